@@ -1,0 +1,100 @@
+// Where things run, per profile. "local" is what `npm start` runs (the stable interface
+// addresses in the README); "test" is what `npm test` runs, on other ports and another
+// database so that both can run on one machine at the same time.
+import { dirname, join, resolve } from 'node:path';
+
+export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+
+export const SERVICES = ['intake', 'consent', 'content-screening', 'snowshoeing-detector', 'dispatcher', 'audit'];
+
+/** Twilio test credentials of the simulator's single account (not secrets: local only). */
+const SIM_ACCOUNT_SID = 'AC5ea872f6da5a21de157d80997a64bd33';
+const SIM_AUTH_TOKEN = '5d9a1f0c2b7e4a38c6f1e0d9b8a7c6e5';
+
+function profile(name, base) {
+  const ports = {
+    intake: base,
+    consent: base + 1,
+    'content-screening': base + 2,
+    'snowshoeing-detector': base + 3,
+    dispatcher: base + 4,
+    audit: base + 5,
+    'twilio-simulator': base + 999,
+  };
+  return { name, ports };
+}
+
+export const PROFILES = {
+  local: {
+    ...profile('local', 3000),
+    kafka: { port: 9092, controllerPort: 9093 },
+    database: 'sms_gateway',
+    dir: join(ROOT, '.local', 'local'),
+    otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  },
+  test: {
+    ...profile('test', 4000),
+    kafka: { port: 19092, controllerPort: 19093 },
+    database: 'sms_gateway_test',
+    dir: join(ROOT, '.local', 'test'),
+    // The end-to-end tier runs its own OTLP receiver here to see every service's spans.
+    otlpEndpoint: 'http://127.0.0.1:14318',
+  },
+};
+
+export function getProfile(name) {
+  const p = PROFILES[name];
+  if (!p) throw new Error(`unknown profile "${name}" (local or test)`);
+  return p;
+}
+
+/** The environment one service runs with under a profile. */
+export function serviceEnv(p, service) {
+  const url = (s) => `http://127.0.0.1:${p.ports[s]}`;
+  const common = {
+    KAFKA_BROKERS: `127.0.0.1:${p.kafka.port}`,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${p.database}`,
+    PII_HASH_KEY: `${p.name}-only-pseudonymisation-key`,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(p.ports[service]),
+    LOG_LEVEL: 'log',
+    ...(p.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: p.otlpEndpoint } : {}),
+  };
+  switch (service) {
+    case 'twilio-simulator':
+      return {
+        SIM_HOST: '127.0.0.1',
+        SIM_PORT: String(p.ports['twilio-simulator']),
+        SIM_ACCOUNT_SID,
+        SIM_AUTH_TOKEN,
+        SIM_INBOUND_WEBHOOK_URL: `${url('intake')}/twilio/inbound`,
+      };
+    case 'intake':
+      return { ...common, TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN, INTAKE_PUBLIC_URL: url('intake'), ADMIN_API_KEY: adminKey(p) };
+    case 'dispatcher':
+      return {
+        ...common,
+        TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
+        TWILIO_API_BASE_URL: url('twilio-simulator'),
+        STATUS_CALLBACK_BASE_URL: url('intake'),
+      };
+    default:
+      return common;
+  }
+}
+
+/** The operator key of a local or test stack (not a secret: these stacks hold no real data). */
+export function adminKey(p) {
+  return `${p.name}-operator-key-for-the-tenant-admin-api`;
+}
+
+export function serviceUrl(p, service) {
+  return `http://127.0.0.1:${p.ports[service]}`;
+}
+
+export function serviceEntry(service) {
+  return service === 'twilio-simulator'
+    ? join(ROOT, 'apps', 'dev', 'twilio-simulator', 'dist', 'main.js')
+    : join(ROOT, 'apps', service, 'dist', 'main.js');
+}
