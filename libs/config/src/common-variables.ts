@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { csv, port, variable } from './config.js';
+
+/** Variables every service reads. Each service adds its own. */
+export const COMMON_VARIABLES = {
+  KAFKA_BROKERS: variable(csv('127.0.0.1:9092'), 'Kafka bootstrap servers, comma-separated host:port'),
+  DATABASE_URL: variable(
+    z.url().default('postgres://postgres@127.0.0.1:5432/sms_gateway'),
+    'PostgreSQL connection URL; each service uses its own schema in this database',
+    true,
+  ),
+  PII_HASH_KEY: variable(
+    z.string().min(16),
+    'Secret key for pseudonymising phone numbers in logs, traces, Kafka keys and analyst streams',
+    true,
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
+    z.url().optional(),
+    'OTLP/HTTP endpoint of the trace backend (traces go to <endpoint>/v1/traces); unset disables export',
+  ),
+  LOG_LEVEL: variable(z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'), 'Lowest log level written'),
+};
+
+/** Where a service's HTTP server listens. */
+export function httpVariables(defaultPort: number, what: string) {
+  return {
+    HTTP_HOST: variable(z.string().default('127.0.0.1'), 'Address the HTTP server listens on'),
+    HTTP_PORT: variable(port(defaultPort), `Port of ${what}`),
+  };
+}

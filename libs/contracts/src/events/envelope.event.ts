@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ClauseIdSchema } from '../policy/clauses.js';
+import {
+  ConsentBasisSchema,
+  E164Schema,
+  MAX_BODY_LENGTH,
+  MessageIdSchema,
+  MessagingServiceSidSchema,
+  TenantIdSchema,
+  TimestampSchema,
+  UseCaseSchema,
+} from './common.js';
+
+export const StageSchema = z.enum([
+  'intake',
+  'consent',
+  'content-screening',
+  'snowshoeing-detector',
+  'dispatcher',
+  'review',
+]);
+export type Stage = z.infer<typeof StageSchema>;
+
+export const DecisionSchema = z.enum(['pass', 'transform', 'hold', 'block']);
+export type Decision = z.infer<typeof DecisionSchema>;
+
+/** A change a stage made to the message, recorded as such (DESIGN principle 1). */
+export const TransformSchema = z.strictObject({
+  kind: z.enum(['append', 'prepend']),
+  text: z.string().max(MAX_BODY_LENGTH),
+  description: z.string().max(500),
+});
+export type Transform = z.infer<typeof TransformSchema>;
+
+/** Facts a stage used, for the audit trail. Never phone numbers or bodies in clear. */
+export const FactsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]));
+export type Facts = z.infer<typeof FactsSchema>;
+
+export const VerdictSchema = z.strictObject({
+  stage: StageSchema,
+  decision: DecisionSchema,
+  clauses: z.array(ClauseIdSchema).min(1),
+  reason: z.string().min(1).max(1000),
+  facts: FactsSchema.default({}),
+  transform: TransformSchema.optional(),
+  at: TimestampSchema,
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** Which record, basis and wording let this message pass consent. */
+export const ConsentReceiptSchema = z.strictObject({
+  basis: ConsentBasisSchema,
+  recordId: z.string().min(1).max(100),
+  wordingVersion: z.string().max(100).optional(),
+  decidedAt: TimestampSchema,
+});
+export type ConsentReceipt = z.infer<typeof ConsentReceiptSchema>;
+
+/**
+ * The message envelope, version 1 (DESIGN principle 1): defined once here, validated at every
+ * boundary, and extended by each stage appending a verdict rather than rewriting earlier ones.
+ */
+export const MessageEnvelopeSchema = z.strictObject({
+  schema: z.literal('sms.envelope'),
+  version: z.literal(1),
+  id: MessageIdSchema,
+  tenantId: TenantIdSchema,
+  idempotencyKey: z.string().max(200).optional(),
+  channel: z.enum(['http', 'kafka']),
+  acceptedAt: TimestampSchema,
+  message: z.strictObject({
+    to: E164Schema,
+    from: E164Schema.optional(),
+    messagingServiceSid: MessagingServiceSidSchema.optional(),
+    brand: z.string().min(1).max(100),
+    campaign: z.string().min(1).max(100),
+    useCase: UseCaseSchema,
+    body: z.string().min(1).max(MAX_BODY_LENGTH),
+    sendAt: TimestampSchema.optional(),
+  }),
+  recipient: z.strictObject({
+    /** ISO 3166-1 alpha-2 country from the number; "ZZ" when unknown (strictest rules apply). */
+    country: z.string().regex(/^[A-Z]{2}$/),
+  }),
+  consent: ConsentReceiptSchema.optional(),
+  verdicts: z.array(VerdictSchema).max(50),
+});
+export type MessageEnvelope = z.infer<typeof MessageEnvelopeSchema>;
+
+/** The verdict the last stage appended, which is what a stage topic's consumer acts on. */
+export function lastVerdict(envelope: MessageEnvelope): Verdict | undefined {
+  return envelope.verdicts.at(-1);
+}
+
+/** Appends a verdict, applying its transform (if any) to the body. Returns a new envelope. */
+export function appendVerdict(envelope: MessageEnvelope, verdict: Verdict): MessageEnvelope {
+  let body = envelope.message.body;
+  if (verdict.transform?.kind === 'append') body = `${body}${verdict.transform.text}`;
+  if (verdict.transform?.kind === 'prepend') body = `${verdict.transform.text}${body}`;
+  return { ...envelope, message: { ...envelope.message, body }, verdicts: [...envelope.verdicts, verdict] };
+}
+
+/** A stopping decision ends the message's way through the pipeline. */
+export function isStopping(decision: Decision): boolean {
+  return decision === 'block' || decision === 'hold';
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { MessageIdSchema, TenantIdSchema, TimestampSchema } from './common.js';
+
+/** Every state a message can be in, as audit reports it. */
+export const MessageStatusSchema = z.enum([
+  'accepted',
+  'blocked',
+  'held',
+  'scheduled',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+]);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+/**
+ * The order in which states follow each other; a late or out-of-order event never moves a
+ * message backwards. Terminal states share the highest rank.
+ */
+export const STATUS_RANK: Record<MessageStatus, number> = {
+  accepted: 0,
+  scheduled: 1,
+  held: 1,
+  sending: 2,
+  sent: 3,
+  blocked: 4,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+};
+
+/** A change of delivery state, from the dispatcher or from a Twilio status callback. */
+export const StatusEventSchema = z.strictObject({
+  messageId: MessageIdSchema,
+  tenantId: TenantIdSchema,
+  status: MessageStatusSchema,
+  source: z.enum(['dispatcher', 'twilio-callback']),
+  twilioSid: z.string().min(2).max(64).optional(),
+  errorCode: z.number().int().optional(),
+  errorMessage: z.string().max(500).optional(),
+  at: TimestampSchema,
+});
+export type StatusEvent = z.infer<typeof StatusEventSchema>;

@@ -1,0 +1,178 @@
+import type { z } from 'zod';
+import { ConsentCaptureEventSchema } from './events/consent-capture.event.js';
+import { ConsentStateEventSchema } from './events/consent-state.event.js';
+import { DeadLetterEventSchema } from './events/dead-letter.event.js';
+import { MessageEnvelopeSchema } from './events/envelope.event.js';
+import { InboundMessageEventSchema } from './events/inbound-message.event.js';
+import { SendRequestEventSchema } from './events/send-request.event.js';
+import { StatusEventSchema } from './events/status.event.js';
+import { TenantConfigEventSchema } from './events/tenant-config.event.js';
+
+export interface TopicDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  partitions: number;
+  /** "compact" keeps the latest value per key (state topics); "delete" keeps a time window. */
+  cleanupPolicy: 'delete' | 'compact';
+  retentionMs?: number;
+  /** What the record key is, which decides ordering. */
+  key: string;
+  producers: string[];
+  consumers: string[];
+  schema: S;
+  description: string;
+}
+
+function topic<S extends z.ZodType>(definition: TopicDefinition<S>): TopicDefinition<S> {
+  return definition;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * The topic catalogue: every topic of the pipeline, its partitions, key, producers,
+ * consumers and the schema its values follow. Scripts create topics from this list and
+ * consumers validate what they read against it. Names carry a version: a breaking change
+ * to a value is a new topic.
+ */
+export const TOPICS = {
+  sendRequests: topic({
+    name: 'sms.send-requests.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'tenant and recipient (any stable string; used only for ordering)',
+    producers: ['upstream products'],
+    consumers: ['intake'],
+    schema: SendRequestEventSchema,
+    description: 'Send requests from upstream products, the Kafka twin of POST /v1/messages.',
+  }),
+  accepted: topic({
+    name: 'sms.accepted.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'recipient token (keyed hash of tenant and recipient): one person\'s messages stay in order',
+    producers: ['intake'],
+    consumers: ['consent', 'audit'],
+    schema: MessageEnvelopeSchema,
+    description: 'Validated, normalised messages with a message id.',
+  }),
+  consented: topic({
+    name: 'sms.consented.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'recipient token',
+    producers: ['consent'],
+    consumers: ['content-screening', 'audit'],
+    schema: MessageEnvelopeSchema,
+    description: 'Messages with a consent basis and a consent receipt.',
+  }),
+  screened: topic({
+    name: 'sms.screened.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'recipient token',
+    producers: ['content-screening'],
+    consumers: ['snowshoeing-detector', 'audit'],
+    schema: MessageEnvelopeSchema,
+    description: 'Messages whose content passed screening, possibly transformed.',
+  }),
+  cleared: topic({
+    name: 'sms.cleared.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'sender (number or messaging service): pacing per sender needs no cross-instance coordination',
+    producers: ['snowshoeing-detector'],
+    consumers: ['dispatcher', 'audit'],
+    schema: MessageEnvelopeSchema,
+    description: 'Messages cleared by every rule stage, ready to dispatch.',
+  }),
+  stopped: topic({
+    name: 'sms.stopped.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'recipient token',
+    producers: ['consent', 'content-screening', 'snowshoeing-detector', 'dispatcher'],
+    consumers: ['audit'],
+    schema: MessageEnvelopeSchema,
+    description: 'Messages a stage blocked or held; the last verdict says which, why and under which clause.',
+  }),
+  status: topic({
+    name: 'sms.status.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'message id',
+    producers: ['dispatcher', 'intake'],
+    consumers: ['audit', 'dispatcher'],
+    schema: StatusEventSchema,
+    description: 'Delivery states: sending from the dispatcher, sent/delivered/undelivered/failed from Twilio.',
+  }),
+  inbound: topic({
+    name: 'sms.inbound.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'recipient token of the person who wrote',
+    producers: ['intake'],
+    consumers: ['consent'],
+    schema: InboundMessageEventSchema,
+    description: 'Texts people sent to a tenant number (STOP, START, HELP, replies).',
+  }),
+  consentCaptures: topic({
+    name: 'consent.captures.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'tenant and recipient',
+    producers: ['upstream sign-up flows'],
+    consumers: ['consent'],
+    schema: ConsentCaptureEventSchema,
+    description: 'Consents captured by upstream sign-up flows, the Kafka twin of POST /v1/consents.',
+  }),
+  consentState: topic({
+    name: 'consent.state.v1',
+    partitions: 6,
+    cleanupPolicy: 'compact',
+    key: 'tenant|scope|recipient token',
+    producers: ['consent'],
+    consumers: ['dispatcher'],
+    schema: ConsentStateEventSchema,
+    description: 'Latest opt-out state per recipient and scope, for last-moment checks.',
+  }),
+  tenantConfig: topic({
+    name: 'tenant.config.v1',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    key: 'tenant id',
+    producers: ['intake'],
+    consumers: ['intake', 'consent', 'content-screening', 'snowshoeing-detector', 'dispatcher', 'audit'],
+    schema: TenantConfigEventSchema,
+    description: 'Tenants, their brands, campaigns, sender pools and API key hashes.',
+  }),
+  deadLetter: topic({
+    name: 'sms.dead-letter.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'source topic',
+    producers: ['every consumer'],
+    consumers: ['operators'],
+    schema: DeadLetterEventSchema,
+    description: 'Records a consumer could not accept, with the error and the original bytes.',
+  }),
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type Topics = typeof TOPICS;
+export type TopicValue<K extends TopicKey> = z.infer<Topics[K]['schema']>;
+
+export const TOPIC_LIST: TopicDefinition[] = Object.values(TOPICS);
+
+export function topicByName(name: string): TopicDefinition | undefined {
+  return TOPIC_LIST.find((t) => t.name === name);
+}

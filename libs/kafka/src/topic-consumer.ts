@@ -1,0 +1,247 @@
+import { type TopicDefinition } from '@sms/contracts';
+import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, type Span } from '@sms/tracing';
+import { backoffDelay, sleep } from '@sms/util';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { decodeValue, encodeValue } from './codec.js';
+import type { KafkaLogSink } from './kafka-client.js';
+import type { KafkaPublisher, OutgoingRecord } from './publisher.js';
+import { TOPICS } from '@sms/contracts';
+
+export interface ConsumedRecord<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  headers: Record<string, string>;
+  timestamp: string;
+  /** The trace context of this record's processing span: pass it on when publishing. */
+  context: Context;
+}
+
+export interface DeadLetter {
+  record: ConsumedRecord<unknown>;
+  error: Error;
+}
+
+export interface BatchOutcome {
+  /** Records the handler could not process for a reason retrying will not fix. */
+  deadLetters?: DeadLetter[];
+}
+
+export type BatchHandler<T> = (records: ConsumedRecord<T>[]) => Promise<BatchOutcome | void>;
+
+export interface TopicConsumerOptions<S extends z.ZodType> {
+  kafka: Kafka;
+  topic: TopicDefinition<S>;
+  groupId: string;
+  handler: BatchHandler<z.infer<S>>;
+  /** Where dead letters go (the producer shared with the service). */
+  publisher: KafkaPublisher;
+  log: KafkaLogSink;
+  /** Name of the span each record is processed under, e.g. "consent decide". */
+  spanName: string;
+  /** Span attributes for a record (never phone numbers or bodies in clear). */
+  describe?: (value: z.infer<S>) => Record<string, string | number | boolean>;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+}
+
+const RETRY = { initialMs: 200, maxMs: 30_000, multiplier: 2 };
+
+/**
+ * Consumes one topic in batches (the fast path: eachBatch with explicit offsets).
+ *
+ * - Every record is validated against the topic's schema before any handler sees it; an
+ *   invalid one goes to the dead-letter topic with the error and its original bytes.
+ * - The handler gets the valid records of a batch at once, so it can do one database round
+ *   trip for all of them. Offsets are committed only after it returns and its dead letters
+ *   are acknowledged by the broker: delivery is at least once.
+ * - A handler that throws is retried with backoff (the database or broker may be away);
+ *   a rule that cannot process one record must return it as a dead letter instead.
+ * - One consumer per topic, so a slow topic never starves another.
+ */
+export class TopicConsumer<S extends z.ZodType> {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(private readonly options: TopicConsumerOptions<S>) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: this.options.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const valid: ConsumedRecord<z.infer<S>>[] = [];
+    const spans: Span[] = [];
+    const invalid: OutgoingRecord[] = [];
+
+    for (const message of batch.messages) {
+      const headers = stringHeaders(message.headers);
+      const decoded = decodeValue(this.options.topic, message.value);
+      if (!decoded.ok) {
+        invalid.push(this.deadLetter(batch.partition, message, headers, decoded.kind, decoded.message, decoded.issues));
+        continue;
+      }
+      const parent = extractContext(headers);
+      const span = tracer().startSpan(
+        this.options.spanName,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': batch.topic,
+            'messaging.kafka.destination.partition': batch.partition,
+            'messaging.kafka.message.offset': Number(message.offset),
+            'messaging.consumer.group.name': this.options.groupId,
+            ...(this.options.describe?.(decoded.value) ?? {}),
+          },
+        },
+        parent,
+      );
+      spans.push(span);
+      valid.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+        value: decoded.value,
+        headers,
+        timestamp: message.timestamp,
+        context: trace.setSpan(parent, span),
+      });
+    }
+
+    if (invalid.length > 0) {
+      for (const dl of invalid) {
+        this.options.log.warn('record sent to the dead-letter topic', {
+          topic: batch.topic,
+          partition: batch.partition,
+          group: this.options.groupId,
+          offset: dl.headers['x-source-offset'] ?? '',
+        });
+      }
+      await this.options.publisher.publishRaw(invalid);
+    }
+
+    if (valid.length > 0) {
+      const outcome = await this.runHandler(valid, spans, payload);
+      if (outcome === 'aborted') return;
+      const deadLetters = outcome?.deadLetters ?? [];
+      if (deadLetters.length > 0) {
+        await this.options.publisher.publishRaw(
+          deadLetters.map((d) =>
+            this.deadLetter(
+              d.record.partition,
+              batch.messages.find((m) => m.offset === d.record.offset)!,
+              d.record.headers,
+              'processing_error',
+              d.error.message,
+              [],
+            ),
+          ),
+        );
+      }
+    }
+
+    payload.resolveOffset(batch.lastOffset());
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+  }
+
+  private async runHandler(
+    records: ConsumedRecord<z.infer<S>>[],
+    spans: Span[],
+    payload: EachBatchPayload,
+  ): Promise<BatchOutcome | void | 'aborted'> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.options.handler(records);
+        for (const span of spans) span.end();
+        return outcome;
+      } catch (error) {
+        if (!payload.isRunning() || payload.isStale()) {
+          for (const span of spans) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
+            span.end();
+          }
+          return 'aborted';
+        }
+        const delay = backoffDelay(attempt, RETRY);
+        this.options.log.error('batch handler failed; retrying', {
+          topic: this.options.topic.name,
+          group: this.options.groupId,
+          attempt: attempt + 1,
+          retryInMs: delay,
+          error: (error as Error).message,
+        });
+        await sleep(delay);
+        await payload.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private deadLetter(
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    kind: 'invalid_json' | 'schema_violation' | 'processing_error',
+    errorMessage: string,
+    issues: { path: string; message: string }[],
+  ): OutgoingRecord {
+    const value = {
+      sourceTopic: this.options.topic.name,
+      partition,
+      offset: message.offset,
+      consumerGroup: this.options.groupId,
+      keyBase64: message.key?.toString('base64') ?? null,
+      valueBase64: message.value?.toString('base64') ?? null,
+      headers,
+      error: { kind, message: errorMessage, issues },
+      at: new Date().toISOString(),
+    };
+    return {
+      topic: TOPICS.deadLetter.name,
+      key: this.options.topic.name,
+      value: encodeValue(value),
+      headers: { 'content-type': 'application/json', 'x-source-offset': message.offset },
+    };
+  }
+}
+
+export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}

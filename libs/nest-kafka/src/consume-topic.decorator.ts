@@ -1,0 +1,22 @@
+import { EventPattern } from '@nestjs/microservices';
+import { TOPICS, type TopicKey, type TopicValue } from '@sms/contracts';
+import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
+
+export type TopicHandler<K extends TopicKey, R extends BatchOutcome | void = BatchOutcome | void> = (
+  records: ConsumedRecord<TopicValue<K>>[],
+) => Promise<R>;
+
+/**
+ * Marks a controller method as the handler of a catalogue topic. The method receives the
+ * batch of validated records, typed by the topic's schema.
+ */
+export function ConsumeTopic<K extends TopicKey>(topic: K) {
+  const pattern = EventPattern(TOPICS[topic].name) as MethodDecorator;
+  return <R extends BatchOutcome | void>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<TopicHandler<K, R>>,
+  ): void => {
+    pattern(target, propertyKey, descriptor);
+  };
+}

@@ -1,0 +1,3 @@
+export * from './kafka.module.js';
+export * from './kafka.transport.js';
+export * from './consume-topic.decorator.js';

@@ -1,0 +1,46 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createKafkaClient, KafkaPublisher, type KafkaLogSink } from '@sms/kafka';
+import type { Kafka } from 'kafkajs';
+
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+
+export interface KafkaModuleOptions {
+  brokers: string[];
+  /** The service name: client id and consumer group prefix. */
+  service: string;
+  log: KafkaLogSink;
+}
+
+/** Connects the shared publisher at start-up and flushes it at shutdown. */
+class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(KafkaPublisher) private readonly publisher: KafkaPublisher) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.publisher.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+  }
+}
+
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      global: true,
+      providers: [
+        { provide: KAFKA_OPTIONS, useValue: options },
+        {
+          provide: KAFKA_CLIENT,
+          useFactory: (): Kafka => createKafkaClient({ brokers: options.brokers, clientId: options.service, log: options.log }),
+        },
+        { provide: KafkaPublisher, inject: [KAFKA_CLIENT], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
+        PublisherLifecycle,
+      ],
+      exports: [KAFKA_CLIENT, KAFKA_OPTIONS, KafkaPublisher],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import type { Response } from 'express';
+
+export interface HealthCheck {
+  name: string;
+  check(): Promise<boolean>;
+}
+
+/** Providers registered under this token are checked by GET /health. */
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+
+@Controller('health')
+export class HealthController {
+  constructor(@Optional() @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[] = []) {}
+
+  @Get()
+  async health(@Res() response: Response): Promise<void> {
+    const results = await Promise.all(
+      this.checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const),
+    );
+    const ok = results.every(([, passed]) => passed);
+    response.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  }
+}

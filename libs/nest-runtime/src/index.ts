@@ -1,0 +1,5 @@
+export * from './json-logger.js';
+export * from './problem-details.filter.js';
+export * from './zod-validation.pipe.js';
+export * from './health.js';
+export * from './run-service.js';

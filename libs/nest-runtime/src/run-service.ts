@@ -1,0 +1,136 @@
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { KafkaPublisher } from '@sms/kafka';
+import { KAFKA_CLIENT, KafkaBatchTransport } from '@sms/nest-kafka';
+import type { TracingHandle } from '@sms/tracing';
+import type { Kafka } from 'kafkajs';
+import { describeConfig, loadConfig, type ConfigSpec, type ConfigValues } from '@sms/config';
+import { JsonLogger } from './json-logger.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+
+export interface ServiceOptions {
+  name: string;
+  module: Type | DynamicModule;
+  logger: JsonLogger;
+  host: string;
+  port: number;
+  tracing: TracingHandle;
+  /** Consume the `@EventPattern` topics of the module's controllers. */
+  consumeKafka: boolean;
+  /** Accept form-encoded bodies too (Twilio webhooks). */
+  formBodies?: boolean;
+  jsonBodyLimit?: string;
+  describeRecord?: (topic: string, value: unknown) => Record<string, string | number | boolean>;
+  /** Called after the application is listening, e.g. to publish start-up state. */
+  afterStart?: (app: INestApplication) => Promise<void>;
+}
+
+/** Span attributes for a consumed record: which message and tenant, never who or what. */
+function describeRecord(_topic: string, value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as { id?: unknown; messageId?: unknown; tenantId?: unknown; schema?: unknown };
+  const messageId = v.schema === 'sms.envelope' ? v.id : v.messageId;
+  return {
+    ...(typeof messageId === 'string' ? { 'sms.message_id': messageId } : {}),
+    ...(typeof v.tenantId === 'string' ? { 'sms.tenant_id': v.tenantId } : {}),
+  };
+}
+
+/**
+ * Starts one service and stops it in the safe order on SIGTERM/SIGINT: stop accepting HTTP
+ * and stop consuming, then flush producers and close the database (onApplicationShutdown),
+ * then flush traces. In-flight batches finish or are left uncommitted for redelivery.
+ */
+export async function runService(options: ServiceOptions): Promise<INestApplication> {
+  const logger = options.logger;
+  const app = await NestFactory.create<NestExpressApplication>(options.module, {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '64kb', strict: true });
+  if (options.formBodies) app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  if (options.consumeKafka) {
+    app.connectMicroservice(
+      {
+        strategy: new KafkaBatchTransport({
+          kafka: app.get<Kafka>(KAFKA_CLIENT),
+          publisher: app.get(KafkaPublisher),
+          service: options.name,
+          log: logger.kafkaSink(),
+          describe: options.describeRecord ?? describeRecord,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+  }
+
+  await app.init();
+  if (options.consumeKafka) await app.startAllMicroservices();
+  await app.listen(options.port, options.host);
+  if (options.afterStart) await options.afterStart(app);
+  logger.log({ message: 'service started', port: options.port, host: options.host });
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ message: 'service stopping', signal });
+    try {
+      await app.close();
+      await options.tracing.shutdown();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ message: 'unclean shutdown', error: (error as Error).message });
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return app;
+}
+
+/** Variables `bootstrapService` relies on in every service's configuration. */
+interface ServiceConfigBase {
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+/**
+ * The whole of a service's main.ts: read and validate the configuration (failing with every
+ * problem listed), log it without secrets, and run the module.
+ */
+export async function bootstrapService<S extends ConfigSpec>(options: {
+  name: string;
+  spec: S;
+  tracing: TracingHandle;
+  module: (config: ConfigValues<S>, logger: JsonLogger) => DynamicModule;
+  consumeKafka: boolean;
+  formBodies?: boolean;
+}): Promise<INestApplication> {
+  let config: ConfigValues<S> & ServiceConfigBase;
+  try {
+    config = loadConfig(options.spec) as ConfigValues<S> & ServiceConfigBase;
+  } catch (error) {
+    console.error(`${options.name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const logger = new JsonLogger(options.name, config.LOG_LEVEL);
+  logger.log({ message: 'configuration', config: describeConfig(options.spec, config) });
+  return runService({
+    name: options.name,
+    module: options.module(config, logger),
+    logger,
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    tracing: options.tracing,
+    consumeKafka: options.consumeKafka,
+    ...(options.formBodies !== undefined ? { formBodies: options.formBodies } : {}),
+  });
+}

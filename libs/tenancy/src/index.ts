@@ -1,0 +1,4 @@
+export * from './api-key.js';
+export * from './tenant-directory.js';
+export * from './api-key.guard.js';
+export * from './tenancy.module.js';

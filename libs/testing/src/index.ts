@@ -1,0 +1,4 @@
+export * from './factories.js';
+export * from './wait.js';
+export * from './stack.js';
+export * from './kafka-harness.js';

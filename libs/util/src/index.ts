@@ -1,0 +1,5 @@
+export * from './assert-never.js';
+export * from './pseudonym.js';
+export * from './phone-number.js';
+export * from './backoff.js';
+export * from './batcher.js';
