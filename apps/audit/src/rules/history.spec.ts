@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MessageStatus } from '@sms/contracts';
+import { anEnvelope } from '@sms/testing';
+import { currentStatus, historyFromEnvelope, historyFromStatus } from './history.js';
+
+const status = (s: MessageStatus, at: string) => ({ kind: 'status' as const, status: s, decision: null, occurredAt: at });
+const decision = (d: string, at: string) => ({ kind: 'decision' as const, status: null, decision: d, occurredAt: at });
+
+describe('currentStatus', () => {
+  it('is accepted before anything else happened', () => {
+    assert.equal(currentStatus([status('accepted', '2026-11-27T10:00:00Z')]), 'accepted');
+  });
+
+  it('follows the pipeline forward', () => {
+    const events = [status('accepted', '2026-11-27T10:00:00Z'), decision('pass', '2026-11-27T10:00:01Z'), status('sending', '2026-11-27T10:00:02Z'), status('sent', '2026-11-27T10:00:03Z'), status('delivered', '2026-11-27T10:00:04Z')];
+    assert.equal(currentStatus(events), 'delivered');
+  });
+
+  it('never moves backwards on a late or out-of-order event', () => {
+    const events = [status('delivered', '2026-11-27T10:00:04Z'), status('sent', '2026-11-27T10:00:09Z'), status('sending', '2026-11-27T10:00:10Z')];
+    assert.equal(currentStatus(events), 'delivered');
+  });
+
+  it('is blocked or held when a stage stopped the message', () => {
+    assert.equal(currentStatus([status('accepted', '2026-11-27T10:00:00Z'), decision('block', '2026-11-27T10:00:01Z')]), 'blocked');
+    assert.equal(currentStatus([status('accepted', '2026-11-27T10:00:00Z'), decision('pass', '2026-11-27T10:00:01Z'), decision('hold', '2026-11-27T10:00:02Z')]), 'held');
+  });
+});
+
+describe('historyFromEnvelope / historyFromStatus', () => {
+  it('records acceptance from the accepted topic and the last verdict from the others', () => {
+    const envelope = anEnvelope();
+    assert.equal(historyFromEnvelope(envelope, true)?.eventKey, 'status:accepted');
+    const judged = anEnvelope({
+      verdicts: [
+        { stage: 'consent', decision: 'pass', clauses: ['MP.CONSENT.PRIOR'], reason: 'ok', facts: {}, at: '2026-11-27T10:00:01Z' },
+        { stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis', facts: {}, at: '2026-11-27T10:00:02Z' },
+      ],
+    });
+    const event = historyFromEnvelope(judged, false);
+    assert.equal(event?.eventKey, 'decision:content-screening:1');
+    assert.deepEqual(event?.clauses, ['MP.CONTENT.CANNABIS']);
+  });
+
+  it('keys status events by status so a repeated callback is recorded once', () => {
+    const event = historyFromStatus({ messageId: anEnvelope().id, tenantId: 'acme-dental', status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:04Z' });
+    assert.equal(event.eventKey, 'status:delivered');
+    assert.equal(event.stage, 'twilio');
+  });
+});

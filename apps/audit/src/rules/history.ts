@@ -1,0 +1,81 @@
+import { STATUS_RANK, type MessageEnvelope, type MessageStatus, type StatusEvent } from '@sms/contracts';
+
+/** One entry of a message's history, as audit stores it. */
+export interface HistoryEvent {
+  tenantId: string;
+  messageId: string;
+  eventKey: string;
+  kind: 'decision' | 'status';
+  stage: string | null;
+  decision: string | null;
+  clauses: string[];
+  reason: string | null;
+  status: MessageStatus | null;
+  twilioSid: string | null;
+  errorCode: number | null;
+  facts: Record<string, unknown>;
+  occurredAt: string;
+}
+
+/**
+ * What an envelope on a stage topic adds to the history: on `sms.accepted.v1` the message
+ * was accepted; on any later topic, the verdict the publishing stage appended.
+ */
+export function historyFromEnvelope(envelope: MessageEnvelope, accepted: boolean): HistoryEvent | null {
+  const base = { tenantId: envelope.tenantId, messageId: envelope.id, twilioSid: null, errorCode: null };
+  if (accepted) {
+    return { ...base, eventKey: 'status:accepted', kind: 'status', stage: 'intake', decision: null, clauses: [], reason: null, status: 'accepted', facts: { channel: envelope.channel, country: envelope.recipient.country }, occurredAt: envelope.acceptedAt };
+  }
+  const index = envelope.verdicts.length - 1;
+  const verdict = envelope.verdicts[index];
+  if (!verdict) return null;
+  return {
+    ...base,
+    eventKey: `decision:${verdict.stage}:${index}`,
+    kind: 'decision',
+    stage: verdict.stage,
+    decision: verdict.decision,
+    clauses: verdict.clauses,
+    reason: verdict.reason,
+    status: null,
+    facts: { ...verdict.facts, ...(verdict.transform ? { transform: verdict.transform.description } : {}), ...(envelope.consent && verdict.stage === 'consent' ? { consentReceipt: envelope.consent } : {}) },
+    occurredAt: verdict.at,
+  };
+}
+
+export function historyFromStatus(event: StatusEvent): HistoryEvent {
+  return {
+    tenantId: event.tenantId,
+    messageId: event.messageId,
+    eventKey: `status:${event.status}`,
+    kind: 'status',
+    stage: event.source === 'dispatcher' ? 'dispatcher' : 'twilio',
+    decision: null,
+    clauses: [],
+    reason: event.errorMessage ?? null,
+    status: event.status,
+    twilioSid: event.twilioSid ?? null,
+    errorCode: event.errorCode ?? null,
+    facts: {},
+    occurredAt: event.at,
+  };
+}
+
+/**
+ * The status a history adds up to. Events may arrive in any order (Kafka topics, Twilio's
+ * callbacks), so the furthest state wins, never the latest arrival: a late "sent" never
+ * undoes "delivered". A blocking or holding decision is a state too.
+ */
+export function currentStatus(events: Pick<HistoryEvent, 'kind' | 'status' | 'decision' | 'occurredAt'>[]): MessageStatus {
+  let best: { status: MessageStatus; at: number } = { status: 'accepted', at: 0 };
+  for (const e of events) {
+    const status: MessageStatus | null =
+      e.kind === 'status' ? e.status : e.decision === 'block' ? 'blocked' : e.decision === 'hold' ? 'held' : null;
+    if (status === null) continue;
+    const at = Date.parse(e.occurredAt);
+    if (STATUS_RANK[status] > STATUS_RANK[best.status] || (STATUS_RANK[status] === STATUS_RANK[best.status] && at > best.at)) {
+      best = { status, at };
+    }
+  }
+  return best.status;
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConsentCapture, TenantConfigEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/util';
+import { createHash, randomUUID } from 'node:crypto';
+import { ConsentRepository, type NewConsentRecord } from '../database/consent.repository.js';
+import { checkCapture, type CaptureCheck } from '../rules/check-capture.js';
+
+export type CaptureOutcome = { ok: true; id: string } | Extract<CaptureCheck, { ok: false }>;
+
+/** Recording consents with their proof, from the API and from the captures topic. */
+@Injectable()
+export class ConsentCaptureService {
+  constructor(
+    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+  ) {}
+
+  async capture(
+    tenant: TenantConfigEvent,
+    items: { capture: ConsentCapture; channel: 'api' | 'kafka'; captureId: string | null }[],
+  ): Promise<CaptureOutcome[]> {
+    const now = new Date();
+    const outcomes: (CaptureOutcome | NewConsentRecord)[] = items.map(({ capture, channel, captureId }) => {
+      const check = checkCapture(capture, tenant, now);
+      if (!check.ok) return check;
+      const wordingHash = createHash('sha256').update(capture.wording, 'utf8').digest('hex');
+      return {
+        id: randomUUID(),
+        tenantId: tenant.tenantId,
+        brand: capture.brand,
+        campaign: capture.campaign,
+        recipient: check.recipient,
+        recipientToken: this.pseudonyms.token(tenant.tenantId, check.recipient),
+        basis: capture.basis,
+        source: capture.source,
+        capturedAt: new Date(capture.capturedAt).toISOString(),
+        wording: capture.wording,
+        wordingHash,
+        wordingVersion: capture.wordingVersion ?? `sha256:${wordingHash.slice(0, 12)}`,
+        evidence: Object.fromEntries(Object.entries(capture.evidence).filter(([, v]) => v !== undefined)),
+        channel,
+        captureId,
+      };
+    });
+    const toInsert = outcomes.filter((o): o is NewConsentRecord => 'recipientToken' in o);
+    const ids = await this.consents.insertRecords(toInsert);
+    return outcomes.map((o) => ('recipientToken' in o ? { ok: true as const, id: ids.get(o.id) ?? o.id } : o));
+  }
+}

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aTenant } from '@sms/testing';
+import { optScopeFor } from './opt-out-scope.js';
+
+describe('optScopeFor', () => {
+  it('applies to the brand of the number by default', () => {
+    assert.equal(optScopeFor(aTenant(), '+14155550101'), 'brand:Acme Dental');
+  });
+  it('applies to the number only, or to the whole tenant, when the tenant says so', () => {
+    assert.equal(optScopeFor(aTenant({ settings: { optOutScope: 'sender' } }), '+14155550101'), 'sender:+14155550101');
+    assert.equal(optScopeFor(aTenant({ settings: { optOutScope: 'tenant' } }), '+14155550101'), 'tenant');
+  });
+  it('falls back to the whole tenant for a number with no brand', () => {
+    assert.equal(optScopeFor(aTenant(), '+14155559999'), 'tenant');
+  });
+});

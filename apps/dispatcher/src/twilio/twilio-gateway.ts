@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import twilio from 'twilio';
+import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
+
+type RequestClient = InstanceType<typeof twilio.RequestClient>;
+
+/**
+ * The SDK's own HTTP client, with the origin of every request replaced by a configured base
+ * address (the simulator). Everything else (auth, form encoding, error mapping) stays the SDK's.
+ */
+export class BaseUrlRequestClient extends twilio.RequestClient {
+  constructor(
+    private readonly baseUrl: URL,
+    options: ConstructorParameters<typeof twilio.RequestClient>[0],
+  ) {
+    super(options);
+  }
+
+  override request: RequestClient['request'] = (options) => {
+    const target = new URL(options.uri);
+    target.protocol = this.baseUrl.protocol;
+    target.host = this.baseUrl.host;
+    return super.request({ ...options, uri: target.toString() });
+  };
+}
+
+export interface OutgoingSms {
+  to: string;
+  from?: string | undefined;
+  messagingServiceSid?: string | undefined;
+  body: string;
+  statusCallback: string;
+}
+
+export interface TwilioMessageRef {
+  sid: string;
+  status: string;
+}
+
+/** The only caller of Twilio in the system, through the official SDK. */
+@Injectable()
+export class TwilioGateway {
+  private readonly client: ReturnType<typeof twilio>;
+
+  constructor(@Inject(DISPATCHER_CONFIG_TOKEN) config: DispatcherConfig) {
+    const http = { keepAlive: true, maxSockets: config.MAX_CONCURRENT_SENDS * 2, timeout: 15_000 };
+    this.client = twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, {
+      httpClient: config.TWILIO_API_BASE_URL ? new BaseUrlRequestClient(new URL(config.TWILIO_API_BASE_URL), http) : new twilio.RequestClient(http),
+      autoRetry: false,
+    });
+  }
+
+  async send(sms: OutgoingSms): Promise<TwilioMessageRef> {
+    const message = await this.client.messages.create({
+      to: sms.to,
+      body: sms.body,
+      statusCallback: sms.statusCallback,
+      ...(sms.from !== undefined ? { from: sms.from } : {}),
+      ...(sms.messagingServiceSid !== undefined ? { messagingServiceSid: sms.messagingServiceSid } : {}),
+    });
+    return { sid: message.sid, status: message.status };
+  }
+
+  /**
+   * Finds a message Twilio took since `since` to this recipient with this body (and sender),
+   * to settle a send that a crash left in doubt.
+   */
+  async findSent(sms: OutgoingSms, since: Date): Promise<TwilioMessageRef | null> {
+    const found = await this.client.messages.list({ to: sms.to, dateSentAfter: new Date(since.getTime() - 60_000), limit: 200 });
+    const match = found.find(
+      (m) =>
+        m.body === sms.body &&
+        (sms.from === undefined || m.from === sms.from) &&
+        (sms.messagingServiceSid === undefined || m.messagingServiceSid === sms.messagingServiceSid),
+    );
+    return match ? { sid: match.sid, status: match.status } : null;
+  }
+}

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DatabaseModule, databaseHealth } from '@sms/database';
+import { KafkaModule } from '@sms/nest-kafka';
+import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
+import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { Pseudonymizer } from '@sms/util';
+import { DataSource } from 'typeorm';
+import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
+import { intakeDataSource } from './database/data-source.js';
+import { AcceptedMessageRepository } from './messages/accepted-message.repository.js';
+import { MessageIntakeService } from './messages/message-intake.service.js';
+import { MessagesController } from './messages/messages.controller.js';
+import { OutboxRelay } from './messages/outbox-relay.js';
+import { SendRequestsConsumer } from './messages/send-requests.consumer.js';
+import { TenantRegistry } from './tenants/tenant-registry.js';
+import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { TenantsAdminController } from './admin/tenants-admin.controller.js';
+import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard.js';
+import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
+
+@Module({})
+export class IntakeModule {
+  static forRoot(config: IntakeConfig, logger: JsonLogger): DynamicModule {
+    return {
+      module: IntakeModule,
+      imports: [
+        DatabaseModule.forRoot(() => intakeDataSource(config.DATABASE_URL)),
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'intake', log: logger.kafkaSink() }),
+        TenancyModule.forRoot(),
+      ],
+      controllers: [HealthController, MessagesController, TwilioWebhooksController, TenantsAdminController, SendRequestsConsumer],
+      providers: [
+        { provide: INTAKE_CONFIG_TOKEN, useValue: config },
+        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        {
+          provide: HEALTH_CHECKS,
+          inject: [DataSource, TenantDirectory],
+          useFactory: (db: DataSource, tenants: TenantDirectory) => [
+            databaseHealth(db),
+            tenants.health(),
+          ],
+        },
+        AcceptedMessageRepository,
+        MessageIntakeService,
+        OutboxRelay,
+        TenantRegistry,
+        TwilioSignatureGuard,
+        AdminKeyGuard,
+      ],
+    };
+  }
+}

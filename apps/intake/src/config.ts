@@ -1,0 +1,18 @@
+import { COMMON_VARIABLES, httpVariables, positiveInt, variable, type ConfigValues } from '@sms/config';
+import { z } from 'zod';
+
+export const INTAKE_CONFIG = {
+  ...COMMON_VARIABLES,
+  ...httpVariables(3000, 'the HTTP API and the Twilio webhooks'),
+  INTAKE_PUBLIC_URL: variable(
+    z.url().default('http://127.0.0.1:3000'),
+    'The address Twilio calls the webhooks at; webhook signatures are computed over it',
+  ),
+  TWILIO_AUTH_TOKEN: variable(z.string().min(16), 'Auth token of the Twilio account, to verify X-Twilio-Signature', true),
+  ADMIN_API_KEY: variable(z.string().min(32), 'Key of the platform operator for the tenant admin API', true),
+  OUTBOX_RELAY_INTERVAL_MS: variable(positiveInt(2000), 'How often accepted messages not yet on Kafka are published again'),
+  OUTBOX_RELAY_AGE_MS: variable(positiveInt(5000), 'How old an unpublished accepted message must be before the relay takes it'),
+};
+
+export type IntakeConfig = ConfigValues<typeof INTAKE_CONFIG>;
+export const INTAKE_CONFIG_TOKEN = Symbol('INTAKE_CONFIG');

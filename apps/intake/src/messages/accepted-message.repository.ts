@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageEnvelope } from '@sms/contracts';
+import { Batcher } from '@sms/util';
+import { DataSource } from 'typeorm';
+
+export interface NewAcceptedMessage {
+  envelope: MessageEnvelope;
+  requestHash: string;
+  traceparent: string | null;
+}
+
+export type InsertOutcome =
+  | { inserted: true }
+  | { inserted: false; existingId: string; existingRequestHash: string };
+
+export interface UnpublishedMessage {
+  envelope: MessageEnvelope;
+  traceparent: string | null;
+}
+
+/**
+ * intake.accepted_messages: the outbox. Inserts and "published" marks are batched, one
+ * statement for many messages, so the database is not a round trip per message.
+ */
+@Injectable()
+export class AcceptedMessageRepository {
+  private readonly inserts = new Batcher<NewAcceptedMessage, InsertOutcome>((items) => this.insertMany(items), {
+    maxItems: 500,
+    maxConcurrent: 4,
+  });
+  private readonly marks = new Batcher<string, void>((ids) => this.markMany(ids), { maxItems: 2000, maxConcurrent: 2 });
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  insert(message: NewAcceptedMessage): Promise<InsertOutcome> {
+    return this.inserts.add(message);
+  }
+
+  markPublished(id: string): Promise<void> {
+    return this.marks.add(id);
+  }
+
+  /** Accepted messages that did not reach Kafka (a crash or a broker outage in between). */
+  async takeUnpublished(olderThanMs: number, limit: number): Promise<UnpublishedMessage[]> {
+    const rows: { envelope: MessageEnvelope; traceparent: string | null }[] = await this.db.query(
+      `SELECT envelope, traceparent FROM intake.accepted_messages
+        WHERE published_at IS NULL AND accepted_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY accepted_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows;
+  }
+
+  private async insertMany(items: NewAcceptedMessage[]): Promise<InsertOutcome[]> {
+    const inserted: { id: string }[] = await this.db.query(
+      `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
+       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        items.map((i) => i.envelope.id),
+        items.map((i) => i.envelope.tenantId),
+        items.map((i) => i.envelope.idempotencyKey ?? null),
+        items.map((i) => i.requestHash),
+        items.map((i) => JSON.stringify(i.envelope)),
+        items.map((i) => i.traceparent),
+        items.map((i) => i.envelope.acceptedAt),
+      ],
+    );
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const conflicts = items.filter((i) => !insertedIds.has(i.envelope.id));
+    const existing = new Map<string, { id: string; request_hash: string }>();
+    if (conflicts.length > 0) {
+      const rows: { id: string; tenant_id: string; idempotency_key: string; request_hash: string }[] = await this.db.query(
+        `SELECT m.id, m.tenant_id, m.idempotency_key, m.request_hash
+           FROM intake.accepted_messages m
+           JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, idempotency_key)
+             ON m.tenant_id = k.tenant_id AND m.idempotency_key = k.idempotency_key`,
+        [conflicts.map((c) => c.envelope.tenantId), conflicts.map((c) => c.envelope.idempotencyKey ?? '')],
+      );
+      for (const row of rows) existing.set(`${row.tenant_id}\u0000${row.idempotency_key}`, row);
+    }
+    return items.map((item): InsertOutcome => {
+      if (insertedIds.has(item.envelope.id)) return { inserted: true };
+      const row = existing.get(`${item.envelope.tenantId}\u0000${item.envelope.idempotencyKey ?? ''}`);
+      if (!row) throw new Error(`message ${item.envelope.id} was neither inserted nor found by its idempotency key`);
+      return { inserted: false, existingId: row.id, existingRequestHash: row.request_hash };
+    });
+  }
+
+  private async markMany(ids: string[]): Promise<void[]> {
+    await this.db.query(`UPDATE intake.accepted_messages SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+    return ids.map(() => undefined);
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
+import { KafkaPublisher } from '@sms/kafka';
+import { hashApiKey } from '@sms/tenancy';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity, TenantEntity } from '../database/tenant.entity.js';
+
+/** A tenant as an operator registers it: everything but the key hashes and timestamps. */
+export type TenantProfile = Omit<TenantConfigEvent, 'apiKeyHashes' | 'updatedAt' | 'status' | 'name' | 'tenantId'>;
+
+export interface TenantRegistration {
+  tenantId: string;
+  name: string;
+  profile: TenantProfile;
+  apiKeys: { key: string; label: string }[];
+}
+
+/**
+ * The tenant registry (owned by intake) and its publication on `tenant.config.v1`, which
+ * every service reads. Publishing all tenants at start-up makes the compacted topic converge
+ * on the database even if a publish was lost.
+ */
+@Injectable()
+export class TenantRegistry implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TenantRegistry.name);
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const tenants = await this.loadAll();
+    await Promise.all(tenants.map((t) => this.publisher.publishTo('tenantConfig', t.tenantId, t)));
+    this.logger.log({ message: 'tenants published', count: tenants.length });
+  }
+
+  /** Creates or replaces a tenant and adds its API keys, then publishes it. */
+  async register(registration: TenantRegistration): Promise<TenantConfigEvent> {
+    const now = new Date();
+    await this.db.transaction(async (manager) => {
+      await manager.upsert(
+        TenantEntity,
+        { id: registration.tenantId, name: registration.name, status: 'active', profile: registration.profile, updatedAt: now },
+        ['id'],
+      );
+      for (const apiKey of registration.apiKeys) {
+        await manager.upsert(
+          ApiKeyEntity,
+          { keyHash: hashApiKey(apiKey.key), tenantId: registration.tenantId, label: apiKey.label, createdAt: now, revokedAt: null },
+          ['keyHash'],
+        );
+      }
+    });
+    const event = (await this.loadAll()).find((t) => t.tenantId === registration.tenantId);
+    if (!event) throw new Error(`tenant ${registration.tenantId} vanished after registration`);
+    await this.publisher.publishTo('tenantConfig', event.tenantId, event);
+    return event;
+  }
+
+  async loadAll(): Promise<TenantConfigEvent[]> {
+    const tenants = await this.db.getRepository(TenantEntity).find();
+    const keys = await this.db.getRepository(ApiKeyEntity).find();
+    return tenants.map((t) =>
+      TenantConfigEventSchema.parse({
+        ...(t.profile as TenantProfile),
+        tenantId: t.id,
+        name: t.name,
+        status: t.status,
+        apiKeyHashes: keys.filter((k) => k.tenantId === t.id && k.revokedAt === null).map((k) => k.keyHash),
+        updatedAt: t.updatedAt.toISOString(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import type { MessageStatus } from '@sms/contracts';
+import { z } from 'zod';
+
+/**
+ * What Twilio posts to the webhooks (form fields; Twilio adds fields over time, so unknown
+ * ones are accepted and ignored).
+ */
+export const InboundWebhookSchema = z.looseObject({
+  MessageSid: z.string().min(2).max(64),
+  AccountSid: z.string().min(2).max(64),
+  From: z.string().min(1).max(32),
+  To: z.string().min(1).max(32),
+  Body: z.string().max(1600).default(''),
+});
+export type InboundWebhook = z.infer<typeof InboundWebhookSchema>;
+
+export const StatusWebhookSchema = z.looseObject({
+  MessageSid: z.string().min(2).max(64),
+  AccountSid: z.string().min(2).max(64),
+  MessageStatus: z.string().min(1).max(40),
+  ErrorCode: z.string().regex(/^\d+$/).optional(),
+  ErrorMessage: z.string().max(500).optional(),
+});
+export type StatusWebhook = z.infer<typeof StatusWebhookSchema>;
+
+/** Our message id, tenant and trace context travel in the (signed) status callback URL. */
+export const StatusCallbackQuerySchema = z.object({
+  m: z.uuid(),
+  t: z.string().min(1).max(63),
+  tp: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+});
+
+/**
+ * Twilio's message statuses that change what we report. queued, accepted, sending and
+ * scheduled come before "sent" and are already covered by our own "sending".
+ */
+export function statusFromTwilio(twilioStatus: string): MessageStatus | null {
+  switch (twilioStatus) {
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+    case 'read':
+      return 'delivered';
+    case 'undelivered':
+      return 'undelivered';
+    case 'failed':
+    case 'canceled':
+      return 'failed';
+    default:
+      return null;
+  }
+}
+
+export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

@@ -1,0 +1,79 @@
+import { Body, Controller, Header, HttpCode, Inject, Logger, Post, Query, UseGuards } from '@nestjs/common';
+import { type InboundMessageEvent, type StatusEvent } from '@sms/contracts';
+import { KafkaPublisher } from '@sms/kafka';
+import { ZodValidationPipe } from '@sms/nest-runtime';
+import { TenantDirectory } from '@sms/tenancy';
+import { extractContext } from '@sms/tracing';
+import { parseInternationalNumber, Pseudonymizer } from '@sms/util';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  EMPTY_TWIML,
+  InboundWebhookSchema,
+  StatusCallbackQuerySchema,
+  StatusWebhookSchema,
+  statusFromTwilio,
+  type InboundWebhook,
+  type StatusWebhook,
+} from './twilio-webhook.js';
+import { TwilioSignatureGuard } from './twilio-signature.guard.js';
+
+@Controller('twilio')
+@UseGuards(TwilioSignatureGuard)
+export class TwilioWebhooksController {
+  private readonly logger = new Logger(TwilioWebhooksController.name);
+
+  constructor(
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+  ) {}
+
+  /** A person texted one of our numbers (STOP, START, HELP or a reply). */
+  @Post('inbound')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  async inbound(@Body(new ZodValidationPipe(InboundWebhookSchema)) body: InboundWebhook): Promise<string> {
+    const from = parseInternationalNumber(body.From);
+    const to = parseInternationalNumber(body.To);
+    const tenant = to.ok ? this.tenants.bySenderNumber(to.value.e164) : undefined;
+    if (!from.ok || !to.ok || !tenant) {
+      this.logger.warn({ message: 'inbound message for no known tenant number; acknowledged and ignored', twilioSid: body.MessageSid });
+      return EMPTY_TWIML;
+    }
+    const event: InboundMessageEvent = {
+      id: randomUUID(),
+      tenantId: tenant.tenantId,
+      twilioSid: body.MessageSid,
+      from: from.value.e164,
+      to: to.value.e164,
+      body: body.Body,
+      receivedAt: new Date().toISOString(),
+    };
+    // Acknowledge only once it is on Kafka: if this fails Twilio retries the webhook.
+    await this.publisher.publishTo('inbound', this.pseudonyms.token(tenant.tenantId, event.from), event);
+    return EMPTY_TWIML;
+  }
+
+  /** Twilio reports a delivery state for a message the dispatcher sent. */
+  @Post('status')
+  @HttpCode(204)
+  async status(
+    @Query(new ZodValidationPipe(StatusCallbackQuerySchema, 'query')) query: z.infer<typeof StatusCallbackQuerySchema>,
+    @Body(new ZodValidationPipe(StatusWebhookSchema)) body: StatusWebhook,
+  ): Promise<void> {
+    const status = statusFromTwilio(body.MessageStatus);
+    if (status === null) return;
+    const event: StatusEvent = {
+      messageId: query.m,
+      tenantId: query.t,
+      status,
+      source: 'twilio-callback',
+      twilioSid: body.MessageSid,
+      ...(body.ErrorCode !== undefined ? { errorCode: Number(body.ErrorCode) } : {}),
+      ...(body.ErrorMessage !== undefined ? { errorMessage: body.ErrorMessage } : {}),
+      at: new Date().toISOString(),
+    };
+    await this.publisher.publishTo('status', event.messageId, event, extractContext(query.tp ? { traceparent: query.tp } : {}));
+  }
+}
