@@ -1,0 +1,171 @@
+// The test tiers. `npm test` runs `all`: static checks, unit, integration, end-to-end.
+//   node tools/run-tests.mjs unit|static|integration|e2e|all [project dirs...]
+// Integration and end-to-end tiers start what they need themselves: a Kafka broker on the
+// test ports (fresh each run), a fresh test database with every service's migrations, and
+// for end-to-end the simulator, the six services and a trace receiver.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import pg from 'pg';
+import { createTopics, startBroker, stopBroker } from './stack/kafka.mjs';
+import { startOtlpReceiver } from './stack/otlp-receiver.mjs';
+import { adminKey, getProfile, ROOT, serviceEnv, serviceUrl } from './stack/profiles.mjs';
+import { migrateAll, NODE_FLAGS, STACK, startProcesses, stopProcesses, waitHealthy } from './stack/services.mjs';
+
+const SUFFIX = { unit: '.spec.js', integration: '.int-spec.js', e2e: '.e2e-spec.js' };
+const profile = getProfile('test');
+const [tier = 'all', ...projectArgs] = process.argv.slice(2);
+const step = (message) => console.log(`\n\x1b[1m== ${message}\x1b[0m`);
+
+function projectDirs() {
+  if (projectArgs.length > 0) return projectArgs.map((p) => resolve(ROOT, p));
+  const dirs = [];
+  for (const group of ['libs', 'apps', 'apps/dev']) {
+    const base = join(ROOT, group);
+    if (!existsSync(base)) continue;
+    for (const entry of readdirSync(base, { withFileTypes: true })) {
+      if (entry.isDirectory() && existsSync(join(base, entry.name, 'project.json'))) dirs.push(join(base, entry.name));
+    }
+  }
+  return dirs;
+}
+
+function testFiles(kind) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(SUFFIX[kind])) files.push(path);
+    }
+  };
+  for (const project of projectDirs()) if (existsSync(join(project, 'dist'))) walk(join(project, 'dist'));
+  return files.sort();
+}
+
+function runNodeTests(kind, env = {}) {
+  const files = testFiles(kind);
+  if (files.length === 0) {
+    console.log(`no ${kind} tests here`);
+    return Promise.resolve(0);
+  }
+  console.log(`${files.length} ${kind} test files: ${files.map((f) => relative(ROOT, f)).join(' ')}`);
+  const args = [...NODE_FLAGS, '--test', '--test-reporter=spec', `--test-concurrency=${kind === 'unit' ? 2 : 1}`, `--test-timeout=${kind === 'unit' ? 30_000 : 300_000}`, ...files];
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+async function resetDatabase() {
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${profile.database}" WITH (FORCE)`);
+  await admin.end();
+  await migrateAll(profile, () => undefined);
+}
+
+function writeStackFile(extra) {
+  const file = join(profile.dir, 'stack.json');
+  mkdirSync(profile.dir, { recursive: true });
+  const intakeEnv = serviceEnv(profile, 'intake');
+  const dispatcherEnv = serviceEnv(profile, 'dispatcher');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        kafkaBrokers: [intakeEnv.KAFKA_BROKERS],
+        databaseUrl: intakeEnv.DATABASE_URL,
+        piiHashKey: intakeEnv.PII_HASH_KEY,
+        adminApiKey: adminKey(profile),
+        twilio: { accountSid: dispatcherEnv.TWILIO_ACCOUNT_SID, authToken: dispatcherEnv.TWILIO_AUTH_TOKEN },
+        urls: Object.fromEntries(STACK.map((s) => [s, serviceUrl(profile, s)])),
+        otlpReceiverUrl: profile.otlpEndpoint,
+        logDir: join(profile.dir, 'logs'),
+        ...extra,
+      },
+      null,
+      2,
+    ),
+  );
+  return file;
+}
+
+const failures = [];
+const record = (name, code) => {
+  if (code !== 0) failures.push(name);
+};
+const timings = [];
+async function timed(name, fn) {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings.push(`${name} ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  }
+}
+
+let brokerStarted = false;
+let handles = [];
+let receiver = null;
+try {
+  step('build');
+  execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), ...projectArgs], { stdio: 'inherit' });
+
+  if (tier === 'static' || tier === 'all') {
+    step('static checks: types and lint');
+    await timed('static', async () => {
+      record('typecheck', spawnSync('tsc', ['-p', 'tsconfig.json']));
+      record('lint', spawnSync('eslint', ['--max-warnings=0', '--cache', '--cache-location', '.cache/eslint', ...(projectArgs.length > 0 ? projectArgs : ['apps', 'libs'])]));
+    });
+  }
+  if (tier === 'unit' || tier === 'all') {
+    step('unit tier');
+    record('unit', await timed('unit', () => runNodeTests('unit')));
+  }
+  if (tier === 'integration' || tier === 'e2e' || tier === 'all') {
+    step('infrastructure: Kafka (fresh), test database (fresh), migrations');
+    await timed('infrastructure', async () => {
+      await stopBroker('test', { wipe: true });
+      await startBroker('test');
+      brokerStarted = true;
+      await createTopics('test', () => undefined);
+      await resetDatabase();
+    });
+    const stackFile = writeStackFile({});
+    if (tier === 'integration' || tier === 'all') {
+      step('integration tier');
+      record('integration', await timed('integration', () => runNodeTests('integration', { TEST_STACK_FILE: stackFile })));
+    }
+    if (tier === 'e2e' || tier === 'all') {
+      step('end-to-end tier: simulator, six services, trace receiver');
+      receiver = await startOtlpReceiver(Number(new URL(profile.otlpEndpoint).port));
+      handles = startProcesses(profile, STACK);
+      await timed('stack start', () => waitHealthy(profile, handles));
+      record('e2e', await timed('e2e', () => runNodeTests('e2e', { TEST_STACK_FILE: stackFile })));
+    }
+  }
+} catch (error) {
+  console.error(`\ntest run failed: ${error.stack ?? error.message}`);
+  failures.push('harness');
+} finally {
+  await stopProcesses(handles);
+  await receiver?.close();
+  if (brokerStarted) await stopBroker('test');
+}
+
+function spawnSync(bin, args) {
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', bin), args, { stdio: 'inherit', cwd: ROOT });
+    return 0;
+  } catch {
+    return 1;
+  }
+}
+
+console.log(`\ntimings: ${timings.join(', ')}`);
+if (failures.length > 0) {
+  console.error(`\x1b[31mFAILED: ${failures.join(', ')}\x1b[0m`);
+  process.exit(1);
+}
+console.log('\x1b[32mall tiers passed\x1b[0m');
