@@ -1,0 +1,20 @@
+import type { FaultBook } from './faults.js';
+import type { MessageStore } from './message-store.js';
+import type { MessagingServices } from './messaging-services.js';
+import type { DeliverySimulator } from './status-callbacks.js';
+import type { WebhookClient } from './webhook-client.js';
+
+/** Everything a request handler of the simulator works with. */
+export interface SimulatorContext {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly inboundWebhookUrl: string;
+  readonly store: MessageStore;
+  readonly faults: FaultBook;
+  readonly services: MessagingServices;
+  readonly delivery: DeliverySimulator;
+  readonly webhooks: WebhookClient;
+  /** Aborted when the simulator closes, to end waits (injected latency) at once. */
+  readonly closing: AbortSignal;
+  readonly log: (line: string) => void;
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FaultBook, faultSpecSchema } from './faults.js';
+
+const A = '+14155550101';
+const B = '+14155550102';
+
+describe('FaultBook', () => {
+  it('applies a recipient fault only to that recipient', () => {
+    const faults = new FaultBook();
+    faults.add({ to: A, status: 400, code: 21610 });
+    assert.equal(faults.take(B), undefined);
+    assert.equal(faults.take(A)?.code, 21610);
+    assert.equal(faults.take(A)?.code, 21610, 'without times it stays until cleared');
+    faults.clear();
+    assert.equal(faults.take(A), undefined);
+  });
+
+  it('counts `times` down and then forgets the fault', () => {
+    const faults = new FaultBook();
+    const added = faults.add({ to: A, status: 429, code: 20429, times: 2 });
+    assert.equal(faults.take(A)?.remaining, 1);
+    assert.deepEqual(faults.list().map((f) => [f.id, f.remaining, f.hits]), [[added.id, 1, 1]]);
+    assert.equal(faults.take(A)?.remaining, 0);
+    assert.equal(faults.take(A), undefined);
+    assert.equal(faults.size, 0);
+  });
+
+  it('applies a global fault to every recipient, after the recipient’s own faults', () => {
+    const faults = new FaultBook();
+    faults.add({ status: 503, code: 20503, times: 3 });
+    faults.add({ to: A, status: 400, code: 21211, times: 1 });
+    assert.equal(faults.take(A)?.code, 21211);
+    assert.equal(faults.take(A)?.code, 20503);
+    assert.equal(faults.take(B)?.code, 20503);
+    assert.equal(faults.take(B)?.code, 20503);
+    assert.equal(faults.take(B), undefined);
+  });
+
+  it('uses the oldest of several faults first, lists them oldest first and removes one by id', () => {
+    const faults = new FaultBook();
+    const first = faults.add({ to: A, status: 201, code: 30003, times: 1 });
+    const global = faults.add({ status: 500, code: 20500 });
+    const second = faults.add({ to: A, status: 201, code: 30007, times: 1 });
+    assert.deepEqual(
+      faults.list().map((f) => f.id),
+      [first.id, global.id, second.id],
+    );
+    assert.equal(faults.remove(global.id), true);
+    assert.equal(faults.remove(global.id), false);
+    assert.equal(faults.take(A)?.code, 30003);
+    assert.equal(faults.take(A)?.code, 30007);
+    assert.equal(faults.take(A), undefined);
+  });
+});
+
+describe('faultSpecSchema', () => {
+  const problems = (value: unknown): string[] => {
+    const result = faultSpecSchema.safeParse(value);
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('accepts refusals, delivery failures and latency alone', () => {
+    assert.deepEqual(problems({ to: A, status: 429, code: 20429, times: 3, latencyMs: 100 }), []);
+    assert.deepEqual(problems({ status: 201, code: 30005 }), []);
+    assert.deepEqual(problems({ status: 201, latencyMs: 250 }), []);
+    assert.deepEqual(problems({ status: 500, code: 20500, recordMessage: true }), []);
+  });
+
+  it('refuses what cannot be meant', () => {
+    assert.match(problems({ status: 429 }).join(), /code: is required/);
+    assert.match(problems({ status: 302, code: 1 }).join(), /status: must be 2xx/);
+    assert.match(problems({ status: 201, code: 21211 }).join(), /code: with a 2xx status must be a delivery error/);
+    assert.match(problems({ to: '4155550101', status: 400, code: 21211 }).join(), /to: must be an E\.164 number/);
+    assert.match(problems({ status: 400, code: 21211, times: 0 }).join(), /times:/);
+    assert.match(problems({ status: '429', code: 20429 }).join(), /status:/);
+    assert.match(problems({ status: 429, code: 20429, time: 1 }).join(), /time/);
+    assert.match(problems({ status: 201, recordMessage: true }).join(), /recordMessage: only applies to an error status/);
+  });
+});

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { E164 } from './addresses.js';
+import { DELIVERY_ERRORS } from './twilio-errors.js';
+
+/**
+ * A fault to inject into the next sends (POST /sim/faults). An error status (4xx/5xx) makes the
+ * API refuse the send with that Twilio error code; a 2xx status lets the send through and, with a
+ * delivery error code, makes its status callbacks end in `failed` or `undelivered`.
+ */
+export const faultSpecSchema = z
+  .strictObject({
+    to: z.string().regex(E164, 'must be an E.164 number such as +14155550100').optional(),
+    status: z.number().int().min(200).max(599),
+    code: z.number().int().positive().optional(),
+    times: z.number().int().positive().optional(),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    // The message is stored (and its callbacks run) although the client gets the error: an answer
+    // lost after Twilio took the message, which a sender must settle by looking the message up.
+    recordMessage: z.boolean().optional(),
+  })
+  .superRefine((spec, ctx) => {
+    const accepted = spec.status < 300;
+    if (!accepted && spec.status < 400) {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'must be 2xx (send accepted) or 4xx/5xx (send refused)' });
+    }
+    if (spec.status >= 400 && spec.code === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'is required with an error status (e.g. 429 with 20429)' });
+    }
+    if (accepted && spec.code !== undefined && !DELIVERY_ERRORS.has(spec.code)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: `with a 2xx status must be a delivery error: ${[...DELIVERY_ERRORS.keys()].join(', ')} (or absent for a normal delivery)`,
+      });
+    }
+    if (accepted && spec.recordMessage !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['recordMessage'], message: 'only applies to an error status' });
+    }
+  });
+
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+
+export interface Fault {
+  id: string;
+  to: string | null;
+  status: number;
+  code: number | null;
+  /** Sends this fault still applies to; null for "until cleared". */
+  remaining: number | null;
+  latencyMs: number;
+  recordMessage: boolean;
+  /** Sends it has applied to so far. */
+  hits: number;
+}
+
+/**
+ * Active faults. A send to a recipient takes that recipient's oldest fault first, then the
+ * oldest global one; each use counts down `remaining` and a spent fault disappears. Lookup is by
+ * recipient so that a send never scans unrelated faults.
+ */
+export class FaultBook {
+  private readonly byRecipient = new Map<string, Fault[]>();
+  private global: Fault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec): Fault {
+    const fault: Fault = {
+      id: `fault-${this.nextId++}`,
+      to: spec.to ?? null,
+      status: spec.status,
+      code: spec.code ?? null,
+      remaining: spec.times ?? null,
+      latencyMs: spec.latencyMs ?? 0,
+      recordMessage: spec.recordMessage ?? false,
+      hits: 0,
+    };
+    if (fault.to === null) {
+      this.global.push(fault);
+    } else {
+      const list = this.byRecipient.get(fault.to);
+      if (list) list.push(fault);
+      else this.byRecipient.set(fault.to, [fault]);
+    }
+    return fault;
+  }
+
+  /** The fault that applies to a send to `to`, counted as used; undefined when none does. */
+  take(to: string): Fault | undefined {
+    const own = this.byRecipient.get(to);
+    const fault = own?.[0] ?? this.global[0];
+    if (!fault) return undefined;
+    fault.hits++;
+    if (fault.remaining !== null && --fault.remaining === 0) this.remove(fault.id);
+    return { ...fault };
+  }
+
+  /** Every active fault, oldest first. */
+  list(): Fault[] {
+    const all = [...this.global, ...[...this.byRecipient.values()].flat()];
+    return all.sort((a, b) => faultNumber(a) - faultNumber(b)).map((f) => ({ ...f }));
+  }
+
+  remove(id: string): boolean {
+    const before = this.global.length;
+    this.global = this.global.filter((f) => f.id !== id);
+    if (this.global.length !== before) return true;
+    for (const [to, list] of this.byRecipient) {
+      const index = list.findIndex((f) => f.id === id);
+      if (index === -1) continue;
+      list.splice(index, 1);
+      if (list.length === 0) this.byRecipient.delete(to);
+      return true;
+    }
+    return false;
+  }
+
+  clear(): void {
+    this.byRecipient.clear();
+    this.global = [];
+  }
+
+  get size(): number {
+    let n = this.global.length;
+    for (const list of this.byRecipient.values()) n += list.length;
+    return n;
+  }
+}
+
+const faultNumber = (fault: Fault): number => Number(fault.id.slice('fault-'.length));

@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { E164, isSenderAddress, MESSAGING_SERVICE_SID, plusRestored } from './addresses.js';
+import type { SimulatorContext } from './context.js';
+import { faultSpecSchema } from './faults.js';
+import { HttpError, readJson, sendJson } from './http-io.js';
+import { API_VERSION, newSid } from './message-resource.js';
+import type { StoredMessage } from './message-store.js';
+import { messagingServiceSchema } from './messaging-services.js';
+import { countSegments } from './sms-segments.js';
+
+/** A message as GET /sim/messages shows it. */
+export interface SimMessage {
+  sid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  status: StoredMessage['status'];
+  errorCode: number | null;
+  numSegments: number;
+  /** When the simulator received the create request, ISO 8601 with milliseconds. */
+  receivedAt: string;
+  statusCallback: string | null;
+}
+
+export function toSimMessage(m: StoredMessage): SimMessage {
+  return {
+    sid: m.sid,
+    to: m.to,
+    from: m.from,
+    messagingServiceSid: m.messagingServiceSid,
+    body: m.body,
+    status: m.status,
+    errorCode: m.errorCode,
+    numSegments: m.numSegments,
+    receivedAt: new Date(m.receivedAt).toISOString(),
+    statusCallback: m.statusCallback,
+  };
+}
+
+const inboundSchema = z.strictObject({
+  from: z.string().regex(E164, 'must be an E.164 number such as +14155550100'),
+  to: z.string().refine(isSenderAddress, 'must be one of your numbers: E.164, short code or alphanumeric sender ID'),
+  body: z.string().max(1600),
+  /** Defaults to the service whose registered pool holds `to`. */
+  messagingServiceSid: z.string().regex(MESSAGING_SERVICE_SID, 'must be MG followed by 32 hex digits').optional(),
+  /** Defaults to the configured inbound webhook URL. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const FAULT_PATH = /^\/sim\/faults\/([^/]+)$/;
+
+/** The test controls under /sim: inspect, inject and reset. No authentication: a local test tool. */
+export async function handleSimControls(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+  const route = `${req.method ?? ''} ${path}`;
+  switch (route) {
+    case 'GET /sim/messages':
+      return listSimMessages(ctx, res, new URLSearchParams(query));
+    case 'POST /sim/inbound':
+      return postInbound(ctx, res, parse(inboundSchema, await readJson(req)));
+    case 'GET /sim/faults':
+      return sendJson(res, 200, { faults: ctx.faults.list() });
+    case 'POST /sim/faults': {
+      const fault = ctx.faults.add(parse(faultSpecSchema, await readJson(req)));
+      return sendJson(res, 201, { id: fault.id });
+    }
+    case 'DELETE /sim/faults':
+      ctx.faults.clear();
+      return sendJson(res, 200, { faults: [] });
+    case 'GET /sim/messaging-services':
+      return sendJson(res, 200, { messagingServices: ctx.services.list() });
+    case 'POST /sim/messaging-services': {
+      const service = parse(messagingServiceSchema, await readJson(req));
+      ctx.services.register(service);
+      return sendJson(res, 201, service);
+    }
+    case 'DELETE /sim/state':
+      resetState(ctx);
+      return sendJson(res, 200, { status: 'reset' });
+  }
+  const fault = FAULT_PATH.exec(path);
+  if (fault && req.method === 'DELETE') {
+    const id = decodeURIComponent(fault[1] as string);
+    if (ctx.faults.remove(id)) return sendJson(res, 200, { id });
+    return sendJson(res, 404, { error: `no active fault ${id}` });
+  }
+  sendJson(res, 404, { error: `no such endpoint: ${route}` });
+}
+
+/** Forgets messages, faults and messaging services, and stops the callbacks of earlier messages. */
+export function resetState(ctx: SimulatorContext): void {
+  ctx.store.clear();
+  ctx.faults.clear();
+  ctx.services.clear();
+  ctx.delivery.reset();
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  throw new HttpError(400, { error: `invalid request body: ${problems.join('; ')}`, problems });
+}
+
+function listSimMessages(ctx: SimulatorContext, res: ServerResponse, search: URLSearchParams): void {
+  const to = search.get('to') ?? undefined;
+  const limitText = search.get('limit');
+  const limit = limitText === null ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new HttpError(400, { error: 'limit must be a positive integer' });
+  const all = ctx.store.list({ to: plusRestored(to) });
+  const messages = limit === undefined ? all : all.slice(-limit);
+  sendJson(res, 200, { messages: messages.map(toSimMessage) });
+}
+
+/** Plays a phone replying: Twilio's inbound-message webhook, signed, to the configured URL. */
+async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: z.infer<typeof inboundSchema>): Promise<void> {
+  const sid = newSid('SM');
+  const messagingServiceSid = inbound.messagingServiceSid ?? ctx.services.serviceOf(inbound.to);
+  const params: Record<string, string> = {
+    MessageSid: sid,
+    SmsSid: sid,
+    SmsMessageSid: sid,
+    AccountSid: ctx.accountSid,
+    From: inbound.from,
+    To: inbound.to,
+    Body: inbound.body,
+    NumMedia: '0',
+    NumSegments: String(countSegments(inbound.body).segments),
+    SmsStatus: 'received',
+    ApiVersion: API_VERSION,
+  };
+  if (messagingServiceSid !== null) params.MessagingServiceSid = messagingServiceSid;
+  const url = inbound.webhookUrl ?? ctx.inboundWebhookUrl;
+  try {
+    const response = await ctx.webhooks.post({ url, params, signal: ctx.closing, fresh: true });
+    sendJson(res, 200, { sid, webhookStatus: response.status, webhookBody: response.body });
+  } catch (error) {
+    sendJson(res, 502, { sid, error: `inbound webhook ${url} could not be reached: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import twilio from 'twilio';
+import { startSimulator, type Simulator } from './server.js';
+import { sdkClientFor } from './test-support/twilio-sdk-client.js';
+import { waitUntil } from './test-support/wait-until.js';
+import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './test-support/webhook-receiver.js';
+
+const TO = '+14155550100';
+const FROM = '+14155550199';
+const MG = 'MG0123456789abcdef0123456789abcdef';
+
+describe('status callbacks', () => {
+  let sim: Simulator;
+  let receiver: WebhookReceiver;
+  let client: twilio.Twilio;
+  const logged: string[] = [];
+
+  const callbacksOf = (sid: string, count: number): Promise<ReceivedWebhook[]> => receiver.waitFor(count, (hook) => hook.params.MessageSid === sid);
+  const inject = (fault: unknown): Promise<Response> => fetch(`${sim.url}/sim/faults`, { method: 'POST', body: JSON.stringify(fault) });
+
+  before(async () => {
+    receiver = await startWebhookReceiver();
+    sim = await startSimulator({
+      callbackDelayMs: 5,
+      callbackRetry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+      log: (line) => logged.push(line),
+    });
+    client = sdkClientFor(sim);
+  });
+  after(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+  beforeEach(() => {
+    sim.reset();
+    receiver.answer = () => 200;
+  });
+
+  it('arrive queued, sent, delivered, each signed as Twilio signs for that exact URL', async () => {
+    const url = `${receiver.url}/twilio/status?tenant=acme&campaign=spring%20sale`;
+    const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'hello', statusCallback: url });
+    const hooks = await callbacksOf(sid, 3);
+    assert.deepEqual(
+      hooks.map((h) => h.params.MessageStatus),
+      ['queued', 'sent', 'delivered'],
+    );
+    for (const hook of hooks) {
+      assert.equal(hook.url, url);
+      assert.equal(hook.headers['content-type'], 'application/x-www-form-urlencoded');
+      assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params), `valid signature on ${hook.params.MessageStatus}`);
+      assert.equal(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, { ...hook.params, MessageStatus: 'read' }), false);
+      assert.deepEqual(hook.params, {
+        AccountSid: sim.accountSid,
+        ApiVersion: '2010-04-01',
+        From: FROM,
+        MessageSid: sid,
+        MessageStatus: hook.params.MessageStatus,
+        SmsSid: sid,
+        SmsStatus: hook.params.MessageStatus,
+        To: TO,
+      });
+    }
+    assert.equal((await client.messages(sid).fetch()).status, 'delivered');
+  });
+
+  it('end undelivered or failed with ErrorCode after a 201 fault', async () => {
+    await inject({ to: TO, status: 201, code: 30003, times: 1 });
+    await inject({ to: TO, status: 201, code: 30008, times: 1 });
+    const url = `${receiver.url}/status`;
+    const unreachable = await client.messages.create({ to: TO, from: FROM, body: 'one', statusCallback: url });
+    const unknown = await client.messages.create({ to: TO, from: FROM, body: 'two', statusCallback: url });
+    assert.equal(unreachable.status, 'queued', 'the send itself is accepted');
+
+    const first = await callbacksOf(unreachable.sid, 3);
+    assert.deepEqual(
+      first.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+      [
+        ['queued', undefined],
+        ['sent', undefined],
+        ['undelivered', '30003'],
+      ],
+    );
+    const second = await callbacksOf(unknown.sid, 2);
+    assert.deepEqual(
+      second.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+      [
+        ['queued', undefined],
+        ['failed', '30008'],
+      ],
+    );
+    for (const hook of [...first, ...second]) assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params));
+    const fetched = await client.messages(unreachable.sid).fetch();
+    assert.deepEqual([fetched.status, fetched.errorCode], ['undelivered', 30003]);
+  });
+
+  it('carry the MessagingServiceSid of a messaging-service send', async () => {
+    await fetch(`${sim.url}/sim/messaging-services`, { method: 'POST', body: JSON.stringify({ sid: MG, numbers: ['+14155550201'] }) });
+    const url = `${receiver.url}/status`;
+    const { sid } = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'hi', statusCallback: url });
+    const hooks = await callbacksOf(sid, 3);
+    for (const hook of hooks) {
+      assert.equal(hook.params.MessagingServiceSid, MG);
+      assert.equal(hook.params.From, '+14155550201');
+      assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params));
+    }
+  });
+
+  it('are retried after a 5xx, in order and with the same idempotency token', async () => {
+    let failedOnce = false;
+    receiver.answer = (_index, hook) => {
+      if (failedOnce || !hook.url.endsWith('/flaky')) return 200;
+      failedOnce = true;
+      return 503;
+    };
+    const url = `${receiver.url}/flaky`;
+    const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'retry me', statusCallback: url });
+    const hooks = await callbacksOf(sid, 4);
+    assert.deepEqual(
+      hooks.map((h) => h.params.MessageStatus),
+      ['queued', 'queued', 'sent', 'delivered'],
+    );
+    assert.equal(hooks[0]!.headers['i-twilio-idempotency-token'], hooks[1]!.headers['i-twilio-idempotency-token']);
+    assert.notEqual(hooks[1]!.headers['i-twilio-idempotency-token'], hooks[2]!.headers['i-twilio-idempotency-token']);
+  });
+
+  it('that cannot be delivered are dropped with a log line, and nothing else suffers', async () => {
+    const dead = await startWebhookReceiver();
+    const deadUrl = `${dead.url}/gone`;
+    await dead.close();
+    logged.length = 0;
+    const lost = await client.messages.create({ to: TO, from: FROM, body: 'nobody listens', statusCallback: deadUrl });
+    // Another message's callbacks are not held up by the dead receiver ...
+    const fine = await client.messages.create({ to: '+14155550111', from: FROM, body: 'fine', statusCallback: `${receiver.url}/status` });
+    assert.equal((await callbacksOf(fine.sid, 3)).length, 3);
+    // ... the status still moves on, the API still answers, and the drop is logged.
+    await waitUntil(() => logged.some((line) => line.includes(lost.sid)));
+    assert.ok(
+      logged.some((line) => line.includes(lost.sid) && line.includes('dropped after 3 attempts') && line.includes('ECONNREFUSED')),
+      logged.join('\n'),
+    );
+    assert.equal((await fetch(`${sim.url}/health`)).status, 200);
+    assert.equal((await client.messages(lost.sid).fetch()).status, 'delivered');
+  });
+
+  it('that the receiver refuses (4xx) are not retried', async () => {
+    receiver.answer = () => 403;
+    const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'refused', statusCallback: `${receiver.url}/status` });
+    const hooks = await callbacksOf(sid, 3);
+    assert.deepEqual(
+      hooks.map((h) => h.params.MessageStatus),
+      ['queued', 'sent', 'delivered'],
+    );
+  });
+
+  it('stop on DELETE /sim/state: a forgotten message sends no more callbacks', async () => {
+    const slow = await startSimulator({ callbackDelayMs: 100, log: (line) => logged.push(line) });
+    try {
+      logged.length = 0;
+      const slowClient = sdkClientFor(slow);
+      const url = `${receiver.url}/status`;
+      const forgotten = await slowClient.messages.create({ to: TO, from: FROM, body: 'forgotten', statusCallback: url });
+      assert.equal((await fetch(`${slow.url}/sim/state`, { method: 'DELETE' })).status, 200);
+      const later = await slowClient.messages.create({ to: TO, from: FROM, body: 'later', statusCallback: url });
+      // The forgotten message's callbacks were due before these: had they not been stopped, they would be here.
+      assert.equal((await callbacksOf(later.sid, 3)).length, 3);
+      assert.deepEqual(
+        receiver.received.filter((h) => h.params.MessageSid === forgotten.sid),
+        [],
+      );
+      assert.deepEqual(logged, []);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import twilio from 'twilio';
+import { startSimulator, type Simulator } from './server.js';
+import { sdkClientFor } from './test-support/twilio-sdk-client.js';
+import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
+
+const TO = '+14155550100';
+const FROM = '+14155550199';
+const MG = 'MG0123456789abcdef0123456789abcdef';
+
+async function simPost(sim: Simulator, path: string, body: unknown): Promise<Response> {
+  return fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof twilio.RestException>> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof twilio.RestException, `expected a RestException, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the SDK call to be rejected');
+}
+
+describe('the official twilio SDK against the simulator', () => {
+  let sim: Simulator;
+  let receiver: WebhookReceiver;
+  let client: twilio.Twilio;
+
+  before(async () => {
+    sim = await startSimulator({ callbackDelayMs: 5, log: () => undefined });
+    receiver = await startWebhookReceiver();
+    client = sdkClientFor(sim);
+  });
+  after(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+  beforeEach(() => sim.reset());
+
+  it('creates, fetches and lists a message', async () => {
+    const statusCallback = `${receiver.url}/twilio/status`;
+    const created = await client.messages.create({ to: TO, from: FROM, body: 'Your appointment is at 10:00. Reply STOP to opt out.', statusCallback });
+    assert.match(created.sid, /^SM[0-9a-f]{32}$/);
+    assert.equal(created.status, 'queued');
+    assert.equal(created.accountSid, sim.accountSid);
+    assert.equal(created.to, TO);
+    assert.equal(created.from, FROM);
+    assert.equal(created.numSegments, '1');
+    assert.equal(created.direction, 'outbound-api');
+    assert.ok(created.dateCreated instanceof Date && !Number.isNaN(created.dateCreated.getTime()), 'the SDK parses date_created');
+
+    const fetched = await client.messages(created.sid).fetch();
+    assert.equal(fetched.sid, created.sid);
+    assert.equal(fetched.body, 'Your appointment is at 10:00. Reply STOP to opt out.');
+
+    const listed = await client.messages.list({ to: TO });
+    assert.deepEqual(
+      listed.map((m) => m.sid),
+      [created.sid],
+    );
+    // How the dispatcher settles a send a crash left in doubt.
+    const recent = await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() - 60_000), limit: 200 });
+    assert.equal(recent.find((m) => m.body === created.body)?.sid, created.sid);
+    assert.deepEqual(await client.messages.list({ to: TO, dateSentBefore: new Date(Date.now() - 3_600_000) }), []);
+    assert.deepEqual(await client.messages.list({ to: '+14155550111' }), []);
+
+    assert.equal(sim.messages(TO)[0]?.statusCallback, statusCallback);
+  });
+
+  it('pages through a long list newest first, following next_page_uri', async () => {
+    const sids: string[] = [];
+    for (let i = 0; i < 5; i++) sids.push((await client.messages.create({ to: TO, from: FROM, body: `reminder ${i}` })).sid);
+    const listed = await client.messages.list({ to: TO, pageSize: 2 });
+    assert.deepEqual(
+      listed.map((m) => m.sid),
+      sids.reverse(),
+    );
+    const firstPage = await client.messages.page({ to: TO, pageSize: 2 });
+    const secondPage = await firstPage.nextPage();
+    assert.equal(secondPage?.instances.length, 2);
+    const back = await secondPage?.previousPage();
+    assert.deepEqual(
+      back?.instances.map((m) => m.sid),
+      firstPage.instances.map((m) => m.sid),
+    );
+  });
+
+  it('sends through a messaging service from its registered sender pool, sticky per recipient', async () => {
+    const pool = ['+14155550201', '+14155550202', '+14155550203'];
+    assert.equal((await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: pool })).status, 201);
+    const first = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'hello' });
+    assert.equal(first.status, 'accepted');
+    assert.equal(first.messagingServiceSid, MG);
+    assert.ok(first.from !== null && pool.includes(first.from), `from ${first.from} is in the pool`);
+    const again = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'hello again' });
+    assert.equal(again.from, first.from);
+    const senders = new Set<string | null>();
+    for (let i = 0; i < 30; i++) senders.add((await client.messages.create({ to: `+1415555${String(1000 + i)}`, messagingServiceSid: MG, body: 'hi' })).from);
+    assert.ok([...senders].every((s) => s !== null && pool.includes(s)));
+    assert.ok(senders.size > 1, 'different recipients spread over the pool');
+
+    const unknownService = await client.messages.create({ to: TO, messagingServiceSid: 'MG' + 'f'.repeat(32), body: 'hi' });
+    assert.equal(unknownService.from, null);
+  });
+
+  it("rejects with the SDK's RestException carrying an injected fault's code and status", async () => {
+    assert.equal((await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1 })).status, 201);
+    const limited = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
+    assert.equal(limited.status, 429);
+    assert.equal(limited.code, 20429);
+    assert.equal(limited.moreInfo, 'https://www.twilio.com/docs/errors/20429');
+    // `times: 1` is spent: the next send goes through, and other recipients were never affected.
+    assert.equal((await client.messages.create({ to: TO, from: FROM, body: 'hello' })).status, 'queued');
+
+    await simPost(sim, '/sim/faults', { status: 503, code: 20503 });
+    const unavailable = await rejection(client.messages.create({ to: '+14155550123', from: FROM, body: 'hello' }));
+    assert.equal(unavailable.status, 503);
+    assert.equal(unavailable.code, 20503);
+    await fetch(`${sim.url}/sim/faults`, { method: 'DELETE' });
+
+    await simPost(sim, '/sim/faults', { to: TO, status: 400, code: 21610, times: 1 });
+    const unsubscribed = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
+    assert.deepEqual([unsubscribed.status, unsubscribed.code, unsubscribed.message], [400, 21610, 'Attempt to send to unsubscribed recipient']);
+  });
+
+  it('lets a sender find a message whose answer was lost (fault with recordMessage)', async () => {
+    await simPost(sim, '/sim/faults', { to: TO, status: 500, code: 20500, times: 1, recordMessage: true });
+    const lost = await rejection(client.messages.create({ to: TO, from: FROM, body: 'in doubt' }));
+    assert.equal(lost.status, 500);
+    const found = await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() - 60_000) });
+    assert.deepEqual(
+      found.map((m) => m.body),
+      ['in doubt'],
+    );
+  });
+
+  it("reports Twilio's validation and authentication errors", async () => {
+    const invalid = await rejection(client.messages.create({ to: '12345', from: FROM, body: 'hello' }));
+    assert.deepEqual([invalid.status, invalid.code], [400, 21211]);
+    const noSender = await rejection(client.messages.create({ to: TO, body: 'hello' }));
+    assert.deepEqual([noSender.status, noSender.code], [400, 21603]);
+    const tooLong = await rejection(client.messages.create({ to: TO, from: FROM, body: 'x'.repeat(1601) }));
+    assert.deepEqual([tooLong.status, tooLong.code], [400, 21617]);
+    const unknown = await rejection(client.messages('SM' + '0'.repeat(32)).fetch());
+    assert.deepEqual([unknown.status, unknown.code], [404, 20404]);
+    const wrongToken = await rejection(sdkClientFor(sim, 'f'.repeat(32)).messages.create({ to: TO, from: FROM, body: 'hello' }));
+    assert.deepEqual([wrongToken.status, wrongToken.code], [401, 20003]);
+    assert.deepEqual(sim.messages(), [], 'nothing refused was recorded');
+  });
+});
