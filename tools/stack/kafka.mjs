@@ -167,12 +167,11 @@ export async function stopBroker(profileName, { wipe = false } = {}) {
 }
 
 /** Creates every topic of the catalogue (needs libs/contracts and libs/kafka built). */
-export async function createTopics(profileName, log = console.log) {
-  const profile = getProfile(profileName);
+export async function createTopics(profileName, log = console.log, brokers = [`127.0.0.1:${getProfile(profileName).kafka.port}`]) {
   const { TOPIC_LIST } = await import(join(ROOT, 'libs', 'contracts', 'dist', 'index.js'));
   const { createKafkaClient, ensureTopics } = await import(join(ROOT, 'libs', 'kafka', 'dist', 'index.js'));
   const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
-  const kafka = createKafkaClient({ brokers: [`127.0.0.1:${profile.kafka.port}`], clientId: 'topic-setup', log: quiet });
+  const kafka = createKafkaClient({ brokers, clientId: 'topic-setup', log: quiet });
   const result = await ensureTopics(kafka, TOPIC_LIST);
   if (result.created.length > 0) log(`created topics: ${result.created.join(', ')}`);
   return result;
@@ -191,7 +190,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       await startBroker(profileArg);
       await createTopics(profileArg);
     } else if (command === 'stop') await stopBroker(profileArg);
-    else if (command === 'topics') await createTopics(profileArg);
+    else if (command === 'topics') {
+      const brokers = process.argv.find((a) => a.startsWith('--brokers='))?.split('=')[1]?.split(',');
+      await createTopics(profileArg, console.log, brokers);
+    }
     else if (command === 'status') console.log(JSON.stringify(brokerStatus(profileArg)));
     else throw new Error(`unknown command "${command}" (start, stop, status, topics)`);
   } catch (error) {

@@ -19,7 +19,7 @@ function profile(name, base) {
     'snowshoeing-detector': base + 3,
     dispatcher: base + 4,
     audit: base + 5,
-    'twilio-simulator': base + 999,
+    'twilio-simulator': name === 'local' ? 3999 : base + 9,
   };
   return { name, ports };
 }
@@ -32,15 +32,25 @@ export const PROFILES = {
     dir: join(ROOT, '.local', 'local'),
     otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
   },
-  test: {
-    ...profile('test', 4000),
-    kafka: { port: 19092, controllerPort: 19093 },
-    database: 'sms_gateway_test',
-    dir: join(ROOT, '.local', 'test'),
-    // The end-to-end tier runs its own OTLP receiver here to see every service's spans.
-    otlpEndpoint: 'http://127.0.0.1:14318',
-  },
+  test: testProfile(Number(process.env.TEST_SLOT ?? 0)),
 };
+
+/**
+ * The test profile. TEST_SLOT=n (0-9) moves every port, the database and the folder, so
+ * that several test runs (say, two working copies) can share one machine.
+ */
+function testProfile(slot) {
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error(`TEST_SLOT must be 0-9, got ${process.env.TEST_SLOT}`);
+  const suffix = slot === 0 ? '' : `_${slot}`;
+  return {
+    ...profile('test', 4000 + slot * 10),
+    kafka: { port: 19092 + slot * 10, controllerPort: 19093 + slot * 10 },
+    database: `sms_gateway_test${suffix}`,
+    dir: join(ROOT, '.local', `test${suffix}`),
+    // The end-to-end tier runs its own OTLP receiver here to see every service's spans.
+    otlpEndpoint: `http://127.0.0.1:${14318 + slot * 10}`,
+  };
+}
 
 export function getProfile(name) {
   const p = PROFILES[name];

@@ -9,3 +9,5 @@ export * from './events/consent-capture.event.js';
 export * from './events/tenant-config.event.js';
 export * from './events/dead-letter.event.js';
 export * from './topics.js';
+export * from './http/api-views.js';
+export * from './http/openapi.js';

@@ -1,17 +1,9 @@
 import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
-import { MessageIdSchema, type MessageStatus, type TenantConfigEvent } from '@sms/contracts';
+import { MessageIdSchema, type ClauseId, type Decision, type MessageHistoryView, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { HistoryRepository } from '../database/history.repository.js';
 import { currentStatus } from '../rules/history.js';
-
-export interface MessageHistoryView {
-  id: string;
-  status: MessageStatus;
-  twilioSid?: string;
-  decisions: { stage: string; decision: string; clauses: string[]; reason: string; at: string }[];
-  statuses: { status: MessageStatus; at: string; errorCode?: number; source: string }[];
-}
 
 @Controller('v1/messages')
 @UseGuards(ApiKeyGuard)
@@ -36,7 +28,7 @@ export class MessagesController {
       ...(twilioSid ? { twilioSid } : {}),
       decisions: events
         .filter((e) => e.kind === 'decision')
-        .map((e) => ({ stage: e.stage ?? '', decision: e.decision ?? '', clauses: e.clauses, reason: e.reason ?? '', at: e.occurredAt })),
+        .map((e) => ({ stage: e.stage ?? '', decision: e.decision as Decision, clauses: e.clauses as ClauseId[], reason: e.reason ?? '', at: e.occurredAt })),
       statuses: events
         .filter((e) => e.kind === 'status' && e.status !== null)
         .map((e) => ({ status: e.status!, at: e.occurredAt, source: e.stage ?? '', ...(e.errorCode !== null ? { errorCode: e.errorCode } : {}) })),

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
-import { ConsentCaptureSchema, scopesForMessage, type ConsentCapture, type TenantConfigEvent } from '@sms/contracts';
+import { ConsentCaptureSchema, scopesForMessage, type ConsentCapture, type ConsentStateView, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
@@ -43,24 +43,24 @@ export class ConsentsController {
   async find(
     @CurrentTenant() tenant: TenantConfigEvent,
     @Query(new ZodValidationPipe(ConsentQuerySchema, 'query')) query: z.infer<typeof ConsentQuerySchema>,
-  ) {
+  ): Promise<ConsentStateView> {
     const to = parseInternationalNumber(query.to);
     if (!to.ok) {
       const message = describePhoneNumberProblem(to.problem);
       throw new ProblemException(400, 'validation', 'Invalid request', `query.to: ${message}`, [{ path: 'query.to', message }]);
     }
     const token = this.pseudonyms.token(tenant.tenantId, to.value.e164);
-    const { records, events } = await this.consents.history(tenant.tenantId, token, query.brand);
-    const latest = new Map<string, { kind: string; at: unknown }>();
-    for (const e of events) latest.set(String(e['scope']), { kind: String(e['kind']), at: e['at'] });
+    const { records, optEvents } = await this.consents.history(tenant.tenantId, token, query.brand);
+    const latest = new Map<string, string>();
+    for (const e of optEvents) latest.set(e.scope, e.kind);
     const relevant = query.brand !== undefined ? scopesForMessage({ brand: query.brand }, tenant.senders.map((s) => s.number)) : [...latest.keys()];
-    const optedOutScopes = relevant.filter((s) => latest.get(s)?.kind === 'opt_out');
+    const optedOutScopes = relevant.filter((s) => latest.get(s) === 'opt_out');
     return {
       to: to.value.e164,
       ...(query.brand !== undefined ? { brand: query.brand } : {}),
       state: { optedOut: optedOutScopes.length > 0, optedOutScopes, consentRecords: records.length },
       records,
-      optEvents: events,
+      optEvents,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ConsentStateView } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 import type { ConsentRecordFact, InboundFact, OptStateFact } from '../rules/decide-consent.js';
 
@@ -183,19 +184,47 @@ export class ConsentRepository {
   }
 
   /** Consent records and opt events of one recipient, for the consent API and proof exports. */
-  async history(tenantId: string, recipientToken: string, brand: string | undefined) {
-    const records: Record<string, unknown>[] = await this.db.query(
+  async history(tenantId: string, recipientToken: string, brand: string | undefined): Promise<Pick<ConsentStateView, 'records' | 'optEvents'>> {
+    const records = await this.db.query<
+      { id: string; brand: string; campaign: string; basis: 'express' | 'prior_relationship'; source: string; captured_at: Date; wording: string;
+        wording_hash: string; wording_version: string | null; evidence: Record<string, string>; channel: string; recorded_at: Date }[]
+    >(
       `SELECT id, brand, campaign, basis, source, captured_at, wording, wording_hash, wording_version, evidence, channel, recorded_at
          FROM consent.consent_records
         WHERE tenant_id = $1 AND recipient_token = $2 AND ($3::text IS NULL OR brand = $3)
         ORDER BY captured_at`,
       [tenantId, recipientToken, brand ?? null],
     );
-    const events: Record<string, unknown>[] = await this.db.query(
-      `SELECT id, scope, kind, source, keyword, inbound_twilio_sid, at
-         FROM consent.opt_events WHERE tenant_id = $1 AND recipient_token = $2 ORDER BY at`,
-      [tenantId, recipientToken],
-    );
-    return { records, events };
+    const events = await this.db.query<
+      { id: string; scope: string; kind: 'opt_out' | 'opt_in'; source: string; keyword: string | null; inbound_twilio_sid: string | null; at: Date }[]
+    >(`SELECT id, scope, kind, source, keyword, inbound_twilio_sid, at FROM consent.opt_events WHERE tenant_id = $1 AND recipient_token = $2 ORDER BY at`, [
+      tenantId,
+      recipientToken,
+    ]);
+    return {
+      records: records.map((r) => ({
+        id: r.id,
+        brand: r.brand,
+        campaign: r.campaign,
+        basis: r.basis,
+        source: r.source,
+        capturedAt: r.captured_at.toISOString(),
+        wording: r.wording,
+        wordingHash: r.wording_hash,
+        wordingVersion: r.wording_version,
+        evidence: r.evidence,
+        channel: r.channel,
+        recordedAt: r.recorded_at.toISOString(),
+      })),
+      optEvents: events.map((e) => ({
+        id: e.id,
+        scope: e.scope,
+        kind: e.kind,
+        source: e.source,
+        keyword: e.keyword,
+        inboundTwilioSid: e.inbound_twilio_sid,
+        at: e.at.toISOString(),
+      })),
+    };
   }
 }

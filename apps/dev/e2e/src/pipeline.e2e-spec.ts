@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { testStack, waitFor } from '@sms/testing';
+import { Pipeline } from './pipeline.js';
+
+const pipeline = new Pipeline(testStack());
+
+describe('the path of a message', () => {
+  let tenant: Awaited<ReturnType<Pipeline['newTenant']>>;
+  before(async () => {
+    tenant = await pipeline.newTenant();
+  });
+
+  it('goes from the HTTP API through all stages to the simulator, and its delivery comes back to audit', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const body = `Acme Dental: 15% off whitening until Friday. Reply STOP to opt out. ${Date.now()}`;
+    const id = await pipeline.send(tenant, { to, body });
+
+    const [sent] = await waitFor('the simulator to receive the message', async () => {
+      const messages = await pipeline.simMessages(to);
+      return messages.length > 0 ? messages : undefined;
+    });
+    assert.equal(sent?.body, body);
+    assert.equal(sent?.from, tenant.senders[0]);
+
+    const view = await pipeline.waitForStatus(tenant, id, ['delivered']);
+    assert.equal(view.twilioSid, sent?.sid);
+    assert.deepEqual(
+      view.decisions.map((d) => [d.stage, d.decision]),
+      [['consent', 'pass'], ['content-screening', 'pass'], ['snowshoeing-detector', 'pass']],
+    );
+    assert.ok(view.decisions.every((d) => d.clauses.length > 0), 'every decision cites a clause');
+    assert.deepEqual(view.statuses.map((s) => s.status), ['accepted', 'sending', 'sent', 'delivered']);
+  });
+
+  it('is blocked at consent when there is no consent for the recipient (MP.CONSENT.PRIOR)', async () => {
+    const to = pipeline.recipient();
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: new patients get a free check-up. Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
+    assert.equal(view.decisions.at(-1)?.stage, 'consent');
+    assert.deepEqual(view.decisions.at(-1)?.clauses, ['MP.CONSENT.PRIOR']);
+    assert.deepEqual(await pipeline.simMessages(to), []);
+  });
+
+  it('is blocked when consent covers another campaign only (MP.CONSENT.SCOPE)', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to, 'reminders', 'prior_relationship');
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: whitening special this week. Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
+    assert.ok(view.decisions.at(-1)?.clauses.includes('MP.CONSENT.SCOPE'));
+  });
+
+  it('stops everything to a person after an inbound STOP through the Twilio webhook (MP.OPTOUT.HONOR)', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const first = await pipeline.send(tenant, { to, body: `Acme Dental: spring offer. Reply STOP to opt out. ${Date.now()}` });
+    await pipeline.waitForStatus(tenant, first, ['delivered']);
+
+    await pipeline.reply(tenant, to, ' Stop ');
+    const consent = await waitFor('consent to record the opt-out', async () => {
+      const answer = await fetch(`${pipeline.stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+        headers: { authorization: `Bearer ${tenant.apiKey}` },
+      });
+      const view = (await answer.json()) as { state: { optedOut: boolean } };
+      return view.state.optedOut ? view : undefined;
+    });
+    assert.equal(consent.state.optedOut, true);
+
+    const second = await pipeline.send(tenant, { to, body: 'Acme Dental: last chance for the spring offer.' });
+    const view = await pipeline.waitForStatus(tenant, second, ['blocked']);
+    assert.deepEqual(view.decisions.at(-1)?.clauses, ['MP.OPTOUT.HONOR']);
+    assert.equal((await pipeline.simMessages(to)).length, 1, 'only the message before the STOP reached Twilio');
+  });
+
+  it('is blocked at content screening for cannabis to a US number (MP.CONTENT.CANNABIS)', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: relax before your visit with our CBD gummies! Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
+    const last = view.decisions.at(-1);
+    assert.equal(last?.stage, 'content-screening');
+    assert.deepEqual(last?.clauses, ['MP.CONTENT.CANNABIS']);
+    assert.match(last?.reason ?? '', /CBD gummies/);
+    assert.deepEqual(await pipeline.simMessages(to), []);
+  });
+
+  it('is blocked by the snowshoeing detector from a number outside the registered pool (MP.EVASION.SNOWSHOE)', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const id = await pipeline.send(tenant, { to, from: '+14155550199', body: 'Acme Dental: offer. Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
+    assert.equal(view.decisions.at(-1)?.stage, 'snowshoeing-detector');
+    assert.ok(view.decisions.at(-1)?.clauses.includes('MP.EVASION.SNOWSHOE'));
+  });
+
+  it('reports a Twilio refusal as failed with its error code', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const fault = await fetch(`${pipeline.stack.urls['twilio-simulator']}/sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to, status: 400, code: 21211, times: 1 }),
+    });
+    assert.equal(fault.status, 201);
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: offer. Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['failed']);
+    assert.equal(view.statuses.at(-1)?.errorCode, 21211);
+  });
+});

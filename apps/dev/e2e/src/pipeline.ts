@@ -1,0 +1,99 @@
+import { aRecipient, call, registerTenant, waitFor, type TestStack, type TestTenant } from '@sms/testing';
+
+export interface SimMessage {
+  sid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  status: string;
+  receivedAt: string;
+}
+
+export interface AuditView {
+  id: string;
+  status: string;
+  twilioSid?: string;
+  decisions: { stage: string; decision: string; clauses: string[]; reason: string; at: string }[];
+  statuses: { status: string; at: string; source: string; errorCode?: number }[];
+}
+
+/** Helpers that talk to the running stack the way an upstream product and a phone would. */
+export class Pipeline {
+  constructor(readonly stack: TestStack) {}
+
+  newTenant(): Promise<TestTenant> {
+    return registerTenant(this.stack);
+  }
+
+  async consent(tenant: TestTenant, to: string, campaign = 'offers', basis: 'express' | 'prior_relationship' = 'express'): Promise<string> {
+    const answer = await call<{ id: string }>(`${this.stack.urls.consent}/v1/consents`, {
+      apiKey: tenant.apiKey,
+      body: {
+        to,
+        brand: tenant.brand,
+        campaign,
+        basis,
+        source: 'web_form',
+        capturedAt: new Date(Date.now() - 60_000).toISOString(),
+        wording: `Yes, text me from ${tenant.brand}. Msg & data rates may apply. Reply STOP to opt out.`,
+        evidence: { formId: 'e2e-signup', ip: '203.0.113.9' },
+      },
+    });
+    if (answer.status !== 201) throw new Error(`consent capture failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body.id;
+  }
+
+  async send(
+    tenant: TestTenant,
+    message: { to: string; body: string; campaign?: string; useCase?: string; from?: string },
+    idempotencyKey?: string,
+  ): Promise<string> {
+    const answer = await call<{ id: string; status: string }>(`${this.stack.urls.intake}/v1/messages`, {
+      apiKey: tenant.apiKey,
+      headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      body: {
+        to: message.to,
+        from: message.from ?? tenant.senders[0],
+        brand: tenant.brand,
+        campaign: message.campaign ?? 'offers',
+        useCase: message.useCase ?? 'marketing',
+        body: message.body,
+      },
+    });
+    if (answer.status !== 202) throw new Error(`send failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body.id;
+  }
+
+  async simMessages(to: string): Promise<SimMessage[]> {
+    const answer = await call<{ messages: SimMessage[] }>(`${this.stack.urls['twilio-simulator']}/sim/messages?to=${encodeURIComponent(to)}`);
+    return answer.body.messages;
+  }
+
+  async history(tenant: TestTenant, id: string): Promise<AuditView | undefined> {
+    const answer = await call<AuditView>(`${this.stack.urls.audit}/v1/messages/${id}`, { apiKey: tenant.apiKey });
+    return answer.status === 200 ? answer.body : undefined;
+  }
+
+  /** Waits until audit reports the message in one of the given states. */
+  waitForStatus(tenant: TestTenant, id: string, statuses: string[], timeoutMs = 30_000): Promise<AuditView> {
+    return waitFor(
+      `message ${id} to reach ${statuses.join(' or ')}`,
+      async () => {
+        const view = await this.history(tenant, id);
+        return view && statuses.includes(view.status) ? view : undefined;
+      },
+      { timeoutMs },
+    );
+  }
+
+  /** A person texts one of the tenant's numbers. */
+  async reply(tenant: TestTenant, from: string, body: string): Promise<void> {
+    const answer = await call<{ webhookStatus: number }>(`${this.stack.urls['twilio-simulator']}/sim/inbound`, { body: { from, to: tenant.senders[0], body } });
+    if (answer.status !== 200 || answer.body.webhookStatus !== 200) throw new Error(`inbound webhook failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+
+  recipient(): string {
+    return aRecipient();
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { call, testStack, waitFor } from '@sms/testing';
+import { Pipeline } from './pipeline.js';
+
+const stack = testStack();
+const pipeline = new Pipeline(stack);
+
+interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+async function spans(query: string): Promise<ReceivedSpan[]> {
+  return (await call<{ spans: ReceivedSpan[] }>(`${stack.otlpReceiverUrl}/spans?${query}`)).body.spans;
+}
+
+const SIX = ['audit', 'consent', 'content-screening', 'dispatcher', 'intake', 'snowshoeing-detector'];
+
+describe('tracing', () => {
+  let tenant: Awaited<ReturnType<Pipeline['newTenant']>>;
+  let to: string;
+  let body: string;
+  let id: string;
+  before(async () => {
+    tenant = await pipeline.newTenant();
+    to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    body = `Acme Dental: traced offer. Reply STOP to opt out. ${Date.now()}`;
+    id = await pipeline.send(tenant, { to, body });
+    await pipeline.waitForStatus(tenant, id, ['delivered']);
+  });
+
+  it('makes one trace per message with spans from all six services', async () => {
+    const trace = await waitFor(
+      'spans from all six services in the message trace',
+      async () => {
+        const tagged = await spans(`messageId=${id}`);
+        const traceIds = new Set(tagged.map((s) => s.traceId));
+        if (traceIds.size !== 1) return undefined;
+        const all = await spans(`traceId=${[...traceIds][0]}`);
+        const services = [...new Set(all.map((s) => s.service))].sort();
+        const ids = new Set(all.map((s) => s.spanId));
+        const orphans = all.filter((s) => s.parentSpanId !== null && !ids.has(s.parentSpanId));
+        // Spans are exported in batches: wait until every parent has arrived too.
+        return SIX.every((s) => services.includes(s)) && orphans.length === 0 ? { all, services, traceIds } : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    assert.equal(trace.traceIds.size, 1, 'every span tagged with the message id is in one trace');
+    assert.deepEqual(trace.services.filter((s) => SIX.includes(s)), SIX);
+    // Exactly one root: every other span's parent is in the same trace (the context crossed Kafka).
+    assert.equal(trace.all.filter((s) => s.parentSpanId === null).length, 1);
+  });
+
+  it('never puts the phone number or the body in clear in span attributes or logs', async () => {
+    const all = await spans('');
+    const attributeText = JSON.stringify(all.map((s) => s.attributes));
+    assert.ok(all.length > 0);
+    assert.equal(attributeText.includes(to), false, 'recipient number in span attributes');
+    assert.equal(attributeText.includes(to.slice(1)), false, 'recipient number (without +) in span attributes');
+    assert.equal(attributeText.includes(body), false, 'message body in span attributes');
+    for (const file of readdirSync(stack.logDir)) {
+      if (file === 'twilio-simulator.log') continue; // the simulator plays Twilio: it may log what Twilio sees
+      const log = readFileSync(join(stack.logDir, file), 'utf8');
+      assert.equal(log.includes(to), false, `recipient number in ${file}`);
+      assert.equal(log.includes(body), false, `message body in ${file}`);
+    }
+  });
+});

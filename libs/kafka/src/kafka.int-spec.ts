@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TOPICS, type DeadLetterEvent, type TopicDefinition } from '@sms/contracts';
+import { z } from 'zod';
+import { ensureTopics } from './admin.js';
+import { encodeValue } from './codec.js';
+import { CompactedTopicView } from './compacted-view.js';
+import { createKafkaClient } from './kafka-client.js';
+import { KafkaPublisher } from './publisher.js';
+import { TopicConsumer, type ConsumedRecord } from './topic-consumer.js';
+
+// This library sits below @sms/testing, so its test reads the test stack file itself.
+const stack = JSON.parse(readFileSync(process.env['TEST_STACK_FILE'] ?? '', 'utf8')) as { kafkaBrokers: string[] };
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
+const kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'kafka-lib-test', log: quiet });
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const ItemSchema = z.strictObject({ n: z.number().int(), label: z.string() });
+type Item = z.infer<typeof ItemSchema>;
+
+function aTopic(cleanupPolicy: 'delete' | 'compact' = 'delete'): TopicDefinition<typeof ItemSchema> {
+  return {
+    name: `test.${randomUUID()}.v1`,
+    partitions: 3,
+    cleanupPolicy,
+    key: 'n',
+    producers: ['test'],
+    consumers: ['test'],
+    schema: ItemSchema,
+    description: 'integration test topic',
+  };
+}
+
+const raw = (topic: string, n: number | string, value: unknown) => ({ topic, key: String(n), value: typeof value === 'string' ? Buffer.from(value) : encodeValue(value), headers: {} });
+
+describe('Kafka publisher and batch consumer (real broker)', () => {
+  const publisher = new KafkaPublisher(kafka);
+  const consumers: { stop(): Promise<void> }[] = [];
+  const deadLetters: DeadLetterEvent[] = [];
+
+  before(async () => {
+    await publisher.connect();
+    const tap = new TopicConsumer({
+      kafka,
+      topic: TOPICS.deadLetter,
+      groupId: `test-dead-letters-${randomUUID()}`,
+      publisher,
+      log: quiet,
+      spanName: 'test',
+      handler: async (records) => {
+        deadLetters.push(...records.map((r) => r.value));
+      },
+    });
+    consumers.push(tap);
+    await tap.start();
+  });
+  after(async () => {
+    await Promise.all(consumers.map((c) => c.stop()));
+    await publisher.disconnect();
+  });
+
+  async function consume(topic: TopicDefinition<typeof ItemSchema>, handler: (records: ConsumedRecord<Item>[]) => Promise<{ deadLetters?: { record: ConsumedRecord<unknown>; error: Error }[] } | void>) {
+    const consumer = new TopicConsumer({ kafka, topic, groupId: `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler });
+    consumers.push(consumer);
+    await consumer.start();
+  }
+
+  it('delivers every record published in batches, in order per key', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const seen: Item[] = [];
+    let batches = 0;
+    await consume(topic, async (records) => {
+      batches++;
+      seen.push(...records.map((r) => r.value));
+    });
+    await Promise.all(Array.from({ length: 2000 }, (_, n) => publisher.publishRaw([raw(topic.name, n % 10, { n, label: `item ${n}` })])));
+    await waitFor('all 2000 records', async () => (seen.length >= 2000 ? true : undefined));
+    assert.equal(seen.length, 2000);
+    assert.equal(new Set(seen.map((i) => i.n)).size, 2000);
+    assert.ok(batches < 2000, `records arrived in batches (${batches} batches)`);
+    for (let key = 0; key < 10; key++) {
+      const order = seen.filter((i) => i.n % 10 === key).map((i) => i.n);
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), `key ${key} kept its order`);
+    }
+  });
+
+  it('dead-letters invalid records with the error and the original bytes, and hands the rest on', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const seen: Item[] = [];
+    await consume(topic, async (records) => {
+      seen.push(...records.map((r) => r.value));
+    });
+    const marker = randomUUID();
+    await publisher.publishRaw([raw(topic.name, 1, `{broken ${marker}`), raw(topic.name, 1, { n: 'one', label: marker }), raw(topic.name, 1, { n: 2, label: marker })]);
+    await waitFor('the valid record', async () => (seen.some((i) => i.label === marker) ? true : undefined));
+    const fromTopic = () => deadLetters.filter((d) => d.sourceTopic === topic.name);
+    const letters = await waitFor('two dead letters', async () => (fromTopic().length === 2 ? fromTopic() : undefined));
+    const broken = letters.find((l) => l.error.kind === 'invalid_json')!;
+    assert.equal(Buffer.from(broken.valueBase64!, 'base64').toString(), `{broken ${marker}`);
+    const wrongType = letters.find((l) => l.error.kind === 'schema_violation')!;
+    assert.deepEqual(wrongType.error.issues.map((i) => i.path), ['n']);
+    assert.deepEqual(seen.filter((i) => i.label === marker).map((i) => i.n), [2]);
+  });
+
+  it('retries a batch whose handler throws, losing nothing', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    let failures = 2;
+    const seen: number[] = [];
+    await consume(topic, async (records) => {
+      if (failures > 0) {
+        failures--;
+        throw new Error('database away');
+      }
+      seen.push(...records.map((r) => r.value.n));
+    });
+    await publisher.publishRaw([1, 2, 3].map((n) => raw(topic.name, 'same', { n, label: 'retry' })));
+    await waitFor('all three after the retries', async () => (seen.length >= 3 ? true : undefined));
+    assert.deepEqual(seen.sort(), [1, 2, 3]);
+    assert.equal(failures, 0);
+  });
+
+  it('dead-letters the records a handler gives up on, as processing errors', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    await consume(topic, async (records) => ({ deadLetters: records.filter((r) => r.value.n < 0).map((record) => ({ record, error: new Error(`n must be positive, got ${record.value.n}`) })) }));
+    await publisher.publishRaw([raw(topic.name, 1, { n: -5, label: 'negative' })]);
+    const letter = await waitFor('the processing dead letter', async () => deadLetters.find((d) => d.sourceTopic === topic.name));
+    assert.equal(letter.error.kind, 'processing_error');
+    assert.equal(letter.error.message, 'n must be positive, got -5');
+  });
+
+  it('keeps a compacted view that catches up with the topic before it is ready, then follows it', async () => {
+    const topic = aTopic('compact');
+    await ensureTopics(kafka, [topic]);
+    await publisher.publishRaw([raw(topic.name, 'a', { n: 1, label: 'a1' }), raw(topic.name, 'b', { n: 1, label: 'b1' }), raw(topic.name, 'a', { n: 2, label: 'a2' })]);
+    const view = new CompactedTopicView(kafka, topic, 'test', quiet);
+    await view.start();
+    assert.equal(view.get('a')?.label, 'a2');
+    assert.equal(view.get('b')?.label, 'b1');
+    await publisher.publishRaw([{ topic: topic.name, key: 'b', value: null as unknown as Buffer, headers: {} }]);
+    await waitFor('the tombstone', async () => (view.get('b') === undefined ? true : undefined));
+    await view.stop();
+  });
+});
