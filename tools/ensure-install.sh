@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.install-stamp
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "installing dependencies (npm ci)..."
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
