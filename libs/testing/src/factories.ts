@@ -10,6 +10,7 @@ export function anEnvelope(overrides: Partial<Omit<MessageEnvelope, 'message'>> 
     version: 1,
     id: randomUUID(),
     tenantId: 'acme-dental',
+    kind: 'standard',
     channel: 'http',
     acceptedAt: '2026-11-27T15:00:00.000Z',
     message: {

@@ -67,6 +67,7 @@ export function buildEnvelope(input: BuildInput): BuildResult {
       version: 1,
       id: input.id,
       tenantId: tenant.tenantId,
+      kind: 'standard',
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       channel: input.channel,
       acceptedAt: input.now.toISOString(),

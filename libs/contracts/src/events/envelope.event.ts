@@ -53,6 +53,12 @@ export const ConsentReceiptSchema = z.strictObject({
   recordId: z.string().min(1).max(100),
   wordingVersion: z.string().max(100).optional(),
   decidedAt: TimestampSchema,
+  /**
+   * No message of this brand has been sent to this person before (consent knows from the
+   * status topic). Later stages use it for first-message rules (MP.OPTOUT.LANGUAGE,
+   * MP.SENDER_ID); absent means unknown and is treated as a first message.
+   */
+  firstMessage: z.boolean().optional(),
 });
 export type ConsentReceipt = z.infer<typeof ConsentReceiptSchema>;
 
@@ -60,11 +66,20 @@ export type ConsentReceipt = z.infer<typeof ConsentReceiptSchema>;
  * The message envelope, version 1 (DESIGN principle 1): defined once here, validated at every
  * boundary, and extended by each stage appending a verdict rather than rewriting earlier ones.
  */
+/**
+ * What the message is. System messages are the pipeline's own answers to a person: the one
+ * confirmation after an opt-out (MP.OPTOUT.HONOR), the answer to HELP, the confirmation of
+ * an opt-in. They still pass every stage, which knows what each kind may and may not carry.
+ */
+export const MessageKindSchema = z.enum(['standard', 'opt_out_confirmation', 'opt_in_confirmation', 'help_reply']);
+export type MessageKind = z.infer<typeof MessageKindSchema>;
+
 export const MessageEnvelopeSchema = z.strictObject({
   schema: z.literal('sms.envelope'),
   version: z.literal(1),
   id: MessageIdSchema,
   tenantId: TenantIdSchema,
+  kind: MessageKindSchema.default('standard'),
   idempotencyKey: z.string().max(200).optional(),
   channel: z.enum(['http', 'kafka']),
   acceptedAt: TimestampSchema,
@@ -81,6 +96,12 @@ export const MessageEnvelopeSchema = z.strictObject({
   recipient: z.strictObject({
     /** ISO 3166-1 alpha-2 country from the number; "ZZ" when unknown (strictest rules apply). */
     country: z.string().regex(/^[A-Z]{2}$/),
+    /** State or province (ISO 3166-2 subdivision code without the country, e.g. "FL"), when known. */
+    region: z.string().regex(/^[A-Z0-9]{1,3}$/).optional(),
+    /** IANA time zone of the recipient, from the envelope's sender or the number's area code. */
+    timeZone: z.string().min(1).max(64).optional(),
+    /** Age in whole years from a verified date of birth (set by consent, MP.AGE_GATE); absent = not verified. */
+    verifiedAge: z.number().int().min(0).max(150).optional(),
   }),
   consent: ConsentReceiptSchema.optional(),
   verdicts: z.array(VerdictSchema).max(50),
