@@ -16,7 +16,11 @@ export const COMMON_VARIABLES = {
   ),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(
     z.url().optional(),
-    'OTLP/HTTP endpoint of the trace backend (traces go to <endpoint>/v1/traces); unset disables export',
+    'OTLP/HTTP endpoint of a trace backend (spans go to <endpoint>/v1/traces); unset: no OTLP export',
+  ),
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: variable(
+    z.url().optional(),
+    "A Zipkin server's span endpoint (e.g. http://127.0.0.1:9411/api/v2/spans); unset: no Zipkin export",
   ),
   LOG_LEVEL: variable(z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'), 'Lowest log level written'),
 };

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
-import { ConsentCaptureEventSchema } from './events/consent-capture.event.js';
+import { ConsentCaptureEventSchema, RelationshipEventMessageSchema } from './events/consent-capture.event.js';
+import { AnalystEventSchema } from './events/analyst.event.js';
+import { ConsentChangeEventSchema } from './events/consent-change.event.js';
+import { EnforcementEventSchema } from './events/enforcement.event.js';
+import { AlertEventSchema } from './events/alert.event.js';
 import { ConsentStateEventSchema } from './events/consent-state.event.js';
 import { DeadLetterEventSchema } from './events/dead-letter.event.js';
 import { MessageEnvelopeSchema } from './events/envelope.event.js';
@@ -7,6 +11,7 @@ import { InboundMessageEventSchema } from './events/inbound-message.event.js';
 import { SendRequestEventSchema } from './events/send-request.event.js';
 import { StatusEventSchema } from './events/status.event.js';
 import { TenantConfigEventSchema } from './events/tenant-config.event.js';
+import { ClusteredMessageEventSchema } from './events/snowshoe.event.js';
 
 export interface TopicDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -101,6 +106,17 @@ export const TOPICS = {
     schema: MessageEnvelopeSchema,
     description: 'Messages a stage blocked or held; the last verdict says which, why and under which clause.',
   }),
+  snowshoeClustered: topic({
+    name: 'snowshoe.clustered.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 2 * DAY,
+    key: 'content cluster id: one instance keeps all of a cluster\'s windows',
+    producers: ['snowshoeing-detector'],
+    consumers: ['snowshoeing-detector'],
+    schema: ClusteredMessageEventSchema,
+    description: 'Internal to the snowshoeing detector: screened messages with their content cluster, re-keyed by cluster.',
+  }),
   status: topic({
     name: 'sms.status.v1',
     partitions: 6,
@@ -110,7 +126,7 @@ export const TOPICS = {
     producers: ['dispatcher', 'intake'],
     consumers: ['audit', 'dispatcher'],
     schema: StatusEventSchema,
-    description: 'Delivery states: sending from the dispatcher, sent/delivered/undelivered/failed from Twilio.',
+    description: 'Delivery states: scheduled (deferred), sending and failed from the dispatcher, sent/delivered/undelivered/failed from Twilio.',
   }),
   inbound: topic({
     name: 'sms.inbound.v1',
@@ -134,6 +150,28 @@ export const TOPICS = {
     schema: ConsentCaptureEventSchema,
     description: 'Consents captured by upstream sign-up flows, the Kafka twin of POST /v1/consents.',
   }),
+  relationships: topic({
+    name: 'consent.relationships.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'tenant and recipient',
+    producers: ['upstream products (booking, ordering)'],
+    consumers: ['consent'],
+    schema: RelationshipEventMessageSchema,
+    description: 'Actions that create a prior relationship (an appointment booked, an order placed): the Kafka twin of POST /v1/relationships.',
+  }),
+  consentChanges: topic({
+    name: 'consent.changes.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'tenant and recipient token',
+    producers: ['consent'],
+    consumers: ['audit'],
+    schema: ConsentChangeEventSchema,
+    description: 'Every change of consent with its proof (consent recorded, opt-out with its inbound message and confirmation, opt-in, pause, age verified), for the audit history.',
+  }),
   consentState: topic({
     name: 'consent.state.v1',
     partitions: 6,
@@ -153,6 +191,38 @@ export const TOPICS = {
     consumers: ['intake', 'consent', 'content-screening', 'snowshoeing-detector', 'dispatcher', 'audit'],
     schema: TenantConfigEventSchema,
     description: 'Tenants, their brands, campaigns, sender pools and API key hashes.',
+  }),
+  alerts: topic({
+    name: 'sms.alerts.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    key: 'tenant id',
+    producers: ['dispatcher'],
+    consumers: ['operators'],
+    schema: AlertEventSchema,
+    description: 'What operators must see as it happens: carrier content filtering (30007), a brand at its T-Mobile daily cap.',
+  }),
+  enforcement: topic({
+    name: 'tenant.enforcement.v1',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    key: 'tenant|campaign (campaign "*" for the whole tenant)',
+    producers: ['audit'],
+    consumers: ['intake'],
+    schema: EnforcementEventSchema,
+    description: 'Suspensions of tenants and campaigns and their lifting; intake refuses what is suspended.',
+  }),
+  analyst: topic({
+    name: 'audit.analyst.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 90 * DAY,
+    key: 'tenant',
+    producers: ['audit'],
+    consumers: ['analysts'],
+    schema: AnalystEventSchema,
+    description: 'Pseudonymised decisions, statuses and consent changes for analysts: no bodies, no numbers, no proof.',
   }),
   deadLetter: topic({
     name: 'sms.dead-letter.v1',

@@ -4,3 +4,4 @@ export * from './publisher.js';
 export * from './topic-consumer.js';
 export * from './compacted-view.js';
 export * from './admin.js';
+export * from './observer.js';

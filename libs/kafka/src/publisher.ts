@@ -1,18 +1,22 @@
-import { TOPICS, type TopicKey, type TopicValue } from '@sms/contracts';
+import { TOPICS, type MessageEnvelope, type TopicKey, type TopicValue } from '@sms/contracts';
 import { injectContext, type Context } from '@sms/tracing';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { encodeValue } from './codec.js';
+import { NO_OBSERVER, type KafkaObserver } from './observer.js';
 
 export interface OutgoingRecord {
   topic: string;
   key: string | null;
   value: Buffer;
   headers: Record<string, string>;
+  /** The verdict a stage appended, when the value is an envelope (counted once acknowledged). */
+  verdict?: { stage: string; decision: string; clauses: readonly string[] };
 }
 
 export interface PublisherOptions {
   /** Most records sent in one produce request. */
   maxBatchRecords?: number;
+  observer?: KafkaObserver;
 }
 
 interface Pending {
@@ -33,6 +37,7 @@ interface Pending {
 export class KafkaPublisher {
   private readonly producer: Producer;
   private readonly maxBatchRecords: number;
+  private readonly observer: KafkaObserver;
   private queue: Pending[] = [];
   private inFlight: Promise<void> | null = null;
   private connected = false;
@@ -48,6 +53,7 @@ export class KafkaPublisher {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
     this.maxBatchRecords = options.maxBatchRecords ?? 1000;
+    this.observer = options.observer ?? NO_OBSERVER;
   }
 
   async connect(): Promise<void> {
@@ -113,7 +119,10 @@ export class KafkaPublisher {
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     try {
       await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
-      for (const pending of batch) pending.resolve();
+      for (const pending of batch) {
+        for (const r of pending.records) if (r.verdict) this.observer.verdictPublished(r.verdict.stage, r.verdict.decision, r.verdict.clauses);
+        pending.resolve();
+      }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     }
@@ -124,5 +133,10 @@ export class KafkaPublisher {
 export function record<K extends TopicKey>(topic: K, key: string | null, value: TopicValue<K>, ctx?: Context): OutgoingRecord {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ctx) injectContext(ctx, headers);
-  return { topic: TOPICS[topic].name, key, value: encodeValue(value), headers };
+  const verdict = isEnvelope(value) ? value.verdicts.at(-1) : undefined;
+  return { topic: TOPICS[topic].name, key, value: encodeValue(value), headers, ...(verdict ? { verdict: { stage: verdict.stage, decision: verdict.decision, clauses: verdict.clauses } } : {}) };
+}
+
+function isEnvelope(value: unknown): value is MessageEnvelope {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === 'sms.envelope';
 }

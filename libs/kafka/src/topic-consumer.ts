@@ -5,6 +5,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from '
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
 import type { KafkaLogSink } from './kafka-client.js';
+import { NO_OBSERVER, type KafkaObserver } from './observer.js';
 import type { KafkaPublisher, OutgoingRecord } from './publisher.js';
 import { TOPICS } from '@sms/contracts';
 
@@ -46,6 +47,7 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   describe?: (value: z.infer<S>) => Record<string, string | number | boolean>;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  observer?: KafkaObserver;
 }
 
 const RETRY = { initialMs: 200, maxMs: 30_000, multiplier: 2 };
@@ -98,6 +100,9 @@ export class TopicConsumer<S extends z.ZodType> {
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    const observer = this.options.observer ?? NO_OBSERVER;
+    const started = performance.now();
+    const now = Date.now();
     const valid: ConsumedRecord<z.infer<S>>[] = [];
     const spans: Span[] = [];
     const invalid: OutgoingRecord[] = [];
@@ -109,6 +114,7 @@ export class TopicConsumer<S extends z.ZodType> {
         invalid.push(this.deadLetter(batch.partition, message, headers, decoded.kind, decoded.message, decoded.issues));
         continue;
       }
+      observer.recordLatency(batch.topic, this.options.groupId, Math.max(0, now - Number(message.timestamp)) / 1000);
       const parent = extractContext(headers);
       const span = tracer().startSpan(
         this.options.spanName,
@@ -148,6 +154,9 @@ export class TopicConsumer<S extends z.ZodType> {
         });
       }
       await this.options.publisher.publishRaw(invalid);
+      for (const kind of new Set(invalid.map((d) => d.headers['x-dead-letter-kind'] ?? 'invalid'))) {
+        observer.deadLettered(batch.topic, this.options.groupId, kind, invalid.filter((d) => (d.headers['x-dead-letter-kind'] ?? 'invalid') === kind).length);
+      }
     }
 
     if (valid.length > 0) {
@@ -155,6 +164,7 @@ export class TopicConsumer<S extends z.ZodType> {
       if (outcome === 'aborted') return;
       const deadLetters = outcome?.deadLetters ?? [];
       if (deadLetters.length > 0) {
+        observer.deadLettered(batch.topic, this.options.groupId, 'processing_error', deadLetters.length);
         await this.options.publisher.publishRaw(
           deadLetters.map((d) =>
             this.deadLetter(
@@ -173,6 +183,7 @@ export class TopicConsumer<S extends z.ZodType> {
     payload.resolveOffset(batch.lastOffset());
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
+    observer.batchHandled(batch.topic, this.options.groupId, batch.partition, batch.messages.length, (performance.now() - started) / 1000, Number(batch.offsetLag()));
   }
 
   private async runHandler(
@@ -230,7 +241,7 @@ export class TopicConsumer<S extends z.ZodType> {
       topic: TOPICS.deadLetter.name,
       key: this.options.topic.name,
       value: encodeValue(value),
-      headers: { 'content-type': 'application/json', 'x-source-offset': message.offset },
+      headers: { 'content-type': 'application/json', 'x-source-offset': message.offset, 'x-dead-letter-kind': kind },
     };
   }
 }

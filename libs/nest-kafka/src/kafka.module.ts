@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createKafkaClient, KafkaPublisher, type KafkaLogSink } from '@sms/kafka';
 import type { Kafka } from 'kafkajs';
+import { PipelineMetrics } from './pipeline-metrics.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -37,7 +38,7 @@ export class KafkaModule {
           provide: KAFKA_CLIENT,
           useFactory: (): Kafka => createKafkaClient({ brokers: options.brokers, clientId: options.service, log: options.log }),
         },
-        { provide: KafkaPublisher, inject: [KAFKA_CLIENT], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
+        { provide: KafkaPublisher, inject: [KAFKA_CLIENT], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka, { observer: PipelineMetrics.shared }) },
         PublisherLifecycle,
       ],
       exports: [KAFKA_CLIENT, KAFKA_OPTIONS, KafkaPublisher],

@@ -3,6 +3,7 @@ import { topicByName } from '@sms/contracts';
 import { TopicConsumer, type BatchOutcome, type ConsumedRecord, type KafkaLogSink, type KafkaPublisher } from '@sms/kafka';
 import type { Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { PipelineMetrics } from './pipeline-metrics.js';
 
 export interface KafkaTransportOptions {
   kafka: Kafka;
@@ -40,6 +41,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           spanName: `${this.options.service} ${topic.name}`,
           describe: (value: unknown) => this.options.describe?.(topic.name, value) ?? {},
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+          observer: PipelineMetrics.shared,
           handler: (records) => this.dispatch(pattern, records),
         });
         this.consumers.push(consumer as TopicConsumer<never>);

@@ -3,3 +3,4 @@ export * from './problem-details.filter.js';
 export * from './zod-validation.pipe.js';
 export * from './health.js';
 export * from './run-service.js';
+export * from './metrics.controller.js';

@@ -21,6 +21,8 @@ export interface ServiceOptions {
   /** Accept form-encoded bodies too (Twilio webhooks). */
   formBodies?: boolean;
   jsonBodyLimit?: string;
+  /** Folders served as static files (a browser console), by URL prefix. */
+  staticAssets?: { directory: string; prefix: string }[];
   describeRecord?: (topic: string, value: unknown) => Record<string, string | number | boolean>;
   /** Called after the application is listening, e.g. to publish start-up state. */
   afterStart?: (app: INestApplication) => Promise<void>;
@@ -38,11 +40,11 @@ function describeRecord(_topic: string, value: unknown): Record<string, string> 
 }
 
 /**
- * Starts one service and stops it in the safe order on SIGTERM/SIGINT: stop accepting HTTP
- * and stop consuming, then flush producers and close the database (onApplicationShutdown),
- * then flush traces. In-flight batches finish or are left uncommitted for redelivery.
+ * Builds and starts one service: HTTP, the Kafka transport, and `app.close()` stops it in the
+ * safe order (stop accepting HTTP and stop consuming, then flush producers and close the
+ * database in onApplicationShutdown). Integration tests start services in-process with it.
  */
-export async function runService(options: ServiceOptions): Promise<INestApplication> {
+export async function startService(options: ServiceOptions): Promise<INestApplication> {
   const logger = options.logger;
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger,
@@ -52,6 +54,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '64kb', strict: true });
   if (options.formBodies) app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
   app.useGlobalFilters(new ProblemDetailsFilter());
+  for (const asset of options.staticAssets ?? []) app.useStaticAssets(asset.directory, { prefix: asset.prefix, index: ['index.html'], fallthrough: true });
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
@@ -75,7 +78,16 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   await app.listen(options.port, options.host);
   if (options.afterStart) await options.afterStart(app);
   logger.log({ message: 'service started', port: options.port, host: options.host });
+  return app;
+}
 
+/**
+ * Starts one service and stops it on SIGTERM/SIGINT in the safe order, then flushes traces.
+ * In-flight batches finish or are left uncommitted for redelivery.
+ */
+export async function runService(options: ServiceOptions): Promise<INestApplication> {
+  const app = await startService(options);
+  const logger = options.logger;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -113,6 +125,7 @@ export async function bootstrapService<S extends ConfigSpec>(options: {
   module: (config: ConfigValues<S>, logger: JsonLogger) => DynamicModule;
   consumeKafka: boolean;
   formBodies?: boolean;
+  staticAssets?: { directory: string; prefix: string }[];
 }): Promise<INestApplication> {
   let config: ConfigValues<S> & ServiceConfigBase;
   try {
@@ -132,5 +145,6 @@ export async function bootstrapService<S extends ConfigSpec>(options: {
     tracing: options.tracing,
     consumeKafka: options.consumeKafka,
     ...(options.formBodies !== undefined ? { formBodies: options.formBodies } : {}),
+    ...(options.staticAssets ? { staticAssets: options.staticAssets } : {}),
   });
 }

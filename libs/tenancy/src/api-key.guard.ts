@@ -1,4 +1,5 @@
-import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { ProblemException } from '@sms/nest-runtime';
 import type { Request } from 'express';
@@ -8,10 +9,21 @@ interface TenantRequest extends Request {
   tenant?: TenantConfigEvent;
 }
 
+const ALLOW_SUSPENDED = 'sms:allow-suspended-tenant';
+
+/**
+ * Lets a suspended tenant in (to read its history, answer reviews, see why it was
+ * suspended); everything else refuses a suspended tenant.
+ */
+export const AllowSuspendedTenant = (): MethodDecorator & ClassDecorator => SetMetadata(ALLOW_SUSPENDED, true);
+
 /** Authenticates `Authorization: Bearer <tenant API key>`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(TenantDirectory) private readonly tenants: TenantDirectory) {}
+  constructor(
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<TenantRequest>();
@@ -28,8 +40,9 @@ export class ApiKeyGuard implements CanActivate {
     }
     const tenant = this.tenants.byApiKey(match[1]!);
     if (!tenant) throw new ProblemException(401, 'unauthenticated', 'Unknown API key', 'the API key is not valid');
-    if (tenant.status !== 'active') {
-      throw new ProblemException(403, 'tenant-suspended', 'Tenant suspended', 'this tenant is suspended until a review lifts it');
+    const allowSuspended = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_SUSPENDED, [context.getHandler(), context.getClass()]) ?? false;
+    if (tenant.status !== 'active' && !allowSuspended) {
+      throw new ProblemException(403, 'tenant-suspended', 'Tenant suspended', `this tenant is suspended until an operator lifts it${tenant.suspension ? `: ${tenant.suspension.reason}` : ''}`);
     }
     request.tenant = tenant;
     return true;

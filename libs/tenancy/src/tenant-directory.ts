@@ -36,6 +36,10 @@ export class TenantDirectory {
     return this.view.get(tenantId);
   }
 
+  all(): IterableIterator<TenantConfigEvent> {
+    return this.view.values();
+  }
+
   byApiKey(key: string): TenantConfigEvent | undefined {
     const tenantId = this.byKeyHash.get(hashApiKey(key));
     return tenantId === undefined ? undefined : this.view.get(tenantId);

@@ -1,4 +1,5 @@
-import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
+import { TenantConfigEventSchema, type MessageEnvelope, type TenantConfigEvent } from '@sms/contracts';
+import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 
 type DeepPartialMessage = Partial<MessageEnvelope['message']>;
@@ -28,8 +29,9 @@ export function anEnvelope(overrides: Partial<Omit<MessageEnvelope, 'message'>> 
   };
 }
 
-export function aTenant(overrides: Partial<TenantConfigEvent> = {}): TenantConfigEvent {
-  return {
+/** A tenant as it would arrive on the tenant topic: parsed, so every setting has its default. */
+export function aTenant(overrides: Partial<z.input<typeof TenantConfigEventSchema>> = {}): TenantConfigEvent {
+  return TenantConfigEventSchema.parse({
     tenantId: 'acme-dental',
     name: 'Acme Dental',
     status: 'active',
@@ -45,8 +47,8 @@ export function aTenant(overrides: Partial<TenantConfigEvent> = {}): TenantConfi
       { number: '+14155550102', type: 'long_code', brand: 'Acme Dental', messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' },
     ],
     messagingServices: [{ sid: 'MG0123456789abcdef0123456789abcdef', name: 'Acme reminders' }],
-    settings: { optOutScope: 'brand' },
+    settings: {},
     updatedAt: '2026-11-27T10:00:00.000Z',
     ...overrides,
-  };
+  });
 }

@@ -1,6 +1,8 @@
-import type { TenantConfigEvent } from '@sms/contracts';
+import type { TenantConfigEventSchema } from '@sms/contracts';
+import type { z } from 'zod';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { waitFor } from './wait.js';
 
 /** What tools/run-tests.mjs started for the integration and end-to-end tiers. */
 export interface TestStack {
@@ -11,6 +13,7 @@ export interface TestStack {
   twilio: { accountSid: string; authToken: string };
   urls: Record<'intake' | 'consent' | 'content-screening' | 'snowshoeing-detector' | 'dispatcher' | 'audit' | 'twilio-simulator', string>;
   otlpReceiverUrl: string;
+  zipkinUrl: string;
   logDir: string;
 }
 
@@ -29,7 +32,7 @@ export interface TestTenant {
 }
 
 /** A fresh tenant for one test, registered through intake's admin API. */
-export async function registerTenant(stack: TestStack, overrides: Partial<TenantConfigEvent> = {}): Promise<TestTenant> {
+export async function registerTenant(stack: TestStack, overrides: Partial<z.input<typeof TenantConfigEventSchema>> = {}): Promise<TestTenant> {
   const tenantId = `t-${randomUUID().slice(0, 8)}`;
   const apiKey = `sk_test_${randomBytes(24).toString('hex')}`;
   const messagingServiceSid = `MG${randomBytes(16).toString('hex')}`;
@@ -57,6 +60,13 @@ export async function registerTenant(stack: TestStack, overrides: Partial<Tenant
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`registering tenant failed: ${response.status} ${await response.text()}`);
+  // Every service learns tenants from the tenant topic: wait until the ones with an API know this one.
+  for (const url of [`${stack.urls.consent}/v1/opt-out-reviews`, `${stack.urls.audit}/v1/reviews`, `${stack.urls.intake}/v1/messages`]) {
+    await waitFor(`${url} to know tenant ${tenantId}`, async () => {
+      const answer = await fetch(url, { method: url.endsWith('/v1/messages') ? 'POST' : 'GET', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, ...(url.endsWith('/v1/messages') ? { body: '{}' } : {}) });
+      return answer.status !== 401 && answer.status !== 503 ? true : undefined;
+    });
+  }
   return { tenantId, apiKey, brand, senders, messagingServiceSid };
 }
 

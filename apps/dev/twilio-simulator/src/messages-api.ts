@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sleep } from '@sms/util';
+import { countSegments, sleep } from '@sms/util';
 import { E164, isSenderAddress, MESSAGING_SERVICE_SID, plusRestored } from './addresses.js';
 import type { SimulatorContext } from './context.js';
 import { readBody, sendJson } from './http-io.js';
 import { messagesUri, newSid, toResource } from './message-resource.js';
 import type { MessageQuery, PageRequest } from './message-store.js';
-import { countSegments } from './sms-segments.js';
 import type { Outcome } from './status-callbacks.js';
 import { DELIVERY_ERRORS, twilioError } from './twilio-errors.js';
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { countSegments } from '@sms/util';
 import { z } from 'zod';
 import { E164, isSenderAddress, MESSAGING_SERVICE_SID, plusRestored } from './addresses.js';
 import type { SimulatorContext } from './context.js';
@@ -7,7 +8,6 @@ import { HttpError, readJson, sendJson } from './http-io.js';
 import { API_VERSION, newSid } from './message-resource.js';
 import type { StoredMessage } from './message-store.js';
 import { messagingServiceSchema } from './messaging-services.js';
-import { countSegments } from './sms-segments.js';
 
 /** A message as GET /sim/messages shows it. */
 export interface SimMessage {

@@ -19,3 +19,18 @@ export type UseCase = z.infer<typeof UseCaseSchema>;
 
 export const ConsentBasisSchema = z.enum(['express', 'prior_relationship', 'conversation']);
 export type ConsentBasis = z.infer<typeof ConsentBasisSchema>;
+
+/** A name (brand, campaign): no control characters, which no display or carrier handles well. */
+export const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/** A message body: up to Twilio's limit; line breaks and tabs allowed, other control characters not. */
+export const BodySchema = z
+  .string()
+  .min(1)
+  .max(MAX_BODY_LENGTH)
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/u, 'must not contain control characters other than line breaks and tabs');

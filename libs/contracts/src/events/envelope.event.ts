@@ -36,6 +36,20 @@ export type Transform = z.infer<typeof TransformSchema>;
 export const FactsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]));
 export type Facts = z.infer<typeof FactsSchema>;
 
+/**
+ * What a stage saw and where: the matched text as the sender wrote it, its position in the body
+ * (UTF-16 offsets, end exclusive), and the normalisations needed to see it ("leet", "invisible").
+ */
+export const EvidenceSchema = z.strictObject({
+  category: z.string().min(1).max(64),
+  text: z.string().max(MAX_BODY_LENGTH),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  normalisation: z.array(z.string().max(32)).max(16),
+  note: z.string().max(300).optional(),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
 export const VerdictSchema = z.strictObject({
   stage: StageSchema,
   decision: DecisionSchema,
@@ -43,6 +57,8 @@ export const VerdictSchema = z.strictObject({
   reason: z.string().min(1).max(1000),
   facts: FactsSchema.default({}),
   transform: TransformSchema.optional(),
+  /** Structured evidence for the decision, when the stage has any (content screening). */
+  evidence: z.array(EvidenceSchema).max(50).optional(),
   at: TimestampSchema,
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
@@ -100,6 +116,11 @@ export const MessageEnvelopeSchema = z.strictObject({
     region: z.string().regex(/^[A-Z0-9]{1,3}$/).optional(),
     /** IANA time zone of the recipient, from the envelope's sender or the number's area code. */
     timeZone: z.string().min(1).max(64).optional(),
+    /**
+     * The recipient's mobile carrier, when an upstream lookup knows it: 10DLC throughput is set per
+     * carrier (AUP.SERVICE_LIMITS). Absent = unknown, and the dispatcher assumes the strictest.
+     */
+    carrier: z.enum(['att', 'tmobile', 'verizon', 'other']).optional(),
     /** Age in whole years from a verified date of birth (set by consent, MP.AGE_GATE); absent = not verified. */
     verifiedAge: z.number().int().min(0).max(150).optional(),
   }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import {
-  MAX_BODY_LENGTH,
+  BodySchema,
   MessagingServiceSidSchema,
+  NameSchema,
   TenantIdSchema,
   TimestampSchema,
   UseCaseSchema,
@@ -12,10 +13,10 @@ const sendRequestFields = {
   to: z.string().trim().min(1).max(32),
   from: z.string().trim().min(1).max(32).optional(),
   messagingServiceSid: MessagingServiceSidSchema.optional(),
-  brand: z.string().trim().min(1).max(100),
-  campaign: z.string().trim().min(1).max(100),
+  brand: NameSchema,
+  campaign: NameSchema,
   useCase: UseCaseSchema,
-  body: z.string().min(1).max(MAX_BODY_LENGTH),
+  body: BodySchema,
   sendAt: TimestampSchema.optional(),
 };
 

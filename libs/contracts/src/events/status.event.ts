@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClauseIdSchema } from '../policy/clauses.js';
 import { MessageIdSchema, TenantIdSchema, TimestampSchema } from './common.js';
 
 /** Every state a message can be in, as audit reports it. */
@@ -40,6 +41,11 @@ export const StatusEventSchema = z.strictObject({
   twilioSid: z.string().min(2).max(64).optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().max(500).optional(),
+  /** `scheduled`: when the message will be sent (quiet hours, sendAt, a daily cap). */
+  scheduledFor: TimestampSchema.optional(),
+  /** Why the dispatcher chose this status (a deferral, a refusal's meaning), and under which clauses. */
+  reason: z.string().max(500).optional(),
+  clauses: z.array(ClauseIdSchema).optional(),
   at: TimestampSchema,
 });
 export type StatusEvent = z.infer<typeof StatusEventSchema>;

@@ -31,7 +31,14 @@ export type MessageHistoryView = z.infer<typeof MessageHistoryViewSchema>;
 export const ConsentStateViewSchema = z.strictObject({
   to: E164Schema,
   brand: z.string().optional(),
-  state: z.strictObject({ optedOut: z.boolean(), optedOutScopes: z.array(z.string()), consentRecords: z.number().int() }),
+  state: z.strictObject({
+    optedOut: z.boolean(),
+    optedOutScopes: z.array(z.string()),
+    /** An unclear reply paused marketing until a person decides (MP.OPTOUT.HONOR). */
+    marketingPaused: z.boolean(),
+    consentRecords: z.number().int(),
+    verifiedAge: z.number().int().nullable(),
+  }),
   records: z.array(
     z.strictObject({
       id: z.uuid(),
@@ -52,12 +59,39 @@ export const ConsentStateViewSchema = z.strictObject({
     z.strictObject({
       id: z.uuid(),
       scope: z.string(),
-      kind: z.enum(['opt_out', 'opt_in']),
+      kind: z.enum(['opt_out', 'opt_in', 'pause']),
       source: z.string(),
       keyword: z.string().nullable(),
       inboundTwilioSid: z.string().nullable(),
+      /** Why an inbound reply was taken as an opt-out: the matched words and how sure. */
+      evidence: z.string().nullable(),
+      confidence: z.number().nullable(),
       at: TimestampSchema,
     }),
   ),
+  /** The person's latest message to each tenant number: it opens a conversation window (MP.CONSENT.CONVERSATION). */
+  conversations: z.array(z.strictObject({ sender: E164Schema, lastMessageAt: TimestampSchema })),
 });
+
+/** An unclear reply waiting for a person to decide whether it was an opt-out. */
+export const OptOutReviewSchema = z.strictObject({
+  id: z.uuid(),
+  status: z.enum(['pending', 'opted_out', 'not_opt_out']),
+  scope: z.string(),
+  body: z.string(),
+  evidence: z.string().nullable(),
+  confidence: z.number(),
+  receivedAt: TimestampSchema,
+  decidedBy: z.string().nullable(),
+  decidedAt: TimestampSchema.nullable(),
+});
+export type OptOutReview = z.infer<typeof OptOutReviewSchema>;
+
+/** The body of `POST /v1/opt-out-reviews/{id}/decision`. */
+export const OptOutReviewDecisionSchema = z.strictObject({
+  decision: z.enum(['opted_out', 'not_opt_out']),
+  decidedBy: z.string().min(1).max(200),
+  note: z.string().max(1000).optional(),
+});
+export type OptOutReviewDecision = z.infer<typeof OptOutReviewDecisionSchema>;
 export type ConsentStateView = z.infer<typeof ConsentStateViewSchema>;

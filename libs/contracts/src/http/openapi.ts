@@ -1,8 +1,15 @@
 import { z } from 'zod';
-import { ConsentCaptureSchema } from '../events/consent-capture.event.js';
+import { AgeVerificationSchema, ConsentCaptureSchema, RelationshipEventSchema } from '../events/consent-capture.event.js';
 import { SendRequestSchema } from '../events/send-request.event.js';
 import { TenantConfigEventSchema } from '../events/tenant-config.event.js';
-import { AcceptedResponseSchema, ConsentStateViewSchema, MessageHistoryViewSchema, ProblemSchema } from './api-views.js';
+import {
+  AcceptedResponseSchema,
+  ConsentStateViewSchema,
+  MessageHistoryViewSchema,
+  OptOutReviewDecisionSchema,
+  OptOutReviewSchema,
+  ProblemSchema,
+} from './api-views.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   const json = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -13,6 +20,7 @@ const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const json = (ref: string, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const bearer = [{ tenantApiKey: [] }];
+const created = { description: 'recorded', content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } } };
 const health = (server: string) => ({
   get: {
     tags: ['operations'],
@@ -44,7 +52,9 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
       { name: 'messages', description: 'Sending (intake) and what happened to a message (audit)' },
       { name: 'consents', description: 'Consent records with their proof, and opt-out state (consent)' },
       { name: 'twilio-webhooks', description: 'Called by Twilio; signed with X-Twilio-Signature' },
-      { name: 'admin', description: 'Platform operators: tenant onboarding' },
+      { name: 'reviews', description: 'Held messages waiting for a person (audit)' },
+      { name: 'reports', description: 'Proof, violations, dashboard, integrity (audit)' },
+      { name: 'admin', description: 'Platform operators: tenant onboarding (intake), enforcement (audit)' },
       { name: 'operations', description: 'Health' },
     ],
     paths: {
@@ -96,7 +106,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
           security: bearer,
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsentCapture' } } } },
           responses: {
-            '201': { description: 'recorded', content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } } },
+            '201': created,
             '400': problem('invalid request, with paths'),
             '401': problem('missing or unknown API key'),
             '422': problem('refused by policy: a purchased/rented/shared list, or a brand or campaign that is not the tenant\'s'),
@@ -112,6 +122,148 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
             { name: 'brand', in: 'query', required: false, schema: { type: 'string' } },
           ],
           responses: { '200': json('ConsentState', 'state and records'), '400': problem('invalid query'), '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/relationships': {
+        post: {
+          tags: ['consents'],
+          summary: 'Record that the person gave their number and took an action (MP.CONSENT.PRIOR_RELATIONSHIP)',
+          description: 'Lets informational messages of the named campaign go to the person (reminders for a booking, receipts for an order); never marketing. The campaign must be informational (else 422).',
+          servers: [{ url: servers.consent }],
+          security: bearer,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RelationshipEvent' } } } },
+          responses: { '201': created, '400': problem('invalid request, with paths'), '401': problem('missing or unknown API key'), '422': problem('brand or campaign not the tenant\'s, or not informational') },
+        },
+      },
+      '/v1/age-verifications': {
+        post: {
+          tags: ['consents'],
+          summary: "Record a recipient's verified date of birth (MP.AGE_GATE)",
+          description: "Consent puts the recipient's age on each message; content screening lets age-gated content through only at or above the legal age of the recipient's jurisdiction.",
+          servers: [{ url: servers.consent }],
+          security: bearer,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/AgeVerification' } } } },
+          responses: { '201': created, '400': problem('invalid request, with paths'), '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/opt-out-reviews': {
+        get: {
+          tags: ['consents'],
+          summary: 'Unclear replies that paused marketing to a person, waiting for a human decision',
+          servers: [{ url: servers.consent }],
+          security: bearer,
+          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } }],
+          responses: {
+            '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '401': problem('missing or unknown API key'),
+          },
+        },
+      },
+      '/v1/opt-out-reviews/{id}/decision': {
+        post: {
+          tags: ['consents'],
+          summary: 'Decide whether an unclear reply was an opt-out; recorded with who decided and when',
+          description: 'opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. A review is decided once (409 after).',
+          servers: [{ url: servers.consent }],
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OptOutReviewDecision' } } } },
+          responses: { '200': json('OptOutReview', 'the decided review'), '401': problem('missing or unknown API key'), '404': problem('no such review for this tenant'), '409': problem('already decided') },
+        },
+      },
+      '/v1/reviews': {
+        get: {
+          tags: ['reviews'],
+          summary: 'Messages a stage held for a person to decide: the reason, the clauses, the message',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected'] } }],
+          responses: { '200': { description: '{reviews: [{messageId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/reviews/{messageId}/decision': {
+        post: {
+          tags: ['reviews'],
+          summary: 'Approve (the message goes on from the stage that held it) or reject (blocked); recorded with who and when',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['decision', 'decidedBy'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, decidedBy: { type: 'string' }, note: { type: 'string' } } } } } },
+          responses: { '200': { description: 'the decided review' }, '401': problem('missing or unknown API key'), '404': problem('not held for this tenant'), '409': problem('already decided') },
+        },
+      },
+      '/v1/consent-proof': {
+        get: {
+          tags: ['reports'],
+          summary: "Every consent of one person with its proof, every opt-out with the message that caused it and the confirmation sent (MP.CONSENT.PROOF)",
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [
+            { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'E.164 number' },
+            { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html'], default: 'json' }, description: 'html: a printable document' },
+          ],
+          responses: { '200': { description: 'the proof, as JSON or as a printable HTML document, with the integrity of the history' }, '400': problem('invalid number'), '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/reports/violations': {
+        get: {
+          tags: ['reports'],
+          summary: "The tenant's blocked and held messages in a period, by clause, campaign and stage (AUP.REPORTING)",
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: { '200': { description: '{total, byClause, byCampaign, byStage, messages}' }, '400': problem('invalid period'), '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/dashboard': {
+        get: {
+          tags: ['reports'],
+          summary: "The tenant's decisions per hour by stage, decision and clause",
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'hours', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 2160, default: 24 } }],
+          responses: { '200': { description: '{hours, byStage, byClause, byTenant}' }, '401': problem('missing or unknown API key') },
+        },
+      },
+      '/v1/history/verify': {
+        get: {
+          tags: ['reports'],
+          summary: "Recomputes the tenant's hash chain: whether its history is exactly as written",
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          responses: { '200': { description: '{ok: true, records, head} or {ok: false, brokenAt, reason}' }, '401': problem('missing or unknown API key') },
+        },
+      },
+      '/admin/v1/enforcement': {
+        get: {
+          tags: ['admin'],
+          summary: 'Suspensions, thresholds and every tenant\'s violations in the window (MP.ISV, MP.ENFORCEMENT)',
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          responses: { '200': { description: '{windowHours, thresholds, suspensions, tenants}' }, '401': problem('missing or wrong admin key') },
+        },
+      },
+      '/admin/v1/enforcement/lift': {
+        post: {
+          tags: ['admin'],
+          summary: 'Lift the suspension of a tenant or campaign; recorded in its history',
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'liftedBy', 'reason'], properties: { tenantId: { type: 'string' }, campaign: { type: 'string' }, liftedBy: { type: 'string' }, reason: { type: 'string' } } } } } },
+          responses: { '200': { description: 'lifted' }, '400': problem('invalid request'), '401': problem('missing or wrong admin key') },
+        },
+      },
+      '/admin/v1/enforcement/dashboard': {
+        get: {
+          tags: ['admin'],
+          summary: 'Decisions per hour for every tenant',
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'hours', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 2160, default: 24 } }],
+          responses: { '200': { description: '{hours, byStage, byClause, byTenant}' }, '401': problem('missing or wrong admin key') },
         },
       },
       '/twilio/inbound': {
@@ -155,6 +307,14 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
         },
       },
       '/health': health(servers.intake),
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics (every service, on its own port)',
+          servers: [{ url: servers.intake }],
+          responses: { '200': { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -167,6 +327,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
         MessageHistory: schema(MessageHistoryViewSchema),
         ConsentCapture: schema(ConsentCaptureSchema, 'input'),
         ConsentState: schema(ConsentStateViewSchema),
+        RelationshipEvent: schema(RelationshipEventSchema, 'input'),
+        AgeVerification: schema(AgeVerificationSchema, 'input'),
+        OptOutReview: schema(OptOutReviewSchema),
+        OptOutReviewDecision: schema(OptOutReviewDecisionSchema, 'input'),
         TenantRegistration: schema(tenantRegistration, 'input'),
         Problem: schema(ProblemSchema),
       },
