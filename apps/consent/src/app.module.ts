@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
+import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
+import { AgeVerificationsController } from './age/age-verifications.controller.js';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from './config.js';
 import { ConsentCaptureService } from './consents/consent-capture.service.js';
 import { ConsentCapturesConsumer } from './consents/consent-captures.consumer.js';
@@ -13,6 +14,14 @@ import { ConsentRepository } from './database/consent.repository.js';
 import { consentDataSource } from './database/data-source.js';
 import { ConsentDecisionsConsumer } from './decisions/consent-decisions.consumer.js';
 import { InboundMessagesConsumer } from './inbound/inbound-messages.consumer.js';
+import { OptOutRecorder } from './opt-outs/opt-out-recorder.js';
+import { ProofRetention } from './opt-outs/proof-retention.js';
+import { StatusConsumer } from './opt-outs/status.consumer.js';
+import { RelationshipsController } from './relationships/relationships.controller.js';
+import { OptOutReviewsController } from './reviews/opt-out-reviews.controller.js';
+import { CONSENT_POLICY, INBOUND_CLASSIFIER } from './rule-data.tokens.js';
+import { loadConsentPolicy, loadOptOutPhrases } from './rules/consent-rule-data.js';
+import { compileClassifier } from './rules/inbound-keywords.js';
 
 @Module({})
 export class ConsentModule {
@@ -24,10 +33,23 @@ export class ConsentModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'consent', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, ConsentsController, ConsentDecisionsConsumer, InboundMessagesConsumer, ConsentCapturesConsumer],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ConsentsController,
+        RelationshipsController,
+        AgeVerificationsController,
+        OptOutReviewsController,
+        ConsentDecisionsConsumer,
+        InboundMessagesConsumer,
+        ConsentCapturesConsumer,
+        StatusConsumer,
+      ],
       providers: [
         { provide: CONSENT_CONFIG_TOKEN, useValue: config },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        { provide: CONSENT_POLICY, useFactory: loadConsentPolicy },
+        { provide: INBOUND_CLASSIFIER, useFactory: () => compileClassifier(loadOptOutPhrases()) },
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],
@@ -35,6 +57,8 @@ export class ConsentModule {
         },
         ConsentRepository,
         ConsentCaptureService,
+        OptOutRecorder,
+        ProofRetention,
       ],
     };
   }

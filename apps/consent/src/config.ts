@@ -1,4 +1,5 @@
 import { COMMON_VARIABLES, httpVariables, positiveInt, variable, type ConfigValues } from '@sms/config';
+import { z } from 'zod';
 
 export const CONSENT_CONFIG = {
   ...COMMON_VARIABLES,
@@ -7,6 +8,11 @@ export const CONSENT_CONFIG = {
     positiveInt(24),
     'How long after a person texts a tenant number replies need no other consent (MP.CONSENT.CONVERSATION)',
   ),
+  PROOF_RETENTION_DAYS: variable(
+    z.coerce.number().int().positive().optional(),
+    'How long proof of consent and opt-outs is kept after the last message to the person (default from the rule data: 1825 days)',
+  ),
+  RETENTION_CHECK_HOURS: variable(positiveInt(24), 'How often expired proof and message history are removed'),
 };
 
 export type ConsentConfig = ConfigValues<typeof CONSENT_CONFIG>;

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConsentCapture, TenantConfigEvent } from '@sms/contracts';
+import type { TenantConfigEvent } from '@sms/contracts';
+import { KafkaPublisher } from '@sms/kafka';
 import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsentRepository, type NewConsentRecord } from '../database/consent.repository.js';
-import { checkCapture, type CaptureCheck } from '../rules/check-capture.js';
+import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
+import { checkCapture, type CaptureCheck, type CaptureInput } from '../rules/check-capture.js';
 
 export type CaptureOutcome = { ok: true; id: string } | Extract<CaptureCheck, { ok: false }>;
 
@@ -13,11 +15,13 @@ export class ConsentCaptureService {
   constructor(
     @Inject(ConsentRepository) private readonly consents: ConsentRepository,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
   ) {}
 
+  /** Records consents (and relationship events) with their proof; each refused one says why. */
   async capture(
     tenant: TenantConfigEvent,
-    items: { capture: ConsentCapture; channel: 'api' | 'kafka'; captureId: string | null }[],
+    items: { capture: CaptureInput; channel: 'api' | 'kafka'; captureId: string | null }[],
   ): Promise<CaptureOutcome[]> {
     const now = new Date();
     const outcomes: (CaptureOutcome | NewConsentRecord)[] = items.map(({ capture, channel, captureId }) => {
@@ -37,13 +41,15 @@ export class ConsentCaptureService {
         wording: capture.wording,
         wordingHash,
         wordingVersion: capture.wordingVersion ?? `sha256:${wordingHash.slice(0, 12)}`,
-        evidence: Object.fromEntries(Object.entries(capture.evidence).filter(([, v]) => v !== undefined)),
+        evidence: Object.fromEntries(Object.entries(capture.evidence).filter((e): e is [string, string] => e[1] !== undefined)),
         channel,
         captureId,
+        chosenFrequency: capture.chosenFrequency ?? null,
       };
     });
     const toInsert = outcomes.filter((o): o is NewConsentRecord => 'recipientToken' in o);
     const ids = await this.consents.insertRecords(toInsert);
+    await this.publisher.publishRaw(consentRecordedChanges(toInsert, (r) => ids.get(r.id) ?? r.id));
     return outcomes.map((o) => ('recipientToken' in o ? { ok: true as const, id: ids.get(o.id) ?? o.id } : o));
   }
 }

@@ -1,11 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { ConsentCaptureEvent } from '@sms/contracts';
+import type { ConsentCaptureEvent, RelationshipEventMessage } from '@sms/contracts';
 import type { BatchOutcome, ConsumedRecord, DeadLetter } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
+import { relationshipAsCapture } from '../relationships/relationship-capture.js';
+import type { CaptureInput } from '../rules/check-capture.js';
 import { ConsentCaptureService } from './consent-capture.service.js';
 
-/** Consents captured by upstream sign-up flows; a refused one goes to the dead-letter topic with why. */
+/**
+ * Consents captured by upstream sign-up flows and relationship events (bookings, orders)
+ * that upstream products publish; a refused one goes to the dead-letter topic with why.
+ */
 @Controller()
 export class ConsentCapturesConsumer {
   constructor(
@@ -15,9 +20,18 @@ export class ConsentCapturesConsumer {
 
   @ConsumeTopic('consentCaptures')
   async onCaptures(records: ConsumedRecord<ConsentCaptureEvent>[]): Promise<BatchOutcome> {
+    return this.record(records, ({ tenantId, captureId, at: _at, ...capture }) => ({ tenantId, captureId, capture }));
+  }
+
+  @ConsumeTopic('relationships')
+  async onRelationships(records: ConsumedRecord<RelationshipEventMessage>[]): Promise<BatchOutcome> {
+    return this.record(records, ({ tenantId, eventId, ...event }) => ({ tenantId, captureId: `relationship:${eventId}`, capture: relationshipAsCapture(event) }));
+  }
+
+  private async record<T>(records: ConsumedRecord<T>[], read: (value: T) => { tenantId: string; captureId: string; capture: CaptureInput }): Promise<BatchOutcome> {
     const deadLetters: DeadLetter[] = [];
     for (const r of records) {
-      const { tenantId, captureId, at: _at, ...capture } = r.value;
+      const { tenantId, captureId, capture } = read(r.value);
       const tenant = this.tenants.get(tenantId);
       if (!tenant) {
         deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${tenantId}" is unknown`) });

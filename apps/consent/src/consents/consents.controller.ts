@@ -4,8 +4,10 @@ import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import { z } from 'zod';
-import { ConsentRepository } from '../database/consent.repository.js';
+import { ConsentRepository, keyOf } from '../database/consent.repository.js';
+import { ageOn } from '../rules/age.js';
 import { ConsentCaptureService } from './consent-capture.service.js';
+import { refusal } from './refusal.js';
 
 const ConsentQuerySchema = z.strictObject({ to: z.string().min(1).max(32), brand: z.string().min(1).max(100).optional() });
 
@@ -26,16 +28,8 @@ export class ConsentsController {
     @Body(new ZodValidationPipe(ConsentCaptureSchema)) body: ConsentCapture,
   ): Promise<{ id: string }> {
     const [outcome] = await this.captures.capture(tenant, [{ capture: body, channel: 'api', captureId: null }]);
-    if (!outcome) throw new Error('no outcome for a capture');
-    if (outcome.ok) return { id: outcome.id };
-    const status = outcome.clause === null ? 400 : 422;
-    throw new ProblemException(
-      status,
-      outcome.clause === 'MP.CONSENT.NOT_PURCHASED' ? 'consent-not-purchasable' : status === 422 ? 'consent-out-of-scope' : 'validation',
-      outcome.clause === 'MP.CONSENT.NOT_PURCHASED' ? 'Consent refused' : 'Invalid consent',
-      outcome.problems.map((p) => `body.${p.path}: ${p.message}`).join('; '),
-      outcome.problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
-    );
+    if (!outcome?.ok) throw refusal(outcome);
+    return { id: outcome.id };
   }
 
   /** The current consent state of one person and the records behind it. */
@@ -50,17 +44,27 @@ export class ConsentsController {
       throw new ProblemException(400, 'validation', 'Invalid request', `query.to: ${message}`, [{ path: 'query.to', message }]);
     }
     const token = this.pseudonyms.token(tenant.tenantId, to.value.e164);
-    const { records, optEvents } = await this.consents.history(tenant.tenantId, token, query.brand);
-    const latest = new Map<string, string>();
-    for (const e of optEvents) latest.set(e.scope, e.kind);
-    const relevant = query.brand !== undefined ? scopesForMessage({ brand: query.brand }, tenant.senders.map((s) => s.number)) : [...latest.keys()];
-    const optedOutScopes = relevant.filter((s) => latest.get(s) === 'opt_out');
+    const [{ records, optEvents }, facts] = await Promise.all([
+      this.consents.history(tenant.tenantId, token, query.brand),
+      this.consents.factsFor([{ tenantId: tenant.tenantId, recipientToken: token }]),
+    ]);
+    const known = facts.get(keyOf({ tenantId: tenant.tenantId, recipientToken: token }))!;
+    const relevant = query.brand !== undefined ? scopesForMessage({ brand: query.brand }, tenant.senders.map((s) => s.number)) : known.optStates.map((s) => s.scope);
+    const current = known.optStates.filter((s) => relevant.includes(s.scope));
+    const optedOutScopes = current.filter((s) => s.state === 'opted_out').map((s) => s.scope);
     return {
       to: to.value.e164,
       ...(query.brand !== undefined ? { brand: query.brand } : {}),
-      state: { optedOut: optedOutScopes.length > 0, optedOutScopes, consentRecords: records.length },
+      state: {
+        optedOut: optedOutScopes.length > 0,
+        optedOutScopes,
+        marketingPaused: current.some((s) => s.state === 'paused'),
+        consentRecords: records.length,
+        verifiedAge: known.dateOfBirth ? ageOn(known.dateOfBirth, new Date()) : null,
+      },
       records,
       optEvents,
+      conversations: [...new Map(known.inbound.map((i) => [i.sender, i.at])).entries()].map(([sender, lastMessageAt]) => ({ sender, lastMessageAt })),
     };
   }
 }

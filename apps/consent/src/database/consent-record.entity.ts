@@ -53,6 +53,10 @@ export class ConsentRecordEntity {
   @Column({ type: 'text' })
   channel!: string;
 
+  /** The frequency the person chose, honoured as a cap: {max, per: day|week|month}. */
+  @Column({ name: 'chosen_frequency', type: 'jsonb', nullable: true })
+  chosenFrequency!: { max: number; per: 'day' | 'week' | 'month' } | null;
+
   /** The upstream capture id, so a republished capture is recorded once. */
   @Column({ name: 'capture_id', type: 'text', nullable: true })
   captureId!: string | null;

@@ -1,14 +1,17 @@
 import { Controller, Inject } from '@nestjs/common';
-import { appendVerdict, messagingServiceNumbers, type MessageEnvelope } from '@sms/contracts';
+import { appendVerdict, defaultTenantSettings, messagingServiceNumbers, type MessageEnvelope } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
-import { ConsentRepository, keyOf } from '../database/consent.repository.js';
-import { decideConsent } from '../rules/decide-consent.js';
+import { ConsentRepository, keyOf, type NewDecision } from '../database/consent.repository.js';
+import { CONSENT_POLICY } from '../rule-data.tokens.js';
+import { ageOn } from '../rules/age.js';
+import type { ConsentPolicy } from '../rules/consent-rule-data.js';
+import { decideConsent, OPT_OUT_LANGUAGE } from '../rules/decide-consent.js';
 
-/** The consent stage: accepted messages in, consented or stopped messages out. */
+/** The consent stage: accepted messages in, consented (with a receipt) or stopped messages out. */
 @Controller()
 export class ConsentDecisionsConsumer {
   constructor(
@@ -17,6 +20,7 @@ export class ConsentDecisionsConsumer {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
+    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
   ) {}
 
   @ConsumeTopic('accepted')
@@ -24,17 +28,52 @@ export class ConsentDecisionsConsumer {
     const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.message.to) }));
     const facts = await this.consents.factsFor(keyed);
     const now = new Date();
-    const out: OutgoingRecord[] = keyed.map(({ r, tenantId, recipientToken }) => {
+    const out: OutgoingRecord[] = [];
+    const passed: NewDecision[] = [];
+    // Records of one batch are decided in order, each seeing the ones before it (caps count them).
+    for (const { r, tenantId, recipientToken } of keyed) {
       const envelope = r.value;
+      const tenant = this.tenants.get(tenantId);
+      const known = facts.get(keyOf({ tenantId, recipientToken }))!;
+      const recent = known.recent.filter((m) => m.messageId !== envelope.id && m.brand === envelope.message.brand);
       const decision = decideConsent(envelope, {
-        ...facts.get(keyOf({ tenantId, recipientToken }))!,
-        senderPool: messagingServiceNumbers(this.tenants.get(tenantId), envelope.message.messagingServiceSid),
+        records: known.records,
+        optStates: known.optStates,
+        inbound: known.inbound,
+        history: { sentBefore: known.sentBrands.has(envelope.message.brand), recent },
+        senderPool: messagingServiceNumbers(tenant, envelope.message.messagingServiceSid),
+        campaign: tenant?.campaigns.find((c) => c.id === envelope.message.campaign),
+        settings: tenant?.settings ?? defaultTenantSettings(),
+        policy: this.policy,
         conversationWindowMs: this.config.CONVERSATION_WINDOW_HOURS * 3_600_000,
         now,
       });
-      const next: MessageEnvelope = { ...appendVerdict(envelope, decision.verdict), ...(decision.receipt ? { consent: decision.receipt } : {}) };
-      return record(decision.verdict.decision === 'pass' ? 'consented' : 'stopped', recipientToken, next, r.context);
-    });
+      const verifiedAge = known.dateOfBirth ? ageOn(known.dateOfBirth, now) : undefined;
+      const judged = appendVerdict(envelope, decision.verdict);
+      const next: MessageEnvelope = {
+        ...judged,
+        recipient: { ...judged.recipient, ...(verifiedAge !== undefined ? { verifiedAge } : {}) },
+        ...(decision.receipt ? { consent: decision.receipt } : {}),
+      };
+      const passes = decision.verdict.decision === 'pass' || decision.verdict.decision === 'transform';
+      if (passes) {
+        const entry: NewDecision = {
+          messageId: envelope.id,
+          tenantId,
+          recipientToken,
+          brand: envelope.message.brand,
+          campaign: envelope.message.campaign,
+          useCase: envelope.message.useCase,
+          sender: envelope.message.from ?? null,
+          optOutLanguage: OPT_OUT_LANGUAGE.test(next.message.body),
+          decidedAt: now.toISOString(),
+        };
+        passed.push(entry);
+        known.recent.unshift({ messageId: entry.messageId, brand: entry.brand, campaign: entry.campaign, useCase: entry.useCase, at: entry.decidedAt, optOutLanguage: entry.optOutLanguage });
+      }
+      out.push(record(passes ? 'consented' : 'stopped', recipientToken, next, r.context));
+    }
+    await this.consents.recordDecisions(passed);
     await this.publisher.publishRaw(out);
     return {};
   }

@@ -1,84 +1,164 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
-import { consentStateKey, type ConsentStateEvent, type InboundMessageEvent } from '@sms/contracts';
-import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type DeadLetter } from '@sms/kafka';
+import { Controller, Inject } from '@nestjs/common';
+import type { InboundMessageEvent, MessageEnvelope } from '@sms/contracts';
+import { KafkaPublisher, type BatchOutcome, type ConsumedRecord, type DeadLetter } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
-import { randomUUID } from 'node:crypto';
-import { ConsentRepository, keyOf, type NewInbound, type NewOptEvent } from '../database/consent.repository.js';
-import { classifyInbound } from '../rules/inbound-keywords.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { ConsentRepository, keyOf, type NewConsentRecord, type NewInbound, type NewOptEvent } from '../database/consent.repository.js';
+import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
+import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
+import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
+import type { InboundClassifier } from '../rules/inbound-keywords.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
+import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
+
 
 /**
- * Texts people send: opt-out keywords revoke consent at once (MP.OPTOUT.HONOR), opt-in
- * keywords restore it, and every text opens a conversation window (MP.CONSENT.CONVERSATION).
- * Each change of state is published on the compacted consent-state topic, which the
- * dispatcher re-checks right before it calls Twilio.
+ * Texts people send. Opt-out keywords and opt-out requests in ordinary words revoke consent
+ * at once and get exactly one confirmation (MP.OPTOUT.HONOR); an unclear reply pauses
+ * marketing and waits for a person; START, YES and UNSTOP restore consent with the inbound
+ * message as proof; HELP and INFO get the brand's help text; every text opens a conversation
+ * window (MP.CONSENT.CONVERSATION). Each change of opt-out state is published on the
+ * compacted consent-state topic, which the dispatcher re-checks right before calling Twilio.
  */
 @Controller()
 export class InboundMessagesConsumer {
-  private readonly logger = new Logger(InboundMessagesConsumer.name);
-
   constructor(
     @Inject(ConsentRepository) private readonly consents: ConsentRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+    @Inject(INBOUND_CLASSIFIER) private readonly classifier: InboundClassifier,
+    @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
   ) {}
 
   @ConsumeTopic('inbound')
   async onInbound(records: ConsumedRecord<InboundMessageEvent>[]): Promise<BatchOutcome> {
     const deadLetters: DeadLetter[] = [];
+    const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.from) }));
+    const before = await this.consents.factsFor(keyed);
+    const now = new Date();
     const inbound: NewInbound[] = [];
-    const events: NewOptEvent[] = [];
-    const contexts = new Map<string, ConsumedRecord<InboundMessageEvent>['context']>();
-    for (const r of records) {
+    const events: (NewOptEvent & { inboundBody: string })[] = [];
+    const reviews: Parameters<ConsentRepository['insertReviews']>[0] = [];
+    const restored: NewConsentRecord[] = [];
+    const replies: { envelope: MessageEnvelope; record: ConsumedRecord<InboundMessageEvent> }[] = [];
+
+    for (const { r, tenantId, recipientToken } of keyed) {
       const message = r.value;
-      const tenant = this.tenants.get(message.tenantId);
+      const tenant = this.tenants.get(tenantId);
       if (!tenant) {
-        deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${message.tenantId}" is unknown`) });
+        deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${tenantId}" is unknown`) });
         continue;
       }
-      const recipientToken = this.pseudonyms.token(message.tenantId, message.from);
-      const intent = classifyInbound(message.body);
-      inbound.push({ twilioSid: message.twilioSid, tenantId: message.tenantId, recipientToken, sender: message.to, intent: intent.kind, receivedAt: message.receivedAt });
-      if (intent.kind === 'opt_out' || intent.kind === 'opt_in') {
-        const id = randomUUID();
-        contexts.set(id, r.context);
-        events.push({
-          id,
-          tenantId: message.tenantId,
-          recipientToken,
-          scope: optScopeFor(tenant, message.to),
-          kind: intent.kind,
-          source: 'inbound_keyword',
-          keyword: intent.keyword,
-          inboundTwilioSid: message.twilioSid,
-          at: message.receivedAt,
-        });
-      }
-    }
-    await this.consents.insertInbound(inbound);
-    const recorded = await this.consents.insertOptEvents(events);
-    // Publish the current state of every scope touched (not the event itself): a redelivered
-    // STOP that arrives after a START must not re-publish "opted out".
-    const current = await this.consents.factsFor(events);
-    const states = new Map<string, { state: ConsentStateEvent; context: ConsumedRecord<InboundMessageEvent>['context'] | undefined }>();
-    for (const e of events) {
-      const latest = current.get(keyOf(e))?.optStates.find((s) => s.scope === e.scope);
-      if (!latest) continue;
-      const state: ConsentStateEvent = {
-        tenantId: e.tenantId,
-        scope: e.scope,
-        recipientToken: e.recipientToken,
-        optedOut: latest.optedOut,
-        reason: latest.optedOut ? 'opted out by an inbound keyword' : 'opted in by an inbound keyword',
-        changedAt: latest.at,
+      const intent = this.classifier.classify(message.body);
+      const scope = optScopeFor(tenant, message.to);
+      const state = before.get(keyOf({ tenantId, recipientToken }))!.optStates.find((s) => s.scope === scope);
+      const optedOut = state?.state === 'opted_out';
+      const row: NewInbound = {
+        twilioSid: message.twilioSid,
+        fromNumber: message.from,
+        tenantId,
+        recipientToken,
+        sender: message.to,
+        intent: intent.kind,
+        body: message.body,
+        classification: { kind: intent.kind, rule: intent.rule, evidence: intent.evidence, confidence: intent.confidence, version: this.classifier.version },
+        replyMessageId: null,
+        receivedAt: message.receivedAt,
       };
-      states.set(consentStateKey(state), { state, context: contexts.get(e.id) });
+      const event = (kind: NewOptEvent['kind'], source: string, replyId: string | null): NewOptEvent & { inboundBody: string } => ({
+        id: randomUUID(),
+        tenantId,
+        recipientToken,
+        scope,
+        kind,
+        source,
+        keyword: 'keyword' in intent ? intent.keyword : null,
+        inboundTwilioSid: message.twilioSid,
+        evidence: intent.evidence,
+        confidence: intent.confidence,
+        replyMessageId: replyId,
+        at: message.receivedAt,
+        inboundBody: message.body,
+      });
+      const reply = (kind: Parameters<typeof replyEnvelope>[0]) => {
+        const envelope = replyEnvelope(kind, message, tenant, now);
+        if (envelope) replies.push({ envelope, record: r });
+        return envelope?.id ?? null;
+      };
+
+      switch (intent.kind) {
+        case 'opt_out': {
+          // One confirmation per opt-out: none when this scope was already opted out by an
+          // earlier message (but again for this same message, redelivered before its reply went out).
+          const confirmationId = replyMessageId(message.twilioSid, 'opt_out_confirmation');
+          const alreadyOurs = state?.replyMessageIds.includes(confirmationId) ?? false;
+          if (optedOut && !alreadyOurs) break;
+          events.push(event('opt_out', intent.rule === 'keyword' ? 'inbound_keyword' : 'inbound_phrase', confirmationId));
+          reply('opt_out_confirmation');
+          break;
+        }
+        case 'unclear_opt_out':
+          if (optedOut) break;
+          events.push(event('pause', 'inbound_unclear', null));
+          reviews.push({ id: randomUUID(), tenantId, recipientToken, scope, inboundTwilioSid: message.twilioSid, evidence: intent.evidence, confidence: intent.confidence });
+          break;
+        case 'opt_in':
+          if (!optedOut && state?.state !== 'paused') {
+            row.intent = 'message'; // "yes" to someone who never opted out is just a reply
+            break;
+          }
+          events.push(event('opt_in', 'inbound_keyword', null));
+          restored.push(...(await this.restore(tenantId, recipientToken, scope, message)));
+          row.replyMessageId = reply('opt_in_confirmation');
+          break;
+        case 'help':
+          row.replyMessageId = reply('help_reply');
+          break;
+        case 'message':
+          break;
+      }
+      inbound.push(row);
     }
-    await this.publisher.publishRaw([...states].map(([key, { state, context }]) => record('consentState', key, state, context)));
-    for (const e of recorded) this.logger.log({ message: `recorded ${e.kind}`, tenantId: e.tenantId, recipient: e.recipientToken, scope: e.scope });
+
+    await this.consents.insertInbound(inbound);
+    await this.consents.insertReviews(reviews);
+    const restoredIds = await this.consents.insertRecords(restored);
+    await this.publisher.publishRaw(consentRecordedChanges(restored, (x) => restoredIds.get(x.id) ?? x.id));
+    const contexts = new Map(keyed.map((k) => [k.r.value.twilioSid, k.r.context]));
+    await this.recorder.record(
+      events,
+      replies.map((x) => x.envelope),
+      (item) => ('inboundTwilioSid' in item ? contexts.get(item.inboundTwilioSid ?? '') : replies.find((x) => x.envelope === item)?.record.context),
+    );
     return { deadLetters };
+  }
+
+  /** START restores the consents the person had at that scope, with the inbound message as proof. */
+  private async restore(tenantId: string, recipientToken: string, scope: string, message: InboundMessageEvent): Promise<NewConsentRecord[]> {
+    const brand = scope.startsWith('brand:') ? scope.slice('brand:'.length) : null;
+    const previous = await this.consents.recordsForBrand(tenantId, recipientToken, brand);
+    const wording = `Replied "${message.body.trim().slice(0, 200)}" to ${message.to}`;
+    const wordingHash = createHash('sha256').update(wording).digest('hex');
+    return previous.map((p) => ({
+      id: randomUUID(),
+      tenantId,
+      brand: p.brand,
+      campaign: p.campaign,
+      recipient: p.recipient,
+      recipientToken,
+      basis: p.basis,
+      source: 'sms_keyword',
+      capturedAt: message.receivedAt,
+      wording,
+      wordingHash,
+      wordingVersion: `sha256:${wordingHash.slice(0, 12)}`,
+      evidence: { inboundMessageSid: message.twilioSid },
+      channel: 'inbound',
+      captureId: `inbound:${message.twilioSid}:${p.brand}:${p.campaign}:${p.basis}`,
+      chosenFrequency: null,
+    }));
   }
 }

@@ -1,4 +1,7 @@
 import type { ClauseId, ConsentCapture, ConsentSource, TenantConfigEvent } from '@sms/contracts';
+
+/** A consent to record: from the API or topic, or a relationship event (source "relationship:<action>"). */
+export type CaptureInput = Omit<ConsentCapture, 'source' | 'evidence'> & { source: ConsentSource | `relationship:${string}`; evidence: Record<string, string | undefined> };
 import { describePhoneNumberProblem, parseInternationalNumber } from '@sms/util';
 
 export interface CaptureProblem {
@@ -21,8 +24,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
  * counts; brand and campaign must be the tenant's (MP.CONSENT.SCOPE); the recipient must be
  * a real international number.
  */
-export function checkCapture(capture: ConsentCapture, tenant: TenantConfigEvent, now: Date): CaptureCheck {
-  if (REFUSED_SOURCES.includes(capture.source)) {
+export function checkCapture(capture: CaptureInput, tenant: TenantConfigEvent, now: Date): CaptureCheck {
+  if ((REFUSED_SOURCES as readonly string[]).includes(capture.source)) {
     return {
       ok: false,
       clause: 'MP.CONSENT.NOT_PURCHASED',
@@ -39,6 +42,11 @@ export function checkCapture(capture: ConsentCapture, tenant: TenantConfigEvent,
   if (!campaign) problems.push({ path: 'campaign', message: `campaign "${capture.campaign}" is not registered for this tenant` });
   else if (campaign.brand !== capture.brand) {
     problems.push({ path: 'campaign', message: `campaign "${campaign.id}" belongs to brand "${campaign.brand}", not "${capture.brand}"` });
+  } else if (capture.basis === 'prior_relationship' && campaign.useCase !== 'informational') {
+    problems.push({
+      path: 'campaign',
+      message: `campaign "${campaign.id}" is ${campaign.useCase}: a prior relationship covers informational messages only (MP.CONSENT.PRIOR_RELATIONSHIP)`,
+    });
   }
   if (Date.parse(capture.capturedAt) > now.getTime() + CLOCK_SKEW_MS) {
     problems.push({ path: 'capturedAt', message: 'is in the future' });

@@ -1,25 +1,68 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyInbound } from './inbound-keywords.js';
+import { loadOptOutPhrases } from './consent-rule-data.js';
+import { compileClassifier } from './inbound-keywords.js';
 
-describe('classifyInbound', () => {
-  for (const body of ['STOP', 'stop', ' Stop. ', 'STOPALL', 'unsubscribe', 'Cancel!', 'end', 'QUIT', 'revoke', 'OptOut', 'opt out', 'opt-out']) {
-    it(`takes "${body}" as an opt-out`, () => {
-      assert.equal(classifyInbound(body).kind, 'opt_out');
+const classifier = compileClassifier(loadOptOutPhrases());
+const kind = (body: string) => classifier.classify(body).kind;
+
+describe('classifying inbound texts', () => {
+  for (const body of ['STOP', 'stop', ' Stop. ', 'STOPALL', 'unsubscribe', 'Cancel!', 'end', 'QUIT', 'revoke', 'OptOut', 'opt out', 'opt-out', 'ＳＴＯＰ']) {
+    it(`takes the keyword "${body}" as an opt-out, with confidence 1`, () => {
+      const intent = classifier.classify(body);
+      assert.equal(intent.kind, 'opt_out');
+      assert.equal(intent.confidence, 1);
     });
   }
-  for (const body of ['START', 'yes', 'Unstop']) {
-    it(`takes "${body}" as an opt-in`, () => {
-      assert.equal(classifyInbound(body).kind, 'opt_in');
+
+  for (const body of [
+    'please stop texting me',
+    'Please stop texting me!!',
+    'take me off your list',
+    'Remove me from your list please',
+    'no more messages',
+    'unsubscribe me pls',
+    "Don't text me anymore",
+    'do not contact me again',
+    'I want to opt out',
+    'wrong number',
+    'Stop sending these texts',
+    'stop please',
+    'No me envíes más mensajes',
+    'ya no quiero recibir mensajes',
+    'no más mensajes por favor',
+    'deja de enviarme mensajes',
+    'quiero darme de baja',
+    'sácame de la lista',
+    'Basta',
+  ]) {
+    it(`takes "${body}" as an opt-out and says why`, () => {
+      const intent = classifier.classify(body);
+      assert.equal(intent.kind, 'opt_out', JSON.stringify(intent));
+      assert.ok(intent.evidence && intent.evidence.length > 0);
+      assert.ok(intent.confidence >= 0.8);
     });
   }
-  it('answers HELP and INFO', () => {
-    assert.equal(classifyInbound('help').kind, 'help');
-    assert.equal(classifyInbound('INFO?').kind, 'help');
-  });
-  it('does not take words that merely contain a keyword as one', () => {
-    for (const body of ['Stop by at 3?', 'stopping', 'Can I come at the end of the day?', 'yes please, 3pm works']) {
-      assert.equal(classifyInbound(body).kind, 'message', body);
-    }
+
+  for (const body of ['Stop by at 3?', 'I will stop by the office tomorrow', 'Can I cancel my appointment?', 'Please cancel my appointment on Friday', "don't stop the reminders, they help", 'I finally quit smoking!', 'See you at the end of the week', 'stopping', 'Necesito cancelar mi cita', 'yes please, 3pm works']) {
+    it(`does not take "${body}" as an opt-out`, () => {
+      assert.equal(kind(body), 'message', JSON.stringify(classifier.classify(body)));
+    });
+  }
+
+  for (const body of ['too many texts', 'why do you keep texting me?', 'not interested', 'this is spam', 'I said stop it with the ads last week']) {
+    it(`finds "${body}" unclear: marketing pauses and a person decides`, () => {
+      const intent = classifier.classify(body);
+      assert.equal(intent.kind, 'unclear_opt_out', JSON.stringify(intent));
+      assert.ok(intent.confidence > 0 && intent.confidence < 0.8);
+    });
+  }
+
+  it('answers the opt-in and help keywords', () => {
+    assert.equal(kind('START'), 'opt_in');
+    assert.equal(kind('yes'), 'opt_in');
+    assert.equal(kind('Unstop'), 'opt_in');
+    assert.equal(kind('help'), 'help');
+    assert.equal(kind('INFO?'), 'help');
   });
 });

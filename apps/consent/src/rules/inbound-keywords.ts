@@ -1,31 +1,68 @@
+import type { OptOutPhrases } from './consent-rule-data.js';
+
 /**
- * What an inbound text asks for. Twilio's standard keywords (and REVOKE, OPTOUT, "opt out")
- * are matched as the whole message, in any case, with surrounding spaces and punctuation.
+ * What an inbound text asks for, and why we think so. Standard keywords are matched as the
+ * whole message (any case, surrounding spaces and punctuation, "opt out" with a space);
+ * requests in ordinary words are matched by phrase patterns; an unclear one is neither
+ * honoured nor ignored: it pauses marketing until a person decides (MP.OPTOUT.HONOR).
  */
 export type InboundIntent =
-  | { kind: 'opt_out'; keyword: string }
-  | { kind: 'opt_in'; keyword: string }
-  | { kind: 'help'; keyword: string }
-  | { kind: 'message' };
+  | { kind: 'opt_out'; keyword: string | null; evidence: string; confidence: number; rule: string }
+  | { kind: 'unclear_opt_out'; evidence: string; confidence: number; rule: string }
+  | { kind: 'opt_in'; keyword: string; evidence: string; confidence: 1; rule: 'keyword' }
+  | { kind: 'help'; keyword: string; evidence: string; confidence: 1; rule: 'keyword' }
+  | { kind: 'message'; evidence: null; confidence: number; rule: string };
 
-/** MP.OPTOUT.HONOR / MP.OPTOUT.LANGUAGE: the standard opt-out keywords. */
-export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'] as const;
-export const OPT_IN_KEYWORDS = ['START', 'YES', 'UNSTOP'] as const;
-export const HELP_KEYWORDS = ['HELP', 'INFO'] as const;
+export interface InboundClassifier {
+  version: string;
+  classify(body: string): InboundIntent;
+}
 
-function normaliseKeyword(body: string): string {
-  return body
+/** Lower case, compatibility forms, accents removed ("envíes" → "envies"), apostrophes unified. */
+function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’‘`´]/g, "'");
+}
+
+function keywordOf(body: string): string {
+  return fold(body)
     .replace(/[\p{P}\p{S}\s]+/gu, ' ')
     .trim()
     .toUpperCase()
     .replace(/^OPT OUT$/, 'OPTOUT');
 }
 
-export function classifyInbound(body: string): InboundIntent {
-  const word = normaliseKeyword(body);
-  if ((OPT_OUT_KEYWORDS as readonly string[]).includes(word)) return { kind: 'opt_out', keyword: word };
-  if ((OPT_IN_KEYWORDS as readonly string[]).includes(word)) return { kind: 'opt_in', keyword: word };
-  if ((HELP_KEYWORDS as readonly string[]).includes(word)) return { kind: 'help', keyword: word };
-  return { kind: 'message' };
+export function compileClassifier(phrases: OptOutPhrases): InboundClassifier {
+  const optOut = new Set(phrases.keywords.optOut);
+  const optIn = new Set(phrases.keywords.optIn);
+  const help = new Set(phrases.keywords.help);
+  const not = phrases.not.length > 0 ? new RegExp(phrases.not.map((p) => `(?:${p})`).join('|'), 'gu') : null;
+  const strong = phrases.strong.map((p, i) => ({ re: new RegExp(p.pattern, 'u'), confidence: p.confidence, rule: `strong[${i}]` }));
+  const weak = phrases.weak.map((p, i) => ({ re: new RegExp(p.pattern, 'u'), confidence: p.confidence, rule: `weak[${i}]` }));
+
+  return {
+    version: phrases.version,
+    classify(body: string): InboundIntent {
+      const keyword = keywordOf(body);
+      if (optOut.has(keyword)) return { kind: 'opt_out', keyword, evidence: body.trim(), confidence: 1, rule: 'keyword' };
+      if (optIn.has(keyword)) return { kind: 'opt_in', keyword, evidence: body.trim(), confidence: 1, rule: 'keyword' };
+      if (help.has(keyword)) return { kind: 'help', keyword, evidence: body.trim(), confidence: 1, rule: 'keyword' };
+
+      // Phrases that contain opt-out words without being opt-outs ("stop by", "cancel my appointment").
+      const text = (not ? fold(body).replace(not, ' ') : fold(body)).replace(/\s+/g, ' ').trim();
+      for (const s of strong) {
+        const match = s.re.exec(text);
+        if (match) return { kind: 'opt_out', keyword: null, evidence: match[0].trim(), confidence: s.confidence, rule: s.rule };
+      }
+      for (const w of weak) {
+        const match = w.re.exec(text);
+        if (match) return { kind: 'unclear_opt_out', evidence: match[0].trim(), confidence: w.confidence, rule: w.rule };
+      }
+      return { kind: 'message', evidence: null, confidence: 0, rule: 'no opt-out words' };
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aTenant } from '@sms/testing';
-import { optScopeFor } from './opt-out-scope.js';
+import { optScopeFor, scopeForTwilioOptOut } from './opt-out-scope.js';
 
 describe('optScopeFor', () => {
   it('applies to the brand of the number by default', () => {
@@ -13,5 +13,13 @@ describe('optScopeFor', () => {
   });
   it('falls back to the whole tenant for a number with no brand', () => {
     assert.equal(optScopeFor(aTenant(), '+14155559999'), 'tenant');
+  });
+});
+
+describe('scopeForTwilioOptOut', () => {
+  it("uses the sender's scope when the sender is known, else the brand", () => {
+    assert.equal(scopeForTwilioOptOut(aTenant({ settings: { optOutScope: 'sender' } }), '+14155550101', 'Acme Dental'), 'sender:+14155550101');
+    assert.equal(scopeForTwilioOptOut(aTenant({ settings: { optOutScope: 'sender' } }), null, 'Acme Dental'), 'brand:Acme Dental');
+    assert.equal(scopeForTwilioOptOut(aTenant({ settings: { optOutScope: 'tenant' } }), null, 'Acme Dental'), 'tenant');
   });
 });

@@ -17,3 +17,12 @@ export function optScopeFor(tenant: TenantConfigEvent, number: string): string {
       return 'tenant';
   }
 }
+
+/**
+ * Where an opt-out that Twilio reported (error 21610: the person unsubscribed from a sender)
+ * applies. With no known sender (a messaging-service send), the brand stands in for it.
+ */
+export function scopeForTwilioOptOut(tenant: TenantConfigEvent, sender: string | null, brand: string): string {
+  if (sender !== null) return optScopeFor(tenant, sender);
+  return tenant.settings.optOutScope === 'tenant' ? 'tenant' : `brand:${brand}`;
+}

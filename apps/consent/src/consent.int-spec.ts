@@ -1,0 +1,282 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { TOPICS, type ConsentStateView, type InboundMessageEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
+import { encodeValue } from '@sms/kafka';
+import {
+  aRecipient,
+  anEnvelope,
+  aTenant,
+  call,
+  produceRaw,
+  publishTenant,
+  startServiceInProcess,
+  testKafka,
+  testStack,
+  TopicTap,
+  waitFor,
+  type RunningService,
+} from '@sms/testing';
+import { hashApiKey } from '@sms/tenancy';
+import { ConsentModule } from './app.module.js';
+import { CONSENT_CONFIG } from './config.js';
+
+const stack = testStack();
+const kafka = testKafka(stack.kafkaBrokers);
+const tenantId = `consent-${randomUUID().slice(0, 8)}`;
+const apiKey = `sk_${randomUUID()}`;
+const senders = ['+14155550301', '+14155550302'];
+
+describe('consent service (real Kafka and Postgres)', () => {
+  let consent: RunningService;
+  const consented = new TopicTap(kafka, TOPICS.consented);
+  const stopped = new TopicTap(kafka, TOPICS.stopped);
+  const accepted = new TopicTap(kafka, TOPICS.accepted);
+  const states = new TopicTap(kafka, TOPICS.consentState);
+  const deadLetters = new TopicTap(kafka, TOPICS.deadLetter);
+  const changes = new TopicTap(kafka, TOPICS.consentChanges);
+
+  before(async () => {
+    await publishTenant(
+      aTenant({
+        tenantId,
+        apiKeyHashes: [hashApiKey(apiKey)],
+        brands: [{ name: 'Acme Dental', helpText: 'Acme Dental: call (415) 555-0100 for help. Reply STOP to opt out.' }, { name: 'Acme Ortho' }],
+        campaigns: [
+          { id: 'offers', brand: 'Acme Dental', useCase: 'marketing' },
+          { id: 'reminders', brand: 'Acme Dental', useCase: 'informational' },
+          { id: 'conversations', brand: 'Acme Dental', useCase: 'conversational' },
+          { id: 'ortho-offers', brand: 'Acme Ortho', useCase: 'marketing' },
+        ],
+        senders: senders.map((number) => ({ number, type: 'long_code' as const, brand: 'Acme Dental' })),
+        messagingServices: [],
+      }),
+    );
+    await Promise.all([consented.start(), stopped.start(), accepted.start(), states.start(), deadLetters.start(), changes.start()]);
+    consent = await startServiceInProcess({ name: 'consent', spec: CONSENT_CONFIG, module: (c, l) => ConsentModule.forRoot(c, l) });
+  });
+
+  after(async () => {
+    await consent.stop();
+    await Promise.all([consented.stop(), stopped.stop(), accepted.stop(), states.stop(), deadLetters.stop(), changes.stop()]);
+  });
+
+  const capture = (to: string, brand: string, campaign: string, extra: Record<string, unknown> = {}) =>
+    call<{ id: string; type?: string; errors?: { path: string }[] }>(`${consent.url}/v1/consents`, {
+      apiKey,
+      body: {
+        to,
+        brand,
+        campaign,
+        basis: 'express',
+        source: 'web_form',
+        capturedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        wording: `Yes, text me offers from ${brand}. Reply STOP to opt out.`,
+        evidence: { formId: 'signup', ip: '203.0.113.5' },
+        ...extra,
+      },
+    });
+
+  const envelope = (to: string, message: Partial<MessageEnvelope['message']> = {}, rest: Partial<MessageEnvelope> = {}) =>
+    anEnvelope({ tenantId, message: { to, from: senders[0], brand: 'Acme Dental', campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: 20% off. Reply STOP to opt out.', ...message }, ...rest });
+
+  const publish = (e: MessageEnvelope) => produceRaw(kafka, TOPICS.accepted.name, [{ key: e.message.to, value: encodeValue(e) }]);
+  const inbound = (from: string, body: string, receivedAt = new Date()): InboundMessageEvent => ({
+    id: randomUUID(),
+    tenantId,
+    twilioSid: `SM${randomUUID().replace(/-/g, '')}`,
+    from,
+    to: senders[0]!,
+    body,
+    receivedAt: receivedAt.toISOString(),
+  });
+  const text = (event: InboundMessageEvent) => produceRaw(kafka, TOPICS.inbound.name, [{ key: event.from, value: encodeValue(event) }]);
+  const outcome = (id: string) =>
+    waitFor(`the consent decision for ${id}`, async () => consented.find((e) => e.id === id) ?? stopped.find((e) => e.id === id));
+  const state = async (to: string) =>
+    (await call<ConsentStateView>(
+      `${consent.url}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent('Acme Dental')}`,
+      { apiKey },
+    )).body;
+
+  it('passes a message with consent for its brand and campaign, with a receipt, and refuses the same consent for another brand', async () => {
+    const to = aRecipient();
+    const recorded = await capture(to, 'Acme Dental', 'offers');
+    assert.equal(recorded.status, 201);
+    const ok = envelope(to);
+    const other = envelope(to, { brand: 'Acme Ortho', campaign: 'ortho-offers', body: 'Acme Ortho: braces offer. Reply STOP to opt out.' });
+    await publish(ok);
+    await publish(other);
+    const passed = await outcome(ok.id);
+    assert.equal(passed.verdicts.at(-1)?.decision, 'pass');
+    assert.equal(passed.consent?.recordId, recorded.body.id);
+    assert.equal(passed.consent?.basis, 'express');
+    const refused = await outcome(other.id);
+    assert.equal(refused.verdicts.at(-1)?.decision, 'block');
+    assert.deepEqual(refused.verdicts.at(-1)?.clauses, ['MP.CONSENT.SCOPE', 'MP.CONSENT.PRIOR']);
+  });
+
+  it('refuses a purchased list through the API and through the captures topic (MP.CONSENT.NOT_PURCHASED)', async () => {
+    const to = aRecipient();
+    const refused = await capture(to, 'Acme Dental', 'offers', { source: 'purchased_list' });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.type, 'urn:sms-gateway:problem:consent-not-purchasable');
+    assert.deepEqual(refused.body.errors?.map((e) => e.path), ['body.source']);
+
+    const captureId = randomUUID();
+    await produceRaw(kafka, TOPICS.consentCaptures.name, [
+      {
+        key: to,
+        value: JSON.stringify({ tenantId, captureId, to, brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'rented_list', capturedAt: new Date().toISOString(), wording: 'x', evidence: { formId: 'list' } }),
+      },
+    ]);
+    const dead = await waitFor('the dead letter of the rented list', async () =>
+      deadLetters.find((d) => d.sourceTopic === TOPICS.consentCaptures.name && Buffer.from(d.valueBase64 ?? '', 'base64').toString().includes(captureId)),
+    );
+    assert.match(dead.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
+    const view = await state(to);
+    assert.equal(view.records.length, 0, 'nothing was recorded');
+  });
+
+  it('allows a conversational reply inside the window and refuses it after', async () => {
+    const recent = aRecipient();
+    const stale = aRecipient();
+    await text(inbound(recent, 'Can I move my cleaning to Thursday?'));
+    await text(inbound(stale, 'Can I move my cleaning?', new Date(Date.now() - 25 * 3_600_000)));
+    // The person's message must be recorded before the reply is decided.
+    for (const to of [recent, stale]) await waitFor('the inbound message to be recorded', async () => ((await state(to)).conversations.length > 0 ? true : undefined));
+    const inside = envelope(recent, { campaign: 'conversations', useCase: 'conversational', body: 'Yes, Thursday 3pm works.' });
+    const outside = envelope(stale, { campaign: 'conversations', useCase: 'conversational', body: 'Yes, Thursday 3pm works.' });
+    await publish(inside);
+    await publish(outside);
+    assert.equal((await outcome(inside.id)).verdicts.at(-1)?.decision, 'pass');
+    const late = await outcome(outside.id);
+    assert.equal(late.verdicts.at(-1)?.decision, 'block');
+    assert.ok(late.verdicts.at(-1)?.clauses.includes('MP.CONSENT.CONVERSATION'));
+  });
+
+  it('records STOP at once, publishes the opt-out state and one confirmation, even when the STOP is delivered twice', async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    const stop = inbound(to, 'Stop.');
+    await text(stop);
+    await text(stop);
+    const published = await waitFor('the opt-out state', async () => states.find((s) => s.tenantId === tenantId && s.optedOut && s.scope === 'brand:Acme Dental' && s.changedAt === stop.receivedAt));
+    assert.equal(published.optedOut, true);
+    const confirmations = () => accepted.records.filter((r) => r.value?.kind === 'opt_out_confirmation' && r.value.message.to === to).map((r) => r.value!);
+    const [confirmation] = await waitFor('the confirmation', async () => (confirmations().length > 0 ? confirmations() : undefined));
+    assert.match(confirmation!.message.body, /unsubscribed/);
+    assert.equal(new Set(confirmations().map((c) => c.id)).size, 1, 'one confirmation, whatever the redeliveries');
+    // Consent passes its own confirmation, and blocks everything else to the person.
+    assert.equal((await outcome(confirmation!.id)).verdicts.at(-1)?.decision, 'pass');
+    const after = envelope(to);
+    await publish(after);
+    assert.deepEqual((await outcome(after.id)).verdicts.at(-1)?.clauses, ['MP.OPTOUT.HONOR']);
+    const view = await state(to);
+    assert.equal(view.state.optedOut, true);
+    assert.equal(view.records.length, 1, 'opting out deleted nothing (MP.CONSENT.RETAIN_PROOF)');
+    // Audit gets the change with its proof: the inbound message and the confirmation sent.
+    const change = await waitFor('the opt-out change for audit', async () => changes.find((c) => c.kind === 'opted_out' && c.proof.inboundTwilioSid === stop.twilioSid));
+    assert.equal(change.proof.inboundBody, 'Stop.');
+    assert.equal(change.proof.confirmationMessageId, confirmation!.id);
+    assert.ok(changes.find((c) => c.kind === 'consent_recorded' && c.recipientToken === change.recipientToken));
+  });
+
+  it('honours an opt-out in ordinary words, and records why', async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    await text(inbound(to, 'Please stop texting me, thanks'));
+    const event = await waitFor('the opt-out event', async () => (await state(to)).optEvents.find((e) => e.kind === 'opt_out'));
+    assert.equal((await state(to)).state.optedOut, true);
+    assert.equal(event.source, 'inbound_phrase');
+    assert.equal(event.evidence, 'please stop texting me');
+    assert.ok((event.confidence ?? 0) >= 0.9);
+  });
+
+  it('pauses marketing on an unclear reply until a person decides, then records the decision', async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    await text(inbound(to, 'too many texts lately'));
+    await waitFor('the pause', async () => ((await state(to)).state.marketingPaused ? true : undefined));
+    const held = envelope(to);
+    await publish(held);
+    assert.equal((await outcome(held.id)).verdicts.at(-1)?.decision, 'hold');
+
+    const reviews = await call<{ reviews: { id: string; status: string; body: string; evidence: string }[] }>(`${consent.url}/v1/opt-out-reviews?status=pending`, { apiKey });
+    const review = reviews.body.reviews.find((r) => r.body === 'too many texts lately');
+    assert.ok(review, 'the reply is queued for a human decision');
+    const decided = await call<{ status: string; decidedBy: string }>(`${consent.url}/v1/opt-out-reviews/${review.id}/decision`, {
+      apiKey,
+      body: { decision: 'opted_out', decidedBy: 'compliance@acme.example' },
+    });
+    assert.equal(decided.status, 200);
+    assert.equal(decided.body.decidedBy, 'compliance@acme.example');
+    const again = await call(`${consent.url}/v1/opt-out-reviews/${review.id}/decision`, { apiKey, body: { decision: 'not_opt_out', decidedBy: 'someone else' } });
+    assert.equal(again.status, 409);
+    assert.equal((await state(to)).state.optedOut, true);
+  });
+
+  it('restores consent on START with the inbound message as proof, and answers HELP with the help text', async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    await text(inbound(to, 'STOP'));
+    await waitFor('the opt-out', async () => ((await state(to)).state.optedOut ? true : undefined));
+    const start = inbound(to, 'START');
+    await text(start);
+    const view = await waitFor('the opt-in', async () => {
+      const v = await state(to);
+      return v.state.optedOut ? undefined : v;
+    });
+    const restored = view.records.find((r) => r.source === 'sms_keyword');
+    assert.equal(restored?.evidence['inboundMessageSid'], start.twilioSid);
+    const message = envelope(to);
+    await publish(message);
+    assert.equal((await outcome(message.id)).verdicts.at(-1)?.decision, 'pass');
+
+    await text(inbound(to, 'HELP'));
+    const help = await waitFor('the help reply', async () => accepted.find((e) => e.kind === 'help_reply' && e.message.to === to));
+    assert.equal(help.message.body, 'Acme Dental: call (415) 555-0100 for help. Reply STOP to opt out.');
+    assert.equal((await outcome(help.id)).verdicts.at(-1)?.decision, 'pass');
+  });
+
+  it("records an opt-out when Twilio refuses a send with 21610, with Twilio as its source", async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    const message = envelope(to);
+    await publish(message);
+    await outcome(message.id);
+    const refused: StatusEvent = { messageId: message.id, tenantId, status: 'failed', source: 'dispatcher', errorCode: 21610, errorMessage: 'Attempt to send to unsubscribed recipient', at: new Date().toISOString() };
+    await produceRaw(kafka, TOPICS.status.name, [{ key: message.id, value: encodeValue(refused) }]);
+    const event = await waitFor('the opt-out from Twilio', async () => (await state(to)).optEvents.find((e) => e.kind === 'opt_out'));
+    assert.equal(event.source, 'twilio_error_21610');
+    assert.equal((await state(to)).state.optedOut, true);
+  });
+
+  it('puts a verified age on the message, and lets a relationship cover reminders only', async () => {
+    const to = aRecipient();
+    const verified = await call(`${consent.url}/v1/age-verifications`, {
+      apiKey,
+      body: { to, dateOfBirth: '1990-05-01', method: 'government_id', verifiedAt: new Date().toISOString() },
+    });
+    assert.equal(verified.status, 201);
+    const relationship = await call(`${consent.url}/v1/relationships`, {
+      apiKey,
+      body: { to, brand: 'Acme Dental', campaign: 'reminders', action: 'appointment_booked', occurredAt: new Date().toISOString(), reference: 'booking-7731' },
+    });
+    assert.equal(relationship.status, 201);
+    const reminder = envelope(to, { campaign: 'reminders', useCase: 'informational', body: 'Acme Dental: your cleaning is on Monday at 9:00.' });
+    const promo = envelope(to);
+    await publish(reminder);
+    await publish(promo);
+    const passed = await outcome(reminder.id);
+    assert.equal(passed.verdicts.at(-1)?.decision, 'pass');
+    assert.equal(passed.consent?.basis, 'prior_relationship');
+    assert.ok((passed.recipient.verifiedAge ?? 0) >= 36);
+    assert.equal((await outcome(promo.id)).verdicts.at(-1)?.decision, 'block');
+    const forMarketing = await call(`${consent.url}/v1/relationships`, {
+      apiKey,
+      body: { to, brand: 'Acme Dental', campaign: 'offers', action: 'order_placed', occurredAt: new Date().toISOString(), reference: 'order-1' },
+    });
+    assert.equal(forMarketing.status, 422);
+  });
+});

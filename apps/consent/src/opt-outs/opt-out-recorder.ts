@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { consentStateKey, type ConsentStateEvent, type MessageEnvelope } from '@sms/contracts';
+import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
+import type { Context } from '@sms/tracing';
+import { Pseudonymizer } from '@sms/util';
+import { ConsentRepository, keyOf, type NewOptEvent } from '../database/consent.repository.js';
+import { optEventChanges } from './consent-changes.js';
+
+/**
+ * Recording opt-outs, opt-ins and pauses, wherever they come from (an inbound text, a
+ * reviewer, Twilio's error 21610), and telling the rest of the pipeline: the current state of
+ * each scope touched goes on the compacted consent-state topic (read back after writing, so a
+ * redelivered STOP after a START never re-publishes "opted out"), the change with its proof
+ * goes to audit on `consent.changes.v1`, and the pipeline's replies (the one opt-out
+ * confirmation, ...) go on `sms.accepted.v1` like any message.
+ */
+@Injectable()
+export class OptOutRecorder {
+  private readonly logger = new Logger(OptOutRecorder.name);
+
+  constructor(
+    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+  ) {}
+
+  async record(
+    events: (NewOptEvent & { inboundBody?: string })[],
+    replies: MessageEnvelope[],
+    contextOf: (event: NewOptEvent | MessageEnvelope) => Context | undefined = () => undefined,
+  ): Promise<void> {
+    const recorded = await this.consents.insertOptEvents(events);
+    const out: OutgoingRecord[] = [
+      ...(await this.currentStates(events, contextOf)),
+      // All of them, not just the ones inserted now: a redelivery must finish what a crash interrupted.
+      ...optEventChanges(events, contextOf),
+      ...replies.map((envelope) => record('accepted', this.pseudonyms.token(envelope.tenantId, envelope.message.to), envelope, contextOf(envelope))),
+    ];
+    await this.publisher.publishRaw(out);
+    for (const e of recorded) {
+      this.logger.log({ message: `recorded ${e.kind}`, tenantId: e.tenantId, recipient: e.recipientToken, scope: e.scope, source: e.source, confidence: e.confidence });
+    }
+  }
+
+  private async currentStates(events: NewOptEvent[], contextOf: (event: NewOptEvent) => Context | undefined): Promise<OutgoingRecord[]> {
+    const changes = events.filter((e) => e.kind !== 'pause');
+    if (changes.length === 0) return [];
+    const current = await this.consents.factsFor(changes);
+    const out = new Map<string, OutgoingRecord>();
+    for (const e of changes) {
+      const latest = current.get(keyOf(e))?.optStates.find((s) => s.scope === e.scope);
+      if (!latest) continue;
+      const state: ConsentStateEvent = {
+        tenantId: e.tenantId,
+        scope: e.scope,
+        recipientToken: e.recipientToken,
+        optedOut: latest.state === 'opted_out',
+        reason: `${latest.state === 'opted_out' ? 'opted out' : 'opted in'} (${e.source})`,
+        changedAt: latest.at,
+      };
+      out.set(consentStateKey(state), record('consentState', consentStateKey(state), state, contextOf(e)));
+    }
+    return [...out.values()];
+  }
+}

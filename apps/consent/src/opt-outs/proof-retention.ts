@@ -1,0 +1,44 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
+import { ConsentRepository } from '../database/consent.repository.js';
+import { CONSENT_POLICY } from '../rule-data.tokens.js';
+import type { ConsentPolicy } from '../rules/consent-rule-data.js';
+
+/**
+ * MP.CONSENT.RETAIN_PROOF: proof of consent outlives opt-outs and is removed only after the
+ * retention period (rule data, overridable per deployment). Runs periodically; any instance
+ * may run it (the deletes are idempotent).
+ */
+@Injectable()
+export class ProofRetention implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ProofRetention.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
+    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
+  ) {}
+
+  get retentionDays(): number {
+    return this.config.PROOF_RETENTION_DAYS ?? this.policy.proofRetentionDays;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.purge(), this.config.RETENTION_CHECK_HOURS * 3_600_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async purge(): Promise<void> {
+    try {
+      const removed = await this.consents.purgeExpired(this.retentionDays);
+      this.logger.log({ message: 'retention applied', retentionDays: this.retentionDays, ...removed });
+    } catch (error) {
+      this.logger.warn({ message: 'retention failed; will retry', error: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { Controller, Inject } from '@nestjs/common';
+import type { StatusEvent } from '@sms/contracts';
+import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
+import { ConsumeTopic } from '@sms/nest-kafka';
+import { TenantDirectory } from '@sms/tenancy';
+import { randomUUID } from 'node:crypto';
+import { ConsentRepository, type NewOptEvent } from '../database/consent.repository.js';
+import { scopeForTwilioOptOut } from '../rules/opt-out-scope.js';
+import { OptOutRecorder } from './opt-out-recorder.js';
+
+/** Twilio's error when the recipient has unsubscribed from the sender. */
+const UNSUBSCRIBED = 21610;
+const REACHED_TWILIO = new Set(['sending', 'sent', 'delivered']);
+
+/**
+ * What happened to messages after consent: a message that reached Twilio makes later ones
+ * "not the first" for its brand; a send Twilio refused with 21610 records an opt-out with
+ * Twilio as its source (MP.OPTOUT.HONOR).
+ */
+@Controller()
+export class StatusConsumer {
+  constructor(
+    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
+  ) {}
+
+  @ConsumeTopic('status')
+  async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
+    await this.consents.markSent(records.filter((r) => REACHED_TWILIO.has(r.value.status)).map((r) => ({ messageId: r.value.messageId, at: r.value.at })));
+
+    const refused = records.filter((r) => r.value.status === 'failed' && r.value.errorCode === UNSUBSCRIBED);
+    if (refused.length === 0) return {};
+    const decisions = await this.consents.findDecisions(refused.map((r) => r.value.messageId));
+    const events: NewOptEvent[] = [];
+    for (const d of decisions) {
+      const tenant = this.tenants.get(d.tenantId);
+      if (!tenant) continue;
+      const status = refused.find((r) => r.value.messageId === d.messageId)!.value;
+      events.push({
+        id: randomUUID(),
+        tenantId: d.tenantId,
+        recipientToken: d.recipientToken,
+        scope: scopeForTwilioOptOut(tenant, d.sender, d.brand),
+        kind: 'opt_out',
+        source: 'twilio_error_21610',
+        keyword: null,
+        // Keyed by the refused message, so a redelivered status records the opt-out once.
+        inboundTwilioSid: `twilio-21610:${d.messageId}`,
+        evidence: status.errorMessage ?? `Twilio refused message ${d.messageId} with error 21610`,
+        confidence: 1,
+        replyMessageId: null,
+        at: status.at,
+      });
+    }
+    await this.recorder.record(events, [], (e) => refused.find((r) => 'inboundTwilioSid' in e && e.inboundTwilioSid === `twilio-21610:${r.value.messageId}`)?.context);
+    return {};
+  }
+}
