@@ -1,53 +1,298 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { anEnvelope } from '@sms/testing';
-import { loadContentRules } from './content-rules.js';
-import { compileRules, findCategories, screenMessage } from './screen-message.js';
+import { appendVerdict, VerdictSchema } from '@sms/contracts';
+import { anEnvelope, aTenant } from '@sms/testing';
+import { compileRules } from './compile.js';
+import { loadRuleData } from './rule-data.js';
+import { DEFAULT_SETTINGS, screen, screenMessage, type ScreeningFacts } from './screen-message.js';
 
-const rules = compileRules(loadContentRules());
+const rules = compileRules(loadRuleData());
 const now = new Date('2026-11-27T15:00:00Z');
+const facts = (overrides: Partial<ScreeningFacts> = {}): ScreeningFacts => ({
+  country: 'US',
+  age: { verified: false },
+  basis: 'express',
+  firstMessage: true,
+  kind: 'standard',
+  brand: 'Acme Dental',
+  settings: DEFAULT_SETTINGS,
+  ...overrides,
+});
+/** A message that names its brand and carries standard opt-out wording, so only its content is judged. */
+const wrap = (text: string): string => `Acme Dental: ${text} Reply STOP to opt out.`;
+const run = (text: string, overrides: Partial<ScreeningFacts> = {}) => screen(wrap(text), facts(overrides), rules);
 
-describe('screenMessage: cannabis (MP.CONTENT.CANNABIS)', () => {
-  it('blocks cannabis offers to US recipients and shows the evidence in the original text', () => {
-    const body = 'Brightside: 20% off CBD gummies this week!';
-    const verdict = screenMessage(anEnvelope({ message: { body } }), rules, now);
-    assert.equal(verdict.decision, 'block');
-    assert.deepEqual(verdict.clauses, ['MP.CONTENT.CANNABIS']);
-    assert.deepEqual(verdict.facts['categories'], ['cannabis']);
-    assert.match(verdict.reason, /cannabis: "CBD gummies" at 20-31/);
-    assert.equal(body.slice(20, 31), 'CBD gummies');
+describe('prohibited content (MP.CONTENT.*)', () => {
+  it('blocks cannabis to US recipients with the matched text in its original form and position', () => {
+    const body = wrap('relax before your visit with our CBD gummies!');
+    const result = screen(body, facts(), rules);
+    assert.equal(result.decision, 'block');
+    assert.deepEqual(result.clauses, ['MP.CONTENT.CANNABIS']);
+    assert.deepEqual(result.categories, ['cannabis']);
+    const [evidence] = result.evidence;
+    assert.equal(evidence?.text, 'CBD gummies');
+    assert.equal(body.slice(evidence?.start, evidence?.end), 'CBD gummies');
+    assert.match(result.reasons[0]!, /cannabis: "CBD gummies" at 46-57/);
   });
 
-  it('sees through zero-width characters and full-width letters, and says so', () => {
-    const body = 'Fresh m\u200Barijuana delivered. Ｗｅｅｄ too.';
-    const [finding] = findCategories(body, 'US', rules);
-    assert.equal(finding?.category, 'cannabis');
-    assert.equal(finding?.evidence.text, 'm\u200Barijuana');
-    assert.deepEqual(finding?.evidence.normalisation, ['invisible', 'nfkc']);
-  });
-
-  it('applies to US and unknown countries only', () => {
-    assert.equal(findCategories('CBD oil now in store', 'CA', rules).length, 0);
-    assert.equal(findCategories('CBD oil now in store', 'ZZ', rules).length, 1);
-  });
-
-  it('passes benign text that only looks risky', () => {
-    for (const body of [
-      'Brightside Dental: we weed out the plaque so you do not have to.',
-      'Time to weed through your old toothbrushes!',
-      'Your prescription is ready for pickup.',
-      'Avoid smoking after your extraction.',
-      'Stop by our office for a free flu shot.',
-      'Our THCS team is hiring.',
-    ]) {
-      const verdict = screenMessage(anEnvelope({ message: { body } }), rules, now);
-      assert.equal(verdict.decision, 'pass', body);
+  it('sees cannabis however it is worded', () => {
+    for (const text of ['420 friendly? Ask about our chill gummies.', 'Kush and sativa strains 15% off.', 'Our partner dispensary has deals.', 'Delta 8 gummies for dental anxiety.']) {
+      assert.ok(run(text).categories.includes('cannabis'), text);
     }
   });
 
-  it('cites the clauses it checked when it passes', () => {
-    const verdict = screenMessage(anEnvelope(), rules, now);
+  it('blocks offers of prescription-only medication but not prescription reminders', () => {
+    for (const text of ['Ozempic weight-loss program, only $199/month!', 'Buy Xanax online, no prescription needed.', 'Cheap Viagra shipped overnight.']) {
+      const result = run(text);
+      assert.equal(result.decision, 'block', text);
+      assert.deepEqual(result.clauses, ['MP.CONTENT.RX'], text);
+    }
+    assert.equal(run('Your prescription is ready for pickup.').decision, 'pass');
+    assert.equal(run('Your amoxicillin prescription has been sent to your pharmacy.').decision, 'pass');
+  });
+
+  it('blocks hate, threats and harassment', () => {
+    for (const text of ['Go back to your country.', 'Immigrants are vermin and should be deported.', 'We know where you live.', 'I will kill you if you call again.']) {
+      const result = run(text);
+      assert.equal(result.decision, 'block', text);
+      assert.ok(result.clauses.includes('MP.CONTENT.HATE'), text);
+    }
+    assert.equal(run("We're dying to see your new smile! Killer deal on whitening.").decision, 'pass');
+  });
+
+  it('blocks fraud, and cites false identity when a link impersonates a brand', () => {
+    const prize = screen('URGENT! You have won a £2000 prize GUARANTEED. Call 09061790321 from land line. Claim 3030.', facts({ basis: 'conversation', firstMessage: false }), rules);
+    assert.equal(prize.decision, 'block');
+    assert.deepEqual(prize.clauses, ['MP.CONTENT.FRAUD']);
+    assert.ok(prize.fraudSignals.includes('premium_rate_number'));
+    const phishing = run('Your Apple ID has been locked. Unlock it at apple-id-support.com');
+    assert.deepEqual(phishing.clauses, ['MP.CONTENT.FRAUD', 'AUP.IDENTITY']);
+    assert.equal(run('Send us your password to access your records.').decision, 'block');
+    assert.equal(run('We will never ask for your password or card number by text.').decision, 'pass');
+    assert.equal(run('A refund of $20 has been issued to your card ending 4242.').decision, 'pass');
+  });
+
+  it('blocks links to installable files and known malware hosts', () => {
+    const apk = run('Update our app: https://acme-dental-app.com/acme.apk');
+    assert.equal(apk.decision, 'block');
+    assert.deepEqual(apk.clauses, ['MP.CONTENT.MALWARE']);
+    assert.match(apk.reasons.join(' '), /installable file \(\.apk\)/);
+    assert.deepEqual(run('Chart: http://malware.testing.google.test/testing/malware/').categories, ['malware']);
+    assert.equal(run('Book at https://acmedental.com/book').decision, 'pass');
+  });
+});
+
+describe('gated content (MP.AGE_GATE)', () => {
+  const wine = 'Join us for wine and cheese at our open house!';
+
+  it('stops it when the age is not verified, and passes it at or above the legal age', () => {
+    const unverified = run(wine);
+    assert.equal(unverified.decision, 'block');
+    assert.deepEqual(unverified.clauses, ['MP.AGE_GATE']);
+    assert.match(unverified.reasons[0]!, /not verified \(legal age 21 in US\)/);
+    const adult = run(wine, { age: { verified: true, years: 21 } });
+    assert.equal(adult.decision, 'pass');
+    assert.deepEqual(adult.categories, ['alcohol']);
+    assert.equal(run(wine, { age: { verified: true, years: 20 } }).decision, 'block');
+  });
+
+  it('uses the legal age of the recipient’s country and province, and the highest when the province is unknown', () => {
+    assert.equal(run(wine, { country: 'GB', age: { verified: true, years: 18 } }).decision, 'pass');
+    assert.equal(run(wine, { country: 'CA', region: 'QC', age: { verified: true, years: 18 } }).decision, 'pass');
+    assert.equal(run(wine, { country: 'CA', region: 'ON', age: { verified: true, years: 18 } }).decision, 'block');
+    assert.equal(run(wine, { country: 'CA', age: { verified: true, years: 18 } }).decision, 'block');
+  });
+
+  it('applies the strictest pack to an unknown country or one without a pack, and says so', () => {
+    for (const country of ['ZZ', 'DE']) {
+      const result = run(wine, { country, age: { verified: true, years: 19 } });
+      assert.equal(result.decision, 'block', country);
+      assert.deepEqual(result.clauses, ['MP.AGE_GATE', 'MP.COUNTRY'], country);
+    }
+  });
+
+  it('treats cannabis by country: age-gated in Canada, CBD lawful in Britain, THC unlawful there', () => {
+    assert.deepEqual(run('CBD oil 10% off.', { country: 'CA', region: 'ON' }).clauses, ['MP.AGE_GATE']);
+    assert.equal(run('CBD oil 10% off.', { country: 'CA', region: 'ON', age: { verified: true, years: 19 } }).decision, 'pass');
+    assert.equal(run('CBD oil 10% off.', { country: 'GB' }).decision, 'pass');
+    assert.deepEqual(run('THC gummies 10% off.', { country: 'GB' }).clauses, ['MP.CONTENT.ILLEGAL', 'MP.COUNTRY']);
+  });
+
+  it('covers firearms, gambling, tobacco and adult content, not their harmless look-alikes', () => {
+    assert.deepEqual(run('Concealed carry class this Saturday, 10% off.').categories, ['firearms']);
+    assert.deepEqual(run('Free spins at our partner online casino!').categories, ['gambling']);
+    assert.deepEqual(run('20% off vapes at our partner vape shop.').categories, ['tobacco']);
+    assert.deepEqual(run('Hot singles in your area want to chat.').categories, ['adult']);
+    for (const text of ['Try the massage gun in our lobby.', 'Appointment slots are filling up.', 'Avoid smoking after your extraction.', 'Coffee, tea and red wine stains? Whitening 20% off.']) {
+      assert.equal(run(text).decision, 'pass', text);
+    }
+  });
+});
+
+describe('filter evasion (MP.EVASION.CONTENT)', () => {
+  it('sees through look-alike letters, invisible characters, digits for letters, split letters and misspellings, and flags the evasion', () => {
+    const cases: [string, string][] = [
+      ['саnnаbis gummies', 'confusable'],
+      ['m\u200Barijuana delivered', 'invisible'],
+      ['w33d delivery tonight', 'leet'],
+      ['C.B.D oil now in stock', 'split'],
+      ['marjiuana edibles delivered', 'misspelling'],
+      ['ＣＢＤ tinctures 2 for 1', 'compatibility'],
+    ];
+    for (const [text, normalisation] of cases) {
+      const result = run(text);
+      assert.equal(result.decision, 'block', text);
+      assert.deepEqual(result.categories, ['cannabis', 'filter_evasion'], text);
+      assert.ok(result.clauses.includes('MP.EVASION.CONTENT'), text);
+      const evasion = result.evidence.find((e) => e.category === 'filter_evasion');
+      assert.ok(evasion?.normalisation.includes(normalisation), `${text}: ${JSON.stringify(evasion)}`);
+      assert.equal(wrap(text).slice(evasion!.start, evasion!.end), evasion!.text, 'evidence is the original text');
+    }
+  });
+
+  it('flags look-alike letters and invisible characters inside words even without a category', () => {
+    assert.deepEqual(run('уour appointment is tomorrow.').categories, ['filter_evasion']);
+    assert.deepEqual(run('Your app\u200Bointment is tomorrow.').categories, ['filter_evasion']);
+    assert.equal(run('Our whole team 👨\u200D👩\u200D👧 wishes you happy holidays!').decision, 'pass');
+  });
+
+  it('treats an invented or disguised opt-out keyword as evasion', () => {
+    for (const body of ['Acme Dental: 15% off. Text NOPE to quit.', 'Acme Dental: offers. Reply BYE to unsubscribe.', 'Acme Dental: offers. Reply ST0P to opt out.']) {
+      const result = screen(body, facts(), rules);
+      assert.equal(result.decision, 'block', body);
+      assert.ok(result.categories.includes('filter_evasion'), body);
+    }
+  });
+});
+
+describe('benign text that only looks risky', () => {
+  it('passes the examples of the policy issue', () => {
+    for (const text of [
+      'Get your flu shot this week.',
+      'We weed out plaque with a deep cleaning.',
+      'Your prescription is ready for pickup.',
+      'Avoid smoking after your extraction.',
+      'Stop by our office for a free toothbrush.',
+      'Shot of the week: our team at the charity run!',
+    ]) {
+      const result = run(text);
+      assert.equal(result.decision, 'pass', `${text}: ${result.reasons.join('; ')}`);
+      assert.deepEqual(result.categories, [], text);
+    }
+  });
+});
+
+describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
+  const prior = { basis: 'prior_relationship' as const };
+
+  it('stops promotion and advocacy under a prior relationship, and lets informational messages pass', () => {
+    const promo = run('20% off whitening for all patients this month!', prior);
+    assert.equal(promo.decision, 'block');
+    assert.deepEqual(promo.clauses, ['MP.CONSENT.PRIOR_RELATIONSHIP']);
+    assert.match(run('Sign our petition to keep fluoride in our water.', prior).reasons.join(' '), /advocates for a social cause/);
+    for (const text of ['Reminder: your cleaning is Friday at 10:00.', 'Your code is 551204.', 'Your receipt: $85.00 paid by card ending 1234.']) {
+      assert.equal(run(text, prior).decision, 'pass', text);
+    }
+  });
+
+  it('lets the same promotion pass with express consent', () => {
+    assert.equal(run('20% off whitening for all patients this month!').decision, 'pass');
+  });
+});
+
+describe('first message and sender identification (MP.OPTOUT.LANGUAGE, MP.SENDER_ID)', () => {
+  it('appends standard opt-out wording to a first message that lacks it', () => {
+    const result = screen('Acme Dental: 15% off whitening this week.', facts(), rules);
+    assert.equal(result.decision, 'transform');
+    assert.deepEqual(result.clauses, ['MP.OPTOUT.LANGUAGE']);
+    assert.deepEqual(result.transform, { kind: 'append', text: ' Reply STOP to opt out.', description: 'appended standard opt-out wording (MP.OPTOUT.LANGUAGE)' });
+    assert.equal(result.body, 'Acme Dental: 15% off whitening this week. Reply STOP to opt out.');
+    assert.equal(screen('Acme Dental: 15% off whitening this week.', facts({ firstMessage: false }), rules).decision, 'pass');
+  });
+
+  it('accepts every standard keyword and common wordings', () => {
+    for (const ending of ['Reply END to stop receiving texts.', 'To unsubscribe, reply UNSUBSCRIBE.', 'Txt STOP to 55555 to opt out.', 'Reply HELP for help, STOP to cancel.', 'Responda STOP para cancelar.']) {
+      assert.equal(screen(`Acme Dental: hello. ${ending}`, facts(), rules).decision, 'pass', ending);
+    }
+  });
+
+  it('adds the brand when the message does not name it, unless it replies in a conversation', () => {
+    const result = screen('15% off whitening this week. Reply STOP to opt out.', facts(), rules);
+    assert.equal(result.decision, 'transform');
+    assert.equal(result.body, 'Acme Dental: 15% off whitening this week. Reply STOP to opt out.');
+    assert.equal(screen('Sure, 3pm works.', facts({ basis: 'conversation', firstMessage: false }), rules).decision, 'pass');
+    for (const named of ['ACME DENTAL: hi. Reply STOP to opt out.', "AcmeDental: hi. Reply STOP to opt out.", "Acme Dental's team: hi. Reply STOP to opt out."]) {
+      assert.equal(screen(named, facts(), rules).decision, 'pass', named);
+    }
+  });
+
+  it('fixes both in one append, or blocks when the tenant says so', () => {
+    const both = screen('15% off whitening this week.', facts(), rules);
+    assert.equal(both.body, '15% off whitening this week. -Acme Dental. Reply STOP to opt out.');
+    assert.deepEqual(both.clauses, ['MP.SENDER_ID', 'MP.OPTOUT.LANGUAGE']);
+    const strict = screen('15% off whitening this week.', facts({ settings: { ...DEFAULT_SETTINGS, missingOptOutLanguage: 'block', missingSenderId: 'block' } }), rules);
+    assert.equal(strict.decision, 'block');
+    assert.equal(strict.transform, undefined);
+  });
+
+  it('blocks rather than fix a message that would grow past 1,600 characters', () => {
+    const result = screen(`Acme Dental: ${'a'.repeat(1580)}`, facts(), rules);
+    assert.equal(result.decision, 'block');
+    assert.match(result.reasons.join(' '), /exceed 1600 characters/);
+  });
+
+  it('lets system messages pass without opt-out wording, but still checks their content', () => {
+    const confirmation = 'Acme Dental: You are unsubscribed and will receive no more messages from us. Reply START to resubscribe.';
+    const result = screen(confirmation, facts({ kind: 'opt_out_confirmation', basis: 'prior_relationship' }), rules);
+    assert.equal(result.decision, 'pass');
+    assert.equal(result.body, confirmation);
+    assert.equal(screen('Acme Dental: unsubscribed. Relax with our CBD gummies!', facts({ kind: 'opt_out_confirmation' }), rules).decision, 'block');
+  });
+});
+
+describe('public URL shorteners', () => {
+  it('holds a shortened link by default and blocks it when the tenant says so', () => {
+    const held = run('Book online at https://bit.ly/3xYz9');
+    assert.equal(held.decision, 'hold');
+    assert.deepEqual(held.categories, ['public_url_shortener']);
+    assert.deepEqual(held.clauses, ['MP.EVASION.CONTENT']);
+    assert.equal(run('Book online at tinyurl.com/acme', { settings: { ...DEFAULT_SETTINGS, publicUrlShortener: 'block' } }).decision, 'block');
+  });
+});
+
+describe('screenMessage', () => {
+  it('returns a valid verdict with structured evidence and flat facts', () => {
+    const envelope = anEnvelope({ message: { body: 'Acme Dental: relax with our CBD gummies! Reply STOP to opt out.' } });
+    const verdict = screenMessage(envelope, rules, aTenant(), now);
+    assert.equal(VerdictSchema.parse(verdict).decision, 'block');
+    assert.equal(verdict.stage, 'content-screening');
+    assert.deepEqual(verdict.facts['categories'], ['cannabis']);
+    assert.equal(verdict.facts['pack'], 'US');
+    assert.equal(verdict.evidence?.[0]?.text, 'CBD gummies');
+    assert.equal(verdict.at, now.toISOString());
+  });
+
+  it('reads the basis, first-message flag, verified age and tenant settings from the envelope', () => {
+    const body = 'Acme Dental: join us for wine and cheese! Book at https://bit.ly/x';
+    const envelope = anEnvelope({
+      message: { body, useCase: 'marketing' },
+      recipient: { country: 'US', verifiedAge: 30 },
+      consent: { basis: 'express', recordId: 'r1', decidedAt: now.toISOString(), firstMessage: false },
+    });
+    assert.equal(screenMessage(envelope, rules, aTenant(), now).decision, 'hold');
+    assert.equal(screenMessage(envelope, rules, aTenant({ settings: { publicUrlShortener: 'block' } }), now).decision, 'block');
+  });
+
+  it('carries its transform, which appendVerdict applies to the body', () => {
+    const envelope = anEnvelope({ message: { body: 'Acme Dental: your cleaning is tomorrow at 9:00.' } });
+    const verdict = screenMessage(envelope, rules, undefined, now);
+    assert.equal(verdict.decision, 'transform');
+    assert.equal(appendVerdict(envelope, verdict).message.body, 'Acme Dental: your cleaning is tomorrow at 9:00. Reply STOP to opt out.');
+  });
+
+  it('passes the ordinary reminder, citing the clauses it checked', () => {
+    const verdict = screenMessage(anEnvelope(), rules, aTenant(), now);
     assert.equal(verdict.decision, 'pass');
-    assert.deepEqual(verdict.clauses, ['MP.CONTENT.CANNABIS']);
+    for (const clause of ['MP.CONTENT.CANNABIS', 'MP.CONTENT.FRAUD', 'MP.SENDER_ID', 'MP.OPTOUT.LANGUAGE', 'MP.CONSENT.PRIOR_RELATIONSHIP'] as const) assert.ok(verdict.clauses.includes(clause), clause);
   });
 });

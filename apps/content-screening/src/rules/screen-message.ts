@@ -1,89 +1,373 @@
-import type { ClauseId, MessageEnvelope, Verdict } from '@sms/contracts';
-import type { ContentRules } from './content-rules.js';
-import { normalise, originalSpan } from './normalise.js';
+import {
+  CLAUSE_IDS,
+  MAX_BODY_LENGTH,
+  type ClauseId,
+  type ConsentBasis,
+  type Decision,
+  type Evidence,
+  type MessageEnvelope,
+  type MessageKind,
+  type TenantConfigEvent,
+  type Transform,
+  type UseCase,
+  type Verdict,
+} from '@sms/contracts';
+import { analyse, type Analysis, type Span } from './analyse.js';
+import type { CompiledRules } from './compile.js';
+import { CATEGORY_NAMES, type Category, type CountryPacks } from './rule-data.js';
+import { brandNamed } from './sender-id.js';
+
+/** What a tenant chose for the fixable findings (libs/contracts tenant settings). */
+export interface ScreeningSettings {
+  missingOptOutLanguage: 'transform' | 'block';
+  missingSenderId: 'transform' | 'block';
+  publicUrlShortener: 'hold' | 'block';
+}
+export const DEFAULT_SETTINGS: ScreeningSettings = { missingOptOutLanguage: 'transform', missingSenderId: 'transform', publicUrlShortener: 'hold' };
+
+/** Facts about the recipient and the consent that the decision uses besides the words. */
+export interface ScreeningFacts {
+  /** ISO 3166-1 alpha-2; "ZZ" when unknown. */
+  country: string;
+  region?: string | undefined;
+  /** A verified age in years, a verification without a known age (of legal age everywhere), or none. */
+  age: { verified: false } | { verified: true; years?: number | undefined };
+  basis: ConsentBasis;
+  firstMessage: boolean;
+  kind: MessageKind;
+  brand: string;
+  settings: ScreeningSettings;
+}
 
 export interface Finding {
-  category: string;
-  clause: ClauseId;
-  decision: 'block' | 'hold';
-  /** The matched text as the sender wrote it, and where. */
-  evidence: { text: string; start: number; end: number; normalisation: string[] };
+  category: Category;
+  action: Decision;
+  clauses: ClauseId[];
+  reason: string;
+  evidence: Evidence[];
 }
 
-export interface CompiledRules {
-  version: string;
-  categories: {
-    name: string;
-    clause: ClauseId;
-    decision: 'block' | 'hold';
-    countries: Set<string>;
-    pattern: RegExp;
-    benign: RegExp | null;
-  }[];
+export interface ScreeningResult {
+  decision: Decision;
+  categories: Category[];
+  clauses: ClauseId[];
+  reasons: string[];
+  findings: Finding[];
+  evidence: Evidence[];
+  transform: Transform | undefined;
+  /** The body as it goes on (transformed, when the decision is transform). */
+  body: string;
+  /** The country pack applied. */
+  pack: string;
+  fraudScore: number;
+  fraudSignals: string[];
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const alternation = (terms: string[]): string =>
-  [...terms].sort((a, b) => b.length - a.length).map((t) => escape(t.toLowerCase()).replace(/[ -]/g, '[\\s-]?')).join('|');
+/** The consent basis a use case implies when no consent receipt says otherwise. */
+export function defaultBasis(useCase: UseCase): ConsentBasis {
+  switch (useCase) {
+    case 'marketing':
+      return 'express';
+    case 'informational':
+      return 'prior_relationship';
+    case 'conversational':
+      return 'conversation';
+  }
+}
 
-/** Compiles the rule data once; screening a message then costs one pass per category. */
-export function compileRules(rules: ContentRules): CompiledRules {
+const SEVERITY: Record<Decision, number> = { pass: 0, transform: 1, hold: 2, block: 3 };
+const MAX_EVIDENCE = 50;
+const MAX_REASON = 1000;
+
+function evidenceOf(category: string, span: Span, note?: string): Evidence {
+  return { category, text: span.text, start: span.start, end: span.end, normalisation: span.normalisation, ...(note ? { note } : {}) };
+}
+
+function describe(span: Span): string {
+  const seen = span.normalisation.length > 0 ? ` (seen after ${span.normalisation.join(', ')})` : '';
+  return `"${span.text}" at ${span.start}-${span.end}${seen}`;
+}
+
+function legalAge(packs: CountryPacks, pack: string, category: Category, region: string | undefined): number {
+  const rule = packs.packs[pack]?.legalAges[category];
+  if (!rule) return Number.POSITIVE_INFINITY;
+  if (region !== undefined && rule.regions?.[region] !== undefined) return rule.regions[region];
+  // Region unknown (or not listed): the highest age of the country when the region is unknown.
+  return region === undefined ? Math.max(rule.default, ...Object.values(rule.regions ?? {})) : rule.default;
+}
+
+const CLAUSE_ORDER = new Map<ClauseId, number>(CLAUSE_IDS.map((id, i) => [id, i]));
+const CATEGORY_ORDER = new Map<Category, number>(CATEGORY_NAMES.map((name, i) => [name, i]));
+const byClauseOrder = (a: ClauseId, b: ClauseId): number => (CLAUSE_ORDER.get(a) ?? 0) - (CLAUSE_ORDER.get(b) ?? 0);
+const byCategoryOrder = (a: Category, b: Category): number => (CATEGORY_ORDER.get(a) ?? 0) - (CATEGORY_ORDER.get(b) ?? 0);
+const keywordLists = new WeakMap<CompiledRules, string>();
+function keywordList(rules: CompiledRules): string {
+  let list = keywordLists.get(rules);
+  if (list === undefined) keywordLists.set(rules, (list = rules.data.policy.optOut.standardKeywords.map((k) => k.toUpperCase()).join(', ')));
+  return list;
+}
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+const checkedCache = new WeakMap<CompiledRules, Map<string, ClauseId[]>>();
+
+/** Every clause a pass was checked against (the same for every message with the same facts, so remembered). */
+function checkedClauses(rules: CompiledRules, packName: string, facts: ScreeningFacts): ClauseId[] {
+  const firstMessage = facts.kind === 'standard' && facts.firstMessage;
+  const prior = facts.kind === 'standard' && facts.basis === 'prior_relationship';
+  const sender = facts.basis !== 'conversation';
+  const key = `${packName}|${firstMessage}|${prior}|${sender}`;
+  let cache = checkedCache.get(rules);
+  if (!cache) checkedCache.set(rules, (cache = new Map<string, ClauseId[]>()));
+  const known = cache.get(key);
+  if (known) return known;
+  const { packs, policy } = rules.data;
+  const checked: ClauseId[] = packName === packs.fallback ? ['MP.COUNTRY'] : [];
+  for (const rule of Object.values(packs.packs[packName]?.categories ?? {})) checked.push(...(rule.action === 'age_gate' ? policy.ageGateClauses : (rule.clauses ?? [])));
+  for (const name of ['hate', 'fraud', 'malware', 'filter_evasion'] as const) checked.push(...policy.categories[name].clauses);
+  if (firstMessage) checked.push(...policy.categories.missing_opt_out_language.clauses);
+  if (prior) checked.push(...policy.categories.promotional.clauses);
+  if (sender) checked.push(...policy.categories.missing_sender_id.clauses);
+  const clauses = unique(checked).sort(byClauseOrder);
+  cache.set(key, clauses);
+  return clauses;
+}
+
+/** Screens one message body for one recipient: the pure decision behind the stage, the CLI and the evaluation. */
+export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules, analysis: Analysis = analyse(body, rules)): ScreeningResult {
+  const { packs, policy, lexicons } = rules.data;
+  const known = packs.packs[facts.country] !== undefined && facts.country !== packs.fallback;
+  const packName = known ? facts.country : packs.fallback;
+  const pack = packs.packs[packName]!;
+  const countryClauses: ClauseId[] = known ? [] : ['MP.COUNTRY'];
+  const findings: Finding[] = [];
+  const evasion: Evidence[] = [];
+
+  // Words of a category: what the recipient's country and age make of them.
+  for (const hit of analysis.hits) {
+    const category = hit.category;
+    if (hit.evasive) evasion.push(evidenceOf('filter_evasion', hit.evasive, `${category} term written to evade filters`));
+    const evidence = [evidenceOf(category, hit.evidence)];
+    const rule = pack.categories[category];
+    if (!rule) {
+      const outcome = category === 'hate' || category === 'malware' ? policy.categories[category] : null;
+      if (outcome) findings.push({ category, action: outcome.action === 'hold' ? 'hold' : 'block', clauses: outcome.clauses, reason: `${category}: ${describe(hit.evidence)}`, evidence });
+      continue;
+    }
+    if (rule.action === 'allow' || (rule.exceptTags ?? []).some((tag) => hit.allTagged.has(tag))) {
+      findings.push({ category, action: 'pass', clauses: ['MP.COUNTRY'], reason: `${category}: ${describe(hit.evidence)} is lawful in ${packName} (${pack.name})`, evidence });
+    } else if (rule.action === 'age_gate') {
+      const age = legalAge(packs, packName, category, facts.region);
+      const where = known ? `${packName}${facts.region ? `-${facts.region}` : ''}` : `${facts.country}, under the strictest rules`;
+      const clauses = [...policy.ageGateClauses, ...countryClauses];
+      if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age)) {
+        const verified = facts.age.years === undefined ? 'verified to be of legal age' : `verified age ${facts.age.years}`;
+        findings.push({ category, action: 'pass', clauses, reason: `${category}: ${describe(hit.evidence)}; allowed, recipient ${verified} (legal age ${age} in ${where})`, evidence });
+      } else {
+        const why = facts.age.verified ? `recipient's verified age ${facts.age.years} is under the legal age ${age} in ${where}` : `recipient's age is not verified (legal age ${age} in ${where})`;
+        findings.push({ category, action: 'block', clauses, reason: `${category}: ${describe(hit.evidence)}; ${why}`, evidence });
+      }
+    } else {
+      findings.push({ category, action: rule.action, clauses: [...(rule.clauses ?? []), ...countryClauses], reason: `${category}: ${describe(hit.evidence)}`, evidence });
+    }
+  }
+
+  const fraud = analysis.fraud;
+  if (fraud.score >= lexicons.fraud.threshold) {
+    const outcome = policy.categories.fraud;
+    const top = fraud.signals.slice(0, 3);
+    const clauses = [...outcome.clauses, ...(fraud.impersonates ? (outcome.impersonationClauses ?? []) : [])];
+    const evidence = top.flatMap((s) => (s.evidence ? [evidenceOf('fraud', s.evidence, s.id)] : []));
+    for (const signal of fraud.signals) if (signal.evasive) evasion.push(evidenceOf('filter_evasion', signal.evasive, `fraud signal ${signal.id} written to evade filters`));
+    const impersonation = fraud.impersonates ? `, impersonates ${fraud.impersonates}` : '';
+    const first = top[0]?.evidence;
+    findings.push({
+      category: 'fraud',
+      action: 'block',
+      clauses,
+      reason: `fraud: score ${fraud.score} from ${fraud.signals.map((s) => s.id).join(', ')}${impersonation}${first ? `; ${describe(first)}` : ''}`,
+      evidence,
+    });
+  }
+
+  if (analysis.malware) {
+    // A malicious link is the clearest evidence: it leads the malware finding.
+    const link = analysis.links.find((l) => l.malware);
+    const reason = `malware: ${describe(analysis.malware)} is ${link?.malware ?? 'malicious'}`;
+    const known = findings.find((f) => f.category === 'malware');
+    if (known) {
+      known.reason = `${reason}; ${known.reason.replace(/^malware: /, '')}`;
+      known.evidence.unshift(evidenceOf('malware', analysis.malware));
+    } else {
+      findings.push({ category: 'malware', action: 'block', clauses: policy.categories.malware.clauses, reason, evidence: [evidenceOf('malware', analysis.malware)] });
+    }
+  }
+
+  for (const link of analysis.shortenedLinks) {
+    const outcome = policy.categories.public_url_shortener;
+    findings.push({
+      category: 'public_url_shortener',
+      action: facts.settings.publicUrlShortener,
+      clauses: outcome.clauses,
+      reason: `public_url_shortener: ${describe(link)} hides where it leads; use the brand's own domain`,
+      evidence: [evidenceOf('public_url_shortener', link)],
+    });
+  }
+
+  if (facts.basis === 'prior_relationship' && facts.kind === 'standard') {
+    const outcome = policy.categories.promotional;
+    const threshold = lexicons.promotional.threshold;
+    const promo = analysis.promotionalScore >= threshold ? analysis.promotional : analysis.advocacyScore >= threshold ? analysis.advocacy : null;
+    if (promo) {
+      const what = promo === analysis.promotional ? 'promotes a product or offer' : 'advocates for a social cause';
+      const evidence = promo.flatMap((s) => (s.evidence ? [evidenceOf('promotional', s.evidence, s.id)] : []));
+      const first = promo[0]?.evidence;
+      findings.push({
+        category: 'promotional',
+        action: outcome.action === 'hold' ? 'hold' : 'block',
+        clauses: outcome.clauses,
+        reason: `promotional: ${what} under a prior-relationship basis, which allows informational messages only${first ? `; ${describe(first)}` : ''}`,
+        evidence,
+      });
+    }
+  }
+
+  // Evasion: disguised words and invented or disguised opt-out keywords, whatever else was found.
+  for (const word of analysis.disguisedWords) evasion.push(evidenceOf('filter_evasion', word, word.normalisation.includes('invisible') ? 'invisible characters inside a word' : 'look-alike letters from another script mixed into a word'));
+  for (const instruction of analysis.optOut.evasive) {
+    evasion.push(evidenceOf('filter_evasion', instruction.span, instruction.disguised ? 'a standard opt-out keyword written in disguise' : `a non-standard opt-out keyword "${instruction.keyword.toUpperCase()}"`));
+  }
+  if (evasion.length > 0) {
+    const outcome = policy.categories.filter_evasion;
+    const distinct = evasion.filter((e, i) => evasion.findIndex((x) => x.start === e.start && x.end === e.end) === i);
+    findings.push({
+      category: 'filter_evasion',
+      action: 'block',
+      clauses: outcome.clauses,
+      reason: `filter_evasion: ${distinct
+        .slice(0, 3)
+        .map((e) => `${e.note ?? 'disguised'}: "${e.text}" at ${e.start}-${e.end}${e.normalisation.length > 0 ? ` (seen after ${e.normalisation.join(', ')})` : ''}`)
+        .join('; ')}`,
+      evidence: distinct,
+    });
+  }
+
+  // First message: standard opt-out wording (system messages are the opt-out machinery itself).
+  let missingOptOut = false;
+  if (facts.kind === 'standard' && facts.firstMessage) {
+    const outcome = policy.categories.missing_opt_out_language;
+    if (!analysis.optOut.standard) {
+      missingOptOut = true;
+      const fix = facts.settings.missingOptOutLanguage;
+      findings.push({
+        category: 'missing_opt_out_language',
+        action: fix,
+        clauses: outcome.clauses,
+        reason: `missing_opt_out_language: the first message to this person has no standard opt-out wording (${keywordList(rules)})${fix === 'transform' ? '; appended' : ''}`,
+        evidence: [],
+      });
+    }
+  }
+  let missingBrand = false;
+  if (facts.basis !== 'conversation') {
+    const outcome = policy.categories.missing_sender_id;
+    if (!brandNamed(analysis, facts.brand, rules)) {
+      missingBrand = true;
+      const fix = facts.settings.missingSenderId;
+      findings.push({
+        category: 'missing_sender_id',
+        action: fix,
+        clauses: outcome.clauses,
+        reason: `missing_sender_id: the message does not name its sender "${facts.brand}"${fix === 'transform' ? '; added' : ''}`,
+        evidence: [],
+      });
+    }
+  }
+
+  let transform: Transform | undefined;
+  let decision: Decision = findings.reduce<Decision>((worst, f) => (SEVERITY[f.action] > SEVERITY[worst] ? f.action : worst), 'pass');
+  if (decision === 'transform') {
+    const { optOut, senderId } = policy;
+    const brand = facts.brand;
+    transform =
+      missingOptOut && missingBrand
+        ? { kind: 'append', text: optOut.appendWithBrandWording.replaceAll('{brand}', brand), description: 'appended the sender name and standard opt-out wording (MP.SENDER_ID, MP.OPTOUT.LANGUAGE)' }
+        : missingOptOut
+          ? { kind: 'append', text: optOut.appendWording, description: 'appended standard opt-out wording (MP.OPTOUT.LANGUAGE)' }
+          : { kind: 'prepend', text: senderId.prependWording.replaceAll('{brand}', brand), description: 'prepended the sender name (MP.SENDER_ID)' };
+    if (body.length + transform.text.length > MAX_BODY_LENGTH) {
+      for (const finding of findings) {
+        if (finding.action !== 'transform') continue;
+        finding.action = 'block';
+        finding.reason += `; but the fixed message would exceed ${MAX_BODY_LENGTH} characters`;
+      }
+      transform = undefined;
+      decision = 'block';
+    }
+  }
+
+  // A stop cites what stopped it; a fix cites what it fixed; a pass cites everything checked.
+  const stopped = SEVERITY[decision] >= SEVERITY.hold;
+  const deciding = findings.filter((f) => (stopped ? SEVERITY[f.action] >= SEVERITY.hold : f.action === decision));
+  const clauses =
+    decision === 'pass' && deciding.length === 0
+      ? checkedClauses(rules, packName, facts)
+      : unique([...(decision === 'pass' ? checkedClauses(rules, packName, facts) : []), ...deciding.flatMap((f) => f.clauses)]).sort(byClauseOrder);
+  const categories = unique(findings.map((f) => f.category)).sort(byCategoryOrder);
+  const reasons = findings.length > 0 ? findings.map((f) => f.reason) : ['no prohibited or gated content found'];
+  const finalBody = transform ? (transform.kind === 'append' ? `${body}${transform.text}` : `${transform.text}${body}`) : body;
   return {
-    version: rules.version,
-    categories: Object.entries(rules.categories).map(([name, c]) => ({
-      name,
-      clause: c.clause,
-      decision: c.decision,
-      countries: new Set(c.countries),
-      pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(c.terms)})(?![\\p{L}\\p{N}])`, 'gu'),
-      benign: c.benign.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(c.benign)})(?![\\p{L}\\p{N}])`, 'gu') : null,
-    })),
+    decision,
+    categories,
+    clauses,
+    reasons,
+    findings,
+    evidence: findings.flatMap((f) => f.evidence).slice(0, MAX_EVIDENCE),
+    transform,
+    body: finalBody,
+    pack: packName,
+    fraudScore: fraud.score,
+    fraudSignals: fraud.signals.map((s) => s.id),
   };
 }
 
-/** Every category found in a body, with evidence in the original text. */
-export function findCategories(body: string, country: string, rules: CompiledRules): Finding[] {
-  const normalised = normalise(body);
-  const findings: Finding[] = [];
-  for (const category of rules.categories) {
-    if (!category.countries.has(country)) continue;
-    const harmless: [number, number][] = category.benign
-      ? [...normalised.text.matchAll(category.benign)].map((m) => [m.index, m.index + m[0].length])
-      : [];
-    for (const match of normalised.text.matchAll(category.pattern)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (harmless.some(([s, e]) => s <= start && end <= e)) continue;
-      findings.push({
-        category: category.name,
-        clause: category.clause,
-        decision: category.decision,
-        evidence: { ...originalSpan(body, normalised, start, end), normalisation: [...normalised.applied].sort() },
-      });
-      break;
-    }
-  }
-  return findings;
+/** The facts of an envelope and its tenant, as the decision needs them. */
+export function factsFromEnvelope(envelope: MessageEnvelope, tenant: TenantConfigEvent | undefined): ScreeningFacts {
+  const settings = tenant?.settings;
+  const years = envelope.recipient.verifiedAge;
+  return {
+    country: envelope.recipient.country,
+    region: envelope.recipient.region,
+    age: years === undefined ? { verified: false } : { verified: true, years },
+    basis: envelope.consent?.basis ?? defaultBasis(envelope.message.useCase),
+    firstMessage: envelope.consent?.firstMessage ?? true,
+    kind: envelope.kind,
+    brand: envelope.message.brand,
+    settings: {
+      missingOptOutLanguage: settings?.missingOptOutLanguage ?? DEFAULT_SETTINGS.missingOptOutLanguage,
+      missingSenderId: settings?.missingSenderId ?? DEFAULT_SETTINGS.missingSenderId,
+      publicUrlShortener: settings?.publicUrlShortener ?? DEFAULT_SETTINGS.publicUrlShortener,
+    },
+  };
 }
 
 /** The content-screening verdict for one message. */
-export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, now: Date): Verdict {
-  const findings = findCategories(envelope.message.body, envelope.recipient.country, rules);
-  const at = now.toISOString();
-  const checked = [...new Set(rules.categories.map((c) => c.clause))];
-  if (findings.length === 0) {
-    return { stage: 'content-screening', decision: 'pass', clauses: checked, reason: 'no prohibited or gated content found', facts: { rulesVersion: rules.version, categories: [] }, at };
-  }
-  const decision = findings.some((f) => f.decision === 'block') ? 'block' : 'hold';
-  const reason = findings
-    .map((f) => `${f.category}: "${f.evidence.text}" at ${f.evidence.start}-${f.evidence.end}${f.evidence.normalisation.length > 0 ? ` (seen after ${f.evidence.normalisation.join(', ')})` : ''}`)
-    .join('; ');
+export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, tenant: TenantConfigEvent | undefined, now: Date): Verdict {
+  const result = screen(envelope.message.body, factsFromEnvelope(envelope, tenant), rules);
+  const reason = result.reasons.join('; ');
   return {
     stage: 'content-screening',
-    decision,
-    clauses: [...new Set(findings.map((f) => f.clause))],
-    reason,
-    facts: { rulesVersion: rules.version, categories: findings.map((f) => f.category) },
-    at,
+    decision: result.decision,
+    clauses: result.clauses,
+    reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason,
+    facts: {
+      rulesVersion: rules.version,
+      pack: result.pack,
+      categories: result.categories,
+      fraudScore: result.fraudScore,
+      fraudSignals: result.fraudSignals,
+    },
+    ...(result.transform ? { transform: result.transform } : {}),
+    ...(result.evidence.length > 0 ? { evidence: result.evidence } : {}),
+    at: now.toISOString(),
   };
 }

@@ -1,0 +1,107 @@
+// npm run eval:screening [-- --verbose]
+// Precision and recall per category and a decision confusion table on our own labeled set,
+// then smishing recall and ham blocked rate on the public sets (eval/data/README.md). The
+// screening is the service's own code, through the CLI's input path.
+import { DECISIONS } from './decisions.js';
+import { fileURLToPath } from 'node:url';
+import { outputOf, screenInput } from '../cli/screen-line.js';
+import { compileRules } from '../rules/compile.js';
+import { CATEGORY_NAMES, loadRuleData } from '../rules/rule-data.js';
+import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../rules/screen-message.js';
+import { readLabeledSet } from './labeled-set.js';
+import { confusion, formatTable, labelMetrics, percent } from './metrics.js';
+import { mendeleyOnly, readMendeley, readUci, type PublicRow } from './public-sets.js';
+
+const verbose = process.argv.includes('--verbose');
+const dataDir = (file: string): string => fileURLToPath(new URL(`../../eval/data/${file}`, import.meta.url));
+const stopping = (decision: string): boolean => decision === 'hold' || decision === 'block';
+
+const started = performance.now();
+const rules = compileRules(loadRuleData());
+console.log(`rules ${rules.version}\n`);
+
+// 1. Our own labeled set.
+const cases = readLabeledSet(dataDir('labeled.v1.jsonl'));
+const results = cases.map((c) => ({ case: c, output: outputOf(c, screenInput(c, rules)) }));
+console.log(`== own labeled set: ${cases.length} cases (eval/data/labeled.v1.jsonl)\n`);
+const metrics = labelMetrics(
+  results.map((r) => ({ expected: r.case.expected.categories, actual: r.output.categories })),
+  CATEGORY_NAMES,
+);
+console.log(
+  formatTable([
+    ['category', 'expected', 'found', 'precision', 'recall'],
+    ...metrics.map((m) => [m.label, m.truePositives + m.falseNegatives, m.truePositives + m.falsePositives, percent(m.precision), percent(m.recall)]),
+  ]),
+);
+const table = confusion(
+  results.map((r) => ({ expected: r.case.expected.decision, actual: r.output.decision })),
+  DECISIONS,
+);
+console.log(`\ndecisions (rows: expected, columns: screened)\n${formatTable([['', ...DECISIONS], ...DECISIONS.map((d, i) => [d, ...table[i]!])])}`);
+const stopCases = results.filter((r) => stopping(r.case.expected.decision));
+const benign = results.filter((r) => !stopping(r.case.expected.decision));
+const stopsCaught = stopCases.filter((r) => stopping(r.output.decision)).length;
+const benignStopped = benign.filter((r) => stopping(r.output.decision)).length;
+const exact = results.filter((r) => r.output.decision === r.case.expected.decision).length;
+console.log(`\nstop-cases stopped (recall): ${stopsCaught}/${stopCases.length} = ${percent(stopsCaught / stopCases.length)}   (target >= 98%)`);
+console.log(`benign cases stopped:        ${benignStopped}/${benign.length} = ${percent(benignStopped / benign.length)}   (target <= 1%)`);
+console.log(`exact decision:              ${exact}/${results.length} = ${percent(exact / results.length)}`);
+const groups = [...new Set(cases.map((c) => c.group))].sort();
+console.log(
+  `\n${formatTable([
+    ['group', 'cases', 'decision right', 'categories right'],
+    ...groups.map((g) => {
+      const inGroup = results.filter((r) => r.case.group === g);
+      const decided = inGroup.filter((r) => r.output.decision === r.case.expected.decision).length;
+      const categorised = inGroup.filter((r) => sameSet(r.output.categories, r.case.expected.categories)).length;
+      return [g, inGroup.length, decided, categorised];
+    }),
+  ])}`,
+);
+const wrong = results.filter((r) => r.output.decision !== r.case.expected.decision || !sameSet(r.output.categories, r.case.expected.categories));
+if (wrong.length > 0) {
+  console.log(`\n${wrong.length} cases differ from their label${verbose ? '' : ' (--verbose lists them)'}`);
+  if (verbose) {
+    for (const r of wrong) {
+      console.log(`  ${r.case.id} [${r.case.group}] expected ${r.case.expected.decision} ${JSON.stringify(r.case.expected.categories)}, got ${r.output.decision} ${JSON.stringify(r.output.categories)}`);
+      console.log(`      ${JSON.stringify(r.case.body)}\n      ${r.output.reasons.join(' | ')}`);
+    }
+  }
+}
+
+// 2. Public sets: person-to-person texts, screened as replies in a conversation to a US number
+// (no sender name or opt-out line is expected of them), recipient's age not verified.
+const conversation: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'conversation', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
+const uci = readUci(dataDir('uci_SMSSpamCollection.tsv'));
+const mendeley = readMendeley(dataDir('mendeley_smishing_Dataset_5971.csv'));
+const unseen = mendeleyOnly(mendeley, uci);
+
+function report(name: string, rows: PublicRow[]): void {
+  const screened = rows.map((row) => ({ row, result: screen(row.text, conversation, rules) }));
+  const line = (label: PublicRow['label']): string[] | null => {
+    const of = screened.filter((s) => s.row.label === label);
+    if (of.length === 0) return null;
+    const blocked = of.filter((s) => s.result.decision === 'block').length;
+    const stopped = of.filter((s) => stopping(s.result.decision)).length;
+    const fraud = of.filter((s) => s.result.categories.includes('fraud')).length;
+    return [label, String(of.length), percent(stopped / of.length), percent(blocked / of.length), percent(fraud / of.length)];
+  };
+  console.log(`\n== ${name}: ${rows.length} rows\n${formatTable([['label', 'rows', 'stopped', 'blocked', 'as fraud'], ...(['smishing', 'spam', 'ham'] as const).map(line).filter((row): row is string[] => row !== null)])}`);
+  if (verbose) {
+    for (const s of screened) {
+      const missed = s.row.label === 'smishing' && !stopping(s.result.decision);
+      const falseStop = s.row.label === 'ham' && stopping(s.result.decision);
+      if (missed || falseStop) console.log(`  [${name.split(' ')[0]}${name.includes('not in UCI') ? '-only' : ''}] ${missed ? 'missed smishing' : 'stopped ham'}: ${JSON.stringify(s.row.text.slice(0, 160))}${falseStop ? `\n      ${s.result.reasons.join(' | ')}` : ''}`);
+    }
+  }
+}
+
+report('Mendeley rows not in UCI (targets: smishing stopped >= 95%, ham blocked <= 0.5%)', unseen);
+report('Mendeley, all rows (most also in UCI)', mendeley);
+report('UCI, all rows', uci);
+console.log(`\n(evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyse } from './analyse.js';
+import { compileRules } from './compile.js';
+import { loadRuleData } from './rule-data.js';
+
+const rules = compileRules(loadRuleData());
+const words = (body: string): string[][] => analyse(body, rules).tokens.map((t) => t.forms);
+
+describe('tokens', () => {
+  it('offer digits-for-letters spellings next to the written word, and keep numbers and units apart', () => {
+    assert.deepEqual(words('w33d'), [['w33d', 'weed']]);
+    assert.deepEqual(words('5u5pended'), [['5u5pended', 'suspended']]);
+    assert.deepEqual(words('4mm0 fr33'), [['4mm0', 'ammo'], ['fr33', 'free']], 'digits that spell a known word stay in it');
+    assert.deepEqual(words('10mg 4pm'), [['10'], ['mg'], ['4'], ['pm']]);
+    assert.deepEqual(words('$5 off'), [['$'], ['5'], ['off']]);
+  });
+
+  it('join letters split by dots, dashes or spaces, and split words that are not words on their own', () => {
+    assert.deepEqual(analyse('C.B.D oil', rules).tokens.map((t) => t.forms[0]), ['cbd', 'oil']);
+    assert.deepEqual(analyse('mari-juana and marij uana', rules).tokens.map((t) => t.forms[0]), ['marijuana', 'and', 'marijuana']);
+    assert.deepEqual(analyse('pre-roll', rules).tokens.map((t) => t.forms[0]), ['pre', 'roll'], 'a two-word phrase stays two words');
+    assert.deepEqual(analyse('hero in town', rules).tokens.map((t) => t.forms[0]), ['hero', 'in', 'town'], 'two real words never join');
+  });
+
+  it('read a misspelling as the term it is one edit away from, but never an ordinary word', () => {
+    assert.ok(analyse('marjuana', rules).tokens[0]!.forms.includes('marijuana'));
+    assert.ok(!analyse('whisker', rules).tokens[0]!.forms.includes('whiskey'));
+    assert.ok(!analyse('Indian', rules).tokens[0]!.forms.includes('indica'));
+  });
+});
+
+describe('opt-out wording', () => {
+  it('finds the standard instruction in its usual forms', () => {
+    for (const body of ['Reply STOP to opt out.', 'To unsubscribe, text UNSUBSCRIBE.', 'STOP to end', 'Txt STOP to 55555 to cancel', 'reply with stop to unsubscribe']) {
+      assert.ok(analyse(body, rules).optOut.standard, body);
+    }
+  });
+
+  it('tells an invented keyword from ordinary words around an instruction', () => {
+    assert.deepEqual(analyse('Text NOPE to quit', rules).optOut.evasive.map((e) => e.keyword), ['nope']);
+    assert.deepEqual(analyse('Reply START to resubscribe', rules).optOut.evasive, []);
+    assert.deepEqual(analyse('text PICS to 55555. Reply STOP to opt out', rules).optOut.evasive, []);
+    assert.deepEqual(analyse('Text me when you get to the end', rules).optOut.evasive, []);
+  });
+});
+
+describe('links', () => {
+  it('finds links with and without a scheme, and shorteners by their domain', () => {
+    const links = analyse('Book at https://bit.ly/abc or www.acmedental.com/book, or mail info@acmedental.com', rules).links;
+    assert.deepEqual(links.map((l) => [l.host, l.shortener]), [['bit.ly', true], ['www.acmedental.com', false], ['acmedental.com', false]]);
+  });
+
+  it('knows an installable file, an address by IP, a look-alike host and a broken scheme', () => {
+    assert.match(analyse('get https://x-files.net/app.apk', rules).links[0]?.malware ?? '', /\.apk/);
+    assert.ok(analyse('login http://192.0.2.4/x', rules).links[0]?.signals.includes('ip_host'));
+    assert.equal(analyse('go to paypal-secure-billing.com', rules).links[0]?.impersonates, 'PayPal');
+    assert.equal(analyse('go to https://www.paypal.com/signin', rules).links[0]?.impersonates, null);
+    const broken = analyse('pay at http:/bit.do/pay', rules);
+    assert.ok(broken.links[0]?.shortener, 'the link behind a broken scheme is still found');
+    assert.ok(broken.fraud.signals.some((s) => s.id === 'broken_link'));
+  });
+});

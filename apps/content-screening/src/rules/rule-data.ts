@@ -1,0 +1,215 @@
+import { ClauseIdSchema } from '@sms/contracts';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The rule data files (src/rule-data): versioned, sourced, validated when loaded. Nothing a
+ * policy decides (terms, weights, ages, lists, wording) lives in code.
+ */
+
+const Sources = z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), clauses: z.array(ClauseIdSchema).optional() })).min(1);
+
+/** One token of a phrase: a word, a number, one of the symbols the tokenizer keeps, or an emoji. */
+const TOKEN = /^(?:[a-z0-9]+|[%$£€₹&+]|\p{Extended_Pictographic})$/u;
+/** A phrase: slots separated by spaces; a slot is '#', '*', '..', or choices joined by '|' (a choice of several tokens joins them by '_'), optionally ending in '?'. */
+export const PhraseSchema = z.string().refine(
+  (phrase) =>
+    phrase.length > 0 &&
+    phrase.split(' ').every((slot) => {
+      if (slot === '#' || slot === '*' || slot === '..') return true;
+      const body = slot.length > 1 && slot.endsWith('?') ? slot.slice(0, -1) : slot;
+      return body.split('|').every((alternative) => alternative.split('_').every((token) => TOKEN.test(token)));
+    }),
+  { message: "a phrase is lower-case tokens separated by single spaces ('a|b' choices, '?' optional, '#', '*', '..')" },
+);
+const Phrases = z.array(PhraseSchema);
+
+const Signal = z.strictObject({ id: z.string().min(1), weight: z.number().positive(), phrases: Phrases.min(1) });
+const Combo = z.strictObject({ id: z.string().min(1), weight: z.number().positive().optional(), window: z.number().int().positive(), all: z.array(Phrases.min(1)).length(2) });
+
+export const CATEGORY_NAMES = [
+  'cannabis',
+  'prescription_drugs',
+  'hate',
+  'fraud',
+  'malware',
+  'alcohol',
+  'firearms',
+  'gambling',
+  'tobacco',
+  'adult',
+  'promotional',
+  'filter_evasion',
+  'public_url_shortener',
+  'missing_sender_id',
+  'missing_opt_out_language',
+] as const;
+export const CategorySchema = z.enum(CATEGORY_NAMES);
+export type Category = z.infer<typeof CategorySchema>;
+
+/** Categories found from the words of a message (the others come from links, consent facts and wording checks). */
+export const LEXICON_CATEGORIES = ['cannabis', 'prescription_drugs', 'hate', 'malware', 'alcohol', 'firearms', 'gambling', 'tobacco', 'adult'] as const;
+export type LexiconCategory = (typeof LEXICON_CATEGORIES)[number];
+export const GATED_CATEGORIES = ['cannabis', 'alcohol', 'firearms', 'gambling', 'tobacco', 'adult'] as const;
+export type GatedCategory = (typeof GATED_CATEGORIES)[number];
+
+const LexiconCategoryRulesSchema = z.strictObject({
+  terms: Phrases.min(1),
+  /** Tag name -> phrases of `terms` that carry it (a pack may exempt a tag: CBD in GB). */
+  tags: z.record(z.string(), Phrases).optional(),
+  context: z.array(z.strictObject({ cue: z.string(), terms: Phrases.min(1) })).optional(),
+  combos: z.array(Combo).optional(),
+  benign: Phrases,
+});
+
+export const LexiconsSchema = z.strictObject({
+  version: z.string().min(1),
+  description: z.string(),
+  sources: Sources,
+  window: z.number().int().positive(),
+  notMisspellings: z.array(z.string().regex(/^[a-z]+$/)),
+  cues: z.record(z.string(), Phrases.min(1)),
+  categories: z.strictObject({
+    cannabis: LexiconCategoryRulesSchema,
+    prescription_drugs: LexiconCategoryRulesSchema,
+    hate: LexiconCategoryRulesSchema,
+    malware: LexiconCategoryRulesSchema,
+    alcohol: LexiconCategoryRulesSchema,
+    firearms: LexiconCategoryRulesSchema,
+    gambling: LexiconCategoryRulesSchema,
+    tobacco: LexiconCategoryRulesSchema,
+    adult: LexiconCategoryRulesSchema,
+  }),
+  fraud: z.strictObject({
+    threshold: z.number().positive(),
+    signals: z.array(Signal).min(1),
+    combos: z.array(Combo.extend({ weight: z.number().positive() })),
+    /** Weights of what a link gives away (see links.ts for each id). */
+    linkSignals: z.record(z.string(), z.number().positive()),
+    /** Phone numbers by their digits: premium-rate call-backs. */
+    numbers: z.array(z.strictObject({ id: z.string().min(1), weight: z.number().positive(), patterns: z.array(z.string().min(1)).min(1) })),
+    /** Regular expressions over the normalised text, for what is not made of words ("*22446#" dial codes). */
+    textPatterns: z.array(z.strictObject({ id: z.string().min(1), weight: z.number().positive(), pattern: z.string().min(1), hint: z.string().min(1).describe('text that every match contains: the pattern runs only where it occurs') })),
+    benign: Phrases,
+  }),
+  promotional: z.strictObject({ threshold: z.number().positive(), signals: z.array(Signal).min(1), advocacy: z.array(Signal).min(1) }),
+});
+
+export type Lexicons = z.infer<typeof LexiconsSchema>;
+
+const Region = z.string().regex(/^[A-Z0-9]{1,3}$/);
+const CategoryRule = z.strictObject({
+  action: z.enum(['block', 'hold', 'age_gate', 'allow']),
+  clauses: z.array(ClauseIdSchema).min(1).optional(),
+  exceptTags: z.array(z.string()).optional(),
+  source: z.string(),
+});
+export const CountryPacksSchema = z
+  .strictObject({
+    version: z.string().min(1),
+    description: z.string(),
+    sources: Sources,
+    fallback: z.string().regex(/^[A-Z]{2}$/),
+    packs: z.record(
+      z.string().regex(/^[A-Z]{2}$/),
+      z.strictObject({
+        name: z.string(),
+        categories: z.partialRecord(CategorySchema, CategoryRule),
+        legalAges: z.partialRecord(CategorySchema, z.strictObject({ default: z.number().int().min(0).max(99), regions: z.record(Region, z.number().int().min(0).max(99)).optional(), source: z.string() })),
+      }),
+    ),
+  })
+  .superRefine((data, ctx) => {
+    if (!data.packs[data.fallback]) ctx.addIssue({ code: 'custom', message: `fallback pack ${data.fallback} is missing` });
+    for (const [country, pack] of Object.entries(data.packs)) {
+      for (const [category, rule] of Object.entries(pack.categories)) {
+        if (rule.action === 'age_gate' && !pack.legalAges[category as Category]) ctx.addIssue({ code: 'custom', message: `${country}: ${category} is age-gated without a legal age` });
+        if ((rule.action === 'block' || rule.action === 'hold') && !rule.clauses) ctx.addIssue({ code: 'custom', message: `${country}: ${category} stops without citing a clause` });
+      }
+    }
+  });
+export type CountryPacks = z.infer<typeof CountryPacksSchema>;
+
+const Domain = z.string().regex(/^[a-z0-9.-]+$/);
+export const UrlListsSchema = z.strictObject({
+  version: z.string().min(1),
+  description: z.string(),
+  sources: Sources,
+  shorteners: z.array(Domain).min(1),
+  maliciousHosts: z.array(Domain),
+  executableExtensions: z.array(z.string().regex(/^[a-z0-9]+$/)).min(1),
+  riskyTlds: z.array(Domain),
+  throwawayHosts: z.array(Domain),
+  extraTlds: z.array(z.string().regex(/^[a-z]+$/)),
+  deceptiveHostWords: z.array(z.string().regex(/^[a-z]+$/)),
+  /** Free e-mail providers: a scam asks to be contacted at one instead of a company's domain. */
+  freeMailDomains: z.array(Domain),
+  brands: z.array(z.strictObject({ name: z.string(), keywords: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1), domains: z.array(Domain).min(1) })),
+});
+export type UrlLists = z.infer<typeof UrlListsSchema>;
+
+const Outcome = z.strictObject({
+  action: z.enum(['block', 'hold', 'tenant']),
+  clauses: z.array(ClauseIdSchema).min(1),
+  impersonationClauses: z.array(ClauseIdSchema).optional(),
+  source: z.string(),
+});
+export const ScreeningPolicySchema = z.strictObject({
+  version: z.string().min(1),
+  description: z.string(),
+  sources: Sources,
+  categories: z.strictObject({
+    hate: Outcome,
+    fraud: Outcome,
+    malware: Outcome,
+    filter_evasion: Outcome,
+    promotional: Outcome,
+    public_url_shortener: Outcome,
+    missing_sender_id: Outcome,
+    missing_opt_out_language: Outcome,
+  }),
+  ageGateClauses: z.array(ClauseIdSchema).min(1),
+  optOut: z.strictObject({
+    standardKeywords: z.array(z.string().regex(/^[a-z]+$/)).min(1),
+    source: z.string(),
+    instructionVerbs: z.array(z.string().regex(/^[a-z]+$/)).min(1),
+    purposes: Phrases.min(1),
+    notKeywords: z.array(z.string().regex(/^[a-z0-9]+$/)),
+    /** Words between a keyword and its purpose ("STOP to end", "STOP para cancelar"). */
+    keywordLinks: z.array(z.string().min(1)).min(1),
+    appendWording: z.string().min(1),
+    appendWithBrandWording: z.string().includes('{brand}'),
+  }),
+  senderId: z.strictObject({ prependWording: z.string().includes('{brand}') }),
+  evasionNormalisations: z.array(z.string()),
+});
+export type ScreeningPolicy = z.infer<typeof ScreeningPolicySchema>;
+
+export interface RuleData {
+  lexicons: Lexicons;
+  packs: CountryPacks;
+  urls: UrlLists;
+  policy: ScreeningPolicy;
+}
+
+function load<S extends z.ZodType>(schema: S, file: string): z.infer<S> {
+  const data: unknown = JSON.parse(readFileSync(new URL(`../rule-data/${file}`, import.meta.url), 'utf8'));
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new Error(`rule data ${file} is invalid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Every rule data file, validated. Throws at start-up rather than screening with broken rules. */
+export function loadRuleData(): RuleData {
+  return {
+    lexicons: load(LexiconsSchema, 'content-lexicons.v1.json'),
+    packs: load(CountryPacksSchema, 'country-packs.v1.json'),
+    urls: load(UrlListsSchema, 'url-lists.v1.json'),
+    policy: load(ScreeningPolicySchema, 'screening-policy.v1.json'),
+  };
+}
+
+/** The versions of the rule data a verdict came from, for the audit trail. */
+export function ruleDataVersion(data: RuleData): string {
+  return [data.lexicons.version, data.packs.version, data.urls.version, data.policy.version].join('/');
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { lastVerdict, TOPICS, type MessageEnvelope } from '@sms/contracts';
+import { encodeValue } from '@sms/kafka';
+import { anEnvelope, aTenant, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
+import { ContentScreeningModule } from '../app.module.js';
+import { SCREENING_CONFIG } from '../config.js';
+
+// The stage against a real broker: consented messages in, screened or stopped out, each with
+// the stage's verdict, and the tenant's own settings read from the tenant topic.
+const kafka = testKafka(testStack().kafkaBrokers);
+let service: RunningService;
+let screened: TopicTap<typeof TOPICS.screened.schema>;
+let stopped: TopicTap<typeof TOPICS.stopped.schema>;
+const lenient = `screen-${randomUUID().slice(0, 8)}`;
+const strict = `screen-strict-${randomUUID().slice(0, 8)}`;
+
+before(async () => {
+  await publishTenant(aTenant({ tenantId: lenient }));
+  await publishTenant(aTenant({ tenantId: strict, settings: { publicUrlShortener: 'block', missingOptOutLanguage: 'block' } }));
+  screened = await new TopicTap(kafka, TOPICS.screened).start();
+  stopped = await new TopicTap(kafka, TOPICS.stopped).start();
+  service = await startServiceInProcess({ name: 'content-screening', spec: SCREENING_CONFIG, module: (c, l) => ContentScreeningModule.forRoot(c, l) });
+});
+
+after(async () => {
+  await service?.stop();
+  await screened?.stop();
+  await stopped?.stop();
+});
+
+async function send(tenantId: string, body: string): Promise<string> {
+  const envelope = anEnvelope({ tenantId, message: { body, useCase: 'marketing' } });
+  await produceRaw(kafka, TOPICS.consented.name, [{ key: envelope.id, value: encodeValue(envelope) }]);
+  return envelope.id;
+}
+
+const on = (tap: TopicTap<typeof TOPICS.screened.schema>, id: string): Promise<MessageEnvelope> =>
+  waitFor(`message ${id} on ${tap === screened ? 'screened' : 'stopped'}`, async () => tap.find((e) => e.id === id));
+
+describe('content-screening stage', () => {
+  it('forwards a clean message unchanged, and a fixable one with the fix applied and recorded', async () => {
+    const clean = await send(lenient, 'Acme Dental: 15% off whitening until Friday. Reply STOP to opt out.');
+    const fixable = await send(lenient, 'Acme Dental: 15% off whitening until Friday.');
+    const passed = await on(screened, clean);
+    assert.equal(lastVerdict(passed)?.decision, 'pass');
+    assert.equal(passed.message.body, 'Acme Dental: 15% off whitening until Friday. Reply STOP to opt out.');
+    const fixed = await on(screened, fixable);
+    assert.equal(lastVerdict(fixed)?.decision, 'transform');
+    assert.deepEqual(lastVerdict(fixed)?.transform?.kind, 'append');
+    assert.equal(fixed.message.body, 'Acme Dental: 15% off whitening until Friday. Reply STOP to opt out.');
+  });
+
+  it('stops prohibited content with its evidence', async () => {
+    const id = await send(lenient, 'Acme Dental: relax before your visit with our CBD gummies! Reply STOP to opt out.');
+    const verdict = lastVerdict(await on(stopped, id));
+    assert.equal(verdict?.decision, 'block');
+    assert.deepEqual(verdict?.clauses, ['MP.CONTENT.CANNABIS']);
+    assert.equal(verdict?.evidence?.[0]?.text, 'CBD gummies');
+    assert.equal(screened.find((e) => e.id === id), undefined);
+  });
+
+  it("applies each tenant's settings: hold or block a shortened link, fix or block a missing opt-out line", async () => {
+    const held = await send(lenient, 'Acme Dental: book at https://bit.ly/acme. Reply STOP to opt out.');
+    const blocked = await send(strict, 'Acme Dental: book at https://bit.ly/acme. Reply STOP to opt out.');
+    const refused = await send(strict, 'Acme Dental: 15% off whitening until Friday.');
+    assert.equal(lastVerdict(await on(stopped, held))?.decision, 'hold');
+    assert.equal(lastVerdict(await on(stopped, blocked))?.decision, 'block');
+    assert.deepEqual(lastVerdict(await on(stopped, refused))?.clauses, ['MP.OPTOUT.LANGUAGE']);
+  });
+});
