@@ -1,10 +1,40 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
+import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import type { SnowshoeConfig } from './config.js';
+import { indexSettings } from './detection/cluster-assignment.js';
+import { ClusterAssignmentConsumer } from './detection/cluster-assignment.consumer.js';
+import { ClustersController } from './detection/clusters.controller.js';
+import { DetectorRules } from './detection/detector-rules.js';
+import { RedisStore } from './detection/redis-store.js';
 import { SnowshoeConsumer } from './detection/snowshoe.consumer.js';
+import { SnowshoeMetrics } from './detection/snowshoe-metrics.js';
+
+const REDIS = Symbol('REDIS');
+
+/** Closes the Redis connection after the consumers have stopped. */
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The Kafka cluster id: the detector's state belongs to the stream it summarises. */
+async function kafkaClusterId(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 @Module({})
 export class SnowshoeingDetectorModule {
@@ -15,10 +45,40 @@ export class SnowshoeingDetectorModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'snowshoeing-detector', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, SnowshoeConsumer],
+      controllers: [HealthController, ClusterAssignmentConsumer, SnowshoeConsumer, ClustersController],
       providers: [
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
-        { provide: HEALTH_CHECKS, inject: [TenantDirectory], useFactory: (tenants: TenantDirectory) => [tenants.health()] },
+        { provide: JsonLogger, useValue: logger },
+        DetectorRules,
+        SnowshoeMetrics,
+        {
+          provide: REDIS,
+          useFactory: async (): Promise<Redis> => {
+            const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null, enableAutoPipelining: false });
+            redis.on('error', (error: Error) => logger.warn({ message: 'redis connection error', error: error.message }));
+            await redis.connect();
+            return redis;
+          },
+        },
+        RedisLifecycle,
+        {
+          provide: RedisStore,
+          inject: [REDIS, KAFKA_CLIENT, DetectorRules],
+          useFactory: async (redis: Redis, kafka: Kafka, rules: DetectorRules): Promise<RedisStore> => {
+            const prefix = `${config.SNOWSHOE_REDIS_PREFIX}${await kafkaClusterId(kafka)}:`;
+            logger.log({ message: 'snowshoe state in redis', prefix });
+            return new RedisStore(redis, prefix, {
+              ...indexSettings(rules.data.similarity, rules.longestWindowMs),
+              senderTtlMs: Math.max(rules.longestWindowMs, rules.data.senders.newForMs),
+              decisionTtlMs: config.SNOWSHOE_DECISION_TTL_MS,
+            });
+          },
+        },
+        {
+          provide: HEALTH_CHECKS,
+          inject: [TenantDirectory, REDIS],
+          useFactory: (tenants: TenantDirectory, redis: Redis) => [tenants.health(), { name: 'redis', check: async () => redis.status === 'ready' }],
+        },
       ],
     };
   }

@@ -1,8 +1,15 @@
-import { COMMON_VARIABLES, httpVariables, type ConfigValues } from '@sms/config';
+import { COMMON_VARIABLES, httpVariables, positiveInt, variable, type ConfigValues } from '@sms/config';
+import { z } from 'zod';
 
 export const SNOWSHOE_CONFIG = {
   ...COMMON_VARIABLES,
-  ...httpVariables(3003, 'the health endpoint'),
+  ...httpVariables(3003, 'the health, clusters and metrics endpoints'),
+  REDIS_URL: variable(z.url().default('redis://127.0.0.1:6379'), 'Redis holding the content-cluster index and windows, shared by every instance', true),
+  SNOWSHOE_REDIS_PREFIX: variable(
+    z.string().min(1).max(100).default('snowshoe:'),
+    "Prefix of the detector's Redis keys; the Kafka cluster id is appended, so a fresh broker starts fresh state. Tests set their own to stay apart",
+  ),
+  SNOWSHOE_DECISION_TTL_MS: variable(positiveInt(3_600_000), 'How long a verdict is remembered so that a redelivered message gets the same one (ms)'),
 };
 
 export type SnowshoeConfig = ConfigValues<typeof SNOWSHOE_CONFIG>;

@@ -5,8 +5,8 @@ import type { MessageEnvelope, TenantConfigEvent, Verdict } from '@sms/contracts
  * registered. A message from a number outside that pool is how snowshoeing starts (spreading
  * traffic over fresh numbers to stay under each number's filters), so it is blocked.
  */
-export function checkSenderPool(envelope: MessageEnvelope, tenant: TenantConfigEvent | undefined, now: Date): Verdict {
-  const at = now.toISOString();
+export function checkSenderPool(envelope: MessageEnvelope, tenant: TenantConfigEvent | undefined, now: Date | string): Verdict {
+  const at = typeof now === 'string' ? now : now.toISOString();
   const { from, messagingServiceSid } = envelope.message;
   const block = (reason: string, facts: Verdict['facts']): Verdict => ({
     stage: 'snowshoeing-detector',

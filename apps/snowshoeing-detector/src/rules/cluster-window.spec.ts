@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyCluster, evaluate, measure, observe, type ClusterState, type Observation } from './cluster-window.js';
+import { loadSnowshoeRules, type SnowshoeRule } from './rule-data.js';
+
+const data = loadSnowshoeRules();
+const HOUR = 3_600_000;
+const t0 = Date.parse('2026-11-27T08:00:00Z');
+const window = (name: string) => data.windows.find((w) => w.name === name)!;
+let serial = 0;
+
+function send(state: ClusterState, sender: string, at: number, extra: Partial<Observation> = {}): ClusterState {
+  return observe(state, { messageId: `m${++serial}`, tenantId: 'acme', sender, at, registered: true, inCampaignPool: true, newSender: false, ...extra }, data);
+}
+
+describe('cluster windows', () => {
+  it('count distinct senders per sliding window', () => {
+    const state = emptyCluster('c1', t0);
+    send(state, '+14155550101', t0);
+    send(state, '+14155550102', t0 + 2 * HOUR);
+    send(state, '+14155550103', t0 + 2 * HOUR + 60_000);
+    assert.equal(measure(state, t0 + 2 * HOUR + 60_000, window('1h'), data.senders).distinctSenders, 2);
+    assert.equal(measure(state, t0 + 2 * HOUR + 60_000, window('24h'), data.senders).distinctSenders, 3);
+    // A day later only the latest sender is still inside the day window.
+    send(state, '+14155550103', t0 + 26 * HOUR);
+    assert.equal(measure(state, t0 + 26 * HOUR, window('24h'), data.senders).distinctSenders, 2);
+  });
+
+  it('count messages per window in time buckets that slide', () => {
+    const state = emptyCluster('c1', t0);
+    for (let i = 0; i < 10; i++) send(state, '+14155550101', t0 + i * 60_000);
+    assert.equal(measure(state, t0 + 9 * 60_000, window('1h'), data.senders).messages, 10);
+    send(state, '+14155550101', t0 + 3 * HOUR);
+    assert.equal(measure(state, t0 + 3 * HOUR, window('1h'), data.senders).messages, 1, 'the hour window forgot the first ten');
+    assert.equal(measure(state, t0 + 3 * HOUR, window('24h'), data.senders).messages, 11);
+  });
+
+  it("measure each sender's share: even spread gives many effective senders, one busy sender few", () => {
+    const even = emptyCluster('even', t0);
+    for (let i = 0; i < 100; i++) send(even, `+1415555${String(1000 + (i % 10))}`, t0 + i * 1000);
+    const m = measure(even, t0 + 100_000, window('1h'), data.senders);
+    assert.equal(m.distinctSenders, 10);
+    assert.ok(Math.abs(m.effectiveSenders - 10) < 1e-9);
+    assert.equal(m.topShare, 0.1);
+
+    const skewed = emptyCluster('skewed', t0);
+    for (let i = 0; i < 100; i++) send(skewed, i < 91 ? '+14155550101' : `+1415555${String(2000 + i)}`, t0 + i * 1000);
+    const s = measure(skewed, t0 + 100_000, window('1h'), data.senders);
+    assert.equal(s.distinctSenders, 10);
+    assert.ok(s.effectiveSenders < 1.3, `effective ${s.effectiveSenders}`);
+  });
+
+  it('see rotation: numbers used for a while and then dropped for the next', () => {
+    const rotated = emptyCluster('rotated', t0);
+    for (let i = 0; i < 120; i++) send(rotated, `+1404555${String(1000 + Math.floor(i / 20))}`, t0 + i * 60_000);
+    assert.ok(measure(rotated, t0 + 120 * 60_000, window('24h'), data.senders).retiredSenders >= 3);
+
+    // Five numbers in even use (a sticky-sender pool) never look rotated.
+    const pool = emptyCluster('pool', t0);
+    for (let i = 0; i < 500; i++) send(pool, `+1415555${String(3000 + (i % 5))}`, t0 + i * 60_000);
+    assert.equal(measure(pool, t0 + 500 * 60_000, window('24h'), data.senders).retiredSenders, 0);
+  });
+
+  it('count new, unregistered and out-of-campaign senders and other tenants', () => {
+    const state = emptyCluster('c1', t0);
+    send(state, '+1', t0, { newSender: true });
+    send(state, '+2', t0, { registered: false });
+    send(state, '+3', t0, { inCampaignPool: false });
+    send(state, '+4', t0, { tenantId: 'other' });
+    const m = measure(state, t0, window('24h'), data.senders);
+    assert.deepEqual([m.newSenders, m.unregisteredSenders, m.outsideCampaignPool, m.tenants], [1, 1, 1, 2]);
+  });
+
+  it('stay bounded however many messages and senders a cluster has', () => {
+    const state = emptyCluster('big', t0);
+    for (let i = 0; i < 20_000; i++) send(state, `+1404${String(1_000_000 + i)}`, t0 + i * 1000);
+    const size = JSON.stringify(state).length;
+    assert.ok(state.senders.length <= data.senders.maxTracked);
+    assert.ok(state.samples.length <= data.senders.samples);
+    assert.ok(size < 60_000, `state is ${size} bytes`);
+    // Senders beyond the tracked ones still count.
+    assert.ok(measure(state, t0 + 20_000 * 1000, window('24h'), data.senders).distinctSenders > data.senders.maxTracked);
+  });
+
+  it('start over, hold included, after a quiet longest window', () => {
+    const state = emptyCluster('c1', t0);
+    send(state, '+1', t0);
+    state.stop = { decision: 'hold', rule: 'spread-hour', window: '1h', at: t0, messageId: 'm0' };
+    send(state, '+2', t0 + 25 * HOUR);
+    assert.equal(state.stop, null);
+    assert.equal(state.senders.length, 1);
+  });
+
+  it('fire the first rule whose every minimum is met', () => {
+    const state = emptyCluster('c1', t0);
+    for (let i = 0; i < 8; i++) send(state, `+1650555${String(1000 + i)}`, t0 + i * 1000);
+    const rules: SnowshoeRule[] = [
+      { name: 'needs-two', decision: 'hold', window: '1h', min: { distinctSenders: 8, tenants: 2 }, clauses: ['MP.EVASION.SNOWSHOE'], why: 'x' },
+      { name: 'spread', decision: 'hold', window: '1h', min: { distinctSenders: 8 }, clauses: ['MP.EVASION.SNOWSHOE'], why: 'y' },
+    ];
+    assert.equal(evaluate(state, t0 + 8000, rules, data).fired?.rule.name, 'spread');
+    assert.equal(evaluate(state, t0 + 8000, rules.slice(0, 1), data).fired, null);
+  });
+});

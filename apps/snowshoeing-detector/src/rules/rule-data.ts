@@ -1,0 +1,89 @@
+import { ClauseIdSchema, SnowshoeMeasureSchema } from '@sms/contracts';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const SourcesSchema = z.array(z.strictObject({ id: z.string(), title: z.string(), clauses: z.array(ClauseIdSchema).optional() })).min(1);
+
+export const SnowshoeRuleSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  decision: z.enum(['hold', 'block']),
+  /** The window the measures are taken over (a name from `windows`). */
+  window: z.string().min(1),
+  /** The rule fires when every measure named here reaches its minimum. */
+  min: z.partialRecord(SnowshoeMeasureSchema, z.number().min(0)).refine((m) => Object.keys(m).length > 0, 'a rule needs at least one minimum'),
+  clauses: z.array(ClauseIdSchema).min(1),
+  why: z.string().min(1),
+});
+export type SnowshoeRule = z.infer<typeof SnowshoeRuleSchema>;
+
+/** The snowshoeing rule data: versioned, sourced, validated when loaded. */
+export const SnowshoeRulesSchema = z
+  .strictObject({
+    version: z.string().min(1),
+    description: z.string(),
+    sources: SourcesSchema,
+    similarity: z.strictObject({
+      /** MinHash functions per signature. */
+      hashes: z.number().int().min(16).max(512),
+      /** LSH: a pair of similarity s shares a band with probability 1-(1-s^rows)^bands. */
+      bands: z.number().int().min(1),
+      rows: z.number().int().min(1),
+      /** Least share of a message's content words the cluster has used, for a near-duplicate. */
+      containment: z.number().gt(0).max(1),
+      /** Fewer content words than this: too short to compare, only the exact template counts. */
+      minTokens: z.number().int().min(1),
+      /** Most content words remembered per cluster (its vocabulary). */
+      vocabulary: z.number().int().min(8).max(10_000),
+      /** Most LSH bands registered per cluster (from its first members). */
+      bandsPerCluster: z.number().int().min(1).max(100_000),
+    }),
+    windows: z
+      .array(z.strictObject({ name: z.string().min(1), ms: z.number().int().positive(), buckets: z.number().int().min(1).max(1000) }))
+      .min(1),
+    senders: z.strictObject({
+      /** A number first seen (by this detector) less than this long ago is a new number. */
+      newForMs: z.number().int().positive(),
+      /** A sender that has not sent for this many of the cluster's messages has been rotated out. */
+      retiredAfterMessages: z.number().int().positive(),
+      /** ... or for this many times the number of senders active (a pool of n used evenly leaves gaps of about n). */
+      retiredAfterSenderMultiple: z.number().positive(),
+      /** Most senders and tenants remembered per cluster (more only saturate the counts): bounds memory. */
+      maxTracked: z.number().int().min(8).max(10_000),
+      maxTenantsTracked: z.number().int().min(2).max(1000),
+      /** Message ids kept per cluster as evidence. */
+      samples: z.number().int().min(1).max(50),
+    }),
+    rules: z.array(SnowshoeRuleSchema).min(1),
+  })
+  .superRefine((data, ctx) => {
+    if (data.similarity.bands * data.similarity.rows > data.similarity.hashes) {
+      ctx.addIssue({ code: 'custom', message: 'bands x rows must not exceed hashes', path: ['similarity'] });
+    }
+    const windows = new Set(data.windows.map((w) => w.name));
+    data.rules.forEach((rule, i) => {
+      if (!windows.has(rule.window)) ctx.addIssue({ code: 'custom', message: `unknown window "${rule.window}"`, path: ['rules', i, 'window'] });
+    });
+    if (new Set(data.rules.map((r) => r.name)).size !== data.rules.length) ctx.addIssue({ code: 'custom', message: 'rule names must be unique', path: ['rules'] });
+  });
+export type SnowshoeRules = z.infer<typeof SnowshoeRulesSchema>;
+export type WindowSpec = SnowshoeRules['windows'][number];
+
+export const TextNormalisationSchema = z.strictObject({
+  version: z.string().min(1),
+  description: z.string(),
+  sources: SourcesSchema,
+  /** Compliance wording that every campaign carries: left out before comparing content. */
+  boilerplate: z.array(z.string().min(1)).min(1),
+  /** The word after one of these is taken for a name and masked. */
+  greetings: z.array(z.string().min(1)),
+  stopwords: z.array(z.string().min(1)),
+});
+export type TextNormalisation = z.infer<typeof TextNormalisationSchema>;
+
+export function loadSnowshoeRules(url: URL = new URL('../rule-data/snowshoe-rules.v1.json', import.meta.url)): SnowshoeRules {
+  return SnowshoeRulesSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
+}
+
+export function loadTextNormalisation(url: URL = new URL('../rule-data/text-normalisation.v1.json', import.meta.url)): TextNormalisation {
+  return TextNormalisationSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
+}
