@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
+import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
@@ -9,8 +9,12 @@ import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from './config.js';
 import { ConsentStateConsumer } from './consent-state/consent-state.consumer.js';
 import { dispatcherDataSource } from './database/data-source.js';
 import { DispatchRepository } from './database/dispatch.repository.js';
+import { DeliveryStatusConsumer } from './delivery/delivery-status.consumer.js';
 import { ClearedMessagesConsumer } from './dispatch/cleared-messages.consumer.js';
-import { DispatchService } from './dispatch/dispatch.service.js';
+import { DispatchPolicy } from './dispatch/dispatch-policy.js';
+import { OptOutScreen } from './dispatch/opt-out-screen.js';
+import { SendEngine } from './dispatch/send-engine.js';
+import { SendQueueService } from './dispatch/send-queue.service.js';
 import { SendReconciler } from './dispatch/send-reconciler.js';
 import { TwilioGateway } from './twilio/twilio-gateway.js';
 
@@ -20,11 +24,12 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [
-        DatabaseModule.forRoot(() => dispatcherDataSource(config.DATABASE_URL)),
+        // The pool serves the consumers, the claim rounds and the batched outcome writes at once.
+        DatabaseModule.forRoot(() => dispatcherDataSource(config.DATABASE_URL, 20)),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'dispatcher', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, ClearedMessagesConsumer, ConsentStateConsumer],
+      controllers: [HealthController, MetricsController, ClearedMessagesConsumer, ConsentStateConsumer, DeliveryStatusConsumer],
       providers: [
         { provide: DISPATCHER_CONFIG_TOKEN, useValue: config },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
@@ -34,7 +39,10 @@ export class DispatcherModule {
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
         DispatchRepository,
-        DispatchService,
+        DispatchPolicy,
+        OptOutScreen,
+        SendEngine,
+        SendQueueService,
         SendReconciler,
         TwilioGateway,
       ],

@@ -11,11 +11,20 @@ export const DISPATCHER_CONFIG = {
     "Where the Twilio SDK's requests go instead of Twilio's own address (the local simulator); unset in production",
   ),
   STATUS_CALLBACK_BASE_URL: variable(z.url(), "intake's public address: Twilio posts status callbacks to <this>/twilio/status"),
-  MAX_CONCURRENT_SENDS: variable(positiveInt(16), 'Twilio API calls in flight at once from one dispatcher instance'),
-  SEND_MAX_ATTEMPTS: variable(positiveInt(5), 'Attempts for a send that fails with a retryable error (429, 5xx, network)'),
+  MAX_CONCURRENT_SENDS: variable(positiveInt(16), 'Twilio API calls in flight at once from one dispatcher instance (one Twilio account)'),
+  SEND_MAX_ATTEMPTS: variable(positiveInt(8), 'Attempts for a send that fails with a retryable error (429, 5xx not taken, network) before it is failed'),
   IN_DOUBT_AFTER_MS: variable(
     positiveInt(60_000),
-    'A send recorded but not confirmed for this long is looked up at Twilio (after a crash), never simply sent again',
+    'A send claimed but not confirmed for this long is looked up at Twilio (after a crash), never simply sent again; also the lease of a claim',
+  ),
+  PACING_LOOKAHEAD_MS: variable(positiveInt(2_000), 'How far ahead of its pacing slot a message is claimed from the queue'),
+  PUMP_IDLE_MS: variable(positiveInt(100), 'How often an idle instance looks for due messages (new ones from this instance wake it at once)'),
+  PUMP_SENDERS_PER_ROUND: variable(positiveInt(200), 'Senders one claim round works on'),
+  PUMP_MESSAGES_PER_SENDER: variable(positiveInt(100), 'Due messages of one sender one claim round looks at'),
+  MAX_CLAIMED_IN_MEMORY: variable(positiveInt(2_000), 'Claimed messages waiting for their slot or a free API call in one instance; no more are claimed past this'),
+  DISPATCHER_POLICY_CLOCK_START: variable(
+    z.iso.datetime({ offset: true }).optional(),
+    'Test stacks only: start the clock that quiet hours and daily caps read at this instant (it then runs at real speed), so that tests do not depend on the hour they run at. Unset: the real clock',
   ),
 };
 

@@ -1,17 +1,22 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
 import { ConsentStateEntity } from './consent-state.entity.js';
+import { DailySegmentsEntity } from './daily-segments.entity.js';
 import { DispatcherInitial1764270000000 } from './migrations/1764270000000-dispatcher-initial.js';
+import { DispatcherQueue1764300000000 } from './migrations/1764300000000-dispatcher-queue.js';
+import { RateBucketEntity } from './rate-bucket.entity.js';
+import { SendQueueEntity } from './send-queue.entity.js';
 import { SendEntity } from './send.entity.js';
 
 export const DISPATCHER_SCHEMA = 'dispatcher';
 
-export function dispatcherDataSource(url: string): DataSource {
+export function dispatcherDataSource(url: string, poolSize?: number): DataSource {
   return createServiceDataSource({
     url,
     schema: DISPATCHER_SCHEMA,
     applicationName: 'dispatcher',
-    entities: [SendEntity, ConsentStateEntity],
-    migrations: [DispatcherInitial1764270000000],
+    entities: [SendEntity, ConsentStateEntity, SendQueueEntity, RateBucketEntity, DailySegmentsEntity],
+    migrations: [DispatcherInitial1764270000000, DispatcherQueue1764300000000],
+    ...(poolSize !== undefined ? { poolSize } : {}),
   });
 }

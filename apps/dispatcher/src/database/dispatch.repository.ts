@@ -1,53 +1,135 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsentStateEvent, MessageEnvelope } from '@sms/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RateBucket } from '../rules/sender-rate.js';
+import type { SendState } from './send.entity.js';
+
+/** A message given to the dispatcher, as it is queued. */
+export interface NewSend {
+  envelope: MessageEnvelope;
+  senderKey: string;
+  segments: number;
+  recipientToken: string;
+  traceparent: string | null;
+  dueAt: Date;
+  deferral: string | null;
+  /** Held at once (no time can be found for it): never queued. */
+  held: boolean;
+  /** 0: an answer to the person (system message, conversational reply), sent before the rest of its sender's queue; 1: the rest. */
+  priority: number;
+}
 
 export interface SendRow {
   messageId: string;
-  state: 'sending' | 'accepted' | 'failed';
+  tenantId: string;
+  state: SendState;
+  senderKey: string;
+  segments: number;
+  kind: string;
+  recipientToken: string | null;
+  traceparent: string | null;
   twilioSid: string | null;
   attempts: number;
   errorCode: number | null;
   errorMessage: string | null;
+  deliveryStatus: string | null;
   envelope: MessageEnvelope;
+  dueAt: Date | null;
   createdAt: Date;
-}
-
-export interface SendResult {
-  messageId: string;
-  state: 'sending' | 'accepted' | 'failed';
-  twilioSid: string | null;
-  attempts: number;
-  errorCode: number | null;
-  errorMessage: string | null;
+  updatedAt: Date;
 }
 
 interface SendRowRaw {
   message_id: string;
-  state: SendRow['state'];
+  tenant_id: string;
+  state: SendState;
+  sender_key: string;
+  segments: number;
+  kind: string;
+  recipient_token: string | null;
+  traceparent: string | null;
   twilio_sid: string | null;
   attempts: number;
   error_code: number | null;
   error_message: string | null;
+  delivery_status: string | null;
   envelope: MessageEnvelope;
+  due_at: Date | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 const toRow = (r: SendRowRaw): SendRow => ({
   messageId: r.message_id,
+  tenantId: r.tenant_id,
   state: r.state,
+  senderKey: r.sender_key,
+  segments: r.segments,
+  kind: r.kind,
+  recipientToken: r.recipient_token,
+  traceparent: r.traceparent,
   twilioSid: r.twilio_sid,
   attempts: r.attempts,
   errorCode: r.error_code,
   errorMessage: r.error_message,
+  deliveryStatus: r.delivery_status,
   envelope: r.envelope,
+  dueAt: r.due_at,
   createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
-/** The dispatcher's schema: the send ledger and its view of consent state. */
+/** The end of a claimed send, written only by the holder of the claim (same attempt number). */
+export interface SendOutcome {
+  messageId: string;
+  attempts: number;
+  state: 'accepted' | 'failed' | 'blocked';
+  twilioSid: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  /** When the limiter let the call start (database clock, epoch ms); null when no call was made. */
+  startedAtMs: number | null;
+}
+
+/** What a claim round needs from the tables it locks, and what it decided. */
+export interface ClaimRoundState {
+  messages: { messageId: string; senderKey: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipientToken: string }[];
+  freeAt: Map<string, number>;
+  dailyCounts: Map<string, { segments: number; alerted: boolean }>;
+  queuedAtTwilioMs: Map<string, number>;
+}
+
+export interface ClaimRoundDecision {
+  claims: { messageId: string; startMs: number; buckets: RateBucket[] }[];
+  deferrals: { messageId: string; dueAtMs: number; reason: string }[];
+  holds: { messageId: string; reason: string }[];
+  /** Opted out since they were queued: blocked before they take a pacing slot. */
+  blocks: { messageId: string; reason: string }[];
+  freeAt: [string, number][];
+  dailyCounts: Map<string, { segments: number; alerted: boolean }>;
+  notBefore: Map<string, number>;
+}
+
+export interface ClaimedSend {
+  row: SendRow;
+  startMs: number;
+  buckets: RateBucket[];
+}
+
+/** TypeORM answers an UPDATE ... RETURNING with [rows, affected count], a SELECT with the rows. */
+function returned<T>(result: T[] | [T[], number]): T[] {
+  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : (result as T[]);
+}
+
+/** The dispatcher's schema: the queue and send ledger, the shared limiter, and its view of consent state. */
 @Injectable()
 export class DispatchRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Opens pool connections ahead of the first sends. */
+  async warmUp(connections: number): Promise<void> {
+    await Promise.all(Array.from({ length: connections }, () => this.db.query('SELECT 1')));
+  }
 
   /** Opted-out scopes of many recipients at once. */
   async optedOutScopes(keys: { tenantId: string; recipientToken: string }[]): Promise<Map<string, { scope: string; changedAt: Date }[]>> {
@@ -88,17 +170,55 @@ export class DispatchRepository {
   }
 
   /**
-   * Records that these messages are about to be sent. Returns the ids this call claimed;
-   * a message already in the ledger (a redelivery) is not claimed again.
+   * Opt-out confirmations to these recipients that went (or are going) to Twilio after the
+   * given time, other than the given message: MP.OPTOUT.HONOR allows one per opt-out.
    */
-  async claim(envelopes: MessageEnvelope[]): Promise<Set<string>> {
-    if (envelopes.length === 0) return new Set();
+  async confirmationsSince(items: { tenantId: string; recipientToken: string; since: Date; messageId: string }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
     const rows: { message_id: string }[] = await this.db.query(
-      `INSERT INTO dispatcher.sends (message_id, tenant_id, state, attempts, envelope, created_at, updated_at)
-       SELECT id, tenant_id, 'sending', 1, envelope, now(), now() FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(id, tenant_id, envelope)
-       ON CONFLICT (message_id) DO NOTHING
-       RETURNING message_id`,
-      [envelopes.map((e) => e.id), envelopes.map((e) => e.tenantId), envelopes.map((e) => JSON.stringify(e))],
+      `SELECT DISTINCT k.message_id FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[]) AS k(tenant_id, recipient_token, since, message_id)
+         JOIN dispatcher.sends s ON s.tenant_id = k.tenant_id AND s.recipient_token = k.recipient_token AND s.kind = 'opt_out_confirmation'
+        WHERE s.message_id <> k.message_id AND s.created_at >= k.since AND s.state IN ('sending', 'accepted')`,
+      [items.map((i) => i.tenantId), items.map((i) => i.recipientToken), items.map((i) => i.since), items.map((i) => i.messageId)],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  /**
+   * Queues messages (one statement): a message already in the ledger (a redelivery) is not
+   * queued again. Returns the ids this call queued.
+   */
+  async enqueue(sends: NewSend[]): Promise<Set<string>> {
+    if (sends.length === 0) return new Set();
+    const rows: { message_id: string }[] = await this.db.query(
+      `WITH added AS (
+         INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent,
+                                       deferral, error_message, attempts, envelope, created_at, updated_at)
+         SELECT id, tenant_id, CASE WHEN held THEN 'held' ELSE 'queued' END, sender_key, priority, due_at, segments, kind, token, traceparent,
+                deferral, CASE WHEN held THEN deferral END, 0, envelope, now(), now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
+             AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
+         ON CONFLICT (message_id) DO NOTHING
+         RETURNING message_id, sender_key, due_at, state),
+       queues AS (
+         INSERT INTO dispatcher.send_queues (sender_key, next_at)
+         SELECT sender_key, min(due_at) FROM added WHERE state = 'queued' GROUP BY sender_key ORDER BY sender_key
+         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+       SELECT message_id FROM added`,
+      [
+        sends.map((s) => s.envelope.id),
+        sends.map((s) => s.envelope.tenantId),
+        sends.map((s) => s.senderKey),
+        sends.map((s) => s.dueAt),
+        sends.map((s) => s.segments),
+        sends.map((s) => s.envelope.kind),
+        sends.map((s) => s.recipientToken),
+        sends.map((s) => s.traceparent),
+        sends.map((s) => s.deferral),
+        sends.map((s) => JSON.stringify(s.envelope)),
+        sends.map((s) => s.held),
+        sends.map((s) => s.priority),
+      ],
     );
     return new Set(rows.map((r) => r.message_id));
   }
@@ -109,27 +229,261 @@ export class DispatchRepository {
     return rows.map(toRow);
   }
 
-  async complete(results: SendResult[]): Promise<void> {
-    if (results.length === 0) return;
-    await this.db.query(
-      `UPDATE dispatcher.sends s
-          SET state = r.state, twilio_sid = r.twilio_sid, attempts = r.attempts, error_code = r.error_code,
-              error_message = r.error_message, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::text[])
-              AS r(message_id, state, twilio_sid, attempts, error_code, error_message)
-        WHERE s.message_id = r.message_id AND s.state = 'sending'`,
-      [
-        results.map((r) => r.messageId),
-        results.map((r) => r.state),
-        results.map((r) => r.twilioSid),
-        results.map((r) => r.attempts),
-        results.map((r) => r.errorCode),
-        results.map((r) => r.errorMessage),
-      ],
-    );
+  /**
+   * One claim round, in one transaction: lock a few senders with due messages (skipping
+   * senders another instance holds), read their due messages, lock the limiter rows they count
+   * against (in a fixed order, so that instances never deadlock), let `decide` book them, and
+   * write what it decided. The sender locks make N instances share the senders; the limiter
+   * row locks make the rates hold across them.
+   */
+  async claimRound(
+    options: { horizonEnd: Date; now: Date; senders: number; perSender: number; queueWindowSeconds: number },
+    screen: (messages: ClaimRoundState['messages']) => Promise<Set<string>>,
+    needs: (messages: ClaimRoundState['messages']) => { buckets: string[]; counters: string[] },
+    decide: (state: ClaimRoundState) => ClaimRoundDecision,
+  ): Promise<{ claimed: ClaimedSend[]; decision: ClaimRoundDecision | null; sendersSeen: number; messagesSeen: number }> {
+    return this.db.transaction(async (tx) => {
+      const senders: { sender_key: string }[] = await tx.query(
+        `SELECT sender_key FROM dispatcher.send_queues WHERE next_at <= $1 ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [options.horizonEnd, options.senders],
+      );
+      if (senders.length === 0) return { claimed: [], decision: null, sendersSeen: 0, messagesSeen: 0 };
+      const keys = senders.map((s) => s.sender_key);
+      // Answers to a person (opt-out confirmations, HELP, conversational replies) go before the rest of their sender's queue.
+      const due: { message_id: string; sender_key: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipient_token: string | null }[] =
+        await tx.query(
+          `SELECT q.message_id, q.sender_key, q.segments, q.envelope, q.traceparent, q.recipient_token
+             FROM unnest($1::text[]) AS k(sender_key)
+             CROSS JOIN LATERAL (
+               SELECT s.message_id, s.sender_key, s.segments, s.envelope, s.traceparent, s.recipient_token, s.priority, s.due_at, s.created_at
+                 FROM dispatcher.sends s
+                WHERE s.sender_key = k.sender_key AND s.state = 'queued' AND s.due_at <= $2
+                ORDER BY s.priority, s.due_at, s.created_at LIMIT $3) q
+            ORDER BY q.priority, q.due_at, q.created_at`,
+        [keys, options.now, options.perSender],
+      );
+      const screened = due.map((d) => ({
+        messageId: d.message_id,
+        senderKey: d.sender_key,
+        segments: d.segments,
+        envelope: d.envelope,
+        traceparent: d.traceparent,
+        recipientToken: d.recipient_token ?? '',
+      }));
+      const blocked = await screen(screened);
+      const state: ClaimRoundState = {
+        messages: screened.filter((m) => !blocked.has(m.messageId)),
+        freeAt: new Map(),
+        dailyCounts: new Map(),
+        queuedAtTwilioMs: new Map(),
+      };
+      if (state.messages.length > 0) {
+        const wanted = needs(state.messages);
+        const buckets = [...new Set(wanted.buckets)].sort();
+        const counters = [...new Set(wanted.counters)].sort();
+        state.freeAt = await this.lockBuckets(tx, buckets);
+        state.dailyCounts = await this.lockCounters(tx, counters);
+        // The oldest send of each sender Twilio took and has not reported sent on (one index seek per sender).
+        const oldest: { sender_key: string; waited_ms: number }[] = await tx.query(
+          `SELECT k.sender_key, (extract(epoch FROM now() - o.accepted_at) * 1000)::float8 AS waited_ms
+             FROM unnest($1::text[]) AS k(sender_key)
+             CROSS JOIN LATERAL (
+               SELECT s.accepted_at FROM dispatcher.sends s
+                WHERE s.sender_key = k.sender_key AND s.state = 'accepted' AND s.delivery_status IS NULL
+                  AND s.accepted_at > now() - make_interval(secs => $2::double precision)
+                ORDER BY s.accepted_at LIMIT 1) o`,
+          [keys, options.queueWindowSeconds],
+        );
+        state.queuedAtTwilioMs = new Map(oldest.map((r) => [r.sender_key, r.waited_ms]));
+      }
+      const decision = decide(state);
+      const claimed = await this.writeRound(tx, keys, decision);
+      return { claimed, decision, sendersSeen: keys.length, messagesSeen: state.messages.length };
+    });
   }
 
-  /** Sends recorded but not confirmed for a while: a crash happened between the two. */
+  private async lockBuckets(tx: EntityManager, buckets: string[]): Promise<Map<string, number>> {
+    if (buckets.length === 0) return new Map();
+    await tx.query(
+      `INSERT INTO dispatcher.rate_buckets (bucket, free_at, started_free_at) SELECT b, to_timestamp(0), to_timestamp(0) FROM unnest($1::text[]) AS b ORDER BY b
+       ON CONFLICT (bucket) DO NOTHING`,
+      [buckets],
+    );
+    const rows: { bucket: string; free_at: Date; started_free_at: Date }[] = await tx.query(
+      `SELECT bucket, free_at, started_free_at FROM dispatcher.rate_buckets WHERE bucket = ANY($1::text[]) ORDER BY bucket FOR UPDATE`,
+      [buckets],
+    );
+    // Plan from whichever is later: the last slot planned, or the last call that really started.
+    return new Map(rows.map((r) => [r.bucket, Math.max(r.free_at.getTime(), r.started_free_at.getTime())]));
+  }
+
+  private async lockCounters(tx: EntityManager, counters: string[]): Promise<Map<string, { segments: number; alerted: boolean }>> {
+    if (counters.length === 0) return new Map();
+    await tx.query(
+      `INSERT INTO dispatcher.daily_segments (counter, segments, alerted, updated_at) SELECT c, 0, false, now() FROM unnest($1::text[]) AS c ORDER BY c
+       ON CONFLICT (counter) DO NOTHING`,
+      [counters],
+    );
+    const rows: { counter: string; segments: number; alerted: boolean }[] = await tx.query(
+      `SELECT counter, segments, alerted FROM dispatcher.daily_segments WHERE counter = ANY($1::text[]) ORDER BY counter FOR UPDATE`,
+      [counters],
+    );
+    return new Map(rows.map((r) => [r.counter, { segments: r.segments, alerted: r.alerted }]));
+  }
+
+  private async writeRound(tx: EntityManager, senderKeys: string[], d: ClaimRoundDecision): Promise<ClaimedSend[]> {
+    if (d.freeAt.length > 0) {
+      await tx.query(
+        `UPDATE dispatcher.rate_buckets b SET free_at = v.free_at
+           FROM unnest($1::text[], $2::timestamptz[]) AS v(bucket, free_at) WHERE b.bucket = v.bucket`,
+        // Rounded up to the millisecond a Date holds: rounding down would let a rate creep up.
+        [d.freeAt.map(([k]) => k), d.freeAt.map(([, ms]) => new Date(Math.ceil(ms)))],
+      );
+    }
+    if (d.dailyCounts.size > 0) {
+      const counts = [...d.dailyCounts];
+      await tx.query(
+        `UPDATE dispatcher.daily_segments c SET segments = v.segments, alerted = v.alerted, updated_at = now()
+           FROM unnest($1::text[], $2::int[], $3::boolean[]) AS v(counter, segments, alerted) WHERE c.counter = v.counter`,
+        [counts.map(([k]) => k), counts.map(([, v]) => v.segments), counts.map(([, v]) => v.alerted)],
+      );
+    }
+    let claimed: ClaimedSend[] = [];
+    if (d.claims.length > 0) {
+      const planned = new Map(d.claims.map((c) => [c.messageId, c]));
+      const rows = returned<SendRowRaw>(
+        await tx.query(
+          `UPDATE dispatcher.sends s SET state = 'sending', attempts = s.attempts + 1, updated_at = now()
+            WHERE s.message_id = ANY($1::uuid[]) AND s.state = 'queued' RETURNING s.*`,
+          [d.claims.map((c) => c.messageId)],
+        ),
+      );
+      claimed = rows.map((r) => ({ row: toRow(r), startMs: planned.get(r.message_id)!.startMs, buckets: planned.get(r.message_id)!.buckets }));
+    }
+    if (d.deferrals.length > 0) {
+      await tx.query(
+        `UPDATE dispatcher.sends s SET due_at = v.due_at, deferral = v.reason, updated_at = now()
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS v(id, due_at, reason) WHERE s.message_id = v.id AND s.state = 'queued'`,
+        [d.deferrals.map((x) => x.messageId), d.deferrals.map((x) => new Date(x.dueAtMs)), d.deferrals.map((x) => x.reason)],
+      );
+    }
+    for (const [state, list] of [['held', d.holds], ['blocked', d.blocks]] as const) {
+      if (list.length === 0) continue;
+      await tx.query(
+        `UPDATE dispatcher.sends s SET state = $3, error_message = v.reason, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[]) AS v(id, reason) WHERE s.message_id = v.id AND s.state = 'queued'`,
+        [list.map((x) => x.messageId), list.map((x) => x.reason), state],
+      );
+    }
+    // Look at each sender again at its next due message, not before pacing or Twilio's queue allows.
+    await tx.query(
+      `UPDATE dispatcher.send_queues q
+          SET next_at = GREATEST(v.not_before, COALESCE(
+                (SELECT min(s.due_at) FROM dispatcher.sends s WHERE s.sender_key = q.sender_key AND s.state = 'queued'), 'infinity'::timestamptz))
+         FROM unnest($1::text[], $2::timestamptz[]) AS v(sender_key, not_before) WHERE q.sender_key = v.sender_key`,
+      [senderKeys, senderKeys.map((k) => new Date(d.notBefore.get(k) ?? 0))],
+    );
+    return claimed;
+  }
+
+  /**
+   * The check right before calls (one transaction for many): a call starts when every bucket
+   * it counts against is free by the database's clock, at the latest `aheadMs` from now, and
+   * then holds each for its segments / rate from that start. Answers, per request in order:
+   * go after `waitMs` (booked), or ask again after `retryInMs` (not booked). The slot is booked
+   * from the moment the call really goes, so a call that goes late pushes the next one back, in
+   * whichever instance that one is.
+   */
+  async admit(
+    requests: { buckets: { key: string; segmentsPerSecond: number }[]; segments: number }[],
+    aheadMs: number,
+  ): Promise<({ go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number })[]> {
+    const keys = [...new Set(requests.flatMap((r) => r.buckets.map((b) => b.key)))].sort();
+    if (keys.length === 0) return requests.map(() => ({ go: true, waitMs: 0, startAtMs: Date.now() }));
+    return this.db.transaction(async (tx) => {
+      const rows: { bucket: string; started_free_at: Date; now: Date }[] = await tx.query(
+        `SELECT bucket, started_free_at, clock_timestamp() AS now FROM dispatcher.rate_buckets WHERE bucket = ANY($1::text[]) ORDER BY bucket FOR UPDATE`,
+        [keys],
+      );
+      const now = rows[0]?.now.getTime() ?? Date.now();
+      const free = new Map(rows.map((r) => [r.bucket, r.started_free_at.getTime()]));
+      const answers = requests.map((r): { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number } => {
+        const start = Math.max(now, ...r.buckets.map((b) => free.get(b.key) ?? -Infinity));
+        if (start - now > aheadMs) return { go: false, retryInMs: start - now - aheadMs };
+        for (const b of r.buckets) free.set(b.key, start + (r.segments * 1000) / b.segmentsPerSecond);
+        return { go: true, waitMs: start - now, startAtMs: start };
+      });
+      const changed = [...free].filter(([key, ms]) => rows.find((r) => r.bucket === key)?.started_free_at.getTime() !== ms);
+      if (changed.length > 0) {
+        await tx.query(
+          `UPDATE dispatcher.rate_buckets b SET started_free_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(bucket, at) WHERE b.bucket = v.bucket`,
+          [changed.map(([k]) => k), changed.map(([, ms]) => new Date(Math.ceil(ms)))],
+        );
+      }
+      return answers;
+    });
+  }
+
+  /**
+   * Writes the outcome of claimed sends, only where the claim is still the writer's (same
+   * attempt, still sending): a claim another instance took over is never overwritten.
+   */
+  async complete(outcomes: SendOutcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const result: { message_id: string }[] | [{ message_id: string }[], number] = await this.db.query(
+      `UPDATE dispatcher.sends s
+          SET state = r.state, twilio_sid = r.twilio_sid, error_code = r.error_code, error_message = r.error_message,
+              accepted_at = CASE WHEN r.state = 'accepted' THEN now() END, started_at = r.started_at, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[])
+              AS r(message_id, attempts, state, twilio_sid, error_code, error_message, started_at)
+        WHERE s.message_id = r.message_id AND s.state = 'sending' AND s.attempts = r.attempts
+        RETURNING s.message_id`,
+      [
+        outcomes.map((o) => o.messageId),
+        outcomes.map((o) => o.attempts),
+        outcomes.map((o) => o.state),
+        outcomes.map((o) => o.twilioSid),
+        outcomes.map((o) => o.errorCode),
+        outcomes.map((o) => o.errorMessage),
+        outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
+      ],
+    );
+    return new Set(returned(result).map((r) => r.message_id));
+  }
+
+  /**
+   * Puts claimed sends Twilio did not take back in the queue, due later (retries are paced
+   * like first attempts). With `olderThanMs`, only a claim whose lease ran out (the reconciler).
+   */
+  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string }[], olderThanMs?: number): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const rows: { message_id: string }[] = await this.db.query(
+      `WITH back AS (
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason, updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[]) AS v(id, attempts, due_at, reason)
+          WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
+            AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
+          RETURNING s.message_id, s.sender_key, s.due_at),
+       queues AS (
+         INSERT INTO dispatcher.send_queues (sender_key, next_at)
+         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
+         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+       SELECT message_id FROM back`,
+      [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  /** Extends the lease of a claim before calling Twilio; false when the claim is no longer ours. */
+  async renew(messageId: string, attempts: number): Promise<boolean> {
+    const [, affected] = await this.db.query<[unknown[], number]>(
+      `UPDATE dispatcher.sends SET updated_at = now() WHERE message_id = $1 AND state = 'sending' AND attempts = $2`,
+      [messageId, attempts],
+    );
+    return affected > 0;
+  }
+
+  /** Claims not confirmed for a while: a crash happened between the claim and Twilio's answer. */
   async inDoubt(olderThanMs: number, limit: number): Promise<SendRow[]> {
     const rows: SendRowRaw[] = await this.db.query(
       `SELECT * FROM dispatcher.sends WHERE state = 'sending'
@@ -140,14 +494,22 @@ export class DispatchRepository {
     return rows.map(toRow);
   }
 
-  /** Takes over an in-doubt send; false when another instance took it first. */
-  async retake(messageId: string, attempts: number): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [, affected] = await this.db.query<[unknown[], number]>(
-      `UPDATE dispatcher.sends SET updated_at = now(), attempts = attempts + 1
-        WHERE message_id = $1 AND state = 'sending' AND attempts = $2`,
-      [messageId, attempts],
+  /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */
+  async recordDeliveries(events: { messageId: string; status: 'sent' | 'delivered' | 'undelivered' | 'failed'; errorCode: number | null }[]): Promise<void> {
+    const rank = { sent: 1, delivered: 2, undelivered: 2, failed: 2 } as const;
+    const best = new Map<string, (typeof events)[number]>();
+    for (const e of events) {
+      const seen = best.get(e.messageId);
+      if (!seen || rank[seen.status] < rank[e.status]) best.set(e.messageId, e);
+    }
+    const list = [...best.values()];
+    if (list.length === 0) return;
+    await this.db.query(
+      `UPDATE dispatcher.sends s SET delivery_status = v.status, delivery_error_code = v.error_code
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[]) AS v(id, status, error_code, rank)
+        WHERE s.message_id = v.id
+          AND (s.delivery_status IS NULL OR (CASE s.delivery_status WHEN 'sent' THEN 1 ELSE 2 END) < v.rank)`,
+      [list.map((e) => e.messageId), list.map((e) => e.status), list.map((e) => e.errorCode), list.map((e) => rank[e.status])],
     );
-    return affected > 0;
   }
 }

@@ -1,12 +1,30 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/** Where a message is in the dispatcher. */
+export type SendState =
+  /** Waiting for its due time (sendAt, quiet hours, a daily cap) and its pacing slot. */
+  | 'queued'
+  /** Claimed for a call to Twilio: recorded before the call, so a crash leaves it to be looked up. */
+  | 'sending'
+  /** Twilio took it. */
+  | 'accepted'
+  /** Twilio refused it for good, or retries gave up. */
+  | 'failed'
+  /** Stopped at the last moment: the recipient opted out (MP.OPTOUT.HONOR). */
+  | 'blocked'
+  /** No time can be found for it (quiet hours never open): a person must decide. */
+  | 'held';
+
 /**
- * One row per message the dispatcher decided to send, written before Twilio is called: the
- * primary key is what makes a message reach Twilio at most once, however often Kafka
- * redelivers it (DESIGN principle 3).
+ * One row per message the dispatcher was given: the durable queue (deferred and waiting for
+ * pacing) and the send ledger. The primary key is what makes a message reach Twilio at most
+ * once, however often Kafka redelivers it (DESIGN principle 3).
  */
 @Entity({ name: 'sends' })
 @Index('sends_in_doubt_idx', ['updatedAt'], { where: `"state" = 'sending'` })
+@Index('sends_queued_idx', ['senderKey', 'priority', 'dueAt'], { where: `"state" = 'queued'` })
+@Index('sends_at_twilio_idx', ['senderKey', 'acceptedAt'], { where: `"state" = 'accepted' AND "delivery_status" IS NULL` })
+@Index('sends_confirmations_idx', ['tenantId', 'recipientToken'], { where: `"kind" = 'opt_out_confirmation'` })
 export class SendEntity {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
   messageId!: string;
@@ -14,14 +32,45 @@ export class SendEntity {
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId!: string;
 
-  /** sending (recorded, Twilio not yet confirmed), accepted (Twilio took it), failed (final). */
   @Column({ type: 'text' })
-  state!: 'sending' | 'accepted' | 'failed';
+  state!: SendState;
+
+  /** The queue the message waits in: tenant and sender number or messaging service. */
+  @Column({ name: 'sender_key', type: 'text' })
+  senderKey!: string;
+
+  /** 0 for answers to a person (an opt-out confirmation, a HELP answer, a conversational reply), which go first; 1 for the rest. */
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  /** Not before this time (sendAt, the end of quiet hours, the next day of a daily cap). */
+  @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
+  dueAt!: Date | null;
+
+  /** SMS segments the body takes: what pacing counts. */
+  @Column({ type: 'integer' })
+  segments!: number;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  /** Keyed hash of (tenant, recipient), for the opt-out check without the number in clear. */
+  @Column({ name: 'recipient_token', type: 'text', nullable: true })
+  recipientToken!: string | null;
+
+  /** W3C trace context of the message, so that its send joins the message's trace. */
+  @Column({ type: 'text', nullable: true })
+  traceparent!: string | null;
+
+  /** Why the message was last deferred. */
+  @Column({ type: 'text', nullable: true })
+  deferral!: string | null;
 
   @Column({ name: 'twilio_sid', type: 'text', nullable: true })
   twilioSid!: string | null;
 
-  @Column({ type: 'integer', default: 1 })
+  /** Calls to Twilio claimed so far (a claim is one attempt). */
+  @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
   @Column({ name: 'error_code', type: 'integer', nullable: true })
@@ -30,7 +79,21 @@ export class SendEntity {
   @Column({ name: 'error_message', type: 'text', nullable: true })
   errorMessage!: string | null;
 
-  /** The envelope, so that a send left in doubt can be looked up and finished after a crash. */
+  /** What Twilio's status callbacks reported last: sent, delivered, undelivered, failed (never backwards). */
+  @Column({ name: 'delivery_status', type: 'text', nullable: true })
+  deliveryStatus!: string | null;
+
+  @Column({ name: 'delivery_error_code', type: 'integer', nullable: true })
+  deliveryErrorCode!: number | null;
+
+  @Column({ name: 'accepted_at', type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
+
+  /** When the limiter let the accepted call start, by the database's clock: the record pacing is checked on. */
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  /** The envelope, so that a queued or in-doubt message can be sent or looked up after a restart. */
   @Column({ type: 'jsonb' })
   envelope!: unknown;
 

@@ -2,11 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { KafkaPublisher } from '@sms/kafka';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
-import { DispatchService } from './dispatch.service.js';
+import { TwilioGateway } from '../twilio/twilio-gateway.js';
+import { contextOf, sendingStatus } from './outcome-records.js';
+import { SendEngine } from './send-engine.js';
 
 /**
- * Every few seconds, settles sends that were recorded but never confirmed (the dispatcher
- * died between recording and hearing back from Twilio) by asking Twilio first.
+ * Every few seconds, settles claims whose lease ran out (the instance that held them died
+ * between claiming and hearing back from Twilio) by asking Twilio first: found means sent;
+ * not found means Twilio never took it, and it goes back to the queue, paced like any other.
  */
 @Injectable()
 export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -16,7 +19,8 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
-    @Inject(DispatchService) private readonly dispatcher: DispatchService,
+    @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
+    @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
@@ -36,10 +40,23 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
+  /** Settles the claims in doubt now; returns how many it looked at. */
   async reconcileOnce(): Promise<number> {
     const rows = await this.ledger.inDoubt(this.config.IN_DOUBT_AFTER_MS, 100);
-    if (rows.length === 0) return 0;
-    await this.publisher.publishRaw(await this.dispatcher.reconcile(rows));
+    for (const row of rows) {
+      const ctx = contextOf(row.traceparent);
+      const found = await this.twilio.findSent(this.engine.outgoing(row.envelope, ctx), row.createdAt).catch(() => undefined);
+      if (found === undefined) continue; // Twilio unreachable: next round.
+      if (found) {
+        const written = await this.ledger.complete([{ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: found.sid, errorCode: null, errorMessage: null, startedAtMs: null }]);
+        if (written.size === 0) continue;
+        this.logger.log({ message: 'in-doubt send found at Twilio; not sent again', messageId: row.messageId });
+        await this.publisher.publishRaw([sendingStatus(row.envelope, found.sid, ctx)]);
+      } else {
+        const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: new Date(), reason: 'claim lost in a crash; not found at Twilio' }], this.config.IN_DOUBT_AFTER_MS);
+        if (back.size > 0) this.logger.log({ message: 'in-doubt send not found at Twilio; queued again', messageId: row.messageId });
+      }
+    }
     return rows.length;
   }
 }

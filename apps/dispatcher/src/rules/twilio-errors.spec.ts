@@ -1,25 +1,69 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifySendError } from './twilio-errors.js';
+import { dispatchRuleData } from './dispatch-rule-data.js';
+import { classifySendError, deliveryOutcome } from './twilio-errors.js';
+
+const { twilioErrors } = dispatchRuleData();
+const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
 
 describe('classifySendError', () => {
   it('retries rate limits and queue overflows: Twilio did not take the message', () => {
-    assert.equal(classifySendError({ status: 429, code: 20429, message: 'Too Many Requests' }).kind, 'retry');
-    assert.equal(classifySendError({ status: 400, code: 21611, message: 'queue full' }).kind, 'retry');
-    assert.equal(classifySendError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
+    const limited = classify({ status: 429, code: 20429, message: 'Too Many Requests' });
+    assert.equal(limited.kind, 'retry');
+    assert.equal(limited.kind === 'retry' && limited.rateLimited, true);
+    const queueFull = classify({ status: 400, code: 21611, message: 'queue full' });
+    assert.equal(queueFull.kind, 'retry');
+    assert.equal(queueFull.kind === 'retry' && queueFull.rateLimited, false);
+    assert.equal(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
   });
 
   it('treats 5xx and a lost connection as in doubt: look up before sending again', () => {
-    assert.equal(classifySendError({ status: 503, code: 20503, message: 'Service Unavailable' }).kind, 'in-doubt');
-    assert.equal(classifySendError({ code: 'ECONNRESET', message: 'socket hang up' }).kind, 'in-doubt');
-    assert.equal(classifySendError({ message: 'timeout of 30000ms exceeded' }).kind, 'in-doubt');
+    assert.equal(classify({ status: 503, code: 20503, message: 'Service Unavailable' }).kind, 'in-doubt');
+    assert.equal(classify({ status: 500, code: 20500, message: 'Internal Server Error' }).kind, 'in-doubt');
+    assert.equal(classify({ code: 'ECONNRESET', message: 'socket hang up' }).kind, 'in-doubt');
+    assert.equal(classify({ message: 'timeout of 30000ms exceeded' }).kind, 'in-doubt');
   });
 
-  it('makes message-specific refusals final, and flags 21610 as an opt-out', () => {
-    const unsubscribed = classifySendError({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
-    assert.deepEqual(unsubscribed, { kind: 'final', reason: 'HTTP 400 code 21610: Attempt to send to unsubscribed recipient', code: 21610, optOut: true });
-    const invalid = classifySendError({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
-    assert.equal(invalid.kind, 'final');
-    assert.equal(invalid.kind === 'final' && invalid.optOut, false);
+  it('makes 21211, 21408, 21610 and 21635 final with their meaning, and flags 21610 as an opt-out', () => {
+    const unsubscribed = classify({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    assert.equal(unsubscribed.kind, 'final');
+    if (unsubscribed.kind !== 'final') return;
+    assert.equal(unsubscribed.optOut, true);
+    assert.equal(unsubscribed.code, 21610);
+    assert.deepEqual(unsubscribed.clauses, ['MP.OPTOUT.HONOR']);
+    assert.match(unsubscribed.reason, /replied STOP.*\(HTTP 400 code 21610: Attempt to send to unsubscribed recipient\)/);
+    for (const code of [21211, 21408, 21635]) {
+      const failure = classify({ status: 400, code, message: 'refused' });
+      assert.equal(failure.kind, 'final', String(code));
+      assert.equal(failure.kind === 'final' && failure.optOut, false);
+      assert.doesNotMatch(failure.reason, /^HTTP/, `${code} is explained`);
+    }
+    assert.deepEqual(classify({ status: 400, code: 21408, message: 'x' }).kind === 'final' && classify({ status: 400, code: 21408, message: 'x' }), {
+      kind: 'final',
+      reason: "the account may not send SMS to the recipient's country or region (geographic permissions) (HTTP 400 code 21408: x)",
+      code: 21408,
+      optOut: false,
+      clauses: ['MP.COUNTRY'],
+      twilioMessage: 'x',
+    });
+  });
+
+  it('keeps an unknown refusal final with what Twilio said', () => {
+    assert.deepEqual(classify({ status: 400, code: 21999, message: 'odd' }), { kind: 'final', reason: 'HTTP 400 code 21999: odd', code: 21999, optOut: false, clauses: [], twilioMessage: 'odd' });
+  });
+});
+
+describe('deliveryOutcome', () => {
+  it('explains 30003, 30005 and 30006, and raises a content alert for 30007', () => {
+    for (const code of [30003, 30005, 30006]) {
+      const outcome = deliveryOutcome(twilioErrors, code);
+      assert.ok(outcome && outcome.reason.length > 0, String(code));
+      assert.equal(outcome?.alert, null);
+    }
+    const filtered = deliveryOutcome(twilioErrors, 30007);
+    assert.equal(filtered?.alert, 'content_filtered');
+    assert.deepEqual(filtered?.clauses, ['MP.ENFORCEMENT', 'MP.ISV']);
+    assert.equal(deliveryOutcome(twilioErrors, undefined), null);
+    assert.equal(deliveryOutcome(twilioErrors, 30999), null);
   });
 });

@@ -43,11 +43,25 @@ export class TwilioGateway {
   private readonly client: ReturnType<typeof twilio>;
 
   constructor(@Inject(DISPATCHER_CONFIG_TOKEN) config: DispatcherConfig) {
-    const http = { keepAlive: true, maxSockets: config.MAX_CONCURRENT_SENDS * 2, timeout: 15_000 };
+    // A call must end well within the lease of its claim, so that the reconciler never looks a
+    // message up at Twilio while a call that could still create it is in flight.
+    const timeout = Math.min(15_000, Math.floor(config.IN_DOUBT_AFTER_MS / 3));
+    const http = { keepAlive: true, maxSockets: config.MAX_CONCURRENT_SENDS * 2, timeout };
     this.client = twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, {
       httpClient: config.TWILIO_API_BASE_URL ? new BaseUrlRequestClient(new URL(config.TWILIO_API_BASE_URL), http) : new twilio.RequestClient(http),
       autoRetry: false,
     });
+    // The SDK loads its REST resources on first use; loading them now keeps that time off the first send's pacing slot.
+    void this.client.messages;
+  }
+
+  /**
+   * One harmless call (a page of one message to no one) before the first send, so that the
+   * SDK's and the connection's first-use costs are not paid inside a pacing slot. Failures
+   * are ignored: sending will report them.
+   */
+  async warmUp(): Promise<void> {
+    await this.client.messages.list({ to: '+15005550000', limit: 1 }).catch(() => undefined);
   }
 
   async send(sms: OutgoingSms): Promise<TwilioMessageRef> {

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TOPICS, type MessageEnvelope } from '@sms/contracts';
+import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
+import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
+import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
+import { SimulatorClient } from '../test-support/simulator-client.js';
+
+// Real Kafka and Postgres (the test tier's), the Twilio simulator and the dispatcher as child
+// processes, faults injected at the simulator. The policy clock starts on a Wednesday at noon
+// in New York, so quiet hours never get in the way here (they have their own tests).
+const stack = testStack();
+const world = new DispatchWorld(stack);
+const kafka = testKafka(stack.kafkaBrokers);
+const statuses = new TopicTap(kafka, TOPICS.status);
+const stopped = new TopicTap(kafka, TOPICS.stopped);
+const alerts = new TopicTap(kafka, TOPICS.alerts);
+
+const tenantId = uniqueTenantId();
+const brand = 'Acme Dental';
+const shortCode = uniqueNumber('415');
+const longCode = uniqueNumber('415');
+const tenDlc = uniqueNumber('415');
+const pool = uniqueMessagingService();
+const poolNumbers = [uniqueNumber('415'), uniqueNumber('415')];
+const tenant = aTenant({
+  tenantId,
+  brands: [{ name: brand }, { name: 'Capped Dental', tmobileDailyCap: 2 }],
+  senders: [
+    { number: shortCode, type: 'short_code', brand },
+    { number: longCode, type: 'long_code', brand },
+    { number: tenDlc, type: '10dlc', brand: 'Capped Dental', trustScore: 80 },
+    ...poolNumbers.map((number) => ({ number, type: 'long_code' as const, brand, messagingServiceSid: pool })),
+  ],
+  messagingServices: [{ sid: pool, name: 'pool' }],
+});
+
+let simulator: ChildService;
+let sim: SimulatorClient;
+let dispatcher: ChildService;
+
+function message(overrides: Partial<MessageEnvelope['message']> = {}, extra: Partial<MessageEnvelope> = {}): MessageEnvelope {
+  return anEnvelope({
+    tenantId,
+    message: { to: uniqueNumber('212'), from: shortCode, brand, campaign: 'reminders', useCase: 'informational', body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`, ...overrides },
+    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
+    ...extra,
+  });
+}
+
+const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
+
+describe('dispatcher against the simulator', () => {
+  before(async () => {
+    await Promise.all([statuses.start(), stopped.start(), alerts.start()]);
+    await world.tenant(tenant);
+    simulator = await startSimulator(stack, 'dispatch');
+    sim = new SimulatorClient(simulator.url);
+    await sim.messagingService(pool, poolNumbers);
+    dispatcher = await (await dispatcherProcess(stack, simulator.url, 'dispatch', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '6000' })).start();
+  });
+
+  after(async () => {
+    await dispatcher?.stop();
+    await simulator?.stop();
+    await Promise.all([statuses.stop(), stopped.stop(), alerts.stop()]);
+    await world.close();
+  });
+
+  it('sends a cleared message once through the SDK, records it and publishes sending with the SID', async () => {
+    const m = message();
+    await world.cleared(m);
+    const [row] = await waitFor('the send to be accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    const sent = await sim.messages(m.message.to);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.body, m.message.body);
+    assert.equal(sent[0]!.from, shortCode);
+    assert.equal(row!.twilio_sid, sent[0]!.sid);
+    const sending = await waitFor('the sending status', async () => statusesOf(m.id).find((s) => s.status === 'sending'));
+    assert.equal(sending.twilioSid, sent[0]!.sid);
+    assert.equal(sending.source, 'dispatcher');
+
+    // Kafka delivers the same message again: its known outcome is published, nothing is sent.
+    await world.cleared(m);
+    await waitFor('the known outcome published again', async () => (statusesOf(m.id).filter((s) => s.status === 'sending').length >= 2 ? true : undefined));
+    assert.equal((await sim.messages(m.message.to)).length, 1);
+  });
+
+  it('goes on through a 429 storm: every message sent once, after retries with backoff', async () => {
+    const batch = Array.from({ length: 6 }, () => message());
+    for (const m of batch) await sim.fault({ to: m.message.to, status: 429, code: 20429, times: 3 });
+    await world.cleared(...batch);
+    const rows = await waitFor('all to be accepted', () => world.settled(batch.map((m) => m.id), ['accepted']), { timeoutMs: 90_000 });
+    assert.ok(rows.every((r) => r.attempts === 4), `three refusals then a success: ${rows.map((r) => r.attempts).join(',')}`);
+    for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1);
+  });
+
+  it('looks a message up after a 5xx instead of sending it again: found when Twilio took it, sent when not', async () => {
+    const taken = message();
+    const refused = message();
+    await sim.fault({ to: taken.message.to, status: 500, code: 20500, times: 1, recordMessage: true });
+    await sim.fault({ to: refused.message.to, status: 503, code: 20503, times: 1 });
+    await world.cleared(taken, refused);
+    const rows = await waitFor('both accepted', () => world.settled([taken.id, refused.id], ['accepted']), { timeoutMs: 60_000 });
+    const byId = new Map(rows.map((r) => [r.message_id, r]));
+    assert.equal(byId.get(taken.id)!.attempts, 1, 'found at Twilio on the lookup: no second attempt');
+    assert.equal(byId.get(refused.id)!.attempts, 2, 'not found at Twilio: sent again');
+    const takenAtTwilio = await sim.messages(taken.message.to);
+    assert.equal(takenAtTwilio.length, 1);
+    assert.equal(byId.get(taken.id)!.twilio_sid, takenAtTwilio[0]!.sid);
+    assert.equal((await sim.messages(refused.message.to)).length, 1);
+  });
+
+  it('fails 21610, 21211, 21408 and 21635 for good with their meaning; 21610 carries the code consent records an opt-out from', async () => {
+    const cases = [21610, 21211, 21408, 21635].map((code) => ({ code, m: message() }));
+    for (const { code, m } of cases) await sim.fault({ to: m.message.to, status: 400, code, times: 1 });
+    await world.cleared(...cases.map((c) => c.m));
+    await waitFor('all failed', () => world.settled(cases.map((c) => c.m.id), ['failed']), { timeoutMs: 30_000 });
+    for (const { code, m } of cases) {
+      const failed = await waitFor(`the failed status of ${code}`, async () => statusesOf(m.id).find((s) => s.status === 'failed'));
+      assert.equal(failed.errorCode, code);
+      assert.ok(failed.reason && !failed.reason.startsWith('HTTP'), `explained: ${failed.reason}`);
+      assert.deepEqual((await sim.messages(m.message.to)).length, 0);
+    }
+    const optOut = statusesOf(cases[0]!.m.id).find((s) => s.status === 'failed')!;
+    assert.deepEqual(optOut.clauses, ['MP.OPTOUT.HONOR']);
+    assert.match(optOut.reason ?? '', /replied STOP/);
+    assert.equal(optOut.errorMessage, 'Attempt to send to unsubscribed recipient');
+  });
+
+  it('re-checks opt-outs when a scheduled message comes due: a STOP meanwhile blocks it (MP.OPTOUT.HONOR)', async () => {
+    const m = message({ sendAt: new Date(Date.now() + 3_000).toISOString() });
+    await world.cleared(m);
+    const scheduled = await waitFor('the scheduled status', async () => statusesOf(m.id).find((s) => s.status === 'scheduled'));
+    assert.equal(scheduled.scheduledFor, m.message.sendAt);
+    await world.optOut(tenantId, m.message.to, `brand:${brand}`);
+    const blocked = await waitFor('the message to be stopped', async () => stopped.find((e) => e.id === m.id));
+    assert.deepEqual(blocked.verdicts.at(-1)?.clauses, ['MP.OPTOUT.HONOR']);
+    assert.equal(blocked.verdicts.at(-1)?.stage, 'dispatcher');
+    assert.equal((await world.ledger([m.id]))[0]!.state, 'blocked');
+    assert.deepEqual(await sim.messages(m.message.to), []);
+  });
+
+  it('lets the one opt-out confirmation through to an opted-out person, and not a second one', async () => {
+    const to = uniqueNumber('212');
+    await world.optOut(tenantId, to, `brand:${brand}`);
+    const first = message({ to, body: 'Acme Dental: you are unsubscribed and will get no more messages.' }, { kind: 'opt_out_confirmation' });
+    const marketing = message({ to, body: 'Acme Dental: offer.', useCase: 'marketing', campaign: 'offers' });
+    await waitFor('the opt-out to reach the dispatcher', async () => {
+      const { rows } = await world.db.query(`SELECT 1 FROM dispatcher.consent_state WHERE tenant_id = $1 AND recipient_token = $2`, [tenantId, world.pseudonyms.token(tenantId, to)]);
+      return rows.length > 0 ? true : undefined;
+    });
+    await world.cleared(first, marketing);
+    await waitFor('the confirmation sent and the offer blocked', () => world.settled([first.id, marketing.id], ['accepted', 'blocked']), { timeoutMs: 30_000 });
+    const second = message({ to, body: 'Acme Dental: you are unsubscribed (again).' }, { kind: 'opt_out_confirmation' });
+    await world.cleared(second);
+    const rows = await waitFor('the second confirmation settled', () => world.settled([second.id], ['accepted', 'blocked']), { timeoutMs: 30_000 });
+    assert.equal((await world.ledger([first.id]))[0]!.state, 'accepted');
+    assert.equal((await world.ledger([marketing.id]))[0]!.state, 'blocked');
+    assert.equal(rows[0]!.state, 'blocked');
+    assert.match((await waitFor('the stopped second confirmation', async () => stopped.find((e) => e.id === second.id))).verdicts.at(-1)?.reason ?? '', /one confirmation/);
+    assert.deepEqual((await sim.messages(to)).map((s) => s.body), [first.message.body]);
+  });
+
+  it("defers a 10DLC brand's messages past T-Mobile's daily cap, with an alert", async () => {
+    const batch = Array.from({ length: 3 }, () => message({ from: tenDlc, brand: 'Capped Dental' }));
+    await world.cleared(...batch);
+    await waitFor('two sent and one deferred', async () => {
+      const rows = await world.ledger(batch.map((m) => m.id));
+      return rows.filter((r) => r.state === 'accepted').length === 2 && rows.some((r) => r.state === 'queued' && r.deferral) ? rows : undefined;
+    }, { timeoutMs: 30_000 });
+    const deferred = (await world.ledger(batch.map((m) => m.id))).find((r) => r.state === 'queued')!;
+    const scheduled = await waitFor('the scheduled status', async () => statusesOf(deferred.message_id).find((s) => s.status === 'scheduled'));
+    assert.deepEqual(scheduled.clauses, ['AUP.SERVICE_LIMITS']);
+    assert.match(scheduled.reason ?? '', /T-Mobile's daily cap of 2 segments/);
+    const alert = await waitFor('the cap alert', async () => alerts.find((a) => a.tenantId === tenantId && a.kind === 'daily_cap_reached'));
+    assert.equal(alert.brand, 'Capped Dental');
+  });
+
+  it('paces through a messaging service and lets Twilio pick the sender from the pool', async () => {
+    const m = message({ from: undefined, messagingServiceSid: pool });
+    await world.cleared(m);
+    await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    const [sent] = await sim.messages(m.message.to);
+    assert.equal(sent?.messagingServiceSid, pool);
+    assert.ok(poolNumbers.includes(sent?.from ?? ''), 'a number of the pool');
+  });
+
+  it("records Twilio's callbacks forward only, and raises a content alert for 30007", async () => {
+    const m = message();
+    await world.cleared(m);
+    const [row] = await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    const callback = (status: 'sent' | 'undelivered', errorCode?: number) =>
+      world.publish('status', m.id, { messageId: m.id, tenantId, status, source: 'twilio-callback', twilioSid: row!.twilio_sid!, ...(errorCode ? { errorCode } : {}), at: new Date().toISOString() });
+    await callback('undelivered', 30007);
+    await callback('sent');
+    const alert = await waitFor('the content alert', async () => alerts.find((a) => a.messageId === m.id));
+    assert.equal(alert.kind, 'content_filtered');
+    assert.equal(alert.errorCode, 30007);
+    assert.deepEqual(alert.clauses, ['MP.ENFORCEMENT', 'MP.ISV']);
+    const delivered = await waitFor('the late sent to be consumed', async () => {
+      const [r] = await world.ledger([m.id]);
+      return r?.delivery_status === 'undelivered' ? r : undefined;
+    });
+    assert.equal(delivered.delivery_status, 'undelivered', 'a late "sent" did not move it back');
+  });
+});

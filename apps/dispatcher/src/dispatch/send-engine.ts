@@ -1,0 +1,299 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { MessageEnvelope } from '@sms/contracts';
+import { KafkaPublisher, type OutgoingRecord } from '@sms/kafka';
+import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@sms/tracing';
+import { backoffDelay, Batcher, sleep } from '@sms/util';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
+import { DispatchRepository, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
+import type { RateBucket } from '../rules/sender-rate.js';
+import { classifySendError, type SendFailure } from '../rules/twilio-errors.js';
+import { TwilioGateway, type OutgoingSms } from '../twilio/twilio-gateway.js';
+import { DispatchPolicy } from './dispatch-policy.js';
+import { OptOutScreen } from './opt-out-screen.js';
+import { contextOf, failedStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
+import { Counter, register } from 'prom-client';
+
+/** sms_twilio_errors_total{code, kind}: Twilio's refusals by error code (runbook: twilio-errors). */
+const twilioErrors =
+  (register.getSingleMetric('sms_twilio_errors_total') as Counter<'code' | 'kind'> | undefined) ??
+  new Counter({ name: 'sms_twilio_errors_total', help: "Twilio's refusals of sends, by error code and what the dispatcher did (retry, in-doubt, final)", labelNames: ['code', 'kind'] as const });
+
+/** A claimed message is taken out this long before its slot, for the opt-out check; the call itself waits for the slot. */
+export const PREPARE_MS = 250;
+/** Claimed messages are taken out in windows of this length, so that one opt-out query serves many. */
+const FIRE_WINDOW_MS = 50;
+/** How far ahead of the call the limiter may book its start (one round trip books many calls of a fast sender). */
+const ADMIT_AHEAD_MS = 250;
+/** Later than this after its slot, a call is logged: it narrows the gap to the next send of its sender. */
+const LATE_WARNING_MS = 50;
+/** Backoff of a message Twilio did not take (paced again when it is due). */
+const RETRY = { initialMs: 500, maxMs: 30_000, multiplier: 2 };
+/** Backoff of every call from this instance after a 429: the account is over its API rate. */
+const RATE_LIMITED = { initialMs: 250, maxMs: 10_000, multiplier: 2 };
+
+interface Pending {
+  row: SendRow;
+  startMs: number;
+  buckets: RateBucket[];
+  /** When the claim's lease was last taken or renewed (local clock). */
+  leasedAt: number;
+  /** When the limiter let the call start (database clock). */
+  startedAtMs: number | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Sends claimed messages at their pacing slot: the last-moment opt-out check, one call to
+ * Twilio through a bounded pool, and the outcome written under the claim (same attempt) before
+ * anything is published. A message Twilio did not take goes back to the queue; one that Twilio
+ * may have taken (5xx, lost connection) is looked up first and never simply sent again.
+ */
+@Injectable()
+export class SendEngine {
+  private readonly logger = new Logger(SendEngine.name);
+  private readonly calls: LimitFunction;
+  private readonly pending = new Map<string, Pending>();
+  private readonly running = new Set<Promise<void>>();
+  private fired: Pending[] = [];
+  private flushScheduled = false;
+  private pausedUntil = 0;
+  private rateLimitedInARow = 0;
+  private late = { count: 0, maxMs: 0, since: 0 };
+  private readonly outcomes: Batcher<SendOutcome, boolean>;
+  /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
+  private readonly admissions: Batcher<{ buckets: RateBucket[]; segments: number }, { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number }>;
+
+  constructor(
+    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
+    @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
+  ) {
+    this.calls = pLimit(config.MAX_CONCURRENT_SENDS);
+    this.outcomes = new Batcher(async (list) => {
+      const written = await this.ledger.complete(list);
+      return list.map((o) => written.has(o.messageId));
+    }, { maxItems: 500, maxConcurrent: 2 });
+    this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
+  }
+
+  /** Claimed messages waiting for their slot or their call. */
+  get load(): number {
+    return this.pending.size;
+  }
+
+  schedule(claimed: ClaimedSend[]): void {
+    const now = Date.now();
+    for (const c of claimed) {
+      const item: Pending = { row: c.row, startMs: c.startMs, buckets: c.buckets, leasedAt: now, startedAtMs: null, timer: null };
+      this.pending.set(c.row.messageId, item);
+      const at = Math.floor((c.startMs - PREPARE_MS) / FIRE_WINDOW_MS) * FIRE_WINDOW_MS;
+      item.timer = setTimeout(() => this.fire(item), Math.max(0, at - Date.now()));
+    }
+  }
+
+  /** Stops taking claims: those not yet started go back to the queue; calls in flight finish. */
+  async drain(): Promise<void> {
+    const waiting = [...this.pending.values()].filter((p) => p.timer !== null);
+    for (const p of waiting) {
+      clearTimeout(p.timer!);
+      this.pending.delete(p.row.messageId);
+    }
+    if (waiting.length > 0) {
+      await this.ledger
+        .requeue(waiting.map((p) => ({ messageId: p.row.messageId, attempts: p.row.attempts, dueAt: new Date(), reason: 'put back at shutdown' })))
+        .catch((error: Error) => this.logger.warn({ message: 'putting claims back at shutdown failed; the reconciler will', error: error.message }));
+    }
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private fire(item: Pending): void {
+    item.timer = null;
+    this.fired.push(item);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = this.fired;
+      this.fired = [];
+      this.track(this.startBatch(batch));
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: Error) => this.logger.error({ message: 'dispatching a batch failed; its claims are settled by the reconciler', error: error.message }));
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
+  /** The opt-out check again for every message whose slot came, in one or two queries, then the calls. */
+  private async startBatch(batch: Pending[]): Promise<void> {
+    const blocked = await this.optOuts.blocked(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
+    const records: OutgoingRecord[] = [];
+    const outcomes: SendOutcome[] = [];
+    for (const p of batch) {
+      const verdict = blocked.get(p.row.messageId);
+      if (!verdict) {
+        this.track(this.send(p));
+        continue;
+      }
+      this.pending.delete(p.row.messageId);
+      outcomes.push({ messageId: p.row.messageId, attempts: p.row.attempts, state: 'blocked', twilioSid: null, errorCode: null, errorMessage: verdict.reason, startedAtMs: null });
+      records.push(stoppedRecord(p.row.envelope, verdict, p.row.recipientToken ?? '', contextOf(p.row.traceparent)));
+    }
+    if (outcomes.length > 0) {
+      const written = await this.ledger.complete(outcomes);
+      await this.publisher.publishRaw(records.filter((_, i) => written.has(outcomes[i]!.messageId)));
+    }
+  }
+
+  /** One attempt at Twilio for a claimed message, and its outcome. */
+  private async send(p: Pending): Promise<void> {
+    const { row } = p;
+    const ctx = contextOf(row.traceparent);
+    try {
+      // The slot is waited for outside the pool: the pool bounds calls in flight, not messages waiting.
+      if (p.startMs > Date.now()) await sleep(p.startMs - Date.now());
+      await this.calls(async () => {
+        if (!(await this.keepLease(p))) return;
+        // While the account is rate limited (429), wait, keeping the claim's lease.
+        for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
+          await sleep(Math.min(wait, this.config.IN_DOUBT_AFTER_MS / 4));
+          if (!(await this.keepLease(p))) return;
+        }
+        if (!(await this.admitted(p))) return;
+        await this.attempt(p, ctx);
+      });
+    } finally {
+      this.pending.delete(row.messageId);
+    }
+  }
+
+  private async attempt(p: Pending, ctx: Context): Promise<void> {
+    const { row } = p;
+    const sms = this.outgoing(row.envelope, ctx);
+    const span = tracer().startSpan('twilio messages.create', { kind: SpanKind.CLIENT, attributes: { 'sms.message_id': row.messageId, 'sms.attempt': row.attempts } }, ctx);
+    let failure: SendFailure;
+    try {
+      const sent = await this.twilio.send(sms);
+      this.rateLimitedInARow = 0;
+      span.setAttribute('twilio.sid', sent.sid);
+      span.end();
+      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: sent.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, sent.sid, ctx)]);
+      return;
+    } catch (error) {
+      failure = classifySendError(this.policy.rules.twilioErrors, error as { status?: number; code?: number | string; message?: string });
+      twilioErrors.inc({ code: String(failure.code ?? 'network'), kind: failure.kind });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
+      if (failure.code !== null) span.setAttribute('twilio.error_code', failure.code);
+      span.end();
+    }
+
+    if (failure.kind === 'final') {
+      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: failure.reason, startedAtMs: p.startedAtMs }, [
+        failedStatus(row.envelope, { code: failure.code, message: failure.twilioMessage, reason: failure.reason, clauses: failure.clauses }, ctx),
+      ]);
+      return;
+    }
+    if (failure.kind === 'in-doubt') {
+      const found = await this.twilio.findSent(sms, new Date(row.createdAt.getTime())).catch(() => undefined);
+      if (found === undefined) {
+        // Twilio cannot be asked now: the claim stays, and the reconciler looks it up when its lease runs out.
+        this.logger.warn({ message: 'send in doubt and Twilio unreachable for the lookup; left to the reconciler', messageId: row.messageId });
+        return;
+      }
+      if (found) {
+        this.logger.log({ message: 'send in doubt found at Twilio; not sent again', messageId: row.messageId });
+        await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: found.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, found.sid, ctx)]);
+        return;
+      }
+    }
+    if (failure.kind === 'retry' && failure.rateLimited) this.rateLimited();
+    if (row.attempts >= this.config.SEND_MAX_ATTEMPTS) {
+      const reason = `gave up after ${row.attempts} attempts: ${failure.reason}`;
+      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: reason, startedAtMs: p.startedAtMs }, [
+        failedStatus(row.envelope, { code: failure.code, message: null, reason, clauses: ['AUP.SERVICE_LIMITS'] }, ctx),
+      ]);
+      return;
+    }
+    this.logger.warn({ message: 'Twilio did not take the message; queued again', messageId: row.messageId, attempt: row.attempts, reason: failure.reason });
+    await this.putBack(p, failure.reason, backoffDelay(row.attempts - 1, RETRY));
+  }
+
+  private async putBack(p: Pending, reason: string, delayMs: number): Promise<void> {
+    await this.ledger.requeue([{ messageId: p.row.messageId, attempts: p.row.attempts, dueAt: new Date(Date.now() + delayMs), reason: reason.slice(0, 500) }]);
+  }
+
+  /** Writes the outcome under the claim, then publishes; a claim lost meanwhile publishes nothing. */
+  private async settle(outcome: SendOutcome, records: OutgoingRecord[]): Promise<void> {
+    if (!(await this.outcomes.add(outcome))) {
+      this.logger.error({ message: 'outcome of a send not written: its claim was taken over', messageId: outcome.messageId, state: outcome.state });
+      return;
+    }
+    await this.publisher.publishRaw(records);
+  }
+
+  private rateLimited(): void {
+    this.rateLimitedInARow++;
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + backoffDelay(this.rateLimitedInARow - 1, RATE_LIMITED));
+  }
+
+  /** Waits for the planned slot, then until the limiter lets the call start (never before the rate allows). */
+  private async admitted(p: Pending): Promise<boolean> {
+    for (;;) {
+      const answer = await this.admissions.add({ buckets: p.buckets, segments: p.row.segments });
+      if (answer.go) {
+        if (answer.waitMs > 0) await sleep(answer.waitMs);
+        p.startedAtMs = answer.startAtMs;
+        break;
+      }
+      await sleep(answer.retryInMs);
+      if (!(await this.keepLease(p))) return false;
+    }
+    const late = Date.now() - p.startMs;
+    if (late > LATE_WARNING_MS) this.noteLate(late);
+    return true;
+  }
+
+  /** Calls later than planned (the instance is overloaded, or calls queue for the pool): one line every 10 s at most. */
+  private noteLate(lateMs: number): void {
+    this.late.count++;
+    this.late.maxMs = Math.max(this.late.maxMs, lateMs);
+    if (Date.now() - this.late.since < 10_000) return;
+    this.logger.warn({ message: 'calls started after their planned slot (the limiter still held the rate)', count: this.late.count, maxLateMs: this.late.maxMs });
+    this.late = { count: 0, maxMs: 0, since: Date.now() };
+  }
+
+  /**
+   * Renews the claim's lease when a third of it has passed, so that the reconciler never takes
+   * over a claim this instance still holds; false when another instance took it meanwhile.
+   */
+  private async keepLease(p: Pending): Promise<boolean> {
+    if (Date.now() - p.leasedAt <= this.config.IN_DOUBT_AFTER_MS / 3) return true;
+    if (!(await this.ledger.renew(p.row.messageId, p.row.attempts))) {
+      this.logger.warn({ message: 'claim taken over before the call; not sending', messageId: p.row.messageId });
+      return false;
+    }
+    p.leasedAt = Date.now();
+    return true;
+  }
+
+  outgoing(envelope: MessageEnvelope, ctx: Context): OutgoingSms {
+    const callback = new URL('/twilio/status', this.config.STATUS_CALLBACK_BASE_URL);
+    callback.searchParams.set('m', envelope.id);
+    callback.searchParams.set('t', envelope.tenantId);
+    const traceparent = injectContext(ctx)['traceparent'];
+    if (traceparent) callback.searchParams.set('tp', traceparent);
+    return {
+      to: envelope.message.to,
+      from: envelope.message.from,
+      messagingServiceSid: envelope.message.messagingServiceSid,
+      body: envelope.message.body,
+      statusCallback: callback.toString(),
+    };
+  }
+}
+

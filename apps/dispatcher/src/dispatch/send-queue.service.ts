@@ -1,0 +1,271 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { AlertEvent, MessageEnvelope, Verdict } from '@sms/contracts';
+import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
+import { injectContext, type Context } from '@sms/tracing';
+import { countSegments, Pseudonymizer } from '@sms/util';
+import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
+import { TwilioGateway } from '../twilio/twilio-gateway.js';
+import { DispatchRepository, type ClaimRoundDecision, type ClaimRoundState, type NewSend, type SendRow } from '../database/dispatch.repository.js';
+import { localTime } from '../rules/local-time.js';
+import { PacingBook } from '../rules/pacing.js';
+import { planClaims, type ClaimPlan } from '../rules/plan-claims.js';
+import { DispatchPolicy } from './dispatch-policy.js';
+import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
+import { OptOutScreen } from './opt-out-screen.js';
+import { PREPARE_MS, SendEngine } from './send-engine.js';
+
+export interface ClearedItem {
+  envelope: MessageEnvelope;
+  context: Context;
+}
+
+/**
+ * The dispatcher's queue. Cleared messages are written to it at once (due now, at their
+ * sendAt, or after the recipient's quiet hours), so consuming never waits for pacing and a
+ * deferral survives restarts. A pump claims due messages sender by sender at the rate each may
+ * send, from any instance: the ledger's primary key and the claim make each go out once.
+ */
+@Injectable()
+export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SendQueueService.name);
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  /**
+   * How long claim rounds that found messages take lately. Slots are planned at least twice
+   * that far ahead (plus the time to prepare a call), so that a claimed message is not already
+   * late when the round commits: a late start would bring it closer to the next slot of its
+   * sender, which another instance may hold.
+   */
+  private roundMs = 250;
+
+  constructor(
+    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(SendEngine) private readonly engine: SendEngine,
+    @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
+    @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+    @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Open a few pool connections and the SDK's first request now, so that the first sends do not pay for them.
+    await Promise.all([this.ledger.warmUp(4), this.twilio.warmUp()]);
+    this.running = true;
+    this.loop = this.pump();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.engine.drain();
+  }
+
+  /** Queues cleared messages; returns what to publish (deferrals, holds, known outcomes of redeliveries). */
+  async accept(items: ClearedItem[]): Promise<OutgoingRecord[]> {
+    const now = Date.now();
+    const out: OutgoingRecord[] = [];
+    const sends: NewSend[] = [];
+    const schedules = new Map<string, ReturnType<DispatchPolicy['initialSchedule']>>();
+    for (const { envelope, context } of items) {
+      const schedule = this.policy.initialSchedule(envelope, now);
+      schedules.set(envelope.id, schedule);
+      sends.push({
+        envelope,
+        senderKey: this.policy.plan(envelope).senderKey,
+        segments: countSegments(envelope.message.body).segments,
+        recipientToken: this.pseudonyms.token(envelope.tenantId, envelope.message.to),
+        traceparent: injectContext(context)['traceparent'] ?? null,
+        dueAt: new Date(schedule.kind === 'hold' ? now : schedule.dueAtMs),
+        deferral: schedule.kind === 'now' ? null : schedule.reason,
+        held: schedule.kind === 'hold',
+        priority: answersThePerson(envelope) ? 0 : 1,
+      });
+    }
+    const queued = await this.ledger.enqueue(sends);
+
+    const redelivered: string[] = [];
+    for (const { envelope, context } of items) {
+      if (!queued.has(envelope.id)) {
+        redelivered.push(envelope.id);
+        continue;
+      }
+      const schedule = schedules.get(envelope.id)!;
+      if (schedule.kind === 'deferred') out.push(scheduledStatus(envelope, new Date(schedule.dueAtMs), schedule.reason, schedule.clauses, context));
+      if (schedule.kind === 'hold') {
+        out.push(stoppedRecord(envelope, { stage: 'dispatcher', decision: 'hold', clauses: schedule.clauses, reason: schedule.reason, facts: {} }, this.pseudonyms.token(envelope.tenantId, envelope.message.to), context));
+      }
+    }
+    // Already in the ledger: its known outcome again (idempotent downstream), never a second send.
+    for (const row of await this.ledger.find(redelivered)) {
+      const known = knownOutcome(row);
+      if (known) out.push(known);
+    }
+    if (queued.size > 0) this.wake?.();
+    return out;
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running) {
+      let more = false;
+      try {
+        more = await this.round();
+      } catch (error) {
+        this.logger.error({ message: 'claim round failed; trying again', error: (error as Error).message });
+        await this.idle(1_000);
+        continue;
+      }
+      if (!more) await this.idle(this.config.PUMP_IDLE_MS);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** One claim round; true when there may be more to claim right away. */
+  async round(): Promise<boolean> {
+    if (this.engine.load >= this.config.MAX_CLAIMED_IN_MEMORY) return false;
+    const now = Date.now();
+    const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, PREPARE_MS + 2 * this.roundMs);
+    const seen: { plan: ClaimPlan | null; messages: ClaimRoundState['messages']; blocked: Map<string, Omit<Verdict, 'at'>>; all: ClaimRoundState['messages'] } = {
+      plan: null,
+      messages: [],
+      blocked: new Map(),
+      all: [],
+    };
+    const result = await this.ledger.claimRound(
+      {
+        horizonEnd: new Date(now + this.config.PACING_LOOKAHEAD_MS),
+        now: new Date(now),
+        senders: this.config.PUMP_SENDERS_PER_ROUND,
+        perSender: this.config.PUMP_MESSAGES_PER_SENDER,
+        queueWindowSeconds: this.policy.rules.senderRates.queueWindowSeconds,
+      },
+      async (due) => {
+        // A STOP frees the slots of the messages queued behind it: they are blocked before they are paced.
+        seen.all = due;
+        seen.blocked = await this.optOuts.blocked(due.map((m) => ({ ...m, tenantId: m.envelope.tenantId })));
+        return new Set(seen.blocked.keys());
+      },
+      (due) => this.locksFor(due, now),
+      (state) => {
+        seen.messages = state.messages;
+        const pacing = new PacingBook(state.freeAt);
+        const plan = planClaims({
+          messages: state.messages,
+          nowMs: now + lead,
+          horizonMs: this.config.PACING_LOOKAHEAD_MS,
+          pacing,
+          dailyCounts: state.dailyCounts,
+          queuedAtTwilioMs: state.queuedAtTwilioMs,
+          queueWindowMs: this.policy.rules.senderRates.queueWindowSeconds * 1000,
+          plan: (e) => this.policy.plan(e),
+          quietHours: (e, at) => this.policy.quietHours(e, at),
+          toPolicyMs: (ms) => this.policy.clock.toPolicyMs(ms),
+          toRealMs: (ms) => this.policy.clock.toRealMs(ms),
+        });
+        seen.plan = plan;
+        return toDecision(plan, pacing, state, seen.blocked);
+      },
+    );
+    if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
+    const late = result.claimed.filter((c) => c.startMs - PREPARE_MS < Date.now());
+    if (late.length > 0) this.logger.warn({ message: 'claimed messages already at their slot when the round ended; planning further ahead', count: late.length, roundMs: Date.now() - now });
+    this.engine.schedule(result.claimed);
+    if (seen.plan) await this.publishRound(seen.plan, seen.messages, seen.blocked, seen.all);
+    const perSender = new Map<string, number>();
+    for (const m of seen.all) perSender.set(m.senderKey, (perSender.get(m.senderKey) ?? 0) + 1);
+    return result.sendersSeen >= this.config.PUMP_SENDERS_PER_ROUND || [...perSender.values()].some((n) => n >= this.config.PUMP_MESSAGES_PER_SENDER);
+  }
+
+  /** The limiter rows and daily counters the due messages count against. */
+  private locksFor(due: ClaimRoundState['messages'], now: number): { buckets: string[]; counters: string[] } {
+    const buckets: string[] = [];
+    const counters: string[] = [];
+    for (const m of due) {
+      const plan = this.policy.plan(m.envelope);
+      buckets.push(...plan.buckets.map((b) => b.key));
+      if (plan.dailyCap) {
+        // The horizon may cross midnight: both days' counters.
+        for (const at of [now, now + this.config.PACING_LOOKAHEAD_MS]) {
+          const l = localTime(new Date(this.policy.clock.toPolicyMs(at)), plan.dailyCap.dayTimeZone);
+          counters.push(`${plan.dailyCap.key}@${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`);
+        }
+      }
+    }
+    return { buckets, counters };
+  }
+
+  private async publishRound(
+    plan: ClaimPlan,
+    messages: ClaimRoundState['messages'],
+    blocked: Map<string, Omit<Verdict, 'at'>>,
+    all: ClaimRoundState['messages'],
+  ): Promise<void> {
+    const byId = new Map(messages.map((m) => [m.messageId, m]));
+    const out: OutgoingRecord[] = [];
+    for (const m of all) {
+      const verdict = blocked.get(m.messageId);
+      if (verdict) out.push(stoppedRecord(m.envelope, verdict, m.recipientToken, contextOf(m.traceparent)));
+    }
+    for (const d of plan.deferrals) {
+      const m = byId.get(d.messageId)!;
+      out.push(scheduledStatus(m.envelope, new Date(d.dueAtMs), d.reason, d.clauses, contextOf(m.traceparent)));
+    }
+    for (const h of plan.holds) {
+      const m = byId.get(h.messageId)!;
+      out.push(stoppedRecord(m.envelope, { stage: 'dispatcher', decision: 'hold', clauses: h.clauses, reason: h.reason, facts: {} }, this.pseudonyms.token(m.envelope.tenantId, m.envelope.message.to), contextOf(m.traceparent)));
+    }
+    const at = new Date().toISOString();
+    for (const alert of plan.alerts) {
+      const event: AlertEvent = { ...alert, at };
+      out.push(record('alerts', event.tenantId, event));
+      this.logger.warn({ message: 'alert', kind: event.kind, tenantId: event.tenantId, reason: event.reason });
+    }
+    await this.publisher.publishRaw(out);
+  }
+}
+
+/** Messages that answer the person (an opt-out confirmation, a HELP answer, a conversational reply) go first. */
+function answersThePerson(envelope: MessageEnvelope): boolean {
+  return envelope.kind !== 'standard' || envelope.message.useCase === 'conversational';
+}
+
+function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState, blocked: Map<string, Omit<Verdict, 'at'>>): ClaimRoundDecision {
+  const changed = new Map(plan.dailyCounts);
+  for (const [key, value] of state.dailyCounts) {
+    const now = changed.get(key);
+    if (now && now.segments === value.segments && now.alerted === value.alerted) changed.delete(key);
+  }
+  return {
+    claims: plan.claims.map((c) => ({ messageId: c.messageId, startMs: c.startMs, buckets: c.buckets })),
+    deferrals: plan.deferrals.map((d) => ({ messageId: d.messageId, dueAtMs: d.dueAtMs, reason: d.reason })),
+    holds: plan.holds.map((h) => ({ messageId: h.messageId, reason: h.reason })),
+    blocks: [...blocked].map(([messageId, verdict]) => ({ messageId, reason: verdict.reason })),
+    freeAt: pacing.entries().filter(([key, ms]) => state.freeAt.get(key) !== ms),
+    dailyCounts: changed,
+    notBefore: plan.notBefore,
+  };
+}
+
+/** The status event a ledger row already stands for, published again on a redelivery. */
+function knownOutcome(row: SendRow): OutgoingRecord | null {
+  const ctx = contextOf(row.traceparent);
+  if (row.state === 'accepted') return sendingStatus(row.envelope, row.twilioSid, ctx);
+  if (row.state === 'failed') {
+    return failedStatus(row.envelope, { code: row.errorCode, message: null, reason: row.errorMessage ?? 'failed', clauses: [] }, ctx);
+  }
+  return null;
+}
+

@@ -1,0 +1,49 @@
+import type { MessageEnvelope, Verdict } from '@sms/contracts';
+
+export type LastMomentDecision = { allow: true; note: string | null } | { allow: false; verdict: Omit<Verdict, 'at'> };
+
+/**
+ * MP.OPTOUT.HONOR at the last moment before Twilio: an opt-out recorded at any scope the
+ * message may go out under (the tenant, its brand, its sender numbers) stops it, even when it
+ * passed consent before the STOP arrived. The one confirmation of an opt-out passes, once.
+ */
+export function lastMomentOptOut(
+  envelope: MessageEnvelope,
+  scopes: readonly string[],
+  optedOut: readonly { scope: string; changedAt: Date }[],
+  /** Whether another confirmation went to this person after the opt-out. */
+  confirmationAlreadySent: boolean,
+): LastMomentDecision {
+  const hits = optedOut.filter((o) => scopes.includes(o.scope));
+  if (hits.length === 0) return { allow: true, note: null };
+  const latest = hits.reduce((a, b) => (a.changedAt >= b.changedAt ? a : b));
+  if (envelope.kind === 'opt_out_confirmation') {
+    if (!confirmationAlreadySent) return { allow: true, note: `the one confirmation of the opt-out at ${latest.changedAt.toISOString()}` };
+    return {
+      allow: false,
+      verdict: {
+        stage: 'dispatcher',
+        decision: 'block',
+        clauses: ['MP.OPTOUT.HONOR'],
+        reason: `the confirmation of the opt-out at ${latest.changedAt.toISOString()} was already sent: one confirmation, then nothing`,
+        facts: { optOutScope: latest.scope },
+      },
+    };
+  }
+  return {
+    allow: false,
+    verdict: {
+      stage: 'dispatcher',
+      decision: 'block',
+      clauses: ['MP.OPTOUT.HONOR'],
+      reason: `the recipient opted out (scope ${latest.scope}) at ${latest.changedAt.toISOString()}, after this message passed consent`,
+      facts: { optOutScope: latest.scope },
+    },
+  };
+}
+
+/** When the opt-outs that apply to a message were recorded: a confirmation may follow only the latest. */
+export function latestOptOut(scopes: readonly string[], optedOut: readonly { scope: string; changedAt: Date }[]): Date | null {
+  const hits = optedOut.filter((o) => scopes.includes(o.scope)).map((o) => o.changedAt.getTime());
+  return hits.length > 0 ? new Date(Math.max(...hits)) : null;
+}

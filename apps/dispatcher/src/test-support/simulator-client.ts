@@ -1,0 +1,40 @@
+/** A message as the simulator's GET /sim/messages shows it. */
+export interface SimMessage {
+  sid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  numSegments: number;
+  receivedAt: string;
+}
+
+/** The simulator's test controls (`/sim`). */
+export class SimulatorClient {
+  constructor(readonly url: string) {}
+
+  async messages(to?: string): Promise<SimMessage[]> {
+    const answer = await fetch(`${this.url}/sim/messages${to ? `?to=${encodeURIComponent(to)}` : ''}`);
+    return ((await answer.json()) as { messages: SimMessage[] }).messages;
+  }
+
+  async fault(spec: { to?: string; status: number; code?: number; times?: number; latencyMs?: number; recordMessage?: boolean }): Promise<void> {
+    const answer = await fetch(`${this.url}/sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    if (answer.status !== 201) throw new Error(`fault refused: ${answer.status} ${await answer.text()}`);
+  }
+
+  /** Sends that took a fault so far: with a latency fault, counted when they arrive, before they are stored. */
+  async faultHits(): Promise<number> {
+    const answer = await fetch(`${this.url}/sim/faults`);
+    return ((await answer.json()) as { faults: { hits: number }[] }).faults.reduce((n, f) => n + f.hits, 0);
+  }
+
+  async clearFaults(): Promise<void> {
+    await fetch(`${this.url}/sim/faults`, { method: 'DELETE' });
+  }
+
+  async messagingService(sid: string, numbers: string[]): Promise<void> {
+    const answer = await fetch(`${this.url}/sim/messaging-services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sid, numbers }) });
+    if (!answer.ok) throw new Error(`messaging service refused: ${answer.status}`);
+  }
+}
