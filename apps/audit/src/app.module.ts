@@ -1,14 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
-import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
-import type { AuditConfig } from './config.js';
+import { AnalystStream } from './analyst/analyst-stream.js';
+import { AUDIT_CONFIG_TOKEN, type AuditConfig } from './config.js';
 import { auditDataSource } from './database/data-source.js';
 import { HistoryRepository } from './database/history.repository.js';
+import { EnforcementController } from './enforcement/enforcement.controller.js';
+import { EnforcementService } from './enforcement/enforcement.service.js';
 import { HistoryConsumer } from './history/history.consumer.js';
 import { MessagesController } from './history/messages.controller.js';
+import { ProofController } from './proof/proof.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
+import { ReportsRepository } from './reports/reports.repository.js';
+import { HeldMessagesRepository } from './reviews/held-messages.repository.js';
+import { HeldQueueMetric } from './reviews/held-queue.metric.js';
+import { ReviewsController } from './reviews/reviews.controller.js';
 
 @Module({})
 export class AuditModule {
@@ -20,14 +30,23 @@ export class AuditModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'audit', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, MessagesController, HistoryConsumer],
+      controllers: [HealthController, MetricsController, MessagesController, ReviewsController, ReportsController, ProofController, EnforcementController, HistoryConsumer],
       providers: [
+        { provide: AUDIT_CONFIG_TOKEN, useValue: config },
+        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
+        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
+        AdminKeyGuard,
+        AnalystStream,
+        EnforcementService,
+        HeldMessagesRepository,
+        HeldQueueMetric,
         HistoryRepository,
+        ReportsRepository,
       ],
     };
   }

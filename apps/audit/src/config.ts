@@ -1,8 +1,16 @@
-import { COMMON_VARIABLES, httpVariables, type ConfigValues } from '@sms/config';
+import { COMMON_VARIABLES, httpVariables, variable, type ConfigValues } from '@sms/config';
+import { z } from 'zod';
 
 export const AUDIT_CONFIG = {
   ...COMMON_VARIABLES,
-  ...httpVariables(3005, 'the audit API'),
+  ...httpVariables(3005, 'the audit API and the review console'),
+  ANALYST_HASH_KEY: variable(
+    z.string().min(16),
+    "Secret key of the analysts' pseudonyms (recipients and senders on audit.analyst.v1): stable per tenant, useless outside",
+    true,
+  ),
+  ADMIN_API_KEY: variable(z.string().min(32), 'Key of the platform operator: enforcement (suspend, lift) and every tenant in the dashboard', true),
 };
 
 export type AuditConfig = ConfigValues<typeof AUDIT_CONFIG>;
+export const AUDIT_CONFIG_TOKEN = Symbol('AUDIT_CONFIG');

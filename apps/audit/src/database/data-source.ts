@@ -1,7 +1,9 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
+import { ChainHeadEntity, ConsentEventEntity, HeldMessageEntity, TenantEventEntity } from './chain-records.entity.js';
 import { MessageEventEntity } from './message-event.entity.js';
 import { AuditInitial1764270000000 } from './migrations/1764270000000-audit-initial.js';
+import { AuditChainConsentReviews1764300000000 } from './migrations/1764300000000-audit-chain-consent-reviews.js';
 
 export const AUDIT_SCHEMA = 'audit';
 
@@ -10,7 +12,7 @@ export function auditDataSource(url: string): DataSource {
     url,
     schema: AUDIT_SCHEMA,
     applicationName: 'audit',
-    entities: [MessageEventEntity],
-    migrations: [AuditInitial1764270000000],
+    entities: [MessageEventEntity, ChainHeadEntity, ConsentEventEntity, TenantEventEntity, HeldMessageEntity],
+    migrations: [AuditInitial1764270000000, AuditChainConsentReviews1764300000000],
   });
 }

@@ -1,72 +1,279 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ConsentChangeEvent, MessageStatus } from '@sms/contracts';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { GENESIS, link, verifyChain, type ChainHead, type VerifyResult } from '../rules/hash-chain.js';
 import type { HistoryEvent } from '../rules/history.js';
+import { consentEventContent, contentFromRow, messageEventContent, tenantEventContent, type TenantEvent } from './history-content.js';
 
 export interface StoredEvent extends HistoryEvent {
+  seq: number;
   recordedAt: string;
 }
 
-/** audit.message_events: batched appends, reads by message. */
+export interface StoredConsentEvent extends ConsentChangeEvent {
+  seq: number;
+  recordedAt: string;
+}
+
+type Pending =
+  | { table: 'message_events'; tenantId: string; key: string; event: HistoryEvent }
+  | { table: 'consent_events'; tenantId: string; key: string; event: ConsentChangeEvent }
+  | { table: 'tenant_events'; tenantId: string; key: string; event: TenantEvent };
+
+const contentOf = (p: Pending): Record<string, unknown> =>
+  p.table === 'message_events' ? messageEventContent(p.event) : p.table === 'consent_events' ? consentEventContent(p.event) : tenantEventContent(p.event);
+
+interface MessageEventRow {
+  tenant_id: string; message_id: string; campaign: string | null; event_key: string; kind: 'decision' | 'status'; stage: string | null; decision: string | null; clauses: string[];
+  reason: string | null; status: MessageStatus | null; twilio_sid: string | null; error_code: number | null; facts: Record<string, unknown>;
+  occurred_at: Date; recorded_at: Date; seq: string; hash: string;
+}
+
+const toStored = (r: MessageEventRow): StoredEvent => ({
+  tenantId: r.tenant_id,
+  messageId: r.message_id,
+  campaign: r.campaign,
+  eventKey: r.event_key,
+  kind: r.kind,
+  stage: r.stage,
+  decision: r.decision,
+  clauses: r.clauses,
+  reason: r.reason,
+  status: r.status,
+  twilioSid: r.twilio_sid,
+  errorCode: r.error_code,
+  facts: r.facts,
+  occurredAt: r.occurred_at.toISOString(),
+  recordedAt: r.recorded_at.toISOString(),
+  seq: Number(r.seq),
+});
+
+/**
+ * The audit store. Writes are batched (one transaction, a few statements, for a whole batch
+ * of events) and chained: each tenant's records get the next sequence numbers and hashes
+ * under a lock on the tenant's chain head, so concurrent writers never fork a chain. An event
+ * already recorded (a redelivery) is skipped before it is given a place in the chain.
+ */
 @Injectable()
 export class HistoryRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** Appends events in one statement; an event already recorded is skipped. */
-  async append(events: HistoryEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.db.query(
+  append(events: HistoryEvent[]): Promise<number> {
+    return this.appendChained(events.map((event) => ({ table: 'message_events', tenantId: event.tenantId, key: `${event.messageId}|${event.eventKey}`, event })));
+  }
+
+  appendConsentChanges(changes: ConsentChangeEvent[]): Promise<number> {
+    return this.appendChained(changes.map((event) => ({ table: 'consent_events', tenantId: event.tenantId, key: event.changeId, event })));
+  }
+
+  appendTenantEvents(events: TenantEvent[]): Promise<number> {
+    return this.appendChained(events.map((event) => ({ table: 'tenant_events', tenantId: event.tenantId, key: event.eventId, event })));
+  }
+
+  private async appendChained(items: Pending[]): Promise<number> {
+    if (items.length === 0) return 0;
+    return this.db.transaction(async (m) => {
+      const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
+      await m.query(`INSERT INTO audit.chain_heads (tenant_id, seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT DO NOTHING`, [tenants, GENESIS.hash]);
+      const heads = await m.query<{ tenant_id: string; seq: string; hash: string }[]>(
+        `SELECT tenant_id, seq, hash FROM audit.chain_heads WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE`,
+        [tenants],
+      );
+      const seen = await this.recorded(m, items);
+      const fresh: Pending[] = [];
+      for (const item of items) {
+        const id = `${item.table}|${item.tenantId}|${item.key}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        fresh.push(item);
+      }
+      const placed = new Map<Pending, ChainHead>();
+      const newHeads: { tenantId: string; head: ChainHead }[] = [];
+      for (const head of heads) {
+        const own = fresh.filter((i) => i.tenantId === head.tenant_id);
+        if (own.length === 0) continue;
+        const linked = link({ seq: Number(head.seq), hash: head.hash }, own.map(contentOf));
+        own.forEach((item, n) => placed.set(item, linked.links[n]!));
+        newHeads.push({ tenantId: head.tenant_id, head: linked.head });
+      }
+      await this.insertMessageEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'message_events' }> => i.table === 'message_events'), placed);
+      await this.insertConsentEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'consent_events' }> => i.table === 'consent_events'), placed);
+      await this.insertTenantEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'tenant_events' }> => i.table === 'tenant_events'), placed);
+      if (newHeads.length > 0) {
+        await m.query(
+          `UPDATE audit.chain_heads h SET seq = n.seq, hash = n.hash FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(tenant_id, seq, hash) WHERE h.tenant_id = n.tenant_id`,
+          [newHeads.map((h) => h.tenantId), newHeads.map((h) => h.head.seq), newHeads.map((h) => h.head.hash)],
+        );
+      }
+      return fresh.length;
+    });
+  }
+
+  /** Which of these are in the store already (keys as table|tenant|key). */
+  private async recorded(m: EntityManager, items: Pending[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const messages = items.filter((i): i is Extract<Pending, { table: 'message_events' }> => i.table === 'message_events');
+    if (messages.length > 0) {
+      const rows = await m.query<{ tenant_id: string; message_id: string; event_key: string }[]>(
+        `SELECT e.tenant_id, e.message_id, e.event_key FROM audit.message_events e
+           JOIN unnest($1::uuid[], $2::text[]) AS k(message_id, event_key) ON e.message_id = k.message_id AND e.event_key = k.event_key`,
+        [messages.map((i) => i.event.messageId), messages.map((i) => i.event.eventKey)],
+      );
+      for (const r of rows) out.add(`message_events|${r.tenant_id}|${r.message_id}|${r.event_key}`);
+    }
+    for (const [table, column] of [
+      ['consent_events', 'change_id'],
+      ['tenant_events', 'event_id'],
+    ] as const) {
+      const own = items.filter((i) => i.table === table);
+      if (own.length === 0) continue;
+      const rows = await m.query<{ tenant_id: string; key: string }[]>(
+        `SELECT e.tenant_id, e.${column} AS key FROM audit.${table} e
+           JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, key) ON e.tenant_id = k.tenant_id AND e.${column} = k.key`,
+        [own.map((i) => i.tenantId), own.map((i) => i.key)],
+      );
+      for (const r of rows) out.add(`${table}|${r.tenant_id}|${r.key}`);
+    }
+    return out;
+  }
+
+  private async insertMessageEvents(m: EntityManager, items: Extract<Pending, { table: 'message_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
+    if (items.length === 0) return;
+    const e = items.map((i) => i.event);
+    await m.query(
       `INSERT INTO audit.message_events
-         (id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at)
-       SELECT id, tenant_id, message_id, event_key, kind, stage, decision,
-              ARRAY(SELECT jsonb_array_elements_text(clauses)), reason, status, twilio_sid, error_code, facts, occurred_at
+         (id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign)
+       SELECT id, tenant_id, message_id, event_key, kind, stage, decision, ARRAY(SELECT jsonb_array_elements_text(clauses)),
+              reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign
          FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                     $9::text[], $10::text[], $11::text[], $12::integer[], $13::jsonb[], $14::timestamptz[])
-              AS e(id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at)
-       ON CONFLICT (message_id, event_key) DO NOTHING`,
+                     $9::text[], $10::text[], $11::text[], $12::integer[], $13::jsonb[], $14::timestamptz[], $15::bigint[], $16::text[], $17::text[])
+              AS e(id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign)`,
       [
-        events.map(() => randomUUID()),
-        events.map((e) => e.tenantId),
-        events.map((e) => e.messageId),
-        events.map((e) => e.eventKey),
-        events.map((e) => e.kind),
-        events.map((e) => e.stage),
-        events.map((e) => e.decision),
-        events.map((e) => JSON.stringify(e.clauses)),
-        events.map((e) => e.reason),
-        events.map((e) => e.status),
-        events.map((e) => e.twilioSid),
-        events.map((e) => e.errorCode),
-        events.map((e) => JSON.stringify(e.facts)),
-        events.map((e) => e.occurredAt),
+        e.map(() => randomUUID()),
+        e.map((x) => x.tenantId),
+        e.map((x) => x.messageId),
+        e.map((x) => x.eventKey),
+        e.map((x) => x.kind),
+        e.map((x) => x.stage),
+        e.map((x) => x.decision),
+        e.map((x) => JSON.stringify(x.clauses)),
+        e.map((x) => x.reason),
+        e.map((x) => x.status),
+        e.map((x) => x.twilioSid),
+        e.map((x) => x.errorCode),
+        e.map((x) => JSON.stringify(x.facts)),
+        e.map((x) => x.occurredAt),
+        items.map((i) => placed.get(i)!.seq),
+        items.map((i) => placed.get(i)!.hash),
+        e.map((x) => x.campaign),
+      ],
+    );
+  }
+
+  private async insertConsentEvents(m: EntityManager, items: Extract<Pending, { table: 'consent_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
+    if (items.length === 0) return;
+    const c = items.map((i) => i.event);
+    await m.query(
+      `INSERT INTO audit.consent_events (id, tenant_id, change_id, recipient_token, kind, brand, campaign, scope, basis, source, proof, occurred_at, seq, hash)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                            $11::jsonb[], $12::timestamptz[], $13::bigint[], $14::text[])`,
+      [
+        c.map(() => randomUUID()),
+        c.map((x) => x.tenantId),
+        c.map((x) => x.changeId),
+        c.map((x) => x.recipientToken),
+        c.map((x) => x.kind),
+        c.map((x) => x.brand ?? null),
+        c.map((x) => x.campaign ?? null),
+        c.map((x) => x.scope ?? null),
+        c.map((x) => x.basis ?? null),
+        c.map((x) => x.source),
+        c.map((x) => JSON.stringify(x.proof)),
+        c.map((x) => x.at),
+        items.map((i) => placed.get(i)!.seq),
+        items.map((i) => placed.get(i)!.hash),
+      ],
+    );
+  }
+
+  private async insertTenantEvents(m: EntityManager, items: Extract<Pending, { table: 'tenant_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
+    if (items.length === 0) return;
+    const t = items.map((i) => i.event);
+    await m.query(
+      `INSERT INTO audit.tenant_events (id, tenant_id, event_id, kind, campaign, reason, actor, facts, occurred_at, seq, hash)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[], $10::bigint[], $11::text[])`,
+      [
+        t.map(() => randomUUID()),
+        t.map((x) => x.tenantId),
+        t.map((x) => x.eventId),
+        t.map((x) => x.kind),
+        t.map((x) => x.campaign),
+        t.map((x) => x.reason),
+        t.map((x) => x.actor),
+        t.map((x) => JSON.stringify(x.facts)),
+        t.map((x) => x.occurredAt),
+        items.map((i) => placed.get(i)!.seq),
+        items.map((i) => placed.get(i)!.hash),
       ],
     );
   }
 
   async forMessage(tenantId: string, messageId: string): Promise<StoredEvent[]> {
-    const rows: {
-      tenant_id: string; message_id: string; event_key: string; kind: 'decision' | 'status'; stage: string | null; decision: string | null;
-      clauses: string[]; reason: string | null; status: HistoryEvent['status']; twilio_sid: string | null; error_code: number | null;
-      facts: Record<string, unknown>; occurred_at: Date; recorded_at: Date;
-    }[] = await this.db.query(
-      `SELECT * FROM audit.message_events WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, recorded_at`,
-      [tenantId, messageId],
-    );
+    const rows = await this.db.query<MessageEventRow[]>(`SELECT * FROM audit.message_events WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, seq`, [tenantId, messageId]);
+    return rows.map(toStored);
+  }
+
+  /** Every consent change of one person, oldest first. */
+  async consentChanges(tenantId: string, recipientToken: string): Promise<StoredConsentEvent[]> {
+    const rows = await this.db.query<
+      { change_id: string; tenant_id: string; recipient_token: string; kind: ConsentChangeEvent['kind']; brand: string | null; campaign: string | null; scope: string | null; basis: ConsentChangeEvent['basis'] | null; source: string; proof: ConsentChangeEvent['proof']; occurred_at: Date; recorded_at: Date; seq: string }[]
+    >(`SELECT * FROM audit.consent_events WHERE tenant_id = $1 AND recipient_token = $2 ORDER BY occurred_at, seq`, [tenantId, recipientToken]);
     return rows.map((r) => ({
+      changeId: r.change_id,
       tenantId: r.tenant_id,
-      messageId: r.message_id,
-      eventKey: r.event_key,
+      recipientToken: r.recipient_token,
       kind: r.kind,
-      stage: r.stage,
-      decision: r.decision,
-      clauses: r.clauses,
-      reason: r.reason,
-      status: r.status,
-      twilioSid: r.twilio_sid,
-      errorCode: r.error_code,
-      facts: r.facts,
-      occurredAt: r.occurred_at.toISOString(),
+      ...(r.brand !== null ? { brand: r.brand } : {}),
+      ...(r.campaign !== null ? { campaign: r.campaign } : {}),
+      ...(r.scope !== null ? { scope: r.scope } : {}),
+      ...(r.basis !== null ? { basis: r.basis } : {}),
+      source: r.source,
+      proof: r.proof,
+      at: r.occurred_at.toISOString(),
       recordedAt: r.recorded_at.toISOString(),
+      seq: Number(r.seq),
     }));
+  }
+
+  /** Recomputes a tenant's whole chain from the stored records, in sequence order, page by page. */
+  async verify(tenantId: string): Promise<VerifyResult> {
+    const records: { seq: number; hash: string; content: unknown }[] = [];
+    const page = 5_000;
+    for (let after = 0; ; ) {
+      const rows = await this.db.query<{ t: string; seq: string; hash: string; row: Record<string, unknown> }[]>(
+        `SELECT t, seq, hash, row FROM (
+           SELECT 'message_events' AS t, seq, hash, to_jsonb(e) AS row FROM audit.message_events e WHERE tenant_id = $1 AND seq > $2
+           UNION ALL SELECT 'consent_events', seq, hash, to_jsonb(c) FROM audit.consent_events c WHERE tenant_id = $1 AND seq > $2
+           UNION ALL SELECT 'tenant_events', seq, hash, to_jsonb(x) FROM audit.tenant_events x WHERE tenant_id = $1 AND seq > $2
+         ) all_records ORDER BY seq LIMIT $3`,
+        [tenantId, after, page],
+      );
+      for (const r of rows) records.push({ seq: Number(r.seq), hash: r.hash, content: contentFromRow(r.t, r.row) });
+      if (rows.length < page) break;
+      after = Number(rows.at(-1)!.seq);
+    }
+    const result = verifyChain(records);
+    if (!result.ok) return result;
+    const [head] = await this.db.query<{ seq: string; hash: string }[]>(`SELECT seq, hash FROM audit.chain_heads WHERE tenant_id = $1`, [tenantId]);
+    if (head && (Number(head.seq) !== result.head.seq || head.hash !== result.head.hash)) {
+      return { ok: false, records: records.length, brokenAt: result.head.seq + 1, reason: `the chain head is at ${head.seq} but the records end at ${result.head.seq}: records were removed` };
+    }
+    return result;
+  }
+
+  async tenantsWithHistory(): Promise<string[]> {
+    const rows = await this.db.query<{ tenant_id: string }[]>(`SELECT tenant_id FROM audit.chain_heads ORDER BY tenant_id`);
+    return rows.map((r) => r.tenant_id);
   }
 }

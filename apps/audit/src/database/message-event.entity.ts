@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'message_events' })
 @Index('message_events_message_uq', ['messageId', 'eventKey'], { unique: true })
 @Index('message_events_tenant_time_idx', ['tenantId', 'occurredAt'])
+@Index('message_events_chain_uq', ['tenantId', 'seq'], { unique: true })
+@Index('message_events_violations_idx', ['tenantId', 'occurredAt'], { where: `"decision" = 'block'` })
 export class MessageEventEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -17,6 +19,9 @@ export class MessageEventEntity {
 
   @Column({ name: 'message_id', type: 'uuid' })
   messageId!: string;
+
+  @Column({ type: 'text', nullable: true })
+  campaign!: string | null;
 
   /** "decision:<stage>:<n>" or "status:<status>". */
   @Column({ name: 'event_key', type: 'text' })
@@ -54,4 +59,12 @@ export class MessageEventEntity {
 
   @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
   recordedAt!: Date;
+
+  /** Position in the tenant's hash chain (shared with consent and tenant events). */
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  /** SHA-256 of the previous record's hash and this record's content. */
+  @Column({ type: 'text' })
+  hash!: string;
 }

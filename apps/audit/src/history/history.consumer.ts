@@ -1,17 +1,29 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { MessageEnvelope, StatusEvent } from '@sms/contracts';
+import type { ConsentChangeEvent, MessageEnvelope, StatusEvent } from '@sms/contracts';
 import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
+import { AnalystStream } from '../analyst/analyst-stream.js';
 import { HistoryRepository } from '../database/history.repository.js';
+import { EnforcementService } from '../enforcement/enforcement.service.js';
+import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
+import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
 import { historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
 
 /**
- * Audit reads every stage topic: each envelope carries the verdict its stage appended, so
- * the history is exactly what the stages decided, not a second report of it.
+ * Audit reads every stage topic: each envelope carries the verdict its stage appended, so the
+ * history is exactly what the stages decided, not a second report of it. Each batch is
+ * appended to the tenants' hash chains in one transaction, then mirrored, pseudonymised, on
+ * the analysts' stream; held messages join the review queue; blocks are counted for
+ * enforcement.
  */
 @Controller()
 export class HistoryConsumer {
-  constructor(@Inject(HistoryRepository) private readonly history: HistoryRepository) {}
+  constructor(
+    @Inject(HistoryRepository) private readonly history: HistoryRepository,
+    @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
+    @Inject(AnalystStream) private readonly analysts: AnalystStream,
+    @Inject(EnforcementService) private readonly enforcement: EnforcementService,
+  ) {}
 
   @ConsumeTopic('accepted')
   async onAccepted(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
@@ -35,17 +47,32 @@ export class HistoryConsumer {
 
   @ConsumeTopic('stopped')
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
+    await this.held.hold(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
+    const outcome = await this.recordEnvelopes(records, false);
+    await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));
+    return outcome;
   }
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     await this.history.append(records.map((r) => historyFromStatus(r.value)));
+    await this.analysts.publish(records.map((r) => analystFromStatus(r.value)));
+    return {};
+  }
+
+  @ConsumeTopic('consentChanges')
+  async onConsentChanges(records: ConsumedRecord<ConsentChangeEvent>[]): Promise<BatchOutcome> {
+    await this.history.appendConsentChanges(records.map((r) => r.value));
+    await this.analysts.publish(records.map((r) => analystFromConsentChange(r.value, this.analysts)));
     return {};
   }
 
   private async recordEnvelopes(records: ConsumedRecord<MessageEnvelope>[], accepted: boolean): Promise<BatchOutcome> {
-    await this.history.append(records.map((r) => historyFromEnvelope(r.value, accepted)).filter((e): e is HistoryEvent => e !== null));
+    const pairs = records
+      .map((r) => ({ envelope: r.value, event: historyFromEnvelope(r.value, accepted) }))
+      .filter((p): p is { envelope: MessageEnvelope; event: HistoryEvent } => p.event !== null);
+    await this.history.append(pairs.map((p) => p.event));
+    await this.analysts.publish(pairs.map((p) => analystFromEnvelope(p.envelope, p.event, this.analysts)));
     return {};
   }
 }

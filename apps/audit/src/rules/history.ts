@@ -4,6 +4,8 @@ import { STATUS_RANK, type MessageEnvelope, type MessageStatus, type StatusEvent
 export interface HistoryEvent {
   tenantId: string;
   messageId: string;
+  /** The campaign of the message (null for events that do not carry it, like Twilio callbacks). */
+  campaign: string | null;
   eventKey: string;
   kind: 'decision' | 'status';
   stage: string | null;
@@ -22,7 +24,7 @@ export interface HistoryEvent {
  * was accepted; on any later topic, the verdict the publishing stage appended.
  */
 export function historyFromEnvelope(envelope: MessageEnvelope, accepted: boolean): HistoryEvent | null {
-  const base = { tenantId: envelope.tenantId, messageId: envelope.id, twilioSid: null, errorCode: null };
+  const base = { tenantId: envelope.tenantId, messageId: envelope.id, campaign: envelope.message.campaign, twilioSid: null, errorCode: null };
   if (accepted) {
     return { ...base, eventKey: 'status:accepted', kind: 'status', stage: 'intake', decision: null, clauses: [], reason: null, status: 'accepted', facts: { channel: envelope.channel, country: envelope.recipient.country }, occurredAt: envelope.acceptedAt };
   }
@@ -47,16 +49,17 @@ export function historyFromStatus(event: StatusEvent): HistoryEvent {
   return {
     tenantId: event.tenantId,
     messageId: event.messageId,
+    campaign: null,
     eventKey: `status:${event.status}`,
     kind: 'status',
     stage: event.source === 'dispatcher' ? 'dispatcher' : 'twilio',
     decision: null,
-    clauses: [],
-    reason: event.errorMessage ?? null,
+    clauses: event.clauses ?? [],
+    reason: event.reason ?? event.errorMessage ?? null,
     status: event.status,
     twilioSid: event.twilioSid ?? null,
     errorCode: event.errorCode ?? null,
-    facts: {},
+    facts: event.scheduledFor ? { scheduledFor: event.scheduledFor } : {},
     occurredAt: event.at,
   };
 }

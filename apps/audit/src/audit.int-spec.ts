@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { TOPICS, type ConsentChangeEvent, type MessageEnvelope, type MessageHistoryView, type StatusEvent } from '@sms/contracts';
+import { encodeValue } from '@sms/kafka';
+import { hashApiKey } from '@sms/tenancy';
+import { aRecipient, anEnvelope, aTenant, call, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
+import { Pseudonymizer } from '@sms/util';
+import pg from 'pg';
+import { AuditModule } from './app.module.js';
+import { AUDIT_CONFIG } from './config.js';
+
+const stack = testStack();
+const kafka = testKafka(stack.kafkaBrokers);
+const tenantId = `audit-${randomUUID().slice(0, 8)}`;
+const apiKey = `sk_${randomUUID()}`;
+const adminKey = 'audit-test-operator-key-0123456789abcdef';
+const analystKey = 'audit-test-analyst-key-0123456789';
+const pseudonyms = new Pseudonymizer(stack.piiHashKey);
+
+const verdict = (stage: string, decision: 'pass' | 'block' | 'hold', clauses: string[], reason: string, at: string) =>
+  ({ stage, decision, clauses, reason, facts: {}, at }) as MessageEnvelope['verdicts'][number];
+
+describe('audit (real Kafka and Postgres)', () => {
+  let audit: RunningService;
+  const analysts = new TopicTap(kafka, TOPICS.analyst);
+  const consented = new TopicTap(kafka, TOPICS.consented);
+
+  before(async () => {
+    await publishTenant(aTenant({ tenantId, apiKeyHashes: [hashApiKey(apiKey)] }));
+    await Promise.all([analysts.start(), consented.start()]);
+    audit = await startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey } });
+  });
+  after(async () => {
+    await audit.stop();
+    await Promise.all([analysts.stop(), consented.stop()]);
+  });
+
+  const publish = (topic: string, key: string, value: unknown) => produceRaw(kafka, topic, [{ key, value: encodeValue(value) }]);
+  const view = (id: string) => call<MessageHistoryView>(`${audit.url}/v1/messages/${id}`, { apiKey });
+
+  it('keeps the whole story of a message, in any arrival order, and answers what happened to it', async () => {
+    const envelope = anEnvelope({ tenantId });
+    const consentedEnvelope = { ...envelope, verdicts: [verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T10:00:01.000Z')] };
+    const delivered: StatusEvent = { messageId: envelope.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:05.000Z' };
+    const sent: StatusEvent = { ...delivered, status: 'sent', at: '2026-11-27T10:00:04.000Z' };
+    await publish(TOPICS.status.name, envelope.id, delivered);
+    await publish(TOPICS.status.name, envelope.id, sent);
+    await publish(TOPICS.consented.name, envelope.id, consentedEnvelope);
+    await publish(TOPICS.accepted.name, envelope.id, envelope);
+    await publish(TOPICS.accepted.name, envelope.id, envelope); // a redelivery: recorded once
+    const history = await waitFor('the whole history', async () => {
+      const answer = await view(envelope.id);
+      return answer.status === 200 && answer.body.statuses.length === 3 && answer.body.decisions.length === 1 ? answer.body : undefined;
+    });
+    assert.equal(history.status, 'delivered', 'the late "sent" did not move it back');
+    assert.equal(history.twilioSid, delivered.twilioSid);
+    const other = await call(`${audit.url}/v1/messages/${envelope.id}`, { apiKey: 'sk_not_a_key' });
+    assert.equal(other.status, 401);
+  });
+
+  it('mirrors the history on the analysts stream without numbers, bodies or proof', async () => {
+    const to = aRecipient();
+    const envelope = anEnvelope({ tenantId, message: { to, body: `Acme Dental: private offer ${randomUUID()}` } });
+    await publish(TOPICS.accepted.name, envelope.id, envelope);
+    const change: ConsentChangeEvent = { changeId: randomUUID(), tenantId, recipientToken: pseudonyms.token(tenantId, to), kind: 'opted_out', at: new Date().toISOString(), source: 'inbound_keyword', proof: { inboundBody: 'STOP please' } };
+    await publish(TOPICS.consentChanges.name, tenantId, change);
+    const { accepted, optOut } = await waitFor('both analyst events', async () => {
+      const a = analysts.find((e) => e.messageId === envelope.id);
+      const o = analysts.find((e) => e.eventId === `consent|${change.changeId}`);
+      return a && o ? { accepted: a, optOut: o } : undefined;
+    });
+    assert.equal(accepted.recipient, optOut.recipient, 'the same person joins across messages and consent');
+    const everything = JSON.stringify(analysts.records.map((r) => r.value));
+    for (const secret of [to, to.slice(1), envelope.message.body, 'STOP please', change.recipientToken]) assert.equal(everything.includes(secret), false, `leaked: ${secret}`);
+  });
+
+  it('queues held messages for review and releases an approved one where it stopped, recording who decided', async () => {
+    const envelope = anEnvelope({
+      tenantId,
+      verdicts: [verdict('consent', 'hold', ['MP.OPTOUT.HONOR'], 'marketing paused: an unclear reply awaits a decision', new Date().toISOString())],
+    });
+    await publish(TOPICS.stopped.name, envelope.id, envelope);
+    const pending = await waitFor('the held message', async () => {
+      const answer = await call<{ reviews: { messageId: string; clauses: string[]; body: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey });
+      return answer.body.reviews.find((r) => r.messageId === envelope.id);
+    });
+    assert.deepEqual(pending.clauses, ['MP.OPTOUT.HONOR']);
+    assert.equal(pending.body, envelope.message.body);
+    const decided = await call(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example', note: 'the patient asked for this offer' } });
+    assert.equal(decided.status, 200);
+    const again = await call(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'reject', decidedBy: 'someone' } });
+    assert.equal(again.status, 409);
+    const released = await waitFor('the released message on sms.consented.v1', async () => consented.find((e) => e.id === envelope.id));
+    assert.equal(released.verdicts.at(-1)?.stage, 'review');
+    assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by dana@acme.example/);
+  });
+
+  it('exports the consent proof of a person as JSON and as a printable page', async () => {
+    const to = aRecipient();
+    const token = pseudonyms.token(tenantId, to);
+    const now = Date.now();
+    await publish(TOPICS.consentChanges.name, tenantId, {
+      changeId: randomUUID(), tenantId, recipientToken: token, kind: 'consent_recorded', at: new Date(now - 60_000).toISOString(), brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'web_form',
+      proof: { recordId: randomUUID(), wording: 'Yes, text me offers <b>from</b> Acme Dental.', wordingVersion: 'v7', evidence: { formId: 'spring-signup', ip: '203.0.113.4' } },
+    } satisfies ConsentChangeEvent);
+    await publish(TOPICS.consentChanges.name, tenantId, {
+      changeId: randomUUID(), tenantId, recipientToken: token, kind: 'opted_out', at: new Date(now).toISOString(), scope: 'brand:Acme Dental', source: 'inbound_keyword',
+      proof: { inboundTwilioSid: 'SMaaaa', inboundBody: 'STOP', keyword: 'STOP', confidence: 1, confirmationMessageId: randomUUID() },
+    } satisfies ConsentChangeEvent);
+    const proof = await waitFor('the proof', async () => {
+      const answer = await call<{ consents: unknown[]; optOuts: { inboundMessage: { body: string }; confirmation: { status: string } }[]; integrity: { ok: boolean } }>(`${audit.url}/v1/consent-proof?to=${encodeURIComponent(to)}`, { apiKey });
+      return answer.body.consents?.length === 1 && answer.body.optOuts?.length === 1 ? answer.body : undefined;
+    });
+    assert.equal(proof.optOuts[0]!.inboundMessage.body, 'STOP');
+    assert.equal(proof.integrity.ok, true);
+    const page = await fetch(`${audit.url}/v1/consent-proof?to=${encodeURIComponent(to)}&format=html`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const html = await page.text();
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(html, /Proof of consent/);
+    assert.match(html, /Yes, text me offers &lt;b&gt;from&lt;\/b&gt; Acme Dental\./, 'content is escaped');
+    assert.match(html, /formId: spring-signup/);
+  });
+
+  it('chains every tenant history so that a change made behind its back is found by the verify command', async () => {
+    const intact = await call<{ ok: boolean; records: number }>(`${audit.url}/v1/history/verify`, { apiKey });
+    assert.equal(intact.body.ok, true);
+    assert.ok(intact.body.records > 5);
+    const verifyCli = fileURLToPath(new URL('./verify.js', import.meta.url));
+    const ok = await promisify(execFile)(process.execPath, [verifyCli, tenantId], { env: { ...process.env, DATABASE_URL: stack.databaseUrl } });
+    assert.match(ok.stdout, /intact/);
+
+    // Someone with database superuser rights goes around the append-only trigger...
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    await db.query(`ALTER TABLE audit.message_events DISABLE TRIGGER message_events_append_only`);
+    await db.query(`UPDATE audit.message_events SET decision = 'block', reason = 'rewritten' WHERE tenant_id = $1 AND seq = (SELECT min(seq) FROM audit.message_events WHERE tenant_id = $1 AND kind = 'decision')`, [tenantId]);
+    await db.query(`ALTER TABLE audit.message_events ENABLE TRIGGER message_events_append_only`);
+    await db.end();
+    const tampered = await call<{ ok: boolean; brokenAt: number; reason: string }>(`${audit.url}/v1/history/verify`, { apiKey });
+    assert.equal(tampered.body.ok, false);
+    assert.match(tampered.body.reason, /changed after it was written/);
+    await assert.rejects(promisify(execFile)(process.execPath, [verifyCli, tenantId], { env: { ...process.env, DATABASE_URL: stack.databaseUrl } }), (error: { code?: number; stdout?: string }) => error.code === 1 && /BROKEN/.test(error.stdout ?? ''));
+  });
+
+  it('suspends a campaign past the serious-violation threshold and lets an operator lift it, recording both', async () => {
+    const enforcement = new TopicTap(kafka, TOPICS.enforcement);
+    await enforcement.start();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const blocked = anEnvelope({ tenantId, message: { campaign: 'offers' }, verdicts: [verdict('content-screening', 'block', ['MP.CONTENT.CANNABIS'], 'cannabis', new Date().toISOString())] });
+        await publish(TOPICS.stopped.name, blocked.id, blocked);
+      }
+      const suspension = await waitFor('the suspension', async () => enforcement.find((e) => e.tenantId === tenantId && e.campaign === 'offers' && e.suspended));
+      assert.match(suspension.reason, /campaign offers: 5 serious/);
+      const overview = await call<{ suspensions: { tenantId: string; campaign?: string }[] }>(`${audit.url}/admin/v1/enforcement`, { apiKey: adminKey });
+      assert.ok(overview.body.suspensions.some((s) => s.tenantId === tenantId && s.campaign === 'offers'));
+      assert.equal((await call(`${audit.url}/admin/v1/enforcement`, { apiKey })).status, 401, 'a tenant key is not an operator key');
+      const lifted = await call(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'offers', liftedBy: 'ops@platform.example', reason: 'tenant fixed its campaign' } });
+      assert.equal(lifted.status, 200);
+      await waitFor('the lifting', async () => enforcement.find((e) => e.tenantId === tenantId && e.campaign === 'offers' && !e.suspended));
+    } finally {
+      await enforcement.stop();
+    }
+  });
+});

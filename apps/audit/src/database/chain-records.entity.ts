@@ -1,0 +1,150 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** The end of each tenant's hash chain: the last sequence number and hash. */
+@Entity({ name: 'chain_heads' })
+export class ChainHeadEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+}
+
+/** A change of a person's consent with its proof (MP.CONSENT.PROOF). Append-only, chained. */
+@Entity({ name: 'consent_events' })
+@Index('consent_events_change_uq', ['tenantId', 'changeId'], { unique: true })
+@Index('consent_events_recipient_idx', ['tenantId', 'recipientToken', 'occurredAt'])
+@Index('consent_events_chain_uq', ['tenantId', 'seq'], { unique: true })
+export class ConsentEventEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ name: 'change_id', type: 'text' })
+  changeId!: string;
+
+  @Column({ name: 'recipient_token', type: 'text' })
+  recipientToken!: string;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Column({ type: 'text', nullable: true })
+  brand!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  campaign!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  scope!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  basis!: string | null;
+
+  @Column({ type: 'text' })
+  source!: string;
+
+  @Column({ type: 'jsonb' })
+  proof!: Record<string, unknown>;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+
+  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
+  recordedAt!: Date;
+}
+
+/** Suspensions of a tenant or campaign and their lifting (MP.ISV, MP.ENFORCEMENT). Append-only, chained. */
+@Entity({ name: 'tenant_events' })
+@Index('tenant_events_event_uq', ['tenantId', 'eventId'], { unique: true })
+@Index('tenant_events_chain_uq', ['tenantId', 'seq'], { unique: true })
+export class TenantEventEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ name: 'event_id', type: 'text' })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Column({ type: 'text', nullable: true })
+  campaign!: string | null;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ type: 'text' })
+  actor!: string;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  facts!: Record<string, unknown>;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+
+  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
+  recordedAt!: Date;
+}
+
+/**
+ * Messages a stage held, waiting for a reviewer: the envelope (to release it where it
+ * stopped), why, and who decided what. A work queue, not history: the decisions themselves
+ * are appended to the message's history.
+ */
+@Entity({ name: 'held_messages' })
+@Index('held_messages_pending_idx', ['tenantId', 'heldAt'], { where: `"status" = 'pending'` })
+export class HeldMessageEntity {
+  @PrimaryColumn({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ type: 'text' })
+  stage!: string;
+
+  @Column({ type: 'jsonb' })
+  envelope!: unknown;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ type: 'text', array: true })
+  clauses!: string[];
+
+  @Column({ name: 'held_at', type: 'timestamptz' })
+  heldAt!: Date;
+
+  @Column({ type: 'text' })
+  status!: 'pending' | 'approved' | 'rejected';
+
+  @Column({ name: 'decided_by', type: 'text', nullable: true })
+  decidedBy!: string | null;
+
+  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
+  decidedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  note!: string | null;
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { ZodValidationPipe } from '@sms/nest-runtime';
+import { AdminKeyGuard, TenantDirectory } from '@sms/tenancy';
+import { z } from 'zod';
+import { DashboardSchema } from '../reports/reports.controller.js';
+import { ReportsRepository } from '../reports/reports.repository.js';
+import { EnforcementService } from './enforcement.service.js';
+
+const LiftSchema = z.strictObject({
+  tenantId: z.string().min(1).max(63),
+  campaign: z.string().min(1).max(100).optional(),
+  liftedBy: z.string().trim().min(1).max(200),
+  reason: z.string().trim().min(1).max(1000),
+});
+
+/** The operator's view of enforcement (MP.ISV, MP.ENFORCEMENT): violations, suspensions, lifting them. */
+@Controller('admin/v1/enforcement')
+@UseGuards(AdminKeyGuard)
+export class EnforcementController {
+  constructor(
+    @Inject(EnforcementService) private readonly enforcement: EnforcementService,
+    @Inject(ReportsRepository) private readonly reports: ReportsRepository,
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+  ) {}
+
+  @Get()
+  async overview() {
+    const { rules } = this.enforcement;
+    const tenants = await Promise.all(
+      [...this.tenants.all()].map(async (t) => ({
+        tenantId: t.tenantId,
+        name: t.name,
+        status: t.status,
+        violations: (await this.reports.violationCounts(t.tenantId, rules.windowHours, rules.serious, rules.notViolations)).campaigns,
+      })),
+    );
+    return { windowHours: rules.windowHours, thresholds: { campaign: rules.campaign, tenant: rules.tenant }, suspensions: this.enforcement.suspensions(), tenants };
+  }
+
+  /** Decisions over time for every tenant. */
+  @Get('dashboard')
+  async dashboard(@Query(new ZodValidationPipe(DashboardSchema, 'query')) query: z.infer<typeof DashboardSchema>) {
+    return this.reports.dashboard(null, query.hours);
+  }
+
+  /** Lifts a suspension; recorded in the tenant's history with who lifted it and why. */
+  @Post('lift')
+  @HttpCode(200)
+  async lift(@Body(new ZodValidationPipe(LiftSchema)) body: z.infer<typeof LiftSchema>): Promise<{ lifted: true }> {
+    await this.enforcement.apply({
+      tenantId: body.tenantId,
+      ...(body.campaign ? { campaign: body.campaign } : {}),
+      suspended: false,
+      reason: body.reason,
+      decidedBy: body.liftedBy,
+      at: new Date().toISOString(),
+    });
+    return { lifted: true };
+  }
+}

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageEnvelope } from '@sms/contracts';
+import { DataSource } from 'typeorm';
+
+export interface HeldMessage {
+  messageId: string;
+  stage: string;
+  reason: string;
+  clauses: string[];
+  heldAt: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+  brand: string;
+  campaign: string;
+  useCase: string;
+  envelope: MessageEnvelope;
+}
+
+interface Row {
+  message_id: string; stage: string; reason: string; clauses: string[]; held_at: Date; status: HeldMessage['status'];
+  decided_by: string | null; decided_at: Date | null; note: string | null; envelope: MessageEnvelope;
+}
+
+const toHeld = (r: Row): HeldMessage => ({
+  messageId: r.message_id,
+  stage: r.stage,
+  reason: r.reason,
+  clauses: r.clauses,
+  heldAt: r.held_at.toISOString(),
+  status: r.status,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at?.toISOString() ?? null,
+  note: r.note,
+  brand: r.envelope.message.brand,
+  campaign: r.envelope.message.campaign,
+  useCase: r.envelope.message.useCase,
+  envelope: r.envelope,
+});
+
+/** The queue of held messages (a work queue; the decisions also go into the history). */
+@Injectable()
+export class HeldMessagesRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async hold(envelopes: MessageEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const last = envelopes.map((e) => e.verdicts.at(-1)!);
+    await this.db.query(
+      `INSERT INTO audit.held_messages (message_id, tenant_id, stage, envelope, reason, clauses, held_at, status)
+       SELECT id, tenant_id, stage, envelope, reason, ARRAY(SELECT jsonb_array_elements_text(clauses)), held_at, 'pending'
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::jsonb[], $7::timestamptz[])
+              AS h(id, tenant_id, stage, envelope, reason, clauses, held_at)
+       ON CONFLICT (message_id) DO NOTHING`,
+      [
+        envelopes.map((e) => e.id),
+        envelopes.map((e) => e.tenantId),
+        last.map((v) => v.stage),
+        envelopes.map((e) => JSON.stringify(e)),
+        last.map((v) => v.reason),
+        last.map((v) => JSON.stringify(v.clauses)),
+        last.map((v) => v.at),
+      ],
+    );
+  }
+
+  async list(tenantId: string, status: HeldMessage['status'] | undefined): Promise<HeldMessage[]> {
+    const rows = await this.db.query<Row[]>(
+      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`,
+      [tenantId, status ?? null],
+    );
+    return rows.map(toHeld);
+  }
+
+  async pendingCount(): Promise<{ tenantId: string; stage: string; count: number }[]> {
+    const rows = await this.db.query<{ tenant_id: string; stage: string; count: string }[]>(
+      `SELECT tenant_id, stage, count(*) FROM audit.held_messages WHERE status = 'pending' GROUP BY tenant_id, stage`,
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, stage: r.stage, count: Number(r.count) }));
+  }
+
+  /** Records a decision once; null when the message is not pending (or not this tenant's). */
+  async decide(tenantId: string, messageId: string, status: 'approved' | 'rejected', decidedBy: string, note: string | null): Promise<HeldMessage | null> {
+    const [rows] = await this.db.query<[Row[], number]>(
+      `UPDATE audit.held_messages SET status = $3, decided_by = $4, decided_at = now(), note = $5
+        WHERE tenant_id = $1 AND message_id = $2 AND status = 'pending' RETURNING *`,
+      [tenantId, messageId, status, decidedBy, note],
+    );
+    return rows[0] ? toHeld(rows[0]) : null;
+  }
+}

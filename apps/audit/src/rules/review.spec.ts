@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { anEnvelope } from '@sms/testing';
+import { reviewOutcome } from './review.js';
+
+const now = new Date('2026-11-27T15:00:00Z');
+const held = anEnvelope({
+  verdicts: [
+    { stage: 'consent', decision: 'pass', clauses: ['MP.CONSENT.PRIOR'], reason: 'ok', facts: {}, at: '2026-11-27T14:00:00.000Z' },
+    { stage: 'content-screening', decision: 'hold', clauses: ['MP.CONTENT.FRAUD'], reason: 'public URL shortener', facts: {}, at: '2026-11-27T14:00:01.000Z' },
+  ],
+});
+
+describe('reviewOutcome', () => {
+  it('sends an approved message on from the stage that held it, citing the same clauses', () => {
+    const { topic, envelope } = reviewOutcome(held, 'approve', 'dana@clinic.example', 'known link', now);
+    assert.equal(topic, 'screened');
+    const verdict = envelope.verdicts.at(-1)!;
+    assert.deepEqual([verdict.stage, verdict.decision, verdict.clauses], ['review', 'pass', ['MP.CONTENT.FRAUD']]);
+    assert.match(verdict.reason, /approved by dana@clinic.example: known link/);
+  });
+
+  it('blocks a rejected message', () => {
+    const { topic, envelope } = reviewOutcome(held, 'reject', 'dana@clinic.example', undefined, now);
+    assert.equal(topic, 'stopped');
+    assert.equal(envelope.verdicts.at(-1)?.decision, 'block');
+  });
+
+  it('refuses to review a message that was not held', () => {
+    assert.throws(() => reviewOutcome(anEnvelope(), 'approve', 'x', undefined, now), /was not held/);
+  });
+});
