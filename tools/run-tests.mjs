@@ -4,13 +4,13 @@
 // test ports (fresh each run), a fresh test database with every service's migrations, and
 // for end-to-end the simulator, the six services and a trace receiver.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import pg from 'pg';
-import { createTopics, startBroker, stopBroker } from './stack/kafka.mjs';
 import { startOtlpReceiver } from './stack/otlp-receiver.mjs';
-import { adminKey, getProfile, ROOT, serviceEnv, serviceUrl } from './stack/profiles.mjs';
-import { migrateAll, NODE_FLAGS, STACK, startProcesses, stopProcesses, waitHealthy } from './stack/services.mjs';
+import { startZipkin, stopZipkin } from './stack/zipkin.mjs';
+import { getProfile, ROOT } from './stack/profiles.mjs';
+import { NODE_FLAGS, STACK, startProcesses, stopProcesses, waitHealthy } from './stack/services.mjs';
+import { prepareInfrastructure, writeStackFile } from './stack/test-infra.mjs';
 
 const SUFFIX = { unit: '.spec.js', integration: '.int-spec.js', e2e: '.e2e-spec.js' };
 const profile = getProfile('test');
@@ -57,40 +57,6 @@ function runNodeTests(kind, env = {}) {
   });
 }
 
-async function resetDatabase() {
-  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${profile.database}" WITH (FORCE)`);
-  await admin.end();
-  await migrateAll(profile, () => undefined);
-}
-
-function writeStackFile(extra) {
-  const file = join(profile.dir, 'stack.json');
-  mkdirSync(profile.dir, { recursive: true });
-  const intakeEnv = serviceEnv(profile, 'intake');
-  const dispatcherEnv = serviceEnv(profile, 'dispatcher');
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        kafkaBrokers: [intakeEnv.KAFKA_BROKERS],
-        databaseUrl: intakeEnv.DATABASE_URL,
-        piiHashKey: intakeEnv.PII_HASH_KEY,
-        adminApiKey: adminKey(profile),
-        twilio: { accountSid: dispatcherEnv.TWILIO_ACCOUNT_SID, authToken: dispatcherEnv.TWILIO_AUTH_TOKEN },
-        urls: Object.fromEntries(STACK.map((s) => [s, serviceUrl(profile, s)])),
-        otlpReceiverUrl: profile.otlpEndpoint,
-        logDir: join(profile.dir, 'logs'),
-        ...extra,
-      },
-      null,
-      2,
-    ),
-  );
-  return file;
-}
-
 const failures = [];
 const record = (name, code) => {
   if (code !== 0) failures.push(name);
@@ -105,7 +71,8 @@ async function timed(name, fn) {
   }
 }
 
-let brokerStarted = false;
+let stopInfrastructure = null;
+let zipkinStarted = false;
 let handles = [];
 let receiver = null;
 try {
@@ -116,11 +83,13 @@ try {
     step('static checks: types and lint');
     await timed('static', async () => {
       record('typecheck', spawnSync('tsc', ['-p', 'tsconfig.json']));
+      record('typecheck (browser console)', spawnSync('tsc', ['-p', 'apps/audit/src/console/tsconfig.json']));
       // The boundary rule silently skips itself without a project graph: make one first.
       record('project graph', spawnSync('nx', ['graph', '--file=.cache/project-graph.json'], { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }));
       record('generated docs', runScript('generate-docs.mjs', ['--check']));
       record('docker-compose', runScript('check-compose.mjs', []));
       record('deploy manifests', runScript('generate-deploy.mjs', ['--check']));
+      record('deploy schemas', runScript('check-deploy.mjs', []));
       record('lint', spawnSync('eslint', ['--max-warnings=0', '--cache', '--cache-location', '.cache/eslint', ...(projectArgs.length > 0 ? projectArgs : ['apps', 'libs'])]));
     });
   }
@@ -131,13 +100,9 @@ try {
   if (tier === 'integration' || tier === 'e2e' || tier === 'all') {
     step('infrastructure: Kafka (fresh), test database (fresh), migrations');
     await timed('infrastructure', async () => {
-      await stopBroker('test', { wipe: true });
-      await startBroker('test');
-      brokerStarted = true;
-      await createTopics('test', () => undefined);
-      await resetDatabase();
+      stopInfrastructure = await prepareInfrastructure(profile);
     });
-    const stackFile = writeStackFile({});
+    const stackFile = writeStackFile(profile);
     if (tier === 'integration' || tier === 'all') {
       step('integration tier');
       record('integration', await timed('integration', () => runNodeTests('integration', { TEST_STACK_FILE: stackFile })));
@@ -145,8 +110,10 @@ try {
     if (tier === 'e2e' || tier === 'all') {
       step('end-to-end tier: simulator, six services, trace receiver');
       receiver = await startOtlpReceiver(Number(new URL(profile.otlpEndpoint).port));
+      zipkinStarted = true;
+      const zipkin = startZipkin('test', () => undefined);
       handles = startProcesses(profile, STACK);
-      await timed('stack start', () => waitHealthy(profile, handles));
+      await timed('stack start', () => Promise.all([waitHealthy(profile, handles), zipkin]));
       record('e2e', await timed('e2e', () => runNodeTests('e2e', { TEST_STACK_FILE: stackFile })));
     }
   }
@@ -156,7 +123,8 @@ try {
 } finally {
   await stopProcesses(handles);
   await receiver?.close();
-  if (brokerStarted) await stopBroker('test');
+  if (zipkinStarted) await stopZipkin('test');
+  await stopInfrastructure?.();
 }
 
 function spawnSync(bin, args, env = {}) {

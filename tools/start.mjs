@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { seedDemo } from './stack/demo.mjs';
 import { createTopics, startBroker, stopBroker } from './stack/kafka.mjs';
 import { getProfile, ROOT, serviceUrl } from './stack/profiles.mjs';
+import { startZipkin, stopZipkin } from './stack/zipkin.mjs';
 import { migrateAll, STACK, startProcesses, stopProcesses, waitHealthy } from './stack/services.mjs';
 
 const profile = getProfile('local');
@@ -36,6 +37,7 @@ async function shutdown(code) {
   say('stopping...');
   await stopProcesses(handles);
   await stopBroker('local');
+  await stopZipkin('local');
   say('stopped');
   process.exit(code);
 }
@@ -45,6 +47,7 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { stdio: 'inherit' });
   await startBroker('local', say);
+  await startZipkin('local', say);
   await createTopics('local', say);
   await migrateAll(profile, say);
   handles = startProcesses(profile, STACK, { onLine: printLine });
@@ -56,6 +59,8 @@ try {
   say(`consent     ${serviceUrl(profile, 'consent')}   (POST/GET /v1/consents)`);
   say(`audit       ${serviceUrl(profile, 'audit')}   (GET /v1/messages/{id})`);
   say(`simulator   ${serviceUrl(profile, 'twilio-simulator')}   (GET /sim/messages)`);
+  say(`console     ${serviceUrl(profile, 'audit')}/console/   (held messages, dashboard, enforcement)`);
+  say(`traces      http://127.0.0.1:${profile.zipkinPort}/zipkin/   (Zipkin)`);
   say(`demo tenant ${demo.tenantId}: API key and numbers in ${file}`);
   say('Ctrl-C stops everything');
   for (const h of handles) {

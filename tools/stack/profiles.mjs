@@ -31,6 +31,7 @@ export const PROFILES = {
     database: 'sms_gateway',
     dir: join(ROOT, '.local', 'local'),
     otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    zipkinPort: 9411,
   },
   test: testProfile(Number(process.env.TEST_SLOT ?? 0)),
 };
@@ -47,8 +48,9 @@ function testProfile(slot) {
     kafka: { port: 19092 + slot * 10, controllerPort: 19093 + slot * 10 },
     database: `sms_gateway_test${suffix}`,
     dir: join(ROOT, '.local', `test${suffix}`),
-    // The end-to-end tier runs its own OTLP receiver here to see every service's spans.
+    // The end-to-end tier runs its own OTLP receiver here, beside Zipkin, to check both exports.
     otlpEndpoint: `http://127.0.0.1:${14318 + slot * 10}`,
+    zipkinPort: 19411 + slot * 10,
   };
 }
 
@@ -69,6 +71,7 @@ export function serviceEnv(p, service) {
     HTTP_PORT: String(p.ports[service]),
     LOG_LEVEL: 'log',
     ...(p.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: p.otlpEndpoint } : {}),
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${p.zipkinPort}/api/v2/spans`,
   };
   switch (service) {
     case 'twilio-simulator':
@@ -88,7 +91,13 @@ export function serviceEnv(p, service) {
         TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
         TWILIO_API_BASE_URL: url('twilio-simulator'),
         STATUS_CALLBACK_BASE_URL: url('intake'),
+        // The test stack reads quiet hours on a clock that starts on a Wednesday at noon in New
+        // York (the e2e recipients' +1212 area code), so end-to-end tests never depend on the
+        // hour they run at. npm start (local) uses the real clock.
+        ...(p.name === 'test' ? { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' } : {}),
       };
+    case 'audit':
+      return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p) };
     default:
       return common;
   }

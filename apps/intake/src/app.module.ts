@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, type JsonLogger } from '@sms/nest-runtime';
-import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
@@ -12,9 +12,11 @@ import { MessageIntakeService } from './messages/message-intake.service.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
 import { SendRequestsConsumer } from './messages/send-requests.consumer.js';
+import { EnforcementConsumer } from './tenants/enforcement.consumer.js';
 import { TenantRegistry } from './tenants/tenant-registry.js';
-import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
+import { TenantRateLimitGuard } from './limits/tenant-rate-limiter.js';
+import { WebhookReceipts, WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
@@ -28,9 +30,10 @@ export class IntakeModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'intake', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, MessagesController, TwilioWebhooksController, TenantsAdminController, SendRequestsConsumer],
+      controllers: [HealthController, MetricsController, MessagesController, TwilioWebhooksController, TenantsAdminController, SendRequestsConsumer, EnforcementConsumer],
       providers: [
         { provide: INTAKE_CONFIG_TOKEN, useValue: config },
+        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
         {
           provide: HEALTH_CHECKS,
@@ -45,6 +48,9 @@ export class IntakeModule {
         OutboxRelay,
         TenantRegistry,
         TwilioSignatureGuard,
+        TenantRateLimitGuard,
+        WebhookReplayGuard,
+        WebhookReceipts,
         AdminKeyGuard,
       ],
     };

@@ -1,4 +1,4 @@
 // Imported first by main.ts: tracing starts before anything else is loaded.
 import { startTracing } from '@sms/tracing';
 
-export const tracing = startTracing('intake', process.env['OTEL_EXPORTER_OTLP_ENDPOINT']);
+export const tracing = startTracing('intake');

@@ -37,6 +37,32 @@ describe('tracing', () => {
     await pipeline.waitForStatus(tenant, id, ['delivered']);
   });
 
+  it('finds the trace of the message in Zipkin, the trace backend, with spans from all six services', async () => {
+    interface ZipkinSpan {
+      traceId: string;
+      id: string;
+      parentId?: string;
+      localEndpoint?: { serviceName?: string };
+      tags?: Record<string, string>;
+    }
+    const traces = await waitFor(
+      'the trace in Zipkin',
+      async () => {
+        const answer = await call<ZipkinSpan[][]>(`${stack.zipkinUrl}/api/v2/traces?annotationQuery=${encodeURIComponent(`sms.message_id=${id}`)}&lookback=3600000&limit=10`);
+        const found = answer.status === 200 ? answer.body : [];
+        const services = new Set(found.flat().map((s) => s.localEndpoint?.serviceName));
+        return found.length === 1 && SIX.every((s) => services.has(s)) ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
+    assert.equal(traces.length, 1, 'one trace per message');
+    const spans = traces[0]!;
+    assert.equal(spans.filter((s) => s.parentId === undefined).length, 1, 'one root');
+    const text = JSON.stringify(spans.map((s) => s.tags ?? {}));
+    assert.equal(text.includes(to), false, 'no phone number in the stored spans');
+    assert.equal(text.includes(body), false, 'no body in the stored spans');
+  });
+
   it('makes one trace per message with spans from all six services', async () => {
     const trace = await waitFor(
       'spans from all six services in the message trace',

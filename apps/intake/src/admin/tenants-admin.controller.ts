@@ -1,9 +1,8 @@
 import { Body, Controller, Inject, Param, Put, UseGuards } from '@nestjs/common';
 import { TenantIdSchema } from '@sms/contracts';
 import { ZodValidationPipe } from '@sms/nest-runtime';
-import { generateApiKey } from '@sms/tenancy';
+import { AdminKeyGuard, generateApiKey } from '@sms/tenancy';
 import { TenantRegistry } from '../tenants/tenant-registry.js';
-import { AdminKeyGuard } from './admin-key.guard.js';
 import { TenantRegistrationSchema, type TenantRegistrationBody } from './tenant-registration.schema.js';
 
 @Controller('admin/v1/tenants')

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageEnvelopeSchema, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
+import { MessageEnvelopeSchema, type SendRequest } from '@sms/contracts';
+import { aTenant } from '@sms/testing';
 import { buildEnvelope } from './build-envelope.js';
 
-const tenant: TenantConfigEvent = {
-  tenantId: 'acme-dental',
-  name: 'Acme Dental',
-  status: 'active',
-  apiKeyHashes: [],
+const tenant = aTenant({
   brands: [{ name: 'Acme Dental' }, { name: 'Acme Ortho' }],
   campaigns: [
     { id: 'reminders', brand: 'Acme Dental', useCase: 'informational' },
     { id: 'offers', brand: 'Acme Dental', useCase: 'marketing' },
   ],
-  senders: [],
-  messagingServices: [],
-  settings: { optOutScope: 'brand' },
-  updatedAt: '2026-11-27T10:00:00.000Z',
-};
+});
 
 const request: SendRequest = {
   to: '+1 (415) 555-2671',
@@ -55,6 +48,21 @@ describe('buildEnvelope', () => {
     const gb = build({ to: '+447400123456' });
     assert.equal(ca.ok && ca.envelope.recipient.country, 'CA');
     assert.equal(gb.ok && gb.envelope.recipient.country, 'GB');
+  });
+
+  it("finds the recipient's state and time zone from the area code, for state rules and quiet hours", () => {
+    const florida = build({ to: '+1 305 555 0123' });
+    assert.deepEqual(florida.ok && florida.envelope.recipient, { country: 'US', region: 'FL', timeZone: 'America/New_York' });
+    const ontario = build({ to: '+14165550123' });
+    assert.deepEqual(ontario.ok && ontario.envelope.recipient, { country: 'CA', region: 'ON', timeZone: 'America/Toronto' });
+  });
+
+  it('leaves the time zone out when the area code spans two, and the region out outside the US and Canada', () => {
+    const southDakota = build({ to: '+16055550123' });
+    assert.deepEqual(southDakota.ok && southDakota.envelope.recipient, { country: 'US', region: 'SD' });
+    const london = build({ to: '+442071234567' });
+    assert.deepEqual(london.ok && london.envelope.recipient, { country: 'GB', timeZone: 'Europe/London' });
+    assert.equal(london.ok && MessageEnvelopeSchema.safeParse(london.envelope).success, true);
   });
 
   it('refuses a national number instead of guessing its country', () => {

@@ -1,5 +1,5 @@
 import type { MessageEnvelope, SendRequest, TenantConfigEvent } from '@sms/contracts';
-import { describePhoneNumberProblem, parseInternationalNumber } from '@sms/util';
+import { describePhoneNumberProblem, parseInternationalNumber, recipientLocale } from '@sms/util';
 
 export interface FieldError {
   path: string;
@@ -22,8 +22,9 @@ const MAX_SCHEDULE_AHEAD_MS = 35 * 24 * 60 * 60 * 1000;
 
 /**
  * Turns a schema-valid send request into the message envelope: numbers normalised to E.164,
- * the recipient's country found from the number, brand and campaign checked against the
- * tenant's registrations. Every problem is reported with its path.
+ * the recipient's country, state or province and time zone found from the number (for
+ * state rules and quiet hours), brand and campaign checked against the tenant's
+ * registrations. Every problem is reported with its path.
  */
 export function buildEnvelope(input: BuildInput): BuildResult {
   const { request, tenant } = input;
@@ -59,6 +60,8 @@ export function buildEnvelope(input: BuildInput): BuildResult {
   }
 
   if (errors.length > 0 || !to.ok) return { ok: false, errors };
+  // A time zone only when the number's area code lies in one; else the dispatcher checks every candidate.
+  const locale = recipientLocale(to.value.e164);
 
   return {
     ok: true,
@@ -82,7 +85,11 @@ export function buildEnvelope(input: BuildInput): BuildResult {
         ...(request.sendAt !== undefined ? { sendAt: new Date(request.sendAt).toISOString() } : {}),
       },
       // Unknown country: the strictest rules apply downstream (MP.COUNTRY).
-      recipient: { country: to.value.country ?? 'ZZ' },
+      recipient: {
+        country: to.value.country ?? 'ZZ',
+        ...(locale.region !== undefined ? { region: locale.region } : {}),
+        ...(locale.timeZone !== undefined ? { timeZone: locale.timeZone } : {}),
+      },
       verdicts: [],
     },
   };

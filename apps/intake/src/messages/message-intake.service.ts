@@ -10,6 +10,7 @@ import { extractContext } from '@sms/tracing';
 
 export type AcceptOutcome =
   | { kind: 'accepted'; id: string; replayed: boolean }
+  | { kind: 'suspended'; campaign: string; reason: string }
   | { kind: 'invalid'; errors: FieldError[] }
   | { kind: 'idempotency-conflict'; existingId: string };
 
@@ -44,6 +45,12 @@ export class MessageIntakeService {
     const span = tracer().startSpan('intake accept', { kind: SpanKind.SERVER, attributes: { 'sms.tenant_id': tenant.tenantId, 'sms.channel': options.channel } }, options.parent);
     const ctx = trace.setSpan(options.parent, span);
     try {
+      // MP.ENFORCEMENT: a suspended campaign sends nothing until an operator lifts it.
+      const suspension = tenant.campaigns.find((c) => c.id === request.campaign)?.suspension;
+      if (suspension) {
+        span.setAttribute('sms.outcome', 'suspended');
+        return { kind: 'suspended', campaign: request.campaign, reason: suspension.reason };
+      }
       const built = buildEnvelope({
         id: randomUUID(),
         tenant,

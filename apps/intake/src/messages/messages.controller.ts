@@ -4,12 +4,13 @@ import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { extractContext } from '@sms/tracing';
 import type { Request, Response } from 'express';
+import { TenantRateLimitGuard } from '../limits/tenant-rate-limiter.js';
 import { MessageIntakeService } from './message-intake.service.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 @Controller('v1/messages')
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, TenantRateLimitGuard)
 export class MessagesController {
   constructor(@Inject(MessageIntakeService) private readonly intake: MessageIntakeService) {}
 
@@ -45,6 +46,10 @@ export class MessagesController {
           outcome.errors.map((e) => `body.${e.path}: ${e.message}`).join('; '),
           outcome.errors.map((e) => ({ path: `body.${e.path}`, message: e.message })),
         );
+      case 'suspended':
+        throw new ProblemException(403, 'campaign-suspended', 'Campaign suspended', `campaign ${outcome.campaign} is suspended: ${outcome.reason}`, [
+          { path: 'body.campaign', message: 'is suspended until an operator lifts the suspension' },
+        ]);
       case 'idempotency-conflict':
         throw new ProblemException(
           422,

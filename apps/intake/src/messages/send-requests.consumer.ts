@@ -27,6 +27,8 @@ export class SendRequestsConsumer {
         const outcome = await this.intake.accept(tenant, request, { channel: 'kafka', idempotencyKey, parent: record.context });
         if (outcome.kind === 'invalid') {
           deadLetters.push({ record, error: new Error(outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')) });
+        } else if (outcome.kind === 'suspended') {
+          deadLetters.push({ record, error: new Error(`campaign: ${outcome.campaign} is suspended (MP.ENFORCEMENT): ${outcome.reason}`) });
         } else if (outcome.kind === 'idempotency-conflict') {
           deadLetters.push({ record, error: new Error(`idempotencyKey: already used for message ${outcome.existingId} with a different request`) });
         }

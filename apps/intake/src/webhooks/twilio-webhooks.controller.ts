@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Inject, Logger, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Logger, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { type InboundMessageEvent, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher } from '@sms/kafka';
 import { ZodValidationPipe } from '@sms/nest-runtime';
@@ -17,9 +17,11 @@ import {
   type StatusWebhook,
 } from './twilio-webhook.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
+import { WebhookReplayGuard } from './webhook-replay.guard.js';
 
 @Controller('twilio')
 @UseGuards(TwilioSignatureGuard)
+@UseInterceptors(WebhookReplayGuard)
 export class TwilioWebhooksController {
   private readonly logger = new Logger(TwilioWebhooksController.name);
 

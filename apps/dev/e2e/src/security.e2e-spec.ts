@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import twilio from 'twilio';
+import { call, registerTenant, testStack, waitFor, type TestTenant } from '@sms/testing';
+import { Pipeline } from './pipeline.js';
+
+const stack = testStack();
+const pipeline = new Pipeline(stack);
+
+/** Posts a Twilio webhook to intake, signed as Twilio signs it (or not, or wrongly). */
+async function webhook(path: string, params: Record<string, string>, options: { sign?: 'valid' | 'none' | 'wrong-token'; tamper?: Record<string, string>; token?: string } = {}) {
+  const url = `${stack.urls.intake}${path}`;
+  const signature = twilio.getExpectedTwilioSignature(options.sign === 'wrong-token' ? 'not-the-auth-token-0000000000000' : stack.twilio.authToken, url, params);
+  const sent = { ...params, ...options.tamper };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(options.sign === 'none' ? {} : { 'x-twilio-signature': signature }),
+      ...(options.token ? { 'i-twilio-idempotency-token': options.token } : {}),
+    },
+    body: new URLSearchParams(sent).toString(),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+describe('security: keys and tenants', () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let messageOfA: string;
+  let recipientOfA: string;
+  before(async () => {
+    [a, b] = await Promise.all([registerTenant(stack), registerTenant(stack)]);
+    const to = (recipientOfA = pipeline.recipient());
+    await pipeline.consent(a, to);
+    messageOfA = await pipeline.send(a, { to, body: 'Acme Dental: see you Monday. Reply STOP to opt out.' });
+    await pipeline.waitForStatus(a, messageOfA, ['delivered']);
+  });
+
+  it('refuses every API without a key or with a wrong one', async () => {
+    const endpoints = [
+      `${stack.urls.intake}/v1/messages`,
+      `${stack.urls.consent}/v1/consents?to=%2B12125550123`,
+      `${stack.urls.audit}/v1/messages/${messageOfA}`,
+      `${stack.urls.audit}/v1/reviews`,
+      `${stack.urls.consent}/v1/opt-out-reviews`,
+    ];
+    for (const url of endpoints) {
+      const method = url.endsWith('/v1/messages') ? 'POST' : 'GET';
+      const none = await call(url, { method, ...(method === 'POST' ? { body: {} } : {}) });
+      assert.equal(none.status, 401, `${url} without a key`);
+      const wrong = await call(url, { method, apiKey: 'sk_wrong_key', ...(method === 'POST' ? { body: {} } : {}) });
+      assert.equal(wrong.status, 401, `${url} with a wrong key`);
+    }
+    assert.equal((await call(`${stack.urls.intake}/admin/v1/tenants/someone`, { method: 'PUT', apiKey: a.apiKey, body: {} })).status, 401, 'a tenant key is not the operator key');
+  });
+
+  it("never lets one tenant read or act on another's messages, consents or reviews", async () => {
+    assert.equal((await call(`${stack.urls.audit}/v1/messages/${messageOfA}`, { apiKey: b.apiKey })).status, 404);
+    const decided = await call(`${stack.urls.audit}/v1/reviews/${messageOfA}/decision`, { apiKey: b.apiKey, body: { decision: 'approve', decidedBy: 'mallory' } });
+    assert.equal(decided.status, 404);
+    const consentsUrl = `${stack.urls.consent}/v1/consents?to=${encodeURIComponent(recipientOfA)}`;
+    const ownConsents = await call<{ records: unknown[] }>(consentsUrl, { apiKey: a.apiKey });
+    assert.equal(ownConsents.body.records.length, 1, 'A sees its own consent');
+    const consents = await call<{ records: unknown[] }>(consentsUrl, { apiKey: b.apiKey });
+    assert.equal(consents.status, 200);
+    assert.deepEqual(consents.body.records, [], "B does not see A's consent");
+    const wrongBrand = await call(`${stack.urls.intake}/v1/messages`, {
+      apiKey: b.apiKey,
+      body: { to: '+12125550123', from: a.senders[0], brand: a.brand, campaign: 'offers', useCase: 'marketing', body: 'hi' },
+    });
+    assert.equal(wrongBrand.status, 202, "B may name a brand of the same name; what it cannot use is A's consent or A's numbers");
+    const blocked = await pipeline.waitForStatus(b, (wrongBrand.body as { id: string }).id, ['blocked']);
+    assert.ok(blocked.decisions.at(-1)?.clauses.includes('MP.EVASION.SNOWSHOE') || blocked.decisions.at(-1)?.clauses.includes('MP.CONSENT.PRIOR'));
+  });
+});
+
+describe('security: Twilio webhooks', () => {
+  let tenant: TestTenant;
+  before(async () => {
+    tenant = await registerTenant(stack);
+  });
+
+  const inbound = (from: string, body: string, sid: string) => ({ MessageSid: sid, SmsSid: sid, AccountSid: stack.twilio.accountSid, From: from, To: tenant.senders[0]!, Body: body, NumMedia: '0' });
+
+  it('accepts a correctly signed webhook once, and refuses it replayed', async () => {
+    const params = inbound(pipeline.recipient(), 'Thanks!', `SM${'1'.repeat(32)}`);
+    assert.equal((await webhook('/twilio/inbound', params, { token: 'replay-token-1' })).status, 200);
+    assert.equal((await webhook('/twilio/inbound', params, { token: 'replay-token-1' })).status, 409, 'same idempotency token');
+    const noToken = inbound(pipeline.recipient(), 'Hello', `SM${'2'.repeat(32)}`);
+    assert.equal((await webhook('/twilio/inbound', noToken)).status, 200);
+    assert.equal((await webhook('/twilio/inbound', noToken)).status, 409, 'same URL and parameters');
+  });
+
+  it('refuses unsigned, wrongly signed and altered webhooks, and records nothing from them', async () => {
+    const person = pipeline.recipient();
+    await pipeline.consent(tenant, person);
+    const stop = inbound(person, 'STOP', `SM${'3'.repeat(32)}`);
+    assert.equal((await webhook('/twilio/inbound', stop, { sign: 'none' })).status, 403);
+    assert.equal((await webhook('/twilio/inbound', stop, { sign: 'wrong-token' })).status, 403);
+    const harmless = inbound(person, 'Thanks', `SM${'4'.repeat(32)}`);
+    assert.equal((await webhook('/twilio/inbound', harmless, { tamper: { Body: 'STOP' } })).status, 403, 'a body changed after signing');
+    const status = { MessageSid: `SM${'5'.repeat(32)}`, AccountSid: stack.twilio.accountSid, MessageStatus: 'delivered' };
+    assert.equal((await webhook(`/twilio/status?m=00000000-0000-4000-8000-000000000000&t=${tenant.tenantId}`, status, { sign: 'none' })).status, 403);
+    // The forged STOPs changed nothing: the person still gets messages.
+    const id = await pipeline.send(tenant, { to: person, body: 'Acme Dental: offer. Reply STOP to opt out.' });
+    assert.equal((await pipeline.waitForStatus(tenant, id, ['delivered', 'blocked'])).status, 'delivered');
+  });
+});
+
+describe('bad input', () => {
+  let tenant: TestTenant;
+  before(async () => {
+    tenant = await registerTenant(stack, { settings: { rateLimitPerSecond: 20 } });
+  });
+  const valid = () => ({ to: pipeline.recipient(), from: tenant.senders[0], brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: offer. Reply STOP to opt out.' });
+  const post = (body: unknown, headers: Record<string, string> = {}) => call<{ type: string; errors?: { path: string; message: string }[] }>(`${stack.urls.intake}/v1/messages`, { apiKey: tenant.apiKey, body, headers });
+
+  it('answers each kind of bad request with a clear 4xx that says where, and sends nothing', async () => {
+    const cases: [string, unknown, Record<string, string>, number, string | null][] = [
+      ['a body over 1,600 characters', { ...valid(), body: 'x'.repeat(1601) }, {}, 400, 'body.body'],
+      ['a national number', { ...valid(), to: '2125550123' }, {}, 400, 'body.to'],
+      ['an impossible number', { ...valid(), to: '+1212' }, {}, 400, 'body.to'],
+      ['an unknown field', { ...valid(), priority: 'high' }, {}, 400, 'body'],
+      ['two senders', { ...valid(), messagingServiceSid: tenant.messagingServiceSid }, {}, 400, 'body.from'],
+      ['an array instead of an object', [valid()], {}, 400, 'body'],
+      ['control characters in a field', { ...valid(), brand: 'Acme\u0000Dental' }, {}, 400, 'body.brand'],
+      ['SQL in a field', { ...valid(), campaign: "offers'; DROP TABLE intake.tenants; --" }, {}, 400, 'body.campaign'],
+      ['a bad idempotency key', valid(), { 'idempotency-key': 'é'.repeat(5) }, 400, 'headers.idempotency-key'],
+    ];
+    for (const [what, body, headers, status, path] of cases) {
+      const answer = await post(body, headers);
+      assert.equal(answer.status, status, what);
+      if (path) assert.ok(answer.body.errors?.some((e) => e.path === path), `${what}: ${JSON.stringify(answer.body)}`);
+    }
+    const notJson = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'text/plain' }, body: 'hello' });
+    assert.ok([400, 415].includes(notJson.status), 'text/plain');
+    assert.match(notJson.headers.get('content-type') ?? '', /problem\+json/);
+    const malformed = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: '{"to": ' });
+    assert.equal(malformed.status, 400);
+    const huge = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...valid(), body: 'y'.repeat(200_000) }) });
+    assert.equal(huge.status, 413);
+    const deep = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` });
+    assert.ok(deep.status >= 400 && deep.status < 500, `deeply nested JSON: ${deep.status}`);
+    assert.equal((await call(`${stack.urls.intake}/health`)).status, 200, 'intake is still up');
+  });
+
+  it('limits the rate of one tenant with 429 and Retry-After', async () => {
+    const answers = await Promise.all(Array.from({ length: 60 }, () => post(valid())));
+    const limited = answers.filter((a) => a.status === 429);
+    assert.ok(limited.length > 0, 'some requests were limited');
+    assert.ok(limited.every((a) => a.headers.get('retry-after') !== null && a.body.type === 'urn:sms-gateway:problem:rate-limited'));
+    await waitFor('the limit to pass', async () => ((await post(valid())).status === 202 ? true : undefined), { timeoutMs: 10_000, intervalMs: 500 });
+  });
+});

@@ -1,0 +1,70 @@
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ProblemException } from '@sms/nest-runtime';
+import type { Request } from 'express';
+import { createHash } from 'node:crypto';
+import { concatMap, from, map, switchMap, type Observable } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
+
+/** Webhooks already handled, remembered for the replay window. */
+@Injectable()
+export class WebhookReceipts implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(INTAKE_CONFIG_TOKEN) private readonly config: IntakeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.forgetOld().catch(() => undefined), 3_600_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async seen(key: string): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM intake.webhook_receipts WHERE key = $1`, [key]);
+    return rows.length > 0;
+  }
+
+  async remember(key: string): Promise<void> {
+    await this.db.query(`INSERT INTO intake.webhook_receipts (key, received_at) VALUES ($1, now()) ON CONFLICT DO NOTHING`, [key]);
+  }
+
+  private async forgetOld(): Promise<void> {
+    await this.db.query(`DELETE FROM intake.webhook_receipts WHERE received_at < now() - make_interval(hours => $1::int)`, [this.config.WEBHOOK_REPLAY_WINDOW_HOURS]);
+  }
+}
+
+/**
+ * Refuses a replayed Twilio webhook: a signed request captured and sent again. Twilio gives
+ * each webhook an I-Twilio-Idempotency-Token (the same on its own retries); without one, the
+ * URL and parameters identify it. A webhook is remembered only once it was handled, so
+ * Twilio's retry after one of our failures is still accepted.
+ */
+@Injectable()
+export class WebhookReplayGuard implements NestInterceptor {
+  constructor(@Inject(WebhookReceipts) private readonly receipts: WebhookReceipts) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const key = webhookKey(request);
+    return from(this.receipts.seen(key)).pipe(
+      switchMap((seen) => {
+        if (seen) throw new ProblemException(409, 'replayed-webhook', 'Webhook already handled', 'this webhook was received before: a replay is refused');
+        // Remembered before the answer goes out, so an immediate replay is refused too.
+        return next.handle().pipe(concatMap((result: unknown) => from(this.receipts.remember(key)).pipe(map(() => result))));
+      }),
+    );
+  }
+}
+
+export function webhookKey(request: Pick<Request, 'originalUrl' | 'body' | 'header'>): string {
+  const token = request.header('i-twilio-idempotency-token');
+  if (token) return `token:${token}`;
+  const params = Object.entries((request.body ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `hash:${createHash('sha256').update(request.originalUrl).update(JSON.stringify(params)).digest('hex')}`;
+}

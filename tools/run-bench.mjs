@@ -1,0 +1,54 @@
+// Benchmarks: figures, printed, never asserted. Each `*.bench.js` under the given projects'
+// dist runs against a fresh broker and database of its own (TEST_SLOT 8 unless set), with the
+// whole stack started too when --stack is given.
+//   node tools/run-bench.mjs [--stack] <project dir>...
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+process.env.TEST_SLOT ??= '8';
+const { getProfile, ROOT } = await import('./stack/profiles.mjs');
+const { NODE_FLAGS, STACK, startProcesses, stopProcesses, waitHealthy } = await import('./stack/services.mjs');
+const { prepareInfrastructure, writeStackFile } = await import('./stack/test-infra.mjs');
+
+const args = process.argv.slice(2);
+const withStack = args.includes('--stack');
+const projects = args.filter((a) => !a.startsWith('--')).map((p) => resolve(ROOT, p));
+if (projects.length === 0) {
+  console.error('usage: node tools/run-bench.mjs [--stack] <project dir>...');
+  process.exit(2);
+}
+const files = [];
+const walk = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path);
+    else if (entry.name.endsWith('.bench.js')) files.push(path);
+  }
+};
+execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { stdio: 'inherit' });
+for (const project of projects) if (existsSync(join(project, 'dist'))) walk(join(project, 'dist'));
+
+const profile = getProfile('test');
+const stop = await prepareInfrastructure(profile);
+const stackFile = writeStackFile(profile);
+let handles = [];
+let failed = false;
+try {
+  if (withStack) {
+    handles = startProcesses(profile, STACK);
+    await waitHealthy(profile, handles);
+  }
+  for (const file of files.sort()) {
+    console.log(`\n== ${relative(ROOT, file)}`);
+    const code = await new Promise((done) => {
+      const child = spawn(process.execPath, [...NODE_FLAGS, file], { stdio: 'inherit', env: { ...process.env, TEST_STACK_FILE: stackFile } });
+      child.on('exit', done);
+    });
+    if (code !== 0) failed = true;
+  }
+} finally {
+  await stopProcesses(handles);
+  await stop();
+}
+process.exit(failed ? 1 : 0);
