@@ -30,6 +30,7 @@ export const PROFILES = {
     kafka: { port: 9092, controllerPort: 9093 },
     database: 'sms_gateway',
     dir: join(ROOT, '.local', 'local'),
+    redisUrl: 'redis://127.0.0.1:6379/0',
     otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
     zipkinPort: 9411,
   },
@@ -48,6 +49,8 @@ function testProfile(slot) {
     kafka: { port: 19092 + slot * 10, controllerPort: 19093 + slot * 10 },
     database: `sms_gateway_test${suffix}`,
     dir: join(ROOT, '.local', `test${suffix}`),
+    // Redis database 1 + slot: test runs never see npm start's state (database 0) or each other's.
+    redisUrl: `redis://127.0.0.1:6379/${1 + slot}`,
     // The end-to-end tier runs its own OTLP receiver here, beside Zipkin, to check both exports.
     otlpEndpoint: `http://127.0.0.1:${14318 + slot * 10}`,
     zipkinPort: 19411 + slot * 10,
@@ -67,6 +70,7 @@ export function serviceEnv(p, service) {
     KAFKA_BROKERS: `127.0.0.1:${p.kafka.port}`,
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${p.database}`,
     PII_HASH_KEY: `${p.name}-only-pseudonymisation-key`,
+    REDIS_URL: p.redisUrl,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(p.ports[service]),
     LOG_LEVEL: 'log',

@@ -3,6 +3,7 @@
 // service's migrations, and a stack file that tells test code where everything is.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createTopics, startBroker, stopBroker } from './kafka.mjs';
 import { adminKey, serviceEnv, serviceUrl } from './profiles.mjs';
@@ -16,13 +17,25 @@ export async function resetDatabase(profile) {
   await migrateAll(profile, () => undefined);
 }
 
-/** Fresh broker (its data wiped), topics, fresh database. Returns a function that stops the broker. */
+/** Empties the profile's own Redis database (rate-limit counters, snowshoe windows). */
+export async function resetRedis(profile) {
+  const redis = new Redis(profile.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Fresh broker (its data wiped), topics, fresh database and Redis. Returns a function that stops the broker. */
 export async function prepareInfrastructure(profile) {
   await stopBroker(profile.name, { wipe: true });
   try {
     await startBroker(profile.name);
     await createTopics(profile.name, () => undefined);
     await resetDatabase(profile);
+    await resetRedis(profile);
   } catch (error) {
     await stopBroker(profile.name);
     throw error;
@@ -41,6 +54,7 @@ export function writeStackFile(profile) {
       {
         kafkaBrokers: [intakeEnv.KAFKA_BROKERS],
         databaseUrl: intakeEnv.DATABASE_URL,
+        redisUrl: profile.redisUrl,
         piiHashKey: intakeEnv.PII_HASH_KEY,
         adminApiKey: adminKey(profile),
         twilio: { accountSid: dispatcherEnv.TWILIO_ACCOUNT_SID, authToken: dispatcherEnv.TWILIO_AUTH_TOKEN },

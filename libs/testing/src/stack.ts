@@ -8,6 +8,7 @@ import { waitFor } from './wait.js';
 export interface TestStack {
   kafkaBrokers: string[];
   databaseUrl: string;
+  redisUrl: string;
   piiHashKey: string;
   adminApiKey: string;
   twilio: { accountSid: string; authToken: string };

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { call, testStack, waitFor } from '@sms/testing';
+import { TOPICS } from '@sms/contracts';
+import { call, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { Pipeline } from './pipeline.js';
 
 const stack = testStack();
@@ -97,6 +98,31 @@ describe('tracing', () => {
       const log = readFileSync(join(stack.logDir, file), 'utf8');
       assert.equal(log.includes(to), false, `recipient number in ${file}`);
       assert.equal(log.includes(body), false, `message body in ${file}`);
+    }
+  });
+
+  it('keeps the phone numbers and the body out of the analyst topic, which still describes the message', async () => {
+    const tap = await new TopicTap(testKafka(stack.kafkaBrokers), TOPICS.analyst).start();
+    try {
+      const ofMessage = await waitFor(
+        'the analyst events of the message',
+        async () => {
+          const events = tap.records.filter((r) => r.value?.messageId === id);
+          return events.some((r) => r.value?.status === 'delivered') ? events : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 300 },
+      );
+      const stages = new Set(ofMessage.map((r) => r.value?.stage).filter(Boolean));
+      for (const stage of ['consent', 'content-screening', 'snowshoeing-detector']) assert.ok(stages.has(stage), `the ${stage} decision is on the analyst topic`);
+      // Decisions name the recipient by pseudonym; status events join on the message id.
+      const decisions = ofMessage.filter((r) => r.value?.kind === 'decision');
+      assert.ok(decisions.length >= 3 && decisions.every((r) => /^[A-Za-z0-9_-]{22}$/.test(r.value?.recipient ?? '')), 'the recipient is a keyed hash');
+      const everything = tap.records.map((r) => r.raw?.toString('utf8') ?? '').join('\n');
+      for (const secret of [to, to.slice(1), body, tenant.senders[0]!, tenant.senders[0]!.slice(1)]) {
+        assert.equal(everything.includes(secret), false, `"${secret.slice(0, 12)}..." in clear on the analyst topic`);
+      }
+    } finally {
+      await tap.stop();
     }
   });
 });
