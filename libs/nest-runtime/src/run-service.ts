@@ -81,6 +81,9 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   return app;
 }
 
+/** How long a graceful stop may take: under Kubernetes' default 30 s grace period. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
 /**
  * Starts one service and stops it on SIGTERM/SIGINT in the safe order, then flushes traces.
  * In-flight batches finish or are left uncommitted for redelivery.
@@ -90,9 +93,18 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   const logger = options.logger;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ message: 'second signal during shutdown: exiting now', signal });
+      process.exit(1);
+    }
     stopping = true;
     logger.log({ message: 'service stopping', signal });
+    // A broker or database that is gone can hold a graceful close forever; whatever is not
+    // committed by the deadline is redelivered to the next instance, so exiting is safe.
+    setTimeout(() => {
+      logger.error({ message: 'shutdown did not finish in time: exiting', deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     try {
       await app.close();
       await options.tracing.shutdown();
@@ -102,8 +114,8 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   return app;
 }
 

@@ -4,6 +4,8 @@
 // its facts from PostgreSQL in batches and publishes its verdicts. Printed, never asserted.
 //   npm run bench:consent            (BENCH_MESSAGES=20000 by default)
 import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
@@ -38,10 +40,13 @@ for (let from = 0; from < consenting.length; from += 5_000) {
 await db.end();
 
 const port = await freePort();
+mkdirSync(stack.logDir, { recursive: true });
 const service = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', fileURLToPath(new URL('../main.js', import.meta.url))], {
   env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), DATABASE_URL: stack.databaseUrl, PII_HASH_KEY: stack.piiHashKey, HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  stdio: ['ignore', openSync(join(stack.logDir, 'consent-bench.log'), 'w'), 'inherit'],
 });
+// Never leave the service behind, whatever happens to the benchmark.
+process.on('exit', () => service.kill('SIGKILL'));
 await waitFor('the consent service', async () => ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok ? true : undefined), { timeoutMs: 60_000 });
 
 const kafka = testKafka(stack.kafkaBrokers);
@@ -90,7 +95,9 @@ for (let from = 0; from < total; from += 1_000) {
   await producer.send({ topic: TOPICS.accepted.name, messages: chunk.map((e) => ({ key: pseudonyms.token(tenantId, e.message.to), value: encodeValue(e) })) });
 }
 const produced = performance.now();
-await waitFor('every verdict', async () => (outcomes >= total ? true : undefined), { timeoutMs: 600_000, intervalMs: 50 });
+await waitFor('every verdict', async () => (outcomes >= total ? true : undefined), { timeoutMs: 600_000, intervalMs: 50 }).catch((error: Error) => {
+  throw new Error(`${error.message} (${outcomes} of ${total} verdicts arrived)`);
+});
 const finished = performance.now();
 
 latencies.sort((a, b) => a - b);
