@@ -97,6 +97,20 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     }
   });
 
+  it('splits one large publish into produce requests the broker accepts (its 1 MiB batch limit), keeping order per key', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const seen: Item[] = [];
+    await consume(topic, async (records) => {
+      seen.push(...records.map((r) => r.value));
+    });
+    // 3,000 records of 3 KB on one key: 9 MB for one partition, in one publishRaw call.
+    const padding = 'x'.repeat(3_000);
+    await publisher.publishRaw(Array.from({ length: 3_000 }, (_, n) => raw(topic.name, 'one-key', { n, label: `${n} ${padding}` })));
+    await waitFor('all 3000 records', async () => (seen.length >= 3_000 ? true : undefined));
+    assert.deepEqual(seen.map((i) => i.n), Array.from({ length: 3_000 }, (_, n) => n));
+  });
+
   it('dead-letters invalid records with the error and the original bytes, and hands the rest on', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);

@@ -16,6 +16,12 @@ export interface OutgoingRecord {
 export interface PublisherOptions {
   /** Most records sent in one produce request. */
   maxBatchRecords?: number;
+  /**
+   * Most bytes (keys, values, headers) in one produce request. The broker refuses a record
+   * batch over its `message.max.bytes` (1 MiB by default) for good, and a batch of one
+   * partition is at most the request, so requests stay under it.
+   */
+  maxBatchBytes?: number;
   observer?: KafkaObserver;
 }
 
@@ -23,6 +29,18 @@ interface Pending {
   records: OutgoingRecord[];
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Records already taken into a produce request, and of those, acknowledged. */
+  taken: number;
+  acknowledged: number;
+  failed: boolean;
+}
+
+/** What a record weighs in a produce request, near enough (the record's own framing included). */
+function weight(r: OutgoingRecord): number {
+  // A tombstone (compacted topics) has no value.
+  let size = ((r.value as Buffer | null)?.length ?? 0) + (r.key?.length ?? 0) + 64;
+  for (const [name, value] of Object.entries(r.headers)) size += name.length + value.length + 8;
+  return size;
 }
 
 /**
@@ -37,6 +55,7 @@ interface Pending {
 export class KafkaPublisher {
   private readonly producer: Producer;
   private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
   private readonly observer: KafkaObserver;
   private queue: Pending[] = [];
   private inFlight: Promise<void> | null = null;
@@ -53,6 +72,7 @@ export class KafkaPublisher {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
     this.maxBatchRecords = options.maxBatchRecords ?? 1000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 768 * 1024;
     this.observer = options.observer ?? NO_OBSERVER;
   }
 
@@ -72,7 +92,7 @@ export class KafkaPublisher {
     if (records.length === 0) return Promise.resolve();
     if (!this.connected) return Promise.reject(new Error('Kafka publisher is not connected'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({ records, resolve, reject, taken: 0, acknowledged: 0, failed: false });
       this.pump();
     });
   }
@@ -92,25 +112,43 @@ export class KafkaPublisher {
     this.connected = false;
   }
 
+  /** Takes records into one produce request, up to the record and byte limits; a large publish spans requests. */
   private pump(): void {
-    if (this.inFlight || this.queue.length === 0) return;
-    const batch: Pending[] = [];
+    if (this.inFlight) return;
+    const chunk: { pending: Pending; records: OutgoingRecord[] }[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (count === 0 || count + this.queue[0]!.records.length <= this.maxBatchRecords)) {
-      const next = this.queue.shift()!;
-      batch.push(next);
-      count += next.records.length;
+    let bytes = 0;
+    fill: while (this.queue.length > 0) {
+      const pending = this.queue[0]!;
+      if (pending.failed) {
+        this.queue.shift();
+        continue;
+      }
+      const taken: OutgoingRecord[] = [];
+      while (pending.taken < pending.records.length) {
+        const r = pending.records[pending.taken]!;
+        const size = weight(r);
+        if (count > 0 && (count + 1 > this.maxBatchRecords || bytes + size > this.maxBatchBytes)) break;
+        taken.push(r);
+        pending.taken++;
+        count++;
+        bytes += size;
+      }
+      if (taken.length > 0) chunk.push({ pending, records: taken });
+      if (pending.taken < pending.records.length) break fill;
+      this.queue.shift();
     }
-    this.inFlight = this.send(batch).finally(() => {
+    if (chunk.length === 0) return;
+    this.inFlight = this.send(chunk).finally(() => {
       this.inFlight = null;
       this.pump();
     });
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(chunk: { pending: Pending; records: OutgoingRecord[] }[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const pending of batch) {
-      for (const r of pending.records) {
+    for (const { records } of chunk) {
+      for (const r of records) {
         const list = byTopic.get(r.topic) ?? [];
         list.push({ key: r.key, value: r.value, headers: r.headers });
         byTopic.set(r.topic, list);
@@ -119,12 +157,18 @@ export class KafkaPublisher {
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     try {
       await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
-      for (const pending of batch) {
-        for (const r of pending.records) if (r.verdict) this.observer.verdictPublished(r.verdict.stage, r.verdict.decision, r.verdict.clauses);
-        pending.resolve();
+      for (const { pending, records } of chunk) {
+        for (const r of records) if (r.verdict) this.observer.verdictPublished(r.verdict.stage, r.verdict.decision, r.verdict.clauses);
+        pending.acknowledged += records.length;
+        if (!pending.failed && pending.acknowledged === pending.records.length) pending.resolve();
       }
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      for (const { pending } of chunk) {
+        if (pending.failed) continue;
+        // The rest of its records are not sent: the caller retries the whole publish.
+        pending.failed = true;
+        pending.reject(error);
+      }
     }
   }
 }
