@@ -9,6 +9,7 @@ import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from './config.js';
 import { ConsentStateConsumer } from './consent-state/consent-state.consumer.js';
 import { dispatcherDataSource } from './database/data-source.js';
 import { DispatchRepository } from './database/dispatch.repository.js';
+import { DeliveryLookup } from './delivery/delivery-lookup.js';
 import { DeliveryStatusConsumer } from './delivery/delivery-status.consumer.js';
 import { ClearedMessagesConsumer } from './dispatch/cleared-messages.consumer.js';
 import { DispatchPolicy } from './dispatch/dispatch-policy.js';
@@ -38,6 +39,7 @@ export class DispatcherModule {
           inject: [DataSource, TenantDirectory],
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
+        DeliveryLookup,
         DispatchRepository,
         DispatchPolicy,
         OptOutScreen,

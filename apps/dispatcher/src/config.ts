@@ -11,11 +11,15 @@ export const DISPATCHER_CONFIG = {
     "Where the Twilio SDK's requests go instead of Twilio's own address (the local simulator); unset in production",
   ),
   STATUS_CALLBACK_BASE_URL: variable(z.url(), "intake's public address: Twilio posts status callbacks to <this>/twilio/status"),
-  MAX_CONCURRENT_SENDS: variable(positiveInt(16), 'Twilio API calls in flight at once from one dispatcher instance (one Twilio account)'),
+  MAX_CONCURRENT_SENDS: variable(positiveInt(64), 'Twilio API calls in flight at once from one dispatcher instance (one Twilio account; Twilio answers 429 past its concurrency limit, and the dispatcher backs off)'),
   SEND_MAX_ATTEMPTS: variable(positiveInt(8), 'Attempts for a send that fails with a retryable error (429, 5xx not taken, network) before it is failed'),
   IN_DOUBT_AFTER_MS: variable(
     positiveInt(60_000),
     'A send claimed but not confirmed for this long is looked up at Twilio (after a crash), never simply sent again; also the lease of a claim',
+  ),
+  DELIVERY_CHECK_AFTER_MS: variable(
+    positiveInt(300_000),
+    "A send Twilio took without a final status callback for this long is looked up at Twilio (a callback can be lost: intake down, a network fault), and again every as long, for up to 72 hours",
   ),
   PACING_LOOKAHEAD_MS: variable(positiveInt(2_000), 'How far ahead of its pacing slot a message is claimed from the queue'),
   PUMP_IDLE_MS: variable(positiveInt(100), 'How often an idle instance looks for due messages (new ones from this instance wake it at once)'),

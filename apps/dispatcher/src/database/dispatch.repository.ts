@@ -494,6 +494,29 @@ export class DispatchRepository {
     return rows.map(toRow);
   }
 
+  /**
+   * Sends Twilio took at least `olderThanMs` ago whose final callback has not come, not asked
+   * about in that long either: each is marked as asked now (SKIP LOCKED, so instances share
+   * them and no two ask about one message at once). Sends older than `maxAgeMs` are left alone.
+   */
+  async awaitingDelivery(olderThanMs: number, maxAgeMs: number, limit: number): Promise<SendRow[]> {
+    const rows: SendRowRaw[] = await this.db.query(
+      `WITH due AS (
+         SELECT message_id FROM dispatcher.sends
+          WHERE state = 'accepted' AND (delivery_status IS NULL OR delivery_status = 'sent')
+            AND accepted_at < now() - make_interval(secs => $1::double precision / 1000)
+            AND accepted_at > now() - make_interval(secs => $2::double precision / 1000)
+            AND (delivery_checked_at IS NULL OR delivery_checked_at < now() - make_interval(secs => $1::double precision / 1000))
+          ORDER BY coalesce(delivery_checked_at, accepted_at) LIMIT $3
+          FOR UPDATE SKIP LOCKED),
+       asked AS (
+         UPDATE dispatcher.sends s SET delivery_checked_at = now() FROM due WHERE s.message_id = due.message_id RETURNING s.*)
+       SELECT * FROM asked`,
+      [olderThanMs, maxAgeMs, limit],
+    );
+    return rows.map(toRow);
+  }
+
   /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */
   async recordDeliveries(events: { messageId: string; status: 'sent' | 'delivered' | 'undelivered' | 'failed'; errorCode: number | null }[]): Promise<void> {
     const rank = { sent: 1, delivered: 2, undelivered: 2, failed: 2 } as const;

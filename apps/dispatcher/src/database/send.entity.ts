@@ -24,6 +24,7 @@ export type SendState =
 @Index('sends_in_doubt_idx', ['updatedAt'], { where: `"state" = 'sending'` })
 @Index('sends_queued_idx', ['senderKey', 'priority', 'dueAt'], { where: `"state" = 'queued'` })
 @Index('sends_at_twilio_idx', ['senderKey', 'acceptedAt'], { where: `"state" = 'accepted' AND "delivery_status" IS NULL` })
+@Index('sends_awaiting_delivery_idx', ['acceptedAt'], { where: `"state" = 'accepted' AND ("delivery_status" IS NULL OR "delivery_status" = 'sent')` })
 @Index('sends_confirmations_idx', ['tenantId', 'recipientToken'], { where: `"kind" = 'opt_out_confirmation'` })
 export class SendEntity {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
@@ -85,6 +86,10 @@ export class SendEntity {
 
   @Column({ name: 'delivery_error_code', type: 'integer', nullable: true })
   deliveryErrorCode!: number | null;
+
+  /** When Twilio was last asked for the delivery state because no final callback had come (a lost callback). */
+  @Column({ name: 'delivery_checked_at', type: 'timestamptz', nullable: true })
+  deliveryCheckedAt!: Date | null;
 
   @Column({ name: 'accepted_at', type: 'timestamptz', nullable: true })
   acceptedAt!: Date | null;

@@ -26,7 +26,7 @@ export class DeliveryStatusConsumer {
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
-    const callbacks = records.filter((r) => r.value.source === 'twilio-callback' && DELIVERY.has(r.value.status as Delivery));
+    const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as Delivery));
     await this.ledger.recordDeliveries(callbacks.map((r) => ({ messageId: r.value.messageId, status: r.value.status as Delivery, errorCode: r.value.errorCode ?? null })));
     const alerts: OutgoingRecord[] = [];
     for (const r of callbacks) {

@@ -23,14 +23,22 @@ const twilioErrors =
 export const PREPARE_MS = 250;
 /** Claimed messages are taken out in windows of this length, so that one opt-out query serves many. */
 const FIRE_WINDOW_MS = 50;
-/** How far ahead of the call the limiter may book its start (one round trip books many calls of a fast sender). */
-const ADMIT_AHEAD_MS = 250;
+/**
+ * How far ahead of the call the limiter may book its start. The booked wait is spent holding a
+ * slot of the call pool (so that the call starts when booked), so it is kept short: a sender
+ * booked further ahead is asked again later, outside the pool. 250 ms here capped an instance
+ * near MAX_CONCURRENT_SENDS / 0.125 s once a fast sender's messages came due together.
+ */
+const ADMIT_AHEAD_MS = 25;
 /** Later than this after its slot, a call is logged: it narrows the gap to the next send of its sender. */
 const LATE_WARNING_MS = 50;
 /** Backoff of a message Twilio did not take (paced again when it is due). */
 const RETRY = { initialMs: 500, maxMs: 30_000, multiplier: 2 };
 /** Backoff of every call from this instance after a 429: the account is over its API rate. */
 const RATE_LIMITED = { initialMs: 250, maxMs: 10_000, multiplier: 2 };
+
+/** Twilio's answer to one call: the SID, or why not. */
+type CallAnswer = { sid: string } | { failure: SendFailure };
 
 interface Pending {
   row: SendRow;
@@ -157,41 +165,66 @@ export class SendEngine {
     try {
       // The slot is waited for outside the pool: the pool bounds calls in flight, not messages waiting.
       if (p.startMs > Date.now()) await sleep(p.startMs - Date.now());
-      await this.calls(async () => {
-        if (!(await this.keepLease(p))) return;
-        // While the account is rate limited (429), wait, keeping the claim's lease.
-        for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
-          await sleep(Math.min(wait, this.config.IN_DOUBT_AFTER_MS / 4));
-          if (!(await this.keepLease(p))) return;
+      const sms = this.outgoing(row.envelope, ctx);
+      let answer: CallAnswer | null = null;
+      for (;;) {
+        const turn = await this.calls(async (): Promise<{ answer: CallAnswer | null } | { retryInMs: number }> => {
+          if (!(await this.keepLease(p))) return { answer: null };
+          // While the account is rate limited (429), wait, keeping the claim's lease.
+          for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
+            await sleep(Math.min(wait, this.config.IN_DOUBT_AFTER_MS / 4));
+            if (!(await this.keepLease(p))) return { answer: null };
+          }
+          const admission = await this.admit(p);
+          if (!admission.go) return { retryInMs: admission.retryInMs };
+          return { answer: await this.call(p, sms, ctx) };
+        });
+        if ('answer' in turn) {
+          answer = turn.answer;
+          break;
         }
-        if (!(await this.admitted(p))) return;
-        await this.attempt(p, ctx);
-      });
+        // The sender's limiter is booked further ahead: wait outside the pool, so that a busy
+        // sender's messages never hold the calls of the others (head-of-line blocking).
+        await sleep(turn.retryInMs);
+      }
+      // Writing the outcome and publishing it happen after the call has left the pool: the
+      // pool bounds calls to Twilio, and a slot held through two more round trips would cap
+      // the sends per second at MAX_CONCURRENT_SENDS / (call + ledger write + publish).
+      if (answer) await this.conclude(p, sms, answer, ctx);
     } finally {
       this.pending.delete(row.messageId);
     }
   }
 
-  private async attempt(p: Pending, ctx: Context): Promise<void> {
+  /** The call itself, its span and error classification. */
+  private async call(p: Pending, sms: OutgoingSms, ctx: Context): Promise<CallAnswer> {
     const { row } = p;
-    const sms = this.outgoing(row.envelope, ctx);
     const span = tracer().startSpan('twilio messages.create', { kind: SpanKind.CLIENT, attributes: { 'sms.message_id': row.messageId, 'sms.attempt': row.attempts } }, ctx);
-    let failure: SendFailure;
     try {
       const sent = await this.twilio.send(sms);
       this.rateLimitedInARow = 0;
       span.setAttribute('twilio.sid', sent.sid);
       span.end();
-      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: sent.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, sent.sid, ctx)]);
-      return;
+      return { sid: sent.sid };
     } catch (error) {
-      failure = classifySendError(this.policy.rules.twilioErrors, error as { status?: number; code?: number | string; message?: string });
+      const failure = classifySendError(this.policy.rules.twilioErrors, error as { status?: number; code?: number | string; message?: string });
       twilioErrors.inc({ code: String(failure.code ?? 'network'), kind: failure.kind });
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
       if (failure.code !== null) span.setAttribute('twilio.error_code', failure.code);
       span.end();
+      if (failure.kind === 'retry' && failure.rateLimited) this.rateLimited();
+      return { failure };
     }
+  }
 
+  /** What Twilio's answer means for the ledger: written under the claim, then published. */
+  private async conclude(p: Pending, sms: OutgoingSms, answer: CallAnswer, ctx: Context): Promise<void> {
+    const { row } = p;
+    if ('sid' in answer) {
+      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: answer.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, answer.sid, ctx)]);
+      return;
+    }
+    const { failure } = answer;
     if (failure.kind === 'final') {
       await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: failure.reason, startedAtMs: p.startedAtMs }, [
         failedStatus(row.envelope, { code: failure.code, message: failure.twilioMessage, reason: failure.reason, clauses: failure.clauses }, ctx),
@@ -199,7 +232,8 @@ export class SendEngine {
       return;
     }
     if (failure.kind === 'in-doubt') {
-      const found = await this.twilio.findSent(sms, new Date(row.createdAt.getTime())).catch(() => undefined);
+      // A look-up is a call to Twilio too: through the pool.
+      const found = await this.calls(() => this.twilio.findSent(sms, new Date(row.createdAt.getTime()))).catch(() => undefined);
       if (found === undefined) {
         // Twilio cannot be asked now: the claim stays, and the reconciler looks it up when its lease runs out.
         this.logger.warn({ message: 'send in doubt and Twilio unreachable for the lookup; left to the reconciler', messageId: row.messageId });
@@ -211,7 +245,6 @@ export class SendEngine {
         return;
       }
     }
-    if (failure.kind === 'retry' && failure.rateLimited) this.rateLimited();
     if (row.attempts >= this.config.SEND_MAX_ATTEMPTS) {
       const reason = `gave up after ${row.attempts} attempts: ${failure.reason}`;
       await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: reason, startedAtMs: p.startedAtMs }, [
@@ -241,21 +274,19 @@ export class SendEngine {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + backoffDelay(this.rateLimitedInARow - 1, RATE_LIMITED));
   }
 
-  /** Waits for the planned slot, then until the limiter lets the call start (never before the rate allows). */
-  private async admitted(p: Pending): Promise<boolean> {
-    for (;;) {
-      const answer = await this.admissions.add({ buckets: p.buckets, segments: p.row.segments });
-      if (answer.go) {
-        if (answer.waitMs > 0) await sleep(answer.waitMs);
-        p.startedAtMs = answer.startAtMs;
-        break;
-      }
-      await sleep(answer.retryInMs);
-      if (!(await this.keepLease(p))) return false;
-    }
+  /**
+   * Asks the limiter whether the call may start (never before the rate allows): yes, after at
+   * most ADMIT_AHEAD_MS, waited here, inside the pool, so the call starts when it was booked;
+   * or not yet.
+   */
+  private async admit(p: Pending): Promise<{ go: true } | { go: false; retryInMs: number }> {
+    const answer = await this.admissions.add({ buckets: p.buckets, segments: p.row.segments });
+    if (!answer.go) return answer;
+    if (answer.waitMs > 0) await sleep(answer.waitMs);
+    p.startedAtMs = answer.startAtMs;
     const late = Date.now() - p.startMs;
     if (late > LATE_WARNING_MS) this.noteLate(late);
-    return true;
+    return { go: true };
   }
 
   /** Calls later than planned (the instance is overloaded, or calls queue for the pool): one line every 10 s at most. */

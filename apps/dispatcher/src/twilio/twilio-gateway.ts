@@ -75,6 +75,12 @@ export class TwilioGateway {
     return { sid: message.sid, status: message.status };
   }
 
+  /** The message Twilio has under this SID: its status and error code now. */
+  async fetchStatus(sid: string): Promise<{ status: string; errorCode: number | null; errorMessage: string | null }> {
+    const message = await this.client.messages(sid).fetch();
+    return { status: message.status, errorCode: message.errorCode ?? null, errorMessage: message.errorMessage ?? null };
+  }
+
   /**
    * Finds a message Twilio took since `since` to this recipient with this body (and sender),
    * to settle a send that a crash left in doubt.

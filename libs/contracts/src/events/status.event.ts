@@ -37,7 +37,8 @@ export const StatusEventSchema = z.strictObject({
   messageId: MessageIdSchema,
   tenantId: TenantIdSchema,
   status: MessageStatusSchema,
-  source: z.enum(['dispatcher', 'twilio-callback']),
+  /** `twilio-lookup`: Twilio's status read by the dispatcher because its callback did not come. */
+  source: z.enum(['dispatcher', 'twilio-callback', 'twilio-lookup']),
   twilioSid: z.string().min(2).max(64).optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().max(500).optional(),
