@@ -4,6 +4,7 @@
 //   node tools/run-bench.mjs [--stack] <project dir>...
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join, relative, resolve } from 'node:path';
 
 process.env.TEST_SLOT ??= '8';
@@ -34,9 +35,15 @@ const stop = await prepareInfrastructure(profile);
 const stackFile = writeStackFile(profile);
 let handles = [];
 let failed = false;
+let traceSink;
 try {
   if (withStack) {
-    handles = startProcesses(profile, STACK);
+    // Spans are exported as in production, to a sink that takes and drops them (a trace
+    // backend would cost this machine's two cores more than the services it measures).
+    traceSink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+    await new Promise((r) => traceSink.listen(Number(new URL(profile.otlpEndpoint).port), '127.0.0.1', r));
+    const noZipkin = Object.fromEntries(STACK.map((name) => [name, { OTEL_EXPORTER_ZIPKIN_ENDPOINT: '' }]));
+    handles = startProcesses(profile, STACK, { extraEnv: noZipkin });
     await waitHealthy(profile, handles);
   }
   for (const file of files.sort()) {
@@ -49,6 +56,7 @@ try {
   }
 } finally {
   await stopProcesses(handles);
+  traceSink?.close();
   await stop();
 }
 process.exit(failed ? 1 : 0);

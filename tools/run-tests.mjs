@@ -1,8 +1,10 @@
-// The test tiers. `npm test` runs `all`: static checks, unit, integration, end-to-end.
-//   node tools/run-tests.mjs unit|static|integration|e2e|all [project dirs...]
+// The test tiers. `npm test` runs `all`: static checks, unit, integration, end-to-end, faults.
+//   node tools/run-tests.mjs unit|static|integration|e2e|faults|all [project dirs...]
 // Integration and end-to-end tiers start what they need themselves: a Kafka broker on the
 // test ports (fresh each run), a fresh test database with every service's migrations, and
-// for end-to-end the simulator, the six services and a trace receiver.
+// for end-to-end the simulator, the six services and a trace receiver. The faults tier gets a
+// fresh broker and database of its own; its tests start, kill and restart the processes
+// themselves (tools/stack/services.mjs), so run one fault test at a time.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -12,7 +14,7 @@ import { getProfile, ROOT } from './stack/profiles.mjs';
 import { NODE_FLAGS, STACK, startProcesses, stopProcesses, waitHealthy } from './stack/services.mjs';
 import { prepareInfrastructure, writeStackFile } from './stack/test-infra.mjs';
 
-const SUFFIX = { unit: '.spec.js', integration: '.int-spec.js', e2e: '.e2e-spec.js' };
+const SUFFIX = { unit: '.spec.js', integration: '.int-spec.js', e2e: '.e2e-spec.js', faults: '.fault-spec.js' };
 const profile = getProfile('test');
 const [tier = 'all', ...projectArgs] = process.argv.slice(2);
 const step = (message) => console.log(`\n\x1b[1m== ${message}\x1b[0m`);
@@ -116,6 +118,23 @@ try {
       await timed('stack start', () => Promise.all([waitHealthy(profile, handles), zipkin]));
       record('e2e', await timed('e2e', () => runNodeTests('e2e', { TEST_STACK_FILE: stackFile })));
     }
+  }
+  if (tier === 'faults' || tier === 'all') {
+    // A stack of its own: nothing an earlier tier left in Kafka or the database can interfere.
+    await stopProcesses(handles);
+    handles = [];
+    await receiver?.close();
+    receiver = null;
+    if (zipkinStarted) await stopZipkin('test');
+    zipkinStarted = false;
+    await stopInfrastructure?.();
+    stopInfrastructure = null;
+    step('fault tier: infrastructure (fresh); the tests start and kill the services themselves');
+    await timed('faults infrastructure', async () => {
+      stopInfrastructure = await prepareInfrastructure(profile);
+    });
+    const stackFile = writeStackFile(profile);
+    record('faults', await timed('faults', () => runNodeTests('faults', { TEST_STACK_FILE: stackFile })));
   }
 } catch (error) {
   console.error(`\ntest run failed: ${error.stack ?? error.message}`);

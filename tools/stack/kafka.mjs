@@ -166,6 +166,17 @@ export async function stopBroker(profileName, { wipe = false } = {}) {
   if (wipe) rmSync(p.data, { recursive: true, force: true });
 }
 
+/** Kills the broker with SIGKILL (a crash: no controlled shutdown), keeping its data for the next start. */
+export async function killBroker(profileName) {
+  const p = paths(getProfile(profileName));
+  const pid = runningPid(p);
+  if (pid !== null) {
+    process.kill(pid, 'SIGKILL');
+    while (runningPid(p) !== null) await sleep(100);
+  }
+  rmSync(p.pid, { force: true });
+}
+
 /** Creates every topic of the catalogue (needs libs/contracts and libs/kafka built). */
 export async function createTopics(profileName, log = console.log, brokers = [`127.0.0.1:${getProfile(profileName).kafka.port}`]) {
   const { TOPIC_LIST } = await import(join(ROOT, 'libs', 'contracts', 'dist', 'index.js'));

@@ -21,8 +21,13 @@ function profile(name, base) {
     audit: base + 5,
     'twilio-simulator': name === 'local' ? 3999 : base + 9,
   };
+  // fetch() refuses the Fetch standard's "bad ports" (4045 is one: TEST_SLOT=4's audit); such
+  // a service moves to base + 8, which no service uses.
+  for (const [service, port] of Object.entries(ports)) if (FETCH_BAD_PORTS.has(port)) ports[service] = base + 8;
   return { name, ports };
 }
+
+const FETCH_BAD_PORTS = new Set([3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
 
 export const PROFILES = {
   local: {
@@ -98,7 +103,9 @@ export function serviceEnv(p, service) {
         // The test stack reads quiet hours on a clock that starts on a Wednesday at noon in New
         // York (the e2e recipients' +1212 area code), so end-to-end tests never depend on the
         // hour they run at. npm start (local) uses the real clock.
-        ...(p.name === 'test' ? { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' } : {}),
+        // A lost status callback is looked up at Twilio after 10 s instead of 5 minutes, so the
+        // fault tier (which kills intake while callbacks arrive) settles within its run.
+        ...(p.name === 'test' ? { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', DELIVERY_CHECK_AFTER_MS: '10000' } : {}),
       };
     case 'audit':
       return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p) };

@@ -117,6 +117,16 @@ export class MessageStore {
     return out;
   }
 
+  /** Messages from arrival number `seq` on (those not yet forgotten), oldest first, at most `limit`. */
+  since(seq: number, limit: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (let n = Math.max(seq, this.nextSeq - this.bySid.size, 0); n < this.nextSeq && out.length < limit; n++) {
+      const m = this.ring[n % this.capacity];
+      if (m && m.seq === n) out.push(m);
+    }
+    return out;
+  }
+
   clear(): void {
     this.ring.length = 0;
     this.bySid.clear();

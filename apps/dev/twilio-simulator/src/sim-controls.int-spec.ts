@@ -66,11 +66,20 @@ describe('the simulator over HTTP', () => {
       'messagingServiceSid',
       'numSegments',
       'receivedAt',
+      'seq',
       'sid',
       'status',
       'statusCallback',
       'to',
     ]);
+    assert.ok((messages[1]!.seq as number) > (messages[0]!.seq as number), 'seq follows the order of arrival');
+    const after = await json('GET', `/sim/messages?since=${(messages[0]!.seq as number) + 1}`);
+    assert.deepEqual(
+      (after.body.messages as Json[]).map((m) => m.body),
+      ['other', 'third'],
+      'since= reads on from a seq, across recipients',
+    );
+    assert.equal((await json('GET', '/sim/messages?since=-1')).status, 400);
     assert.equal(messages[0]!.statusCallback, `${receiver.url}/status`);
     assert.equal(messages[1]!.statusCallback, null);
     for (const m of messages) assert.match(m.receivedAt as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);

@@ -1,0 +1,675 @@
+// `npm run bench`: the whole pipeline under load, against the stack tools/run-bench.mjs --stack
+// starts (fresh broker, database and Redis of the test profile; TEST_SLOT picks the ports).
+// Figures are printed and written, never asserted; the run fails only when messages go missing
+// or end in an outcome their kind should not have.
+//
+// Phases, in one run: warm-up; a fixed rate (1,000 messages/s) for latency; the highest rate
+// the stack sustains; and, on the same broker, a bare kafkajs relay over five hops (the raw
+// ceiling the pipeline is compared to). Latency is from intake's acceptance (the envelope's
+// acceptedAt) to the simulator's receipt of the Twilio call (its receivedAt).
+//   BENCH_FIXED_RATE (1000), BENCH_FIXED_SECONDS (20), BENCH_MAX_RATE (offered, 8000),
+//   BENCH_MAX_SECONDS (10), BENCH_TENANTS (8), BENCH_RELAY_MESSAGES (150000)
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent } from '@sms/contracts';
+import { createKafkaClient, encodeValue } from '@sms/kafka';
+import { call, registerTenant, testStack, waitFor, type TestStack } from '@sms/testing';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { chromium } from 'playwright-core';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
+const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// The raw relay: one hop of the baseline, run as its own process (each service is one too).
+
+// (started at the end of this file, once every declaration is initialised)
+
+// ---------------------------------------------------------------------------------------------
+// The realistic mix.
+
+type Kind = 'reminder' | 'promotion' | 'opted-out' | 'shortener' | 'no-consent' | 'cannabis';
+/** What each kind must end as: sent (reached the simulator), or stopped with this decision at this stage. */
+const EXPECTED: Record<Kind, { outcome: 'sent' } | { outcome: 'block' | 'hold'; stage: string }> = {
+  reminder: { outcome: 'sent' },
+  promotion: { outcome: 'sent' },
+  'opted-out': { outcome: 'block', stage: 'consent' },
+  shortener: { outcome: 'hold', stage: 'content-screening' },
+  'no-consent': { outcome: 'block', stage: 'consent' },
+  cannabis: { outcome: 'block', stage: 'content-screening' },
+};
+/**
+ * Out of 50 messages: 25 reminders, 17 promotions, 4 promotions to people who texted STOP
+ * (blocked, MP.OPTOUT.HONOR) and 4 with a public URL shortener (held for review).
+ */
+const MIX: Kind[] = [...Array<Kind>(25).fill('reminder'), ...Array<Kind>(17).fill('promotion'), ...Array<Kind>(4).fill('opted-out'), ...Array<Kind>(4).fill('shortener')];
+const TENANTS = Math.min(10, num('BENCH_TENANTS', 8)); // one wording of each kind per tenant (below)
+const FIXED_RATE = num('BENCH_FIXED_RATE', 1_000);
+const FIXED_SECONDS = num('BENCH_FIXED_SECONDS', 20);
+const MAX_RATE = num('BENCH_MAX_RATE', 8_000);
+const MAX_SECONDS = num('BENCH_MAX_SECONDS', 10);
+const WARM_UP = { rate: 300, seconds: 10 };
+const PLANNED = WARM_UP.rate * WARM_UP.seconds + FIXED_RATE * FIXED_SECONDS + MAX_RATE * MAX_SECONDS;
+/**
+ * Real violations (no consent; cannabis, a serious one) are rarer: about 40 per tenant over the
+ * run, spread evenly, below the enforcement thresholds that would suspend the tenant (MP.ISV:
+ * 100 blocks or 5 serious ones per campaign a day), as on a platform of clinics in good standing.
+ */
+const VIOLATION_STRIDE = Math.max(50, Math.floor(PLANNED / (TENANTS * 40)));
+const violation = (n: number): number | undefined => (n % VIOLATION_STRIDE === 3 ? Math.floor(n / VIOLATION_STRIDE) : undefined);
+function kindOf(n: number): Kind {
+  const v = violation(n);
+  if (v !== undefined) return Math.floor(v / TENANTS) % 20 === 0 ? 'cannabis' : 'no-consent';
+  return MIX[(n * 7) % MIX.length]!;
+}
+const tenantIndex = (n: number): number => (violation(n) ?? n) % TENANTS;
+/** One message in 50 comes over HTTP, the rest over Kafka (how high-volume upstreams send). */
+const viaHttp = (n: number): boolean => n % 50 === 17;
+
+interface BenchTenant {
+  index: number;
+  tenantId: string;
+  apiKey: string;
+  brand: string;
+  senders: string[];
+  /** Recipients with express consent for offers (and a relationship for reminders). */
+  consented: string[];
+  /** Recipients with a relationship only: reminders yes, promotions no. */
+  related: string[];
+  /** Recipients who consented, then texted STOP. */
+  optedOut: string[];
+}
+
+const RECIPIENTS_PER_TENANT = 1_500;
+const SENDERS_PER_TENANT = 10;
+const OPTED_OUT_PER_TENANT = 20;
+
+/**
+ * Each clinic writes its own wording: the same template from several tenants is what the
+ * snowshoeing detector blocks (cross-tenant, MP.ISV), as it should.
+ */
+const REMINDERS = [
+  (b: string, d: number, h: number) => `${b}: reminder of your visit on Dec ${d} at ${h}:30. Reply C to confirm. Reply STOP to opt out.`,
+  (b: string, d: number, h: number) => `${b} here. Dr Patel expects you Dec ${d}, ${h}:00. Please bring your insurance card. Txt STOP to end.`,
+  (b: string, d: number, h: number) => `Hi from ${b}! Cleaning booked for December ${d} (${h}am). Running late? Call the front desk. STOP=unsubscribe`,
+  (b: string, d: number, h: number) => `${b}: hygienist appointment tomorrow ${h}:15, Dec ${d}. Parking behind building B. Reply STOP to cancel texts.`,
+  (b: string, d: number, h: number) => `Your ${b} checkup: ${d} Dec, ${h}:45. Arrive ten minutes early for paperwork. Opt out: reply STOP.`,
+  (b: string, d: number, h: number) => `${b} confirms orthodontic adjustment on 12/${d} at ${h}:00 with Dr Kim. Reschedule online. Reply STOP to quit.`,
+  (b: string, d: number, h: number) => `Friendly note from ${b}: x-rays and exam Dec ${d} ${h}:20. Masks optional in lobby. Reply STOP to stop msgs.`,
+  (b: string, d: number, h: number) => `${b}: kiddo's fluoride visit is set for the ${d}th, ${h}:10. Toys waiting! Reply STOP for no more texts.`,
+  (b: string, d: number, h: number) => `Appointment alert (${b}): crown fitting Dec ${d} at ${h}:40, allow one hour. Questions? Call us. Reply STOP to opt-out.`,
+  (b: string, d: number, h: number) => `${b} - implant consultation ${d} December ${h}:50, suite 210 second floor. Bring medication list. STOP to unsubscribe.`,
+];
+const PROMOTIONS = [
+  (b: string, d: number, p: number) => `${b}: ${p}% off teeth whitening until Dec ${d}. Book online. Reply STOP to opt out.`,
+  (b: string, d: number, p: number) => `${b} winter special: free electric toothbrush with any cleaning through 12/${d}. Save ${p}! Txt STOP to end.`,
+  (b: string, d: number, p: number) => `New at ${b}: Invisalign consults now complimentary, ${p} spots left before the ${d}th. STOP=unsubscribe`,
+  (b: string, d: number, p: number) => `${b}: refer a friend, both get $${p} credit. Offer ends December ${d}. Reply STOP to cancel texts.`,
+  (b: string, d: number, p: number) => `Holiday smiles at ${b}! Veneers ${p}% less when booked by Dec ${d}. Opt out: reply STOP.`,
+  (b: string, d: number, p: number) => `${b} family plan: kids' sealants half price, ${p} families joined. Enrol by 12/${d}. Reply STOP to quit.`,
+  (b: string, d: number, p: number) => `Use your remaining insurance benefits at ${b} before year end! ${p} evening slots open until the ${d}th. Reply STOP to stop msgs.`,
+  (b: string, d: number, p: number) => `${b}: sports mouthguards custom fitted, $${p} this month only (ends Dec ${d}). Reply STOP for no more texts.`,
+  (b: string, d: number, p: number) => `Gum health week at ${b}: deep cleaning ${p}% discount through December ${d}. Call to reserve. Reply STOP to opt-out.`,
+  (b: string, d: number, p: number) => `${b} loyalty members: bonus ${p} points on every visit till Dec ${d}. Check the app. STOP to unsubscribe.`,
+];
+
+function body(kind: Kind, t: BenchTenant, n: number): string {
+  const day = 1 + (n % 28);
+  const hour = 8 + (n % 9);
+  switch (kind) {
+    case 'reminder':
+      return REMINDERS[t.index % REMINDERS.length]!(t.brand, day, hour);
+    case 'promotion':
+    case 'opted-out':
+    case 'no-consent':
+      return PROMOTIONS[t.index % PROMOTIONS.length]!(t.brand, day, 10 + (n % 4) * 5);
+    case 'cannabis':
+      return `${t.brand}: relax before your visit with our CBD gummies! Reply STOP to opt out.`;
+    case 'shortener':
+      return `${t.brand}: see our new patient offers at https://bit.ly/3xYz${(n % 90) + 10} Reply STOP to opt out.`;
+  }
+}
+
+/** Sticky sender per recipient, as a messaging service would pick. */
+const senderOf = (t: BenchTenant, to: string): string => t.senders[Number.parseInt(to.slice(-4), 10) % t.senders.length]!;
+
+function request(t: BenchTenant, n: number, run: string): SendRequestEvent {
+  const kind = kindOf(n);
+  const pool = kind === 'reminder' ? [...t.consented, ...t.related] : kind === 'no-consent' ? t.related : kind === 'opted-out' ? t.optedOut : t.consented;
+  const to = pool[Math.floor(n / 7) % pool.length]!;
+  const from = senderOf(t, to);
+  const reminder = kind === 'reminder';
+  return {
+    tenantId: t.tenantId,
+    idempotencyKey: `${run}-${n}`,
+    to,
+    from,
+    brand: t.brand,
+    campaign: reminder ? 'reminders' : 'offers',
+    useCase: reminder ? 'informational' : 'marketing',
+    body: body(kind, t, n),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: tenants with enough sender capacity, consents captured over Kafka.
+
+async function setUpTenants(stack: TestStack, producer: Producer, count: number): Promise<BenchTenant[]> {
+  const tenants: BenchTenant[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = 2_000_000 + i * 100_000 + (randomBytes(2).readUInt16BE(0) % 50_000);
+    // Short codes: 100 segments/s each (AUP.SERVICE_LIMITS); ten per clinic chain.
+    const senders = Array.from({ length: SENDERS_PER_TENANT }, (_, k) => `+1415${String(base + k).padStart(7, '0')}`);
+    const brand = `Clinic ${i + 1} Dental`;
+    const registered = await registerTenant(stack, {
+      brands: [{ name: brand, helpText: `${brand}: call (415) 555-0100 for help. Reply STOP to opt out.` }],
+      campaigns: [
+        { id: 'offers', brand, useCase: 'marketing' },
+        { id: 'reminders', brand, useCase: 'informational' },
+      ],
+      senders: senders.map((number) => ({ number, type: 'short_code', brand })),
+      messagingServices: [],
+      settings: {
+        optOutScope: 'brand',
+        rateLimitPerSecond: 100_000,
+        informationalInQuietHours: 'send',
+        // A chain with ten numbers sending its own reviewed templates (docs/snowshoeing.md).
+        snowshoe: { 'spread-hour': { distinctSenders: 25 }, 'spread-day': { distinctSenders: 25 }, 'fresh-numbers': 'off' },
+      },
+    });
+    const recipients = Array.from({ length: RECIPIENTS_PER_TENANT }, (_, k) => `+1212${String(2_000_000 + i * 100_000 + k).padStart(7, '0')}`);
+    const split = Math.floor(RECIPIENTS_PER_TENANT * 0.7);
+    tenants.push({
+      index: i,
+      tenantId: registered.tenantId,
+      apiKey: registered.apiKey,
+      brand,
+      senders,
+      optedOut: recipients.slice(0, OPTED_OUT_PER_TENANT),
+      consented: recipients.slice(OPTED_OUT_PER_TENANT, split),
+      related: recipients.slice(split),
+    });
+  }
+  const captures: ConsentCaptureEvent[] = [];
+  const capturedAt = new Date(Date.now() - 3_600_000).toISOString();
+  for (const t of tenants) {
+    const capture = (to: string, campaign: string, basis: 'express' | 'prior_relationship'): ConsentCaptureEvent => ({
+      tenantId: t.tenantId,
+      captureId: `bench-${t.tenantId}-${campaign}-${to}`,
+      to,
+      brand: t.brand,
+      campaign,
+      basis,
+      source: 'web_form',
+      capturedAt,
+      wording: `Yes, text me from ${t.brand}. Msg & data rates may apply. Reply STOP to opt out.`,
+      evidence: { formId: 'bench-signup', ip: '203.0.113.9' },
+    });
+    for (const to of [...t.optedOut, ...t.consented]) captures.push(capture(to, 'offers', 'express'), capture(to, 'reminders', 'prior_relationship'));
+    for (const to of t.related) captures.push(capture(to, 'reminders', 'prior_relationship'));
+  }
+  for (let i = 0; i < captures.length; i += 2_000) {
+    const chunk = captures.slice(i, i + 2_000);
+    await producer.send({ topic: TOPICS.consentCaptures.name, acks: -1, messages: chunk.map((c) => ({ key: `${c.tenantId}|${c.to}`, value: encodeValue(c) })) });
+  }
+  // Consent records every capture of a partition in order: the last ones of each tenant known means all are.
+  for (const t of tenants) {
+    for (const to of [...t.consented.slice(-3), ...t.related.slice(-3)]) {
+      await waitFor(
+        `consent of ${to} at ${t.tenantId}`,
+        async () => {
+          const answer = await call<{ records?: unknown[] }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(t.brand)}`, { apiKey: t.apiKey });
+          return answer.status === 200 && (answer.body.records?.length ?? 0) > 0 ? true : undefined;
+        },
+        { timeoutMs: 180_000 },
+      );
+    }
+  }
+  // Some people text STOP (to the number that texts them), through the simulator and intake's webhook.
+  for (const t of tenants) {
+    for (const to of t.optedOut) {
+      const answer = await call<{ webhookStatus: number }>(`${stack.urls['twilio-simulator']}/sim/inbound`, { body: { from: to, to: senderOf(t, to), body: 'STOP' } });
+      if (answer.status !== 200 || answer.body.webhookStatus !== 200) throw new Error(`inbound STOP failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    for (const to of t.optedOut.slice(-2)) {
+      await waitFor(`the opt-out of ${to} at ${t.tenantId}`, async () => {
+        const answer = await call<{ state?: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(t.brand)}`, { apiKey: t.apiKey });
+        return answer.body.state?.optedOut ? true : undefined;
+      });
+    }
+  }
+  console.log(`set up ${tenants.length} tenants, ${tenants.length * SENDERS_PER_TENANT} short codes, ${captures.length} consents`);
+  return tenants;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watching outcomes: acceptance on sms.accepted.v1, stops on sms.stopped.v1, sends at the simulator.
+
+interface Track {
+  n: number;
+  /** Refused over HTTP for good (never accepted). */
+  refused?: boolean;
+  acceptedAt?: number;
+  doneAt?: number;
+  outcome?: string;
+  stage?: string;
+}
+
+class Observer {
+  readonly byKey = new Map<string, Track>();
+  readonly byId = new Map<string, Track>();
+  private readonly pendingSims = new Map<string, number>();
+  private readonly pendingStops = new Map<string, { at: number; outcome: string; stage: string }>();
+  private consumers: Consumer[] = [];
+  private simSeq = 0;
+  private polling = true;
+  private poller: Promise<void> | undefined;
+  duplicates = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly simUrl: string,
+    private readonly run: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const accepted = this.kafka.consumer({ groupId: `bench-${this.run}-accepted`, maxBytesPerPartition: 4 * 1024 * 1024 });
+    const stopped = this.kafka.consumer({ groupId: `bench-${this.run}-stopped`, maxBytesPerPartition: 4 * 1024 * 1024 });
+    this.consumers = [accepted, stopped];
+    await Promise.all(this.consumers.map((c) => c.connect()));
+    await accepted.subscribe({ topic: TOPICS.accepted.name, fromBeginning: true });
+    await stopped.subscribe({ topic: TOPICS.stopped.name, fromBeginning: true });
+    await accepted.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const e = JSON.parse(m.value!.toString()) as MessageEnvelope;
+          const track = e.idempotencyKey ? this.byKey.get(e.idempotencyKey) : undefined;
+          if (!track) continue;
+          if (track.acceptedAt !== undefined) continue; // the outbox relay's republish, or a redelivery
+          track.acceptedAt = Date.parse(e.acceptedAt);
+          this.byId.set(e.id, track);
+          const sim = this.pendingSims.get(e.id);
+          if (sim !== undefined) this.sent(track, sim);
+          const stop = this.pendingStops.get(e.id);
+          if (stop) this.stopped(track, stop);
+        }
+      },
+    });
+    await stopped.run({
+      eachBatch: async ({ batch }) => {
+        const at = Date.now();
+        for (const m of batch.messages) {
+          const e = JSON.parse(m.value!.toString()) as MessageEnvelope;
+          const last = e.verdicts.at(-1);
+          const stop = { at, outcome: last?.decision ?? 'unknown', stage: last?.stage ?? 'unknown' };
+          const track = this.byId.get(e.id);
+          if (track) this.stopped(track, stop);
+          else this.pendingStops.set(e.id, stop);
+        }
+      },
+    });
+    this.poller = this.poll();
+  }
+
+  private sent(track: Track, at: number): void {
+    if (track.doneAt !== undefined) {
+      this.duplicates++;
+      return;
+    }
+    track.doneAt = at;
+    track.outcome = 'sent';
+  }
+
+  private stopped(track: Track, stop: { at: number; outcome: string; stage: string }): void {
+    if (track.doneAt !== undefined) return; // a redelivered stop
+    Object.assign(track, { doneAt: stop.at, outcome: stop.outcome, stage: stop.stage });
+  }
+
+  private async poll(): Promise<void> {
+    while (this.polling) {
+      const answer = await call<{ messages: { seq: number; receivedAt: string; statusCallback: string | null }[] }>(`${this.simUrl}/sim/messages?since=${this.simSeq}&limit=20000`);
+      for (const m of answer.body.messages) {
+        this.simSeq = m.seq + 1;
+        const id = m.statusCallback ? new URL(m.statusCallback).searchParams.get('m') : null;
+        if (!id) continue;
+        const at = Date.parse(m.receivedAt);
+        const track = this.byId.get(id);
+        if (track) this.sent(track, at);
+        else this.pendingSims.set(id, at);
+      }
+      if (answer.body.messages.length < 20_000) await sleep(200);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.polling = false;
+    await this.poller;
+    await Promise.all(this.consumers.map((c) => c.disconnect()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving: an open-loop source at a given rate (it does not wait for the pipeline).
+
+interface Phase {
+  name: string;
+  rate: number;
+  seconds: number;
+  first: number;
+  last: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+async function drive(name: string, rate: number, seconds: number, state: { next: number; run: string; tenants: BenchTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number }): Promise<Phase> {
+  const first = state.next;
+  const total = Math.round(rate * seconds);
+  const startedAt = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * rate));
+    if (due > sent) {
+      const messages: { key: string; value: Buffer }[] = [];
+      for (; sent < due; sent++) {
+        const n = state.next++;
+        const t = state.tenants[tenantIndex(n)]!;
+        const r = request(t, n, state.run);
+        state.observer.byKey.set(r.idempotencyKey, { n });
+        if (viaHttp(n)) {
+          const { tenantId: _tenant, idempotencyKey, ...bodyOfRequest } = r;
+          const track = state.observer.byKey.get(idempotencyKey)!;
+          // An upstream retries what was not answered 202, with the same Idempotency-Key.
+          const p = (async () => {
+            for (let attempt = 0; attempt < 6; attempt++) {
+              const answer = await call(`${state.stack.urls.intake}/v1/messages`, { apiKey: t.apiKey, headers: { 'idempotency-key': idempotencyKey }, body: bodyOfRequest }).catch(() => undefined);
+              if (answer?.status === 202) return;
+              if (answer && answer.status < 500 && answer.status !== 429) break;
+              state.httpRetries++;
+              await sleep(200 * 2 ** attempt);
+            }
+            state.httpFailures++;
+            track.refused = true;
+          })();
+          state.http.add(p);
+          void p.finally(() => state.http.delete(p));
+        } else {
+          messages.push({ key: `${r.tenantId}|${r.to}`, value: encodeValue(r) });
+        }
+      }
+      // The schedule is by elapsed time: a slow acknowledgement is caught up on the next tick.
+      if (messages.length > 0) await state.producer.send({ topic: TOPICS.sendRequests.name, acks: -1, messages });
+    }
+    await sleep(5);
+  }
+  return { name, rate, seconds, first, last: state.next - 1, startedAt, endedAt: Date.now() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures.
+
+const pct = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+
+/** Completions per second over the steady part (the 10th to the 90th percentile of completion times). */
+function sustained(doneTimes: number[]): number {
+  const sorted = [...doneTimes].sort((a, b) => a - b);
+  if (sorted.length < 10) return NaN;
+  const lo = pct(sorted, 10);
+  const hi = pct(sorted, 90);
+  return hi > lo ? (0.8 * sorted.length) / ((hi - lo) / 1000) : NaN;
+}
+
+function phaseFigures(phase: Phase, tracks: Track[]) {
+  const mine = tracks.filter((t) => t.n >= phase.first && t.n <= phase.last);
+  const latencies = mine.filter((t) => t.outcome === 'sent' && t.acceptedAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
+  const stopLatencies = mine.filter((t) => t.outcome !== 'sent' && t.acceptedAt !== undefined && t.doneAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
+  const done = mine.filter((t) => t.doneAt !== undefined).map((t) => t.doneAt!);
+  const offered = mine.length / ((phase.endedAt - phase.startedAt) / 1000);
+  return {
+    phase: phase.name,
+    messages: mine.length,
+    offeredPerSecond: Math.round(offered),
+    sustainedPerSecond: Math.round(sustained(done)),
+    sent: latencies.length,
+    sendLatencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies.at(-1) ?? NaN },
+    stopLatencyMs: { p50: pct(stopLatencies, 50), p99: pct(stopLatencies, 99) },
+  };
+}
+
+function perSecond(tracks: Track[], origin: number): { second: number; accepted: number; completed: number }[] {
+  const rows = new Map<number, { second: number; accepted: number; completed: number }>();
+  const row = (s: number) => rows.get(s) ?? rows.set(s, { second: s, accepted: 0, completed: 0 }).get(s)!;
+  for (const t of tracks) {
+    if (t.acceptedAt !== undefined) row(Math.floor((t.acceptedAt - origin) / 1000)).accepted++;
+    if (t.doneAt !== undefined) row(Math.floor((t.doneAt - origin) / 1000)).completed++;
+  }
+  return [...rows.values()].sort((a, b) => a.second - b.second);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: five hops of a bare kafkajs relay on the same broker.
+
+async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, total: number): Promise<{ messages: number; sustainedPerSecond: number; seconds: number }> {
+  const prefix = `bench.relay.${randomBytes(3).toString('hex')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = Array.from({ length: 6 }, (_, i) => `${prefix}.${i}`);
+  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: TOPICS.accepted.partitions, replicationFactor: 1 })) });
+  const children: ChildProcess[] = [];
+  const sink = kafka.consumer({ groupId: `${prefix}.sink`, maxBytesPerPartition: 1024 * 1024 });
+  try {
+    for (let hop = 0; hop < 5; hop++) {
+      const child = fork(SELF, [], {
+        env: { ...process.env, BENCH_RELAY_HOP: String(hop), BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','), BENCH_RELAY_PREFIX: prefix },
+        execArgv: ['--disable-warning=TimeoutNegativeWarning'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      await new Promise<void>((ready, fail) => {
+        child.once('message', () => ready());
+        child.once('exit', (code) => fail(new Error(`relay hop ${hop} exited with ${code}`)));
+      });
+    }
+    const arrivals: number[] = [];
+    await sink.connect();
+    await sink.subscribe({ topic: topics[5]!, fromBeginning: true });
+    await sink.run({
+      eachBatch: async ({ batch }) => {
+        const at = Date.now();
+        for (let i = 0; i < batch.messages.length; i++) arrivals.push(at);
+      },
+    });
+    await sleep(5_000); // every group has its partitions
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const started = Date.now();
+    for (let i = 0; i < total; i += 1_000) {
+      const messages = Array.from({ length: Math.min(1_000, total - i) }, (_, k) => ({ key: `r${i + k}`, value: sample }));
+      await producer.send({ topic: topics[0]!, acks: -1, messages });
+    }
+    await producer.disconnect();
+    await waitFor('the relay to carry every message through five hops', async () => (arrivals.length >= total ? true : undefined), { timeoutMs: 600_000 });
+    return { messages: arrivals.length, sustainedPerSecond: Math.round(sustained(arrivals)), seconds: (Math.max(...arrivals.slice(-1)) - started) / 1000 };
+  } finally {
+    await sink.disconnect();
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
+    await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chart: an HTML page with Chart.js and a PNG of it.
+
+async function writeChart(file: string, result: Record<string, unknown>, timeline: { second: number; accepted: number; completed: number }[]): Promise<void> {
+  const chartJs = readFileSync(join(ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.js'), 'utf8');
+  const html = `<!doctype html><meta charset="utf-8"><title>Pipeline benchmark</title>
+<style>body{font:14px sans-serif;margin:16px;width:1100px}canvas{margin-bottom:16px}</style>
+<h2>Pipeline benchmark ${String(result['at'])}</h2>
+<canvas id="timeline" width="1100" height="320"></canvas>
+<div style="display:flex;gap:16px"><canvas id="throughput" width="540" height="300"></canvas><canvas id="latency" width="540" height="300"></canvas></div>
+<script>${chartJs}</script>
+<script>
+const result = ${JSON.stringify(result)};
+const timeline = ${JSON.stringify(timeline)};
+Chart.defaults.animation = false;
+new Chart(document.getElementById('timeline'), { type: 'line', data: { labels: timeline.map((r) => r.second),
+  datasets: [{ label: 'accepted by intake /s', data: timeline.map((r) => r.accepted), borderColor: '#888', pointRadius: 0 },
+             { label: 'reached a terminal decision or the simulator /s', data: timeline.map((r) => r.completed), borderColor: '#1f77b4', pointRadius: 0 }] },
+  options: { responsive: false, plugins: { title: { display: true, text: 'Messages per second over the run' } }, scales: { x: { title: { display: true, text: 's' } } } } });
+new Chart(document.getElementById('throughput'), { type: 'bar', data: { labels: ['pipeline (max phase)', 'bare kafkajs relay, 5 hops'],
+  datasets: [{ label: 'messages/s', data: [result.maxPhase.sustainedPerSecond, result.relay.sustainedPerSecond], backgroundColor: ['#1f77b4', '#aaa'] }] },
+  options: { responsive: false, plugins: { title: { display: true, text: 'Sustained throughput (ratio ' + result.ratio + ')' } } } });
+const phases = [result.fixedPhase, result.maxPhase];
+new Chart(document.getElementById('latency'), { type: 'bar', data: { labels: ['p50', 'p95', 'p99'],
+  datasets: phases.map((p, i) => ({ label: p.phase + ' (' + p.offeredPerSecond + '/s offered)', data: [p.sendLatencyMs.p50, p.sendLatencyMs.p95, p.sendLatencyMs.p99], backgroundColor: ['#2ca02c', '#d62728'][i] })) },
+  options: { responsive: false, plugins: { title: { display: true, text: 'Latency, intake acceptance to simulator receipt (ms)' } }, scales: { y: { type: 'logarithmic' } } } });
+</script>`;
+  writeFileSync(`${file}.html`, html);
+  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1140, height: 760 } });
+    await page.goto(`file://${file}.html`);
+    await page.screenshot({ path: `${file}.png`, fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const stack = testStack();
+  const run = `b${randomBytes(3).toString('hex')}`;
+  const kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'pipeline-bench', log: quiet });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const tenants = await setUpTenants(stack, producer, TENANTS);
+  const observer = new Observer(kafka, stack.urls['twilio-simulator'], run);
+  await observer.start();
+  const state = { next: 0, run, tenants, producer, stack, observer, http: new Set<Promise<void>>(), httpFailures: 0, httpRetries: 0 };
+  const origin = Date.now();
+  const progress = setInterval(() => {
+    const tracks = [...observer.byKey.values()];
+    console.log(`  ${Math.round((Date.now() - origin) / 1000)} s: ${tracks.length} produced, ${tracks.filter((t) => t.acceptedAt !== undefined).length} accepted, ${tracks.filter((t) => t.doneAt !== undefined).length} done`);
+  }, 5_000);
+
+  const phases: Phase[] = [];
+  console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
+  phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
+  await sleep(5_000);
+  console.log(`fixed rate: ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
+  phases.push(await drive('fixed', FIXED_RATE, FIXED_SECONDS, state));
+  await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), { timeoutMs: 300_000, intervalMs: 500 }).catch(() => undefined);
+  console.log(`maximum: ${MAX_RATE}/s offered for ${MAX_SECONDS} s`);
+  phases.push(await drive('max', MAX_RATE, MAX_SECONDS, state));
+  await Promise.all([...state.http]);
+
+  // Drain: every message must reach its outcome; stop waiting once nothing moved for 150 s
+  // (longer than a claim's lease, after which the dispatcher's reconciler settles claims a
+  // lost database connection left behind).
+  let lastDone = -1;
+  let still = Date.now();
+  for (;;) {
+    const done = [...observer.byKey.values()].filter((t) => t.doneAt !== undefined || t.refused).length;
+    if (done === observer.byKey.size) break;
+    if (done !== lastDone) [lastDone, still] = [done, Date.now()];
+    if (Date.now() - still > 150_000) break;
+    await sleep(1_000);
+  }
+  await sleep(2_000); // late duplicates, if any, show up
+  clearInterval(progress);
+  await observer.stop();
+
+  const tracks = [...observer.byKey.values()];
+  const missing = tracks.filter((t) => t.doneAt === undefined);
+  const wrong = tracks.filter((t) => {
+    if (t.doneAt === undefined) return false;
+    const expected = EXPECTED[kindOf(t.n)];
+    return expected.outcome === 'sent' ? t.outcome !== 'sent' : t.outcome !== expected.outcome || t.stage !== expected.stage;
+  });
+  const outcomes: Record<string, Record<string, number>> = {};
+  for (const t of tracks) {
+    const kind = kindOf(t.n);
+    const label = t.doneAt === undefined ? (t.acceptedAt === undefined ? 'not accepted' : 'missing') : t.outcome === 'sent' ? 'sent' : `${t.outcome} at ${t.stage}`;
+    (outcomes[kind] ??= {})[label] = (outcomes[kind]?.[label] ?? 0) + 1;
+  }
+
+  console.log('relay baseline: five hops of a bare kafkajs relay on the same broker');
+  const sample = encodeValue({ ...request(tenants[0]!, 0, run), padding: 'x'.repeat(900) }); // about an envelope's size
+  const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000));
+  await producer.disconnect();
+
+  const fixedPhase = phaseFigures(phases[1]!, tracks);
+  const maxPhase = phaseFigures(phases[2]!, tracks);
+  const ratio = Number((maxPhase.sustainedPerSecond / relay.sustainedPerSecond).toFixed(3));
+  const result = {
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length },
+    tenants: tenants.length,
+    shortCodes: tenants.length * SENDERS_PER_TENANT,
+    messages: tracks.length,
+    viaHttp: tracks.filter((t) => viaHttp(t.n)).length,
+    httpFailures: state.httpFailures,
+    httpRetries: state.httpRetries,
+    outcomes,
+    missing: missing.length,
+    wrongOutcome: wrong.length,
+    duplicateSends: observer.duplicates,
+    warmUp: phaseFigures(phases[0]!, tracks),
+    fixedPhase,
+    maxPhase,
+    relay,
+    ratio,
+    targets: { sustainedPerSecond: 5_000, ratio: 0.6, p99AtFixedMs: 150 },
+  };
+  console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, messages: p.messages, 'offered/s': p.offeredPerSecond, 'sustained/s': p.sustainedPerSecond, 'p50 ms': p.sendLatencyMs.p50, 'p95 ms': p.sendLatencyMs.p95, 'p99 ms': p.sendLatencyMs.p99, 'max ms': p.sendLatencyMs.max })));
+  console.table([{ 'pipeline sustained/s': maxPhase.sustainedPerSecond, 'relay sustained/s': relay.sustainedPerSecond, ratio }]);
+  console.log('outcomes by kind:', JSON.stringify(outcomes));
+
+  const dir = join(ROOT, '.local', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `pipeline-${result.at.replace(/[:.]/g, '-')}`);
+  writeFileSync(`${file}.json`, `${JSON.stringify({ ...result, timeline: perSecond(tracks, origin) }, null, 2)}\n`);
+  await writeChart(file, result, perSecond(tracks, origin));
+  console.log(`written: ${file}.json, .html, .png`);
+
+  if (missing.length > 0 || wrong.length > 0 || observer.duplicates > 0 || state.httpFailures > 0) {
+    console.error(`FAILED: ${missing.length} message(s) missing, ${wrong.length} with the wrong outcome, ${observer.duplicates} sent twice, ${state.httpFailures} HTTP requests refused`);
+    for (const t of [...missing, ...wrong].slice(0, 10)) console.error(`  #${t.n} ${kindOf(t.n)}: ${JSON.stringify(t)}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+async function relayHop(): Promise<void> {
+  const hop = Number(process.env['BENCH_RELAY_HOP']);
+  const [brokers, prefix] = [process.env['BENCH_RELAY_BROKERS']!.split(','), process.env['BENCH_RELAY_PREFIX']!];
+  const kafka = createKafkaClient({ brokers, clientId: `relay-${hop}`, log: quiet });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // The services' settings (libs/kafka): 1 MiB per partition and fetch, at most 1,000 records a produce request.
+  const consumer = kafka.consumer({ groupId: `${prefix}.relay-${hop}`, maxBytesPerPartition: 1024 * 1024 });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${prefix}.${hop}`, fromBeginning: true });
+  consumer.on(consumer.events.CRASH, (event) => console.error(`relay hop ${hop} crashed: ${String(event.payload.error)}`));
+  // Trivial handler: forward the batch as one produce request, then let the offsets commit.
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (let i = 0; i < batch.messages.length; i += 1_000) {
+        await producer.send({ topic: `${prefix}.${hop + 1}`, acks: -1, messages: batch.messages.slice(i, i + 1_000).map((m) => ({ key: m.key, value: m.value })) });
+      }
+    },
+  });
+  process.send?.('ready');
+  process.on('SIGTERM', () => void consumer.disconnect().then(() => producer.disconnect()).finally(() => process.exit(0)));
+}
+
+if (process.env['BENCH_RELAY_HOP'] !== undefined) await relayHop();
+else await main();
