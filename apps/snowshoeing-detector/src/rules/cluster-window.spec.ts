@@ -52,13 +52,25 @@ describe('cluster windows', () => {
 
   it('see rotation: numbers used for a while and then dropped for the next', () => {
     const rotated = emptyCluster('rotated', t0);
-    for (let i = 0; i < 120; i++) send(rotated, `+1404555${String(1000 + Math.floor(i / 20))}`, t0 + i * 60_000);
-    assert.ok(measure(rotated, t0 + 120 * 60_000, window('24h'), data.senders).retiredSenders >= 3);
+    for (let i = 0; i < 360; i++) send(rotated, `+1404555${String(1000 + Math.floor(i / 60))}`, t0 + i * 10_000);
+    assert.ok(measure(rotated, t0 + 360 * 10_000, window('24h'), data.senders).retiredSenders >= 3);
 
     // Five numbers in even use (a sticky-sender pool) never look rotated.
     const pool = emptyCluster('pool', t0);
     for (let i = 0; i < 500; i++) send(pool, `+1415555${String(3000 + (i % 5))}`, t0 + i * 60_000);
     assert.equal(measure(pool, t0 + 500 * 60_000, window('24h'), data.senders).retiredSenders, 0);
+
+    // Ten numbers picked at random per recipient, 50,000 messages in a day: chance gaps in a
+    // busy pool never add up to a rotation (the rule wants three retired numbers).
+    const busy = emptyCluster('busy', t0);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    let mostRetired = 0;
+    for (let i = 0; i < 50_000; i++) {
+      send(busy, `+1415555${String(4000 + Math.floor(random() * 10))}`, t0 + i * 1_500);
+      if (i % 50 === 0) mostRetired = Math.max(mostRetired, measure(busy, t0 + i * 1_500, window('24h'), data.senders).retiredSenders);
+    }
+    assert.ok(mostRetired < 3, `a random pool of ten looked rotated (${mostRetired} numbers retired)`);
   });
 
   it('count new, unregistered and out-of-campaign senders and other tenants', () => {
