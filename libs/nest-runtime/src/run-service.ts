@@ -93,10 +93,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   const logger = options.logger;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) {
-      logger.warn({ message: 'second signal during shutdown: exiting now', signal });
-      process.exit(1);
-    }
+    // Ctrl-C reaches every process of the group and the parent forwards it too: a second
+    // signal must not cut a graceful stop short (the deadline below bounds it).
+    if (stopping) return;
     stopping = true;
     logger.log({ message: 'service stopping', signal });
     // A broker or database that is gone can hold a graceful close forever; whatever is not
