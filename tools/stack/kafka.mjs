@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { runningPid } from './pid-file.mjs';
 import { getProfile, ROOT } from './profiles.mjs';
 
 const KAFKA_VERSION = readFileSync(join(ROOT, 'tools', 'kafka', 'pom.xml'), 'utf8').match(/<kafka.version>([^<]+)</)[1];
@@ -69,16 +70,6 @@ function java(args, options) {
   );
 }
 
-function runningPid(p) {
-  if (!existsSync(p.pid)) return null;
-  const pid = Number(readFileSync(p.pid, 'utf8'));
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
-  }
-}
 
 function portOpen(port) {
   return new Promise((resolve) => {
@@ -122,7 +113,7 @@ async function waitReady(profile, pid, p, timeoutMs = 90_000) {
 export async function startBroker(profileName, log = console.log) {
   const profile = getProfile(profileName);
   const p = paths(profile);
-  const existing = runningPid(p);
+  const existing = runningPid(p.pid);
   if (existing !== null) {
     await waitReady(profile, existing, p);
     return { pid: existing, started: false };
@@ -154,13 +145,13 @@ export async function startBroker(profileName, log = console.log) {
 export async function stopBroker(profileName, { wipe = false } = {}) {
   const profile = getProfile(profileName);
   const p = paths(profile);
-  const pid = runningPid(p);
+  const pid = runningPid(p.pid);
   if (pid !== null) {
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 30_000;
-    while (runningPid(p) !== null && Date.now() < deadline) await sleep(200);
-    if (runningPid(p) !== null) process.kill(pid, 'SIGKILL');
-    while (runningPid(p) !== null) await sleep(100);
+    while (runningPid(p.pid) !== null && Date.now() < deadline) await sleep(200);
+    if (runningPid(p.pid) !== null) process.kill(pid, 'SIGKILL');
+    while (runningPid(p.pid) !== null) await sleep(100);
   }
   rmSync(p.pid, { force: true });
   if (wipe) rmSync(p.data, { recursive: true, force: true });
@@ -169,10 +160,10 @@ export async function stopBroker(profileName, { wipe = false } = {}) {
 /** Kills the broker with SIGKILL (a crash: no controlled shutdown), keeping its data for the next start. */
 export async function killBroker(profileName) {
   const p = paths(getProfile(profileName));
-  const pid = runningPid(p);
+  const pid = runningPid(p.pid);
   if (pid !== null) {
     process.kill(pid, 'SIGKILL');
-    while (runningPid(p) !== null) await sleep(100);
+    while (runningPid(p.pid) !== null) await sleep(100);
   }
   rmSync(p.pid, { force: true });
 }
@@ -190,7 +181,7 @@ export async function createTopics(profileName, log = console.log, brokers = [`1
 
 export function brokerStatus(profileName) {
   const p = paths(getProfile(profileName));
-  return { pid: runningPid(p), log: p.log, cache: CACHE, cachedJars: existsSync(LIBS) ? readdirSync(LIBS).length : 0 };
+  return { pid: runningPid(p.pid), log: p.log, cache: CACHE, cachedJars: existsSync(LIBS) ? readdirSync(LIBS).length : 0 };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

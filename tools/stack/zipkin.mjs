@@ -3,8 +3,9 @@
 // machine's registries; the services export to Zipkin with OpenTelemetry's Zipkin exporter,
 // and to any OTLP endpoint given. docker-compose.yml runs Jaeger with OTLP instead.)
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runningPid } from './pid-file.mjs';
 import { getProfile, ROOT } from './profiles.mjs';
 
 const VERSION = '3.5.1';
@@ -22,22 +23,12 @@ export function ensureZipkin(log = console.log) {
 
 const paths = (profile) => ({ dir: join(profile.dir, 'zipkin'), pid: join(profile.dir, 'zipkin', 'zipkin.pid'), log: join(profile.dir, 'zipkin', 'zipkin.log') });
 
-function runningPid(p) {
-  if (!existsSync(p.pid)) return null;
-  const pid = Number(readFileSync(p.pid, 'utf8'));
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
-  }
-}
 
 export async function startZipkin(profileName, log = console.log) {
   const profile = getProfile(profileName);
   const p = paths(profile);
   const url = `http://127.0.0.1:${profile.zipkinPort}`;
-  if (runningPid(p) === null) {
+  if (runningPid(p.pid) === null) {
     ensureZipkin(log);
     mkdirSync(p.dir, { recursive: true });
     const out = openSync(p.log, 'a');
@@ -52,7 +43,7 @@ export async function startZipkin(profileName, log = console.log) {
   }
   const started = Date.now();
   while (Date.now() - started < 120_000) {
-    if (runningPid(p) === null) throw new Error(`Zipkin exited during start-up; see ${p.log}`);
+    if (runningPid(p.pid) === null) throw new Error(`Zipkin exited during start-up; see ${p.log}`);
     try {
       if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) {
         log(`Zipkin ${VERSION} (${profileName}) ready on ${url} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -68,11 +59,11 @@ export async function startZipkin(profileName, log = console.log) {
 
 export async function stopZipkin(profileName) {
   const p = paths(getProfile(profileName));
-  const pid = runningPid(p);
+  const pid = runningPid(p.pid);
   if (pid !== null) {
     process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && runningPid(p) !== null; i++) await sleep(100);
-    if (runningPid(p) !== null) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && runningPid(p.pid) !== null; i++) await sleep(100);
+    if (runningPid(p.pid) !== null) process.kill(pid, 'SIGKILL');
   }
   rmSync(p.pid, { force: true });
 }

@@ -1,14 +1,6 @@
-import { aRecipient, call, registerTenant, waitFor, type TestStack, type TestTenant } from '@sms/testing';
+import { aRecipient, call, registerTenant, waitFor, type SimMessage, type TestStack, type TestTenant } from '@sms/testing';
 
-export interface SimMessage {
-  sid: string;
-  to: string;
-  from: string | null;
-  messagingServiceSid: string | null;
-  body: string;
-  status: string;
-  receivedAt: string;
-}
+export type { SimMessage } from '@sms/testing';
 
 export interface AuditView {
   id: string;

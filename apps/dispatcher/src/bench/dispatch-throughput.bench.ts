@@ -11,6 +11,7 @@ import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { TenantConfigEventSchema, TOPICS, type MessageEnvelope, type TenantConfigEvent } from '@sms/contracts';
 import { createKafkaClient, encodeValue } from '@sms/kafka';
+import type { SimMessage } from '@sms/testing';
 import pg from 'pg';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..');
@@ -99,11 +100,6 @@ function envelope(tenantId: string, from: string, n: number): MessageEnvelope {
     recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
     verdicts: [],
   };
-}
-
-interface SimMessage {
-  from: string | null;
-  receivedAt: string;
 }
 
 async function run(scenario: Scenario, simUrl: string): Promise<Record<string, string | number>> {

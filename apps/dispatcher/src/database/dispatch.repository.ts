@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConsentStateEvent, MessageEnvelope } from '@sms/contracts';
+import type { ConsentStateEvent, DeliveryStatus, MessageEnvelope } from '@sms/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { RateBucket } from '../rules/sender-rate.js';
 import type { SendState } from './send.entity.js';
@@ -518,7 +518,7 @@ export class DispatchRepository {
   }
 
   /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */
-  async recordDeliveries(events: { messageId: string; status: 'sent' | 'delivered' | 'undelivered' | 'failed'; errorCode: number | null }[]): Promise<void> {
+  async recordDeliveries(events: { messageId: string; status: DeliveryStatus; errorCode: number | null }[]): Promise<void> {
     const rank = { sent: 1, delivered: 2, undelivered: 2, failed: 2 } as const;
     const best = new Map<string, (typeof events)[number]>();
     for (const e of events) {

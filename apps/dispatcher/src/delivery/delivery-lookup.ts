@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { MessageStatus, StatusEvent } from '@sms/contracts';
+import { statusFromTwilio, type DeliveryStatus, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
@@ -10,23 +10,6 @@ import { TwilioGateway } from '../twilio/twilio-gateway.js';
 const LOOKUP_FOR_MS = 72 * 3_600_000;
 const BATCH = 100;
 
-/** Twilio's message status as ours (what intake's status webhook does with a callback); null while it is still on its way. */
-export function deliveryStatusOf(twilioStatus: string): Extract<MessageStatus, 'sent' | 'delivered' | 'undelivered' | 'failed'> | null {
-  switch (twilioStatus) {
-    case 'sent':
-      return 'sent';
-    case 'delivered':
-    case 'read':
-      return 'delivered';
-    case 'undelivered':
-      return 'undelivered';
-    case 'failed':
-    case 'canceled':
-      return 'failed';
-    default:
-      return null;
-  }
-}
 
 /**
  * Status callbacks can be lost (intake down longer than Twilio retries, a network fault), and
@@ -67,7 +50,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
   async lookUpOnce(): Promise<number> {
     const rows = await this.ledger.awaitingDelivery(this.config.DELIVERY_CHECK_AFTER_MS, LOOKUP_FOR_MS, BATCH);
     const events: OutgoingRecord[] = [];
-    const learned: { messageId: string; status: 'sent' | 'delivered' | 'undelivered' | 'failed'; errorCode: number | null }[] = [];
+    const learned: { messageId: string; status: DeliveryStatus; errorCode: number | null }[] = [];
     let unreachable: { count: number; error: string } | null = null;
     for (const row of rows) {
       if (row.twilioSid === null) continue;
@@ -76,7 +59,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
         return undefined;
       });
       if (found === undefined) continue; // Twilio unreachable: asked again after DELIVERY_CHECK_AFTER_MS.
-      const status = deliveryStatusOf(found.status);
+      const status = statusFromTwilio(found.status);
       if (status === null || status === row.deliveryStatus) continue;
       const event: StatusEvent = {
         messageId: row.messageId,

@@ -1,5 +1,5 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import type { AlertEvent, StatusEvent } from '@sms/contracts';
+import type { AlertEvent, DeliveryStatus, StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { DispatchRepository } from '../database/dispatch.repository.js';
@@ -7,7 +7,6 @@ import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
 import { deliveryOutcome } from '../rules/twilio-errors.js';
 
 const DELIVERY = new Set(['sent', 'delivered', 'undelivered', 'failed'] as const);
-type Delivery = 'sent' | 'delivered' | 'undelivered' | 'failed';
 
 /**
  * Twilio's status callbacks (from intake, on `sms.status.v1`): the ledger learns which sends
@@ -26,8 +25,8 @@ export class DeliveryStatusConsumer {
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
-    const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as Delivery));
-    await this.ledger.recordDeliveries(callbacks.map((r) => ({ messageId: r.value.messageId, status: r.value.status as Delivery, errorCode: r.value.errorCode ?? null })));
+    const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as DeliveryStatus));
+    await this.ledger.recordDeliveries(callbacks.map((r) => ({ messageId: r.value.messageId, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })));
     const alerts: OutgoingRecord[] = [];
     for (const r of callbacks) {
       const outcome = deliveryOutcome(this.policy.rules.twilioErrors, r.value.errorCode);

@@ -19,27 +19,13 @@ export function lastMomentOptOut(
   const latest = hits.reduce((a, b) => (a.changedAt >= b.changedAt ? a : b));
   if (envelope.kind === 'opt_out_confirmation') {
     if (!confirmationAlreadySent) return { allow: true, note: `the one confirmation of the opt-out at ${latest.changedAt.toISOString()}` };
-    return {
-      allow: false,
-      verdict: {
-        stage: 'dispatcher',
-        decision: 'block',
-        clauses: ['MP.OPTOUT.HONOR'],
-        reason: `the confirmation of the opt-out at ${latest.changedAt.toISOString()} was already sent: one confirmation, then nothing`,
-        facts: { optOutScope: latest.scope },
-      },
-    };
+    return blocked(latest.scope, `the confirmation of the opt-out at ${latest.changedAt.toISOString()} was already sent: one confirmation, then nothing`);
   }
-  return {
-    allow: false,
-    verdict: {
-      stage: 'dispatcher',
-      decision: 'block',
-      clauses: ['MP.OPTOUT.HONOR'],
-      reason: `the recipient opted out (scope ${latest.scope}) at ${latest.changedAt.toISOString()}, after this message passed consent`,
-      facts: { optOutScope: latest.scope },
-    },
-  };
+  return blocked(latest.scope, `the recipient opted out (scope ${latest.scope}) at ${latest.changedAt.toISOString()}, after this message passed consent`);
+}
+
+function blocked(optOutScope: string, reason: string): LastMomentDecision {
+  return { allow: false, verdict: { stage: 'dispatcher', decision: 'block', clauses: ['MP.OPTOUT.HONOR'], reason, facts: { optOutScope } } };
 }
 
 /** When the opt-outs that apply to a message were recorded: a confirmation may follow only the latest. */

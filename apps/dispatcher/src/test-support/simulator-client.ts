@@ -1,13 +1,6 @@
-/** A message as the simulator's GET /sim/messages shows it. */
-export interface SimMessage {
-  sid: string;
-  to: string;
-  from: string | null;
-  messagingServiceSid: string | null;
-  body: string;
-  numSegments: number;
-  receivedAt: string;
-}
+import type { SimMessage } from '@sms/testing';
+
+export type { SimMessage } from '@sms/testing';
 
 /** The simulator's test controls (`/sim`). */
 export class SimulatorClient {

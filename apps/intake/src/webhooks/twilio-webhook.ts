@@ -1,4 +1,3 @@
-import type { MessageStatus } from '@sms/contracts';
 import { z } from 'zod';
 
 /**
@@ -29,26 +28,5 @@ export const StatusCallbackQuerySchema = z.object({
   t: z.string().min(1).max(63),
   tp: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
 });
-
-/**
- * Twilio's message statuses that change what we report. queued, accepted, sending and
- * scheduled come before "sent" and are already covered by our own "sending".
- */
-export function statusFromTwilio(twilioStatus: string): MessageStatus | null {
-  switch (twilioStatus) {
-    case 'sent':
-      return 'sent';
-    case 'delivered':
-    case 'read':
-      return 'delivered';
-    case 'undelivered':
-      return 'undelivered';
-    case 'failed':
-    case 'canceled':
-      return 'failed';
-    default:
-      return null;
-  }
-}
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

@@ -1,5 +1,5 @@
 import { Body, Controller, Header, HttpCode, Inject, Logger, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { type InboundMessageEvent, type StatusEvent } from '@sms/contracts';
+import { statusFromTwilio, type InboundMessageEvent, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher } from '@sms/kafka';
 import { ZodValidationPipe } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
@@ -12,7 +12,6 @@ import {
   InboundWebhookSchema,
   StatusCallbackQuerySchema,
   StatusWebhookSchema,
-  statusFromTwilio,
   type InboundWebhook,
   type StatusWebhook,
 } from './twilio-webhook.js';

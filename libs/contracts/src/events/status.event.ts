@@ -32,6 +32,31 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
   failed: 4,
 };
 
+/** The states Twilio reports after it took a message. */
+export type DeliveryStatus = Extract<MessageStatus, 'sent' | 'delivered' | 'undelivered' | 'failed'>;
+
+/**
+ * Twilio's message status as ours, from a status callback or a lookup; null for queued,
+ * accepted, sending and scheduled, which come before "sent" and are already covered by our
+ * own "sending".
+ */
+export function statusFromTwilio(twilioStatus: string): DeliveryStatus | null {
+  switch (twilioStatus) {
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+    case 'read':
+      return 'delivered';
+    case 'undelivered':
+      return 'undelivered';
+    case 'failed':
+    case 'canceled':
+      return 'failed';
+    default:
+      return null;
+  }
+}
+
 /** A change of delivery state, from the dispatcher or from a Twilio status callback. */
 export const StatusEventSchema = z.strictObject({
   messageId: MessageIdSchema,

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent } from '@sms/contracts';
 import { createKafkaClient, encodeValue } from '@sms/kafka';
-import { call, registerTenant, testStack, waitFor, type TestStack } from '@sms/testing';
+import { call, registerTenant, testStack, waitFor, type SimMessage, type TestStack } from '@sms/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
 
@@ -344,7 +344,7 @@ class Observer {
 
   private async poll(): Promise<void> {
     while (this.polling) {
-      const answer = await call<{ messages: { seq: number; receivedAt: string; statusCallback: string | null }[] }>(`${this.simUrl}/sim/messages?since=${this.simSeq}&limit=20000`);
+      const answer = await call<{ messages: SimMessage[] }>(`${this.simUrl}/sim/messages?since=${this.simSeq}&limit=20000`);
       for (const m of answer.body.messages) {
         this.simSeq = m.seq + 1;
         const id = m.statusCallback ? new URL(m.statusCallback).searchParams.get('m') : null;
