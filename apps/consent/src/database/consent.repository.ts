@@ -319,6 +319,9 @@ export class ConsentRepository {
          RETURNING d.tenant_id, d.recipient_token, d.brand, x.at)
        INSERT INTO consent.recipient_activity (tenant_id, recipient_token, brand, first_sent_at, last_sent_at)
        SELECT tenant_id, recipient_token, brand, min(at), max(at) FROM s GROUP BY tenant_id, recipient_token, brand
+        -- In one order: batches of other partitions upsert the same people at once, and rows
+        -- locked in different orders deadlock.
+        ORDER BY tenant_id, recipient_token, brand
        ON CONFLICT (tenant_id, recipient_token, brand) DO UPDATE
          SET first_sent_at = least(recipient_activity.first_sent_at, EXCLUDED.first_sent_at),
              last_sent_at = greatest(recipient_activity.last_sent_at, EXCLUDED.last_sent_at)`,

@@ -116,6 +116,9 @@ export interface ClaimedSend {
   buckets: RateBucket[];
 }
 
+/** PostgreSQL's SQLSTATE for a unique index refusing a row. */
+const UNIQUE_VIOLATION = '23505';
+
 /** TypeORM answers an UPDATE ... RETURNING with [rows, affected count], a SELECT with the rows. */
 function returned<T>(result: T[] | [T[], number]): T[] {
   return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : (result as T[]);
@@ -470,6 +473,42 @@ export class DispatchRepository {
          ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
        SELECT message_id FROM back`,
       [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  /**
+   * Settles a send in doubt with the Twilio message a lookup found, unless another send holds
+   * that message already (the unique index decides between two lookups at once); true when written.
+   */
+  async settleFound(messageId: string, attempts: number, twilioSid: string, startedAtMs: number | null): Promise<boolean> {
+    try {
+      const written = await this.complete([{ messageId, attempts, state: 'accepted', twilioSid, errorCode: null, errorMessage: null, startedAtMs }]);
+      return written.size > 0;
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
+  }
+
+  /** Which of these Twilio messages a send in the ledger holds already. */
+  async heldSids(sids: string[]): Promise<Set<string>> {
+    if (sids.length === 0) return new Set();
+    const rows: { twilio_sid: string }[] = await this.db.query(`SELECT twilio_sid FROM dispatcher.sends WHERE twilio_sid = ANY($1::text[])`, [sids]);
+    return new Set(rows.map((r) => r.twilio_sid));
+  }
+
+  /** Extends the leases of many claims at once; returns those still ours. */
+  async renewAll(claims: { messageId: string; attempts: number }[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = returned<{ message_id: string }>(
+      await this.db.query(
+        `UPDATE dispatcher.sends s SET updated_at = now()
+           FROM unnest($1::uuid[], $2::int[]) AS v(id, attempts)
+          WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
+          RETURNING s.message_id`,
+        [claims.map((c) => c.messageId), claims.map((c) => c.attempts)],
+      ),
     );
     return new Set(rows.map((r) => r.message_id));
   }

@@ -25,6 +25,7 @@ export type SendState =
 @Index('sends_queued_idx', ['senderKey', 'priority', 'dueAt'], { where: `"state" = 'queued'` })
 @Index('sends_at_twilio_idx', ['senderKey', 'acceptedAt'], { where: `"state" = 'accepted' AND "delivery_status" IS NULL` })
 @Index('sends_awaiting_delivery_idx', ['acceptedAt'], { where: `"state" = 'accepted' AND ("delivery_status" IS NULL OR "delivery_status" = 'sent')` })
+@Index('sends_twilio_sid_idx', ['twilioSid'], { unique: true, where: `"twilio_sid" IS NOT NULL` })
 @Index('sends_confirmations_idx', ['tenantId', 'recipientToken'], { where: `"kind" = 'opt_out_confirmation'` })
 export class SendEntity {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })

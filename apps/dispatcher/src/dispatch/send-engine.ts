@@ -8,7 +8,7 @@ import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { classifySendError, type SendFailure } from '../rules/twilio-errors.js';
-import { TwilioGateway, type OutgoingSms } from '../twilio/twilio-gateway.js';
+import { TwilioGateway, type OutgoingSms, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { OptOutScreen } from './opt-out-screen.js';
 import { contextOf, failedStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
@@ -48,6 +48,8 @@ interface Pending {
   leasedAt: number;
   /** When the limiter let the call start (database clock). */
   startedAtMs: number | null;
+  /** Another instance took the claim over (its lease ran out): never called from here. */
+  lost: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -68,6 +70,8 @@ export class SendEngine {
   private pausedUntil = 0;
   private rateLimitedInARow = 0;
   private late = { count: 0, maxMs: 0, since: 0 };
+  private readonly heartbeat: NodeJS.Timeout;
+  private renewing = false;
   private readonly outcomes: Batcher<SendOutcome, boolean>;
   /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
   private readonly admissions: Batcher<{ buckets: RateBucket[]; segments: number }, { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number }>;
@@ -86,6 +90,33 @@ export class SendEngine {
       return list.map((o) => written.has(o.messageId));
     }, { maxItems: 500, maxConcurrent: 2 });
     this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)));
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Renews the lease of every claim this instance holds, waiting for its slot, for the pool or
+   * for its outcome to be written, in one statement: under a backlog a claim can wait longer
+   * than its lease, and the reconciler must not take over (and look up at Twilio) a message
+   * that a live instance is about to send.
+   */
+  private async renewLeases(): Promise<void> {
+    if (this.renewing || this.pending.size === 0) return;
+    this.renewing = true;
+    try {
+      const held = [...this.pending.values()].filter((p) => !p.lost);
+      const startedAt = Date.now();
+      const ours = await this.ledger.renewAll(held.map((p) => ({ messageId: p.row.messageId, attempts: p.row.attempts })));
+      for (const p of held) {
+        if (ours.has(p.row.messageId)) p.leasedAt = Math.max(p.leasedAt, startedAt);
+        // Gone from "sending" under our attempt: settled by this instance meanwhile, or taken over.
+        else if (this.pending.has(p.row.messageId)) p.lost = true;
+      }
+    } catch (error) {
+      this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: (error as Error).message });
+    } finally {
+      this.renewing = false;
+    }
   }
 
   /** Claimed messages waiting for their slot or their call. */
@@ -96,7 +127,7 @@ export class SendEngine {
   schedule(claimed: ClaimedSend[]): void {
     const now = Date.now();
     for (const c of claimed) {
-      const item: Pending = { row: c.row, startMs: c.startMs, buckets: c.buckets, leasedAt: now, startedAtMs: null, timer: null };
+      const item: Pending = { row: c.row, startMs: c.startMs, buckets: c.buckets, leasedAt: now, startedAtMs: null, lost: false, timer: null };
       this.pending.set(c.row.messageId, item);
       const at = Math.floor((c.startMs - PREPARE_MS) / FIRE_WINDOW_MS) * FIRE_WINDOW_MS;
       item.timer = setTimeout(() => this.fire(item), Math.max(0, at - Date.now()));
@@ -116,6 +147,7 @@ export class SendEngine {
         .catch((error: Error) => this.logger.warn({ message: 'putting claims back at shutdown failed; the reconciler will', error: error.message }));
     }
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    clearInterval(this.heartbeat);
   }
 
   private fire(item: Pending): void {
@@ -233,15 +265,14 @@ export class SendEngine {
     }
     if (failure.kind === 'in-doubt') {
       // A look-up is a call to Twilio too: through the pool.
-      const found = await this.calls(() => this.twilio.findSent(sms, new Date(row.createdAt.getTime()))).catch(() => undefined);
+      const found = await this.calls(() => this.lookUp(row, sms)).catch(() => undefined);
       if (found === undefined) {
         // Twilio cannot be asked now: the claim stays, and the reconciler looks it up when its lease runs out.
         this.logger.warn({ message: 'send in doubt and Twilio unreachable for the lookup; left to the reconciler', messageId: row.messageId });
         return;
       }
       if (found) {
-        this.logger.log({ message: 'send in doubt found at Twilio; not sent again', messageId: row.messageId });
-        await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: found.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, found.sid, ctx)]);
+        if (await this.settleFound(row, found.sid, p.startedAtMs)) this.logger.log({ message: 'send in doubt found at Twilio; not sent again', messageId: row.messageId });
         return;
       }
     }
@@ -254,6 +285,28 @@ export class SendEngine {
     }
     this.logger.warn({ message: 'Twilio did not take the message; queued again', messageId: row.messageId, attempt: row.attempts, reason: failure.reason });
     await this.putBack(p, failure.reason, backoffDelay(row.attempts - 1, RETRY));
+  }
+
+  /**
+   * The message Twilio took for a send in doubt, if any: one to the same recipient with the same
+   * body and sender since the send was queued that no other send in the ledger holds (the same
+   * reminder sent twice must never settle with the other's message); null when there is none.
+   */
+  async lookUp(row: SendRow, sms: OutgoingSms): Promise<TwilioMessageRef | null> {
+    const candidates = await this.twilio.findSent(sms, row.createdAt);
+    const held = await this.ledger.heldSids(candidates.map((c) => c.sid));
+    return candidates.find((c) => !held.has(c.sid)) ?? null;
+  }
+
+  /**
+   * Writes a send in doubt as taken with the message a lookup found, then publishes it; false
+   * when the claim was taken over or another send took that message meanwhile (the claim then
+   * stays in doubt, and the reconciler looks again).
+   */
+  async settleFound(row: SendRow, twilioSid: string, startedAtMs: number | null): Promise<boolean> {
+    if (!(await this.ledger.settleFound(row.messageId, row.attempts, twilioSid, startedAtMs))) return false;
+    await this.publisher.publishRaw([sendingStatus(row.envelope, twilioSid, contextOf(row.traceparent))]);
+    return true;
   }
 
   private async putBack(p: Pending, reason: string, delayMs: number): Promise<void> {
@@ -299,12 +352,13 @@ export class SendEngine {
   }
 
   /**
-   * Renews the claim's lease when a third of it has passed, so that the reconciler never takes
-   * over a claim this instance still holds; false when another instance took it meanwhile.
+   * Renews the claim's lease when a third of it has passed (should the heartbeat have fallen
+   * behind), so that the reconciler never takes over a claim this instance still holds; false
+   * when another instance took it meanwhile.
    */
   private async keepLease(p: Pending): Promise<boolean> {
-    if (Date.now() - p.leasedAt <= this.config.IN_DOUBT_AFTER_MS / 3) return true;
-    if (!(await this.ledger.renew(p.row.messageId, p.row.attempts))) {
+    if (!p.lost && Date.now() - p.leasedAt <= this.config.IN_DOUBT_AFTER_MS / 3) return true;
+    if (p.lost || !(await this.ledger.renew(p.row.messageId, p.row.attempts))) {
       this.logger.warn({ message: 'claim taken over before the call; not sending', messageId: p.row.messageId });
       return false;
     }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { KafkaPublisher } from '@sms/kafka';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
-import { TwilioGateway } from '../twilio/twilio-gateway.js';
-import { contextOf, sendingStatus } from './outcome-records.js';
+import { contextOf } from './outcome-records.js';
 import { SendEngine } from './send-engine.js';
 
 /**
@@ -19,9 +17,7 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
-    @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(SendEngine) private readonly engine: SendEngine,
-    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
 
@@ -45,13 +41,10 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     const rows = await this.ledger.inDoubt(this.config.IN_DOUBT_AFTER_MS, 100);
     for (const row of rows) {
       const ctx = contextOf(row.traceparent);
-      const found = await this.twilio.findSent(this.engine.outgoing(row.envelope, ctx), row.createdAt).catch(() => undefined);
+      const found = await this.engine.lookUp(row, this.engine.outgoing(row.envelope, ctx)).catch(() => undefined);
       if (found === undefined) continue; // Twilio unreachable: next round.
       if (found) {
-        const written = await this.ledger.complete([{ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: found.sid, errorCode: null, errorMessage: null, startedAtMs: null }]);
-        if (written.size === 0) continue;
-        this.logger.log({ message: 'in-doubt send found at Twilio; not sent again', messageId: row.messageId });
-        await this.publisher.publishRaw([sendingStatus(row.envelope, found.sid, ctx)]);
+        if (await this.engine.settleFound(row, found.sid, null)) this.logger.log({ message: 'in-doubt send found at Twilio; not sent again', messageId: row.messageId });
       } else {
         const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: new Date(), reason: 'claim lost in a crash; not found at Twilio' }], this.config.IN_DOUBT_AFTER_MS);
         if (back.size > 0) this.logger.log({ message: 'in-doubt send not found at Twilio; queued again', messageId: row.messageId });

@@ -82,17 +82,19 @@ export class TwilioGateway {
   }
 
   /**
-   * Finds a message Twilio took since `since` to this recipient with this body (and sender),
-   * to settle a send that a crash left in doubt.
+   * The messages Twilio took since `since` to this recipient with this body (and sender): the
+   * candidates for a send that a crash left in doubt. More than one when the same text went to
+   * the same person twice; the caller leaves out those another send holds.
    */
-  async findSent(sms: OutgoingSms, since: Date): Promise<TwilioMessageRef | null> {
+  async findSent(sms: OutgoingSms, since: Date): Promise<TwilioMessageRef[]> {
     const found = await this.client.messages.list({ to: sms.to, dateSentAfter: new Date(since.getTime() - 60_000), limit: 200 });
-    const match = found.find(
-      (m) =>
-        m.body === sms.body &&
-        (sms.from === undefined || m.from === sms.from) &&
-        (sms.messagingServiceSid === undefined || m.messagingServiceSid === sms.messagingServiceSid),
-    );
-    return match ? { sid: match.sid, status: match.status } : null;
+    return found
+      .filter(
+        (m) =>
+          m.body === sms.body &&
+          (sms.from === undefined || m.from === sms.from) &&
+          (sms.messagingServiceSid === undefined || m.messagingServiceSid === sms.messagingServiceSid),
+      )
+      .map((m) => ({ sid: m.sid, status: m.status }));
   }
 }

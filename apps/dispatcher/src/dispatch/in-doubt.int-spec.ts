@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { MessageEnvelope } from '@sms/contracts';
+import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
+import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
+import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
+import { SimulatorClient } from '../test-support/simulator-client.js';
+
+// Claims in doubt: settled by looking the message up at Twilio, and only ever with a message
+// that is really theirs. A short lease (2 s) and one call at a time make claims outlive it.
+const stack = testStack();
+const world = new DispatchWorld(stack);
+const brand = 'Acme Dental';
+const shortCode = uniqueNumber('415');
+const tenantId = uniqueTenantId();
+const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number: shortCode, type: 'short_code', brand }] });
+
+let simulator: ChildService;
+let sim: SimulatorClient;
+let dispatcher: ChildService;
+
+function reminder(to: string, body = `Acme Dental: see you tomorrow at 9. Reply STOP to opt out. ${Math.random()}`): MessageEnvelope {
+  return anEnvelope({
+    tenantId,
+    message: { to, from: shortCode, brand, campaign: 'reminders', useCase: 'informational', body },
+    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
+  });
+}
+
+describe('sends in doubt', () => {
+  before(async () => {
+    await world.tenant(tenant);
+    simulator = await startSimulator(stack, 'in-doubt');
+    sim = new SimulatorClient(simulator.url);
+    dispatcher = await (
+      await dispatcherProcess(stack, simulator.url, 'in-doubt', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '2000', MAX_CONCURRENT_SENDS: '1' })
+    ).start();
+  });
+
+  after(async () => {
+    await dispatcher?.stop();
+    await simulator?.stop();
+    await world.close();
+  });
+
+  it('never settles a claim with the message of another send of the same text to the same person', async () => {
+    const to = uniqueNumber('212');
+    const first = reminder(to);
+    await world.cleared(first);
+    const [sent] = await waitFor('the first reminder sent', () => world.settled([first.id], ['accepted']), { timeoutMs: 30_000 });
+
+    // The same reminder again, claimed by an instance that crashed before its call: the ledger
+    // as that crash leaves it, its lease long run out.
+    const second = randomUUID();
+    await world.db.query(
+      `INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent, attempts, envelope, created_at, updated_at)
+       SELECT $2::uuid, tenant_id, 'sending', sender_key, priority, now(), segments, kind, recipient_token, traceparent, 1,
+              jsonb_set(envelope, '{id}', to_jsonb($2::text)), now(), now() - interval '1 hour'
+         FROM dispatcher.sends WHERE message_id = $1`,
+      [first.id, second],
+    );
+
+    // Twilio has one message with that text for that person, and it is the first send's: the
+    // second was never sent, so it goes back to the queue and out (attempt 2).
+    const [settled] = await waitFor('the second reminder settled', () => world.settled([second], ['accepted']), { timeoutMs: 30_000 });
+    const atTwilio = await sim.messages(to);
+    assert.equal(atTwilio.length, 2, 'both reminders reached the person');
+    assert.equal(atTwilio[0]!.body, atTwilio[1]!.body);
+    assert.notEqual(settled!.twilio_sid, sent!.twilio_sid);
+    assert.deepEqual(new Set([settled!.twilio_sid, sent!.twilio_sid]), new Set(atTwilio.map((m) => m.sid)));
+    assert.equal(settled!.attempts, 2, 'sent again, not settled by the lookup');
+  });
+
+  it('keeps the leases of claims that wait longer than a lease for their call', async () => {
+    // Twelve messages of one short code are claimed at once; each call takes 700 ms, one at a
+    // time, so the last waits about 8 s, four leases.
+    await sim.fault({ status: 201, latencyMs: 700 });
+    const batch = Array.from({ length: 12 }, () => reminder(uniqueNumber('212')));
+    await world.cleared(...batch);
+    const rows = await waitFor('all twelve sent', () => world.settled(batch.map((m) => m.id), ['accepted']), { timeoutMs: 60_000, intervalMs: 250 });
+    await sim.clearFaults();
+    assert.deepEqual(rows.map((r) => r.attempts), Array(12).fill(1), 'no claim was taken over and tried again');
+    for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1, `message ${m.id} sent once`);
+  });
+});
