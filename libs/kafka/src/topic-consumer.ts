@@ -51,6 +51,7 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
 }
 
 const RETRY = { initialMs: 200, maxMs: 30_000, multiplier: 2 };
+const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
  * Consumes one topic in batches (the fast path: eachBatch with explicit offsets).
@@ -72,7 +73,7 @@ export class TopicConsumer<S extends z.ZodType> {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
@@ -100,6 +101,19 @@ export class TopicConsumer<S extends z.ZodType> {
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    // A big batch on a busy machine can take longer than the session timeout: without
+    // heartbeats meanwhile the member is dropped from its group, its commit refused and the
+    // batch handled again by whoever gets the partition, again too slowly (a rebalance loop).
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      await this.handleBatch(payload);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const observer = this.options.observer ?? NO_OBSERVER;
     const started = performance.now();
     const now = Date.now();
