@@ -1,6 +1,7 @@
 // Benchmarks: figures, printed, never asserted. Each `*.bench.js` under the given projects'
 // dist runs against a fresh broker and database of its own (TEST_SLOT 8 unless set), with the
-// whole stack started too when --stack is given.
+// whole stack started too when --stack is given; BENCH_CPU_PROFILE names services whose CPU
+// profiles are written to .local/bench/profiles/<service>.
 //   node tools/run-bench.mjs [--stack] <project dir>...
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -42,8 +43,13 @@ try {
     // backend would cost this machine's two cores more than the services it measures).
     traceSink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
     await new Promise((r) => traceSink.listen(Number(new URL(profile.otlpEndpoint).port), '127.0.0.1', r));
-    const noZipkin = Object.fromEntries(STACK.map((name) => [name, { OTEL_EXPORTER_ZIPKIN_ENDPOINT: '' }]));
-    handles = startProcesses(profile, STACK, { extraEnv: noZipkin });
+    // BENCH_CPU_PROFILE=dispatcher,consent: those services write V8 CPU profiles when they stop.
+    const profiled = new Set((process.env.BENCH_CPU_PROFILE ?? '').split(',').filter(Boolean));
+    const profileDir = join(ROOT, '.local', 'bench', 'profiles');
+    const extraEnv = Object.fromEntries(
+      STACK.map((name) => [name, { OTEL_EXPORTER_ZIPKIN_ENDPOINT: '', ...(profiled.has(name) ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` } : {}) }]),
+    );
+    handles = startProcesses(profile, STACK, { extraEnv });
     await waitHealthy(profile, handles);
   }
   for (const file of files.sort()) {
