@@ -75,7 +75,9 @@ export class TopicConsumer<S extends z.ZodType> {
       sessionTimeout: 30_000,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: 100,
+      // The broker answers a fetch as soon as one byte is there; this only bounds an idle
+      // wait. At 100 ms the stack's 20 idle consumers cost the broker 200 fetches a second.
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
   }
