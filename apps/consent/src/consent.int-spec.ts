@@ -18,6 +18,7 @@ import {
   type RunningService,
 } from '@sms/testing';
 import { hashApiKey } from '@sms/tenancy';
+import pg from 'pg';
 import { ConsentModule } from './app.module.js';
 import { CONSENT_CONFIG } from './config.js';
 
@@ -250,6 +251,45 @@ describe('consent service (real Kafka and Postgres)', () => {
     const event = await waitFor('the opt-out from Twilio', async () => (await state(to)).optEvents.find((e) => e.kind === 'opt_out'));
     assert.equal(event.source, 'twilio_error_21610');
     assert.equal((await state(to)).state.optedOut, true);
+  });
+
+  it("counts a message as sent from its first status that reached Twilio, whatever order its statuses come in", async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    const message = envelope(to);
+    await publish(message);
+    await outcome(message.id);
+    const t0 = Date.now() - 10_000;
+    const status = (s: StatusEvent['status'], offsetMs: number): { key: string; value: Buffer } => ({
+      key: message.id,
+      value: encodeValue({ messageId: message.id, tenantId, status: s, source: s === 'sending' ? 'dispatcher' : 'twilio-callback', at: new Date(t0 + offsetMs).toISOString() } satisfies StatusEvent),
+    });
+    await produceRaw(kafka, TOPICS.status.name, [status('delivered', 2_000), status('sending', 0), status('sent', 1_000)]);
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const sentAt = await waitFor('the message counted as sent', async () => {
+        const { rows } = await db.query<{ sent_at: Date | null }>(`SELECT sent_at FROM consent.message_decisions WHERE message_id = $1`, [message.id]);
+        return rows[0]?.sent_at ?? undefined;
+      });
+      assert.equal(sentAt.getTime(), t0);
+      // A late status of the same message changes nothing.
+      await produceRaw(kafka, TOPICS.status.name, [status('delivered', 5_000)]);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const { rows } = await db.query<{ sent_at: Date; first_sent_at: Date; last_sent_at: Date }>(
+        `SELECT d.sent_at, a.first_sent_at, a.last_sent_at FROM consent.message_decisions d
+           JOIN consent.recipient_activity a USING (tenant_id, recipient_token, brand) WHERE d.message_id = $1`,
+        [message.id],
+      );
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.sent_at.getTime(), t0);
+      assert.equal(rows[0]!.first_sent_at.getTime(), t0);
+      // The statuses may come in one batch or several: the person's last send is one of the
+      // three first statuses' times, never the late one's.
+      assert.ok(rows[0]!.last_sent_at.getTime() <= t0 + 2_000, `last sent ${rows[0]!.last_sent_at.toISOString()}`);
+    } finally {
+      await db.end();
+    }
   });
 
   it('puts a verified age on the message, and lets a relationship cover reminders only', async () => {

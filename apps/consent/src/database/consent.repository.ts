@@ -308,14 +308,18 @@ export class ConsentRepository {
     );
   }
 
-  /** A message reached Twilio: it counts as sent to the person for its brand. */
+  /**
+   * A message reached Twilio: it counts as sent to the person for its brand, from the first
+   * status that says so. The later statuses of the same message (Twilio's queued, sent,
+   * delivered) change nothing and write nothing.
+   */
   async markSent(sent: { messageId: string; at: string }[]): Promise<void> {
     if (sent.length === 0) return;
     await this.db.query(
       `WITH s AS (
-         UPDATE consent.message_decisions d SET sent_at = least(coalesce(d.sent_at, x.at), x.at)
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS x(message_id, at)
-          WHERE d.message_id = x.message_id
+         UPDATE consent.message_decisions d SET sent_at = x.at
+           FROM (SELECT message_id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS u(message_id, at) GROUP BY message_id) x
+          WHERE d.message_id = x.message_id AND (d.sent_at IS NULL OR d.sent_at > x.at)
          RETURNING d.tenant_id, d.recipient_token, d.brand, x.at)
        INSERT INTO consent.recipient_activity (tenant_id, recipient_token, brand, first_sent_at, last_sent_at)
        SELECT tenant_id, recipient_token, brand, min(at), max(at) FROM s GROUP BY tenant_id, recipient_token, brand
