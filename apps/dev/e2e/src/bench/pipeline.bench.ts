@@ -378,6 +378,9 @@ interface Phase {
   endedAt: number;
 }
 
+/** Send requests per produce call of the driver (about 400 KB). */
+const DRIVE_SLICE = 1_000;
+
 async function drive(name: string, rate: number, seconds: number, state: { next: number; run: string; tenants: BenchTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number }): Promise<Phase> {
   const first = state.next;
   const total = Math.round(rate * seconds);
@@ -414,7 +417,11 @@ async function drive(name: string, rate: number, seconds: number, state: { next:
         }
       }
       // The schedule is by elapsed time: a slow acknowledgement is caught up on the next tick.
-      if (messages.length > 0) await state.producer.send({ topic: TOPICS.sendRequests.name, acks: -1, messages });
+      // After a stall a tick holds thousands of messages: sent in slices, so that no partition's
+      // batch grows past the broker's 1 MiB limit for one produce.
+      for (let i = 0; i < messages.length; i += DRIVE_SLICE) {
+        await state.producer.send({ topic: TOPICS.sendRequests.name, acks: -1, messages: messages.slice(i, i + DRIVE_SLICE) });
+      }
     }
     await sleep(5);
   }
