@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Periodic } from '@sms/util';
 import { statusFromTwilio, type DeliveryStatus, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
@@ -10,7 +11,6 @@ import { TwilioGateway } from '../twilio/twilio-gateway.js';
 const LOOKUP_FOR_MS = 72 * 3_600_000;
 const BATCH = 100;
 
-
 /**
  * Status callbacks can be lost (intake down longer than Twilio retries, a network fault), and
  * then a message Twilio took would stay `sending` or `sent` for ever. Every so often this asks
@@ -21,8 +21,7 @@ const BATCH = 100;
 @Injectable()
 export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryLookup.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private ticks: Periodic | null = null;
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
@@ -33,17 +32,12 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = Math.max(1_000, Math.min(60_000, Math.floor(this.config.DELIVERY_CHECK_AFTER_MS / 2)));
-    this.timer = setInterval(() => {
-      this.running ??= this.lookUpOnce()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn({ message: 'looking up delivery states failed; will retry', error: error.message }))
-        .finally(() => (this.running = null));
-    }, every);
+    this.ticks = new Periodic(every, () => this.lookUpOnce(), (error) => this.logger.warn({ message: 'looking up delivery states failed; will retry', error: error.message }));
+    this.ticks.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.ticks?.stop();
   }
 
   /** Looks up one batch of sends whose final callback is overdue; returns how many it asked about. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
 import { KafkaPublisher, type OutgoingRecord } from '@sms/kafka';
 import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@sms/tracing';
-import { backoffDelay, Batcher, sleep } from '@sms/util';
+import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
@@ -70,8 +70,7 @@ export class SendEngine {
   private pausedUntil = 0;
   private rateLimitedInARow = 0;
   private late = { count: 0, maxMs: 0, since: 0 };
-  private readonly heartbeat: NodeJS.Timeout;
-  private renewing = false;
+  private readonly heartbeat: Periodic;
   private readonly outcomes: Batcher<SendOutcome, boolean>;
   /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
   private readonly admissions: Batcher<{ buckets: RateBucket[]; segments: number }, { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number }>;
@@ -90,8 +89,10 @@ export class SendEngine {
       return list.map((o) => written.has(o.messageId));
     }, { maxItems: 500, maxConcurrent: 2 });
     this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)));
-    this.heartbeat.unref();
+    this.heartbeat = new Periodic(Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)), () => this.renewLeases(), (error) =>
+      this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: error.message }),
+    );
+    this.heartbeat.start();
   }
 
   /**
@@ -101,21 +102,14 @@ export class SendEngine {
    * that a live instance is about to send.
    */
   private async renewLeases(): Promise<void> {
-    if (this.renewing || this.pending.size === 0) return;
-    this.renewing = true;
-    try {
-      const held = [...this.pending.values()].filter((p) => !p.lost);
-      const startedAt = Date.now();
-      const ours = await this.ledger.renewAll(held.map((p) => ({ messageId: p.row.messageId, attempts: p.row.attempts })));
-      for (const p of held) {
-        if (ours.has(p.row.messageId)) p.leasedAt = Math.max(p.leasedAt, startedAt);
-        // Gone from "sending" under our attempt: settled by this instance meanwhile, or taken over.
-        else if (this.pending.has(p.row.messageId)) p.lost = true;
-      }
-    } catch (error) {
-      this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: (error as Error).message });
-    } finally {
-      this.renewing = false;
+    const held = [...this.pending.values()].filter((p) => !p.lost);
+    if (held.length === 0) return;
+    const startedAt = Date.now();
+    const ours = await this.ledger.renewAll(held.map((p) => ({ messageId: p.row.messageId, attempts: p.row.attempts })));
+    for (const p of held) {
+      if (ours.has(p.row.messageId)) p.leasedAt = Math.max(p.leasedAt, startedAt);
+      // Gone from "sending" under our attempt: settled by this instance meanwhile, or taken over.
+      else if (this.pending.has(p.row.messageId)) p.lost = true;
     }
   }
 
@@ -147,7 +141,7 @@ export class SendEngine {
         .catch((error: Error) => this.logger.warn({ message: 'putting claims back at shutdown failed; the reconciler will', error: error.message }));
     }
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    clearInterval(this.heartbeat);
+    await this.heartbeat.stop();
   }
 
   private fire(item: Pending): void {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Periodic } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
 import { contextOf } from './outcome-records.js';
@@ -12,8 +13,7 @@ import { SendEngine } from './send-engine.js';
 @Injectable()
 export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SendReconciler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private ticks: Periodic | null = null;
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
@@ -23,17 +23,12 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = Math.max(1_000, Math.min(15_000, Math.floor(this.config.IN_DOUBT_AFTER_MS / 2)));
-    this.timer = setInterval(() => {
-      this.running ??= this.reconcileOnce()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn({ message: 'reconciling in-doubt sends failed; will retry', error: error.message }))
-        .finally(() => (this.running = null));
-    }, every);
+    this.ticks = new Periodic(every, () => this.reconcileOnce(), (error) => this.logger.warn({ message: 'reconciling in-doubt sends failed; will retry', error: error.message }));
+    this.ticks.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.ticks?.stop();
   }
 
   /** Settles the claims in doubt now; returns how many it looked at. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Periodic } from '@sms/util';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
 import { AcceptedMessageRepository } from './accepted-message.repository.js';
 import { MessageIntakeService } from './message-intake.service.js';
@@ -11,8 +12,7 @@ import { MessageIntakeService } from './message-intake.service.js';
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private ticks: Periodic | null = null;
 
   constructor(
     @Inject(AcceptedMessageRepository) private readonly messages: AcceptedMessageRepository,
@@ -21,17 +21,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.relayOnce()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }))
-        .finally(() => (this.running = null));
-    }, this.config.OUTBOX_RELAY_INTERVAL_MS);
+    this.ticks = new Periodic(this.config.OUTBOX_RELAY_INTERVAL_MS, () => this.relayOnce(), (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }));
+    this.ticks.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.ticks?.stop();
   }
 
   async relayOnce(): Promise<number> {
