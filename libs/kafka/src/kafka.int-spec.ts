@@ -148,6 +148,79 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.equal(failures, 0);
   });
 
+  it('commits what it handled on its interval while it runs, idle or not, and not before the handler returns', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let handled = 0;
+    const consumer = new TopicConsumer({
+      kafka,
+      topic,
+      groupId,
+      publisher,
+      log: quiet,
+      spanName: 'test',
+      commitIntervalMs: 100,
+      handler: async (records) => {
+        await held;
+        handled += records.length;
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await publisher.publishRaw([1, 2, 3].map((n) => raw(topic.name, 'one-key', { n, label: 'interval' })));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const committed = async () => (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions.filter((p) => p.offset !== '-1');
+      await sleep(1_000); // ten intervals with the batch still in the handler
+      assert.deepEqual(await committed(), [], 'nothing is committed while the handler runs');
+      release();
+      const partitions = await waitFor('the handled offsets to be committed', async () => ((await committed()).length > 0 ? committed() : undefined));
+      assert.equal(handled, 3);
+      assert.deepEqual(partitions.map((p) => p.offset), ['3']);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('commits what it handled when it stops cleanly, so the next member of its group starts after it', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    const member = (seen: number[]) =>
+      new TopicConsumer({
+        kafka,
+        topic,
+        groupId,
+        publisher,
+        log: quiet,
+        spanName: 'test',
+        // Far longer than the test: nothing is committed on the interval, only at the stop.
+        commitIntervalMs: 600_000,
+        handler: async (records) => {
+          seen.push(...records.map((r) => r.value.n));
+        },
+      });
+    const first: number[] = [];
+    const a = member(first);
+    await a.start();
+    await publisher.publishRaw([1, 2, 3].map((n) => raw(topic.name, 'one-key', { n, label: 'before the stop' })));
+    await waitFor('the first member to handle three', async () => (first.length >= 3 ? true : undefined));
+    await a.stop();
+
+    const second: number[] = [];
+    const b = member(second);
+    consumers.push(b);
+    await b.start();
+    await publisher.publishRaw([raw(topic.name, 'one-key', { n: 4, label: 'after the stop' })]);
+    await waitFor('the second member to handle the new record', async () => (second.includes(4) ? true : undefined));
+    assert.deepEqual(first, [1, 2, 3]);
+    assert.deepEqual(second, [4], 'nothing the first member handled was delivered again');
+  });
+
   it('dead-letters the records a handler gives up on, as processing errors', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);

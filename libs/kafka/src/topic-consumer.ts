@@ -1,7 +1,7 @@
 import { type TopicDefinition } from '@sms/contracts';
 import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, type Span } from '@sms/tracing';
-import { backoffDelay, sleep } from '@sms/util';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { backoffDelay, Periodic, sleep } from '@sms/util';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
 import type { KafkaLogSink } from './kafka-client.js';
@@ -48,10 +48,13 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   observer?: KafkaObserver;
+  /** How often handled offsets are committed (default 1 s); a rebalance and a clean stop commit at once. */
+  commitIntervalMs?: number;
 }
 
 const RETRY = { initialMs: 200, maxMs: 30_000, multiplier: 2 };
 const HEARTBEAT_INTERVAL_MS = 3_000;
+const COMMIT_INTERVAL_MS = 1_000;
 
 /**
  * Consumes one topic in batches (the fast path: eachBatch with explicit offsets).
@@ -60,7 +63,10 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
  *   invalid one goes to the dead-letter topic with the error and its original bytes.
  * - The handler gets the valid records of a batch at once, so it can do one database round
  *   trip for all of them. Offsets are committed only after it returns and its dead letters
- *   are acknowledged by the broker: delivery is at least once.
+ *   are acknowledged by the broker: delivery is at least once. They are committed on an
+ *   interval, not per batch (an OffsetCommit per small batch cost the broker as much as the
+ *   records): a crash redelivers at most that interval's records, which every handler takes
+ *   idempotently; a clean stop or a rebalance commits everything handled first.
  * - A handler that throws is retried with backoff (the database or broker may be away);
  *   a rule that cannot process one record must return it as a dead letter instead.
  * - One consumer per topic, so a slow topic never starves another.
@@ -68,8 +74,13 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
 export class TopicConsumer<S extends z.ZodType> {
   private readonly consumer: Consumer;
   private running = false;
+  private readonly committer: Periodic;
+  /** The group's resolved-but-uncommitted offsets (kafkajs forgets revoked partitions' on a rebalance). */
+  private uncommitted: (() => OffsetsByTopicPartition) | null = null;
 
   constructor(private readonly options: TopicConsumerOptions<S>) {
+    // commitHandled reports its own failures: a failed commit only means redelivery.
+    this.committer = new Periodic(options.commitIntervalMs ?? COMMIT_INTERVAL_MS, () => this.commitHandled('interval'), () => undefined);
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -86,18 +97,40 @@ export class TopicConsumer<S extends z.ZodType> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;
+    // kafkajs's own autoCommit sends an OffsetCommit after every batch, whatever its interval
+    // says. Here one timer commits what was handled, and everything handled is committed
+    // before the group rebalances and at a clean stop.
+    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitHandled('rebalance'));
     await this.consumer.run({
-      autoCommit: true,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.processBatch(payload),
     });
+    this.committer.start();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
+    // Batches still in flight commit their own offsets as they finish; what was handled since
+    // the last commit goes now. A clean stop redelivers nothing.
     this.running = false;
+    await this.committer.stop();
+    await this.commitHandled('stop');
     await this.consumer.disconnect();
+  }
+
+  /** Commits every offset handled and not yet committed (a failure only means redelivery). */
+  private async commitHandled(when: 'interval' | 'stop' | 'rebalance'): Promise<void> {
+    const pending = this.uncommitted?.().topics.flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, ...p }))) ?? [];
+    if (pending.length === 0) return;
+    await this.consumer.commitOffsets(pending).catch((error: Error) =>
+      this.options.log.warn(`could not commit handled offsets (${when}); those records will be delivered again after a crash`, {
+        topic: this.options.topic.name,
+        group: this.options.groupId,
+        error: error.message,
+      }),
+    );
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
@@ -197,7 +230,8 @@ export class TopicConsumer<S extends z.ZodType> {
     }
 
     payload.resolveOffset(batch.lastOffset());
-    await payload.commitOffsetsIfNecessary();
+    this.uncommitted = () => payload.uncommittedOffsets();
+    if (!this.running) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     await payload.heartbeat();
     observer.batchHandled(batch.topic, this.options.groupId, batch.partition, batch.messages.length, (performance.now() - started) / 1000, Number(batch.offsetLag()));
   }
