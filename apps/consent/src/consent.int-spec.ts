@@ -139,6 +139,37 @@ describe('consent service (real Kafka and Postgres)', () => {
     assert.equal(view.records.length, 0, 'nothing was recorded');
   });
 
+  it('records a batch of captures from the topic, each once, and dead-letters each refused one with its own reason', async () => {
+    const people = [aRecipient(), aRecipient(), aRecipient(), aRecipient()];
+    const ids = people.map(() => randomUUID());
+    const captureOf = (i: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ tenantId, captureId: ids[i], to: people[i], brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'web_form', capturedAt: new Date().toISOString(), wording: 'Yes, send me offers from Acme Dental. Reply STOP to opt out.', evidence: { formId: 'batch' }, ...extra });
+    const stranger = randomUUID();
+    // One produce, so one batch: a refused capture between valid ones, a redelivered one, a stranger's.
+    await produceRaw(kafka, TOPICS.consentCaptures.name, [
+      { key: 'batch', value: captureOf(0) },
+      { key: 'batch', value: captureOf(1, { source: 'rented_list' }) },
+      { key: 'batch', value: captureOf(2) },
+      { key: 'batch', value: captureOf(0) },
+      { key: 'batch', value: captureOf(3, { tenantId: `unknown-${stranger}` }) },
+    ]);
+    const deadOf = (i: number) => deadLetters.find((d) => d.sourceTopic === TOPICS.consentCaptures.name && Buffer.from(d.valueBase64 ?? '', 'base64').toString().includes(ids[i]!));
+    const rented = await waitFor('the rented capture dead-lettered', async () => deadOf(1));
+    assert.match(rented.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
+    const unknown = await waitFor("the stranger's capture dead-lettered", async () => deadOf(3));
+    assert.equal(unknown.error.message, `tenantId: tenant "unknown-${stranger}" is unknown`);
+    for (const i of [0, 2]) {
+      const view = await waitFor('the capture recorded', async () => {
+        const v = await state(people[i]!);
+        return v.records.length > 0 ? v : undefined;
+      });
+      assert.equal(view.records.length, 1, `person ${i} has one record`);
+    }
+    assert.equal(deadOf(0), undefined);
+    assert.equal(deadOf(2), undefined);
+    assert.equal((await state(people[1]!)).records.length, 0);
+  });
+
   it('allows a conversational reply inside the window and refuses it after', async () => {
     const recent = aRecipient();
     const stale = aRecipient();

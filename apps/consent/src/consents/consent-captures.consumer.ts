@@ -28,20 +28,29 @@ export class ConsentCapturesConsumer {
     return this.record(records, ({ tenantId, eventId, ...event }) => ({ tenantId, captureId: `relationship:${eventId}`, capture: relationshipAsCapture(event) }));
   }
 
+  /** One insert and one publish per tenant in the batch, not per record (a bulk import is thousands). */
   private async record<T>(records: ConsumedRecord<T>[], read: (value: T) => { tenantId: string; captureId: string; capture: CaptureInput }): Promise<BatchOutcome> {
     const deadLetters: DeadLetter[] = [];
+    const byTenant = new Map<string, { record: ConsumedRecord<T>; captureId: string; capture: CaptureInput }[]>();
     for (const r of records) {
       const { tenantId, captureId, capture } = read(r.value);
-      const tenant = this.tenants.get(tenantId);
-      if (!tenant) {
+      if (!this.tenants.get(tenantId)) {
         deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${tenantId}" is unknown`) });
         continue;
       }
-      const [outcome] = await this.captures.capture(tenant, [{ capture, channel: 'kafka', captureId }]);
-      if (outcome && !outcome.ok) {
+      const items = byTenant.get(tenantId) ?? byTenant.set(tenantId, []).get(tenantId)!;
+      items.push({ record: r, captureId, capture });
+    }
+    for (const [tenantId, items] of byTenant) {
+      const outcomes = await this.captures.capture(
+        this.tenants.get(tenantId)!,
+        items.map(({ capture, captureId }) => ({ capture, channel: 'kafka' as const, captureId })),
+      );
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) return;
         const why = outcome.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-        deadLetters.push({ record: r, error: new Error(outcome.clause ? `${outcome.clause}: ${why}` : why) });
-      }
+        deadLetters.push({ record: items[i]!.record, error: new Error(outcome.clause ? `${outcome.clause}: ${why}` : why) });
+      });
     }
     return { deadLetters };
   }

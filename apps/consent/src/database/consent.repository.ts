@@ -202,9 +202,10 @@ export class ConsentRepository {
            JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, capture_id) ON r.tenant_id = k.tenant_id AND r.capture_id = k.capture_id`,
         [withCaptureIds.map((r) => r.tenantId), withCaptureIds.map((r) => r.captureId)],
       );
+      const stored = new Map(rows.map((row) => [`${row.tenant_id}\u0000${row.capture_id}`, row.id]));
       for (const r of withCaptureIds) {
-        const row = rows.find((x) => x.tenant_id === r.tenantId && x.capture_id === r.captureId);
-        if (row) ids.set(r.id, row.id);
+        const id = stored.get(`${r.tenantId}\u0000${r.captureId}`);
+        if (id) ids.set(r.id, id);
       }
     }
     return ids;
