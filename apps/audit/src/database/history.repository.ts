@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsentChangeEvent, MessageStatus } from '@sms/contracts';
+import { Batcher } from '@sms/util';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GENESIS, link, verifyChain, type ChainHead, type VerifyResult } from '../rules/hash-chain.js';
@@ -57,6 +58,13 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
  */
 @Injectable()
 export class HistoryRepository {
+  /**
+   * Appends from all of this instance's consumers (seven topics, partitions in parallel) are
+   * merged into one transaction at a time: separate transactions queued on the same tenants'
+   * chain-head locks, holding connections while they waited, and each paid its own commit.
+   */
+  private readonly appends = new Batcher<Pending[], number | Error>((lists) => this.appendMerged(lists), { maxItems: 16, maxConcurrent: 1 });
+
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   append(events: HistoryEvent[]): Promise<number> {
@@ -73,6 +81,27 @@ export class HistoryRepository {
 
   private async appendChained(items: Pending[]): Promise<number> {
     if (items.length === 0) return 0;
+    const result = await this.appends.add(items);
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  /**
+   * One transaction for the lists of several callers; should it fail, each list is tried on
+   * its own, so that one caller's failing events fail only that caller's batch.
+   */
+  private async appendMerged(lists: Pending[][]): Promise<(number | Error)[]> {
+    try {
+      const fresh = await this.appendInTransaction(lists.flat());
+      return lists.map((list) => list.filter((item) => fresh.has(item)).length);
+    } catch (error) {
+      if (lists.length === 1) return [error as Error];
+      return Promise.all(lists.map((list) => this.appendInTransaction(list).then((fresh) => fresh.size, (e: Error) => e)));
+    }
+  }
+
+  /** Appends in one transaction under the tenants' chain-head locks; returns the items not recorded before. */
+  private async appendInTransaction(items: Pending[]): Promise<Set<Pending>> {
     return this.db.transaction(async (m) => {
       const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
       await m.query(`INSERT INTO audit.chain_heads (tenant_id, seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT DO NOTHING`, [tenants, GENESIS.hash]);
@@ -106,7 +135,7 @@ export class HistoryRepository {
           [newHeads.map((h) => h.tenantId), newHeads.map((h) => h.head.seq), newHeads.map((h) => h.head.hash)],
         );
       }
-      return fresh.length;
+      return new Set(fresh);
     });
   }
 
