@@ -22,6 +22,14 @@ export const COMMON_VARIABLES = {
     z.url().optional(),
     "A Zipkin server's span endpoint (e.g. http://127.0.0.1:9411/api/v2/spans); unset: no Zipkin export",
   ),
+  // Read by the OpenTelemetry SDK itself; declared here so a wrong value stops the service at
+  // start with the others, and so the deployment carries them. Sampling keeps a trace's
+  // services together (the parent decides), and audit, not tracing, is the record of each message.
+  OTEL_TRACES_SAMPLER: variable(
+    z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']).optional(),
+    'Which traces are recorded (OpenTelemetry names); unset: all. At high volume, parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG',
+  ),
+  OTEL_TRACES_SAMPLER_ARG: variable(z.coerce.number().min(0).max(1).optional(), 'The share of traces recorded by the ratio samplers, 0 to 1 (e.g. 0.05)'),
   LOG_LEVEL: variable(z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'), 'Lowest log level written'),
 };
 
