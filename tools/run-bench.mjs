@@ -1,10 +1,11 @@
 // Benchmarks: figures, printed, never asserted. Each `*.bench.js` under the given projects'
 // dist runs against a fresh broker and database of its own (TEST_SLOT 8 unless set), with the
 // whole stack started too when --stack is given; BENCH_CPU_PROFILE names services whose CPU
-// profiles are written to .local/bench/profiles/<service>.
+// profiles are written to .local/bench/profiles/<service>. Benches get the broker's and the
+// services' pids in BENCH_PIDS (JSON, name → pid), to account CPU time to them.
 //   node tools/run-bench.mjs [--stack] <project dir>...
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, relative, resolve } from 'node:path';
 
@@ -32,6 +33,14 @@ execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { stdio: 'inh
 for (const project of projects) if (existsSync(join(project, 'dist'))) walk(join(project, 'dist'));
 
 const profile = getProfile('test');
+/** The processes a bench may account CPU to: the broker and the stack's services, by name. */
+const pids = () => {
+  const brokerPid = join(profile.dir, 'kafka', 'broker.pid');
+  return {
+    ...(existsSync(brokerPid) ? { kafka: Number(readFileSync(brokerPid, 'utf8').trim()) } : {}),
+    ...Object.fromEntries(handles.map((h) => [h.name, h.child.pid])),
+  };
+};
 const stop = await prepareInfrastructure(profile);
 const stackFile = writeStackFile(profile);
 let handles = [];
@@ -55,7 +64,7 @@ try {
   for (const file of files.sort()) {
     console.log(`\n== ${relative(ROOT, file)}`);
     const code = await new Promise((done) => {
-      const child = spawn(process.execPath, [...NODE_FLAGS, file], { stdio: 'inherit', env: { ...process.env, TEST_STACK_FILE: stackFile } });
+      const child = spawn(process.execPath, [...NODE_FLAGS, file], { stdio: 'inherit', env: { ...process.env, TEST_STACK_FILE: stackFile, BENCH_PIDS: JSON.stringify(pids()) } });
       child.on('exit', done);
     });
     if (code !== 0) failed = true;

@@ -6,7 +6,9 @@
 // Phases, in one run: warm-up; a fixed rate (1,000 messages/s) for latency; the highest rate
 // the stack sustains; and, on the same broker, a bare kafkajs relay over five hops (the raw
 // ceiling the pipeline is compared to). Latency is from intake's acceptance (the envelope's
-// acceptedAt) to the simulator's receipt of the Twilio call (its receivedAt).
+// acceptedAt) to the simulator's receipt of the Twilio call (its receivedAt). The CPU time
+// each process spent per message is measured over the fixed and maximum phases, each until
+// the stack is idle again.
 //   BENCH_FIXED_RATE (1000), BENCH_FIXED_SECONDS (20), BENCH_MAX_RATE (offered, 8000),
 //   BENCH_MAX_SECONDS (10), BENCH_TENANTS (8), BENCH_RELAY_MESSAGES (150000)
 import { fork, type ChildProcess } from 'node:child_process';
@@ -14,17 +16,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent } from '@sms/contracts';
+import { TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent, type Stage } from '@sms/contracts';
 import { createKafkaClient, encodeValue } from '@sms/kafka';
 import { call, registerTenant, testStack, waitFor, type SimMessage, type TestStack } from '@sms/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
+import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The broker and the services by name (from tools/run-bench.mjs), and this driver. */
+const PROCESSES: Record<string, number> = { ...(JSON.parse(process.env['BENCH_PIDS'] ?? '{}') as Record<string, number>), 'bench driver': process.pid };
 
 // ---------------------------------------------------------------------------------------------
 // The raw relay: one hop of the baseline, run as its own process (each service is one too).
@@ -264,6 +269,7 @@ async function setUpTenants(stack: TestStack, producer: Producer, count: number)
 
 interface Track {
   n: number;
+  id?: string;
   /** Refused over HTTP for good (never accepted). */
   refused?: boolean;
   acceptedAt?: number;
@@ -277,6 +283,8 @@ class Observer {
   readonly byId = new Map<string, Track>();
   private readonly pendingSims = new Map<string, number>();
   private readonly pendingStops = new Map<string, { at: number; outcome: string; stage: string }>();
+  /** When each stage passed a message (its verdicts on sms.cleared.v1), by message id. */
+  readonly stageTimes = new Map<string, Partial<Record<Stage, number>>>();
   private consumers: Consumer[] = [];
   private simSeq = 0;
   private polling = true;
@@ -292,10 +300,20 @@ class Observer {
   async start(): Promise<void> {
     const accepted = this.kafka.consumer({ groupId: `bench-${this.run}-accepted`, maxBytesPerPartition: 4 * 1024 * 1024 });
     const stopped = this.kafka.consumer({ groupId: `bench-${this.run}-stopped`, maxBytesPerPartition: 4 * 1024 * 1024 });
-    this.consumers = [accepted, stopped];
+    const cleared = this.kafka.consumer({ groupId: `bench-${this.run}-cleared`, maxBytesPerPartition: 4 * 1024 * 1024 });
+    this.consumers = [accepted, stopped, cleared];
     await Promise.all(this.consumers.map((c) => c.connect()));
     await accepted.subscribe({ topic: TOPICS.accepted.name, fromBeginning: true });
     await stopped.subscribe({ topic: TOPICS.stopped.name, fromBeginning: true });
+    await cleared.subscribe({ topic: TOPICS.cleared.name, fromBeginning: true });
+    await cleared.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const e = JSON.parse(m.value!.toString()) as MessageEnvelope;
+          this.stageTimes.set(e.id, Object.fromEntries(e.verdicts.map((v) => [v.stage, Date.parse(v.at)])));
+        }
+      },
+    });
     await accepted.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
@@ -304,6 +322,7 @@ class Observer {
           if (!track) continue;
           if (track.acceptedAt !== undefined) continue; // the outbox relay's republish, or a redelivery
           track.acceptedAt = Date.parse(e.acceptedAt);
+          track.id = e.id;
           this.byId.set(e.id, track);
           const sim = this.pendingSims.get(e.id);
           if (sim !== undefined) this.sent(track, sim);
@@ -428,6 +447,22 @@ async function drive(name: string, rate: number, seconds: number, state: { next:
   return { name, rate, seconds, first, last: state.next - 1, startedAt, endedAt: Date.now() };
 }
 
+/**
+ * Waits until the stack is idle again (status callbacks and audit trail after the last send),
+ * for at most a minute, and samples CPU then: a phase's window holds all the work it caused.
+ */
+async function settledSample(): Promise<CpuSample> {
+  let last = sampleCpu(PROCESSES);
+  for (let i = 0; i < 60; i++) {
+    await sleep(1_000);
+    const next = sampleCpu(PROCESSES);
+    const busy = cpuBetween(last, next, 0).byProcess.filter((p) => p.process !== 'bench driver').reduce((sum, p) => sum + p.cores, 0);
+    last = next;
+    if (busy < 0.15) break;
+  }
+  return last;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Figures.
 
@@ -442,8 +477,27 @@ function sustained(doneTimes: number[]): number {
   return hi > lo ? (0.8 * sorted.length) / ((hi - lo) / 1000) : NaN;
 }
 
-function phaseFigures(phase: Phase, tracks: Track[]) {
+/** The hops of a sent message: from the stage before to this one's verdict (the dispatcher's: the simulator's receipt). */
+const HOPS: Stage[] = ['consent', 'content-screening', 'snowshoeing-detector', 'dispatcher'];
+
+function phaseFigures(phase: Phase, tracks: Track[], stageTimes: Map<string, Partial<Record<Stage, number>>>) {
   const mine = tracks.filter((t) => t.n >= phase.first && t.n <= phase.last);
+  const hops = HOPS.map(() => [] as number[]);
+  for (const t of mine) {
+    const times = t.outcome === 'sent' && t.id ? stageTimes.get(t.id) : undefined;
+    if (!times || t.acceptedAt === undefined) continue;
+    const at = [t.acceptedAt, times.consent, times['content-screening'], times['snowshoeing-detector'], t.doneAt];
+    HOPS.forEach((_, i) => {
+      const [from, to] = [at[i], at[i + 1]];
+      if (from !== undefined && to !== undefined) hops[i]!.push(to - from);
+    });
+  }
+  const hopLatencyMs = Object.fromEntries(
+    HOPS.map((hop, i) => {
+      const sorted = hops[i]!.sort((a, b) => a - b);
+      return [hop, { p50: pct(sorted, 50), p99: pct(sorted, 99) }];
+    }),
+  );
   const latencies = mine.filter((t) => t.outcome === 'sent' && t.acceptedAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
   const stopLatencies = mine.filter((t) => t.outcome !== 'sent' && t.acceptedAt !== undefined && t.doneAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
   const done = mine.filter((t) => t.doneAt !== undefined).map((t) => t.doneAt!);
@@ -456,6 +510,8 @@ function phaseFigures(phase: Phase, tracks: Track[]) {
     sent: latencies.length,
     sendLatencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies.at(-1) ?? NaN },
     stopLatencyMs: { p50: pct(stopLatencies, 50), p99: pct(stopLatencies, 99) },
+    /** Where a sent message's latency was spent: from the stage before to each stage's verdict. */
+    hopLatencyMs,
   };
 }
 
@@ -578,14 +634,21 @@ async function main(): Promise<void> {
     console.log(`  ${Math.round((Date.now() - origin) / 1000)} s: ${tracks.length} produced, ${tracks.filter((t) => t.acceptedAt !== undefined).length} accepted, ${tracks.filter((t) => t.doneAt !== undefined).length} done`);
   }, 5_000);
 
+  // What the stack costs doing nothing (pollers, timers, idle fetches), to read the phases' figures against.
+  const idleFrom = await settledSample();
+  await sleep(10_000);
+  const idle = cpuBetween(idleFrom, sampleCpu(PROCESSES), 0);
   const phases: Phase[] = [];
   console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
   phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
   await sleep(5_000);
   console.log(`fixed rate: ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
+  const cpuBeforeFixed = await settledSample();
   phases.push(await drive('fixed', FIXED_RATE, FIXED_SECONDS, state));
   await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), { timeoutMs: 300_000, intervalMs: 500 }).catch(() => undefined);
+  const cpuAfterFixed = await settledSample();
   console.log(`maximum: ${MAX_RATE}/s offered for ${MAX_SECONDS} s`);
+  const cpuBeforeMax = cpuAfterFixed;
   phases.push(await drive('max', MAX_RATE, MAX_SECONDS, state));
   await Promise.all([...state.http]);
 
@@ -601,7 +664,7 @@ async function main(): Promise<void> {
     if (Date.now() - still > 150_000) break;
     await sleep(1_000);
   }
-  await sleep(2_000); // late duplicates, if any, show up
+  const cpuAfterMax = await settledSample(); // late duplicates, if any, show up meanwhile
   clearInterval(progress);
   await observer.stop();
 
@@ -624,9 +687,11 @@ async function main(): Promise<void> {
   const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000));
   await producer.disconnect();
 
-  const fixedPhase = phaseFigures(phases[1]!, tracks);
-  const maxPhase = phaseFigures(phases[2]!, tracks);
+  const fixedPhase = phaseFigures(phases[1]!, tracks, observer.stageTimes);
+  const maxPhase = phaseFigures(phases[2]!, tracks, observer.stageTimes);
   const ratio = Number((maxPhase.sustainedPerSecond / relay.sustainedPerSecond).toFixed(3));
+  const idleCores = Number(idle.byProcess.filter((p) => p.process !== 'bench driver').reduce((sum, p) => sum + p.cores, 0).toFixed(2));
+  const cpu = { idleCores, idle: idle.byProcess, fixed: cpuBetween(cpuBeforeFixed, cpuAfterFixed, fixedPhase.messages), max: cpuBetween(cpuBeforeMax, cpuAfterMax, maxPhase.messages) };
   const result = {
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length },
@@ -640,15 +705,21 @@ async function main(): Promise<void> {
     missing: missing.length,
     wrongOutcome: wrong.length,
     duplicateSends: observer.duplicates,
-    warmUp: phaseFigures(phases[0]!, tracks),
+    warmUp: phaseFigures(phases[0]!, tracks, observer.stageTimes),
     fixedPhase,
     maxPhase,
     relay,
     ratio,
+    cpu,
     targets: { sustainedPerSecond: 5_000, ratio: 0.6, p99AtFixedMs: 150 },
   };
   console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, messages: p.messages, 'offered/s': p.offeredPerSecond, 'sustained/s': p.sustainedPerSecond, 'p50 ms': p.sendLatencyMs.p50, 'p95 ms': p.sendLatencyMs.p95, 'p99 ms': p.sendLatencyMs.p99, 'max ms': p.sendLatencyMs.max })));
+  console.log('where a sent message waited (p50 / p99 ms from the stage before to each stage):');
+  console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, ...Object.fromEntries(Object.entries(p.hopLatencyMs).map(([hop, l]) => [hop, `${l.p50} / ${l.p99}`])) })));
   console.table([{ 'pipeline sustained/s': maxPhase.sustainedPerSecond, 'relay sustained/s': relay.sustainedPerSecond, ratio }]);
+  console.log(`CPU per message in the maximum phase (${cpu.max.messages} messages, ${cpu.max.seconds} s to idle again; machine ${cpu.max.machine.busyPercent}% busy, ${cpu.max.machine.stealPercent}% stolen):`);
+  console.table(cpu.max.byProcess.map((p) => ({ process: p.process, 'CPU s': p.cpuSeconds, 'ms/message': p.msPerMessage, cores: p.cores })));
+  console.log(`total ${cpu.max.msPerMessage} ms of CPU per message (fixed phase: ${cpu.fixed.msPerMessage} ms); the stack idle uses ${idleCores} cores`);
   console.log('outcomes by kind:', JSON.stringify(outcomes));
 
   const dir = join(ROOT, '.local', 'bench');
