@@ -20,4 +20,4 @@ USER node
 ARG SERVICE=intake
 ENV SERVICE=${SERVICE}
 # kafkajs 2.2.4 warns about a negative timer on Node 24 (kafkajs issue 1751): harmless noise.
-CMD ["sh", "-c", "exec node --enable-source-maps --disable-warning=TimeoutNegativeWarning apps/${SERVICE}/dist/main.js"]
+CMD ["sh", "-c", "exec node --enable-source-maps apps/${SERVICE}/dist/main.js"]

@@ -5,4 +5,4 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/ensure-install.sh
-exec node_modules/.bin/node --disable-warning=TimeoutNegativeWarning tools/start.mjs
+exec node_modules/.bin/node tools/start.mjs

@@ -3,4 +3,4 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/ensure-install.sh
-exec node_modules/.bin/node --disable-warning=TimeoutNegativeWarning tools/run-tests.mjs all "$@"
+exec node_modules/.bin/node tools/run-tests.mjs all "$@"

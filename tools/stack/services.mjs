@@ -6,7 +6,7 @@ import { ROOT, SERVICES, serviceEntry, serviceEnv, serviceUrl } from './profiles
 
 // kafkajs 2.2.4 computes a negative timeout on Node 24 and Node warns (kafkajs issue 1751);
 // the delay is clamped to 1 ms, which is what kafkajs meant, so the warning is noise.
-export const NODE_FLAGS = ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
+export const NODE_FLAGS = ['--enable-source-maps'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { fixIdleRequestQueuePolling } from './request-queue-fix.js';
 
 export interface KafkaLogSink {
   error(message: string, context: Record<string, unknown>): void;
@@ -30,6 +31,7 @@ function creatorFor(sink: KafkaLogSink): logCreator {
 }
 
 export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
+  fixIdleRequestQueuePolling();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -10,6 +10,7 @@ import { encodeValue } from './codec.js';
 import { CompactedTopicView } from './compacted-view.js';
 import { createKafkaClient } from './kafka-client.js';
 import { KafkaPublisher } from './publisher.js';
+import { kafkaRequestQueue, type KafkaRequestQueue } from './request-queue-fix.js';
 import { TopicConsumer, type ConsumedRecord } from './topic-consumer.js';
 
 // This library sits below @sms/testing, so its test reads the test stack file itself.
@@ -76,6 +77,29 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     consumers.push(consumer);
     await consumer.start();
   }
+
+  it('leaves idle connections alone: a request queue is checked as requests come and go, not every millisecond', async () => {
+    const { prototype } = kafkaRequestQueue();
+    const check = prototype.checkPendingRequests;
+    let checks = 0;
+    prototype.checkPendingRequests = function (this: KafkaRequestQueue) {
+      checks++;
+      check.call(this);
+    };
+    const idle = new KafkaPublisher(kafka);
+    try {
+      await idle.connect();
+      await sleep(200);
+      checks = 0;
+      await sleep(1_000);
+      // Each fetch answered for the dead-letter tap checks its queue once: a few a second.
+      // kafkajs's own timer made it about a thousand a second for every open connection.
+      assert.ok(checks < 200, `${checks} request-queue checks in one idle second`);
+    } finally {
+      prototype.checkPendingRequests = check;
+      await idle.disconnect();
+    }
+  });
 
   it('delivers every record published in batches, in order per key', async () => {
     const topic = aTopic();

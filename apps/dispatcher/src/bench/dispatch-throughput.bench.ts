@@ -20,7 +20,7 @@ if (!stackFile) throw new Error('run it through tools/run-bench.mjs (npm run ben
 const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { kafkaBrokers: string[]; databaseUrl: string; piiHashKey: string; twilio: { accountSid: string; authToken: string } };
 const instances = Number(process.env['BENCH_DISPATCHERS'] ?? 2);
 const brokers = stack.kafkaBrokers;
-const FLAGS = ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
+const FLAGS = ['--enable-source-maps'];
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
 interface Scenario {

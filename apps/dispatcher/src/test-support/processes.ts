@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 // Integration tests run the real programs as child processes (apps never import apps), so that
 // a test can kill -9 the dispatcher at any point.
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..');
-const FLAGS = ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
+const FLAGS = ['--enable-source-maps'];
 
 /** A port nothing listens on at the moment. */
 export function freePort(): Promise<number> {

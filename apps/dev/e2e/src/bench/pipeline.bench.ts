@@ -540,7 +540,6 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
     for (let hop = 0; hop < 5; hop++) {
       const child = fork(SELF, [], {
         env: { ...process.env, BENCH_RELAY_HOP: String(hop), BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','), BENCH_RELAY_PREFIX: prefix },
-        execArgv: ['--disable-warning=TimeoutNegativeWarning'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
