@@ -84,6 +84,8 @@ function portOpen(port) {
 
 async function waitReady(profile, pid, p, timeoutMs = 90_000) {
   const { Kafka, logLevel } = await import('kafkajs');
+  const { fixIdleRequestQueuePolling } = await import(join(ROOT, 'libs', 'kafka', 'dist', 'request-queue-fix.js'));
+  fixIdleRequestQueuePolling();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (pid !== null) {

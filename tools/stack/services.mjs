@@ -4,8 +4,8 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, SERVICES, serviceEntry, serviceEnv, serviceUrl } from './profiles.mjs';
 
-// kafkajs 2.2.4 computes a negative timeout on Node 24 and Node warns (kafkajs issue 1751);
-// the delay is clamped to 1 ms, which is what kafkajs meant, so the warning is noise.
+// No --disable-warning=TimeoutNegativeWarning: that warning was kafkajs polling every idle
+// connection every millisecond (fixed in libs/kafka/src/request-queue-fix.ts); let it show.
 export const NODE_FLAGS = ['--enable-source-maps'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

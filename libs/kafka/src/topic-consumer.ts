@@ -64,9 +64,10 @@ const COMMIT_INTERVAL_MS = 1_000;
  * - The handler gets the valid records of a batch at once, so it can do one database round
  *   trip for all of them. Offsets are committed only after it returns and its dead letters
  *   are acknowledged by the broker: delivery is at least once. They are committed on an
- *   interval, not per batch (an OffsetCommit per small batch cost the broker as much as the
- *   records): a crash redelivers at most that interval's records, which every handler takes
- *   idempotently; a clean stop or a rebalance commits everything handled first.
+ *   interval, not per batch (each commit is a round trip and a write at the broker, for every
+ *   consumer of every service): a crash redelivers at most that interval's records, which
+ *   every handler takes idempotently; a clean stop or a rebalance commits everything handled
+ *   first.
  * - A handler that throws is retried with backoff (the database or broker may be away);
  *   a rule that cannot process one record must return it as a dead letter instead.
  * - One consumer per topic, so a slow topic never starves another.
