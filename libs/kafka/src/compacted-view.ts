@@ -70,7 +70,9 @@ export class CompactedTopicView<S extends z.ZodType> {
 
     this.consumer = this.kafka.consumer({
       groupId: `${this.groupPrefix}.view.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`,
-      maxWaitTimeInMs: 200,
+      // As the stage consumers: the broker answers as soon as a change arrives, so this only
+      // bounds how often an idle view asks (every service holds two or three views).
+      maxWaitTimeInMs: 500,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
