@@ -447,18 +447,22 @@ async function drive(name: string, rate: number, seconds: number, state: { next:
   return { name, rate, seconds, first, last: state.next - 1, startedAt, endedAt: Date.now() };
 }
 
+/** Cores the stack (not this driver) used in a CPU window. */
+const stackCores = (window: ReturnType<typeof cpuBetween>): number => window.byProcess.filter((p) => p.process !== 'bench driver').reduce((sum, p) => sum + p.cores, 0);
+
 /**
- * Waits until the stack is idle again (status callbacks and audit trail after the last send),
- * for at most a minute, and samples CPU then: a phase's window holds all the work it caused.
+ * Waits until the stack uses less than `cores` again (status callbacks and the audit trail
+ * come after the last send), for at most a minute, and samples CPU then: a phase's window
+ * holds all the work it caused.
  */
-async function settledSample(): Promise<CpuSample> {
+async function settledSample(cores: number): Promise<CpuSample> {
   let last = sampleCpu(PROCESSES);
   for (let i = 0; i < 60; i++) {
     await sleep(1_000);
     const next = sampleCpu(PROCESSES);
-    const busy = cpuBetween(last, next, 0).byProcess.filter((p) => p.process !== 'bench driver').reduce((sum, p) => sum + p.cores, 0);
+    const busy = stackCores(cpuBetween(last, next, 0));
     last = next;
-    if (busy < 0.15) break;
+    if (busy < cores) break;
   }
   return last;
 }
@@ -634,18 +638,20 @@ async function main(): Promise<void> {
   }, 5_000);
 
   // What the stack costs doing nothing (pollers, timers, idle fetches), to read the phases' figures against.
-  const idleFrom = await settledSample();
+  const idleFrom = await settledSample(0.5);
   await sleep(10_000);
   const idle = cpuBetween(idleFrom, sampleCpu(PROCESSES), 0);
+  const idleCores = Number(stackCores(idle).toFixed(2));
+  const settled = () => settledSample(idleCores + 0.1);
   const phases: Phase[] = [];
   console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
   phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
   await sleep(5_000);
   console.log(`fixed rate: ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
-  const cpuBeforeFixed = await settledSample();
+  const cpuBeforeFixed = await settled();
   phases.push(await drive('fixed', FIXED_RATE, FIXED_SECONDS, state));
   await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), { timeoutMs: 300_000, intervalMs: 500 }).catch(() => undefined);
-  const cpuAfterFixed = await settledSample();
+  const cpuAfterFixed = await settled();
   console.log(`maximum: ${MAX_RATE}/s offered for ${MAX_SECONDS} s`);
   const cpuBeforeMax = cpuAfterFixed;
   phases.push(await drive('max', MAX_RATE, MAX_SECONDS, state));
@@ -663,7 +669,7 @@ async function main(): Promise<void> {
     if (Date.now() - still > 150_000) break;
     await sleep(1_000);
   }
-  const cpuAfterMax = await settledSample(); // late duplicates, if any, show up meanwhile
+  const cpuAfterMax = await settled(); // late duplicates, if any, show up meanwhile
   clearInterval(progress);
   await observer.stop();
 
@@ -689,7 +695,6 @@ async function main(): Promise<void> {
   const fixedPhase = phaseFigures(phases[1]!, tracks, observer.stageTimes);
   const maxPhase = phaseFigures(phases[2]!, tracks, observer.stageTimes);
   const ratio = Number((maxPhase.sustainedPerSecond / relay.sustainedPerSecond).toFixed(3));
-  const idleCores = Number(idle.byProcess.filter((p) => p.process !== 'bench driver').reduce((sum, p) => sum + p.cores, 0).toFixed(2));
   const cpu = { idleCores, idle: idle.byProcess, fixed: cpuBetween(cpuBeforeFixed, cpuAfterFixed, fixedPhase.messages), max: cpuBetween(cpuBeforeMax, cpuAfterMax, maxPhase.messages) };
   const result = {
     at: new Date().toISOString(),
