@@ -72,8 +72,14 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     await publisher.disconnect();
   });
 
-  async function consume(topic: TopicDefinition<typeof ItemSchema>, handler: (records: ConsumedRecord<Item>[]) => Promise<{ deadLetters?: { record: ConsumedRecord<unknown>; error: Error }[] } | void>) {
-    const consumer = new TopicConsumer({ kafka, topic, groupId: `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler });
+  type ItemHandler = (records: ConsumedRecord<Item>[]) => Promise<{ deadLetters?: { record: ConsumedRecord<unknown>; error: Error }[] } | void>;
+
+  /** A consumer of test items, not started (its own group unless one is given). */
+  const consumerOf = (topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler, options: { groupId?: string; commitIntervalMs?: number } = {}) =>
+    new TopicConsumer({ kafka, topic, groupId: options.groupId ?? `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler, commitIntervalMs: options.commitIntervalMs });
+
+  async function consume(topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler) {
+    const consumer = consumerOf(topic, handler);
     consumers.push(consumer);
     await consumer.start();
   }
@@ -179,19 +185,14 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     let handled = 0;
-    const consumer = new TopicConsumer({
-      kafka,
+    const consumer = consumerOf(
       topic,
-      groupId,
-      publisher,
-      log: quiet,
-      spanName: 'test',
-      commitIntervalMs: 100,
-      handler: async (records) => {
+      async (records) => {
         await held;
         handled += records.length;
       },
-    });
+      { groupId, commitIntervalMs: 100 },
+    );
     consumers.push(consumer);
     await consumer.start();
     await publisher.publishRaw([1, 2, 3].map((n) => raw(topic.name, 'one-key', { n, label: 'interval' })));
@@ -215,19 +216,14 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     await ensureTopics(kafka, [topic]);
     const groupId = `test-${randomUUID()}`;
     const member = (seen: number[]) =>
-      new TopicConsumer({
-        kafka,
+      consumerOf(
         topic,
-        groupId,
-        publisher,
-        log: quiet,
-        spanName: 'test',
-        // Far longer than the test: nothing is committed on the interval, only at the stop.
-        commitIntervalMs: 600_000,
-        handler: async (records) => {
+        async (records) => {
           seen.push(...records.map((r) => r.value.n));
         },
-      });
+        // Far longer than the test: nothing is committed on the interval, only at the stop.
+        { groupId, commitIntervalMs: 600_000 },
+      );
     const first: number[] = [];
     const a = member(first);
     await a.start();
