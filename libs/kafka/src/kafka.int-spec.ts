@@ -160,6 +160,31 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.deepEqual(seen.filter((i) => i.label === marker).map((i) => i.n), [2]);
   });
 
+  it('joins the batches of every partition one fetch brings into one handler call, and dead-letters each record from its own partition', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    // Everything is on the broker before the consumer starts: its first fetch brings all three partitions.
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n, label: 'joined' })));
+    const calls: ConsumedRecord<Item>[][] = [];
+    await consume(topic, async (records) => {
+      calls.push(records);
+      // The first record of each partition is refused.
+      const firsts = records.filter((r, i) => records.findIndex((o) => o.partition === r.partition) === i);
+      return { deadLetters: firsts.map((record) => ({ record, error: new Error(`refused ${record.partition}/${record.offset}`) })) };
+    });
+    await waitFor('all thirty', async () => (calls.flat().length >= 30 ? true : undefined));
+    assert.equal(new Set(calls.flat().map((r) => r.partition)).size, 3, 'the keys cover the three partitions');
+    assert.equal(calls.length, 1, `one handler call for the whole fetch, not one per partition (calls of ${calls.map((c) => c.length).join(', ')} records)`);
+    const letters = await waitFor('three dead letters', async () => {
+      const mine = deadLetters.filter((d) => d.sourceTopic === topic.name);
+      return mine.length >= 3 ? mine : undefined;
+    });
+    assert.deepEqual(
+      letters.map((d) => `${d.partition}/${d.offset}: ${d.error.message}`).sort(),
+      [0, 1, 2].map((p) => `${p}/0: refused ${p}/0`),
+    );
+  });
+
   it('retries a batch whose handler throws, losing nothing', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);

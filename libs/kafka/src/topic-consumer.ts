@@ -45,6 +45,7 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   spanName: string;
   /** Span attributes for a record (never phone numbers or bodies in clear). */
   describe?: (value: z.infer<S>) => Record<string, string | number | boolean>;
+  /** Partition batches of one fetch taken at once (default: the topic's partitions); those taken together share handler calls. */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   observer?: KafkaObserver;
@@ -53,6 +54,8 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
 }
 
 const RETRY = { initialMs: 200, maxMs: 30_000, multiplier: 2 };
+/** Records handed to one handler call at most, when partition batches are joined. */
+const MAX_JOINED_RECORDS = 2_000;
 const HEARTBEAT_INTERVAL_MS = 3_000;
 const COMMIT_INTERVAL_MS = 1_000;
 
@@ -62,7 +65,10 @@ const COMMIT_INTERVAL_MS = 1_000;
  * - Every record is validated against the topic's schema before any handler sees it; an
  *   invalid one goes to the dead-letter topic with the error and its original bytes.
  * - The handler gets the valid records of a batch at once, so it can do one database round
- *   trip for all of them. Offsets are committed only after it returns and its dead letters
+ *   trip for all of them. The batches of all partitions that one fetch brought are joined
+ *   into one handler call (up to MAX_JOINED_RECORDS): kafkajs hands them over one partition
+ *   at a time, and a call per partition multiplied every stage's round trips by the number
+ *   of partitions with something new. Offsets are committed only after it returns and its dead letters
  *   are acknowledged by the broker: delivery is at least once. They are committed on an
  *   interval, not per batch (each commit is a round trip and a write at the broker, for every
  *   consumer of every service): a crash redelivers at most that interval's records, which
@@ -78,6 +84,10 @@ export class TopicConsumer<S extends z.ZodType> {
   private readonly committer: Periodic;
   /** The group's resolved-but-uncommitted offsets (kafkajs forgets revoked partitions' on a rebalance). */
   private uncommitted: (() => OffsetsByTopicPartition) | null = null;
+  /** Partition batches waiting to join the next handler call; one call runs at a time. */
+  private joining: Joining<z.infer<S>>[] = [];
+  private joinScheduled = false;
+  private joinRunning = false;
 
   constructor(private readonly options: TopicConsumerOptions<S>) {
     // commitHandled reports its own failures: a failed commit only means redelivery.
@@ -105,7 +115,8 @@ export class TopicConsumer<S extends z.ZodType> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      // Every partition batch of a fetch is taken at once, so that they join one handler call.
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? Math.max(1, this.options.topic.partitions),
       eachBatch: (payload) => this.processBatch(payload),
     });
     this.committer.start();
@@ -210,9 +221,12 @@ export class TopicConsumer<S extends z.ZodType> {
     }
 
     if (valid.length > 0) {
-      const outcome = await this.runHandler(valid, spans, payload);
+      const outcome = await new Promise<BatchOutcome | 'aborted'>((resolve, reject) => {
+        this.joining.push({ records: valid, spans, payload, resolve, reject });
+        this.scheduleJoined();
+      });
       if (outcome === 'aborted') return;
-      const deadLetters = outcome?.deadLetters ?? [];
+      const deadLetters = outcome.deadLetters ?? [];
       if (deadLetters.length > 0) {
         observer.deadLettered(batch.topic, this.options.groupId, 'processing_error', deadLetters.length);
         await this.options.publisher.publishRaw(
@@ -237,24 +251,61 @@ export class TopicConsumer<S extends z.ZodType> {
     observer.batchHandled(batch.topic, this.options.groupId, batch.partition, batch.messages.length, (performance.now() - started) / 1000, Number(batch.offsetLag()));
   }
 
-  private async runHandler(
-    records: ConsumedRecord<z.infer<S>>[],
-    spans: Span[],
-    payload: EachBatchPayload,
-  ): Promise<BatchOutcome | void | 'aborted'> {
+  /**
+   * Joins the partition batches waiting now into one handler call, after the current turn of
+   * the event loop (kafkajs starts the batches of one fetch one after the other, a few
+   * microtasks apart). Batches arriving while a call runs wait for the next.
+   */
+  private scheduleJoined(): void {
+    if (this.joinScheduled || this.joinRunning) return;
+    this.joinScheduled = true;
+    setImmediate(() => {
+      this.joinScheduled = false;
+      void this.runJoined();
+    });
+  }
+
+  private async runJoined(): Promise<void> {
+    let count = 0;
+    const taken = this.joining.findIndex((j) => (count += j.records.length) > MAX_JOINED_RECORDS);
+    const group = this.joining.splice(0, Math.max(1, taken === -1 ? this.joining.length : taken));
+    if (group.length === 0) return;
+    this.joinRunning = true;
+    try {
+      const outcomes = await this.runHandler(group);
+      for (const j of group) j.resolve(outcomes.get(j) ?? 'aborted');
+    } catch (error) {
+      for (const j of group) j.reject(error);
+    } finally {
+      this.joinRunning = false;
+      if (this.joining.length > 0) this.scheduleJoined();
+    }
+  }
+
+  /**
+   * Calls the handler with the records of the joined batches, retrying with backoff while it
+   * throws. A batch whose partition was taken away meanwhile (a rebalance, a stop) leaves the
+   * call: its records are someone else's now. Dead letters go back to the batch they came from.
+   */
+  private async runHandler(group: Joining<z.infer<S>>[]): Promise<Map<Joining<z.infer<S>>, BatchOutcome | 'aborted'>> {
+    const outcomes = new Map<Joining<z.infer<S>>, BatchOutcome | 'aborted'>();
+    let live = group;
+    let outcome: BatchOutcome | void;
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.options.handler(records);
-        for (const span of spans) span.end();
-        return outcome;
+        outcome = await this.options.handler(live.flatMap((j) => j.records));
+        break;
       } catch (error) {
-        if (!payload.isRunning() || payload.isStale()) {
-          for (const span of spans) {
+        const gone = live.filter((j) => !j.payload.isRunning() || j.payload.isStale());
+        for (const j of gone) {
+          for (const span of j.spans) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
             span.end();
           }
-          return 'aborted';
+          outcomes.set(j, 'aborted');
         }
+        live = live.filter((j) => !gone.includes(j));
+        if (live.length === 0) return outcomes;
         const delay = backoffDelay(attempt, RETRY);
         this.options.log.error('batch handler failed; retrying', {
           topic: this.options.topic.name,
@@ -264,9 +315,21 @@ export class TopicConsumer<S extends z.ZodType> {
           error: (error as Error).message,
         });
         await sleep(delay);
-        await payload.heartbeat().catch(() => undefined);
+        await Promise.all(live.map((j) => j.payload.heartbeat().catch(() => undefined)));
       }
     }
+    const letters = new Map(live.map((j) => [j, [] as DeadLetter[]]));
+    const byRecord = new Map(live.flatMap((j) => j.records.map((r) => [`${r.partition}:${r.offset}`, letters.get(j)!] as const)));
+    for (const letter of outcome?.deadLetters ?? []) {
+      const list = byRecord.get(`${letter.record.partition}:${letter.record.offset}`);
+      if (list) list.push(letter);
+      else this.options.log.error('the handler dead-lettered a record it was not given; ignored', { topic: this.options.topic.name, partition: letter.record.partition, offset: letter.record.offset });
+    }
+    for (const j of live) {
+      for (const span of j.spans) span.end();
+      outcomes.set(j, { deadLetters: letters.get(j)! });
+    }
+    return outcomes;
   }
 
   private deadLetter(
@@ -295,6 +358,15 @@ export class TopicConsumer<S extends z.ZodType> {
       headers: { 'content-type': 'application/json', 'x-source-offset': message.offset, 'x-dead-letter-kind': kind },
     };
   }
+}
+
+/** A partition batch's valid records, waiting to join a handler call. */
+interface Joining<T> {
+  records: ConsumedRecord<T>[];
+  spans: Span[];
+  payload: EachBatchPayload;
+  resolve: (outcome: BatchOutcome | 'aborted') => void;
+  reject: (error: unknown) => void;
 }
 
 export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -10,7 +10,7 @@ export interface KafkaTransportOptions {
   publisher: KafkaPublisher;
   service: string;
   log: KafkaLogSink;
-  /** Partitions of one topic processed at the same time by this instance. */
+  /** Partition batches of one fetch taken at once (default: all of the topic's, joined into one handler call). */
   partitionsConsumedConcurrently?: number;
   /** Span attributes per record, by topic (never phone numbers or bodies in clear). */
   describe?: (topic: string, value: unknown) => Record<string, string | number | boolean>;
@@ -40,7 +40,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           log: this.options.log,
           spanName: `${this.options.service} ${topic.name}`,
           describe: (value: unknown) => this.options.describe?.(topic.name, value) ?? {},
-          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
           observer: PipelineMetrics.shared,
           handler: (records) => this.dispatch(pattern, records),
         });
