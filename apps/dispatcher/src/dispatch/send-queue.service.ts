@@ -12,7 +12,7 @@ import { planClaims, type ClaimPlan } from '../rules/plan-claims.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
 import { OptOutScreen } from './opt-out-screen.js';
-import { PREPARE_MS, SendEngine } from './send-engine.js';
+import { SendEngine } from './send-engine.js';
 
 export interface ClearedItem {
   envelope: MessageEnvelope;
@@ -31,13 +31,15 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** Messages were queued by this instance since the current round began: look again at once. */
+  private queuedMeanwhile = false;
   /**
    * How long claim rounds that found messages take lately. Slots are planned at least twice
    * that far ahead (plus the time to prepare a call), so that a claimed message is not already
    * late when the round commits: a late start would bring it closer to the next slot of its
-   * sender, which another instance may hold.
+   * sender, which another instance may hold. At light load that is about 100 ms.
    */
-  private roundMs = 250;
+  private roundMs = 100;
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
@@ -104,13 +106,18 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       const known = knownOutcome(row);
       if (known) out.push(known);
     }
-    if (queued.size > 0) this.wake?.();
+    if (queued.size > 0) {
+      this.queuedMeanwhile = true;
+      this.wake?.();
+    }
     return out;
   }
 
   private async pump(): Promise<void> {
     while (this.running) {
       let more = false;
+      // A message queued while this round runs may be too new for it: the next round looks at once.
+      this.queuedMeanwhile = false;
       try {
         more = await this.round();
       } catch (error) {
@@ -118,7 +125,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         await this.idle(1_000);
         continue;
       }
-      if (!more) await this.idle(this.config.PUMP_IDLE_MS);
+      if (!more && !this.queuedMeanwhile) await this.idle(this.config.PUMP_IDLE_MS);
     }
   }
 
@@ -137,7 +144,8 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   async round(): Promise<boolean> {
     if (this.engine.load >= this.config.MAX_CLAIMED_IN_MEMORY) return false;
     const now = Date.now();
-    const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, PREPARE_MS + 2 * this.roundMs);
+    const prepareMs = this.engine.prepareMs;
+    const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, prepareMs + 2 * this.roundMs);
     const seen: { plan: ClaimPlan | null; messages: ClaimRoundState['messages']; blocked: Map<string, Omit<Verdict, 'at'>>; all: ClaimRoundState['messages'] } = {
       plan: null,
       messages: [],
@@ -180,7 +188,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       },
     );
     if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
-    const late = result.claimed.filter((c) => c.startMs - PREPARE_MS < Date.now());
+    const late = result.claimed.filter((c) => c.startMs - prepareMs < Date.now());
     if (late.length > 0) this.logger.warn({ message: 'claimed messages already at their slot when the round ended; planning further ahead', count: late.length, roundMs: Date.now() - now });
     this.engine.schedule(result.claimed);
     if (seen.plan) await this.publishRound(seen.plan, seen.messages, seen.blocked, seen.all);
