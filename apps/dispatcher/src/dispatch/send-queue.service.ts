@@ -188,9 +188,15 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       },
     );
     if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
-    const late = result.claimed.filter((c) => c.startMs - prepareMs < Date.now());
+    // A message planned at the earliest the plan allows (its sender had nothing booked) has no
+    // slot to keep: it goes as soon as it is checked. The limiter books its real start right
+    // before the call, so its sender's next slots, planned from that earliest time, can only be
+    // later than they had to be.
+    const earliest = now + lead;
+    const claimed = result.claimed.map((c) => (c.startMs <= earliest ? { ...c, startMs: Date.now() } : c));
+    const late = claimed.filter((c) => c.startMs > earliest && c.startMs - prepareMs < Date.now());
     if (late.length > 0) this.logger.warn({ message: 'claimed messages already at their slot when the round ended; planning further ahead', count: late.length, roundMs: Date.now() - now });
-    this.engine.schedule(result.claimed);
+    this.engine.schedule(claimed);
     if (seen.plan) await this.publishRound(seen.plan, seen.messages, seen.blocked, seen.all);
     const perSender = new Map<string, number>();
     for (const m of seen.all) perSender.set(m.senderKey, (perSender.get(m.senderKey) ?? 0) + 1);
