@@ -68,8 +68,8 @@ const COMMIT_INTERVAL_MS = 1_000;
  *   trip for all of them. The batches of all partitions that one fetch brought are joined
  *   into one handler call (up to MAX_JOINED_RECORDS): kafkajs hands them over one partition
  *   at a time, and a call per partition multiplied every stage's round trips by the number
- *   of partitions with something new. Offsets are committed only after it returns and its dead letters
- *   are acknowledged by the broker: delivery is at least once. They are committed on an
+ *   of partitions with something new. Offsets are committed only after it returns and its
+ *   dead letters are acknowledged by the broker: delivery is at least once. They are committed on an
  *   interval, not per batch (each commit is a round trip and a write at the broker, for every
  *   consumer of every service): a crash redelivers at most that interval's records, which
  *   every handler takes idempotently; a clean stop or a rebalance commits everything handled
