@@ -1,6 +1,6 @@
 import { type TopicDefinition } from '@sms/contracts';
 import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, type Span } from '@sms/tracing';
-import { backoffDelay, Periodic, sleep } from '@sms/util';
+import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
@@ -84,10 +84,18 @@ export class TopicConsumer<S extends z.ZodType> {
   private readonly committer: Periodic;
   /** The group's resolved-but-uncommitted offsets (kafkajs forgets revoked partitions' on a rebalance). */
   private uncommitted: (() => OffsetsByTopicPartition) | null = null;
-  /** Partition batches waiting to join the next handler call; one call runs at a time. */
-  private joining: Joining<z.infer<S>>[] = [];
-  private joinScheduled = false;
-  private joinRunning = false;
+  /**
+   * Partition batches join handler calls, one call at a time. They are gathered until the
+   * current turn of the event loop ends: kafkajs starts the batches of one fetch one after the
+   * other, a few callbacks apart. Batches arriving while a call runs form the next.
+   */
+  private readonly joined = new Batcher<Joining<z.infer<S>>, BatchOutcome | 'aborted'>(
+    async (group) => {
+      const outcomes = await this.runHandler(group);
+      return group.map((j) => outcomes.get(j) ?? 'aborted');
+    },
+    { maxItems: MAX_JOINED_RECORDS, weight: (j) => j.records.length, maxConcurrent: 1, gather: 'turn' },
+  );
 
   constructor(private readonly options: TopicConsumerOptions<S>) {
     // commitHandled reports its own failures: a failed commit only means redelivery.
@@ -221,10 +229,7 @@ export class TopicConsumer<S extends z.ZodType> {
     }
 
     if (valid.length > 0) {
-      const outcome = await new Promise<BatchOutcome | 'aborted'>((resolve, reject) => {
-        this.joining.push({ records: valid, spans, payload, resolve, reject });
-        this.scheduleJoined();
-      });
+      const outcome = await this.joined.add({ records: valid, spans, payload });
       if (outcome === 'aborted') return;
       const deadLetters = outcome.deadLetters ?? [];
       if (deadLetters.length > 0) {
@@ -249,37 +254,6 @@ export class TopicConsumer<S extends z.ZodType> {
     if (!this.running) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     await payload.heartbeat();
     observer.batchHandled(batch.topic, this.options.groupId, batch.partition, batch.messages.length, (performance.now() - started) / 1000, Number(batch.offsetLag()));
-  }
-
-  /**
-   * Joins the partition batches waiting now into one handler call, after the current turn of
-   * the event loop (kafkajs starts the batches of one fetch one after the other, a few
-   * microtasks apart). Batches arriving while a call runs wait for the next.
-   */
-  private scheduleJoined(): void {
-    if (this.joinScheduled || this.joinRunning) return;
-    this.joinScheduled = true;
-    setImmediate(() => {
-      this.joinScheduled = false;
-      void this.runJoined();
-    });
-  }
-
-  private async runJoined(): Promise<void> {
-    let count = 0;
-    const taken = this.joining.findIndex((j) => (count += j.records.length) > MAX_JOINED_RECORDS);
-    const group = this.joining.splice(0, Math.max(1, taken === -1 ? this.joining.length : taken));
-    if (group.length === 0) return;
-    this.joinRunning = true;
-    try {
-      const outcomes = await this.runHandler(group);
-      for (const j of group) j.resolve(outcomes.get(j) ?? 'aborted');
-    } catch (error) {
-      for (const j of group) j.reject(error);
-    } finally {
-      this.joinRunning = false;
-      if (this.joining.length > 0) this.scheduleJoined();
-    }
   }
 
   /**
@@ -365,8 +339,6 @@ interface Joining<T> {
   records: ConsumedRecord<T>[];
   spans: Span[];
   payload: EachBatchPayload;
-  resolve: (outcome: BatchOutcome | 'aborted') => void;
-  reject: (error: unknown) => void;
 }
 
 export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {

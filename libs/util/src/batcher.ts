@@ -4,11 +4,18 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
-export interface BatcherOptions {
-  /** Most items handed to one flush. */
+export interface BatcherOptions<I> {
+  /** Most items handed to one flush (counted by `weight` when given; a flush takes one item at least). */
   maxItems: number;
   /** Flushes allowed to run at once; items arriving meanwhile wait and form the next batch. */
   maxConcurrent: number;
+  /** What one item counts for against maxItems (default 1), e.g. the records it carries. */
+  weight?: (item: I) => number;
+  /**
+   * When a free slot flushes what has arrived: after the current microtasks (default), or after
+   * the current turn of the event loop, for callers that arrive a few callbacks apart.
+   */
+  gather?: 'microtask' | 'turn';
 }
 
 /**
@@ -22,13 +29,14 @@ export class Batcher<I, O> {
 
   constructor(
     private readonly flush: (items: I[]) => Promise<O[]>,
-    private readonly options: BatcherOptions,
+    private readonly options: BatcherOptions<I>,
   ) {}
 
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      queueMicrotask(() => this.pump());
+      if (this.options.gather === 'turn') setImmediate(() => this.pump());
+      else queueMicrotask(() => this.pump());
     });
   }
 
@@ -38,10 +46,19 @@ export class Batcher<I, O> {
 
   private pump(): void {
     while (this.running < this.options.maxConcurrent && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.options.maxItems);
+      const batch = this.waiting.splice(0, this.fitting());
       this.running++;
       void this.run(batch);
     }
+  }
+
+  /** How many of the waiting items the next flush takes. */
+  private fitting(): number {
+    const { weight, maxItems } = this.options;
+    if (!weight) return maxItems;
+    let total = 0;
+    const over = this.waiting.findIndex((w) => (total += weight(w.item)) > maxItems);
+    return over === -1 ? this.waiting.length : Math.max(1, over);
   }
 
   private async run(batch: Waiting<I, O>[]): Promise<void> {

@@ -59,8 +59,8 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
 @Injectable()
 export class HistoryRepository {
   /**
-   * Appends from all of this instance's consumers (seven topics, partitions in parallel) are
-   * merged into one transaction at a time: separate transactions queued on the same tenants'
+   * Appends from all of this instance's consumers (one per topic, seven topics) are merged
+   * into one transaction at a time: separate transactions queued on the same tenants'
    * chain-head locks, holding connections while they waited, and each paid its own commit.
    */
   private readonly appends = new Batcher<Pending[], number | Error>((lists) => this.appendMerged(lists), { maxItems: 16, maxConcurrent: 1 });
