@@ -6,3 +6,4 @@ export * from './batcher.js';
 export * from './periodic.js';
 export * from './sms-segments.js';
 export * from './recipient-locale/recipient-locale.js';
+export * from './seeded-random.js';

@@ -8,6 +8,7 @@ import { outputOf, screenInput } from '../cli/screen-line.js';
 import { compileRules } from '../rules/compile.js';
 import { CATEGORY_NAMES, loadRuleData } from '../rules/rule-data.js';
 import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../rules/screen-message.js';
+import { readBlindSet } from './blind-set.js';
 import { readLabeledSet } from './labeled-set.js';
 import { confusion, formatTable, labelMetrics, percent } from './metrics.js';
 import { mendeleyOnly, readMendeley, readUci, type PublicRow } from './public-sets.js';
@@ -17,8 +18,38 @@ const dataDir = (file: string): string => fileURLToPath(new URL(`../../eval/data
 const stopping = (decision: string): boolean => decision === 'hold' || decision === 'block';
 
 const started = performance.now();
-const rules = compileRules(loadRuleData());
-console.log(`rules ${rules.version}\n`);
+const compiled = compileRules(loadRuleData());
+// --rules-only: stage one alone (every head's bands out of reach), to see what the model adds.
+const rulesOnly = process.argv.includes('--rules-only');
+const rules = rulesOnly ? { ...compiled, model: { ...compiled.model, heads: compiled.model.heads.map((h) => ({ ...h, hold: 2, block: 2 })) } } : compiled;
+console.log(`rules ${rules.version}${rulesOnly ? ' (stage one only: --rules-only)' : ''}\n`);
+
+// 0. The blind set first: written apart from the rules, the model and the corpus, never tuned on.
+const blind = readBlindSet(fileURLToPath(new URL('../../eval/blind/blind.v1.jsonl', import.meta.url)));
+const blindResults = blind.map((c) => {
+  const input = { id: c.id, body: c.body, to: '+14155552671', useCase: c.useCase, brand: c.brand, firstMessage: true };
+  return { case: c, output: outputOf(input, screenInput(input, rules)) };
+});
+console.log(`== blind set: ${blind.length} cases (eval/blind/blind.v1.jsonl), US recipient, age not verified, first message\n`);
+const blindLabels = [...new Set(blind.map((c) => c.label))].sort();
+console.log(
+  formatTable([
+    ['label', 'cases', 'stopped', 'right category', 'es cases', 'es stopped'],
+    ...blindLabels.map((label) => {
+      const of = blindResults.filter((r) => r.case.label === label);
+      const es = of.filter((r) => r.case.lang === 'es');
+      const stoppedShare = (rows: typeof of): string => (rows.length === 0 ? '   -  ' : percent(rows.filter((r) => stopping(r.output.decision)).length / rows.length));
+      const right = label === 'benign' ? '' : percent(of.filter((r) => stopping(r.output.decision) && r.output.categories.includes(label as never)).length / of.length);
+      return [label, of.length, stoppedShare(of), right, es.length, stoppedShare(es)];
+    }),
+  ]),
+);
+const blindStops = blindResults.filter((r) => r.case.label !== 'benign');
+const blindBenign = blindResults.filter((r) => r.case.label === 'benign');
+const caught = blindStops.filter((r) => stopping(r.output.decision) && r.output.categories.includes(r.case.label as never)).length;
+const falseStops = blindBenign.filter((r) => stopping(r.output.decision)).length;
+console.log(`\nprohibited and gated stopped with the right category: ${caught}/${blindStops.length} = ${percent(caught / blindStops.length)}   (target >= 98%)`);
+console.log(`benign stopped:                                      ${falseStops}/${blindBenign.length} = ${percent(falseStops / blindBenign.length)}   (target <= 1%)\n`);
 
 // 1. Our own labeled set.
 const cases = readLabeledSet(dataDir('labeled.v1.jsonl'));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';
 import { compileUrlLists, type CompiledUrlLists } from './links.js';
+import { loadTextModel, type TextModel } from './model/text-model.js';
 import { flagsOf } from './normalise.js';
 import { PhraseTrie, type PhraseEntry, type Role } from './phrase-trie.js';
 import { LEXICON_CATEGORIES, ruleDataVersion, type RuleData } from './rule-data.js';
@@ -10,6 +11,8 @@ import type { TokenizeContext } from './tokenize.js';
 export interface CompiledRules {
   version: string;
   data: RuleData;
+  /** Stage two, read once from the rule data. */
+  model: TextModel;
   trie: PhraseTrie;
   tokenizeContext: TokenizeContext;
   urls: CompiledUrlLists;
@@ -168,6 +171,7 @@ export function compileRules(data: RuleData): CompiledRules {
   return {
     version: ruleDataVersion(data),
     data,
+    model: loadTextModel(data.model),
     trie,
     tokenizeContext,
     urls: compileUrlLists(data.urls),

@@ -1,6 +1,7 @@
 import { ClauseIdSchema } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TextModelFileSchema, type TextModelFile } from './model/text-model.js';
 
 /**
  * The rule data files (src/rule-data): versioned, sourced, validated when loaded. Nothing a
@@ -190,6 +191,8 @@ export interface RuleData {
   packs: CountryPacks;
   urls: UrlLists;
   policy: ScreeningPolicy;
+  /** Stage two: the text model's heads (written by npm run train:screening). */
+  model: TextModelFile;
 }
 
 function load<S extends z.ZodType>(schema: S, file: string): z.infer<S> {
@@ -206,10 +209,11 @@ export function loadRuleData(): RuleData {
     packs: load(CountryPacksSchema, 'country-packs.v1.json'),
     urls: load(UrlListsSchema, 'url-lists.v1.json'),
     policy: load(ScreeningPolicySchema, 'screening-policy.v1.json'),
+    model: load(TextModelFileSchema, 'text-model.v1.json'),
   };
 }
 
 /** The versions of the rule data a verdict came from, for the audit trail. */
 export function ruleDataVersion(data: RuleData): string {
-  return [data.lexicons.version, data.packs.version, data.urls.version, data.policy.version].join('/');
+  return [data.lexicons.version, data.packs.version, data.urls.version, data.policy.version, data.model.version].join('/');
 }

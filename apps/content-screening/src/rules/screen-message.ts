@@ -15,6 +15,8 @@ import {
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
 import { CATEGORY_NAMES, type Category, type CountryPacks } from './rule-data.js';
+import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
+import { originalSpan } from './normalise.js';
 import { brandNamed } from './sender-id.js';
 
 /** What a tenant chose for the fixable findings (libs/contracts tenant settings). */
@@ -61,6 +63,8 @@ export interface ScreeningResult {
   pack: string;
   fraudScore: number;
   fraudSignals: string[];
+  /** Stage two's score per head, rounded. */
+  modelScores: Partial<Record<ModelHead, number>>;
 }
 
 /** The consent basis a use case implies when no consent receipt says otherwise. */
@@ -231,6 +235,26 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     }
   }
 
+  // Stage two: the text model speaks for each category stage one did not find.
+  const scores = scoreText(rules.model, analysis.normalised);
+  const modelScores: Partial<Record<ModelHead, number>> = {};
+  rules.model.heads.forEach((head, k) => {
+    const score = scores[k]!;
+    if (score >= 0.01) modelScores[head.name] = Math.round(score * 1000) / 1000;
+    if (score < head.hold || findings.some((f) => f.category === head.name)) return;
+    const band: Decision = score >= head.block ? 'block' : 'hold';
+    const evidence = explainHead(rules.model, analysis.normalised, k).map((c) => ({
+      category: head.name,
+      ...originalSpan(analysis.normalised, c.start, c.end),
+      normalisation: [],
+      note: `text model: n-gram weight ${c.weight.toFixed(2)}`,
+    }));
+    const shown = evidence.map((e) => `"${e.text}" at ${e.start}-${e.end}`).join(', ');
+    const scored = `text model ${rules.model.version} scores ${score.toFixed(2)} (hold from ${head.hold.toFixed(2)}, block from ${head.block.toFixed(2)})${shown ? ` on ${shown}` : ''}`;
+    const finding = modelFinding(head.name, band, scored, facts, rules, packName, known, countryClauses);
+    if (finding) findings.push({ ...finding, evidence });
+  });
+
   // Evasion: disguised words and invented or disguised opt-out keywords, whatever else was found.
   for (const word of analysis.disguisedWords) evasion.push(evidenceOf('filter_evasion', word, word.normalisation.includes('invisible') ? 'invisible characters inside a word' : 'look-alike letters from another script mixed into a word'));
   for (const instruction of analysis.optOut.evasive) {
@@ -327,7 +351,46 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     pack: packName,
     fraudScore: fraud.score,
     fraudSignals: fraud.signals.map((s) => s.id),
+    modelScores,
   };
+}
+
+/**
+ * What a head's band means for its category, as stage one would decide it: the country pack
+ * (lawful there, age-gated, or its own action), the policy's outcome for hate, fraud and
+ * malware, and promotion only where the basis allows no promotion. A hold band never blocks.
+ */
+function modelFinding(
+  category: ModelHead,
+  band: Decision,
+  scored: string,
+  facts: ScreeningFacts,
+  rules: CompiledRules,
+  packName: string,
+  known: boolean,
+  countryClauses: ClauseId[],
+): Omit<Finding, 'evidence'> | null {
+  const { packs, policy } = rules.data;
+  const pack = packs.packs[packName]!;
+  if (category === 'promotional') {
+    if (facts.basis !== 'prior_relationship' || facts.kind !== 'standard') return null;
+    return { category, action: 'hold', clauses: policy.categories.promotional.clauses, reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored}` };
+  }
+  if (category === 'fraud' || category === 'malware' || category === 'hate') {
+    const outcome = policy.categories[category];
+    return { category, action: band === 'block' && outcome.action === 'block' ? 'block' : 'hold', clauses: outcome.clauses, reason: `${category}: ${scored}` };
+  }
+  const rule = pack.categories[category];
+  if (!rule) return null;
+  if (rule.action === 'allow') return { category, action: 'pass', clauses: ['MP.COUNTRY'], reason: `${category}: ${scored}; lawful in ${packName} (${pack.name})` };
+  if (rule.action === 'age_gate') {
+    const age = legalAge(packs, packName, category, facts.region);
+    const clauses = [...policy.ageGateClauses, ...countryClauses];
+    const where = known ? `${packName}${facts.region ? `-${facts.region}` : ''}` : `${facts.country}, under the strictest rules`;
+    if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age)) return { category, action: 'pass', clauses, reason: `${category}: ${scored}; allowed, recipient of legal age (${age} in ${where})` };
+    return { category, action: band, clauses, reason: `${category}: ${scored}; recipient's age is not verified to be ${age} or over (${where})` };
+  }
+  return { category, action: band === 'block' && rule.action === 'block' ? 'block' : 'hold', clauses: [...(rule.clauses ?? []), ...countryClauses], reason: `${category}: ${scored}` };
 }
 
 /** The facts of an envelope and its tenant, as the decision needs them. */
@@ -365,6 +428,9 @@ export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, t
       categories: result.categories,
       fraudScore: result.fraudScore,
       fraudSignals: result.fraudSignals,
+      modelVersion: rules.model.version,
+      // Heads that scored at least 0.01, as head=score.
+      modelScores: Object.entries(result.modelScores).map(([head, score]) => `${head}=${score}`),
     },
     ...(result.transform ? { transform: result.transform } : {}),
     ...(result.evidence.length > 0 ? { evidence: result.evidence } : {}),

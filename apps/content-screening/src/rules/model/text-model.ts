@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import type { NormalisedText } from '../normalise.js';
+import { forEachFeature, type FeatureSpec } from './features.js';
+
+/**
+ * Stage two of the screening: one logistic head per category over hashed n-grams
+ * (`features.ts`), trained offline by `npm run train:screening` and shipped as rule data
+ * (`rule-data/text-model.v1.json`). A head's score is a probability; its bands decide what
+ * the score may do: at or above `block` the category's outcome, from `hold` a hold for
+ * review, below `hold` nothing.
+ */
+
+/** The categories a head can speak for (the gated ones still go through the age gate). */
+export const MODEL_HEADS = [
+  'cannabis',
+  'prescription_drugs',
+  'fraud',
+  'malware',
+  'hate',
+  'alcohol',
+  'tobacco',
+  'firearms',
+  'gambling',
+  'adult',
+  'promotional',
+] as const;
+export type ModelHead = (typeof MODEL_HEADS)[number];
+
+const Band = z.number().min(0).max(1);
+const HeadSchema = z.strictObject({
+  name: z.enum(MODEL_HEADS),
+  bias: z.number(),
+  /** Weights are stored as integers times this scale. */
+  scale: z.number().positive(),
+  hold: Band,
+  block: Band,
+  /** Cross-validated figures of the training corpus at these bands, for the record. */
+  cv: z.strictObject({ positives: z.number().int(), precisionAtHold: z.number(), recallAtHold: z.number(), falsePositiveRateAtHold: z.number(), recallAtBlock: z.number(), falsePositiveRateAtBlock: z.number() }),
+});
+
+export const TextModelFileSchema = z.strictObject({
+  version: z.string().min(1),
+  description: z.string().min(1),
+  /** How it was made: the corpus files and their digest, the training options, the seed. */
+  training: z.strictObject({
+    corpusDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    examples: z.number().int().positive(),
+    options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  }),
+  features: z.strictObject({
+    hashBits: z.number().int().min(10).max(24),
+    charNgrams: z.tuple([z.number().int().min(1), z.number().int().max(8)]),
+    wordNgrams: z.tuple([z.number().int().min(1), z.number().int().max(4)]),
+  }),
+  heads: z.array(HeadSchema).min(1),
+  /** Non-zero weights: slot-major indexes (slot * heads + head) as base64 LEB128 deltas, and their int16 values as base64 little-endian. */
+  weights: z.strictObject({ count: z.number().int().nonnegative(), indexes: z.string(), values: z.string() }),
+});
+export type TextModelFile = z.infer<typeof TextModelFileSchema>;
+
+export interface TextModelHead {
+  name: ModelHead;
+  bias: number;
+  hold: number;
+  block: number;
+}
+
+export interface TextModel {
+  version: string;
+  spec: FeatureSpec;
+  heads: TextModelHead[];
+  /** Slot-major: weights[slot * heads.length + head]. */
+  weights: Float32Array;
+}
+
+/** What a head's score rests on: the n-grams that pushed it up most, in the normalised text. */
+export interface Contribution {
+  start: number;
+  end: number;
+  weight: number;
+}
+
+export function encodeWeights(weights: Float32Array, heads: number, scales: number[]): TextModelFile['weights'] {
+  const bytes: number[] = [];
+  const values: number[] = [];
+  let previous = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const q = Math.round(weights[i]! / scales[i % heads]!);
+    if (q === 0) continue;
+    let delta = i - previous;
+    previous = i;
+    do {
+      const byte = delta & 0x7f;
+      delta >>>= 7;
+      bytes.push(delta > 0 ? byte | 0x80 : byte);
+    } while (delta > 0);
+    values.push(Math.max(-32767, Math.min(32767, q)));
+  }
+  const valueBytes = Buffer.alloc(values.length * 2);
+  values.forEach((v, i) => valueBytes.writeInt16LE(v, i * 2));
+  return { count: values.length, indexes: Buffer.from(bytes).toString('base64'), values: valueBytes.toString('base64') };
+}
+
+export function loadTextModel(input: unknown): TextModel {
+  const file = TextModelFileSchema.parse(input);
+  const spec: FeatureSpec = { hashBits: file.features.hashBits, charNgrams: file.features.charNgrams, wordNgrams: file.features.wordNgrams };
+  const h = file.heads.length;
+  const weights = new Float32Array((1 << spec.hashBits) * h);
+  const indexes = Buffer.from(file.weights.indexes, 'base64');
+  const values = Buffer.from(file.weights.values, 'base64');
+  if (values.length !== file.weights.count * 2) throw new Error(`text model ${file.version}: ${values.length / 2} weights stored, ${file.weights.count} declared`);
+  let at = 0;
+  let index = 0;
+  for (let n = 0; n < file.weights.count; n++) {
+    let delta = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      if (at >= indexes.length) throw new Error(`text model ${file.version}: weight indexes end after ${n} of ${file.weights.count}`);
+      byte = indexes[at++]!;
+      delta |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    index += delta;
+    if (index >= weights.length) throw new Error(`text model ${file.version}: weight index ${index} is outside the model`);
+    weights[index] = values.readInt16LE(n * 2) * file.heads[index % h]!.scale;
+  }
+  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block }) => ({ name, bias, hold, block })), weights };
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+// Reused accumulator: one message at a time.
+let sums = new Float64Array(16);
+
+/** Every head's probability for one text. */
+export function scoreText(model: TextModel, normalised: NormalisedText): Float64Array {
+  const h = model.heads.length;
+  if (sums.length < h) sums = new Float64Array(h);
+  sums.fill(0, 0, h);
+  const { weights } = model;
+  const acc = sums;
+  const count = forEachFeature(normalised, model.spec, (slot) => {
+    const base = slot * h;
+    for (let k = 0; k < h; k++) acc[k]! += weights[base + k]!;
+  });
+  // Each occurrence weighs 1/sqrt(n): the length-normalised counts the heads were trained on.
+  const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
+  const scores = new Float64Array(h);
+  for (let k = 0; k < h; k++) scores[k] = sigmoid(model.heads[k]!.bias + acc[k]! * norm);
+  return scores;
+}
+
+/** The n-grams that carried one head's score most, strongest first, overlapping ones merged. */
+export function explainHead(model: TextModel, normalised: NormalisedText, head: number, limit = 3): Contribution[] {
+  const h = model.heads.length;
+  const bySlot = new Map<number, Contribution>();
+  const count = forEachFeature(normalised, model.spec, (slot, start, end) => {
+    const weight = model.weights[slot * h + head]!;
+    if (weight <= 0) return;
+    const known = bySlot.get(slot);
+    // A repeated n-gram counts as often as it occurs; its first occurrence is shown.
+    if (known) known.weight += weight;
+    else bySlot.set(slot, { start, end, weight });
+  });
+  const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
+  const ranked = [...bySlot.values()].sort((a, b) => b.weight - a.weight || a.start - b.start);
+  const merged: Contribution[] = [];
+  for (const c of ranked.slice(0, limit * 4)) {
+    const overlapping = merged.find((m) => c.start < m.end && m.start < c.end);
+    if (overlapping) {
+      overlapping.start = Math.min(overlapping.start, c.start);
+      overlapping.end = Math.max(overlapping.end, c.end);
+      overlapping.weight += c.weight * norm;
+    } else if (merged.length < limit) {
+      merged.push({ start: c.start, end: c.end, weight: c.weight * norm });
+    }
+  }
+  return merged.sort((a, b) => b.weight - a.weight);
+}
