@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { testStack, waitFor } from '@sms/testing';
+import { call, testStack, waitFor } from '@sms/testing';
 import { Pipeline } from './pipeline.js';
 
 const pipeline = new Pipeline(testStack());
@@ -85,13 +85,23 @@ describe('the path of a message', () => {
     assert.deepEqual(await pipeline.simMessages(to), []);
   });
 
-  it('is blocked by the snowshoeing detector from a number outside the registered pool (MP.EVASION.SNOWSHOE)', async () => {
+  it("refuses a sender number the tenant has not registered, naming body.from, instead of counting it as snowshoeing", async () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
-    const id = await pipeline.send(tenant, { to, from: '+14155550199', body: 'Acme Dental: offer. Reply STOP to opt out.' });
-    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
-    assert.equal(view.decisions.at(-1)?.stage, 'snowshoeing-detector');
-    assert.ok(view.decisions.at(-1)?.clauses.includes('MP.EVASION.SNOWSHOE'));
+    const typo = await call<{ type: string; errors: { path: string; message: string }[] }>(`${pipeline.stack.urls.intake}/v1/messages`, {
+      apiKey: tenant.apiKey,
+      body: { to, from: '+14155559999', brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: offer. Reply STOP to opt out.' },
+    });
+    assert.equal(typo.status, 400);
+    assert.match(typo.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.deepEqual(typo.body.errors.map((e) => e.path), ['body.from']);
+    const other = await pipeline.newTenant();
+    const foreign = await call<{ errors: { path: string }[] }>(`${pipeline.stack.urls.intake}/v1/messages`, {
+      apiKey: tenant.apiKey,
+      body: { to, messagingServiceSid: other.messagingServiceSid, brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: offer. Reply STOP to opt out.' },
+    });
+    assert.equal(foreign.status, 400);
+    assert.deepEqual(foreign.body.errors.map((e) => e.path), ['body.messagingServiceSid']);
   });
 
   it('reports a Twilio refusal as failed with its error code', async () => {

@@ -21,11 +21,11 @@ const request: SendRequest = {
   body: 'Acme Dental: your appointment is tomorrow at 9:00. Reply STOP to opt out.',
 };
 
-const build = (overrides: Partial<SendRequest> = {}) =>
+const build = (overrides: Partial<SendRequest> = {}, base: SendRequest = request) =>
   buildEnvelope({
     id: '8d3c1c2e-5b7a-4f7e-9a39-2f4f3b0f9d11',
     tenant,
-    request: { ...request, ...overrides },
+    request: { ...base, ...overrides },
     channel: 'http',
     idempotencyKey: 'k-1',
     now: new Date('2026-11-27T10:00:00Z'),
@@ -83,6 +83,17 @@ describe('buildEnvelope', () => {
     assert.deepEqual(paths, ['campaign', 'useCase']);
     const unknown = build({ brand: 'Someone Else' });
     assert.deepEqual(unknown.ok ? [] : unknown.errors.map((e) => e.path), ['brand', 'campaign']);
+  });
+
+  it("refuses a sender number or messaging service that is not the tenant's, naming the field", () => {
+    const typo = build({ from: '+14155559999' });
+    assert.deepEqual(typo.ok ? [] : typo.errors.map((e) => e.path), ['from']);
+    assert.match(typo.ok ? '' : typo.errors[0]!.message, /\+14155559999 is not one of this tenant's registered sender numbers/);
+    const { from: _from, ...viaService } = request;
+    const foreign = build({ messagingServiceSid: 'MG99999999999999999999999999999999' }, viaService);
+    assert.deepEqual(foreign.ok ? [] : foreign.errors.map((e) => e.path), ['messagingServiceSid']);
+    const own = build({ messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' }, viaService);
+    assert.equal(own.ok, true);
   });
 
   it('refuses a schedule more than 35 days ahead', () => {

@@ -23,7 +23,7 @@ const MAX_SCHEDULE_AHEAD_MS = 35 * 24 * 60 * 60 * 1000;
 /**
  * Turns a schema-valid send request into the message envelope: numbers normalised to E.164,
  * the recipient's country, state or province and time zone found from the number (for
- * state rules and quiet hours), brand and campaign checked against the tenant's
+ * state rules and quiet hours), sender, brand and campaign checked against the tenant's
  * registrations. Every problem is reported with its path.
  */
 export function buildEnvelope(input: BuildInput): BuildResult {
@@ -36,8 +36,16 @@ export function buildEnvelope(input: BuildInput): BuildResult {
   let from: string | undefined;
   if (request.from !== undefined) {
     const parsed = parseInternationalNumber(request.from);
-    if (parsed.ok) from = parsed.value.e164;
-    else errors.push({ path: 'from', message: describePhoneNumberProblem(parsed.problem) });
+    if (!parsed.ok) errors.push({ path: 'from', message: describePhoneNumberProblem(parsed.problem) });
+    // A number the tenant has not registered is refused here, as a mistake the caller can
+    // correct, rather than sent on to be judged as snowshoeing (MP.EVASION.SNOWSHOE), which
+    // counts toward suspension (MP.ISV).
+    else if (!tenant.senders.some((s) => s.number === parsed.value.e164)) {
+      errors.push({ path: 'from', message: `${parsed.value.e164} is not one of this tenant's registered sender numbers` });
+    } else from = parsed.value.e164;
+  }
+  if (request.messagingServiceSid !== undefined && !tenant.messagingServices.some((m) => m.sid === request.messagingServiceSid)) {
+    errors.push({ path: 'messagingServiceSid', message: `messaging service ${request.messagingServiceSid} is not one of this tenant's` });
   }
 
   if (!tenant.brands.some((b) => b.name === request.brand)) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Injectable, Post, Req, Res, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { SendRequestSchema, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
@@ -9,8 +9,22 @@ import { MessageIntakeService } from './message-intake.service.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
+/**
+ * 415 for a body that is not JSON, as the OpenAPI says. A guard, because guards run before
+ * the validation pipe: checked in the handler, an unparsed body first failed validation (400).
+ */
+@Injectable()
+class JsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (!context.switchToHttp().getRequest<Request>().is('application/json')) {
+      throw new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'send the message as application/json');
+    }
+    return true;
+  }
+}
+
 @Controller('v1/messages')
-@UseGuards(ApiKeyGuard, TenantRateLimitGuard)
+@UseGuards(ApiKeyGuard, TenantRateLimitGuard, JsonBodyGuard)
 export class MessagesController {
   constructor(@Inject(MessageIntakeService) private readonly intake: MessageIntakeService) {}
 
@@ -24,9 +38,6 @@ export class MessagesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body(new ZodValidationPipe(SendRequestSchema)) body: SendRequest,
   ): Promise<{ id: string; status: 'accepted' }> {
-    if (!request.is('application/json')) {
-      throw new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'send the message as application/json');
-    }
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new ProblemException(400, 'validation', 'Invalid request', 'headers.idempotency-key: must be 1-200 printable ASCII characters', [
         { path: 'headers.idempotency-key', message: 'must be 1-200 printable ASCII characters' },

@@ -73,7 +73,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendRequest' } } } },
           responses: {
             '202': json('Accepted', 'accepted; follow it at audit GET /v1/messages/{id}'),
-            '400': problem('invalid request: errors[] lists each problem with its path (body.to, body.campaign, ...)'),
+            '400': problem("invalid request: errors[] lists each problem with its path (body.to, body.campaign, ...); a `from` the tenant has not registered is body.from, a messaging service that is not the tenant's is body.messagingServiceSid"),
             '401': problem('missing or unknown API key'),
             '403': problem('tenant suspended'),
             '413': problem('request body too large'),
