@@ -13,6 +13,9 @@ export interface CampaignResult {
   blocked: number;
   /** Snowshoe: messages that passed before the first hold or block (they reached Twilio). */
   sentBeforeStop: number | null;
+  /** Snowshoe: of the messages after the campaign's first `grace`, how many were held or blocked. */
+  stoppedAfterGrace: number | null;
+  afterGrace: number | null;
   /** Clusters the campaign's messages were put in. */
   clusters: number;
   /** The rules that stopped its messages. */
@@ -27,11 +30,14 @@ export interface EvaluationReport {
   detected: number;
   snowshoeMessages: number;
   snowshoePassed: number;
+  /** Snowshoe messages after each campaign's first `grace`, and how many of them were stopped. */
+  afterGrace: number;
+  stoppedAfterGrace: number;
   millis: number;
 }
 
 /** Runs the detector over generated traffic and scores it per campaign. */
-export function evaluate(traffic: Traffic, rules: SnowshoeRules, text: TextNormalisation): EvaluationReport {
+export function evaluate(traffic: Traffic, rules: SnowshoeRules, text: TextNormalisation, grace = 25): EvaluationReport {
   const detector = new StreamDetector(rules, text, new Map(traffic.tenants.map((t) => [t.tenantId, t])));
   const byId = new Map<string, { decision: DecisionKind; cluster: string; rule: string | null }>();
   const t0 = performance.now();
@@ -54,6 +60,8 @@ export function evaluate(traffic: Traffic, rules: SnowshoeRules, text: TextNorma
       held: decided.filter((d) => d.decision === 'hold').length,
       blocked: decided.filter((d) => d.decision === 'block').length,
       sentBeforeStop: c.kind === 'snowshoe' ? (firstStop === -1 ? c.messages.length : decided.slice(0, firstStop).length) : null,
+      stoppedAfterGrace: c.kind === 'snowshoe' ? decided.slice(grace).filter((d) => d.decision !== 'pass').length : null,
+      afterGrace: c.kind === 'snowshoe' ? Math.max(0, decided.length - grace) : null,
       clusters: new Set(decided.map((d) => d.cluster)).size,
       rules: [...new Set(decided.map((d) => d.rule).filter((r): r is string => r !== null))],
     };
@@ -68,6 +76,8 @@ export function evaluate(traffic: Traffic, rules: SnowshoeRules, text: TextNorma
     detected: snowshoe.filter((r) => r.held + r.blocked > 0).length,
     snowshoeMessages: snowshoe.reduce((s, r) => s + r.messages, 0),
     snowshoePassed: snowshoe.reduce((s, r) => s + r.passed, 0),
+    afterGrace: snowshoe.reduce((s, r) => s + (r.afterGrace ?? 0), 0),
+    stoppedAfterGrace: snowshoe.reduce((s, r) => s + (r.stoppedAfterGrace ?? 0), 0),
     millis,
   };
 }
