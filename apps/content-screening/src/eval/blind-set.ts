@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CORPUS_LABELS } from '../train/corpus.js';
+import { readCases } from './labeled-set.js';
 
 /**
  * The blind set (eval/blind): messages written apart from the rules, the model and the
@@ -18,14 +18,4 @@ export const BlindCaseSchema = z.strictObject({
 });
 export type BlindCase = z.infer<typeof BlindCaseSchema>;
 
-export function readBlindSet(path: string): BlindCase[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line, index) => ({ line, number: index + 1 }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, number }) => {
-      const parsed = BlindCaseSchema.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`blind set line ${number}: ${z.prettifyError(parsed.error)}`);
-      return parsed.data;
-    });
-}
+export const readBlindSet = (path: string): BlindCase[] => readCases(path, BlindCaseSchema, 'blind set');

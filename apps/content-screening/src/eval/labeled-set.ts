@@ -14,15 +14,17 @@ export const LabeledCaseSchema = ScreenInputSchema.extend({
 });
 export type LabeledCase = z.infer<typeof LabeledCaseSchema>;
 
-/** Reads a JSONL labeled set; a line that does not parse or validate stops the evaluation. */
-export function readLabeledSet(path: string): LabeledCase[] {
+/** Reads a JSONL evaluation set; a line that does not parse or validate stops the evaluation, naming the line. */
+export function readCases<S extends z.ZodType>(path: string, schema: S, what: string): z.infer<S>[] {
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((line, index) => ({ line, number: index + 1 }))
     .filter(({ line }) => line.trim() !== '')
     .map(({ line, number }) => {
-      const parsed = LabeledCaseSchema.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`labeled set line ${number}: ${z.prettifyError(parsed.error)}`);
+      const parsed = schema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${what} line ${number}: ${z.prettifyError(parsed.error)}`);
       return parsed.data;
     });
 }
+
+export const readLabeledSet = (path: string): LabeledCase[] => readCases(path, LabeledCaseSchema, 'labeled set');

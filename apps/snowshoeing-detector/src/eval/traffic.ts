@@ -1,4 +1,5 @@
 import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
+import { seededRandom, type Random } from '@sms/util';
 import type { StreamMessage } from '../detection/stream-detector.js';
 
 /**
@@ -7,19 +8,9 @@ import type { StreamMessage } from '../detection/stream-detector.js';
  * rotate numbers at several speeds. Seeded, so every run produces the same stream.
  */
 
-/** mulberry32: a small, fast, seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type Random = () => number;
+/** The project's seeded source (mulberry32), under the name the eval and the bench use. */
+export const prng = seededRandom;
+export type { Random };
 const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 
 const FIRST_NAMES = ['Sarah', 'John', 'Maria', 'Ahmed', 'Li', 'Olga', 'Kwame', 'Priya', 'Diego', 'Hannah', 'Tom', 'Aisha', 'Noah', 'Emma', 'Yuki', 'Lucas'];
