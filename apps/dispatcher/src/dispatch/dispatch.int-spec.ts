@@ -111,6 +111,22 @@ describe('dispatcher against the simulator', () => {
     assert.equal((await sim.messages(refused.message.to)).length, 1);
   });
 
+  // Twilio leaves date_sent null while a message waits in its queue
+  // (https://www.twilio.com/docs/messaging/api/message-resource): under the load that causes
+  // 5xx answers, the message a lost answer left is still queued, and must be found all the same.
+  it('finds a message Twilio took after a 5xx while it still waits in Twilio\'s queue: exactly one send', async () => {
+    const taken = message();
+    await sim.fault({ to: taken.message.to, status: 500, code: 20500, times: 1, recordMessage: true, queuedMs: 30_000 });
+    await world.cleared(taken);
+    const [row] = await waitFor('accepted', () => world.settled([taken.id], ['accepted', 'failed']), { timeoutMs: 60_000 });
+    const atTwilio = await sim.messages(taken.message.to);
+    assert.equal(atTwilio.length, 1, 'sent once');
+    assert.equal(atTwilio[0]!.status, 'queued', 'still in Twilio\'s queue when it was looked up');
+    assert.deepEqual([row!.state, row!.attempts, row!.twilio_sid], ['accepted', 1, atTwilio[0]!.sid]);
+    const sending = await waitFor('the sending status', async () => statusesOf(taken.id).find((s) => s.status === 'sending'));
+    assert.equal(sending.twilioSid, atTwilio[0]!.sid);
+  });
+
   it('fails 21610, 21211, 21408 and 21635 for good with their meaning; 21610 carries the code consent records an opt-out from', async () => {
     const cases = [21610, 21211, 21408, 21635].map((code) => ({ code, m: message() }));
     for (const { code, m } of cases) await sim.fault({ to: m.message.to, status: 400, code, times: 1 });
