@@ -111,6 +111,27 @@ describe('status callbacks', () => {
     }
   });
 
+  // "If you are using a Messaging Service and the numbers in the pool experience queue overload,
+  // messages will instead fail after creation with error 30001"
+  // (https://www.twilio.com/docs/api/errors/21611, https://www.twilio.com/docs/api/errors/30001).
+  it('report a queue overflow of a messaging-service send as accepted, then callbacks queued and failed with 30001', async () => {
+    await fetch(`${sim.url}/sim/messaging-services`, { method: 'POST', body: JSON.stringify({ sid: MG, numbers: ['+14155550201'] }) });
+    await inject({ to: TO, status: 201, code: 30001, times: 1 });
+    const url = `${receiver.url}/status`;
+    const created = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'too many', statusCallback: url });
+    assert.equal(created.status, 'accepted', 'the create call itself succeeds');
+    const hooks = await callbacksOf(created.sid, 2);
+    assert.deepEqual(
+      hooks.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+      [
+        ['queued', undefined],
+        ['failed', '30001'],
+      ],
+    );
+    const fetched = await client.messages(created.sid).fetch();
+    assert.deepEqual([fetched.status, fetched.errorCode, fetched.dateSent], ['failed', 30001, null]);
+  });
+
   it('are retried after a 5xx, in order and with the same idempotency token', async () => {
     let failedOnce = false;
     receiver.answer = (_index, hook) => {
