@@ -80,7 +80,7 @@ export class DeliveryStatusConsumer {
       const row = rows.get(r.value.messageId);
       if (!row || row.twilioSid !== r.value.twilioSid || row.attempts >= this.config.SEND_MAX_ATTEMPTS) continue;
       const reason = `Twilio failed the message in its queue without sending it (error ${r.value.errorCode}, queue overflow); sending it again, paced (attempt ${row.attempts} of ${this.config.SEND_MAX_ATTEMPTS})`;
-      items.push({ record: r, envelope: row.envelope, messageId: row.messageId, twilioSid: r.value.twilioSid!, attempts: row.attempts, dueAt: new Date(Date.now() + backoffDelay(row.attempts - 1, QUEUE_OVERFLOW_RETRY)), errorCode: r.value.errorCode!, reason });
+      items.push({ record: r, envelope: row.envelope, messageId: row.messageId, twilioSid: r.value.twilioSid, attempts: row.attempts, dueAt: new Date(Date.now() + backoffDelay(row.attempts - 1, QUEUE_OVERFLOW_RETRY)), errorCode: r.value.errorCode!, reason });
     }
     const back = await this.ledger.requeueFromTwilioQueue(items);
     const scheduled: OutgoingRecord[] = [];
