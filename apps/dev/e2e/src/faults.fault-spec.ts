@@ -198,9 +198,10 @@ describe('faults under load: nothing lost, nothing sent twice, the whole history
       await control.restartPostgres();
       note(`PostgreSQL restarted: all healthy after ${Date.now() - t0} ms`);
       await sleep(3_000);
-      // 5xx: half refused outright, half taken by "Twilio" although the answer says 500 (the
-      // dispatcher must find those when it looks the send up, and not send them again).
-      const fiveHundreds = [await addFault({ status: 503, code: 20503, times: 15 }), await addFault({ status: 500, code: 20500, times: 15, recordMessage: true })];
+      // 5xx: half refused outright, half taken by "Twilio" although the answer says 500 and still
+      // waiting in its queue (no date_sent yet) when the dispatcher looks the send up: it must
+      // find those, and not send them again.
+      const fiveHundreds = [await addFault({ status: 503, code: 20503, times: 15 }), await addFault({ status: 500, code: 20500, times: 15, recordMessage: true, queuedMs: 8_000 })];
       note(`5xx storm: ${await stormPasses(fiveHundreds)} fault(s) left unused`);
       const tooMany = [await addFault({ status: 429, code: 20429, times: 30 })];
       note(`429 storm: ${await stormPasses(tooMany)} fault(s) left unused`);

@@ -65,6 +65,8 @@ describe('faultSpecSchema', () => {
     assert.deepEqual(problems({ status: 201, code: 30005 }), []);
     assert.deepEqual(problems({ status: 201, latencyMs: 250 }), []);
     assert.deepEqual(problems({ status: 500, code: 20500, recordMessage: true }), []);
+    assert.deepEqual(problems({ status: 500, code: 20500, recordMessage: true, queuedMs: 5_000 }), []);
+    assert.deepEqual(problems({ status: 201, code: 30001, queuedMs: 1_000 }), []);
   });
 
   it('refuses what cannot be meant', () => {
@@ -76,5 +78,6 @@ describe('faultSpecSchema', () => {
     assert.match(problems({ status: '429', code: 20429 }).join(), /status:/);
     assert.match(problems({ status: 429, code: 20429, time: 1 }).join(), /time/);
     assert.match(problems({ status: 201, recordMessage: true }).join(), /recordMessage: only applies to an error status/);
+    assert.match(problems({ status: 503, code: 20503, queuedMs: 1_000 }).join(), /queuedMs: only applies to a message that is taken/);
   });
 });

@@ -17,6 +17,9 @@ export const faultSpecSchema = z
     // The message is stored (and its callbacks run) although the client gets the error: an answer
     // lost after Twilio took the message, which a sender must settle by looking the message up.
     recordMessage: z.boolean().optional(),
+    // How long a message it lets through (or records) waits in Twilio's queue before it is sent:
+    // Twilio queues what a sender cannot send at once, and a queued message has no date_sent yet.
+    queuedMs: z.number().int().min(0).max(3_600_000).optional(),
   })
   .superRefine((spec, ctx) => {
     const accepted = spec.status < 300;
@@ -36,6 +39,9 @@ export const faultSpecSchema = z
     if (accepted && spec.recordMessage !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['recordMessage'], message: 'only applies to an error status' });
     }
+    if (spec.queuedMs !== undefined && !accepted && spec.recordMessage !== true) {
+      ctx.addIssue({ code: 'custom', path: ['queuedMs'], message: 'only applies to a message that is taken: a 2xx status, or recordMessage' });
+    }
   });
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
@@ -49,6 +55,8 @@ export interface Fault {
   remaining: number | null;
   latencyMs: number;
   recordMessage: boolean;
+  /** How long a taken message waits in Twilio's queue before it is sent. */
+  queuedMs: number;
   /** Sends it has applied to so far. */
   hits: number;
 }
@@ -72,6 +80,7 @@ export class FaultBook {
       remaining: spec.times ?? null,
       latencyMs: spec.latencyMs ?? 0,
       recordMessage: spec.recordMessage ?? false,
+      queuedMs: spec.queuedMs ?? 0,
       hits: 0,
     };
     if (fault.to === null) {

@@ -50,9 +50,9 @@ export function toResource(m: StoredMessage, accountSid: string): MessageResourc
     api_version: API_VERSION,
     body: m.body,
     date_created: rfc2822(m.receivedAt),
-    // Twilio sets date_sent once it hands the message on; the simulator does so at once, so that a
-    // DateSent filter finds a message as soon as it was taken.
-    date_sent: rfc2822(m.receivedAt),
+    // "For an outgoing message, this is when Twilio sent the message": null while it waits in
+    // Twilio's queue (https://www.twilio.com/docs/messaging/api/message-resource).
+    date_sent: m.sentAt === null ? null : rfc2822(m.sentAt),
     date_updated: rfc2822(m.updatedAt),
     direction: 'outbound-api',
     error_code: m.errorCode,

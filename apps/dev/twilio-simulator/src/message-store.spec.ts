@@ -4,7 +4,7 @@ import { MessageStore, type NewMessage } from './message-store.js';
 
 const T0 = Date.UTC(2026, 10, 27, 18, 56, 45);
 
-function message(n: number, to = '+14155550100', at = T0 + n * 1000): NewMessage {
+function message(n: number, to = '+14155550100', at = T0 + n * 1000, sentAt: number | null = at): NewMessage {
   return {
     sid: `SM${n.toString(16).padStart(32, '0')}`,
     to,
@@ -17,6 +17,7 @@ function message(n: number, to = '+14155550100', at = T0 + n * 1000): NewMessage
     statusCallback: null,
     status: 'queued',
     errorCode: null,
+    sentAt,
     updatedAt: at,
   };
 }
@@ -66,8 +67,11 @@ describe('MessageStore', () => {
     store.add(message(1, '+14155550101', T0 + 10));
     store.add(message(2, '+14155550102', T0 + 2_500));
     store.add(message(3, '+14155550101', T0 + 5_999));
+    // Still in Twilio's queue: no date_sent, so no sent-time filter finds it; a list by recipient does.
+    store.add(message(4, '+14155550101', T0 + 3_000, null));
     const page = (query: Parameters<MessageStore['page']>[0]): string[] => store.page(query, { pageSize: 50, start: { offset: 0 } }).map((m) => m.body);
-    assert.deepEqual(page({ to: '+14155550101' }), ['message 3', 'message 1']);
+    assert.deepEqual(page({ to: '+14155550101' }), ['message 4', 'message 3', 'message 1']);
+    assert.deepEqual(page({ to: '+14155550101', sentFrom: T0 }), ['message 3', 'message 1'], 'not sent yet: not found by date');
     assert.deepEqual(page({ sentFrom: T0 }), ['message 3', 'message 2', 'message 1'], 'T0 + 10 ms is shown as T0');
     assert.deepEqual(page({ sentFrom: T0 + 2_000, sentUntil: T0 + 5_000 }), ['message 3', 'message 2']);
     assert.deepEqual(page({ from: '+19999999999' }), []);

@@ -16,6 +16,8 @@ export interface StoredMessage {
   readonly receivedAt: number;
   readonly statusCallback: string | null;
   status: MessageStatus;
+  /** When Twilio handed the message on (status `sent`), epoch ms; null while it waits in Twilio's queue, and for a message that failed there. */
+  sentAt: number | null;
   errorCode: number | null;
   updatedAt: number;
 }
@@ -173,8 +175,11 @@ export class MessageStore {
 function matches(m: StoredMessage, query: MessageQuery): boolean {
   if (query.to !== undefined && m.to !== query.to) return false;
   if (query.from !== undefined && m.from !== query.from) return false;
+  if (query.sentFrom === undefined && query.sentUntil === undefined) return true;
+  // A message not sent yet has no date_sent, so no DateSent filter finds it (as at Twilio).
+  if (m.sentAt === null) return false;
   // Twilio's date_sent has whole seconds; filter on what clients can see.
-  const sent = Math.floor(m.receivedAt / 1000) * 1000;
+  const sent = Math.floor(m.sentAt / 1000) * 1000;
   if (query.sentFrom !== undefined && sent < query.sentFrom) return false;
   if (query.sentUntil !== undefined && sent > query.sentUntil) return false;
   return true;

@@ -116,9 +116,10 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
     // Through a messaging service without a sender, Twilio first "accepts" the message and picks the sender later.
     status: from === undefined ? 'accepted' : 'queued',
     errorCode: null,
+    sentAt: null,
     updatedAt: Date.now(),
   });
-  ctx.delivery.start(message, outcome(refused ? null : (fault?.code ?? null)));
+  ctx.delivery.start(message, { ...outcome(refused ? null : (fault?.code ?? null)), queuedMs: fault?.queuedMs ?? 0 });
   if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number));
   else sendJson(res, 201, toResource(message, ctx.accountSid));
 }

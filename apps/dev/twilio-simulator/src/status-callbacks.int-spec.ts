@@ -37,13 +37,15 @@ describe('status callbacks', () => {
     receiver.answer = () => 200;
   });
 
-  it('arrive queued, sent, delivered, each signed as Twilio signs for that exact URL', async () => {
+  // Twilio posts no callback for a message's initial status (queued without a messaging service):
+  // https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks
+  it('arrive sent, delivered (none for the initial queued), each signed as Twilio signs for that exact URL', async () => {
     const url = `${receiver.url}/twilio/status?tenant=acme&campaign=spring%20sale`;
     const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'hello', statusCallback: url });
-    const hooks = await callbacksOf(sid, 3);
+    const hooks = await callbacksOf(sid, 2);
     assert.deepEqual(
       hooks.map((h) => h.params.MessageStatus),
-      ['queued', 'sent', 'delivered'],
+      ['sent', 'delivered'],
     );
     for (const hook of hooks) {
       assert.equal(hook.url, url);
@@ -72,20 +74,18 @@ describe('status callbacks', () => {
     const unknown = await client.messages.create({ to: TO, from: FROM, body: 'two', statusCallback: url });
     assert.equal(unreachable.status, 'queued', 'the send itself is accepted');
 
-    const first = await callbacksOf(unreachable.sid, 3);
+    const first = await callbacksOf(unreachable.sid, 2);
     assert.deepEqual(
       first.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
       [
-        ['queued', undefined],
         ['sent', undefined],
         ['undelivered', '30003'],
       ],
     );
-    const second = await callbacksOf(unknown.sid, 2);
+    const second = await callbacksOf(unknown.sid, 1);
     assert.deepEqual(
       second.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
       [
-        ['queued', undefined],
         ['failed', '30008'],
       ],
     );
@@ -94,16 +94,42 @@ describe('status callbacks', () => {
     assert.deepEqual([fetched.status, fetched.errorCode], ['undelivered', 30003]);
   });
 
-  it('carry the MessagingServiceSid of a messaging-service send', async () => {
+  it('carry the MessagingServiceSid of a messaging-service send, from accepted: queued, sent, delivered', async () => {
     await fetch(`${sim.url}/sim/messaging-services`, { method: 'POST', body: JSON.stringify({ sid: MG, numbers: ['+14155550201'] }) });
     const url = `${receiver.url}/status`;
-    const { sid } = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'hi', statusCallback: url });
+    const { sid, status } = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'hi', statusCallback: url });
+    assert.equal(status, 'accepted');
     const hooks = await callbacksOf(sid, 3);
+    assert.deepEqual(
+      hooks.map((h) => h.params.MessageStatus),
+      ['queued', 'sent', 'delivered'],
+    );
     for (const hook of hooks) {
       assert.equal(hook.params.MessagingServiceSid, MG);
       assert.equal(hook.params.From, '+14155550201');
       assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params));
     }
+  });
+
+  // "If you are using a Messaging Service and the numbers in the pool experience queue overload,
+  // messages will instead fail after creation with error 30001"
+  // (https://www.twilio.com/docs/api/errors/21611, https://www.twilio.com/docs/api/errors/30001).
+  it('report a queue overflow of a messaging-service send as accepted, then callbacks queued and failed with 30001', async () => {
+    await fetch(`${sim.url}/sim/messaging-services`, { method: 'POST', body: JSON.stringify({ sid: MG, numbers: ['+14155550201'] }) });
+    await inject({ to: TO, status: 201, code: 30001, times: 1 });
+    const url = `${receiver.url}/status`;
+    const created = await client.messages.create({ to: TO, messagingServiceSid: MG, body: 'too many', statusCallback: url });
+    assert.equal(created.status, 'accepted', 'the create call itself succeeds');
+    const hooks = await callbacksOf(created.sid, 2);
+    assert.deepEqual(
+      hooks.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+      [
+        ['queued', undefined],
+        ['failed', '30001'],
+      ],
+    );
+    const fetched = await client.messages(created.sid).fetch();
+    assert.deepEqual([fetched.status, fetched.errorCode, fetched.dateSent], ['failed', 30001, null]);
   });
 
   it('are retried after a 5xx, in order and with the same idempotency token', async () => {
@@ -115,10 +141,10 @@ describe('status callbacks', () => {
     };
     const url = `${receiver.url}/flaky`;
     const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'retry me', statusCallback: url });
-    const hooks = await callbacksOf(sid, 4);
+    const hooks = await callbacksOf(sid, 3);
     assert.deepEqual(
       hooks.map((h) => h.params.MessageStatus),
-      ['queued', 'queued', 'sent', 'delivered'],
+      ['sent', 'sent', 'delivered'],
     );
     assert.equal(hooks[0]!.headers['i-twilio-idempotency-token'], hooks[1]!.headers['i-twilio-idempotency-token']);
     assert.notEqual(hooks[1]!.headers['i-twilio-idempotency-token'], hooks[2]!.headers['i-twilio-idempotency-token']);
@@ -132,7 +158,7 @@ describe('status callbacks', () => {
     const lost = await client.messages.create({ to: TO, from: FROM, body: 'nobody listens', statusCallback: deadUrl });
     // Another message's callbacks are not held up by the dead receiver ...
     const fine = await client.messages.create({ to: '+14155550111', from: FROM, body: 'fine', statusCallback: `${receiver.url}/status` });
-    assert.equal((await callbacksOf(fine.sid, 3)).length, 3);
+    assert.equal((await callbacksOf(fine.sid, 2)).length, 2);
     // ... the status still moves on, the API still answers, and the drop is logged.
     await waitUntil(() => logged.some((line) => line.includes(lost.sid)));
     assert.ok(
@@ -146,10 +172,10 @@ describe('status callbacks', () => {
   it('that the receiver refuses (4xx) are not retried', async () => {
     receiver.answer = () => 403;
     const { sid } = await client.messages.create({ to: TO, from: FROM, body: 'refused', statusCallback: `${receiver.url}/status` });
-    const hooks = await callbacksOf(sid, 3);
+    const hooks = await callbacksOf(sid, 2);
     assert.deepEqual(
       hooks.map((h) => h.params.MessageStatus),
-      ['queued', 'sent', 'delivered'],
+      ['sent', 'delivered'],
     );
   });
 
@@ -163,7 +189,7 @@ describe('status callbacks', () => {
       assert.equal((await fetch(`${slow.url}/sim/state`, { method: 'DELETE' })).status, 200);
       const later = await slowClient.messages.create({ to: TO, from: FROM, body: 'later', statusCallback: url });
       // The forgotten message's callbacks were due before these: had they not been stopped, they would be here.
-      assert.equal((await callbacksOf(later.sid, 3)).length, 3);
+      assert.equal((await callbacksOf(later.sid, 2)).length, 2);
       assert.deepEqual(
         receiver.received.filter((h) => h.params.MessageSid === forgotten.sid),
         [],

@@ -13,8 +13,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_CALLBACK_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 200, maxDelayMs: 2_000 };
 
-/** How a message's delivery ends. */
-export type Outcome = { status: 'delivered' } | { status: 'undelivered' | 'failed'; errorCode: number };
+/** How a message's delivery ends, and how long it first waits in Twilio's queue (ms, default none). */
+export type Outcome = ({ status: 'delivered' } | { status: 'undelivered' | 'failed'; errorCode: number }) & { queuedMs?: number };
 
 export interface DeliveryOptions {
   accountSid: string;
@@ -61,14 +61,21 @@ export class DeliverySimulator {
   }
 
   private async play(message: StoredMessage, outcome: Outcome, signal: AbortSignal): Promise<void> {
-    const steps: MessageStatus[] = outcome.status === 'failed' ? ['queued', 'failed'] : ['queued', 'sent', outcome.status];
+    // Twilio posts no callback for the initial status (queued; accepted through a messaging
+    // service), only for each change after it: accepted -> queued, then sent and delivered or
+    // undelivered, or failed straight from the queue (30001 queue overflow, for one)
+    // (https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
+    const steps: MessageStatus[] = [...(message.status === 'accepted' ? (['queued'] as const) : []), ...(outcome.status === 'failed' ? (['failed'] as const) : (['sent', outcome.status] as const))];
     // The status moves on schedule whatever happens to the callbacks (as at Twilio); the callbacks
     // follow in order behind it, each waiting for the previous one (and its retries).
     let callbacks = Promise.resolve();
     for (const status of steps) {
-      await sleep(this.options.delayMs, signal);
+      // A message waits in Twilio's queue before it is sent (or fails there).
+      const queued = status === 'sent' || status === 'failed' ? (outcome.queuedMs ?? 0) : 0;
+      await sleep(this.options.delayMs + queued, signal);
       message.status = status;
       message.updatedAt = Date.now();
+      if (status === 'sent') message.sentAt = message.updatedAt;
       if (status === 'failed' || status === 'undelivered') message.errorCode = 'errorCode' in outcome ? outcome.errorCode : null;
       const url = message.statusCallback;
       if (url === null) continue;

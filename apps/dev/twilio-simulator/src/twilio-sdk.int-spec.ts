@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import twilio from 'twilio';
 import { startSimulator, type Simulator } from './server.js';
 import { sdkClientFor } from './test-support/twilio-sdk-client.js';
+import { waitUntil } from './test-support/wait-until.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
 
 const TO = '+14155550100';
@@ -60,9 +61,6 @@ describe('the official twilio SDK against the simulator', () => {
       listed.map((m) => m.sid),
       [created.sid],
     );
-    // How the dispatcher settles a send a crash left in doubt.
-    const recent = await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() - 60_000), limit: 200 });
-    assert.equal(recent.find((m) => m.body === created.body)?.sid, created.sid);
     assert.deepEqual(await client.messages.list({ to: TO, dateSentBefore: new Date(Date.now() - 3_600_000) }), []);
     assert.deepEqual(await client.messages.list({ to: '+14155550111' }), []);
 
@@ -125,15 +123,33 @@ describe('the official twilio SDK against the simulator', () => {
     assert.deepEqual([unsubscribed.status, unsubscribed.code, unsubscribed.message], [400, 21610, 'Attempt to send to unsubscribed recipient']);
   });
 
-  it('lets a sender find a message whose answer was lost (fault with recordMessage)', async () => {
-    await simPost(sim, '/sim/faults', { to: TO, status: 500, code: 20500, times: 1, recordMessage: true });
+  // "date_sent: for an outgoing message, this is when Twilio sent the message"
+  // (https://www.twilio.com/docs/messaging/api/message-resource): null while it waits in Twilio's
+  // queue, so a DateSent filter cannot find it then; listing by To (and From) can.
+  it('leaves date_sent null while a message waits in Twilio\'s queue, so only a list by To finds a message whose answer was lost', async () => {
+    await simPost(sim, '/sim/faults', { to: TO, status: 500, code: 20500, times: 1, recordMessage: true, queuedMs: 400 });
     const lost = await rejection(client.messages.create({ to: TO, from: FROM, body: 'in doubt' }));
     assert.equal(lost.status, 500);
+    assert.deepEqual(await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() - 60_000) }), [], 'not sent yet: no date_sent to filter on');
+    const [queued] = await client.messages.list({ to: TO, from: FROM, limit: 20 });
+    assert.deepEqual([queued?.body, queued?.status, queued?.dateSent], ['in doubt', 'queued', null]);
+    assert.ok(queued!.dateCreated instanceof Date, 'date_created is set at once');
+    await waitUntil(async () => (await client.messages(queued!.sid).fetch()).status === 'delivered');
+    const sent = await client.messages(queued!.sid).fetch();
+    assert.ok(sent.dateSent instanceof Date && sent.dateSent.getTime() >= Math.floor(sent.dateCreated.getTime() / 1000) * 1000, 'date_sent once sent');
     const found = await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() - 60_000) });
     assert.deepEqual(
-      found.map((m) => m.body),
-      ['in doubt'],
+      found.map((m) => m.sid),
+      [queued!.sid],
     );
+  });
+
+  it('fails a message in the queue without ever setting date_sent (30001 queue overflow)', async () => {
+    await simPost(sim, '/sim/faults', { to: TO, status: 201, code: 30001, times: 1 });
+    const created = await client.messages.create({ to: TO, from: FROM, body: 'overflow' });
+    await waitUntil(async () => (await client.messages(created.sid).fetch()).status === 'failed');
+    const failed = await client.messages(created.sid).fetch();
+    assert.deepEqual([failed.errorCode, failed.dateSent], [30001, null]);
   });
 
   it("reports Twilio's validation and authentication errors", async () => {

@@ -478,6 +478,31 @@ export class DispatchRepository {
   }
 
   /**
+   * Puts back in the queue sends that Twilio took and then failed in its queue without sending
+   * them (30001), due later: only while the send still holds that Twilio message (a repeated
+   * callback, or one of an earlier attempt, changes nothing) and has attempts left. The next
+   * attempt is a new Twilio message, so the SID and delivery state of this one are cleared.
+   */
+  async requeueFromTwilioQueue(items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const rows: { message_id: string }[] = await this.db.query(
+      `WITH back AS (
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
+                delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[]) AS v(id, sid, attempts, due_at, error_code, reason)
+          WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
+          RETURNING s.message_id, s.sender_key, s.due_at),
+       queues AS (
+         INSERT INTO dispatcher.send_queues (sender_key, next_at)
+         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
+         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+       SELECT message_id FROM back`,
+      [items.map((i) => i.messageId), items.map((i) => i.twilioSid), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.errorCode), items.map((i) => i.reason)],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  /**
    * Settles a send in doubt with the Twilio message a lookup found, unless another send holds
    * that message already (the unique index decides between two lookups at once); true when written.
    */
@@ -557,7 +582,7 @@ export class DispatchRepository {
   }
 
   /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */
-  async recordDeliveries(events: { messageId: string; status: DeliveryStatus; errorCode: number | null }[]): Promise<void> {
+  async recordDeliveries(events: { messageId: string; twilioSid: string | null; status: DeliveryStatus; errorCode: number | null }[]): Promise<void> {
     const rank = { sent: 1, delivered: 2, undelivered: 2, failed: 2 } as const;
     const best = new Map<string, (typeof events)[number]>();
     for (const e of events) {
@@ -566,12 +591,14 @@ export class DispatchRepository {
     }
     const list = [...best.values()];
     if (list.length === 0) return;
+    // Only onto the send that holds that Twilio message: after a message failed in Twilio's queue
+    // (30001) and was sent again, a late callback of the first one must not settle the second.
     await this.db.query(
       `UPDATE dispatcher.sends s SET delivery_status = v.status, delivery_error_code = v.error_code
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[]) AS v(id, status, error_code, rank)
-        WHERE s.message_id = v.id
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[]) AS v(id, status, error_code, rank, sid)
+        WHERE s.message_id = v.id AND (v.sid IS NULL OR s.twilio_sid = v.sid)
           AND (s.delivery_status IS NULL OR (CASE s.delivery_status WHEN 'sent' THEN 1 ELSE 2 END) < v.rank)`,
-      [list.map((e) => e.messageId), list.map((e) => e.status), list.map((e) => e.errorCode), list.map((e) => rank[e.status])],
+      [list.map((e) => e.messageId), list.map((e) => e.status), list.map((e) => e.errorCode), list.map((e) => rank[e.status]), list.map((e) => e.twilioSid)],
     );
   }
 }

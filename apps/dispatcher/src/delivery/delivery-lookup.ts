@@ -44,7 +44,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
   async lookUpOnce(): Promise<number> {
     const rows = await this.ledger.awaitingDelivery(this.config.DELIVERY_CHECK_AFTER_MS, LOOKUP_FOR_MS, BATCH);
     const events: OutgoingRecord[] = [];
-    const learned: { messageId: string; status: DeliveryStatus; errorCode: number | null }[] = [];
+    const learned: { messageId: string; twilioSid: string; status: DeliveryStatus; errorCode: number | null }[] = [];
     let unreachable: { count: number; error: string } | null = null;
     for (const row of rows) {
       if (row.twilioSid === null) continue;
@@ -66,7 +66,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
         at: new Date().toISOString(),
       };
       events.push(record('status', row.messageId, event, contextOf(row.traceparent)));
-      learned.push({ messageId: row.messageId, status, errorCode: found.errorCode });
+      learned.push({ messageId: row.messageId, twilioSid: row.twilioSid, status, errorCode: found.errorCode });
     }
     if (unreachable !== null) this.logger.warn({ message: 'looking up delivery states at Twilio failed; will ask again', ...(unreachable as { count: number; error: string }) });
     if (events.length > 0) {

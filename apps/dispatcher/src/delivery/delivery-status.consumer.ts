@@ -2,16 +2,27 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import type { AlertEvent, DeliveryStatus, StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
+import { backoffDelay } from '@sms/util';
+import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
 import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
-import { deliveryOutcome } from '../rules/twilio-errors.js';
+import { scheduledStatus } from '../dispatch/outcome-records.js';
+import { deliveryOutcome, retriedFromQueue } from '../rules/twilio-errors.js';
 
 const DELIVERY = new Set(['sent', 'delivered', 'undelivered', 'failed'] as const);
+/**
+ * Backoff (full jitter) of a message Twilio failed in its overflowing queue (30001): longer than
+ * for a refused call, as that queue drains at the sender's rate; the claim then paces it again,
+ * and holds back a sender whose queue at Twilio is deep.
+ */
+const QUEUE_OVERFLOW_RETRY = { initialMs: 5_000, maxMs: 600_000, multiplier: 2 };
 
 /**
  * Twilio's status callbacks (from intake, on `sms.status.v1`): the ledger learns which sends
- * left Twilio's queue (per-sender backlog), and a carrier's content filtering (30007) becomes
- * an alert for the tenant's operators (MP.ENFORCEMENT).
+ * left Twilio's queue (per-sender backlog), a message Twilio failed in its queue without
+ * sending it (30001, a Messaging Service's pool overloaded) is queued again (AUP.SERVICE_LIMITS),
+ * and a carrier's content filtering (30007) becomes an alert for the tenant's operators
+ * (MP.ENFORCEMENT).
  */
 @Controller()
 export class DeliveryStatusConsumer {
@@ -21,12 +32,16 @@ export class DeliveryStatusConsumer {
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as DeliveryStatus));
-    await this.ledger.recordDeliveries(callbacks.map((r) => ({ messageId: r.value.messageId, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })));
+    const requeued = await this.requeueOverflowed(callbacks);
+    await this.ledger.recordDeliveries(
+      callbacks.filter((r) => !requeued.has(r.value.messageId)).map((r) => ({ messageId: r.value.messageId, twilioSid: r.value.twilioSid ?? null, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })),
+    );
     const alerts: OutgoingRecord[] = [];
     for (const r of callbacks) {
       const outcome = deliveryOutcome(this.policy.rules.twilioErrors, r.value.errorCode);
@@ -48,5 +63,33 @@ export class DeliveryStatusConsumer {
     }
     await this.publisher.publishRaw(alerts);
     return {};
+  }
+
+  /**
+   * Queues again, with backoff, the sends Twilio failed in its queue without sending them
+   * (30001 reaches us as a callback, not as an answer to the call, for Messaging Service sends:
+   * https://www.twilio.com/docs/api/errors/21611), and publishes each as `scheduled` with why.
+   * A send out of attempts keeps the failure. Returns the ids queued again.
+   */
+  private async requeueOverflowed(callbacks: ConsumedRecord<StatusEvent>[]): Promise<Set<string>> {
+    const overflowed = callbacks.filter((r) => r.value.twilioSid !== undefined && retriedFromQueue(this.policy.rules.twilioErrors, r.value.status, r.value.errorCode));
+    if (overflowed.length === 0) return new Set();
+    const rows = new Map((await this.ledger.find(overflowed.map((r) => r.value.messageId))).map((row) => [row.messageId, row]));
+    const items = [];
+    for (const r of overflowed) {
+      const row = rows.get(r.value.messageId);
+      if (!row || row.twilioSid !== r.value.twilioSid || row.attempts >= this.config.SEND_MAX_ATTEMPTS) continue;
+      const reason = `Twilio failed the message in its queue without sending it (error ${r.value.errorCode}, queue overflow); sending it again, paced (attempt ${row.attempts} of ${this.config.SEND_MAX_ATTEMPTS})`;
+      items.push({ record: r, envelope: row.envelope, messageId: row.messageId, twilioSid: r.value.twilioSid, attempts: row.attempts, dueAt: new Date(Date.now() + backoffDelay(row.attempts - 1, QUEUE_OVERFLOW_RETRY)), errorCode: r.value.errorCode!, reason });
+    }
+    const back = await this.ledger.requeueFromTwilioQueue(items);
+    const scheduled: OutgoingRecord[] = [];
+    for (const item of items) {
+      if (!back.has(item.messageId)) continue;
+      this.logger.warn({ message: "Twilio's queue overflowed; queued again", messageId: item.messageId, attempt: item.attempts, errorCode: item.errorCode });
+      scheduled.push(scheduledStatus(item.envelope, item.dueAt, item.reason, ['AUP.SERVICE_LIMITS'], item.record.context));
+    }
+    await this.publisher.publishRaw(scheduled);
+    return back;
   }
 }

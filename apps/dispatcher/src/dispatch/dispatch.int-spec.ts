@@ -111,6 +111,22 @@ describe('dispatcher against the simulator', () => {
     assert.equal((await sim.messages(refused.message.to)).length, 1);
   });
 
+  // Twilio leaves date_sent null while a message waits in its queue
+  // (https://www.twilio.com/docs/messaging/api/message-resource): under the load that causes
+  // 5xx answers, the message a lost answer left is still queued, and must be found all the same.
+  it('finds a message Twilio took after a 5xx while it still waits in Twilio\'s queue: exactly one send', async () => {
+    const taken = message();
+    await sim.fault({ to: taken.message.to, status: 500, code: 20500, times: 1, recordMessage: true, queuedMs: 30_000 });
+    await world.cleared(taken);
+    const [row] = await waitFor('accepted', () => world.settled([taken.id], ['accepted', 'failed']), { timeoutMs: 60_000 });
+    const atTwilio = await sim.messages(taken.message.to);
+    assert.equal(atTwilio.length, 1, 'sent once');
+    assert.equal(atTwilio[0]!.status, 'queued', 'still in Twilio\'s queue when it was looked up');
+    assert.deepEqual([row!.state, row!.attempts, row!.twilio_sid], ['accepted', 1, atTwilio[0]!.sid]);
+    const sending = await waitFor('the sending status', async () => statusesOf(taken.id).find((s) => s.status === 'sending'));
+    assert.equal(sending.twilioSid, atTwilio[0]!.sid);
+  });
+
   it('fails 21610, 21211, 21408 and 21635 for good with their meaning; 21610 carries the code consent records an opt-out from', async () => {
     const cases = [21610, 21211, 21408, 21635].map((code) => ({ code, m: message() }));
     for (const { code, m } of cases) await sim.fault({ to: m.message.to, status: 400, code, times: 1 });
@@ -184,6 +200,33 @@ describe('dispatcher against the simulator', () => {
     const [sent] = await sim.messages(m.message.to);
     assert.equal(sent?.messagingServiceSid, pool);
     assert.ok(poolNumbers.includes(sent?.from ?? ''), 'a number of the pool');
+  });
+
+  // Through a Messaging Service, an overloaded pool fails messages after creation with 30001,
+  // reported by status callback (https://www.twilio.com/docs/api/errors/21611): never sent, so
+  // sent again, paced, not recorded failed.
+  it('sends again a messaging-service message that Twilio failed in its queue (30001 by status callback), once', async () => {
+    const m = message({ from: undefined, messagingServiceSid: pool });
+    await sim.fault({ to: m.message.to, status: 201, code: 30001, times: 1 });
+    await world.cleared(m);
+    const [first] = await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    const failedAtTwilio = await waitFor('failed in Twilio\'s queue', async () => (await sim.messages(m.message.to)).find((s) => s.status === 'failed'));
+    assert.deepEqual([failedAtTwilio.sid, failedAtTwilio.errorCode], [first!.twilio_sid, 30001]);
+    // Intake's status callback event, twice (Twilio retries a callback; Kafka redelivers).
+    const callback = { messageId: m.id, tenantId, status: 'failed' as const, source: 'twilio-callback' as const, twilioSid: first!.twilio_sid!, errorCode: 30001, at: new Date().toISOString() };
+    await world.publish('status', m.id, callback);
+    await world.publish('status', m.id, callback);
+    const scheduled = await waitFor('the scheduled status', async () => statusesOf(m.id).find((s) => s.status === 'scheduled'));
+    assert.deepEqual(scheduled.clauses, ['AUP.SERVICE_LIMITS']);
+    assert.match(scheduled.reason ?? '', /30001/);
+    const sent = await waitFor('sent again', async () => {
+      const [row] = await world.ledger([m.id]);
+      return row?.state === 'accepted' && row.attempts === 2 ? row : undefined;
+    }, { timeoutMs: 60_000 });
+    const atTwilio = await sim.messages(m.message.to);
+    assert.deepEqual(atTwilio.map((s) => s.status === 'failed'), [true, false], 'the failed one, then one more');
+    assert.equal(sent.twilio_sid, atTwilio[1]!.sid);
+    assert.equal(sent.delivery_status, null, "the new message's delivery is still to come");
   });
 
   it("records Twilio's callbacks forward only, and raises a content alert for 30007", async () => {

@@ -72,6 +72,8 @@ export const TwilioErrorsSchema = z.strictObject({
   description: z.string(),
   sources: z.array(SourceSchema).min(1),
   retryCodes: z.strictObject({ codes: z.array(z.number().int()), why: z.string(), source: z.string() }),
+  /** Codes that a status callback reports as `failed` for a message Twilio never sent: sent again from the queue. */
+  callbackRetryCodes: z.strictObject({ codes: z.array(z.number().int()), why: z.string(), source: z.string() }),
   codes: z.record(
     z.string().regex(/^\d+$/),
     z.strictObject({

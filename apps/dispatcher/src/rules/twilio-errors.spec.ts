@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dispatchRuleData } from './dispatch-rule-data.js';
-import { classifySendError, deliveryOutcome } from './twilio-errors.js';
+import { classifySendError, deliveryOutcome, retriedFromQueue } from './twilio-errors.js';
 
 const { twilioErrors } = dispatchRuleData();
 const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
@@ -65,5 +65,15 @@ describe('deliveryOutcome', () => {
     assert.deepEqual(filtered?.clauses, ['MP.ENFORCEMENT', 'MP.ISV']);
     assert.equal(deliveryOutcome(twilioErrors, undefined), null);
     assert.equal(deliveryOutcome(twilioErrors, 30999), null);
+  });
+});
+
+describe('retriedFromQueue', () => {
+  it('sends again a message Twilio failed in its queue (30001), and nothing that was sent or refused for its own sake', () => {
+    assert.equal(retriedFromQueue(twilioErrors, 'failed', 30001), true);
+    assert.equal(retriedFromQueue(twilioErrors, 'undelivered', 30001), false, 'undelivered means it left the queue');
+    assert.equal(retriedFromQueue(twilioErrors, 'failed', 30007), false);
+    assert.equal(retriedFromQueue(twilioErrors, 'failed', undefined), false);
+    assert.deepEqual(deliveryOutcome(twilioErrors, 30001)?.clauses, ['AUP.SERVICE_LIMITS']);
   });
 });

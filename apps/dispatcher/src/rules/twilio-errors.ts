@@ -47,3 +47,12 @@ export function deliveryOutcome(data: TwilioErrors, errorCode: number | undefine
   if (!known) return null;
   return { reason: known.reason, clauses: known.clauses ?? [], alert: known.alert ?? null };
 }
+
+/**
+ * Whether a `failed` status from Twilio (callback or lookup) means the message never left
+ * Twilio's queue and is to be sent again (30001, queue overflow of a Messaging Service's pool),
+ * rather than its final outcome.
+ */
+export function retriedFromQueue(data: TwilioErrors, status: string, errorCode: number | undefined): boolean {
+  return status === 'failed' && errorCode !== undefined && data.callbackRetryCodes.codes.includes(errorCode);
+}

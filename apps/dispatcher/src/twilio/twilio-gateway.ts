@@ -85,13 +85,22 @@ export class TwilioGateway {
    * The messages Twilio took since `since` to this recipient with this body (and sender): the
    * candidates for a send that a crash left in doubt. More than one when the same text went to
    * the same person twice; the caller leaves out those another send holds.
+   *
+   * Listed by To (and From), newest first, and bounded by date_created, never by DateSent: Twilio
+   * leaves date_sent null while a message waits in its queue ("for an outgoing message, this is
+   * when Twilio sent the message", https://www.twilio.com/docs/messaging/api/message-resource),
+   * and a DateSent filter would miss exactly the message a 5xx under load left queued, which
+   * would then be sent twice.
    */
   async findSent(sms: OutgoingSms, since: Date): Promise<TwilioMessageRef[]> {
-    const found = await this.client.messages.list({ to: sms.to, dateSentAfter: new Date(since.getTime() - 60_000), limit: 200 });
+    // A minute of slack for the difference between our clock and Twilio's (whole seconds there).
+    const createdFrom = since.getTime() - 60_000;
+    const found = await this.client.messages.list({ to: sms.to, ...(sms.from !== undefined ? { from: sms.from } : {}), pageSize: 200, limit: 200 });
     return found
       .filter(
         (m) =>
           m.body === sms.body &&
+          !(m.dateCreated instanceof Date && m.dateCreated.getTime() < createdFrom) &&
           (sms.from === undefined || m.from === sms.from) &&
           (sms.messagingServiceSid === undefined || m.messagingServiceSid === sms.messagingServiceSid),
       )
