@@ -3,6 +3,7 @@
 // campaigns with spintax and number rotation at several speeds), runs the detector over it
 // and prints recall, messages sent before the hold and false holds. Figures, not assertions.
 import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
+import { generateBlindTraffic } from './blind-traffic.js';
 import { evaluate } from './evaluate.js';
 import { generatePlatformTraffic } from './platform-traffic.js';
 import { generateTraffic } from './traffic.js';
@@ -13,8 +14,10 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 // --platform 1: the platform-scale workload of issue 16 (shared templates, 100,000+ messages).
+// --blind 1: the blind platform workload, written apart from the rules (eval/blind-traffic.ts).
 const platform = option('platform', 0) === 1;
-const seeds = option('seeds', platform ? 1 : 5);
+const blind = option('blind', 0) === 1;
+const seeds = option('seeds', platform || blind ? 1 : 5);
 const scale = option('scale', 1);
 const rules = loadSnowshoeRules();
 const text = loadTextNormalisation();
@@ -22,7 +25,7 @@ const text = loadTextNormalisation();
 console.log(`snowshoeing detector evaluation: rule data ${rules.version}, ${seeds} seeds, scale ${scale}\n`);
 let totals = { legit: 0, falseStops: 0, campaigns: 0, detected: 0, spam: 0, spamPassed: 0, messages: 0, ms: 0 };
 for (let seed = 1; seed <= seeds; seed++) {
-  const traffic = platform ? generatePlatformTraffic(seed, scale) : generateTraffic(seed, scale);
+  const traffic = blind ? generateBlindTraffic(seed, scale) : platform ? generatePlatformTraffic(seed, scale) : generateTraffic(seed, scale);
   const report = evaluate(traffic, rules, text);
   if (seed === 1) {
     console.log('| campaign | kind | how | messages | passed | held | blocked | sent before stop | clusters | stopped by |');
