@@ -6,11 +6,11 @@ import { Pseudonymizer } from '@sms/util';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { SnowshoeConfig } from './config.js';
-import { indexSettings } from './detection/cluster-assignment.js';
+
 import { ClusterAssignmentConsumer } from './detection/cluster-assignment.consumer.js';
 import { ClustersController } from './detection/clusters.controller.js';
 import { DetectorRules } from './detection/detector-rules.js';
-import { RedisStore } from './detection/redis-store.js';
+import { RedisStore, redisStoreSettings } from './detection/redis-store.js';
 import { SnowshoeConsumer } from './detection/snowshoe.consumer.js';
 import { SnowshoeMetrics } from './detection/snowshoe-metrics.js';
 
@@ -67,11 +67,7 @@ export class SnowshoeingDetectorModule {
           useFactory: async (redis: Redis, kafka: Kafka, rules: DetectorRules): Promise<RedisStore> => {
             const prefix = `${config.SNOWSHOE_REDIS_PREFIX}${await kafkaClusterId(kafka)}:`;
             logger.log({ message: 'snowshoe state in redis', prefix });
-            return new RedisStore(redis, prefix, {
-              ...indexSettings(rules.data.similarity, rules.longestWindowMs),
-              senderTtlMs: Math.max(rules.longestWindowMs, rules.data.senders.newForMs),
-              decisionTtlMs: config.SNOWSHOE_DECISION_TTL_MS,
-            });
+            return new RedisStore(redis, prefix, redisStoreSettings(rules.data, config.SNOWSHOE_DECISION_TTL_MS));
           },
         },
         {

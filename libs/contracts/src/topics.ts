@@ -111,11 +111,11 @@ export const TOPICS = {
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 2 * DAY,
-    key: 'content cluster id: one instance keeps all of a cluster\'s windows',
+    key: 'sending identity (a hash of tenant and campaign): one instance keeps all of a campaign\'s windows, per content cluster and for the whole campaign',
     producers: ['snowshoeing-detector'],
     consumers: ['snowshoeing-detector'],
     schema: ClusteredMessageEventSchema,
-    description: 'Internal to the snowshoeing detector: screened messages with their content cluster, re-keyed by cluster.',
+    description: 'Internal to the snowshoeing detector: screened messages with their content cluster and actor markers, re-keyed by tenant and campaign.',
   }),
   status: topic({
     name: 'sms.status.v1',

@@ -1,17 +1,16 @@
 // node apps/snowshoeing-detector/dist/bench/redis-store.bench.js [--messages N --batch N --redis URL]
 // What the service's two stages cost with their state in Redis (127.0.0.1:6379 by default):
-// batches as the Kafka consumers get them, assigned to clusters by the Lua script, then
-// loaded, decided and saved, without Kafka. Its keys have a prefix of their own and are
+// batches as the Kafka consumers get them, through the consumers' own batch functions
+// (assigned to clusters by the Lua script, markers counted, loaded, decided and saved),
+// without Kafka. Its keys have a prefix of their own and are
 // deleted afterwards. Figures, printed, never asserted.
-import type { ClusteredMessageEvent, MessageEnvelope } from '@sms/contracts';
+import type { MessageEnvelope } from '@sms/contracts';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { indexSettings } from '../detection/cluster-assignment.js';
-import { RedisStore } from '../detection/redis-store.js';
+import { assignBatch, decideBatch } from '../detection/detector-batch.js';
+import { DetectorRules } from '../detection/detector-rules.js';
+import { RedisStore, redisStoreSettings } from '../detection/redis-store.js';
 import { generateTraffic } from '../eval/traffic.js';
-import { decideSnowshoe, senderOf } from '../rules/decide-snowshoe.js';
-import { fingerprint, TextRules } from '../rules/fingerprint.js';
-import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -20,13 +19,11 @@ const option = (name: string, fallback: string) => {
 };
 const total = Number(option('messages', '30000'));
 const batchSize = Number(option('batch', '500'));
-const rules = loadSnowshoeRules();
-const text = new TextRules(loadTextNormalisation());
+const rules = new DetectorRules();
 const traffic = generateTraffic(3, total / 10_000);
 const tenants = new Map(traffic.tenants.map((t) => [t.tenantId, t]));
 const redis = new Redis(option('redis', 'redis://127.0.0.1:6379'));
-const day = Math.max(...rules.windows.map((w) => w.ms));
-const store = new RedisStore(redis, `snowshoe-bench-${randomUUID().slice(0, 8)}:`, { ...indexSettings(rules.similarity, day), senderTtlMs: day, decisionTtlMs: 3_600_000 });
+const store = new RedisStore(redis, `snowshoe-bench-${randomUUID().slice(0, 8)}:`, redisStoreSettings(rules.data, 3_600_000));
 
 // The generated day, moved to now so that Redis expiry (wall clock) and the windows agree.
 const shift = Date.now() - (traffic.stream.at(-1)!.at as number);
@@ -48,22 +45,9 @@ try {
   const cpu0 = process.cpuUsage();
   let roundTrips = 0;
   for (let i = 0; i < envelopes.length; i += batchSize) {
-    const batch = envelopes.slice(i, i + batchSize);
-    const fingerprints = batch.map((e) => fingerprint(e.message.body, text, rules.similarity));
-    const assigned = await store.assign(fingerprints, Date.now());
-    const clustered: ClusteredMessageEvent[] = batch.map((envelope, k) => ({ envelope, template: fingerprints[k]!.template, ...assigned[k]! }));
-    const view = await store.load(
-      clustered.map((c) => c.clusterId),
-      clustered.map((c) => `${c.envelope.tenantId}|${senderOf(c.envelope, tenants.get(c.envelope.tenantId))}`),
-      clustered.map((c) => `${c.envelope.id}:0`),
-    );
-    const now = new Date().toISOString();
-    for (const c of clustered) {
-      const d = decideSnowshoe(c, tenants.get(c.envelope.tenantId), view, rules, 'tenants', now);
-      view.decisions.set(`${c.envelope.id}:0`, { verdict: d.verdict, clusterId: d.clusterId, distinctSenders: d.distinctSenders });
-    }
-    await store.save(view, Date.now());
-    roundTrips += 4; // templates, assignment, load, save
+    const clustered = await assignBatch(store, rules, envelopes.slice(i, i + batchSize), Date.now());
+    await decideBatch(store, rules, (id) => tenants.get(id), clustered, new Date());
+    roundTrips += 5; // templates, assignment, load, markers, save
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);

@@ -50,7 +50,7 @@ export class ClustersController {
       stop: state.stop,
       firstAt: new Date(state.first).toISOString(),
       lastAt: new Date(state.last).toISOString(),
-      windows: this.rules.data.windows.map((w) => measure(state, at, w, this.rules.data.senders)),
+      windows: this.rules.data.windows.map((w) => measure(state, at, w, this.rules.data)),
       senders: state.senders.map((s) => ({
         sender: s.s,
         tenantId: s.t,

@@ -6,4 +6,6 @@ export class DetectorRules {
   readonly data: SnowshoeRules = loadSnowshoeRules();
   readonly text = new TextRules(loadTextNormalisation());
   readonly longestWindowMs = Math.max(...this.data.windows.map((w) => w.ms));
+  /** Link domains many tenants use by design: never an actor marker. */
+  readonly sharedDomains: ReadonlySet<string> = new Set(this.data.markers.sharedDomains);
 }

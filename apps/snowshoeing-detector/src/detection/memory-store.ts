@@ -1,6 +1,8 @@
 import type { ClusterState } from '../rules/cluster-window.js';
 import type { DetectorView } from '../rules/decide-snowshoe.js';
 import type { Fingerprint } from '../rules/fingerprint.js';
+import { observeMarker, strongest, type MarkerState, type SharedMeasures } from '../rules/markers.js';
+import type { SnowshoeRules } from '../rules/rule-data.js';
 import type { Assignment, IndexSettings } from './cluster-assignment.js';
 
 interface Expiring {
@@ -76,6 +78,7 @@ export class MemoryStore implements DetectorView {
   private readonly vocabularies = new Map<string, Vocabulary>();
   private readonly clusters = new Map<string, Expiring & { state: ClusterState }>();
   private readonly firstSeen = new Map<string, Expiring & { at: number }>();
+  private readonly markers = new Map<string, Expiring & MarkerState>();
   private readonly expiry = new ExpiringMaps();
   private now = 0;
 
@@ -176,6 +179,27 @@ export class MemoryStore implements DetectorView {
     if (!this.firstSeen.has(key)) this.set(this.firstSeen, key, { at }, at + this.senderTtlMs);
   }
 
+  /** Counts a message into its actor markers (across tenants) and measures the strongest. */
+  observeMarkers(markers: readonly string[], tenant: string, sender: string, at: number, data: Pick<SnowshoeRules, 'markers' | 'windows'>): SharedMeasures {
+    if (markers.length === 0) return strongest([]);
+    const windowMs = data.windows.find((w) => w.name === data.markers.window)!.ms;
+    return strongest(
+      markers.map((marker) => {
+        let state = this.markers.get(marker);
+        if (!state) {
+          state = { tenants: new Map(), senders: new Map(), exp: 0 };
+          this.markers.set(marker, state);
+        }
+        const measured = observeMarker(state, tenant, sender, at, windowMs, data.markers);
+        if (state.exp < at + windowMs / 2) {
+          state.exp = at + windowMs;
+          this.expiry.track(this.markers, marker, state.exp);
+        }
+        return { marker, ...measured };
+      }),
+    );
+  }
+
   /** Every cluster in the window (for the operators' view). */
   allClusters(): ClusterState[] {
     return [...this.clusters.values()].map((e) => e.state);
@@ -189,6 +213,7 @@ export class MemoryStore implements DetectorView {
       vocabularies: this.vocabularies.size,
       clusters: this.clusters.size,
       senders: this.firstSeen.size,
+      markers: this.markers.size,
       expiryQueue: this.expiry.pending,
     };
   }

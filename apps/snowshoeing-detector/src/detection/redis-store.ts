@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import type { ClusterState } from '../rules/cluster-window.js';
 import type { DetectorView } from '../rules/decide-snowshoe.js';
 import { bandKeyText, type Fingerprint } from '../rules/fingerprint.js';
-import type { Assignment, ClusterIndex, IndexSettings } from './cluster-assignment.js';
+import { NO_SHARED, strongest, type SharedMeasures } from '../rules/markers.js';
+import type { SnowshoeRules } from '../rules/rule-data.js';
+import { indexSettings, type Assignment, type ClusterIndex, type IndexSettings } from './cluster-assignment.js';
 
 /**
  * The detector's state in Redis, shared by every instance.
@@ -25,6 +27,7 @@ import type { Assignment, ClusterIndex, IndexSettings } from './cluster-assignme
  *   o:<cluster>    the band keys the cluster registered (set)    (longest window)
  *   c:<cluster>    the cluster's window state (JSON)             (longest window after its last message)
  *   f:<tenant>|<sender>  when a sender was first seen             (refreshed while it sends)
+ *   m:<marker>     an actor marker's tenants and senders (hash)  (the markers' window, refreshed while in use)
  *   d:<message id>:<verdicts before> the verdict already given (redeliveries) (decision TTL)
  *   active         sorted set of clusters by last message        (trimmed to the longest window)
  * The script reads keys it computes (v:, o:), so it needs a single Redis, not Redis Cluster.
@@ -95,11 +98,84 @@ end
 return {c, match, score}
 `;
 
+/**
+ * One message counted into one actor marker, atomically across instances (markers link
+ * tenants, whose messages different instances decide). The same steps as observeMarker in
+ * rules/markers.ts: per tenant its last time and messages within the window ("l:n"), per sender
+ * its last time; entries that left the window are dropped; the counts as of the message.
+ * KEYS[1] m:<marker>; ARGV tenant, sender, at, window ms, max tenants, max senders.
+ */
+const MARKER_LUA = `
+local at = tonumber(ARGV[3])
+local horizon = at - tonumber(ARGV[4])
+local tf = 't|' .. ARGV[1]
+local sf = 's|' .. ARGV[2]
+local all = redis.call('HGETALL', KEYS[1])
+local tenants, senders, messages = 0, 0, 0
+local seenTenant, seenSender = false, false
+for i = 1, #all, 2 do
+  local field, value = all[i], all[i + 1]
+  local kind = string.sub(field, 1, 2)
+  if kind == 't|' then
+    local l, n = string.match(value, '^(%d+):(%d+)$')
+    l = tonumber(l)
+    n = tonumber(n)
+    if field == tf then
+      seenTenant = true
+      if l >= horizon then n = n + 1 else n = 1 end
+      if at > l then l = at end
+      redis.call('HSET', KEYS[1], tf, l .. ':' .. n)
+    end
+    if l < horizon then redis.call('HDEL', KEYS[1], field) else tenants = tenants + 1; messages = messages + n end
+  else
+    local l = tonumber(value)
+    if field == sf then
+      seenSender = true
+      if at > l then l = at; redis.call('HSET', KEYS[1], sf, l) end
+    end
+    if l < horizon then redis.call('HDEL', KEYS[1], field) else senders = senders + 1 end
+  end
+end
+if not seenTenant and tenants < tonumber(ARGV[5]) then
+  redis.call('HSET', KEYS[1], tf, at .. ':1')
+  tenants = tenants + 1
+  messages = messages + 1
+end
+if not seenSender and senders < tonumber(ARGV[6]) then
+  redis.call('HSET', KEYS[1], sf, at)
+  senders = senders + 1
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[4]) / 2 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4])) end
+return {tenants, messages, senders}
+`;
+
+/** One message's actor markers, as the decision stage counts them. */
+export interface MarkerSighting {
+  markers: readonly string[];
+  tenant: string;
+  sender: string;
+  at: number;
+}
+
 export interface RedisStoreSettings extends IndexSettings {
+  /** The markers' window, and how many tenants and senders a marker remembers. */
+  markers: { windowMs: number; maxTenants: number; maxSenders: number };
   /** How long a sender's first sighting is remembered while it keeps sending. */
   senderTtlMs: number;
   /** How long a given verdict is kept for redelivered messages. */
   decisionTtlMs: number;
+}
+
+/** The store's settings from the rule data: entries live for the longest window. */
+export function redisStoreSettings(data: SnowshoeRules, decisionTtlMs: number): RedisStoreSettings {
+  const longest = Math.max(...data.windows.map((w) => w.ms));
+  return {
+    ...indexSettings(data.similarity, longest),
+    markers: { windowMs: data.windows.find((w) => w.name === data.markers.window)!.ms, maxTenants: data.markers.maxTenants, maxSenders: data.markers.maxSenders },
+    senderTtlMs: Math.max(longest, data.senders.newForMs),
+    decisionTtlMs,
+  };
 }
 
 /** What a decision stage remembers per message, for a redelivery. */
@@ -146,6 +222,7 @@ export class RedisBatchView implements DetectorView {
 
 export class RedisStore implements ClusterIndex {
   private sha: string | null = null;
+  private markerSha: string | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -201,6 +278,39 @@ export class RedisStore implements ClusterIndex {
       const [clusterId, match, score] = value as [string, Assignment['match'] | 'retry', number];
       return { clusterId, match, score };
     });
+  }
+
+  /**
+   * Counts each message into its actor markers, in order, and gives each message the measures
+   * of its strongest marker. Run before a batch is decided, for messages not decided before.
+   */
+  async observeMarkers(sightings: readonly MarkerSighting[]): Promise<SharedMeasures[]> {
+    const calls = sightings.flatMap((s, i) => s.markers.map((marker) => ({ i, marker, s })));
+    if (calls.length === 0) return sightings.map(() => NO_SHARED);
+    const run = async (): Promise<SharedMeasures[]> => {
+      this.markerSha ??= (await this.redis.script('LOAD', MARKER_LUA)) as string;
+      const { windowMs, maxTenants, maxSenders } = this.settings.markers;
+      const pipeline = this.redis.pipeline();
+      for (const { marker, s } of calls) {
+        pipeline.evalsha(this.markerSha, 1, `${this.prefix}m:${marker}`, s.tenant, s.sender, String(s.at), String(windowMs), String(maxTenants), String(maxSenders));
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const measured: (Omit<SharedMeasures, 'marker'> & { marker: string })[][] = sightings.map(() => []);
+      results.forEach(([error, value], k) => {
+        if (error) throw error;
+        const [tenants, sharedMessages, sharedSenders] = value as [number, number, number];
+        measured[calls[k]!.i]!.push({ marker: calls[k]!.marker, tenants, sharedMessages, sharedSenders });
+      });
+      return measured.map(strongest);
+    };
+    try {
+      return await run();
+    } catch (error) {
+      // Redis restarted and forgot the script: load it again once.
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      this.markerSha = null;
+      return run();
+    }
   }
 
   /** Loads what a batch's decisions read: cluster states, senders' first sightings, verdicts already given. */

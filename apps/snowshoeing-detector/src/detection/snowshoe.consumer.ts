@@ -5,17 +5,18 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
-import { decideSnowshoe, senderOf, type Decision } from '../rules/decide-snowshoe.js';
 import { senderKey } from '../rules/sender-pool.js';
+import { decideBatch } from './detector-batch.js';
 import { DetectorRules } from './detector-rules.js';
-import { RedisStore, type StoredDecision } from './redis-store.js';
+import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
 
 /**
- * Stage two of the detector: each cluster's messages arrive in order in one instance (keyed
- * by cluster). A batch's state is loaded in one round trip, every message is counted into its
- * cluster's windows and decided, the state and verdicts are saved in one transaction, and
- * only then are the messages published: passes to sms.cleared.v1 keyed by sender (the
+ * Stage two of the detector: each sending identity's messages (a tenant's content cluster)
+ * arrive in order in one instance. A batch's actor markers are counted across tenants, its
+ * state is loaded in one round trip, every message is counted into its cluster's windows and
+ * decided, the state and verdicts are saved in one transaction, and only then are the
+ * messages published: passes to sms.cleared.v1 keyed by sender (the
  * dispatcher paces per sender), holds and blocks to sms.stopped.v1 keyed by recipient token.
  * A redelivered message gets the verdict it was given, without being counted twice.
  */
@@ -33,29 +34,16 @@ export class SnowshoeConsumer {
 
   @ConsumeTopic('snowshoeClustered')
   async onClustered(records: ConsumedRecord<ClusteredMessageEvent>[]): Promise<BatchOutcome> {
-    const now = new Date();
-    const nowIso = now.toISOString();
-    const senderKeys = records.map((r) => `${r.value.envelope.tenantId}|${senderOf(r.value.envelope, this.tenants.get(r.value.envelope.tenantId))}`);
-    // A verdict is remembered per message and step: the same message back after a review is a new question.
-    const decisionKeys = records.map((r) => `${r.value.envelope.id}:${r.value.envelope.verdicts.length}`);
-    const view = await this.store.load(
-      records.map((r) => r.value.clusterId),
-      senderKeys,
-      decisionKeys,
+    const { decided, alerts, fresh } = await decideBatch(
+      this.store,
+      this.rules,
+      (id) => this.tenants.get(id),
+      records.map((r) => r.value),
+      new Date(),
     );
-    const alerts: NonNullable<Decision['alert']>[] = [];
-    const decided = records.map((r, i) => {
-      const id = decisionKeys[i]!;
-      const earlier = view.decisions.get(id) ?? view.given.get(id);
-      if (earlier) return earlier;
-      const d = decideSnowshoe(r.value, this.tenants.get(r.value.envelope.tenantId), view, this.rules.data, 'tenants', nowIso);
-      const stored: StoredDecision = { verdict: d.verdict, clusterId: d.clusterId, distinctSenders: d.distinctSenders };
-      view.decisions.set(id, stored);
-      if (d.alert) alerts.push(d.alert);
-      this.metrics.decisions.inc({ decision: d.verdict.decision });
-      return stored;
+    decided.forEach((d, i) => {
+      if (fresh[i]) this.metrics.decisions.inc({ decision: d.verdict.decision });
     });
-    await this.store.save(view, now.getTime());
 
     for (const alert of alerts) {
       this.metrics.alerts.inc({ decision: alert.decision, rule: alert.rule });

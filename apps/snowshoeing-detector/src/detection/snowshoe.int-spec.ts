@@ -12,7 +12,7 @@ import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js'
 import { generateTraffic } from '../eval/traffic.js';
 import { indexSettings } from './cluster-assignment.js';
 import { MemoryStore } from './memory-store.js';
-import { RedisStore } from './redis-store.js';
+import { RedisStore, redisStoreSettings } from './redis-store.js';
 import { StreamDetector } from './stream-detector.js';
 
 // The detector against real Kafka and Redis: a restart mid-stream and two instances give the
@@ -95,9 +95,10 @@ function expected(messages: MessageEnvelope[], tenants: TenantConfigEvent[]): Ma
   );
 }
 
-let clock = Date.now() - 30 * 60_000;
+// A minute apart: a promotion trickling over many numbers is what the spread rules look for.
+let clock = Date.now() - 4 * 3_600_000;
 function envelope(tenant: TenantConfigEvent, body: string, sender: { from?: string; ms?: string }): MessageEnvelope {
-  clock += 1000;
+  clock += 60_000;
   return anEnvelope({
     tenantId: tenant.tenantId,
     acceptedAt: new Date(clock).toISOString(),
@@ -115,7 +116,7 @@ before(async () => {
 
 after(async () => {
   for (const s of [...services]) await s.stop();
-  for (const prefix of prefixes) await new RedisStore(redis, prefix, { ...indexSettings(rules.similarity, 1), senderTtlMs: 1, decisionTtlMs: 1 }).deleteAll();
+  for (const prefix of prefixes) await new RedisStore(redis, prefix, redisStoreSettings(rules, 1)).deleteAll();
   await cleared.stop();
   await stopped.stop();
   assert.equal((await redis.keys(`snowshoe-it-${runId}*`)).length, 0, 'the tests leave nothing in Redis');
@@ -131,7 +132,7 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     const stream: MessageEnvelope[] = [];
     for (let i = 0; i < 60; i++) {
       stream.push(envelope(clinic.tenant, `Hi ${names[i % 6]}, this is Acme Dental: your cleaning is on Dec ${1 + (i % 28)} at ${8 + (i % 8)}:30. Reply C to confirm. Reply STOP to opt out.`, { ms: clinic.ms }));
-      if (i % 2 === 0) stream.push(envelope(promo.tenant, `${['Hi', 'Hello', 'Hey'][i % 3]} ${names[i % 6]}, ${['claim', 'grab'][i % 2]} your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from: promo.numbers[Math.floor(i / 4) % 20] }));
+      stream.push(envelope(promo.tenant, `${['Hi', 'Hello', 'Hey'][i % 3]} ${names[i % 6]}, ${['claim', 'grab'][i % 2]} your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from: promo.numbers[Math.floor(i / 2) % 20] }));
     }
     const prefix = `snowshoe-it-${runId}-restart:`;
     const half = Math.floor(stream.length / 2);
@@ -182,12 +183,15 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     practices.forEach((p, k) => {
       for (let i = 0; i < 8; i++) stream.push(envelope(p.tenant, `Practice ${'ABCDEFGH'[k]} ${['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'][k]}: ${names[i % 6]}, your visit is on Dec ${i + 1}. Reply STOP to opt out.`, { from: p.numbers[i % 2] }));
     });
-    // Every spam message from a number of its own: the count of holds does not depend on the order.
+    // Every spam message from a number of its own, a minute apart.
     spam.numbers.forEach((from, i) => stream.push(envelope(spam.tenant, `${names[i % 6]}, claim your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from })));
     // And other content from a number outside every pool: blocked on its own.
     stream.push(envelope(spam.tenant, 'Porcelain veneers for everyone at cheap-veneers.example, book soon and save big this winter season', { from: '+16505550001' }));
 
-    await screen(stream, (m) => m.message.to);
+    // The practices' messages keyed by recipient, as upstream stages key them, so they cross
+    // partitions and instances in any order. The spam campaign arrives in the order it was sent
+    // (one key): its rate over time, and so which of its messages are held, depends on that order.
+    await screen(stream, (m) => (m.tenantId === spam.tenant.tenantId ? 'spam-in-order' : m.message.to));
     const got = await decisions(stream);
     const want = expected(stream, [...practices.map((p) => p.tenant), spam.tenant]);
     // The same groups of messages with the same decisions in each. (A cluster is named after the
@@ -204,7 +208,9 @@ describe('snowshoeing detector with Kafka and Redis', () => {
       return out;
     };
     assert.deepEqual(byGroup(got), byGroup(want));
-    assert.equal([...got.values()].filter((d) => d.decision === 'hold').length, 25, 'the spam cluster held from its sixth number on');
+    const holds = [...want.values()].filter((d) => d.decision === 'hold').length;
+    assert.ok(holds >= 15, `the spam cluster held once its numbers outnumber what its volume needs (${holds} of 30)`);
+    assert.equal([...got.values()].filter((d) => d.decision === 'hold').length, holds);
 
     const held = [...got.values()].find((d) => d.decision === 'hold')!;
     assert.ok(held.clauses.includes('MP.EVASION.SNOWSHOE'));
@@ -223,7 +229,7 @@ describe('snowshoeing detector with Kafka and Redis', () => {
   });
 
   it('assigns clusters in Redis exactly as in memory', async () => {
-    const store = new RedisStore(redis, `snowshoe-it-${runId}-index:`, { ...indexSettings(rules.similarity, 86_400_000), senderTtlMs: 86_400_000, decisionTtlMs: 60_000 });
+    const store = new RedisStore(redis, `snowshoe-it-${runId}-index:`, redisStoreSettings(rules, 60_000));
     prefixes.push(store.prefix);
     const memory = new MemoryStore(indexSettings(rules.similarity, 86_400_000), 86_400_000);
     const textRules = new TextRules(text);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import type { TenantConfigEvent } from '@sms/contracts';
+import { aTenant } from '@sms/testing';
 import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
 import { StreamDetector, type StreamMessage } from './stream-detector.js';
 
@@ -26,6 +28,35 @@ describe('StreamDetector (in-memory store)', () => {
     assert.notEqual(other.clusterId, a.clusterId);
   });
 
+  it("passes the platform's reminder template from 20 clinics under their own brands at 8:00, and stops an actor who copies it with one link over three accounts", () => {
+    const tenants = new Map<string, TenantConfigEvent>();
+    const clinic = (id: string, brand: string, numbers: string[]) => tenants.set(id, aTenant({ tenantId: id, brands: [{ name: brand }], senders: numbers.map((number) => ({ number, type: 'long_code', brand })), messagingServices: [] }));
+    const reminder = (brand: string, name: string, day: number, callBack: string) =>
+      `${brand}: Hi ${name}, this is a reminder of your appointment on Dec ${day} at ${8 + (day % 9)}:30. Reply C to confirm or ${callBack} to reschedule. Reply STOP to opt out.`;
+    const stream: StreamMessage[] = [];
+    for (let k = 0; k < 20; k++) {
+      const numbers = Array.from({ length: 1 + (k % 5) }, (_, i) => `+1${300 + k}555${String(1000 + i)}`);
+      clinic(`clinic-${k}`, `Clinic ${k} Dental`, numbers);
+      for (let i = 0; i < 40; i++) stream.push({ ...msg(reminder(`Clinic ${k} Dental`, ['Ana', 'Ben', 'Cho'][i % 3]!, 1 + (i % 28), `call (${300 + k}) 555-0100`), t0 + i * 15_000 + k * 7, numbers[i % numbers.length], `clinic-${k}`), brand: `Clinic ${k} Dental` });
+    }
+    for (let a = 0; a < 3; a++) {
+      const numbers = Array.from({ length: 3 }, (_, i) => `+1404777${String(1000 + a * 10 + i)}`);
+      clinic(`actor-${a}`, `Smile Care ${a}`, numbers);
+      for (let i = 0; i < 20; i++) stream.push({ ...msg(reminder(`Smile Care ${a}`, 'Dee', 1 + i, `visit https://appt-confirm.example/${a}${i}`), t0 + 60_000 + i * 20_000 + a, numbers[i % 3], `actor-${a}`), brand: `Smile Care ${a}` });
+    }
+    stream.sort((x, y) => (x.at as number) - (y.at as number));
+    const d = new StreamDetector(rules, text, tenants);
+    const decided = stream.map((m) => ({ m, d: d.process(m) }));
+    const clinics = decided.filter((x) => x.m.tenant.startsWith('clinic-'));
+    assert.deepEqual(clinics.filter((x) => x.d.verdict.decision !== "pass").map((x) => x.d.verdict.reason).slice(0, 3), [], "every clinic reminder goes");
+    const actor = decided.filter((x) => x.m.tenant.startsWith('actor-'));
+    const stopped = actor.filter((x) => x.d.verdict.decision !== 'pass');
+    assert.ok(stopped.length >= 40, `${stopped.length} of 60 copies stopped`);
+    assert.equal(actor.at(-1)!.d.verdict.decision, 'block');
+    assert.ok(actor.at(-1)!.d.verdict.clauses.includes('MP.ISV'));
+    assert.equal(actor.at(-1)!.d.verdict.facts['marker'], 'd:appt-confirm.example');
+  });
+
   it('keeps memory bounded by the window: what left it is forgotten', () => {
     const d = new StreamDetector(rules, text);
     for (let i = 0; i < 2000; i++) d.process(msg(`Acme Dental: one-off note number ${'abcdefghij'[i % 10]} for ${'klmnopqrst'[Math.floor(i / 10) % 10]} about ${'uvwxyzabcd'[Math.floor(i / 100) % 10]} visit planning and scheduling details`, t0 + i * 1000));
@@ -33,7 +64,7 @@ describe('StreamDetector (in-memory store)', () => {
     d.process(msg('Acme Dental: a message a day and a half later', t0 + 36 * 3_600_000));
     const quiet = d.store.sizes();
     assert.ok(busy['templates']! >= 100, `templates while busy: ${busy['templates']}`);
-    assert.ok(quiet['templates']! <= 1 && quiet['clusters']! <= 1 && quiet['bands']! <= rules.similarity.bands, JSON.stringify(quiet));
+    assert.ok(quiet['templates']! <= 1 && quiet['clusters']! <= 2 && quiet['bands']! <= rules.similarity.bands, JSON.stringify(quiet));
   });
 
   it('decides the same stream the same way every time', () => {
@@ -51,16 +82,16 @@ describe('StreamDetector (in-memory store)', () => {
 describe('npm run snowshoe (the command line)', () => {
   it('prints {id, decision, clauses, cluster, distinctSenders} for each line of standard input', () => {
     const cli = fileURLToPath(new URL('../cli/snowshoe.js', import.meta.url));
-    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `s${i}`, tenant: 'spam', campaign: 'x', from: `+1404555${String(1000 + i)}`, to: `+1212555${String(1000 + i)}`, body: `Claim your prize number ${i} at prize.example before it expires, members only`, at: new Date(t0 + i * 1000).toISOString() }));
+    const lines = Array.from({ length: 16 }, (_, i) => JSON.stringify({ id: `s${i}`, tenant: 'spam', campaign: 'x', from: `+1404555${String(1000 + i)}`, to: `+1212555${String(1000 + i)}`, body: `Claim your prize number ${i} at prize.example before it expires, members only`, at: new Date(t0 + i * 120_000).toISOString() }));
     const result = spawnSync(process.execPath, [cli], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     const out = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(out.length, 12);
+    assert.equal(out.length, 16);
     assert.deepEqual(Object.keys(out[0]!), ['id', 'decision', 'clauses', 'cluster', 'distinctSenders']);
     assert.equal(out[0]!['decision'], 'pass');
-    assert.equal(out[11]!['decision'], 'hold');
-    assert.equal(out[11]!['distinctSenders'], 12);
-    assert.deepEqual(out[11]!['clauses'], ['MP.EVASION.SNOWSHOE']);
+    assert.equal(out[15]!['decision'], 'hold');
+    assert.equal(out[15]!['distinctSenders'], 16);
+    assert.deepEqual(out[15]!['clauses'], ['MP.EVASION.SNOWSHOE']);
   });
 
   it('reports lines it cannot read and fails', () => {

@@ -1,6 +1,7 @@
 import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
-import { decideSnowshoe, type Decision, type SenderRegistry } from '../rules/decide-snowshoe.js';
+import { decideSnowshoe, senderOf, type Decision, type SenderRegistry } from '../rules/decide-snowshoe.js';
 import { fingerprint, TextRules } from '../rules/fingerprint.js';
+import { actorMarkers } from '../rules/markers.js';
 import type { SnowshoeRules, TextNormalisation } from '../rules/rule-data.js';
 import { indexSettings } from './cluster-assignment.js';
 import { MemoryStore } from './memory-store.js';
@@ -27,6 +28,7 @@ export interface StreamMessage {
 export class StreamDetector {
   readonly store: MemoryStore;
   private readonly text: TextRules;
+  private readonly sharedDomains: ReadonlySet<string>;
 
   constructor(
     private readonly data: SnowshoeRules,
@@ -35,6 +37,7 @@ export class StreamDetector {
     private readonly registry: SenderRegistry = tenants.size > 0 ? 'tenants' : 'unknown',
   ) {
     this.text = new TextRules(text);
+    this.sharedDomains = new Set(data.markers.sharedDomains);
     const longest = Math.max(...data.windows.map((w) => w.ms));
     this.store = new MemoryStore(indexSettings(data.similarity, longest), Math.max(longest, data.senders.newForMs));
   }
@@ -47,8 +50,10 @@ export class StreamDetector {
     const envelope = toEnvelope(message, iso, tenant);
     const fp = fingerprint(message.body, this.text, this.data.similarity);
     const assignment = this.store.assignOne(fp, at);
+    const markers = actorMarkers(message.body, envelope.message.brand, fp.template, fp.tokens().length > 0, this.sharedDomains);
+    const shared = this.store.observeMarkers(markers, message.tenant, senderOf(envelope, tenant), at, this.data);
     // Verdicts are stamped with the message's own time: the same stream gives the same output.
-    return decideSnowshoe({ envelope, template: fp.template, ...assignment }, tenant, this.store, this.data, this.registry, iso, at);
+    return decideSnowshoe({ envelope, template: fp.template, markers, ...assignment }, tenant, this.store, this.data, this.registry, iso, at, shared);
   }
 }
 

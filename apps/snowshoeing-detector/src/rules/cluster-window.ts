@@ -56,6 +56,8 @@ export interface SenderEntry {
 export const SENDER_REGISTERED = 1;
 export const SENDER_IN_CAMPAIGN_POOL = 2;
 export const SENDER_NEW = 4;
+/** Joined the content after it was established: the pool grew mid-campaign. */
+export const SENDER_LATE = 8;
 
 export interface Observation {
   messageId: string;
@@ -66,6 +68,8 @@ export interface Observation {
   registered: boolean;
   inCampaignPool: boolean;
   newSender: boolean;
+  /** When the tenant's number was first seen sending anything (ms). */
+  senderSince: number;
 }
 
 export type WindowMeasures = Record<SnowshoeMeasure, number> & {
@@ -119,7 +123,12 @@ export function observe(state: ClusterState, o: Observation, rules: Pick<Snowsho
     entry.q = state.seq;
     if (o.at > entry.l) entry.l = o.at;
   } else if (state.senders.length < rules.senders.maxTracked) {
-    const flags = (o.registered ? SENDER_REGISTERED : 0) | (o.inCampaignPool ? SENDER_IN_CAMPAIGN_POOL : 0) | (o.newSender ? SENDER_NEW : 0);
+    // An even pool of n numbers shows all of them within a few times n messages: a number that
+    // first sends this content long after that, and was not in use before the content began,
+    // is one the campaign added.
+    const before = state.seq - 1;
+    const late = o.senderSince > state.first && before >= Math.max(rules.senders.lateAfterMessages, rules.senders.lateAfterSenderMultiple * (state.senders.length + state.overflow));
+    const flags = (o.registered ? SENDER_REGISTERED : 0) | (o.inCampaignPool ? SENDER_IN_CAMPAIGN_POOL : 0) | (o.newSender ? SENDER_NEW : 0) | (late ? SENDER_LATE : 0);
     state.senders.push({ s: o.sender, t: o.tenantId, f: o.at, l: o.at, n: 1, q: state.seq, flags });
   } else {
     state.overflow++;
@@ -134,8 +143,30 @@ export function observe(state: ClusterState, o: Observation, rules: Pick<Snowsho
   return state;
 }
 
-/** The measures of one window, as of event time `at`. */
-export function measure(state: ClusterState, at: number, window: WindowSpec, senders: SnowshoeRules['senders']): WindowMeasures {
+function windowCount(state: ClusterState, window: WindowSpec): number {
+  let messages = 0;
+  const ring = state.counts[window.name];
+  if (ring) for (const c of ring.b) messages += c;
+  return messages;
+}
+
+/**
+ * The content's hourly rate, the highest over its windows: a pool sized for the morning's
+ * volume is still justified in a quiet evening hour. Each window's rate is over the time the
+ * content has been sent within it, at least `minSpanMs` (a few messages make no rate).
+ */
+export function peakHourly(state: ClusterState, at: number, data: Pick<SnowshoeRules, 'windows' | 'volume'>): number {
+  let peak = 0;
+  for (const w of data.windows) {
+    const span = Math.max(data.volume.minSpanMs, Math.min(w.ms, at - state.first));
+    peak = Math.max(peak, (windowCount(state, w) * 3_600_000) / span);
+  }
+  return peak;
+}
+
+/** The measures of one window, as of event time `at` (the shared ones, from actor markers, are the decision's to add). */
+export function measure(state: ClusterState, at: number, window: WindowSpec, data: Pick<SnowshoeRules, 'windows' | 'senders' | 'volume'>): WindowMeasures {
+  const { senders, volume } = data;
   const cutoff = at - window.ms;
   let distinct = 0;
   let total = 0;
@@ -145,6 +176,7 @@ export function measure(state: ClusterState, at: number, window: WindowSpec, sen
   let fresh = 0;
   let outside = 0;
   let unregistered = 0;
+  let late = 0;
   for (const s of state.senders) if (s.l >= cutoff) distinct++;
   // A sender silent for this many of the cluster's messages has been rotated out. An even pool
   // of n senders leaves gaps of about n, so the bar grows with the senders in use.
@@ -156,18 +188,21 @@ export function measure(state: ClusterState, at: number, window: WindowSpec, sen
     if (s.n > top) top = s.n;
     if (state.seq - s.q >= retiredAfter) retired++;
     if ((s.flags & SENDER_NEW) !== 0) fresh++;
+    if ((s.flags & SENDER_LATE) !== 0) late++;
     if ((s.flags & SENDER_REGISTERED) === 0) unregistered++;
     else if ((s.flags & SENDER_IN_CAMPAIGN_POOL) === 0) outside++;
   }
   let tenants = 0;
   for (const t of state.tenants) if (t.l >= cutoff) tenants++;
-  let messages = 0;
-  const ring = state.counts[window.name];
-  if (ring) for (const c of ring.b) messages += c;
+  const messages = windowCount(state, window);
+  // The numbers this volume justifies: an ordinary pool, or as many as its busiest rate needs.
+  const justified = Math.max(volume.ordinaryPool, Math.ceil(peakHourly(state, at, data) / volume.perNumberHourly));
   return {
     window: window.name,
     messages,
     distinctSenders: distinct + state.overflow,
+    excessSenders: Math.max(0, distinct + state.overflow - justified),
+    lateSenders: late,
     // The inverse Simpson index: the number of equally busy senders that would give these shares.
     effectiveSenders: total === 0 ? 0 : (total * total) / squares + state.overflow,
     topShare: total === 0 ? 0 : top / total,
@@ -176,6 +211,8 @@ export function measure(state: ClusterState, at: number, window: WindowSpec, sen
     outsideCampaignPool: outside,
     unregisteredSenders: unregistered,
     tenants,
+    sharedMessages: 0,
+    sharedSenders: 0,
   };
 }
 
@@ -187,8 +224,18 @@ export interface Evaluation {
 }
 
 /** Checks the rules in order (blocks first in the rule data) against the cluster's windows. */
-export function evaluate(state: ClusterState, at: number, rules: readonly SnowshoeRule[], data: Pick<SnowshoeRules, 'windows' | 'senders'>): Evaluation {
-  const windows = data.windows.map((w) => measure(state, at, w, data.senders));
+export function evaluate(
+  state: ClusterState,
+  at: number,
+  rules: readonly SnowshoeRule[],
+  data: Pick<SnowshoeRules, 'windows' | 'senders' | 'volume' | 'markers'>,
+  shared: Pick<WindowMeasures, 'tenants' | 'sharedMessages' | 'sharedSenders'> | null = null,
+): Evaluation {
+  const windows = data.windows.map((w) => {
+    const m = measure(state, at, w, data);
+    // Actor markers are counted over their own window, across tenants.
+    return shared && w.name === data.markers.window ? { ...m, ...shared } : m;
+  });
   for (const rule of rules) {
     const measures = windows.find((w) => w.window === rule.window);
     if (!measures) continue;

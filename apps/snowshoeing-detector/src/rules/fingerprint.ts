@@ -37,13 +37,13 @@ export interface Fingerprint {
 
 // Zero-width and other invisible characters used to split words past filters.
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
-const URL = /\b(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:\/[^\s]*)?/giu;
+export const URL = /\b(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:\/[^\s]*)?/giu;
 const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/giu;
 const WORD = /[\p{L}\p{N}_]+/gu;
 const DIGIT = /\p{N}/u;
 const NON_ASCII_ALL = /[^\x00-\x7f]/gu;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
-const MAYBE_URL = /[a-z0-9]\.[a-z]{2}/i;
+export const MAYBE_URL = /[a-z0-9]\.[a-z]{2}/i;
 const MASK = '#';
 // Words that vary per recipient like dates do (not "may": it is mostly the verb).
 const CALENDAR = new Set(
@@ -94,11 +94,16 @@ function foldLookalikes(text: string): string {
   });
 }
 
+/** The text in lower case with compatibility forms, invisible characters and look-alike letters folded. */
+export function foldText(text: string): string {
+  // ASCII text is already in NFKC form and has no invisible or look-alike characters to fold.
+  return (ASCII_ONLY.test(text) ? text : foldLookalikes(text.normalize('NFKC').replace(INVISIBLE, ''))).toLowerCase();
+}
+
 /** Normalised tokens of a text, with variable parts masked as "#" and link paths dropped. */
 export function tokenize(text: string, rules: Pick<TextRules, 'greetings'>, mask = true): string[] {
-  // ASCII text is already in NFKC form and has no invisible or look-alike characters to fold.
   const ascii = ASCII_ONLY.test(text);
-  let clean = (ascii ? text : foldLookalikes(text.normalize('NFKC').replace(INVISIBLE, ''))).toLowerCase();
+  let clean = foldText(text);
   if (mask && clean.includes('@')) clean = clean.replace(EMAIL, ' 0 ');
   if (mask && MAYBE_URL.test(clean)) clean = clean.replace(URL, (_m, host: string) => ` url_${host.replace(/[.-]/g, '_')} `);
   const tokens: string[] = [];

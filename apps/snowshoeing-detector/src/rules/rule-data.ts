@@ -52,6 +52,36 @@ export const SnowshoeRulesSchema = z
       maxTenantsTracked: z.number().int().min(2).max(1000),
       /** Message ids kept per cluster as evidence. */
       samples: z.number().int().min(1).max(50),
+      /**
+       * A sender is late (the pool grew mid-campaign) when it first sends a content after the
+       * content's sending identity had this many messages, and this many times the senders then
+       * in use: an even pool of n numbers shows all of them within a few times n messages.
+       */
+      lateAfterMessages: z.number().int().positive(),
+      lateAfterSenderMultiple: z.number().positive(),
+    }),
+    /** What a content's volume justifies: `excessSenders` counts the senders beyond it. */
+    volume: z.strictObject({
+      /** Numbers any sending identity may use for one content, whatever its volume (a clinic's pool). */
+      ordinaryPool: z.number().int().min(1),
+      /** Messages an hour one number carries without strain: more need more numbers. */
+      perNumberHourly: z.number().positive(),
+      /** The rate is measured over at least this span, so that a few messages do not make a rate. */
+      minSpanMs: z.number().int().positive(),
+    }),
+    /**
+     * Actor markers: what makes messages of several tenants one actor's campaign (a link's
+     * registrable domain, a call-back number, the full text with only personal fields masked).
+     */
+    markers: z.strictObject({
+      /** The window markers are counted over (a name from `windows`). */
+      window: z.string().min(1),
+      /** Registrable domains that many tenants link to by design: the platform's own, public services. */
+      sharedDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/)),
+      /** Sender numbers remembered per marker (more only saturate the count). */
+      maxSenders: z.number().int().min(4).max(10_000),
+      /** Tenants remembered per marker. */
+      maxTenants: z.number().int().min(2).max(1000),
     }),
     rules: z.array(SnowshoeRuleSchema).min(1),
   })
@@ -60,6 +90,7 @@ export const SnowshoeRulesSchema = z
       ctx.addIssue({ code: 'custom', message: 'bands x rows must not exceed hashes', path: ['similarity'] });
     }
     const windows = new Set(data.windows.map((w) => w.name));
+    if (!windows.has(data.markers.window)) ctx.addIssue({ code: 'custom', message: `unknown window "${data.markers.window}"`, path: ['markers', 'window'] });
     data.rules.forEach((rule, i) => {
       if (!windows.has(rule.window)) ctx.addIssue({ code: 'custom', message: `unknown window "${rule.window}"`, path: ['rules', i, 'window'] });
     });

@@ -3,7 +3,8 @@ import { E164Schema, MessagingServiceSidSchema } from './common.js';
 import { MessageEnvelopeSchema } from './envelope.event.js';
 
 /**
- * The measures the snowshoeing detector keeps per content cluster and window
+ * The measures the snowshoeing detector keeps per sending identity (a tenant's content
+ * cluster) and window, and for the actor markers a message shares with other tenants
  * (MP.EVASION.SNOWSHOE). A rule of the detector holds or blocks when every measure it names
  * reaches its minimum.
  */
@@ -11,11 +12,19 @@ export const SnowshoeMeasureSchema = z.enum([
   'messages',
   'distinctSenders',
   'effectiveSenders',
+  /** Senders beyond what the content's volume justifies (an ordinary pool, or the numbers its rate needs). */
+  'excessSenders',
   'retiredSenders',
+  /** Senders that joined the content after it was established (a pool growing mid-campaign). */
+  'lateSenders',
   'newSenders',
   'outsideCampaignPool',
   'unregisteredSenders',
+  /** Tenants sending with one of this message's actor markers (its link domain, call-back number or full text). */
   'tenants',
+  /** Messages and sender numbers carrying that marker, over every tenant. */
+  'sharedMessages',
+  'sharedSenders',
 ]);
 export type SnowshoeMeasure = z.infer<typeof SnowshoeMeasureSchema>;
 
@@ -48,5 +57,10 @@ export const ClusteredMessageEventSchema = z.strictObject({
   match: z.enum(['new', 'template', 'near_duplicate']),
   /** Near-duplicates: the share of the message's content words the cluster had already used. */
   similarity: z.number().min(0).max(1).optional(),
+  /**
+   * Its actor markers, which link tenants into one actor's campaign: `d:` a link's registrable
+   * domain, `p:` a call-back number, `t:` the full text with personal fields masked.
+   */
+  markers: z.array(z.string().min(3).max(300)).max(32).optional(),
 });
 export type ClusteredMessageEvent = z.infer<typeof ClusteredMessageEventSchema>;
