@@ -33,17 +33,17 @@ export interface TestTenant {
 }
 
 /** A fresh tenant for one test, registered through intake's admin API. */
-export async function registerTenant(stack: TestStack, overrides: Partial<z.input<typeof TenantConfigEventSchema>> = {}): Promise<TestTenant> {
+export async function registerTenant(stack: TestStack, overrides: Partial<z.input<typeof TenantConfigEventSchema>> = {}, options: { brand?: string } = {}): Promise<TestTenant> {
   const tenantId = `t-${randomUUID().slice(0, 8)}`;
   const apiKey = `sk_test_${randomBytes(24).toString('hex')}`;
   const messagingServiceSid = `MG${randomBytes(16).toString('hex')}`;
   // Distinct sender numbers per tenant, so that inbound messages find their tenant.
   const base = 2_000_000 + (randomBytes(3).readUIntBE(0, 3) % 7_000_000);
   const senders = [0, 1].map((n) => `+1415${String(base + n).padStart(7, '0')}`);
-  const brand = 'Acme Dental';
+  const brand = options.brand ?? 'Acme Dental';
   const body = {
     name: `Test tenant ${tenantId}`,
-    brands: [{ name: brand, helpText: 'Acme Dental: call (415) 555-0100 for help. Reply STOP to opt out.' }],
+    brands: [{ name: brand, helpText: `${brand}: call (415) 555-0100 for help. Reply STOP to opt out.` }],
     campaigns: [
       { id: 'offers', brand, useCase: 'marketing' },
       { id: 'reminders', brand, useCase: 'informational' },

@@ -34,18 +34,13 @@ type Kind = keyof typeof KINDS;
 const MIX: Kind[] = ['deliver', 'block', 'deliver', 'fail', 'deliver', 'undeliver', 'deliver', 'deliver', 'deliver', 'deliver'];
 
 /**
- * One text per tenant, with little vocabulary in common: the same text from every tenant's
- * numbers would be snowshoeing (MP.EVASION.SNOWSHOE), blocked, and would suspend the tenants.
+ * The platform's shared template, sent by every tenant under its own brand from its own
+ * numbers, as the platform's clinics do: that is the product working, never snowshoeing
+ * (MP.EVASION.SNOWSHOE), and every such message must be delivered through every fault.
  */
-const TEXTS = [
-  'Acme Dental: your cleaning is booked for Friday at 10.',
-  "Acme Dental: remember to bring your insurance card to tomorrow's checkup.",
-  'Acme Dental: whitening special this month, ask our front desk about it.',
-  'Acme Dental: Dr. Patel moved your crown fitting to the afternoon.',
-  'Acme Dental: please complete the medical history form before arriving.',
-  'Acme Dental: our Elm Street office reopens after renovations next week.',
-];
-const TENANTS = TEXTS.length;
+const BRANDS = ['Cedar Dental', 'Maple Family Clinic', 'Harbor Eye Care', 'Summit Pediatrics', 'Willow Dermatology', 'Brook Physio'];
+const TEMPLATE = (brand: string) => `${brand}: your cleaning is booked for Friday at 10. Please bring your insurance card.`;
+const TENANTS = BRANDS.length;
 const KILL_ORDER = ['dispatcher', 'audit', 'snowshoeing-detector', 'content-screening', 'consent', 'intake'];
 const WORKERS = 3;
 const PAUSE_BETWEEN_SENDS_MS = 600;
@@ -104,7 +99,7 @@ class Load {
     if (kind !== 'block') await persist(`consent for ${to}`, () => pipeline.consent(tenant, to));
     if (kind === 'fail') await addFault({ to, status: 400, code: 21211 });
     if (kind === 'undeliver') await addFault({ to, status: 201, code: 30003 });
-    const body = `${TEXTS[n % TENANTS]} Reply STOP to opt out. Ref ${n}x${randomUUID().slice(0, 8)}`;
+    const body = `${TEMPLATE(tenant.brand)} Reply STOP to opt out. Ref ${n}x${randomUUID().slice(0, 8)}`;
     const key = `fault-load-${n}-${randomUUID()}`;
     const request = { to, from: tenant.senders[Math.floor(n / TENANTS) % tenant.senders.length], brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body };
     // Retried with the same Idempotency-Key until intake answers: a crash after the outbox write
@@ -173,7 +168,7 @@ describe('faults under load: nothing lost, nothing sent twice, the whole history
   it('survives every crash, restart and storm, then accounts for every accepted message', async () => {
     const started = Date.now();
     const tenants: TestTenant[] = [];
-    for (let i = 0; i < TENANTS; i++) tenants.push(await pipeline.newTenant());
+    for (let i = 0; i < TENANTS; i++) tenants.push(await pipeline.newTenant(BRANDS[i]));
     const load = new Load(tenants);
     load.start();
     note('load started');

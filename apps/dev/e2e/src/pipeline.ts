@@ -14,8 +14,9 @@ export interface AuditView {
 export class Pipeline {
   constructor(readonly stack: TestStack) {}
 
-  newTenant(): Promise<TestTenant> {
-    return registerTenant(this.stack);
+  /** A tenant of its own, under its own brand when given (the platform's clinics each have one). */
+  newTenant(brand?: string): Promise<TestTenant> {
+    return registerTenant(this.stack, {}, brand === undefined ? {} : { brand });
   }
 
   async consent(tenant: TestTenant, to: string, campaign = 'offers', basis: 'express' | 'prior_relationship' = 'express'): Promise<string> {
