@@ -50,7 +50,7 @@ export class StreamDetector {
     const envelope = toEnvelope(message, iso, tenant);
     const fp = fingerprint(message.body, this.text, this.data.similarity);
     const assignment = this.store.assignOne(fp, at);
-    const markers = actorMarkers(message.body, envelope.message.brand, fp.template, fp.tokens().length > 0, this.sharedDomains);
+    const markers = actorMarkers(fp, envelope.message.brand, this.sharedDomains);
     const shared = this.store.observeMarkers(markers, message.tenant, senderOf(envelope, tenant), at, this.data);
     // Verdicts are stamped with the message's own time: the same stream gives the same output.
     return decideSnowshoe({ envelope, template: fp.template, markers, ...assignment }, tenant, this.store, this.data, this.registry, iso, at, shared);

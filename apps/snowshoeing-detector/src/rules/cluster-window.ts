@@ -234,7 +234,12 @@ export function evaluate(
   const windows = data.windows.map((w) => {
     const m = measure(state, at, w, data);
     // Actor markers are counted over their own window, across tenants.
-    return shared && w.name === data.markers.window ? { ...m, ...shared } : m;
+    if (shared && w.name === data.markers.window) {
+      m.tenants = shared.tenants;
+      m.sharedMessages = shared.sharedMessages;
+      m.sharedSenders = shared.sharedSenders;
+    }
+    return m;
   });
   for (const rule of rules) {
     const measures = windows.find((w) => w.window === rule.window);

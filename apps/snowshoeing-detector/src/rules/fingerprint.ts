@@ -27,6 +27,12 @@ import type { SnowshoeRules, TextNormalisation } from './rule-data.js';
 export interface Fingerprint {
   /** 64-bit hash of the masked, normalised text, 16 hex digits. */
   template: string;
+  /** The text folded (lower case, look-alikes and invisible characters undone), before masking. */
+  folded: string;
+  /** The hosts of its links, folded. */
+  hosts: readonly string[];
+  /** Whether it has enough content words to compare (`similarity.minTokens`). */
+  hasContent(): boolean;
   /** 30-bit hashes of the distinct content words (no boilerplate, function words or masked parts); empty when too few to compare. */
   tokens(): number[];
   /** The MinHash signature and LSH bands, computed on first use (a known template needs neither). */
@@ -101,11 +107,17 @@ export function foldText(text: string): string {
 }
 
 /** Normalised tokens of a text, with variable parts masked as "#" and link paths dropped. */
-export function tokenize(text: string, rules: Pick<TextRules, 'greetings'>, mask = true): string[] {
+export function tokenize(text: string, rules: Pick<TextRules, 'greetings'>, mask = true, seen?: { folded: string; hosts: string[] }): string[] {
   const ascii = ASCII_ONLY.test(text);
   let clean = foldText(text);
+  if (seen) seen.folded = clean;
   if (mask && clean.includes('@')) clean = clean.replace(EMAIL, ' 0 ');
-  if (mask && MAYBE_URL.test(clean)) clean = clean.replace(URL, (_m, host: string) => ` url_${host.replace(/[.-]/g, '_')} `);
+  if (mask && MAYBE_URL.test(clean)) {
+    clean = clean.replace(URL, (_m, host: string) => {
+      seen?.hosts.push(host);
+      return ` url_${host.replace(/[.-]/g, '_')} `;
+    });
+  }
   const tokens: string[] = [];
   let previous = '';
   const emit = (raw: string, digit: boolean): void => {
@@ -190,6 +202,9 @@ export function hash32(text: string, seed = 0): number {
   return h >>> 0;
 }
 
+// Two hex digits per byte: formatting a hash is on every message's path.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** The 64-bit hash of a token sequence (as if joined by spaces), 16 hex digits, without building the string. */
 export function templateHash(tokens: readonly string[]): string {
   let a = 0x9747b28c;
@@ -208,7 +223,7 @@ export function templateHash(tokens: readonly string[]): string {
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
     h ^= h >>> 16;
-    return (h >>> 0).toString(16).padStart(8, '0');
+    return HEX[(h >>> 24) & 255]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!;
   };
   return fin(a) + fin(b ^ tokens.length);
 }
@@ -280,7 +295,8 @@ export function bandKeyText(key: number): string {
 }
 
 export function fingerprint(body: string, text: TextRules, similarity: SnowshoeRules['similarity']): Fingerprint {
-  const words = stripBoilerplate(tokenize(body, text), text);
+  const seen = { folded: '', hosts: [] as string[] };
+  const words = stripBoilerplate(tokenize(body, text, true, seen), text);
   // Most messages repeat a known template and need nothing but its hash: the rest is computed on first use.
   let hashes: number[] | undefined;
   let signature: Uint32Array | null | undefined;
@@ -304,6 +320,15 @@ export function fingerprint(body: string, text: TextRules, similarity: SnowshoeR
   };
   return {
     template: templateHash(words),
+    folded: seen.folded,
+    hosts: seen.hosts,
+    // Counted without hashing: most messages repeat a known template and never need the hashes.
+    hasContent: () => {
+      if (hashes !== undefined) return hashes.length > 0;
+      let n = 0;
+      for (const t of words) if (t !== MASK && t.length > 1 && !text.stopwords.has(t)) n++;
+      return n >= similarity.minTokens;
+    },
     tokens,
     signature: signatureOf,
     bands: () => {

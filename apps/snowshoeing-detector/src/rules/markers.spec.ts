@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fingerprint, TextRules } from './fingerprint.js';
 import { actorMarkers, callBackNumbers, observeMarker, strongest, type MarkerState } from './markers.js';
+import { loadSnowshoeRules, loadTextNormalisation } from './rule-data.js';
 
 const shared = new Set(['carehub.example']);
+const rules = loadSnowshoeRules();
+const text = new TextRules(loadTextNormalisation());
+const markersOf = (body: string, brand: string) => actorMarkers(fingerprint(body, text, rules.similarity), brand, shared);
 const HOUR = 3_600_000;
 const limits = { maxTenants: 4, maxSenders: 4 };
 const empty = (): MarkerState => ({ tenants: new Map(), senders: new Map() });
@@ -10,20 +15,20 @@ const empty = (): MarkerState => ({ tenants: new Map(), senders: new Map() });
 describe('actor markers (MP.EVASION.SNOWSHOE, MP.ISV)', () => {
   it("finds a link's registrable domain, a call-back number and the full text", () => {
     const body = 'Cedar Dental: Hi Ana, your visit is Jan 5 at 9:30. Confirm at https://book.cedar-dental.example/x1 or call (212) 555-0147. Reply STOP to opt out.';
-    const markers = actorMarkers(body, 'Cedar Dental', '0123456789abcdef', true, shared);
+    const markers = markersOf(body, 'Cedar Dental');
     assert.deepEqual(markers.slice(0, 2), ['d:cedar-dental.example', 'p:+12125550147']);
     assert.match(markers[2]!, /^t:[0-9a-f]{16}$/);
-    assert.notEqual(actorMarkers(body, 'Cedar Dental 2', '0123456789abcdef', true, shared)[2], markers[2], 'another brand, another text');
+    assert.notEqual(markersOf(body, 'Cedar Dental 2')[2], markers[2], 'another brand, another text');
   });
 
   it("leaves out the platform's own domains, and the full text of a short notice", () => {
     const body = 'Your receipt: https://pay.carehub.example/r/AB12CD';
-    assert.deepEqual(actorMarkers(body, 'Cedar Dental', 'feedfacefeedface', false, shared), []);
+    assert.deepEqual(markersOf(body, 'Cedar Dental'), []);
   });
 
   it('sees through look-alike letters in a domain', () => {
     // Cyrillic "а" and "о" in the host.
-    assert.deepEqual(actorMarkers('Claim now at implants-de\u0430l.ex\u0430mple/q', 'Deals', 'x', false, shared), ['d:implants-deal.example']);
+    assert.deepEqual(markersOf('Claim now at implants-de\u0430l.ex\u0430mple/q', 'Deals'), ['d:implants-deal.example']);
   });
 
   it('reads call-back numbers in the usual spellings and ignores dates, amounts and codes', () => {

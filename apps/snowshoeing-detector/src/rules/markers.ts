@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { getDomain } from 'tldts';
-import { foldText, MAYBE_URL, templateHash, URL } from './fingerprint.js';
+import { templateHash, type Fingerprint } from './fingerprint.js';
 import type { SnowshoeRules } from './rule-data.js';
 
 /**
@@ -15,20 +15,16 @@ import type { SnowshoeRules } from './rule-data.js';
  * Two tenants sending the shared reminder under their own brands with their own call-back
  * numbers share none of these.
  */
-export function actorMarkers(body: string, brand: string, template: string, hasContent: boolean, sharedDomains: ReadonlySet<string>): string[] {
+export function actorMarkers(fp: Pick<Fingerprint, 'folded' | 'hosts' | 'template' | 'hasContent'>, brand: string, sharedDomains: ReadonlySet<string>): string[] {
   const markers: string[] = [];
-  const text = foldText(body);
-  if (MAYBE_URL.test(text)) {
-    URL.lastIndex = 0;
-    for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
-      const domain = registrableDomain(m[1]!);
-      if (domain !== null && !sharedDomains.has(domain) && !markers.includes(`d:${domain}`)) markers.push(`d:${domain}`);
-    }
+  for (const host of fp.hosts) {
+    const domain = registrableDomain(host);
+    if (domain !== null && !sharedDomains.has(domain) && !markers.includes(`d:${domain}`)) markers.push(`d:${domain}`);
   }
-  for (const number of callBackNumbers(text)) if (!markers.includes(`p:${number}`)) markers.push(`p:${number}`);
+  for (const number of callBackNumbers(fp.folded)) if (!markers.includes(`p:${number}`)) markers.push(`p:${number}`);
   // The brand as the envelope names it, too: masking digits must not make "Route 9 Dental" and
   // "Route 66 Dental" one text.
-  if (hasContent) markers.push(`t:${templateHash([template, brand.toLowerCase()])}`);
+  if (fp.hasContent()) markers.push(`t:${templateHash([fp.template, brand.toLowerCase()])}`);
   return markers;
 }
 
