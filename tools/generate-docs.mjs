@@ -12,7 +12,7 @@ const contracts = await import(join(ROOT, 'libs', 'contracts', 'dist', 'index.js
 const check = process.argv.includes('--check');
 
 const files = new Map();
-const openapi = contracts.buildOpenApi({ intake: 'http://127.0.0.1:3000', consent: 'http://127.0.0.1:3001', audit: 'http://127.0.0.1:3005' });
+const openapi = contracts.buildOpenApi({ intake: 'http://127.0.0.1:3000', consent: 'http://127.0.0.1:3001', snowshoe: 'http://127.0.0.1:3003', audit: 'http://127.0.0.1:3005' });
 files.set('docs/api/openapi.json', `${JSON.stringify(openapi, null, 2)}\n`);
 
 const rows = [];

@@ -109,6 +109,8 @@ export function serviceEnv(p, service) {
       };
     case 'audit':
       return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p) };
+    case 'snowshoeing-detector':
+      return { ...common, ADMIN_API_KEY: adminKey(p) };
     default:
       return common;
   }

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
-import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
@@ -49,6 +49,8 @@ export class SnowshoeingDetectorModule {
       providers: [
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
         { provide: JsonLogger, useValue: logger },
+        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
+        AdminKeyGuard,
         DetectorRules,
         SnowshoeMetrics,
         {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const SNOWSHOE_CONFIG = {
   ...COMMON_VARIABLES,
   ...httpVariables(3003, 'the health, clusters and metrics endpoints'),
+  ADMIN_API_KEY: variable(z.string().min(32), "Key of the platform operator: the clusters view, which names every tenant's sender numbers", true),
   REDIS_URL: variable(z.url().default('redis://127.0.0.1:6379'), 'Redis holding the content-cluster index and windows, shared by every instance', true),
   SNOWSHOE_REDIS_PREFIX: variable(
     z.string().min(1).max(100).default('snowshoe:'),

@@ -42,6 +42,7 @@ export async function startServiceInProcess<S extends ConfigSpec>(options: {
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     DATABASE_URL: stack.databaseUrl,
     PII_HASH_KEY: stack.piiHashKey,
+    ADMIN_API_KEY: stack.adminApiKey,
     REDIS_URL: stack.redisUrl,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(port),

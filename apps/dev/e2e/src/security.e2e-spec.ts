@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import twilio from 'twilio';
+import { buildOpenApi } from '@sms/contracts';
 import { call, registerTenant, testStack, waitFor, type TestTenant } from '@sms/testing';
 import { Pipeline } from './pipeline.js';
 
@@ -53,6 +54,45 @@ describe('security: keys and tenants', () => {
       assert.equal(wrong.status, 401, `${url} with a wrong key`);
     }
     assert.equal((await call(`${stack.urls.intake}/admin/v1/tenants/someone`, { method: 'PUT', apiKey: a.apiKey, body: {} })).status, 401, 'a tenant key is not the operator key');
+  });
+
+  it("walks every route of the OpenAPI: each refuses no key and a wrong key, operator routes refuse a tenant's key, and another tenant's key never sees this tenant's data", async () => {
+    const spec = buildOpenApi({ intake: stack.urls.intake, consent: stack.urls.consent, snowshoe: stack.urls['snowshoeing-detector'], audit: stack.urls.audit }) as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; servers: { url: string }[]; parameters?: { name: string; in: string; required?: boolean }[] }>>;
+    };
+    const day = 86_400_000;
+    const checked: string[] = [];
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        // Twilio's webhooks are checked by signature (below), health and metrics are public.
+        if (!operation.security?.length) continue;
+        const value = (name: string): string => {
+          if (name === 'id' || name === 'messageId') return messageOfA;
+          if (name === 'tenantId') return a.tenantId;
+          if (path.startsWith('/v1/reports')) return new Date(Date.now() + (name === 'from' ? -day : day)).toISOString();
+          if (name === 'to') return recipientOfA;
+          return 'x';
+        };
+        const params = operation.parameters ?? [];
+        const query = params.filter((q) => q.in === 'query' && q.required).map((q) => `${q.name}=${encodeURIComponent(value(q.name))}`);
+        const url = `${operation.servers[0]!.url}${path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name))}${query.length > 0 ? `?${query.join('&')}` : ''}`;
+        const init = { method: method.toUpperCase(), ...(method === 'get' ? {} : { body: {} }) };
+        const what = `${method.toUpperCase()} ${path}`;
+        assert.equal((await call(url, init)).status, 401, `${what} without a key`);
+        assert.equal((await call(url, { ...init, apiKey: 'sk_wrong_key_0000000000000000000000' })).status, 401, `${what} with a wrong key`);
+        if ('adminApiKey' in operation.security[0]!) {
+          assert.equal((await call(url, { ...init, apiKey: a.apiKey })).status, 401, `${what} with a tenant's key`);
+        } else {
+          const other = await call(url, { ...init, apiKey: b.apiKey });
+          const text = JSON.stringify(other.body);
+          assert.ok(!text.includes(messageOfA) || other.status >= 400, `${what} with another tenant's key shows its message: ${other.status} ${text.slice(0, 200)}`);
+          assert.ok(!text.includes(a.tenantId), `${what} with another tenant's key names the tenant: ${other.status} ${text.slice(0, 200)}`);
+          if (!params.some((q) => q.name === 'to')) assert.ok(!text.includes(recipientOfA), `${what} with another tenant's key shows its recipient`);
+        }
+        checked.push(what);
+      }
+    }
+    assert.ok(checked.includes('GET /v1/clusters') && checked.includes('PUT /admin/v1/tenants/{tenantId}') && checked.length >= 18, checked.join(', '));
   });
 
   it("never lets one tenant read or act on another's messages, consents or reviews", async () => {

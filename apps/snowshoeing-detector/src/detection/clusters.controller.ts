@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { AdminKeyGuard } from '@sms/tenancy';
 import { register, Registry } from 'prom-client';
 import { measure, SENDER_IN_CAMPAIGN_POOL, SENDER_NEW, SENDER_REGISTERED, type ClusterState } from '../rules/cluster-window.js';
 import { DetectorRules } from './detector-rules.js';
@@ -8,7 +9,8 @@ import { SnowshoeMetrics } from './snowshoe-metrics.js';
 /**
  * What operators see: the content clusters in the window with their measures and state, and
  * the detector's metrics. Cluster ids, tenant ids, sender numbers (the tenants' own) and
- * message ids only: no body or recipient is stored, so none can be shown.
+ * message ids only: no body or recipient is stored, so none can be shown. The clusters name
+ * every tenant's numbers: they need the operator's key (MP.ISV is the platform's to enforce).
  */
 @Controller()
 export class ClustersController {
@@ -20,6 +22,7 @@ export class ClustersController {
 
   /** The most recently active clusters, newest first; `?state=stopped` for held or blocked ones only. */
   @Get('v1/clusters')
+  @UseGuards(AdminKeyGuard)
   async list(@Query('limit') limit?: string, @Query('state') state?: string): Promise<{ clusters: ReturnType<ClustersController['view']>[] }> {
     const n = Math.min(Math.max(Number(limit ?? 50) || 50, 1), 1000);
     const clusters = await this.store.recentClusters(state === 'stopped' ? 1000 : n);
@@ -28,6 +31,7 @@ export class ClustersController {
   }
 
   @Get('v1/clusters/:id')
+  @UseGuards(AdminKeyGuard)
   async one(@Param('id') id: string): Promise<ReturnType<ClustersController['view']>> {
     const [state] = await this.store.clusterStates([id]);
     if (!state) throw new NotFoundException(`no cluster ${id} within the window`);

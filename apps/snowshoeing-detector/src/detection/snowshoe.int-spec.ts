@@ -216,16 +216,20 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     assert.ok(held.clauses.includes('MP.EVASION.SNOWSHOE'));
     for (const fact of ['cluster', 'window', 'distinctSenders', 'samples', 'rule']) assert.ok(fact in held.facts, `evidence has ${fact}`);
 
-    // What operators see.
-    const clusters = (await (await fetch(`${first.url}/v1/clusters?state=stopped`)).json()) as { clusters: { id: string; state: string; windows: { distinctSenders: number }[] }[] };
+    // What operators see, with the operator's key only: the clusters name every tenant's numbers.
+    assert.equal((await fetch(`${first.url}/v1/clusters`)).status, 401, 'no key');
+    assert.equal((await fetch(`${first.url}/v1/clusters`, { headers: { authorization: 'Bearer not-the-operator-key-000000000000' } })).status, 401, 'a wrong key');
+    const operator = { headers: { authorization: `Bearer ${stack.adminApiKey}` } };
+    const clusters = (await (await fetch(`${first.url}/v1/clusters?state=stopped`, operator)).json()) as { clusters: { id: string; state: string; windows: { distinctSenders: number }[] }[] };
     const view = clusters.clusters.find((c) => c.id === held.cluster);
     assert.equal(view?.state, 'hold');
     assert.ok(Math.max(...view.windows.map((w) => w.distinctSenders)) >= 30);
     const metrics = (await Promise.all([first, second].map(async (s) => (await fetch(`${s.url}/metrics`)).text()))).join('\n');
     assert.match(metrics, /snowshoe_alerts_total\{decision="hold",rule="[a-z-]+"\} 1/);
-    const one = await fetch(`${first.url}/v1/clusters/${held.cluster}`);
+    const one = await fetch(`${first.url}/v1/clusters/${held.cluster}`, operator);
     assert.equal(one.status, 200);
-    assert.equal((await fetch(`${first.url}/v1/clusters/ffffffffffffffff`)).status, 404);
+    assert.equal((await fetch(`${first.url}/v1/clusters/ffffffffffffffff`, operator)).status, 404);
+    assert.equal((await fetch(`${first.url}/v1/clusters/${held.cluster}`)).status, 401);
   });
 
   it('assigns clusters in Redis exactly as in memory', async () => {

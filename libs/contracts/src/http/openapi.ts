@@ -34,7 +34,7 @@ const health = (server: string) => ({
  * The HTTP interfaces of the gateway as one OpenAPI 3.1 document, built from the same
  * schemas the services validate with, so the description cannot drift from the code.
  */
-export function buildOpenApi(servers: { intake: string; consent: string; audit: string }): Record<string, unknown> {
+export function buildOpenApi(servers: { intake: string; consent: string; snowshoe: string; audit: string }): Record<string, unknown> {
   const tenantRegistration = TenantConfigEventSchema.pick({ name: true, brands: true, campaigns: true, senders: true, messagingServices: true, settings: true }).extend({
     apiKey: z.string().min(32).max(200).optional(),
   });
@@ -54,7 +54,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
       { name: 'twilio-webhooks', description: 'Called by Twilio; signed with X-Twilio-Signature' },
       { name: 'reviews', description: 'Held messages waiting for a person (audit)' },
       { name: 'reports', description: 'Proof, violations, dashboard, integrity (audit)' },
-      { name: 'admin', description: 'Platform operators: tenant onboarding (intake), enforcement (audit)' },
+      { name: 'admin', description: 'Platform operators: tenant onboarding (intake), enforcement (audit), snowshoeing clusters (snowshoeing-detector)' },
       { name: 'operations', description: 'Health' },
     ],
     paths: {
@@ -253,7 +253,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
           servers: [{ url: servers.audit }],
           security: [{ adminApiKey: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'liftedBy', 'reason'], properties: { tenantId: { type: 'string' }, campaign: { type: 'string' }, liftedBy: { type: 'string' }, reason: { type: 'string' } } } } } },
-          responses: { '200': { description: 'lifted' }, '400': problem('invalid request'), '401': problem('missing or wrong admin key') },
+          responses: { '200': { description: 'lifted; the violation window of the campaign or tenant starts afresh' }, '400': problem('invalid request'), '401': problem('missing or wrong admin key'), '409': problem('not suspended: nothing to lift, nothing written') },
         },
       },
       '/admin/v1/enforcement/dashboard': {
@@ -289,6 +289,29 @@ export function buildOpenApi(servers: { intake: string; consent: string; audit: 
           ],
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['MessageSid', 'AccountSid', 'MessageStatus'], properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, MessageStatus: { type: 'string' }, ErrorCode: { type: 'string' } } } } } },
           responses: { '204': { description: 'recorded' }, '400': problem('invalid callback'), '403': problem('missing or invalid signature') },
+        },
+      },
+      '/v1/clusters': {
+        get: {
+          tags: ['admin'],
+          summary: "The snowshoeing detector's clusters in the window, newest first, with their measures, senders and state (docs/snowshoeing.md)",
+          servers: [{ url: servers.snowshoe }],
+          security: [{ adminApiKey: [] }],
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+            { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['stopped'] }, description: 'held or blocked clusters only' },
+          ],
+          responses: { '200': { description: 'clusters', content: { 'application/json': { schema: { type: 'object', properties: { clusters: { type: 'array', items: { type: 'object' } } }, required: ['clusters'] } } } }, '401': problem('missing or wrong admin key') },
+        },
+      },
+      '/v1/clusters/{id}': {
+        get: {
+          tags: ['admin'],
+          summary: 'One snowshoeing cluster: its measures per window, senders with their shares and flags, samples, what stopped it',
+          servers: [{ url: servers.snowshoe }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } }],
+          responses: { '200': { description: 'the cluster', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem('missing or wrong admin key'), '404': problem('no such cluster within the window') },
         },
       },
       '/admin/v1/tenants/{tenantId}': {
