@@ -159,9 +159,33 @@ describe('audit (real Kafka and Postgres)', () => {
       const overview = await call<{ suspensions: { tenantId: string; campaign?: string }[] }>(`${audit.url}/admin/v1/enforcement`, { apiKey: adminKey });
       assert.ok(overview.body.suspensions.some((s) => s.tenantId === tenantId && s.campaign === 'offers'));
       assert.equal((await call(`${audit.url}/admin/v1/enforcement`, { apiKey })).status, 401, 'a tenant key is not an operator key');
-      const lifted = await call(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'offers', liftedBy: 'ops@platform.example', reason: 'tenant fixed its campaign' } });
-      assert.equal(lifted.status, 200);
+      const lift = () => call(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'offers', liftedBy: 'ops@platform.example', reason: 'tenant fixed its campaign' } });
+      assert.equal((await lift()).status, 200);
       await waitFor('the lifting', async () => enforcement.find((e) => e.tenantId === tenantId && e.campaign === 'offers' && !e.suspended));
+
+      // Lifting opens a fresh window: the next violation does not suspend again at once (the
+      // five before the lift stay in the history); five new ones do.
+      const liftedAt = enforcement.records.length;
+      for (let i = 0; i < 5; i++) {
+        const blocked = anEnvelope({ tenantId, message: { campaign: 'offers' }, verdicts: [verdict('content-screening', 'block', ['MP.CONTENT.CANNABIS'], 'cannabis', new Date().toISOString())] });
+        await publish(TOPICS.stopped.name, blocked.id, blocked);
+      }
+      const again = await waitFor('the second suspension', async () => enforcement.records.slice(liftedAt).map((r) => r.value).find((e) => e?.tenantId === tenantId && e.campaign === 'offers' && e.suspended) ?? undefined);
+      assert.match(again.reason, /campaign offers: 5 serious/, 'counted from the lift on, not with the five before it');
+
+      // Lifting what is not suspended is refused and writes nothing.
+      const db = new pg.Client({ connectionString: stack.databaseUrl });
+      await db.connect();
+      try {
+        const count = async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit.tenant_events WHERE tenant_id = $1`, [tenantId])).rows[0]!.n;
+        const before = await count();
+        const noop = await call<{ status: number; detail: string }>(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'reminders', liftedBy: 'ops@platform.example', reason: 'by mistake' } });
+        assert.equal(noop.status, 409);
+        assert.match(noop.body.detail, /not suspended/);
+        assert.equal(await count(), before, 'no history written');
+      } finally {
+        await db.end();
+      }
     } finally {
       await enforcement.stop();
     }

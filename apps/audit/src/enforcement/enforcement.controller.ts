@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
-import { ZodValidationPipe } from '@sms/nest-runtime';
+import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AdminKeyGuard, TenantDirectory } from '@sms/tenancy';
 import { z } from 'zod';
 import { DashboardSchema } from '../reports/reports.controller.js';
@@ -31,7 +31,7 @@ export class EnforcementController {
         tenantId: t.tenantId,
         name: t.name,
         status: t.status,
-        violations: (await this.reports.violationCounts(t.tenantId, rules.windowHours, rules.serious, rules.notViolations)).campaigns,
+        violations: (await this.reports.violationCounts(t.tenantId, rules.windowHours, rules.serious, rules.notViolations, this.enforcement.windowStarts(t.tenantId))).campaigns,
       })),
     );
     return { windowHours: rules.windowHours, thresholds: { campaign: rules.campaign, tenant: rules.tenant }, suspensions: this.enforcement.suspensions(), tenants };
@@ -43,10 +43,18 @@ export class EnforcementController {
     return this.reports.dashboard(null, query.hours);
   }
 
-  /** Lifts a suspension; recorded in the tenant's history with who lifted it and why. */
+  /**
+   * Lifts a suspension; recorded in the tenant's history with who lifted it and why. The
+   * campaign's (or tenant's) violation window starts afresh from here. Lifting what is not
+   * suspended is a 409 and writes nothing.
+   */
   @Post('lift')
   @HttpCode(200)
   async lift(@Body(new ZodValidationPipe(LiftSchema)) body: z.infer<typeof LiftSchema>): Promise<{ lifted: true }> {
+    if (!this.enforcement.isSuspended(body.tenantId, body.campaign ?? null)) {
+      const what = body.campaign ? `campaign ${body.campaign} of tenant ${body.tenantId}` : `tenant ${body.tenantId}`;
+      throw new ProblemException(409, 'not-suspended', 'Not suspended', `${what} is not suspended: there is nothing to lift`);
+    }
     await this.enforcement.apply({
       tenantId: body.tenantId,
       ...(body.campaign ? { campaign: body.campaign } : {}),

@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { HistoryRepository } from '../database/history.repository.js';
 import { ReportsRepository } from '../reports/reports.repository.js';
-import { loadEnforcementRules, suspensionsDue, type EnforcementRules } from '../rules/enforcement.js';
+import { loadEnforcementRules, suspensionsDue, windowStarts, type EnforcementRules, type WindowStarts } from '../rules/enforcement.js';
 
 /**
  * MP.ISV and MP.ENFORCEMENT: after every batch of decisions, the tenants that got blocks are
@@ -19,8 +19,8 @@ export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EnforcementService.name);
   readonly rules: EnforcementRules = loadEnforcementRules();
   private readonly view: CompactedTopicView<typeof TOPICS.enforcement.schema>;
-  /** Suspensions decided here that the view may not show yet. */
-  private readonly recent = new Map<string, boolean>();
+  /** Enforcement decided here that the view may not show yet. */
+  private readonly recent = new Map<string, EnforcementEvent>();
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
@@ -42,16 +42,29 @@ export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
 
   isSuspended(tenantId: string, campaign: string | null): boolean {
     const key = enforcementKey({ tenantId, ...(campaign ? { campaign } : {}) });
-    return this.recent.get(key) ?? this.view.get(key)?.suspended ?? false;
+    return (this.recent.get(key) ?? this.view.get(key))?.suspended ?? false;
+  }
+
+  /** The latest enforcement event of every scope, this instance's own first. */
+  private latest(): EnforcementEvent[] {
+    const all = new Map<string, EnforcementEvent>();
+    for (const e of this.view.values()) all.set(enforcementKey(e), e);
+    for (const [key, e] of this.recent) all.set(key, e);
+    return [...all.values()];
   }
 
   suspensions(): EnforcementEvent[] {
-    return [...this.view.values()].filter((e) => this.recent.get(enforcementKey(e)) ?? e.suspended);
+    return this.latest().filter((e) => e.suspended);
+  }
+
+  /** Where each of a tenant's violation windows starts: at its latest lift, if any. */
+  windowStarts(tenantId: string): WindowStarts {
+    return windowStarts(this.latest(), tenantId);
   }
 
   async check(tenantIds: string[]): Promise<void> {
     for (const tenantId of new Set(tenantIds)) {
-      const counts = await this.reports.violationCounts(tenantId, this.rules.windowHours, this.rules.serious, this.rules.notViolations);
+      const counts = await this.reports.violationCounts(tenantId, this.rules.windowHours, this.rules.serious, this.rules.notViolations, this.windowStarts(tenantId));
       const suspended = new Set(counts.campaigns.map((c) => c.campaign).concat('*').filter((c) => this.isSuspended(tenantId, c === '*' ? null : c)).map((c) => `${tenantId}|${c}`));
       for (const due of suspensionsDue(counts, this.rules, suspended)) {
         await this.apply({ tenantId, ...(due.campaign ? { campaign: due.campaign } : {}), suspended: true, reason: due.reason, decidedBy: 'audit (automatic)', at: new Date().toISOString() });
@@ -73,7 +86,7 @@ export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
       },
     ]);
     await this.publisher.publishRaw([record('enforcement', enforcementKey(event), event)]);
-    this.recent.set(enforcementKey(event), event.suspended);
+    this.recent.set(enforcementKey(event), event);
     this.logger.warn({ message: event.suspended ? 'suspended' : 'suspension lifted', tenantId: event.tenantId, campaign: event.campaign ?? '*', reason: event.reason, by: event.decidedBy });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ViolationCounts } from '../rules/enforcement.js';
+import { NO_LIFTS, type ViolationCounts, type WindowStarts } from '../rules/enforcement.js';
 
 /** Read models over the history: violations for enforcement and reports, decisions over time. */
 @Injectable()
@@ -8,15 +8,19 @@ export class ReportsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** Blocks in the window by campaign; a block citing only `notViolations` clauses does not count. */
-  async violationCounts(tenantId: string, windowHours: number, serious: string[], notViolations: string[]): Promise<ViolationCounts> {
+  async violationCounts(tenantId: string, windowHours: number, serious: string[], notViolations: string[], lifts: WindowStarts = NO_LIFTS): Promise<ViolationCounts> {
+    // The window is the last windowHours, from the latest lift of the tenant or the campaign on.
+    const [campaigns, at] = [[...lifts.campaigns.keys()], [...lifts.campaigns.values()]];
     const rows = await this.db.query<{ campaign: string; all: string; serious: string }[]>(
-      `SELECT coalesce(campaign, '(none)') AS campaign,
-              count(*) FILTER (WHERE NOT (clauses <@ $4::text[])) AS all,
-              count(*) FILTER (WHERE clauses && $3::text[]) AS serious
-         FROM audit.message_events
-        WHERE tenant_id = $1 AND decision = 'block' AND occurred_at > now() - make_interval(hours => $2::int)
+      `SELECT coalesce(e.campaign, '(none)') AS campaign,
+              count(*) FILTER (WHERE NOT (e.clauses <@ $4::text[])) AS all,
+              count(*) FILTER (WHERE e.clauses && $3::text[]) AS serious
+         FROM audit.message_events e
+         LEFT JOIN unnest($6::text[], $7::timestamptz[]) AS l(campaign, at) ON l.campaign = e.campaign
+        WHERE e.tenant_id = $1 AND e.decision = 'block'
+          AND e.occurred_at > greatest(now() - make_interval(hours => $2::int), $5::timestamptz, l.at)
         GROUP BY 1`,
-      [tenantId, windowHours, serious, notViolations],
+      [tenantId, windowHours, serious, notViolations, lifts.tenant, campaigns, at],
     );
     return { tenantId, campaigns: rows.map((r) => ({ campaign: r.campaign, all: Number(r.all), serious: Number(r.serious) })) };
   }

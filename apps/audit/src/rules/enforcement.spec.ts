@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadEnforcementRules, suspensionsDue } from './enforcement.js';
+import { loadEnforcementRules, suspensionsDue, windowStarts } from './enforcement.js';
 
 const rules = loadEnforcementRules();
 
@@ -19,5 +19,17 @@ describe('suspensionsDue (MP.ISV, MP.ENFORCEMENT)', () => {
 
   it('does not suspend what is suspended already', () => {
     assert.deepEqual(suspensionsDue({ tenantId: 't1', campaigns: [{ campaign: 'offers', all: 200, serious: 0 }] }, rules, new Set(['t1|offers'])), []);
+  });
+});
+
+describe('windowStarts', () => {
+  it("opens a fresh window at each scope's latest lift, and none where the latest event is a suspension", () => {
+    const event = (campaign: string | undefined, suspended: boolean, at: string) => ({ tenantId: 't1', ...(campaign ? { campaign } : {}), suspended, reason: 'r', decidedBy: 'ops', at });
+    const starts = windowStarts(
+      [event('offers', false, '2026-12-05T10:00:00.000Z'), event('reminders', true, '2026-12-05T11:00:00.000Z'), event(undefined, false, '2026-12-05T09:00:00.000Z'), { ...event('x', false, '2026-12-05T12:00:00.000Z'), tenantId: 't2' }],
+      't1',
+    );
+    assert.equal(starts.tenant, '2026-12-05T09:00:00.000Z');
+    assert.deepEqual([...starts.campaigns], [['offers', '2026-12-05T10:00:00.000Z']]);
   });
 });

@@ -1,4 +1,4 @@
-import { ClauseIdSchema } from '@sms/contracts';
+import { ClauseIdSchema, type EnforcementEvent } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -22,6 +22,31 @@ export function loadEnforcementRules(): EnforcementRules {
 export interface ViolationCounts {
   tenantId: string;
   campaigns: { campaign: string; all: number; serious: number }[];
+}
+
+/**
+ * When a scope's violation window opened by a lift: a lifted campaign or tenant starts afresh
+ * (the history keeps what came before), so one more violation does not suspend it again at once.
+ */
+export interface WindowStarts {
+  /** The tenant's latest lift, ISO time, or null. */
+  tenant: string | null;
+  /** Per campaign, its latest lift. */
+  campaigns: ReadonlyMap<string, string>;
+}
+
+export const NO_LIFTS: WindowStarts = { tenant: null, campaigns: new Map() };
+
+/** A tenant's window starts from the latest enforcement event of each of its scopes. */
+export function windowStarts(latest: Iterable<EnforcementEvent>, tenantId: string): WindowStarts {
+  let tenant: string | null = null;
+  const campaigns = new Map<string, string>();
+  for (const e of latest) {
+    if (e.tenantId !== tenantId || e.suspended) continue;
+    if (e.campaign === undefined) tenant = e.at;
+    else campaigns.set(e.campaign, e.at);
+  }
+  return { tenant, campaigns };
 }
 
 export interface Suspension {
