@@ -12,6 +12,8 @@ export const ConsentPolicySchema = z.strictObject({
     afterDays: z.record(z.string().regex(/^[A-Z]{2}$/), z.number().int().positive()),
     defaultAfterDays: z.number().int().positive(),
     wording: z.string().includes('{brand}'),
+    /** The same without the opt-out instruction, for a body that already carries one. */
+    wordingWithOptOut: z.string().includes('{brand}'),
     source: z.string(),
   }),
   optOutReminder: z.strictObject({ wording: z.string().min(1), source: z.string() }),

@@ -188,6 +188,15 @@ describe('decideConsent: reconfirmation (MP.CONSENT.RECONFIRM)', () => {
     assert.equal(receipt?.firstMessage, true);
   });
 
+  it('says "Reply STOP" once: not again when the body carries it, and in the wording when it does not', () => {
+    const stops = (body: string, text: string) => `${body}${text}`.match(/reply stop/gi)?.length ?? 0;
+    const withStop = decideConsent(marketing, facts({ records: [old], history: first })).verdict;
+    assert.equal(stops(marketing.message.body, withStop.transform!.text), 1);
+    const bare = anEnvelope({ message: { campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: 20% off whitening this week.' } });
+    const withoutStop = decideConsent(bare, facts({ records: [old], history: first })).verdict;
+    assert.equal(stops(bare.message.body, withoutStop.transform!.text), 1);
+  });
+
   it('holds or blocks instead, per tenant setting', () => {
     const hold = decideConsent(marketing, facts({ records: [old], history: first, settings: { ...tenant.settings, reconfirm: 'hold' } }));
     assert.equal(hold.verdict.decision, 'hold');

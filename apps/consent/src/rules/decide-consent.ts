@@ -145,7 +145,9 @@ export function decideConsent(envelope: MessageEnvelope, facts: ConsentFacts): C
       if (facts.settings.reconfirm === 'hold') {
         return { verdict: verdict('hold', ['MP.CONSENT.RECONFIRM'], `${why}; held for a person to reconfirm`, verdictFacts, now), receipt };
       }
-      appended.push(facts.policy.reconfirm.wording.replaceAll('{brand}', message.brand));
+      // The opt-out instruction once: the body may carry it already.
+      const wording = OPT_OUT_LANGUAGE.test(message.body) ? facts.policy.reconfirm.wordingWithOptOut : facts.policy.reconfirm.wording;
+      appended.push(wording.replaceAll('{brand}', message.brand));
       clauses.push('MP.CONSENT.RECONFIRM');
       reasons.push(`${why}: reconfirmation wording appended`);
     }
