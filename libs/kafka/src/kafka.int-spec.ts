@@ -15,7 +15,9 @@ import { TopicConsumer, type ConsumedRecord } from './topic-consumer.js';
 
 // This library sits below @sms/testing, so its test reads the test stack file itself.
 const stack = JSON.parse(readFileSync(process.env['TEST_STACK_FILE'] ?? '', 'utf8')) as { kafkaBrokers: string[] };
-const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
+// Quiet, but what the consumers warn about is kept, for the tests to read.
+const warned: { message: string; context: Record<string, unknown> }[] = [];
+const quiet = { error: () => undefined, warn: (message: string, context: Record<string, unknown>) => void warned.push({ message, context }), info: () => undefined };
 const kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'kafka-lib-test', log: quiet });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -158,6 +160,8 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const wrongType = letters.find((l) => l.error.kind === 'schema_violation')!;
     assert.deepEqual(wrongType.error.issues.map((i) => i.path), ['n']);
     assert.deepEqual(seen.filter((i) => i.label === marker).map((i) => i.n), [2]);
+    const logged = warned.filter((w) => w.message === 'record sent to the dead-letter topic' && w.context['topic'] === topic.name);
+    assert.deepEqual(logged.map((w) => w.context['kind']).sort(), ['invalid_json', 'schema_violation'], 'each dead letter logged once, with why');
   });
 
   it('joins the batches of every partition one fetch brings into one handler call, and dead-letters each record from its own partition', async () => {
@@ -183,6 +187,8 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
       letters.map((d) => `${d.partition}/${d.offset}: ${d.error.message}`).sort(),
       [0, 1, 2].map((p) => `${p}/0: refused ${p}/0`),
     );
+    const logged = warned.filter((w) => w.message === 'record sent to the dead-letter topic' && w.context['topic'] === topic.name);
+    assert.deepEqual(logged.map((w) => `${String(w.context['partition'])}: ${String(w.context['error'])}`).sort(), [0, 1, 2].map((p) => `${p}: refused ${p}/0`), 'the handler\'s dead letters are logged too');
   });
 
   it('retries a batch whose handler throws, losing nothing', async () => {

@@ -214,14 +214,6 @@ export class TopicConsumer<S extends z.ZodType> {
     }
 
     if (invalid.length > 0) {
-      for (const dl of invalid) {
-        this.options.log.warn('record sent to the dead-letter topic', {
-          topic: batch.topic,
-          partition: batch.partition,
-          group: this.options.groupId,
-          offset: dl.headers['x-source-offset'] ?? '',
-        });
-      }
       await this.options.publisher.publishRaw(invalid);
       for (const kind of new Set(invalid.map((d) => d.headers['x-dead-letter-kind'] ?? 'invalid'))) {
         observer.deadLettered(batch.topic, this.options.groupId, kind, invalid.filter((d) => (d.headers['x-dead-letter-kind'] ?? 'invalid') === kind).length);
@@ -314,6 +306,15 @@ export class TopicConsumer<S extends z.ZodType> {
     errorMessage: string,
     issues: { path: string; message: string }[],
   ): OutgoingRecord {
+    // Every dead letter is logged once, whatever made it one (the bytes go to the topic only).
+    this.options.log.warn('record sent to the dead-letter topic', {
+      topic: this.options.topic.name,
+      partition,
+      group: this.options.groupId,
+      offset: message.offset,
+      kind,
+      error: errorMessage,
+    });
     const value = {
       sourceTopic: this.options.topic.name,
       partition,
