@@ -62,6 +62,29 @@ describe('audit (real Kafka and Postgres)', () => {
     assert.equal(other.status, 401);
   });
 
+  it('says when a deferred message will go, why, and under which clause', async () => {
+    const envelope = anEnvelope({ tenantId });
+    const scheduledFor = '2026-11-28T13:00:00.000Z';
+    const scheduled: StatusEvent = {
+      messageId: envelope.id,
+      tenantId,
+      status: 'scheduled',
+      source: 'dispatcher',
+      scheduledFor,
+      reason: 'quiet hours in America/New_York (21:00-08:00): deferred to the next allowed time',
+      clauses: ['MP.COUNTRY'],
+      at: '2026-11-28T02:00:00.000Z',
+    };
+    await publish(TOPICS.accepted.name, envelope.id, envelope);
+    await publish(TOPICS.status.name, envelope.id, scheduled);
+    const history = await waitFor('the deferral', async () => {
+      const answer = await view(envelope.id);
+      return answer.status === 200 && answer.body.status === 'scheduled' ? answer.body : undefined;
+    });
+    assert.deepEqual(history.deferral, { scheduledFor, reason: scheduled.reason, clauses: ['MP.COUNTRY'] });
+    assert.deepEqual(history.statuses.filter((s) => s.status === 'scheduled').map((s) => [s.scheduledFor, s.reason, s.clauses]), [[scheduledFor, scheduled.reason, ['MP.COUNTRY']]]);
+  });
+
   it('mirrors the history on the analysts stream without numbers, bodies or proof', async () => {
     const to = aRecipient();
     const envelope = anEnvelope({ tenantId, message: { to, body: `Acme Dental: private offer ${randomUUID()}` } });

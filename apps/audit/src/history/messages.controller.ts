@@ -22,16 +22,32 @@ export class MessagesController {
       throw new ProblemException(404, 'not-found', 'Message not found', `no message ${id} for this tenant (yet)`);
     }
     const twilioSid = events.find((e) => e.twilioSid !== null)?.twilioSid ?? undefined;
+    const status = currentStatus(events);
+    const statuses = events
+      .filter((e) => e.kind === 'status' && e.status !== null)
+      .map((e) => {
+        const scheduledFor = typeof e.facts['scheduledFor'] === 'string' ? e.facts['scheduledFor'] : undefined;
+        return {
+          status: e.status!,
+          at: e.occurredAt,
+          source: e.stage ?? '',
+          ...(e.errorCode !== null ? { errorCode: e.errorCode } : {}),
+          ...(e.reason !== null ? { reason: e.reason } : {}),
+          ...(e.clauses.length > 0 ? { clauses: e.clauses as ClauseId[] } : {}),
+          ...(scheduledFor !== undefined ? { scheduledFor } : {}),
+        };
+      });
+    // The latest deferral says when and why, while the message waits for it.
+    const deferred = status === 'scheduled' ? statuses.filter((s) => s.status === 'scheduled' && s.scheduledFor !== undefined).at(-1) : undefined;
     return {
       id,
-      status: currentStatus(events),
+      status,
       ...(twilioSid ? { twilioSid } : {}),
       decisions: events
         .filter((e) => e.kind === 'decision')
         .map((e) => ({ stage: e.stage ?? '', decision: e.decision as Decision, clauses: e.clauses as ClauseId[], reason: e.reason ?? '', at: e.occurredAt })),
-      statuses: events
-        .filter((e) => e.kind === 'status' && e.status !== null)
-        .map((e) => ({ status: e.status!, at: e.occurredAt, source: e.stage ?? '', ...(e.errorCode !== null ? { errorCode: e.errorCode } : {}) })),
+      statuses,
+      ...(deferred ? { deferral: { scheduledFor: deferred.scheduledFor!, reason: deferred.reason ?? '', clauses: deferred.clauses ?? [] } } : {}),
     };
   }
 }

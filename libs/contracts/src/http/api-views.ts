@@ -23,7 +23,21 @@ export const MessageHistoryViewSchema = z.strictObject({
   decisions: z.array(
     z.strictObject({ stage: z.string(), decision: z.enum(['pass', 'transform', 'hold', 'block']), clauses: z.array(ClauseIdSchema), reason: z.string(), at: TimestampSchema }),
   ),
-  statuses: z.array(z.strictObject({ status: MessageStatusSchema, at: TimestampSchema, source: z.string(), errorCode: z.number().int().optional() })),
+  statuses: z.array(
+    z.strictObject({
+      status: MessageStatusSchema,
+      at: TimestampSchema,
+      source: z.string(),
+      errorCode: z.number().int().optional(),
+      /** Why the dispatcher chose it (a deferral: quiet hours, `sendAt`, pacing, a daily cap; a refusal's meaning), under which clauses. */
+      reason: z.string().optional(),
+      clauses: z.array(ClauseIdSchema).optional(),
+      /** `scheduled`: when it will be sent. */
+      scheduledFor: TimestampSchema.optional(),
+    }),
+  ),
+  /** While the message is `scheduled`: when it will be sent, why, and under which clauses. */
+  deferral: z.strictObject({ scheduledFor: TimestampSchema, reason: z.string(), clauses: z.array(ClauseIdSchema) }).optional(),
 });
 export type MessageHistoryView = z.infer<typeof MessageHistoryViewSchema>;
 
