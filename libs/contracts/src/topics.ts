@@ -49,7 +49,7 @@ export const TOPICS = {
     producers: ['upstream products'],
     consumers: ['intake'],
     schema: SendRequestEventSchema,
-    description: 'Send requests from upstream products, the Kafka twin of POST /v1/messages.',
+    description: 'Send requests from upstream products, the Kafka twin of POST /v1/messages. The message id is derived from the tenant and the idempotency key (messageIdFor in libs/contracts: UUID v5 of "<tenantId>\\n<idempotencyKey>" in namespace 8b6f3c1e-5a2d-4e7f-9c0b-3d1e2f4a5b6c), so the producer knows it.',
   }),
   accepted: topic({
     name: 'sms.accepted.v1',

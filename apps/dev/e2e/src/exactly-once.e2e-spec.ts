@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TOPICS } from '@sms/contracts';
+import { messageIdFor, TOPICS } from '@sms/contracts';
 import { call, produceRaw, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pipeline } from './pipeline.js';
@@ -30,6 +30,7 @@ describe('once and only once', () => {
     const first = await pipeline.send(tenant, { to, body }, key);
     const second = await pipeline.send(tenant, { to, body }, key);
     assert.equal(second, first);
+    assert.equal(first, messageIdFor(tenant.tenantId, key), 'the id derived from tenant and key');
     await pipeline.waitForStatus(tenant, first, ['delivered']);
     assert.equal((await pipeline.simMessages(to)).length, 1);
 
@@ -87,10 +88,11 @@ describe('once and only once', () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
     const body = `Acme Dental: after the poison. Reply STOP to opt out. ${Date.now()}`;
+    const idempotencyKey = `good-${Date.now()}`;
     await produceRaw(kafka, TOPICS.sendRequests.name, [
       {
         key: 'good',
-        value: JSON.stringify({ tenantId: tenant.tenantId, idempotencyKey: `good-${Date.now()}`, to, from: tenant.senders[0], brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body }),
+        value: JSON.stringify({ tenantId: tenant.tenantId, idempotencyKey, to, from: tenant.senders[0], brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body }),
       },
     ]);
     const [sent] = await waitFor('the good request to reach the simulator', async () => {
@@ -98,6 +100,9 @@ describe('once and only once', () => {
       return messages.length > 0 ? messages : undefined;
     });
     assert.equal(sent?.body, body);
+    // The producer knows its message's id without an answer: derived from tenant and idempotency key.
+    const view = await pipeline.waitForStatus(tenant, messageIdFor(tenant.tenantId, idempotencyKey), ['delivered']);
+    assert.equal(view.twilioSid, sent?.sid);
     const health = await call(`${stack.urls.intake}/health`);
     assert.equal(health.status, 200);
   });

@@ -55,7 +55,7 @@ export class AcceptedMessageRepository {
     const inserted: { id: string }[] = await this.db.query(
       `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
-       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         items.map((i) => i.envelope.id),
@@ -67,8 +67,14 @@ export class AcceptedMessageRepository {
         items.map((i) => i.envelope.acceptedAt),
       ],
     );
-    const insertedIds = new Set(inserted.map((r) => r.id));
-    const conflicts = items.filter((i) => !insertedIds.has(i.envelope.id));
+    // A request with an idempotency key has the id derived from it (messageIdFor): the same key
+    // twice in one batch is one row, inserted for the first of them only.
+    const fresh = new Set(inserted.map((r) => r.id));
+    const insertedAt = new Set<number>();
+    items.forEach((item, i) => {
+      if (fresh.delete(item.envelope.id)) insertedAt.add(i);
+    });
+    const conflicts = items.filter((_, i) => !insertedAt.has(i));
     const existing = new Map<string, { id: string; request_hash: string }>();
     if (conflicts.length > 0) {
       const rows: { id: string; tenant_id: string; idempotency_key: string; request_hash: string }[] = await this.db.query(
@@ -80,8 +86,8 @@ export class AcceptedMessageRepository {
       );
       for (const row of rows) existing.set(`${row.tenant_id}\u0000${row.idempotency_key}`, row);
     }
-    return items.map((item): InsertOutcome => {
-      if (insertedIds.has(item.envelope.id)) return { inserted: true };
+    return items.map((item, i): InsertOutcome => {
+      if (insertedAt.has(i)) return { inserted: true };
       const row = existing.get(`${item.envelope.tenantId}\u0000${item.envelope.idempotencyKey ?? ''}`);
       if (!row) throw new Error(`message ${item.envelope.id} was neither inserted nor found by its idempotency key`);
       return { inserted: false, existingId: row.id, existingRequestHash: row.request_hash };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { MessageEnvelope, SendRequest, TenantConfigEvent } from '@sms/contracts';
+import { messageIdFor, type MessageEnvelope, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
 import { KafkaPublisher } from '@sms/kafka';
 import { context, injectContext, SpanKind, tracer, trace, type Context } from '@sms/tracing';
 import { Pseudonymizer } from '@sms/util';
@@ -52,7 +52,8 @@ export class MessageIntakeService {
         return { kind: 'suspended', campaign: request.campaign, reason: suspension.reason };
       }
       const built = buildEnvelope({
-        id: randomUUID(),
+        // With an idempotency key the id is derived from it (messageIdFor): a producer on Kafka knows it.
+        id: options.idempotencyKey !== undefined ? messageIdFor(tenant.tenantId, options.idempotencyKey) : randomUUID(),
         tenant,
         request,
         channel: options.channel,

@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import {
   BodySchema,
@@ -42,3 +43,19 @@ export const SendRequestEventSchema = z
   })
   .refine(exactlyOneSender, senderMessage);
 export type SendRequestEvent = z.infer<typeof SendRequestEventSchema>;
+
+/**
+ * The namespace of message ids derived from idempotency keys (a UUID v5 namespace): a fixed
+ * value, part of the contract, so that a producer computes its message's id itself.
+ */
+export const MESSAGE_ID_NAMESPACE = '8b6f3c1e-5a2d-4e7f-9c0b-3d1e2f4a5b6c';
+
+/**
+ * The id intake gives a request that carries an idempotency key: UUID v5 of
+ * `<tenantId>\n<idempotencyKey>` in MESSAGE_ID_NAMESPACE. A producer on sms.send-requests.v1
+ * knows its message's id without waiting for an answer, and asks audit for its history with it;
+ * the same key always names the same message.
+ */
+export function messageIdFor(tenantId: string, idempotencyKey: string): string {
+  return uuidv5(`${tenantId}\n${idempotencyKey}`, MESSAGE_ID_NAMESPACE);
+}
