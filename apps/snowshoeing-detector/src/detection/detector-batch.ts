@@ -22,7 +22,7 @@ export async function assignBatch(store: RedisStore, rules: DetectorRules, envel
     const f = fingerprints[i]!;
     const a = assignments.get(i);
     if (!a) return { envelope, template: f.template, clusterId: f.template, match: 'new' };
-    return { envelope, template: f.template, ...a, markers: actorMarkers(f, envelope.message.brand, rules.sharedDomains) };
+    return { envelope, template: f.template, ...a, markers: actorMarkers(f, envelope.message.brand, rules.shared) };
   });
 }
 

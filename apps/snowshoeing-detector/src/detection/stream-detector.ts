@@ -1,7 +1,7 @@
 import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
 import { decideSnowshoe, senderOf, type Decision, type SenderRegistry } from '../rules/decide-snowshoe.js';
 import { fingerprint, TextRules } from '../rules/fingerprint.js';
-import { actorMarkers } from '../rules/markers.js';
+import { actorMarkers, sharedByDesign, type SharedByDesign } from '../rules/markers.js';
 import type { SnowshoeRules, TextNormalisation } from '../rules/rule-data.js';
 import { indexSettings } from './cluster-assignment.js';
 import { MemoryStore } from './memory-store.js';
@@ -28,7 +28,7 @@ export interface StreamMessage {
 export class StreamDetector {
   readonly store: MemoryStore;
   private readonly text: TextRules;
-  private readonly sharedDomains: ReadonlySet<string>;
+  private readonly shared: SharedByDesign;
 
   constructor(
     private readonly data: SnowshoeRules,
@@ -37,7 +37,7 @@ export class StreamDetector {
     private readonly registry: SenderRegistry = tenants.size > 0 ? 'tenants' : 'unknown',
   ) {
     this.text = new TextRules(text);
-    this.sharedDomains = new Set(data.markers.sharedDomains);
+    this.shared = sharedByDesign(data.markers);
     const longest = Math.max(...data.windows.map((w) => w.ms));
     this.store = new MemoryStore(indexSettings(data.similarity, longest), Math.max(longest, data.senders.newForMs));
   }
@@ -50,7 +50,7 @@ export class StreamDetector {
     const envelope = toEnvelope(message, iso, tenant);
     const fp = fingerprint(message.body, this.text, this.data.similarity);
     const assignment = this.store.assignOne(fp, at);
-    const markers = actorMarkers(fp, envelope.message.brand, this.sharedDomains);
+    const markers = actorMarkers(fp, envelope.message.brand, this.shared);
     const shared = this.store.observeMarkers(markers, message.tenant, senderOf(envelope, tenant), at, this.data);
     // Verdicts are stamped with the message's own time: the same stream gives the same output.
     return decideSnowshoe({ envelope, template: fp.template, markers, ...assignment }, tenant, this.store, this.data, this.registry, iso, at, shared);

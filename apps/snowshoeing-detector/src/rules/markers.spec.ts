@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fingerprint, TextRules } from './fingerprint.js';
-import { actorMarkers, callBackNumbers, observeMarker, strongest, type MarkerState } from './markers.js';
+import { actorMarkers, callBackNumbers, observeMarker, sharedByDesign, strongest, type MarkerState } from './markers.js';
 import { loadSnowshoeRules, loadTextNormalisation } from './rule-data.js';
 
-const shared = new Set(['carehub.example']);
+const shared = { domains: new Set(['carehub.example']), numbers: new Set<string>() };
 const rules = loadSnowshoeRules();
 const text = new TextRules(loadTextNormalisation());
 const markersOf = (body: string, brand: string) => actorMarkers(fingerprint(body, text, rules.similarity), brand, shared);
@@ -24,6 +24,19 @@ describe('actor markers (MP.EVASION.SNOWSHOE, MP.ISV)', () => {
   it("leaves out the platform's own domains, and the full text of a short notice", () => {
     const body = 'Your receipt: https://pay.carehub.example/r/AB12CD';
     assert.deepEqual(markersOf(body, 'Cedar Dental'), []);
+  });
+
+  it("takes the links and numbers of the platform's registered templates for the platform's, not an actor's", () => {
+    const byDesign = sharedByDesign({
+      sharedDomains: [],
+      platformTemplates: [{ id: 'forms', text: '{brand}: complete your forms at https://forms.intakeq.example/{code} or call (888) 555-0142. Reply STOP to opt out.' }],
+    });
+    assert.deepEqual([...byDesign.domains], ['intakeq.example']);
+    assert.deepEqual([...byDesign.numbers], ['+18885550142']);
+    const body = 'Cedar Dental: complete your forms at https://forms.intakeq.example/x7 or call (888) 555-0142. Reply STOP to opt out.';
+    assert.deepEqual(actorMarkers(fingerprint(body, text, rules.similarity), 'Cedar Dental', byDesign).filter((m) => !m.startsWith('t:')), []);
+    // The same link in an actor's own text is still the platform's: the rule data says so.
+    assert.equal(sharedByDesign(rules.markers).domains.has('carehub.example'), true);
   });
 
   it('sees through look-alike letters in a domain', () => {

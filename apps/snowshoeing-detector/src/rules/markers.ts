@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { getDomain } from 'tldts';
-import { templateHash, type Fingerprint } from './fingerprint.js';
+import { foldText, templateHash, URL, type Fingerprint } from './fingerprint.js';
 import type { SnowshoeRules } from './rule-data.js';
 
 /**
@@ -15,17 +15,39 @@ import type { SnowshoeRules } from './rule-data.js';
  * Two tenants sending the shared reminder under their own brands with their own call-back
  * numbers share none of these.
  */
-export function actorMarkers(fp: Pick<Fingerprint, 'folded' | 'hosts' | 'template' | 'hasContent'>, brand: string, sharedDomains: ReadonlySet<string>): string[] {
+export function actorMarkers(fp: Pick<Fingerprint, 'folded' | 'hosts' | 'template' | 'hasContent'>, brand: string, shared: SharedByDesign): string[] {
   const markers: string[] = [];
   for (const host of fp.hosts) {
     const domain = registrableDomain(host);
-    if (domain !== null && !sharedDomains.has(domain) && !markers.includes(`d:${domain}`)) markers.push(`d:${domain}`);
+    if (domain !== null && !shared.domains.has(domain) && !markers.includes(`d:${domain}`)) markers.push(`d:${domain}`);
   }
-  for (const number of callBackNumbers(fp.folded)) if (!markers.includes(`p:${number}`)) markers.push(`p:${number}`);
+  for (const number of callBackNumbers(fp.folded)) if (!shared.numbers.has(number) && !markers.includes(`p:${number}`)) markers.push(`p:${number}`);
   // The brand as the envelope names it, too: masking digits must not make "Route 9 Dental" and
   // "Route 66 Dental" one text.
   if (fp.hasContent()) markers.push(`t:${templateHash([fp.template, brand.toLowerCase()])}`);
   return markers;
+}
+
+/** Link domains and numbers that many tenants use by design: never an actor's marker. */
+export interface SharedByDesign {
+  domains: ReadonlySet<string>;
+  numbers: ReadonlySet<string>;
+}
+
+/** The shared domains of the rule data, and the domains and numbers of the platform's registered templates. */
+export function sharedByDesign(markers: Pick<SnowshoeRules['markers'], 'sharedDomains' | 'platformTemplates'>): SharedByDesign {
+  const domains = new Set(markers.sharedDomains);
+  const numbers = new Set<string>();
+  for (const template of markers.platformTemplates) {
+    const fixed = foldText(template.text.replace(/\{[^{}]*\}/g, ' '));
+    URL.lastIndex = 0;
+    for (let m = URL.exec(fixed); m !== null; m = URL.exec(fixed)) {
+      const domain = registrableDomain(m[1]!);
+      if (domain !== null) domains.add(domain);
+    }
+    for (const number of callBackNumbers(fixed)) numbers.add(number);
+  }
+  return { domains, numbers };
 }
 
 const domainCache = new Map<string, string | null>();

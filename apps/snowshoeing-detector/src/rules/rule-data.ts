@@ -78,6 +78,12 @@ export const SnowshoeRulesSchema = z
       window: z.string().min(1),
       /** Registrable domains that many tenants link to by design: the platform's own, public services. */
       sharedDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/)),
+      /**
+       * The platform's built-in templates, registered by operators: the links and numbers in
+       * their fixed text are the platform's, shared by every clinic that sends them, never one
+       * actor's marker. Fields the product fills are in braces ({brand}, {name}, {link}, ...).
+       */
+      platformTemplates: z.array(z.strictObject({ id: z.string().min(1).max(100), text: z.string().min(1).max(1600) })),
       /** Sender numbers remembered per marker (more only saturate the count). */
       maxSenders: z.number().int().min(4).max(10_000),
       /** Tenants remembered per marker. */
