@@ -27,7 +27,7 @@ export type SenderRegistry =
 
 export interface Decision {
   verdict: Verdict;
-  /** The sending identity's cluster: the tenant's messages of one content cluster. */
+  /** The sending identity's cluster: the tenant's campaign's messages of one content cluster. */
   clusterId: string;
   /** Distinct senders of the cluster over the longest window. */
   distinctSenders: number;
@@ -156,9 +156,11 @@ function evidence(state: ClusterState, m: WindowMeasures, shared: SharedMeasures
 }
 
 /**
- * MP.EVASION.SNOWSHOE for one message: count it into its cluster's windows, then decide.
+ * MP.EVASION.SNOWSHOE for one message: count it into its sending identity's windows (the
+ * tenant's campaign per content cluster, and the whole campaign), then decide.
  * - block: the sender is outside the tenant's registered pool (checkSenderPool), or a block
- *   rule fired (the same content from unregistered numbers, or across tenants);
+ *   rule fired (the same content from unregistered numbers, or one actor's campaign across
+ *   tenants, linked by a shared marker);
  * - hold: a hold rule fired, or the cluster is already held: its further messages are held
  *   for review until it has been quiet for the longest window;
  * - pass: otherwise. Every verdict carries the cluster and its measures as evidence.
