@@ -8,6 +8,8 @@ import { DataSource } from 'typeorm';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
 import { intakeDataSource } from './database/data-source.js';
 import { AcceptedMessageRepository } from './messages/accepted-message.repository.js';
+import { InboundOutboxRepository } from './webhooks/inbound-outbox.repository.js';
+import { InboundOutbox } from './webhooks/inbound-outbox.service.js';
 import { MessageIntakeService } from './messages/message-intake.service.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
@@ -44,6 +46,8 @@ export class IntakeModule {
           ],
         },
         AcceptedMessageRepository,
+        InboundOutboxRepository,
+        InboundOutbox,
         MessageIntakeService,
         OutboxRelay,
         TenantRegistry,

@@ -81,9 +81,11 @@ export class Pipeline {
   }
 
   /** A person texts one of the tenant's numbers. */
-  async reply(tenant: TestTenant, from: string, body: string): Promise<void> {
+  /** A phone texts one of the tenant's numbers; Twilio posts the webhook once and does not retry it. */
+  async reply(tenant: TestTenant, from: string, body: string): Promise<{ webhookStatus: number }> {
     const answer = await call<{ webhookStatus: number }>(`${this.stack.urls['twilio-simulator']}/sim/inbound`, { body: { from, to: tenant.senders[0], body } });
     if (answer.status !== 200 || answer.body.webhookStatus !== 200) throw new Error(`inbound webhook failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
   }
 
   recipient(): string {

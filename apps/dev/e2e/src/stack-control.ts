@@ -78,12 +78,17 @@ export class StackControl {
     this.handles.set(name, again!);
   }
 
-  /** The broker crashes (SIGKILL, no controlled shutdown) and starts again on the same data. */
-  async crashAndRestartBroker(downMs: number): Promise<void> {
+  /**
+   * The broker crashes (SIGKILL, no controlled shutdown) and starts again on the same data at
+   * least `downMs` later; `whileDown` runs meanwhile. The broker comes back whatever `whileDown`
+   * does, and its failure is thrown after.
+   */
+  async crashAndRestartBroker(downMs: number, whileDown: () => Promise<void> = async () => undefined): Promise<void> {
     await this.tools.killBroker(this.profile.name);
-    await sleep(downMs);
+    const [failed] = await Promise.all([whileDown().then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))), sleep(downMs)]);
     await this.tools.startBroker(this.profile.name, () => undefined);
     await this.waitHealthy();
+    if (failed !== null) throw failed;
   }
 
   /**

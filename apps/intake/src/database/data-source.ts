@@ -1,8 +1,10 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
 import { AcceptedMessageEntity } from './accepted-message.entity.js';
+import { InboundMessageEntity } from './inbound-message.entity.js';
 import { IntakeInitial1764270000000 } from './migrations/1764270000000-intake-initial.js';
 import { IntakeWebhookReceipts1764310000000 } from './migrations/1764310000000-intake-webhook-receipts.js';
+import { IntakeInboundOutbox1764950000000 } from './migrations/1764950000000-intake-inbound-outbox.js';
 import { ApiKeyEntity, TenantEntity } from './tenant.entity.js';
 import { WebhookReceiptEntity } from './webhook-receipt.entity.js';
 
@@ -13,7 +15,7 @@ export function intakeDataSource(url: string): DataSource {
     url,
     schema: INTAKE_SCHEMA,
     applicationName: 'intake',
-    entities: [AcceptedMessageEntity, TenantEntity, ApiKeyEntity, WebhookReceiptEntity],
-    migrations: [IntakeInitial1764270000000, IntakeWebhookReceipts1764310000000],
+    entities: [AcceptedMessageEntity, TenantEntity, ApiKeyEntity, WebhookReceiptEntity, InboundMessageEntity],
+    migrations: [IntakeInitial1764270000000, IntakeWebhookReceipts1764310000000, IntakeInboundOutbox1764950000000],
   });
 }

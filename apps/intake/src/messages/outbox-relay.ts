@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { Periodic } from '@sms/util';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
 import { AcceptedMessageRepository } from './accepted-message.repository.js';
+import { InboundOutbox } from '../webhooks/inbound-outbox.service.js';
 import { MessageIntakeService } from './message-intake.service.js';
 
 /**
- * Publishes accepted messages that did not reach Kafka: after a crash between the database
- * write and the publish, or while the broker was away. Consumers are idempotent on the
+ * Publishes accepted and inbound messages that did not reach Kafka: after a crash between the
+ * database write and the publish, or while the broker was away. Consumers are idempotent on the
  * message id, so a message published twice is harmless.
  */
 @Injectable()
@@ -17,6 +18,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(AcceptedMessageRepository) private readonly messages: AcceptedMessageRepository,
     @Inject(MessageIntakeService) private readonly intake: MessageIntakeService,
+    @Inject(InboundOutbox) private readonly inbound: InboundOutbox,
     @Inject(INTAKE_CONFIG_TOKEN) private readonly config: IntakeConfig,
   ) {}
 
@@ -39,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       if (batch.length < 500) break;
     }
     if (total > 0) this.logger.log({ message: 'outbox relay published messages', count: total });
-    return total;
+    const inbound = await this.inbound.relayOnce(this.config.OUTBOX_RELAY_AGE_MS);
+    if (inbound > 0) this.logger.log({ message: 'outbox relay published inbound messages', count: inbound });
+    return total + inbound;
   }
 }

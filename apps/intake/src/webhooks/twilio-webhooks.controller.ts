@@ -4,7 +4,7 @@ import { KafkaPublisher } from '@sms/kafka';
 import { ZodValidationPipe } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
 import { extractContext } from '@sms/tracing';
-import { parseInternationalNumber, Pseudonymizer } from '@sms/util';
+import { parseInternationalNumber } from '@sms/util';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
@@ -15,6 +15,7 @@ import {
   type InboundWebhook,
   type StatusWebhook,
 } from './twilio-webhook.js';
+import { InboundOutbox } from './inbound-outbox.service.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 import { WebhookReplayGuard } from './webhook-replay.guard.js';
 
@@ -27,7 +28,7 @@ export class TwilioWebhooksController {
   constructor(
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+    @Inject(InboundOutbox) private readonly inboundOutbox: InboundOutbox,
   ) {}
 
   /** A person texted one of our numbers (STOP, START, HELP or a reply). */
@@ -51,8 +52,9 @@ export class TwilioWebhooksController {
       body: body.Body,
       receivedAt: new Date().toISOString(),
     };
-    // Acknowledge only once it is on Kafka: if this fails Twilio retries the webhook.
-    await this.publisher.publishTo('inbound', this.pseudonyms.token(tenant.tenantId, event.from), event);
+    // Twilio does not retry an inbound webhook that failed: acknowledge once it is stored, and
+    // publish from the outbox (the relay covers a broker outage), so no STOP is ever lost.
+    await this.inboundOutbox.accept(event);
     return EMPTY_TWIML;
   }
 

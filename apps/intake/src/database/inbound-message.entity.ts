@@ -1,0 +1,30 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Inbound messages (STOP, START, HELP, replies), written before Twilio hears "200": Twilio does
+ * not retry an inbound webhook that failed, so an opt-out must be stored before it is
+ * acknowledged, and reaches Kafka from here (an outbox) even when the broker was away.
+ */
+@Entity({ name: 'inbound_messages' })
+@Index('inbound_messages_twilio_sid_uq', ['twilioSid'], { unique: true })
+@Index('inbound_messages_unpublished_idx', ['receivedAt'], { where: '"published_at" IS NULL' })
+export class InboundMessageEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ name: 'twilio_sid', type: 'text' })
+  twilioSid!: string;
+
+  /** The inbound event as published on sms.inbound.v1. */
+  @Column({ type: 'jsonb' })
+  event!: unknown;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt!: Date | null;
+}
