@@ -22,6 +22,11 @@ export class InboundOutboxRepository {
     await this.db.query(`UPDATE intake.inbound_messages SET published_at = now() WHERE id = $1`, [id]);
   }
 
+  /** Forgets inbound texts published more than a day ago: consent keeps them, intake need not (AUP.DATA_SAFEGUARDS). */
+  async prunePublished(): Promise<void> {
+    await this.db.query(`DELETE FROM intake.inbound_messages WHERE published_at < now() - interval '1 day'`);
+  }
+
   /** Inbound messages that did not reach Kafka (a crash or a broker outage in between). */
   async takeUnpublished(olderThanMs: number, limit: number): Promise<InboundMessageEvent[]> {
     const rows: { event: InboundMessageEvent }[] = await this.db.query(

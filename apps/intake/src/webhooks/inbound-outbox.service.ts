@@ -38,6 +38,7 @@ export class InboundOutbox {
 
   /** Publishes what an outage or a crash left behind; the number published. */
   async relayOnce(olderThanMs: number): Promise<number> {
+    await this.inbound.prunePublished();
     let total = 0;
     for (;;) {
       const batch = await this.inbound.takeUnpublished(olderThanMs, 500);
