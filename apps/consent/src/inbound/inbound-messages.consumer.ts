@@ -9,7 +9,7 @@ import { ConsentRepository, keyOf, type NewConsentRecord, type NewInbound, type 
 import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
 import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
-import type { InboundClassifier } from '../rules/inbound-keywords.js';
+import { intentOf, type InboundClassifier } from '../rules/inbound-keywords.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 
@@ -52,7 +52,7 @@ export class InboundMessagesConsumer {
         deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${tenantId}" is unknown`) });
         continue;
       }
-      const intent = this.classifier.classify(message.body);
+      const intent = intentOf(message, this.classifier);
       const scope = optScopeFor(tenant, message.to);
       const state = before.get(keyOf({ tenantId, recipientToken }))!.optStates.find((s) => s.scope === scope);
       const optedOut = state?.state === 'opted_out';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadOptOutPhrases } from './consent-rule-data.js';
-import { compileClassifier } from './inbound-keywords.js';
+import { compileClassifier, intentOf } from './inbound-keywords.js';
 
 const classifier = compileClassifier(loadOptOutPhrases());
 const kind = (body: string) => classifier.classify(body).kind;
@@ -64,5 +64,22 @@ describe('classifying inbound texts', () => {
     assert.equal(kind('Unstop'), 'opt_in');
     assert.equal(kind('help'), 'help');
     assert.equal(kind('INFO?'), 'help');
+  });
+});
+
+describe("Twilio's reading of an inbound text (Advanced Opt-Out's OptOutType)", () => {
+  const classifier = compileClassifier(loadOptOutPhrases());
+  it('takes a custom keyword Twilio read as STOP for an opt-out, as START and HELP likewise', () => {
+    assert.equal(classifier.classify('Arrêt').kind, 'message', 'the body alone is not one of our keywords');
+    const stop = intentOf({ body: 'Arrêt', optOutType: 'STOP' }, classifier);
+    assert.equal(stop.kind, 'opt_out');
+    assert.equal(stop.rule, 'twilio-opt-out-type');
+    assert.equal(intentOf({ body: 'Reprendre', optOutType: 'START' }, classifier).kind, 'opt_in');
+    assert.equal(intentOf({ body: 'Aide', optOutType: 'HELP' }, classifier).kind, 'help');
+  });
+
+  it('reads the body itself when Twilio says nothing', () => {
+    assert.equal(intentOf({ body: 'please stop texting me' }, classifier).kind, 'opt_out');
+    assert.equal(intentOf({ body: 'see you at 3' }, classifier).kind, 'message');
   });
 });

@@ -66,3 +66,22 @@ export function compileClassifier(phrases: OptOutPhrases): InboundClassifier {
     },
   };
 }
+
+/**
+ * What an inbound text asks for. Twilio's own reading comes first when it gives one (Advanced
+ * Opt-Out on a Messaging Service: the body matched one of the service's keywords, custom ones
+ * such as "Arrêt" included); otherwise the classifier reads the body.
+ */
+export function intentOf(message: { body: string; optOutType?: 'STOP' | 'START' | 'HELP' | undefined }, classifier: InboundClassifier): InboundIntent {
+  const keyword = message.body.trim();
+  switch (message.optOutType) {
+    case 'STOP':
+      return { kind: 'opt_out', keyword, evidence: keyword, confidence: 1, rule: 'twilio-opt-out-type' };
+    case 'START':
+      return { kind: 'opt_in', keyword, evidence: keyword, confidence: 1, rule: 'keyword' };
+    case 'HELP':
+      return { kind: 'help', keyword, evidence: keyword, confidence: 1, rule: 'keyword' };
+    default:
+      return classifier.classify(message.body);
+  }
+}

@@ -73,6 +73,19 @@ describe('the path of a message', () => {
     assert.equal((await pipeline.simMessages(to)).length, 1, 'only the message before the STOP reached Twilio');
   });
 
+  it("honours a custom opt-out keyword that Twilio's Advanced Opt-Out read as STOP (OptOutType), in any language", async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    await pipeline.reply(tenant, to, 'Arrêt', { optOutType: 'STOP' });
+    await waitFor('consent to record the opt-out', async () => {
+      const answer = await call<{ state: { optedOut: boolean } }>(`${pipeline.stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+      return answer.body.state.optedOut ? true : undefined;
+    });
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: spring offer. Reply STOP to opt out.' });
+    const view = await pipeline.waitForStatus(tenant, id, ['blocked']);
+    assert.deepEqual(view.decisions.at(-1)?.clauses, ['MP.OPTOUT.HONOR']);
+  });
+
   it('is blocked at content screening for cannabis to a US number (MP.CONTENT.CANNABIS)', async () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);

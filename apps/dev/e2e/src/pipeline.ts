@@ -82,8 +82,10 @@ export class Pipeline {
 
   /** A person texts one of the tenant's numbers. */
   /** A phone texts one of the tenant's numbers; Twilio posts the webhook once and does not retry it. */
-  async reply(tenant: TestTenant, from: string, body: string): Promise<{ webhookStatus: number }> {
-    const answer = await call<{ webhookStatus: number }>(`${this.stack.urls['twilio-simulator']}/sim/inbound`, { body: { from, to: tenant.senders[0], body } });
+  async reply(tenant: TestTenant, from: string, body: string, twilio: { optOutType?: 'STOP' | 'START' | 'HELP' } = {}): Promise<{ webhookStatus: number }> {
+    // Through the tenant's Messaging Service, where Advanced Opt-Out gives Twilio's reading of the body.
+    const inbound = { from, to: tenant.senders[0], body, ...(twilio.optOutType ? { optOutType: twilio.optOutType, messagingServiceSid: tenant.messagingServiceSid } : {}) };
+    const answer = await call<{ webhookStatus: number }>(`${this.stack.urls['twilio-simulator']}/sim/inbound`, { body: inbound });
     if (answer.status !== 200 || answer.body.webhookStatus !== 200) throw new Error(`inbound webhook failed: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   }

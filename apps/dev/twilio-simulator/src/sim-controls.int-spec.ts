@@ -144,6 +144,22 @@ describe('the simulator over HTTP', () => {
     assert.equal((await json('POST', '/sim/inbound', { from: 'me', to: FROM, body: 'hi' })).status, 400);
   });
 
+  it("adds Advanced Opt-Out's OptOutType (STOP, START, HELP) to the inbound webhook, for a number in a Messaging Service only", async () => {
+    // Twilio, "How to Track Opt-Out, Opt-In and Help Messages Using the OptOutType Parameter":
+    // the incoming-message webhook carries OptOutType (STOP, START or HELP) only for a number in
+    // a Messaging Service with Advanced Opt-Out, custom keywords included.
+    receiver.answer = () => 200;
+    await json('POST', '/sim/messaging-services', { sid: MG, numbers: [FROM] });
+    const custom = await json('POST', '/sim/inbound', { from: TO, to: FROM, body: 'Arrêt', optOutType: 'STOP' });
+    const [hook] = await receiver.waitFor(1, (h) => h.params.MessageSid === custom.body.sid);
+    assert.equal(hook!.params.OptOutType, 'STOP');
+    assert.equal(hook!.params.Body, 'Arrêt');
+    const outside = await json('POST', '/sim/inbound', { from: TO, to: '+14155550999', body: 'Arrêt', optOutType: 'STOP' });
+    const [plain] = await receiver.waitFor(1, (h) => h.params.MessageSid === outside.body.sid);
+    assert.equal(plain!.params.OptOutType, undefined, 'not in a Messaging Service: no Advanced Opt-Out');
+    assert.equal((await json('POST', '/sim/inbound', { from: TO, to: FROM, body: 'x', optOutType: 'NOPE' })).status, 400);
+  });
+
   it('validates fault injections, lists and clears them', async () => {
     const bad: unknown[] = [
       { status: 429 },

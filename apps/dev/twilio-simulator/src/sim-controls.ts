@@ -50,6 +50,11 @@ const inboundSchema = z.strictObject({
   messagingServiceSid: z.string().regex(MESSAGING_SERVICE_SID, 'must be MG followed by 32 hex digits').optional(),
   /** Defaults to the configured inbound webhook URL. */
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * What Advanced Opt-Out on the Messaging Service made of the body (one of its keywords,
+   * custom ones included): Twilio adds OptOutType to the webhook, STOP, START or HELP.
+   */
+  optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
 });
 
 const FAULT_PATH = /^\/sim\/faults\/([^/]+)$/;
@@ -141,6 +146,8 @@ async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: 
     ApiVersion: API_VERSION,
   };
   if (messagingServiceSid !== null) params.MessagingServiceSid = messagingServiceSid;
+  // Twilio sends OptOutType only for a number in a Messaging Service with Advanced Opt-Out.
+  if (inbound.optOutType !== undefined && messagingServiceSid !== null) params.OptOutType = inbound.optOutType;
   const url = inbound.webhookUrl ?? ctx.inboundWebhookUrl;
   try {
     const response = await ctx.webhooks.post({ url, params, signal: ctx.closing, fresh: true });

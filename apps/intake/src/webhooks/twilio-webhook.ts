@@ -10,6 +10,8 @@ export const InboundWebhookSchema = z.looseObject({
   From: z.string().min(1).max(32),
   To: z.string().min(1).max(32),
   Body: z.string().max(1600).default(''),
+  /** Advanced Opt-Out's reading of the body (STOP, START, HELP); other values are ignored. */
+  OptOutType: z.string().max(20).optional(),
 });
 export type InboundWebhook = z.infer<typeof InboundWebhookSchema>;
 

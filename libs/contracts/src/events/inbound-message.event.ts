@@ -9,6 +9,12 @@ export const InboundMessageEventSchema = z.strictObject({
   from: E164Schema,
   to: E164Schema,
   body: z.string().max(1600),
+  /**
+   * Twilio's own reading of the body (Advanced Opt-Out on a Messaging Service, custom keywords
+   * such as "Arrêt" included): STOP, START or HELP. Absent: Twilio matched no keyword or the
+   * number is not in such a service.
+   */
+  optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
   receivedAt: TimestampSchema,
 });
 export type InboundMessageEvent = z.infer<typeof InboundMessageEventSchema>;
