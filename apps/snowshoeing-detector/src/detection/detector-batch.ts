@@ -12,12 +12,12 @@ import type { RedisStore, StoredDecision } from './redis-store.js';
  */
 export async function assignBatch(store: RedisStore, rules: DetectorRules, envelopes: readonly MessageEnvelope[], now: number): Promise<ClusteredMessageEvent[]> {
   const fingerprints = envelopes.map((e) => fingerprint(e.message.body, rules.text, rules.data.similarity));
-  const counted = envelopes.flatMap((e, i) => (e.kind === 'standard' ? [i] : []));
+  const standard = envelopes.flatMap((e, i) => (e.kind === 'standard' ? [i] : []));
   const assigned = await store.assign(
-    counted.map((i) => fingerprints[i]!),
+    standard.map((i) => fingerprints[i]!),
     now,
   );
-  const assignments = new Map(counted.map((i, k) => [i, assigned[k]!]));
+  const assignments = new Map(standard.map((i, k) => [i, assigned[k]!]));
   return envelopes.map((envelope, i) => {
     const f = fingerprints[i]!;
     const a = assignments.get(i);
