@@ -86,6 +86,11 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   if (messagingServiceSid !== undefined && !MESSAGING_SERVICE_SID.test(messagingServiceSid)) {
     return refuse(21701, `The Messaging Service Sid ${messagingServiceSid} is invalid.`);
   }
+  // Twilio's 21211 page: "You used the same Twilio number in both the To and From parameters.
+  // Twilio numbers cannot call or message themselves" (a service's own number likewise).
+  if (to === from || (messagingServiceSid !== undefined && ctx.services.serviceOf(to) === messagingServiceSid)) {
+    return refuse(21211, `The 'To' number ${to} is the sender itself: a number cannot message itself.`);
+  }
   const body = param('Body') ?? '';
   const mediaUrls = form.getAll('MediaUrl' satisfies CreateMessageParameter).filter((u) => u.trim() !== '');
   if (body === '' && mediaUrls.length === 0 && !param('ContentSid')) return refuse(21602);

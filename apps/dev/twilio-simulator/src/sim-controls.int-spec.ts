@@ -238,6 +238,8 @@ describe('the simulator over HTTP', () => {
       [{ To: TO, Body: 'x' }, 21603],
       [{ To: TO, From: 'not!valid', Body: 'x' }, 21606],
       [{ To: TO, MessagingServiceSid: 'MG123', Body: 'x' }, 21701],
+      // Twilio's 21211 page: a Twilio number cannot message itself.
+      [{ To: FROM, From: FROM, Body: 'x' }, 21211],
       [{ To: TO, From: FROM }, 21602],
       [{ To: TO, From: FROM, Body: '' }, 21602],
       [{ To: TO, From: FROM, Body: 'x'.repeat(1601) }, 21617],

@@ -96,6 +96,12 @@ describe('buildEnvelope', () => {
     assert.equal(own.ok, true);
   });
 
+  it("refuses one of the tenant's own numbers as the recipient (a number cannot text itself), naming body.to", () => {
+    const self = build({ to: '+14155550102' });
+    assert.deepEqual(self.ok ? [] : self.errors.map((e) => e.path), ['to']);
+    assert.match(self.ok ? '' : self.errors[0]!.message, /one of this tenant's own sender numbers/);
+  });
+
   it('refuses a schedule more than 35 days ahead', () => {
     const result = build({ sendAt: '2027-02-01T10:00:00Z' });
     assert.deepEqual(result.ok ? [] : result.errors.map((e) => e.path), ['sendAt']);

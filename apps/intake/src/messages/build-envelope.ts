@@ -32,6 +32,10 @@ export function buildEnvelope(input: BuildInput): BuildResult {
 
   const to = parseInternationalNumber(request.to);
   if (!to.ok) errors.push({ path: 'to', message: describePhoneNumberProblem(to.problem) });
+  // Twilio refuses a number sending to itself (21211): one of the tenant's own numbers is no recipient.
+  else if (tenant.senders.some((s) => s.number === to.value.e164)) {
+    errors.push({ path: 'to', message: `${to.value.e164} is one of this tenant's own sender numbers, not a recipient` });
+  }
 
   let from: string | undefined;
   if (request.from !== undefined) {
