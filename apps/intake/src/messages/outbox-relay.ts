@@ -32,17 +32,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async relayOnce(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const batch = await this.messages.takeUnpublished(this.config.OUTBOX_RELAY_AGE_MS, 500);
-      if (batch.length === 0) break;
-      await this.intake.republish(batch);
-      total += batch.length;
-      if (batch.length < 500) break;
-    }
-    if (total > 0) this.logger.log({ message: 'outbox relay published messages', count: total });
-    const inbound = await this.inbound.relayOnce(this.config.OUTBOX_RELAY_AGE_MS);
+    const age = this.config.OUTBOX_RELAY_AGE_MS;
+    const accepted = await drain((limit) => this.messages.takeUnpublished(age, limit), (batch) => this.intake.republish(batch));
+    if (accepted > 0) this.logger.log({ message: 'outbox relay published messages', count: accepted });
+    await this.inbound.prune();
+    const inbound = await drain((limit) => this.inbound.takeUnpublished(age, limit), (batch) => this.inbound.publish(batch));
     if (inbound > 0) this.logger.log({ message: 'outbox relay published inbound messages', count: inbound });
-    return total + inbound;
+    return accepted + inbound;
   }
+}
+
+/** Publishes what `take` finds, 500 at a time, until it finds fewer; the number published. */
+async function drain<T>(take: (limit: number) => Promise<T[]>, publish: (batch: T[]) => Promise<void>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = await take(500);
+    if (batch.length === 0) break;
+    await publish(batch);
+    total += batch.length;
+    if (batch.length < 500) break;
+  }
+  return total;
 }

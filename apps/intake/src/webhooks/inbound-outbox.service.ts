@@ -36,17 +36,13 @@ export class InboundOutbox {
     );
   }
 
-  /** Publishes what an outage or a crash left behind; the number published. */
-  async relayOnce(olderThanMs: number): Promise<number> {
-    await this.inbound.prunePublished();
-    let total = 0;
-    for (;;) {
-      const batch = await this.inbound.takeUnpublished(olderThanMs, 500);
-      if (batch.length === 0) break;
-      await this.publish(batch);
-      total += batch.length;
-      if (batch.length < 500) break;
-    }
-    return total;
+  /** Inbound messages that did not reach Kafka after `olderThanMs` (for the outbox relay). */
+  takeUnpublished(olderThanMs: number, limit: number): Promise<InboundMessageEvent[]> {
+    return this.inbound.takeUnpublished(olderThanMs, limit);
+  }
+
+  /** Forgets what was published long enough ago. */
+  prune(): Promise<void> {
+    return this.inbound.prunePublished();
   }
 }
