@@ -1,3 +1,4 @@
+import type { InboundMessageEvent } from '@sms/contracts';
 import type { OptOutPhrases } from './consent-rule-data.js';
 
 /**
@@ -72,7 +73,7 @@ export function compileClassifier(phrases: OptOutPhrases): InboundClassifier {
  * Opt-Out on a Messaging Service: the body matched one of the service's keywords, custom ones
  * such as "Arrêt" included); otherwise the classifier reads the body.
  */
-export function intentOf(message: { body: string; optOutType?: 'STOP' | 'START' | 'HELP' | undefined }, classifier: InboundClassifier): InboundIntent {
+export function intentOf(message: Pick<InboundMessageEvent, 'body' | 'optOutType'>, classifier: InboundClassifier): InboundIntent {
   const keyword = message.body.trim();
   switch (message.optOutType) {
     case 'STOP':

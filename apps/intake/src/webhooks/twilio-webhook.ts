@@ -1,3 +1,4 @@
+import { OptOutTypeSchema } from '@sms/contracts';
 import { z } from 'zod';
 
 /**
@@ -10,8 +11,8 @@ export const InboundWebhookSchema = z.looseObject({
   From: z.string().min(1).max(32),
   To: z.string().min(1).max(32),
   Body: z.string().max(1600).default(''),
-  /** Advanced Opt-Out's reading of the body (STOP, START, HELP); other values are ignored. */
-  OptOutType: z.string().max(20).optional(),
+  /** Advanced Opt-Out's reading of the body (STOP, START, HELP); any other value is ignored. */
+  OptOutType: OptOutTypeSchema.optional().catch(undefined),
 });
 export type InboundWebhook = z.infer<typeof InboundWebhookSchema>;
 

@@ -50,7 +50,7 @@ export class TwilioWebhooksController {
       from: from.value.e164,
       to: to.value.e164,
       body: body.Body,
-      ...(body.OptOutType === 'STOP' || body.OptOutType === 'START' || body.OptOutType === 'HELP' ? { optOutType: body.OptOutType } : {}),
+      ...(body.OptOutType !== undefined ? { optOutType: body.OptOutType } : {}),
       receivedAt: new Date().toISOString(),
     };
     // Twilio does not retry an inbound webhook that failed: acknowledge once it is stored, and

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { E164Schema, MessageIdSchema, TenantIdSchema, TimestampSchema } from './common.js';
 
 /** A text a person sent to one of a tenant's numbers, received on intake's Twilio webhook. */
+/** What Twilio's Advanced Opt-Out made of an inbound text: its `OptOutType` webhook parameter. */
+export const OptOutTypeSchema = z.enum(['STOP', 'START', 'HELP']);
+
 export const InboundMessageEventSchema = z.strictObject({
   id: MessageIdSchema,
   tenantId: TenantIdSchema,
@@ -14,7 +17,7 @@ export const InboundMessageEventSchema = z.strictObject({
    * such as "Arrêt" included): STOP, START or HELP. Absent: Twilio matched no keyword or the
    * number is not in such a service.
    */
-  optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
+  optOutType: OptOutTypeSchema.optional(),
   receivedAt: TimestampSchema,
 });
 export type InboundMessageEvent = z.infer<typeof InboundMessageEventSchema>;
