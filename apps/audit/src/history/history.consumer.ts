@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { ConsentChangeEvent, MessageEnvelope, StatusEvent } from '@sms/contracts';
+import { requesterLabel, type ConsentChangeEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
 import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { AnalystStream } from '../analyst/analyst-stream.js';
@@ -56,6 +56,12 @@ export class HistoryConsumer {
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     await this.history.append(records.map((r) => historyFromStatus(r.value)));
+    await this.held.cancelled(
+      records
+        .map((r) => r.value)
+        .filter((e) => e.cancellation?.outcome === 'cancelled')
+        .map((e) => ({ messageId: e.messageId, tenantId: e.tenantId, by: requesterLabel(e.cancellation!.requestedBy), at: e.at })),
+    );
     await this.analysts.publish(records.map((r) => analystFromStatus(r.value)));
     return {};
   }

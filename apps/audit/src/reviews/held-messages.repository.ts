@@ -8,7 +8,8 @@ export interface HeldMessage {
   reason: string;
   clauses: string[];
   heldAt: string;
-  status: 'pending' | 'approved' | 'rejected';
+  /** `cancelled`: withdrawn by its tenant or cancelled through the API or Kafka while it waited. */
+  status: 'pending' | 'approved' | 'rejected' | 'cancelled';
   decidedBy: string | null;
   decidedAt: string | null;
   note: string | null;
@@ -78,6 +79,17 @@ export class HeldMessagesRepository {
       `SELECT tenant_id, stage, count(*) FROM audit.held_messages WHERE status = 'pending' GROUP BY tenant_id, stage`,
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, stage: r.stage, count: Number(r.count) }));
+  }
+
+  /** Held messages cancelled while they waited: no longer anyone's to decide (a later approval is refused). */
+  async cancelled(items: { messageId: string; tenantId: string; by: string; at: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.query(
+      `UPDATE audit.held_messages h SET status = 'cancelled', decided_by = v.by, decided_at = v.at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, tenant_id, by, at)
+        WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending'`,
+      [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.by), items.map((i) => i.at)],
+    );
   }
 
   /** Records a decision once; null when the message is not pending (or not this tenant's). */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { reviewOutcome } from '../rules/review.js';
 import { HeldMessagesRepository, type HeldMessage } from './held-messages.repository.js';
 
-const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional() });
 const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   decidedBy: z.string().trim().min(1).max(200),

@@ -34,12 +34,26 @@ export const MessageHistoryViewSchema = z.strictObject({
       clauses: z.array(ClauseIdSchema).optional(),
       /** `scheduled`: when it will be sent. */
       scheduledFor: TimestampSchema.optional(),
+      /** The dispatcher's answer to a cancel request: cancelled, or refused (too late), and who asked. */
+      cancellation: z.enum(['cancelled', 'refused']).optional(),
+      requestedBy: z.string().optional(),
     }),
   ),
   /** While the message is `scheduled`: when it will be sent, why, and under which clauses. */
   deferral: z.strictObject({ scheduledFor: TimestampSchema, reason: z.string(), clauses: z.array(ClauseIdSchema) }).optional(),
 });
 export type MessageHistoryView = z.infer<typeof MessageHistoryViewSchema>;
+
+/** The answer of `DELETE /v1/messages/{id}` on audit: 200 `cancelled`, or 202 `cancel_requested` while the dispatcher has not answered. */
+export const CancelResponseSchema = z.strictObject({
+  id: MessageIdSchema,
+  status: z.enum(['cancelled', 'cancel_requested']),
+  requestId: z.uuid(),
+  /** Who cancelled: "API key of tenant <id>", or "Kafka producer <name>". */
+  requestedBy: z.string(),
+  at: TimestampSchema,
+});
+export type CancelResponse = z.infer<typeof CancelResponseSchema>;
 
 /** `GET /v1/consents?to=&brand=` on consent. */
 export const ConsentStateViewSchema = z.strictObject({

@@ -4,6 +4,7 @@ import { SendRequestSchema } from '../events/send-request.event.js';
 import { TenantConfigEventSchema } from '../events/tenant-config.event.js';
 import {
   AcceptedResponseSchema,
+  CancelResponseSchema,
   ConsentStateViewSchema,
   MessageHistoryViewSchema,
   OptOutReviewDecisionSchema,
@@ -94,6 +95,26 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             '400': problem('the id is not a UUID'),
             '401': problem('missing or unknown API key'),
             '404': problem("no such message for this tenant (another tenant's message answers the same)"),
+          },
+        },
+        delete: {
+          tags: ['messages'],
+          summary: 'Cancel a message that has not been handed to Twilio, whatever stage it is in',
+          description:
+            'Stops the message wherever it is: still in the pipeline, held for review, scheduled (sendAt) or deferred (quiet hours) at the dispatcher, or claimed ' +
+            "but not yet called. The request goes on sms.cancel-requests.v1 and the dispatcher's ledger, the record of what was handed to Twilio, decides: " +
+            '200 when cancelled (it is never sent; the history shows `cancelled` with who and when; a repeated DELETE answers the same), 409 once Twilio has it ' +
+            '(or it was blocked or failed before), 202 when the dispatcher has not answered within a few seconds (its answer then shows in the history).',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            '200': json('CancelResponse', 'cancelled: it will never be sent'),
+            '202': json('CancelResponse', 'requested (status cancel_requested); follow GET /v1/messages/{id}'),
+            '400': problem('the id is not a UUID'),
+            '401': problem('missing or unknown API key'),
+            '404': problem("no such message for this tenant (another tenant's message answers the same)"),
+            '409': problem('too late: handed to Twilio (sending, sent, delivered, ...), or already blocked or failed'),
           },
         },
       },
@@ -348,6 +369,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         SendRequest: schema(SendRequestSchema, 'input'),
         Accepted: schema(AcceptedResponseSchema),
         MessageHistory: schema(MessageHistoryViewSchema),
+        CancelResponse: schema(CancelResponseSchema),
         ConsentCapture: schema(ConsentCaptureSchema, 'input'),
         ConsentState: schema(ConsentStateViewSchema),
         RelationshipEvent: schema(RelationshipEventSchema, 'input'),
