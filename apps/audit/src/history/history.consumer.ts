@@ -6,6 +6,7 @@ import { AnalystStream } from '../analyst/analyst-stream.js';
 import { HistoryRepository } from '../database/history.repository.js';
 import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
+import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
 import { historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
 
@@ -23,6 +24,7 @@ export class HistoryConsumer {
     @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
     @Inject(AnalystStream) private readonly analysts: AnalystStream,
     @Inject(EnforcementService) private readonly enforcement: EnforcementService,
+    @Inject(ReviewService) private readonly reviews: ReviewService,
   ) {}
 
   @ConsumeTopic('accepted')
@@ -69,6 +71,8 @@ export class HistoryConsumer {
   @ConsumeTopic('consentChanges')
   async onConsentChanges(records: ConsumedRecord<ConsentChangeEvent>[]): Promise<BatchOutcome> {
     await this.history.appendConsentChanges(records.map((r) => r.value));
+    // An opt-out review decided: the messages held behind the reply are blocked or released.
+    await this.reviews.optOutReviewDecided(records.map((r) => r.value));
     await this.analysts.publish(records.map((r) => analystFromConsentChange(r.value, this.analysts)));
     return {};
   }

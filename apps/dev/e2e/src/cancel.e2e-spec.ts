@@ -82,7 +82,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
       return list.body.reviews.find((r) => r.messageId === id);
     });
     assert.equal(closed.decidedBy, `API key of tenant ${tenant.tenantId}`);
-    const approve = await call(`${stack.urls.audit}/v1/reviews/${id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
+    const approve = await call(`${stack.urls.audit}/admin/v1/reviews/${id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
     assert.equal(approve.status, 409, 'a cancelled message is nobody\'s to approve');
     assert.equal((await pipeline.history(tenant, id))?.status, 'cancelled');
     assert.deepEqual(await pipeline.simMessages(to), []);

@@ -195,22 +195,65 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/v1/reviews': {
         get: {
           tags: ['reviews'],
-          summary: 'Messages a stage held for a person to decide: the reason, the clauses, the message',
+          summary: "The tenant's held messages: the reason, the clauses, the message (decided by the platform's compliance reviewers)",
           servers: [{ url: servers.audit }],
           security: bearer,
-          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected'] } }],
-          responses: { '200': { description: '{reviews: [{messageId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
+          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } }],
+          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
         },
       },
       '/v1/reviews/{messageId}/decision': {
         post: {
           tags: ['reviews'],
-          summary: 'Approve (the message goes on from the stage that held it) or reject (blocked); recorded with who and when',
+          summary: "Refused for tenants: holds rest on policy and are decided by the platform's compliance reviewers (POST /admin/v1/reviews/{messageId}/decision)",
+          description: 'A clinic never clears its own compliance holds: it withdraws a held message (DELETE /v1/messages/{id}) or edits and resubmits it (POST /v1/reviews/{messageId}/resubmit).',
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '401': problem('missing or unknown API key'), '403': problem('decided by compliance reviewers; says how to withdraw or resubmit'), '404': problem('not held for this tenant') },
+        },
+      },
+      '/v1/reviews/{messageId}/resubmit': {
+        post: {
+          tags: ['reviews'],
+          summary: 'Edit and resubmit a held message: it is withdrawn (cancelled) and the edited text sent as a new message that every stage judges afresh',
+          description: 'The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case.',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['body'], properties: { body: { type: 'string', minLength: 1, maxLength: 1600 } } } } } },
+          responses: {
+            '202': { description: '{id (the new message), replaces}' },
+            '400': problem('invalid body (errors[] with paths)'),
+            '401': problem('missing or unknown API key'),
+            '404': problem('not held for this tenant'),
+            '409': problem('already decided or cancelled, or too late to withdraw'),
+          },
+        },
+      },
+      '/admin/v1/reviews': {
+        get: {
+          tags: ['admin'],
+          summary: "The compliance reviewers' queue: every tenant's held messages",
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } },
+            { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or wrong admin key') },
+        },
+      },
+      '/admin/v1/reviews/{messageId}/decision': {
+        post: {
+          tags: ['admin'],
+          summary: 'A compliance reviewer, by name, approves (it goes on; a consent hold goes through consent again, on the state of that moment) or rejects (blocked) a held message',
+          description: 'A message held behind an unclear reply (MP.OPTOUT.HONOR) is decided by that reply\'s opt-out review, whose decision releases or blocks it: approving it here is a 409. The dispatcher\'s last-moment opt-out check applies to released messages too.',
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['decision', 'decidedBy'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, decidedBy: { type: 'string' }, note: { type: 'string' } } } } } },
-          responses: { '200': { description: 'the decided review' }, '401': problem('missing or unknown API key'), '404': problem('not held for this tenant'), '409': problem('already decided') },
+          responses: { '200': { description: 'the decided review' }, '401': problem('missing or wrong admin key'), '404': problem('not held'), '409': problem('already decided or cancelled, or decided by its opt-out review') },
         },
       },
       '/v1/consent-proof': {
