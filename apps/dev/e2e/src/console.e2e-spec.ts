@@ -106,8 +106,8 @@ describe('the review console in a browser', () => {
     const edited = `Acme Dental: book your cleaning at acmedental.example today. Reply STOP to opt out. ${Date.now()}`;
     await row.locator('textarea.edit').fill(edited);
     await row.locator('button.resubmit').click();
-    const status = await page.waitForSelector('#held-status:has-text("resubmitted as")');
-    const newId = /resubmitted as ([0-9a-f-]{36})/.exec((await status.textContent()) ?? '')![1]!;
+    const status = await page.waitForSelector('#held-status:has-text("resubmitted it as")');
+    const newId = /resubmitted it as ([0-9a-f-]{36})/.exec((await status.textContent()) ?? '')![1]!;
     assert.equal((await pipeline.waitForStatus(tenant, newId, ['delivered'])).status, 'delivered');
     assert.equal((await pipeline.history(tenant, first))?.status, 'cancelled');
     assert.deepEqual((await pipeline.simMessages(to)).map((m) => m.body), [edited]);
