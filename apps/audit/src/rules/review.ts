@@ -27,7 +27,7 @@ export interface ReviewOutcome {
 export function releaseBlocker(envelope: MessageEnvelope): string | null {
   const held = envelope.verdicts.at(-1);
   if (held?.stage === 'consent' && held.decision === 'hold' && held.clauses.includes('MP.OPTOUT.HONOR')) {
-    return 'it is held behind an unclear reply that may be an opt-out (MP.OPTOUT.HONOR): the opt-out review of that reply decides it (consent, /v1/opt-out-reviews), and its decision releases or blocks the messages held behind it';
+    return 'it is held behind an unclear reply that may be an opt-out (MP.OPTOUT.HONOR): the opt-out review of that reply decides it (consent, /admin/v1/opt-out-reviews), and its decision releases or blocks the messages held behind it';
   }
   return null;
 }

@@ -79,9 +79,12 @@ describe('the review console in a browser', () => {
     assert.deepEqual((await pipeline.simMessages(to)).filter((m) => m.body === body), []);
 
     // The opt-out review decides the reply was not an opt-out: the message goes back through consent, now unpaused, and out.
+    // The clinic sees its opt-out review but cannot decide it; the compliance reviewer does, by name.
     const reviews = await call<{ reviews: { id: string; status: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey });
     const review = reviews.body.reviews[0]!;
-    const decided = await call(`${stack.urls.consent}/v1/opt-out-reviews/${review.id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
+    const byClinic = await call(`${stack.urls.consent}/v1/opt-out-reviews/${review.id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'not_opt_out', decidedBy: 'front desk' } });
+    assert.equal(byClinic.status, 403);
+    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
     assert.equal(decided.status, 200);
     const view = await pipeline.waitForStatus(tenant, id, ['delivered']);
     const released = view.decisions.find((d) => d.stage === 'review');

@@ -104,6 +104,7 @@ export const ConsentStateViewSchema = z.strictObject({
 /** An unclear reply waiting for a person to decide whether it was an opt-out. */
 export const OptOutReviewSchema = z.strictObject({
   id: z.uuid(),
+  tenantId: z.string(),
   status: z.enum(['pending', 'opted_out', 'not_opt_out']),
   scope: z.string(),
   body: z.string(),
@@ -115,10 +116,11 @@ export const OptOutReviewSchema = z.strictObject({
 });
 export type OptOutReview = z.infer<typeof OptOutReviewSchema>;
 
-/** The body of `POST /v1/opt-out-reviews/{id}/decision`. */
+/** The body of `POST /admin/v1/opt-out-reviews/{id}/decision` (the compliance reviewers'). */
 export const OptOutReviewDecisionSchema = z.strictObject({
   decision: z.enum(['opted_out', 'not_opt_out']),
-  decidedBy: z.string().min(1).max(200),
+  /** The compliance reviewer, by name: recorded with the decision. */
+  decidedBy: z.string().trim().min(1).max(200),
   note: z.string().max(1000).optional(),
 });
 export type OptOutReviewDecision = z.infer<typeof OptOutReviewDecisionSchema>;

@@ -55,7 +55,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       { name: 'twilio-webhooks', description: 'Called by Twilio; signed with X-Twilio-Signature' },
       { name: 'reviews', description: 'Held messages waiting for a person (audit)' },
       { name: 'reports', description: 'Proof, violations, dashboard, integrity (audit)' },
-      { name: 'admin', description: 'Platform operators: tenant onboarding (intake), enforcement (audit), snowshoeing clusters (snowshoeing-detector)' },
+      { name: 'admin', description: "Platform operators and compliance reviewers (operator key): tenant onboarding (intake), held messages and enforcement (audit), opt-out reviews (consent), snowshoeing clusters (snowshoeing-detector)" },
       { name: 'operations', description: 'Health' },
     ],
     paths: {
@@ -170,12 +170,13 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/v1/opt-out-reviews': {
         get: {
           tags: ['consents'],
-          summary: 'Unclear replies that paused marketing to a person, waiting for a human decision',
+          summary: "The tenant's unclear replies that paused marketing to a person, and who decided them (decided by the platform's compliance reviewers)",
           servers: [{ url: servers.consent }],
           security: bearer,
           parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } }],
           responses: {
             '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '400': problem('invalid status (errors[] with paths)'),
             '401': problem('missing or unknown API key'),
           },
         },
@@ -183,13 +184,48 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/v1/opt-out-reviews/{id}/decision': {
         post: {
           tags: ['consents'],
-          summary: 'Decide whether an unclear reply was an opt-out; recorded with who decided and when',
-          description: 'opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. A review is decided once (409 after).',
+          summary: "Refused for tenants: whether a reply was an opt-out is decided by the platform's compliance reviewers (POST /admin/v1/opt-out-reviews/{id}/decision)",
+          description: 'A clinic never clears its own compliance holds: an opt-out review pauses marketing to the person, and its decision releases or blocks the messages held behind it.',
           servers: [{ url: servers.consent }],
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '400': problem('invalid id'), '401': problem('missing or unknown API key'), '403': problem('decided by compliance reviewers'), '404': problem('no such review for this tenant') },
+        },
+      },
+      '/admin/v1/opt-out-reviews': {
+        get: {
+          tags: ['admin'],
+          summary: "The compliance reviewers' queue of unclear replies: every tenant's opt-out reviews",
+          servers: [{ url: servers.consent }],
+          security: [{ adminApiKey: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } },
+            { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '400': problem('invalid query (errors[] with paths)'),
+            '401': problem('missing or wrong admin key'),
+          },
+        },
+      },
+      '/admin/v1/opt-out-reviews/{id}/decision': {
+        post: {
+          tags: ['admin'],
+          summary: 'A compliance reviewer, by name, decides whether an unclear reply was an opt-out; recorded with who decided and when',
+          description:
+            'opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. Either way audit releases (through consent again) or blocks the messages held behind the reply. A review is decided once (409 after).',
+          servers: [{ url: servers.consent }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OptOutReviewDecision' } } } },
-          responses: { '200': json('OptOutReview', 'the decided review'), '401': problem('missing or unknown API key'), '404': problem('no such review for this tenant'), '409': problem('already decided') },
+          responses: {
+            '200': json('OptOutReview', 'the decided review'),
+            '400': problem('invalid id or body (errors[] with paths)'),
+            '401': problem('missing or wrong admin key'),
+            '404': problem('no such review'),
+            '409': problem('already decided'),
+          },
         },
       },
       '/v1/reviews': {
@@ -406,7 +442,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
     components: {
       securitySchemes: {
         tenantApiKey: { type: 'http', scheme: 'bearer', description: "The tenant's API key" },
-        adminApiKey: { type: 'http', scheme: 'bearer', description: "The platform operator's key" },
+        adminApiKey: { type: 'http', scheme: 'bearer', description: "The platform operator's key, held by operators and the compliance reviewers (who decide held messages and opt-out reviews by name)" },
       },
       schemas: {
         SendRequest: schema(SendRequestSchema, 'input'),
