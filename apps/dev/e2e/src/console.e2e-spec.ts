@@ -86,7 +86,9 @@ describe('the review console in a browser', () => {
     assert.equal(byClinic.status, 403);
     const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
     assert.equal(decided.status, 200);
-    const view = await pipeline.waitForStatus(tenant, id, ['delivered']);
+    await pipeline.waitForStatus(tenant, id, ['delivered']);
+    // Consent's second decision reaches audit on its own topic: wait for it to follow the release.
+    const view = await pipeline.waitForView(tenant, id, 'to show consent deciding again after the release', (v) => v.decisions.findLastIndex((d) => d.stage === 'consent') > v.decisions.findIndex((d) => d.stage === 'review'));
     const released = view.decisions.find((d) => d.stage === 'review');
     assert.equal(released?.decision, 'pass');
     assert.match(released?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);

@@ -71,11 +71,20 @@ export class Pipeline {
 
   /** Waits until audit reports the message in one of the given states. */
   waitForStatus(tenant: TestTenant, id: string, statuses: string[], timeoutMs = 30_000): Promise<AuditView> {
+    return this.waitForView(tenant, id, `to reach ${statuses.join(' or ')}`, (view) => statuses.includes(view.status), timeoutMs);
+  }
+
+  /**
+   * Waits until audit's view of the message satisfies `ready`. Statuses and each stage's
+   * decision reach audit on different topics, so a message can show `delivered` before the
+   * decision of a stage it passed: a test that reads a decision waits for it.
+   */
+  waitForView(tenant: TestTenant, id: string, what: string, ready: (view: AuditView) => boolean, timeoutMs = 30_000): Promise<AuditView> {
     return waitFor(
-      `message ${id} to reach ${statuses.join(' or ')}`,
+      `message ${id} ${what}`,
       async () => {
         const view = await this.history(tenant, id);
-        return view && statuses.includes(view.status) ? view : undefined;
+        return view && ready(view) ? view : undefined;
       },
       { timeoutMs },
     );
