@@ -109,6 +109,7 @@ export function serviceEnv(p, service) {
       };
     case 'audit':
       return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p) };
+    case 'consent':
     case 'snowshoeing-detector':
       return { ...common, ADMIN_API_KEY: adminKey(p) };
     default:

@@ -18,7 +18,9 @@ import { ReportsController } from './reports/reports.controller.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { HeldMessagesRepository } from './reviews/held-messages.repository.js';
 import { HeldQueueMetric } from './reviews/held-queue.metric.js';
-import { ReviewsController } from './reviews/reviews.controller.js';
+import { AdminReviewsController, ReviewsController } from './reviews/reviews.controller.js';
+import { ReviewService } from './reviews/review.service.js';
+import { CancelService } from './cancellation/cancel.service.js';
 
 @Module({})
 export class AuditModule {
@@ -30,7 +32,7 @@ export class AuditModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'audit', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController, MessagesController, ReviewsController, ReportsController, ProofController, EnforcementController, HistoryConsumer],
+      controllers: [HealthController, MetricsController, MessagesController, ReviewsController, AdminReviewsController, ReportsController, ProofController, EnforcementController, HistoryConsumer],
       providers: [
         { provide: AUDIT_CONFIG_TOKEN, useValue: config },
         { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
@@ -42,11 +44,13 @@ export class AuditModule {
         },
         AdminKeyGuard,
         AnalystStream,
+        CancelService,
         EnforcementService,
         HeldMessagesRepository,
         HeldQueueMetric,
         HistoryRepository,
         ReportsRepository,
+        ReviewService,
       ],
     };
   }

@@ -27,16 +27,17 @@ const verdict = (stage: string, decision: 'pass' | 'block' | 'hold', clauses: st
 describe('audit (real Kafka and Postgres)', () => {
   let audit: RunningService;
   const analysts = new TopicTap(kafka, TOPICS.analyst);
-  const consented = new TopicTap(kafka, TOPICS.consented);
+  const screened = new TopicTap(kafka, TOPICS.screened);
+  const accepted = new TopicTap(kafka, TOPICS.accepted);
 
   before(async () => {
     await publishTenant(aTenant({ tenantId, apiKeyHashes: [hashApiKey(apiKey)] }));
-    await Promise.all([analysts.start(), consented.start()]);
+    await Promise.all([analysts.start(), screened.start(), accepted.start()]);
     audit = await startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey } });
   });
   after(async () => {
     await audit.stop();
-    await Promise.all([analysts.stop(), consented.stop()]);
+    await Promise.all([analysts.stop(), screened.stop(), accepted.stop()]);
   });
 
   const publish = (topic: string, key: string, value: unknown) => produceRaw(kafka, topic, [{ key, value: encodeValue(value) }]);
@@ -101,25 +102,62 @@ describe('audit (real Kafka and Postgres)', () => {
     for (const secret of [to, to.slice(1), envelope.message.body, 'STOP please', change.recipientToken]) assert.equal(everything.includes(secret), false, `leaked: ${secret}`);
   });
 
-  it('queues held messages for review and releases an approved one where it stopped, recording who decided', async () => {
+  it('queues held messages for the compliance reviewers, who release one where it stopped by name; the clinic sees it but cannot decide it', async () => {
     const envelope = anEnvelope({
       tenantId,
-      verdicts: [verdict('consent', 'hold', ['MP.OPTOUT.HONOR'], 'marketing paused: an unclear reply awaits a decision', new Date().toISOString())],
+      verdicts: [verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener hides where the link goes', new Date().toISOString())],
     });
     await publish(TOPICS.stopped.name, envelope.id, envelope);
     const pending = await waitFor('the held message', async () => {
       const answer = await call<{ reviews: { messageId: string; clauses: string[]; body: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey });
       return answer.body.reviews.find((r) => r.messageId === envelope.id);
     });
-    assert.deepEqual(pending.clauses, ['MP.OPTOUT.HONOR']);
+    assert.deepEqual(pending.clauses, ['MP.EVASION.CONTENT']);
     assert.equal(pending.body, envelope.message.body);
-    const decided = await call(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example', note: 'the patient asked for this offer' } });
+
+    const byClinic = await call<{ type: string }>(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example' } });
+    assert.equal(byClinic.status, 403, 'a clinic never clears its own holds');
+    assert.equal(byClinic.body.type, 'urn:sms-gateway:problem:compliance-decision');
+    assert.equal((await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example' } })).status, 401, "the tenant's key is not the operator key");
+
+    const queue = await call<{ reviews: { messageId: string; tenantId: string }[] }>(`${audit.url}/admin/v1/reviews?status=pending&tenantId=${tenantId}`, { apiKey: adminKey });
+    assert.equal(queue.body.reviews.find((r) => r.messageId === envelope.id)?.tenantId, tenantId);
+    const unnamed = await call<{ errors: { path: string }[] }>(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: ' ' } });
+    assert.equal(unnamed.status, 400, 'every decision names its reviewer');
+    assert.deepEqual(unnamed.body.errors.map((e) => e.path), ['body.decidedBy']);
+    const decided = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance', note: 'the clinic\'s own short link' } });
     assert.equal(decided.status, 200);
-    const again = await call(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'reject', decidedBy: 'someone' } });
+    const again = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'reject', decidedBy: 'someone' } });
     assert.equal(again.status, 409);
-    const released = await waitFor('the released message on sms.consented.v1', async () => consented.find((e) => e.id === envelope.id));
+    const released = await waitFor('the released message on sms.screened.v1', async () => screened.find((e) => e.id === envelope.id));
     assert.equal(released.verdicts.at(-1)?.stage, 'review');
-    assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by dana@acme.example/);
+    assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by Casey Compliance: the clinic's own short link/);
+  });
+
+  it('leaves a hold behind an unclear reply to its opt-out review, whose decision sends it back through consent', async () => {
+    const envelope = anEnvelope({
+      tenantId,
+      verdicts: [verdict('consent', 'hold', ['MP.OPTOUT.HONOR'], 'marketing paused: an unclear reply awaits a decision', new Date().toISOString())],
+    });
+    await publish(TOPICS.stopped.name, envelope.id, envelope);
+    await waitFor('the held message', async () => {
+      const answer = await call<{ reviews: { messageId: string }[] }>(`${audit.url}/admin/v1/reviews?status=pending&tenantId=${tenantId}`, { apiKey: adminKey });
+      return answer.body.reviews.find((r) => r.messageId === envelope.id);
+    });
+    const approve = await call<{ type: string }>(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
+    assert.equal(approve.status, 409);
+    assert.equal(approve.body.type, 'urn:sms-gateway:problem:decided-by-opt-out-review');
+
+    // Consent publishes the review's decision: not an opt-out, the pause ends.
+    await publish(TOPICS.consentChanges.name, tenantId, {
+      changeId: randomUUID(), tenantId, recipientToken: pseudonyms.token(tenantId, envelope.message.to), kind: 'opted_in', at: new Date().toISOString(),
+      scope: 'brand:Acme Dental', source: 'review:Casey Compliance: not an opt-out', proof: {},
+    } satisfies ConsentChangeEvent);
+    const released = await waitFor('the released message on sms.accepted.v1', async () => accepted.find((e) => e.id === envelope.id));
+    assert.equal(released.verdicts.at(-1)?.stage, 'review');
+    assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);
+    const closed = await call<{ reviews: { messageId: string; decidedBy: string }[] }>(`${audit.url}/v1/reviews?status=approved`, { apiKey });
+    assert.equal(closed.body.reviews.find((r) => r.messageId === envelope.id)?.decidedBy, 'opt-out review (Casey Compliance: not an opt-out)');
   });
 
   it('exports the consent proof of a person as JSON and as a printable page', async () => {

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, httpVariables, variable, type ConfigValues } from '@sms/config';
+import { COMMON_VARIABLES, httpVariables, positiveInt, variable, type ConfigValues } from '@sms/config';
 import { z } from 'zod';
 
 export const AUDIT_CONFIG = {
@@ -8,6 +8,10 @@ export const AUDIT_CONFIG = {
     z.string().min(16),
     "Secret key of the analysts' pseudonyms (recipients and senders on audit.analyst.v1): stable per tenant, useless outside",
     true,
+  ),
+  CANCEL_WAIT_MS: variable(
+    positiveInt(10_000),
+    "How long DELETE /v1/messages/{id} waits for the dispatcher's answer (cancelled, or 409 once handed to Twilio) before answering 202 (the answer then shows in the message's history)",
   ),
   ADMIN_API_KEY: variable(z.string().min(32), 'Key of the platform operator: enforcement (suspend, lift) and every tenant in the dashboard', true),
 };

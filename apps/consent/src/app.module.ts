@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
-import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { AgeVerificationsController } from './age/age-verifications.controller.js';
@@ -18,7 +18,8 @@ import { OptOutRecorder } from './opt-outs/opt-out-recorder.js';
 import { ProofRetention } from './opt-outs/proof-retention.js';
 import { StatusConsumer } from './opt-outs/status.consumer.js';
 import { RelationshipsController } from './relationships/relationships.controller.js';
-import { OptOutReviewsController } from './reviews/opt-out-reviews.controller.js';
+import { AdminOptOutReviewsController, OptOutReviewsController } from './reviews/opt-out-reviews.controller.js';
+import { OptOutReviewService } from './reviews/opt-out-review.service.js';
 import { CONSENT_POLICY, INBOUND_CLASSIFIER } from './rule-data.tokens.js';
 import { loadConsentPolicy, loadOptOutPhrases } from './rules/consent-rule-data.js';
 import { compileClassifier } from './rules/inbound-keywords.js';
@@ -40,6 +41,7 @@ export class ConsentModule {
         RelationshipsController,
         AgeVerificationsController,
         OptOutReviewsController,
+        AdminOptOutReviewsController,
         ConsentDecisionsConsumer,
         InboundMessagesConsumer,
         ConsentCapturesConsumer,
@@ -47,6 +49,7 @@ export class ConsentModule {
       ],
       providers: [
         { provide: CONSENT_CONFIG_TOKEN, useValue: config },
+        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
         { provide: CONSENT_POLICY, useFactory: loadConsentPolicy },
         { provide: INBOUND_CLASSIFIER, useFactory: () => compileClassifier(loadOptOutPhrases()) },
@@ -55,9 +58,11 @@ export class ConsentModule {
           inject: [DataSource, TenantDirectory],
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
+        AdminKeyGuard,
         ConsentRepository,
         ConsentCaptureService,
         OptOutRecorder,
+        OptOutReviewService,
         ProofRetention,
       ],
     };

@@ -13,6 +13,11 @@ export const CONSENT_CONFIG = {
     'How long proof of consent and opt-outs is kept after the last message to the person (default from the rule data: 1825 days)',
   ),
   RETENTION_CHECK_HOURS: variable(positiveInt(24), 'How often expired proof and message history are removed'),
+  ADMIN_API_KEY: variable(
+    z.string().min(32),
+    "Key of the platform operator: the compliance reviewers decide every tenant's opt-out reviews (a clinic never clears its own holds)",
+    true,
+  ),
 };
 
 export type ConsentConfig = ConfigValues<typeof CONSENT_CONFIG>;

@@ -234,17 +234,37 @@ describe('consent service (real Kafka and Postgres)', () => {
     await publish(held);
     assert.equal((await outcome(held.id)).verdicts.at(-1)?.decision, 'hold');
 
-    const reviews = await call<{ reviews: { id: string; status: string; body: string; evidence: string }[] }>(`${consent.url}/v1/opt-out-reviews?status=pending`, { apiKey });
+    const reviews = await call<{ reviews: { id: string; tenantId: string; status: string; body: string; evidence: string }[] }>(`${consent.url}/v1/opt-out-reviews?status=pending`, { apiKey });
     const review = reviews.body.reviews.find((r) => r.body === 'too many texts lately');
-    assert.ok(review, 'the reply is queued for a human decision');
-    const decided = await call<{ status: string; decidedBy: string }>(`${consent.url}/v1/opt-out-reviews/${review.id}/decision`, {
-      apiKey,
-      body: { decision: 'opted_out', decidedBy: 'compliance@acme.example' },
+    assert.ok(review, 'the clinic sees the reply queued for a human decision');
+    assert.equal(review.tenantId, tenantId);
+
+    // A clinic never clears its own compliance holds: its key cannot decide, nor open the reviewers' queue.
+    const byClinic = await call<{ type: string; detail: string }>(`${consent.url}/v1/opt-out-reviews/${review.id}/decision`, { apiKey, body: { decision: 'not_opt_out', decidedBy: 'front desk' } });
+    assert.equal(byClinic.status, 403);
+    assert.equal(byClinic.body.type, 'urn:sms-gateway:problem:compliance-decision');
+    assert.match(byClinic.body.detail, /\/admin\/v1\/opt-out-reviews\//);
+    assert.equal((await call(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey, body: { decision: 'not_opt_out', decidedBy: 'front desk' } })).status, 401);
+    assert.equal((await call(`${consent.url}/admin/v1/opt-out-reviews`, { apiKey })).status, 401);
+    assert.equal((await state(to)).state.marketingPaused, true, 'still paused');
+
+    // The compliance reviewers see every tenant's queue and decide by name.
+    const queue = await call<{ reviews: { id: string; tenantId: string }[] }>(`${consent.url}/admin/v1/opt-out-reviews?status=pending&tenantId=${tenantId}`, { apiKey: stack.adminApiKey });
+    assert.deepEqual(queue.body.reviews.find((r) => r.id === review.id)?.tenantId, tenantId);
+    const unnamed = await call<{ errors: { path: string }[] }>(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: '  ' } });
+    assert.equal(unnamed.status, 400, 'a decision names its reviewer');
+    assert.deepEqual(unnamed.body.errors.map((e) => e.path), ['body.decidedBy']);
+    const decided = await call<{ status: string; decidedBy: string }>(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, {
+      apiKey: stack.adminApiKey,
+      body: { decision: 'opted_out', decidedBy: 'Casey Compliance' },
     });
     assert.equal(decided.status, 200);
-    assert.equal(decided.body.decidedBy, 'compliance@acme.example');
-    const again = await call(`${consent.url}/v1/opt-out-reviews/${review.id}/decision`, { apiKey, body: { decision: 'not_opt_out', decidedBy: 'someone else' } });
+    assert.equal(decided.body.status, 'opted_out');
+    assert.equal(decided.body.decidedBy, 'Casey Compliance');
+    const again = await call(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'someone else' } });
     assert.equal(again.status, 409);
+    const unknown = await call(`${consent.url}/admin/v1/opt-out-reviews/${randomUUID()}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: 'Casey Compliance' } });
+    assert.equal(unknown.status, 404);
     assert.equal((await state(to)).state.optedOut, true);
   });
 

@@ -5,6 +5,7 @@ import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } f
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
+import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.js';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from './config.js';
 import { ConsentStateConsumer } from './consent-state/consent-state.consumer.js';
 import { dispatcherDataSource } from './database/data-source.js';
@@ -30,7 +31,7 @@ export class DispatcherModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'dispatcher', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController, ClearedMessagesConsumer, ConsentStateConsumer, DeliveryStatusConsumer],
+      controllers: [HealthController, MetricsController, ClearedMessagesConsumer, ConsentStateConsumer, DeliveryStatusConsumer, CancelRequestsConsumer],
       providers: [
         { provide: DISPATCHER_CONFIG_TOKEN, useValue: config },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },

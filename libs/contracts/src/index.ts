@@ -4,6 +4,7 @@ export * from './events/send-request.event.js';
 export * from './events/envelope.event.js';
 export * from './events/inbound-message.event.js';
 export * from './events/status.event.js';
+export * from './events/cancel-request.event.js';
 export * from './events/consent-state.event.js';
 export * from './events/consent-capture.event.js';
 export * from './events/tenant-config.event.js';

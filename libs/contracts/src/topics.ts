@@ -10,6 +10,7 @@ import { MessageEnvelopeSchema } from './events/envelope.event.js';
 import { InboundMessageEventSchema } from './events/inbound-message.event.js';
 import { SendRequestEventSchema } from './events/send-request.event.js';
 import { StatusEventSchema } from './events/status.event.js';
+import { CancelRequestEventSchema } from './events/cancel-request.event.js';
 import { TenantConfigEventSchema } from './events/tenant-config.event.js';
 import { ClusteredMessageEventSchema } from './events/snowshoe.event.js';
 
@@ -126,7 +127,19 @@ export const TOPICS = {
     producers: ['dispatcher', 'intake'],
     consumers: ['audit', 'dispatcher'],
     schema: StatusEventSchema,
-    description: 'Delivery states: scheduled (deferred), sending and failed from the dispatcher, sent/delivered/undelivered/failed from Twilio.',
+    description: 'Delivery states: scheduled (deferred), sending, failed and cancelled from the dispatcher (and its answers to cancel requests), sent/delivered/undelivered/failed from Twilio.',
+  }),
+  cancelRequests: topic({
+    name: 'sms.cancel-requests.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'message id',
+    producers: ['upstream products', 'audit (DELETE /v1/messages/{id})'],
+    consumers: ['dispatcher'],
+    schema: CancelRequestEventSchema,
+    description:
+      'Requests to cancel a message not yet handed to Twilio, whatever stage it is in: the Kafka twin of DELETE /v1/messages/{id}. The dispatcher\'s ledger decides and publishes the outcome on sms.status.v1 (status cancelled, or the status that made it too late, with the request id).',
   }),
   inbound: topic({
     name: 'sms.inbound.v1',

@@ -1,5 +1,6 @@
-// The review console: held messages (approve or reject, recorded with who and when), the
-// decisions dashboard, violation reports, consent proof, and for operators enforcement.
+// The review console: held messages (compliance reviewers approve or reject them, recorded
+// with who and when; a tenant withdraws or edits and resubmits its own), the decisions
+// dashboard, violation reports, consent proof, and for operators enforcement.
 // Plain browser code against the audit API; the keys stay in this tab's session storage.
 
 interface ChartInstance {
@@ -10,6 +11,7 @@ declare const Chart: new (canvas: HTMLCanvasElement, config: unknown) => ChartIn
 
 interface Held {
   messageId: string;
+  tenantId: string;
   stage: string;
   reason: string;
   clauses: string[];
@@ -68,8 +70,18 @@ function button(label: string, className: string, onClick: () => Promise<void>):
   return b;
 }
 
+/**
+ * Held messages. The platform's compliance reviewers (operator key) see every tenant's and
+ * approve or reject them by name; a tenant sees its own with their reasons and may withdraw
+ * one or edit and resubmit it, never clear it: holds rest on policy.
+ */
 async function loadHeld(): Promise<void> {
-  const { reviews } = await api<{ reviews: Held[] }>('/v1/reviews?status=pending');
+  const compliance = keys().operator !== '';
+  const { reviews } = await api<{ reviews: Held[] }>(compliance ? '/admin/v1/reviews?status=pending' : '/v1/reviews?status=pending', { operator: compliance });
+  $('held-reviewer').hidden = !compliance;
+  $('held-role').textContent = compliance
+    ? 'You decide as the platform\'s compliance reviewer: every decision records your name.'
+    : 'Holds rest on policy and are decided by the platform\'s compliance reviewers. You may withdraw a held message, or edit it and resubmit it.';
   const body = $<HTMLTableElement>('held-table').tBodies[0]!;
   body.replaceChildren();
   $('held-empty').hidden = reviews.length > 0;
@@ -77,31 +89,51 @@ async function loadHeld(): Promise<void> {
     const row = body.insertRow();
     row.dataset['messageId'] = h.messageId;
     cell(row, new Date(h.heldAt).toLocaleString());
-    cell(row, h.stage);
+    cell(row, compliance ? `${h.stage} (${h.tenantId})` : h.stage);
     cell(row, clauseList(h.clauses));
     cell(row, h.reason);
     cell(row, h.body, 'body');
     cell(row, h.to);
-    const note = document.createElement('input');
-    note.placeholder = 'optional';
-    note.className = 'note';
+    const note = document.createElement(compliance ? 'input' : 'textarea');
+    note.className = compliance ? 'note' : 'edit';
+    if (compliance) (note as HTMLInputElement).placeholder = 'optional';
+    else note.value = h.body;
     cell(row, note);
-    const decide = (decision: 'approve' | 'reject') => async () => {
-      const decidedBy = $<HTMLInputElement>('reviewer').value.trim();
-      if (!decidedBy) {
-        $('held-status').textContent = 'Enter your name first: every decision records who made it.';
-        return;
-      }
+    const status = (message: string) => ($('held-status').textContent = message);
+    const act = (work: () => Promise<string>) => async () => {
       try {
-        await api(`/v1/reviews/${h.messageId}/decision`, { body: { decision, decidedBy, ...(note.value.trim() ? { note: note.value.trim() } : {}) } });
-        $('held-status').textContent = `${decision === 'approve' ? 'Approved' : 'Rejected'} ${h.messageId}.`;
+        status(await work());
         await loadHeld();
       } catch (error) {
-        $('held-status').textContent = (error as Error).message;
+        status((error as Error).message);
       }
     };
-    const actions = cell(row, button('Approve', 'approve', decide('approve')));
-    actions.append(' ', button('Reject', 'reject', decide('reject')));
+    if (compliance) {
+      const decide = (decision: 'approve' | 'reject') =>
+        act(async () => {
+          const decidedBy = $<HTMLInputElement>('reviewer').value.trim();
+          if (!decidedBy) throw new Error('Enter your name first: every decision records who made it.');
+          await api(`/admin/v1/reviews/${h.messageId}/decision`, { operator: true, body: { decision, decidedBy, ...(note.value.trim() ? { note: note.value.trim() } : {}) } });
+          return `${decision === 'approve' ? 'Approved' : 'Rejected'} ${h.messageId}.`;
+        });
+      const actions = cell(row, button('Approve', 'approve', decide('approve')));
+      actions.append(' ', button('Reject', 'reject', decide('reject')));
+    } else {
+      const actions = cell(
+        row,
+        button('Withdraw', 'withdraw', act(async () => {
+          await api(`/v1/messages/${h.messageId}`, { method: 'DELETE' });
+          return `Withdrew ${h.messageId}.`;
+        })),
+      );
+      actions.append(
+        ' ',
+        button('Resubmit edited', 'resubmit', act(async () => {
+          const sent = await api<{ id: string }>(`/v1/reviews/${h.messageId}/resubmit`, { body: { body: note.value } });
+          return `Withdrew ${h.messageId} and resubmitted it as ${sent.id}.`;
+        })),
+      );
+    }
   }
 }
 
@@ -260,9 +292,9 @@ async function signIn(event?: Event): Promise<void> {
     sessionStorage.setItem('operatorKey', $<HTMLInputElement>('operator-key').value.trim());
   }
   const { tenant, operator } = keys();
-  if (!tenant) return;
+  if (!tenant && !operator) return;
   try {
-    await api('/v1/reviews?status=pending');
+    if (tenant) await api('/v1/reviews?status=pending');
     if (operator) await api('/admin/v1/enforcement', { operator: true });
   } catch (error) {
     $('login-error').textContent = (error as Error).message;
@@ -272,7 +304,7 @@ async function signIn(event?: Event): Promise<void> {
   $('app').hidden = false;
   $('logout').hidden = false;
   $('enforcement-tab').hidden = !operator;
-  $('who').textContent = operator ? 'tenant + operator' : 'tenant';
+  $('who').textContent = operator ? (tenant ? 'tenant + compliance' : 'compliance') : 'tenant';
   await show('held');
 }
 

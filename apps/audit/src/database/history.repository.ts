@@ -248,6 +248,12 @@ export class HistoryRepository {
     );
   }
 
+  /** One event of a message's history by its key, if it was recorded. */
+  async event(tenantId: string, messageId: string, eventKey: string): Promise<StoredEvent | undefined> {
+    const rows = await this.db.query<MessageEventRow[]>(`SELECT * FROM audit.message_events WHERE tenant_id = $1 AND message_id = $2 AND event_key = $3`, [tenantId, messageId, eventKey]);
+    return rows.map(toStored)[0];
+  }
+
   async forMessage(tenantId: string, messageId: string): Promise<StoredEvent[]> {
     const rows = await this.db.query<MessageEventRow[]>(`SELECT * FROM audit.message_events WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, seq`, [tenantId, messageId]);
     return rows.map(toStored);

@@ -1,11 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { ConsentChangeEvent, MessageEnvelope, StatusEvent } from '@sms/contracts';
+import { requesterLabel, type ConsentChangeEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
 import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { AnalystStream } from '../analyst/analyst-stream.js';
 import { HistoryRepository } from '../database/history.repository.js';
 import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
+import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
 import { historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
 
@@ -23,6 +24,7 @@ export class HistoryConsumer {
     @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
     @Inject(AnalystStream) private readonly analysts: AnalystStream,
     @Inject(EnforcementService) private readonly enforcement: EnforcementService,
+    @Inject(ReviewService) private readonly reviews: ReviewService,
   ) {}
 
   @ConsumeTopic('accepted')
@@ -56,6 +58,12 @@ export class HistoryConsumer {
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     await this.history.append(records.map((r) => historyFromStatus(r.value)));
+    await this.held.cancelled(
+      records
+        .map((r) => r.value)
+        .filter((e) => e.cancellation?.outcome === 'cancelled')
+        .map((e) => ({ messageId: e.messageId, tenantId: e.tenantId, by: requesterLabel(e.cancellation!.requestedBy), at: e.at })),
+    );
     await this.analysts.publish(records.map((r) => analystFromStatus(r.value)));
     return {};
   }
@@ -63,6 +71,8 @@ export class HistoryConsumer {
   @ConsumeTopic('consentChanges')
   async onConsentChanges(records: ConsumedRecord<ConsentChangeEvent>[]): Promise<BatchOutcome> {
     await this.history.appendConsentChanges(records.map((r) => r.value));
+    // An opt-out review decided: the messages held behind the reply are blocked or released.
+    await this.reviews.optOutReviewDecided(records.map((r) => r.value));
     await this.analysts.publish(records.map((r) => analystFromConsentChange(r.value, this.analysts)));
     return {};
   }

@@ -1,14 +1,21 @@
-import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
-import { MessageIdSchema, type ClauseId, type Decision, type MessageHistoryView, type TenantConfigEvent } from '@sms/contracts';
+import { Controller, Delete, Get, Inject, Param, Res, UseGuards } from '@nestjs/common';
+import { MessageIdSchema, type CancelResponse, type ClauseId, type Decision, type MessageHistoryView, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import type { Response } from 'express';
+import { CancelService } from '../cancellation/cancel.service.js';
 import { HistoryRepository } from '../database/history.repository.js';
 import { currentStatus } from '../rules/history.js';
+
+const notFound = (id: string) => new ProblemException(404, 'not-found', 'Message not found', `no message ${id} for this tenant (yet)`);
 
 @Controller('v1/messages')
 @UseGuards(ApiKeyGuard)
 export class MessagesController {
-  constructor(@Inject(HistoryRepository) private readonly history: HistoryRepository) {}
+  constructor(
+    @Inject(HistoryRepository) private readonly history: HistoryRepository,
+    @Inject(CancelService) private readonly cancels: CancelService,
+  ) {}
 
   /** What happened to a message: its status and every stage's decision with the clauses cited. */
   @Get(':id')
@@ -17,16 +24,17 @@ export class MessagesController {
     @Param('id', new ZodValidationPipe(MessageIdSchema, 'params')) id: string,
   ): Promise<MessageHistoryView> {
     const events = await this.history.forMessage(tenant.tenantId, id);
-    if (events.length === 0) {
-      // Another tenant's message answers the same as one that does not exist.
-      throw new ProblemException(404, 'not-found', 'Message not found', `no message ${id} for this tenant (yet)`);
-    }
+    // Another tenant's message answers the same as one that does not exist.
+    if (events.length === 0) throw notFound(id);
     const twilioSid = events.find((e) => e.twilioSid !== null)?.twilioSid ?? undefined;
     const status = currentStatus(events);
     const statuses = events
       .filter((e) => e.kind === 'status' && e.status !== null)
       .map((e) => {
         const scheduledFor = typeof e.facts['scheduledFor'] === 'string' ? e.facts['scheduledFor'] : undefined;
+        const outcome = e.facts['cancellation'];
+        const cancellation: 'cancelled' | 'refused' | undefined = outcome === 'cancelled' || outcome === 'refused' ? outcome : undefined;
+        const requestedBy = typeof e.facts['requestedBy'] === 'string' ? e.facts['requestedBy'] : undefined;
         return {
           status: e.status!,
           at: e.occurredAt,
@@ -35,6 +43,8 @@ export class MessagesController {
           ...(e.reason !== null ? { reason: e.reason } : {}),
           ...(e.clauses.length > 0 ? { clauses: e.clauses as ClauseId[] } : {}),
           ...(scheduledFor !== undefined ? { scheduledFor } : {}),
+          ...(cancellation !== undefined ? { cancellation } : {}),
+          ...(requestedBy !== undefined ? { requestedBy } : {}),
         };
       });
     // The latest deferral says when and why, while the message waits for it.
@@ -49,5 +59,21 @@ export class MessagesController {
       statuses,
       ...(deferred ? { deferral: { scheduledFor: deferred.scheduledFor!, reason: deferred.reason ?? '', clauses: deferred.clauses ?? [] } } : {}),
     };
+  }
+
+  /**
+   * Cancels a message that has not been handed to Twilio, whatever stage it is in; the
+   * dispatcher's ledger decides: 200 cancelled, 409 once Twilio has it (or it ended), 202 if
+   * no answer came in CANCEL_WAIT_MS (it then shows in the history).
+   */
+  @Delete(':id')
+  async cancel(
+    @CurrentTenant() tenant: TenantConfigEvent,
+    @Param('id', new ZodValidationPipe(MessageIdSchema, 'params')) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CancelResponse> {
+    const result = await this.cancels.cancel(tenant.tenantId, id);
+    if (result.kind === 'requested') response.status(202);
+    return result.answer;
   }
 }

@@ -4,11 +4,13 @@ import { DataSource } from 'typeorm';
 
 export interface HeldMessage {
   messageId: string;
+  tenantId: string;
   stage: string;
   reason: string;
   clauses: string[];
   heldAt: string;
-  status: 'pending' | 'approved' | 'rejected';
+  /** `cancelled`: withdrawn by its tenant or cancelled through the API or Kafka while it waited. */
+  status: 'pending' | 'approved' | 'rejected' | 'cancelled';
   decidedBy: string | null;
   decidedAt: string | null;
   note: string | null;
@@ -19,12 +21,13 @@ export interface HeldMessage {
 }
 
 interface Row {
-  message_id: string; stage: string; reason: string; clauses: string[]; held_at: Date; status: HeldMessage['status'];
+  message_id: string; tenant_id: string; stage: string; reason: string; clauses: string[]; held_at: Date; status: HeldMessage['status'];
   decided_by: string | null; decided_at: Date | null; note: string | null; envelope: MessageEnvelope;
 }
 
 const toHeld = (r: Row): HeldMessage => ({
   messageId: r.message_id,
+  tenantId: r.tenant_id,
   stage: r.stage,
   reason: r.reason,
   clauses: r.clauses,
@@ -52,7 +55,11 @@ export class HeldMessagesRepository {
        SELECT id, tenant_id, stage, envelope, reason, ARRAY(SELECT jsonb_array_elements_text(clauses)), held_at, 'pending'
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::jsonb[], $7::timestamptz[])
               AS h(id, tenant_id, stage, envelope, reason, clauses, held_at)
-       ON CONFLICT (message_id) DO NOTHING`,
+       ON CONFLICT (message_id) DO UPDATE
+         SET stage = EXCLUDED.stage, envelope = EXCLUDED.envelope, reason = EXCLUDED.reason, clauses = EXCLUDED.clauses, held_at = EXCLUDED.held_at,
+             status = 'pending', decided_by = NULL, decided_at = NULL, note = NULL
+         -- Released, then held again (consent decided again on the state of that moment): pending again.
+         WHERE held_messages.status = 'approved' AND EXCLUDED.held_at > held_messages.held_at`,
       [
         envelopes.map((e) => e.id),
         envelopes.map((e) => e.tenantId),
@@ -65,10 +72,25 @@ export class HeldMessagesRepository {
     );
   }
 
-  async list(tenantId: string, status: HeldMessage['status'] | undefined): Promise<HeldMessage[]> {
+  /** One tenant's held messages, or (tenant null: the compliance reviewers' queue) every tenant's. */
+  async list(tenantId: string | null, status: HeldMessage['status'] | undefined): Promise<HeldMessage[]> {
     const rows = await this.db.query<Row[]>(
-      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`,
+      `SELECT * FROM audit.held_messages WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`,
       [tenantId, status ?? null],
+    );
+    return rows.map(toHeld);
+  }
+
+  async find(messageId: string): Promise<HeldMessage | undefined> {
+    const rows = await this.db.query<Row[]>(`SELECT * FROM audit.held_messages WHERE message_id = $1`, [messageId]);
+    return rows.map(toHeld)[0];
+  }
+
+  /** Pending consent holds of one tenant that rest on an opt-out review (marketing paused). */
+  async pendingBehindOptOutReview(tenantId: string): Promise<HeldMessage[]> {
+    const rows = await this.db.query<Row[]>(
+      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND stage = 'consent' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
+      [tenantId],
     );
     return rows.map(toHeld);
   }
@@ -78,6 +100,17 @@ export class HeldMessagesRepository {
       `SELECT tenant_id, stage, count(*) FROM audit.held_messages WHERE status = 'pending' GROUP BY tenant_id, stage`,
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, stage: r.stage, count: Number(r.count) }));
+  }
+
+  /** Held messages cancelled while they waited: no longer anyone's to decide (a later approval is refused). */
+  async cancelled(items: { messageId: string; tenantId: string; by: string; at: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.query(
+      `UPDATE audit.held_messages h SET status = 'cancelled', decided_by = v.by, decided_at = v.at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, tenant_id, by, at)
+        WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending'`,
+      [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.by), items.map((i) => i.at)],
+    );
   }
 
   /** Records a decision once; null when the message is not pending (or not this tenant's). */

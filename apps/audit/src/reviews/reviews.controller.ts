@@ -1,19 +1,23 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { MessageIdSchema, type TenantConfigEvent } from '@sms/contracts';
+import { BodySchema, messageIdFor, MessageIdSchema, type SendRequestEvent, type TenantConfigEvent } from '@sms/contracts';
 import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
+import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { z } from 'zod';
-import { reviewOutcome } from '../rules/review.js';
+import { CancelService } from '../cancellation/cancel.service.js';
+import { releaseBlocker } from '../rules/review.js';
 import { HeldMessagesRepository, type HeldMessage } from './held-messages.repository.js';
+import { ReviewService } from './review.service.js';
 
-const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional() });
+const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1).max(63).optional() });
 const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),
+  /** The compliance reviewer, by name: recorded with the decision. */
   decidedBy: z.string().trim().min(1).max(200),
   note: z.string().max(1000).optional(),
 });
+const ResubmitSchema = z.strictObject({ body: BodySchema });
 
 /** What a reviewer sees: the message as written, to whom (the last digits only), and why it was held. */
 function view(h: HeldMessage) {
@@ -21,14 +25,18 @@ function view(h: HeldMessage) {
   return { ...rest, body: envelope.message.body, to: `…${envelope.message.to.slice(-4)}` };
 }
 
-/** Messages on hold: the reason, the clause, the evidence; approve or reject, recorded with who and when. */
+/**
+ * A tenant's held messages: it sees them, their reasons and clauses, and may withdraw one
+ * (`DELETE /v1/messages/{id}`) or edit and resubmit it. Holds rest on policy, and a clinic never
+ * clears its own: the platform's compliance reviewers decide them (`/admin/v1/reviews`).
+ */
 @Controller('v1/reviews')
 @UseGuards(ApiKeyGuard)
 export class ReviewsController {
   constructor(
     @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
+    @Inject(CancelService) private readonly cancels: CancelService,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
-    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
 
   @Get()
@@ -37,22 +45,83 @@ export class ReviewsController {
   }
 
   @Post(':messageId/decision')
+  async decide(@CurrentTenant() tenant: TenantConfigEvent, @Param('messageId', new ZodValidationPipe(MessageIdSchema, 'params')) messageId: string): Promise<never> {
+    const held = await this.held.find(messageId);
+    if (!held || held.tenantId !== tenant.tenantId) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
+    throw new ProblemException(
+      403,
+      'compliance-decision',
+      'Decided by compliance reviewers',
+      `message ${messageId} is held under ${held.clauses.join(', ')}: holds that rest on policy are decided by the platform's compliance reviewers, not by the clinic. Withdraw it (DELETE /v1/messages/${messageId}) or edit and resubmit it (POST /v1/reviews/${messageId}/resubmit)`,
+    );
+  }
+
+  /**
+   * Edit and resubmit: the held message is withdrawn (cancelled) and its edited text sent as a
+   * new message (`sms.send-requests.v1`, idempotency key `resubmit:<id>`), which every stage judges afresh.
+   */
+  @Post(':messageId/resubmit')
+  @HttpCode(202)
+  async resubmit(
+    @CurrentTenant() tenant: TenantConfigEvent,
+    @Param('messageId', new ZodValidationPipe(MessageIdSchema, 'params')) messageId: string,
+    @Body(new ZodValidationPipe(ResubmitSchema)) body: z.infer<typeof ResubmitSchema>,
+  ): Promise<{ id: string; replaces: string }> {
+    const held = await this.held.find(messageId);
+    if (!held || held.tenantId !== tenant.tenantId) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
+    if (held.status !== 'pending') throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${held.status} by ${held.decidedBy ?? 'someone'}`);
+    const withdrawn = await this.cancels.cancel(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text');
+    if (withdrawn.kind !== 'cancelled') throw new ProblemException(409, 'not-withdrawn-yet', 'Not withdrawn yet', `message ${messageId} is being cancelled; resubmit once it is`);
+    const m = held.envelope.message;
+    const idempotencyKey = `resubmit:${messageId}`;
+    const request: SendRequestEvent = {
+      tenantId: tenant.tenantId,
+      idempotencyKey,
+      to: m.to,
+      ...(m.from !== undefined ? { from: m.from } : { messagingServiceSid: m.messagingServiceSid! }),
+      brand: m.brand,
+      campaign: m.campaign,
+      useCase: m.useCase,
+      body: body.body,
+      ...(m.sendAt !== undefined && Date.parse(m.sendAt) > Date.now() ? { sendAt: m.sendAt } : {}),
+    };
+    await this.publisher.publishRaw([record('sendRequests', `${tenant.tenantId}|${m.to}`, request)]);
+    return { id: messageIdFor(tenant.tenantId, idempotencyKey), replaces: messageId };
+  }
+}
+
+/** The platform's compliance reviewers (operator key): every tenant's holds, decided by a named reviewer. */
+@Controller('admin/v1/reviews')
+@UseGuards(AdminKeyGuard)
+export class AdminReviewsController {
+  constructor(
+    @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
+    @Inject(ReviewService) private readonly reviews: ReviewService,
+  ) {}
+
+  @Get()
+  async list(@Query(new ZodValidationPipe(AdminListQuerySchema, 'query')) query: z.infer<typeof AdminListQuerySchema>) {
+    return { reviews: (await this.held.list(query.tenantId ?? null, query.status)).map(view) };
+  }
+
+  /**
+   * Approve (it goes on; a consent hold through consent again, on the state of that moment) or
+   * reject (blocked). A hold behind an unclear reply is its opt-out review's to decide (409).
+   */
+  @Post(':messageId/decision')
   @HttpCode(200)
   async decide(
-    @CurrentTenant() tenant: TenantConfigEvent,
     @Param('messageId', new ZodValidationPipe(MessageIdSchema, 'params')) messageId: string,
     @Body(new ZodValidationPipe(DecisionSchema)) body: z.infer<typeof DecisionSchema>,
   ) {
-    const decided = await this.held.decide(tenant.tenantId, messageId, body.decision === 'approve' ? 'approved' : 'rejected', body.decidedBy, body.note ?? null);
-    if (!decided) {
-      const known = (await this.held.list(tenant.tenantId, undefined)).find((h) => h.messageId === messageId);
-      throw known
-        ? new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${known.status} by ${known.decidedBy ?? 'someone'}`)
-        : new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
-    }
-    const outcome = reviewOutcome(decided.envelope, body.decision, body.decidedBy, body.note, new Date());
-    const key = outcome.topic === 'cleared' ? `${outcome.envelope.tenantId}|${outcome.envelope.message.from ?? outcome.envelope.message.messagingServiceSid ?? ''}` : this.pseudonyms.token(outcome.envelope.tenantId, outcome.envelope.message.to);
-    await this.publisher.publishRaw([record(outcome.topic, key, outcome.envelope)]);
+    const known = await this.held.find(messageId);
+    if (!known) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId}`);
+    if (known.status !== 'pending') throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${known.status} by ${known.decidedBy ?? 'someone'}`);
+    const blocker = body.decision === 'approve' ? releaseBlocker(known.envelope) : null;
+    if (blocker) throw new ProblemException(409, 'decided-by-opt-out-review', 'Decided by its opt-out review', `message ${messageId} cannot be released here: ${blocker}`);
+    const decided = await this.held.decide(known.tenantId, messageId, body.decision === 'approve' ? 'approved' : 'rejected', body.decidedBy, body.note ?? null);
+    if (!decided) throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was decided meanwhile`);
+    await this.reviews.carryOut(decided, body.decision, body.decidedBy, body.note);
     return view(decided);
   }
 }

@@ -57,7 +57,7 @@ export function analystFromEnvelope(envelope: MessageEnvelope, event: HistoryEve
 export function analystFromStatus(status: StatusEvent): AnalystEvent {
   return {
     ...base(status.tenantId, status.at),
-    eventId: `${status.messageId}|status:${status.status}`,
+    eventId: status.cancellation ? `${status.messageId}|cancellation:${status.cancellation.requestId}` : `${status.messageId}|status:${status.status}`,
     kind: 'status',
     messageId: status.messageId,
     stage: status.source === 'dispatcher' ? 'dispatcher' : 'twilio',

@@ -1,4 +1,4 @@
-import { STATUS_RANK, type MessageEnvelope, type MessageStatus, type StatusEvent } from '@sms/contracts';
+import { requesterLabel, STATUS_RANK, type MessageEnvelope, type MessageStatus, type StatusEvent } from '@sms/contracts';
 
 /** One entry of a message's history, as audit stores it. */
 export interface HistoryEvent {
@@ -45,12 +45,20 @@ export function historyFromEnvelope(envelope: MessageEnvelope, accepted: boolean
   };
 }
 
+/**
+ * A status event as history. The dispatcher's answer to a cancel request is kept once per
+ * request (`cancellation:<request id>`), with who asked and the outcome, so that a refused
+ * request shows beside the statuses it did not change.
+ */
 export function historyFromStatus(event: StatusEvent): HistoryEvent {
+  const cancellation = event.cancellation
+    ? { cancellation: event.cancellation.outcome, requestedBy: requesterLabel(event.cancellation.requestedBy), requestId: event.cancellation.requestId }
+    : {};
   return {
     tenantId: event.tenantId,
     messageId: event.messageId,
     campaign: null,
-    eventKey: `status:${event.status}`,
+    eventKey: event.cancellation ? cancellationEventKey(event.cancellation.requestId) : `status:${event.status}`,
     kind: 'status',
     stage: event.source === 'dispatcher' ? 'dispatcher' : 'twilio',
     decision: null,
@@ -59,9 +67,13 @@ export function historyFromStatus(event: StatusEvent): HistoryEvent {
     status: event.status,
     twilioSid: event.twilioSid ?? null,
     errorCode: event.errorCode ?? null,
-    facts: event.scheduledFor ? { scheduledFor: event.scheduledFor } : {},
+    facts: { ...(event.scheduledFor ? { scheduledFor: event.scheduledFor } : {}), ...cancellation },
     occurredAt: event.at,
   };
+}
+
+export function cancellationEventKey(requestId: string): string {
+  return `cancellation:${requestId}`;
 }
 
 /**

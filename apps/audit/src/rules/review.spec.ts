@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anEnvelope } from '@sms/testing';
-import { reviewOutcome } from './review.js';
+import { releaseBlocker, reviewOutcome } from './review.js';
 
 const now = new Date('2026-11-27T15:00:00Z');
 const held = anEnvelope({
@@ -24,6 +24,18 @@ describe('reviewOutcome', () => {
     const { topic, envelope } = reviewOutcome(held, 'reject', 'dana@clinic.example', undefined, now);
     assert.equal(topic, 'stopped');
     assert.equal(envelope.verdicts.at(-1)?.decision, 'block');
+  });
+
+  it('sends an approved consent hold back through consent, which decides on the state of that moment', () => {
+    const reconfirm = anEnvelope({ verdicts: [{ stage: 'consent', decision: 'hold', clauses: ['MP.CONSENT.RECONFIRM'], reason: 'old consent', facts: {}, at: '2026-11-27T14:00:00.000Z' }] });
+    assert.equal(reviewOutcome(reconfirm, 'approve', 'Casey', undefined, now).topic, 'accepted');
+    assert.equal(releaseBlocker(reconfirm), null);
+  });
+
+  it('lets no reviewer release a message held behind an unclear reply: its opt-out review decides', () => {
+    const paused = anEnvelope({ verdicts: [{ stage: 'consent', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: { pausedScope: 'brand:Acme' }, at: '2026-11-27T14:00:00.000Z' }] });
+    assert.match(releaseBlocker(paused) ?? '', /opt-out review/);
+    assert.equal(releaseBlocker(held), null);
   });
 
   it('refuses to review a message that was not held', () => {

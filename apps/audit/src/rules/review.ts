@@ -1,8 +1,14 @@
 import { appendVerdict, type MessageEnvelope, type TopicKey } from '@sms/contracts';
 
-/** Where a held message continues when a reviewer approves it: after the stage that held it. */
+/**
+ * Where a held message goes when a compliance reviewer approves it. A consent hold goes back
+ * through consent (`sms.accepted.v1`), which decides again on the consent and opt-out state of
+ * that moment (an opt-out since the hold blocks it, a pause holds it again; the approval only
+ * stands in for the reconfirmation it was held for). Other holds go on after the stage that
+ * held them, and every later stage and the dispatcher's last-moment opt-out check still judge it.
+ */
 const NEXT_TOPIC: Record<string, TopicKey> = {
-  consent: 'consented',
+  consent: 'accepted',
   'content-screening': 'screened',
   'snowshoeing-detector': 'cleared',
   dispatcher: 'cleared',
@@ -14,9 +20,21 @@ export interface ReviewOutcome {
 }
 
 /**
+ * Why a reviewer may not release this hold, if so: a hold on an unclear reply (marketing
+ * paused, MP.OPTOUT.HONOR) rests on the opt-out review of that reply, and only that review's
+ * decision releases or blocks the messages held behind it.
+ */
+export function releaseBlocker(envelope: MessageEnvelope): string | null {
+  const held = envelope.verdicts.at(-1);
+  if (held?.stage === 'consent' && held.decision === 'hold' && held.clauses.includes('MP.OPTOUT.HONOR')) {
+    return 'it is held behind an unclear reply that may be an opt-out (MP.OPTOUT.HONOR): the opt-out review of that reply decides it (consent, /admin/v1/opt-out-reviews), and its decision releases or blocks the messages held behind it';
+  }
+  return null;
+}
+
+/**
  * A reviewer's decision on a held message, appended as a verdict of the `review` stage that
- * cites the clauses the hold cited: approved, it goes on from where it was held (the later
- * stages still judge it); rejected, it is blocked.
+ * cites the clauses the hold cited: approved, it goes on (see NEXT_TOPIC); rejected, it is blocked.
  */
 export function reviewOutcome(envelope: MessageEnvelope, decision: 'approve' | 'reject', decidedBy: string, note: string | undefined, now: Date): ReviewOutcome {
   const held = envelope.verdicts.at(-1);

@@ -361,19 +361,21 @@ export class ConsentRepository {
     );
   }
 
-  async reviews(tenantId: string, status: OptOutReview['status'] | undefined): Promise<(OptOutReview & { recipientToken: string; inboundTwilioSid: string })[]> {
+  /** One tenant's opt-out reviews, or (tenant null: the compliance reviewers' queue) every tenant's; `id` narrows to one. */
+  async reviews(tenantId: string | null, status: OptOutReview['status'] | undefined, id?: string): Promise<(OptOutReview & { recipientToken: string; inboundTwilioSid: string })[]> {
     const rows = await this.db.query<
-      { id: string; status: OptOutReview['status']; scope: string; body: string; evidence: string | null; confidence: number; received_at: Date; decided_by: string | null; decided_at: Date | null; recipient_token: string; inbound_twilio_sid: string }[]
+      { id: string; tenant_id: string; status: OptOutReview['status']; scope: string; body: string; evidence: string | null; confidence: number; received_at: Date; decided_by: string | null; decided_at: Date | null; recipient_token: string; inbound_twilio_sid: string }[]
     >(
-      `SELECT r.id, r.status, r.scope, coalesce(i.body, '') AS body, r.evidence, r.confidence, coalesce(i.received_at, r.created_at) AS received_at,
+      `SELECT r.id, r.tenant_id, r.status, r.scope, coalesce(i.body, '') AS body, r.evidence, r.confidence, coalesce(i.received_at, r.created_at) AS received_at,
               r.decided_by, r.decided_at, r.recipient_token, r.inbound_twilio_sid
          FROM consent.opt_out_reviews r LEFT JOIN consent.inbound_messages i ON i.twilio_sid = r.inbound_twilio_sid
-        WHERE r.tenant_id = $1 AND ($2::text IS NULL OR r.status = $2)
+        WHERE ($1::text IS NULL OR r.tenant_id = $1) AND ($2::text IS NULL OR r.status = $2) AND ($3::uuid IS NULL OR r.id = $3)
         ORDER BY r.created_at LIMIT 500`,
-      [tenantId, status ?? null],
+      [tenantId, status ?? null, id ?? null],
     );
     return rows.map((r) => ({
       id: r.id,
+      tenantId: r.tenant_id,
       status: r.status,
       scope: r.scope,
       body: r.body,

@@ -1,69 +1,63 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { OptOutReviewDecisionSchema, type OptOutReview, type OptOutReviewDecision, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
-import { randomUUID } from 'node:crypto';
+import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { z } from 'zod';
-import { ConsentRepository, type NewOptEvent } from '../database/consent.repository.js';
-import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
-import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
+import { ConsentRepository } from '../database/consent.repository.js';
+import { OptOutReviewService, reviewView } from './opt-out-review.service.js';
 
 const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'opted_out', 'not_opt_out']).optional() });
+const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1).max(63).optional() });
 
-/** Unclear replies that paused marketing, waiting for a person to decide (MP.OPTOUT.HONOR). */
+/**
+ * A tenant's unclear replies that paused marketing (MP.OPTOUT.HONOR): it sees them and who
+ * decided them. A clinic never clears its own compliance holds: the platform's compliance
+ * reviewers decide them (`/admin/v1/opt-out-reviews`).
+ */
 @Controller('v1/opt-out-reviews')
 @UseGuards(ApiKeyGuard)
 export class OptOutReviewsController {
-  constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
-    @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
-  ) {}
+  constructor(@Inject(ConsentRepository) private readonly consents: ConsentRepository) {}
 
   @Get()
   async list(@CurrentTenant() tenant: TenantConfigEvent, @Query(new ZodValidationPipe(ListQuerySchema, 'query')) query: z.infer<typeof ListQuerySchema>): Promise<{ reviews: OptOutReview[] }> {
-    const reviews = await this.consents.reviews(tenant.tenantId, query.status);
-    return { reviews: reviews.map(({ recipientToken: _t, inboundTwilioSid: _s, ...review }) => review) };
+    return { reviews: (await this.consents.reviews(tenant.tenantId, query.status)).map(reviewView) };
   }
 
-  /**
-   * A person's decision: an opt-out is recorded (with its one confirmation) and the pause
-   * ends either way. Recorded with who decided and when; a review is decided once.
-   */
+  @Post(':id/decision')
+  async decide(@CurrentTenant() tenant: TenantConfigEvent, @Param('id', new ZodValidationPipe(z.uuid(), 'params')) id: string): Promise<never> {
+    const [review] = await this.consents.reviews(tenant.tenantId, undefined, id);
+    if (!review) throw new ProblemException(404, 'not-found', 'Review not found', `no opt-out review ${id} for this tenant`);
+    throw new ProblemException(
+      403,
+      'compliance-decision',
+      'Decided by compliance reviewers',
+      `opt-out review ${id} rests on MP.OPTOUT.HONOR: whether a reply was an opt-out is decided by the platform's compliance reviewers (POST /admin/v1/opt-out-reviews/${id}/decision), not by the clinic`,
+    );
+  }
+}
+
+/** The platform's compliance reviewers (operator key): every tenant's opt-out reviews, decided by a named reviewer. */
+@Controller('admin/v1/opt-out-reviews')
+@UseGuards(AdminKeyGuard)
+export class AdminOptOutReviewsController {
+  constructor(
+    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(OptOutReviewService) private readonly reviews: OptOutReviewService,
+  ) {}
+
+  @Get()
+  async list(@Query(new ZodValidationPipe(AdminListQuerySchema, 'query')) query: z.infer<typeof AdminListQuerySchema>): Promise<{ reviews: OptOutReview[] }> {
+    return { reviews: (await this.consents.reviews(query.tenantId ?? null, query.status)).map(reviewView) };
+  }
+
+  /** opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. Decided once (409 after). */
   @Post(':id/decision')
   @HttpCode(200)
   async decide(
-    @CurrentTenant() tenant: TenantConfigEvent,
     @Param('id', new ZodValidationPipe(z.uuid(), 'params')) id: string,
     @Body(new ZodValidationPipe(OptOutReviewDecisionSchema)) body: OptOutReviewDecision,
   ): Promise<OptOutReview> {
-    const review = (await this.consents.reviews(tenant.tenantId, undefined)).find((r) => r.id === id);
-    if (!review) throw new ProblemException(404, 'not-found', 'Review not found', `no opt-out review ${id} for this tenant`);
-    if (!(await this.consents.decideReview(tenant.tenantId, id, body.decision, body.decidedBy, body.note ?? null))) {
-      throw new ProblemException(409, 'already-decided', 'Review already decided', `review ${id} was decided before (${review.status})`);
-    }
-    const inbound = await this.consents.inboundMessage(tenant.tenantId, review.inboundTwilioSid);
-    const optOut = body.decision === 'opted_out';
-    const event: NewOptEvent & { inboundBody?: string } = {
-      id: randomUUID(),
-      tenantId: tenant.tenantId,
-      recipientToken: review.recipientToken,
-      scope: review.scope,
-      kind: optOut ? 'opt_out' : 'opt_in',
-      source: optOut ? `review:${body.decidedBy}` : `review:${body.decidedBy}: not an opt-out`,
-      keyword: null,
-      inboundTwilioSid: review.inboundTwilioSid,
-      evidence: review.evidence,
-      confidence: 1,
-      replyMessageId: optOut ? replyMessageId(review.inboundTwilioSid, 'opt_out_confirmation') : null,
-      at: new Date().toISOString(),
-      ...(inbound ? { inboundBody: inbound.body } : {}),
-    };
-    const reply = optOut && inbound
-      ? replyEnvelope('opt_out_confirmation', { id: randomUUID(), tenantId: tenant.tenantId, twilioSid: inbound.twilioSid, from: inbound.from, to: inbound.to, body: inbound.body, receivedAt: inbound.receivedAt }, tenant, new Date())
-      : null;
-    await this.recorder.record([event], reply ? [reply] : []);
-    const decided = (await this.consents.reviews(tenant.tenantId, undefined)).find((r) => r.id === id)!;
-    const { recipientToken: _t, inboundTwilioSid: _s, ...view } = decided;
-    return view;
+    return this.reviews.decide(id, body);
   }
 }

@@ -205,6 +205,21 @@ describe('decideConsent: reconfirmation (MP.CONSENT.RECONFIRM)', () => {
     assert.deepEqual(block.verdict.clauses, ['MP.CONSENT.RECONFIRM']);
   });
 
+  it('lets a message a compliance reviewer approved after a reconfirmation hold through, and still blocks it after an opt-out', () => {
+    const hold = { ...tenant.settings, reconfirm: 'hold' as const };
+    const approved = {
+      ...marketing,
+      verdicts: [
+        { stage: 'consent' as const, decision: 'hold' as const, clauses: ['MP.CONSENT.RECONFIRM' as const], reason: 'old consent', facts: {}, at: ago(DAY) },
+        { stage: 'review' as const, decision: 'pass' as const, clauses: ['MP.CONSENT.RECONFIRM' as const], reason: 'approved by Casey', facts: {}, at: ago(60_000) },
+      ],
+    };
+    assert.ok(['pass', 'transform'].includes(decideConsent(approved, facts({ records: [old], history: first, settings: hold })).verdict.decision), 'goes on, not held again');
+    const optedOut = decideConsent(approved, facts({ records: [old], history: first, settings: hold, optStates: [{ scope: 'tenant', state: 'opted_out', at: ago(1000), replyMessageIds: [] }] }));
+    assert.equal(optedOut.verdict.decision, 'block');
+    assert.deepEqual(optedOut.verdict.clauses, ['MP.OPTOUT.HONOR']);
+  });
+
   it('does not reconfirm recent consent, nor when messages were sent since, and uses the strictest window for unknown countries', () => {
     assert.equal(decideConsent(marketing, facts({ records: [record({ capturedAt: ago(60 * DAY) })], history: first })).verdict.decision, 'pass');
     assert.equal(decideConsent(marketing, facts({ records: [old] })).verdict.decision, 'pass');

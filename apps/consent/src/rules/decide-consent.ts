@@ -142,7 +142,8 @@ export function decideConsent(envelope: MessageEnvelope, facts: ConsentFacts): C
       if (facts.settings.reconfirm === 'block') {
         return { verdict: verdict('block', ['MP.CONSENT.RECONFIRM'], `${why}; this tenant blocks such messages`, verdictFacts, now) };
       }
-      if (facts.settings.reconfirm === 'hold') {
+      // A compliance reviewer who approved this hold reconfirmed it; everything else is decided again.
+      if (facts.settings.reconfirm === 'hold' && !reviewApproved(envelope, 'MP.CONSENT.RECONFIRM')) {
         return { verdict: verdict('hold', ['MP.CONSENT.RECONFIRM'], `${why}; held for a person to reconfirm`, verdictFacts, now), receipt };
       }
       // The opt-out instruction once: the body may carry it already.
@@ -324,4 +325,9 @@ function decideSystemMessage(envelope: MessageEnvelope, facts: ConsentFacts, cov
       now,
     ),
   };
+}
+
+/** A compliance reviewer approved a hold of this message that cited the clause. */
+function reviewApproved(envelope: MessageEnvelope, clause: ClauseId): boolean {
+  return envelope.verdicts.some((v) => v.stage === 'review' && v.decision === 'pass' && v.clauses.includes(clause));
 }

@@ -25,47 +25,107 @@ describe('the review console in a browser', () => {
     await browser?.close();
   });
 
-  async function signIn(operatorKey = ''): Promise<Page> {
+  async function signIn(operatorKey = '', tenantKey = tenant.apiKey): Promise<Page> {
     // A fresh tab: the console keeps its keys in the tab's session storage.
     await current?.close();
     const page = await browser.newPage();
     current = page;
     await page.goto(`${stack.urls.audit}/console/`);
-    await page.fill('#tenant-key', tenant.apiKey);
+    await page.fill('#tenant-key', tenantKey);
     await page.fill('#operator-key', operatorKey);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#app:not([hidden])');
     return page;
   }
 
-  it('shows a held message with its reason and clause, and an approval sends it on, recorded with who approved it', async () => {
-    const to = pipeline.recipient();
+  async function paused(to: string): Promise<void> {
     await pipeline.consent(tenant, to);
     // An unclear reply pauses marketing to the person: the next offer is held for review.
-    await pipeline.reply(tenant, to, 'too many texts lately');
+    await pipeline.reply(tenant, to, 'this is spam, too many texts');
     await waitFor('the pause', async () => {
       const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
       return state.body.state.marketingPaused ? true : undefined;
     });
+  }
+
+  it('a clinic sees its hold behind an unclear reply but cannot clear it; nor can a reviewer while the opt-out review is pending; the review releases it', async () => {
+    const to = pipeline.recipient();
+    await paused(to);
     const body = `Acme Dental: your whitening offer ends Friday. Reply STOP to opt out. ${Date.now()}`;
     const id = await pipeline.send(tenant, { to, body });
     await pipeline.waitForStatus(tenant, id, ['held']);
 
-    const page = await signIn();
-    const row = page.locator(`#held-table tr[data-message-id="${id}"]`);
+    // The clinic: the hold, its reason and clause, and no way to approve it.
+    let page = await signIn();
+    let row = page.locator(`#held-table tr[data-message-id="${id}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /MP\.OPTOUT\.HONOR/);
     assert.match(await row.innerText(), /unclear reply/);
     assert.match(await row.innerText(), /whitening offer ends Friday/);
-    await page.fill('#reviewer', 'Dana Reviewer');
-    await row.locator('button.approve').click();
-    await page.waitForSelector(`#held-table tr[data-message-id="${id}"]`, { state: 'detached' });
+    assert.equal(await row.locator('button.approve').count(), 0, 'no Approve for the clinic');
+    assert.equal(await row.locator('button.withdraw').count(), 1);
+    const byKey = await call(`${stack.urls.audit}/v1/reviews/${id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'approve', decidedBy: 'front desk' } });
+    assert.equal(byKey.status, 403, 'nor through the API with the tenant key');
 
-    const view = await pipeline.waitForStatus(tenant, id, ['delivered']);
-    const review = view.decisions.find((d) => d.stage === 'review');
-    assert.equal(review?.decision, 'pass');
-    assert.match(review?.reason ?? '', /approved by Dana Reviewer/);
-    assert.equal((await pipeline.simMessages(to)).find((m) => m.body === body)?.body, body);
+    // The compliance reviewer: the opt-out review decides this one, not an approval.
+    page = await signIn(stack.adminApiKey, '');
+    row = page.locator(`#held-table tr[data-message-id="${id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), new RegExp(tenant.tenantId));
+    await page.fill('#reviewer', 'Casey Compliance');
+    await row.locator('button.approve').click();
+    await page.waitForSelector('#held-status:has-text("opt-out review")');
+    assert.equal((await pipeline.history(tenant, id))?.status, 'held');
+    assert.deepEqual((await pipeline.simMessages(to)).filter((m) => m.body === body), []);
+
+    // The opt-out review decides the reply was not an opt-out: the message goes back through consent, now unpaused, and out.
+    // The clinic sees its opt-out review but cannot decide it; the compliance reviewer does, by name.
+    const reviews = await call<{ reviews: { id: string; status: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey });
+    const review = reviews.body.reviews[0]!;
+    const byClinic = await call(`${stack.urls.consent}/v1/opt-out-reviews/${review.id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'not_opt_out', decidedBy: 'front desk' } });
+    assert.equal(byClinic.status, 403);
+    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
+    assert.equal(decided.status, 200);
+    await pipeline.waitForStatus(tenant, id, ['delivered']);
+    // Consent's second decision reaches audit on its own topic: wait for it to follow the release.
+    const view = await pipeline.waitForView(tenant, id, 'to show consent deciding again after the release', (v) => v.decisions.findLastIndex((d) => d.stage === 'consent') > v.decisions.findIndex((d) => d.stage === 'review'));
+    const released = view.decisions.find((d) => d.stage === 'review');
+    assert.equal(released?.decision, 'pass');
+    assert.match(released?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);
+    assert.equal(view.decisions.filter((d) => d.stage === 'consent').at(-1)?.decision, 'pass', 'consent decided it again on the state of the moment');
+    assert.equal((await pipeline.simMessages(to)).filter((m) => m.body === body).length, 1);
+  });
+
+  it('a clinic edits and resubmits a held message; a compliance reviewer approves another by name', async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const shortened = (n: number) => `Acme Dental: book your cleaning at https://bit.ly/3xAcme${n} today. Reply STOP to opt out. ${Date.now()}`;
+    const first = await pipeline.send(tenant, { to, body: shortened(1) });
+    const second = await pipeline.send(tenant, { to, body: shortened(2) });
+    await pipeline.waitForStatus(tenant, first, ['held']);
+    await pipeline.waitForStatus(tenant, second, ['held']);
+
+    let page = await signIn();
+    let row = page.locator(`#held-table tr[data-message-id="${first}"]`);
+    await row.waitFor();
+    const edited = `Acme Dental: book your cleaning at acmedental.example today. Reply STOP to opt out. ${Date.now()}`;
+    await row.locator('textarea.edit').fill(edited);
+    await row.locator('button.resubmit').click();
+    const status = await page.waitForSelector('#held-status:has-text("resubmitted it as")');
+    const newId = /resubmitted it as ([0-9a-f-]{36})/.exec((await status.textContent()) ?? '')![1]!;
+    assert.equal((await pipeline.waitForStatus(tenant, newId, ['delivered'])).status, 'delivered');
+    assert.equal((await pipeline.history(tenant, first))?.status, 'cancelled');
+    assert.deepEqual((await pipeline.simMessages(to)).map((m) => m.body), [edited]);
+
+    page = await signIn(stack.adminApiKey, '');
+    row = page.locator(`#held-table tr[data-message-id="${second}"]`);
+    await row.waitFor();
+    await page.fill('#reviewer', 'Casey Compliance');
+    await row.locator('input.note').fill('the clinic\'s own short link');
+    await row.locator('button.approve').click();
+    await page.waitForSelector(`#held-table tr[data-message-id="${second}"]`, { state: 'detached' });
+    const view = await pipeline.waitForStatus(tenant, second, ['delivered']);
+    assert.match(view.decisions.find((d) => d.stage === 'review')?.reason ?? '', /approved by Casey Compliance: the clinic's own short link/);
   });
 
   it('draws the decisions of the tenant as charts', async () => {

@@ -7,7 +7,7 @@ export interface AuditView {
   status: string;
   twilioSid?: string;
   decisions: { stage: string; decision: string; clauses: string[]; reason: string; at: string }[];
-  statuses: { status: string; at: string; source: string; errorCode?: number }[];
+  statuses: { status: string; at: string; source: string; errorCode?: number; reason?: string; cancellation?: 'cancelled' | 'refused'; requestedBy?: string }[];
 }
 
 /** Helpers that talk to the running stack the way an upstream product and a phone would. */
@@ -39,7 +39,7 @@ export class Pipeline {
 
   async send(
     tenant: TestTenant,
-    message: { to: string; body: string; campaign?: string; useCase?: string; from?: string },
+    message: { to: string; body: string; campaign?: string; useCase?: string; from?: string; sendAt?: string },
     idempotencyKey?: string,
   ): Promise<string> {
     const answer = await call<{ id: string; status: string }>(`${this.stack.urls.intake}/v1/messages`, {
@@ -52,6 +52,7 @@ export class Pipeline {
         campaign: message.campaign ?? 'offers',
         useCase: message.useCase ?? 'marketing',
         body: message.body,
+        ...(message.sendAt ? { sendAt: message.sendAt } : {}),
       },
     });
     if (answer.status !== 202) throw new Error(`send failed: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -70,11 +71,20 @@ export class Pipeline {
 
   /** Waits until audit reports the message in one of the given states. */
   waitForStatus(tenant: TestTenant, id: string, statuses: string[], timeoutMs = 30_000): Promise<AuditView> {
+    return this.waitForView(tenant, id, `to reach ${statuses.join(' or ')}`, (view) => statuses.includes(view.status), timeoutMs);
+  }
+
+  /**
+   * Waits until audit's view of the message satisfies `ready`. Statuses and each stage's
+   * decision reach audit on different topics, so a message can show `delivered` before the
+   * decision of a stage it passed: a test that reads a decision waits for it.
+   */
+  waitForView(tenant: TestTenant, id: string, what: string, ready: (view: AuditView) => boolean, timeoutMs = 30_000): Promise<AuditView> {
     return waitFor(
-      `message ${id} to reach ${statuses.join(' or ')}`,
+      `message ${id} ${what}`,
       async () => {
         const view = await this.history(tenant, id);
-        return view && statuses.includes(view.status) ? view : undefined;
+        return view && ready(view) ? view : undefined;
       },
       { timeoutMs },
     );

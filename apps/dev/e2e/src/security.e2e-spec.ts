@@ -92,7 +92,11 @@ describe('security: keys and tenants', () => {
         checked.push(what);
       }
     }
-    assert.ok(checked.includes('GET /v1/clusters') && checked.includes('PUT /admin/v1/tenants/{tenantId}') && checked.length >= 18, checked.join(', '));
+    // The compliance reviewers' routes are among them: a tenant's key never decides a hold or an opt-out review.
+    for (const route of ['GET /v1/clusters', 'PUT /admin/v1/tenants/{tenantId}', 'POST /admin/v1/reviews/{messageId}/decision', 'GET /admin/v1/opt-out-reviews', 'POST /admin/v1/opt-out-reviews/{id}/decision']) {
+      assert.ok(checked.includes(route), `${route} was walked: ${checked.join(', ')}`);
+    }
+    assert.ok(checked.length >= 22, checked.join(', '));
   });
 
   it("never lets one tenant read or act on another's messages, consents or reviews", async () => {

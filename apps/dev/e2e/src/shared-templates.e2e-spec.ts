@@ -35,7 +35,8 @@ describe("the platform's shared templates (MP.EVASION.SNOWSHOE)", () => {
     const views = await Promise.all(planned.map((p, n) => pipeline.waitForStatus(p.tenant, ids[n]!, ['delivered', 'blocked', 'undelivered', 'failed'], 90_000)));
     const stopped = views.filter((v) => v.status !== 'delivered').map((v) => `${v.status}: ${v.decisions.at(-1)?.reason}`);
     assert.deepEqual(stopped, [], 'every reminder delivered');
-    for (const view of views) {
+    for (const [n, p] of planned.entries()) {
+      const view = await pipeline.waitForView(p.tenant, ids[n]!, "to show the snowshoeing detector's decision", (v) => v.decisions.some((d) => d.stage === 'snowshoeing-detector'));
       const verdict = view.decisions.find((d) => d.stage === 'snowshoeing-detector');
       assert.equal(verdict?.decision, 'pass');
       assert.deepEqual(verdict.clauses, ['MP.EVASION.SNOWSHOE']);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConsentStateEvent, DeliveryStatus, MessageEnvelope } from '@sms/contracts';
+import type { CancelRequestEvent, ConsentStateEvent, DeliveryStatus, MessageEnvelope, MessageStatus } from '@sms/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { decideCancellation, type CancelDecision } from '../rules/cancellation.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import type { SendState } from './send.entity.js';
 
@@ -116,6 +117,23 @@ export interface ClaimedSend {
   buckets: RateBucket[];
 }
 
+/** The limiter's last check before a call, for one claimed message. */
+export interface AdmitRequest {
+  messageId: string;
+  attempts: number;
+  buckets: { key: string; segmentsPerSecond: number }[];
+  segments: number;
+}
+
+/** Go (handed to Twilio from now), ask again later, or gone: cancelled or no longer this claim. */
+export type AdmitAnswer = { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number } | { go: false; gone: true };
+
+export interface CancelAnswer {
+  decision: CancelDecision;
+  /** The request was seen before: this is its first answer again. */
+  repeated: boolean;
+}
+
 /** PostgreSQL's SQLSTATE for a unique index refusing a row. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -189,15 +207,19 @@ export class DispatchRepository {
 
   /**
    * Queues messages (one statement): a message already in the ledger (a redelivery) is not
-   * queued again. Returns the ids this call queued.
+   * queued again, and one its tenant cancelled before it came is written cancelled, never
+   * queued. Returns the ids this call queued (or held) and those it wrote cancelled.
    */
-  async enqueue(sends: NewSend[]): Promise<Set<string>> {
-    if (sends.length === 0) return new Set();
-    const rows: { message_id: string }[] = await this.db.query(
+  async enqueue(sends: NewSend[]): Promise<{ queued: Set<string>; cancelled: Set<string> }> {
+    if (sends.length === 0) return { queued: new Set(), cancelled: new Set() };
+    const rows: { message_id: string; state: SendState }[] = await this.db.query(
       `WITH added AS (
          INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent,
                                        deferral, error_message, attempts, envelope, created_at, updated_at)
-         SELECT id, tenant_id, CASE WHEN held THEN 'held' ELSE 'queued' END, sender_key, priority, due_at, segments, kind, token, traceparent,
+         SELECT id, tenant_id,
+                CASE WHEN EXISTS (SELECT 1 FROM dispatcher.cancellations c WHERE c.message_id = t.id AND c.tenant_id = t.tenant_id AND c.outcome = 'cancelled')
+                     THEN 'cancelled' WHEN held THEN 'held' ELSE 'queued' END,
+                sender_key, priority, due_at, segments, kind, token, traceparent,
                 deferral, CASE WHEN held THEN deferral END, 0, envelope, now(), now()
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
              AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
@@ -207,7 +229,7 @@ export class DispatchRepository {
          INSERT INTO dispatcher.send_queues (sender_key, next_at)
          SELECT sender_key, min(due_at) FROM added WHERE state = 'queued' GROUP BY sender_key ORDER BY sender_key
          ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
-       SELECT message_id FROM added`,
+       SELECT message_id, state FROM added`,
       [
         sends.map((s) => s.envelope.id),
         sends.map((s) => s.envelope.tenantId),
@@ -223,7 +245,7 @@ export class DispatchRepository {
         sends.map((s) => s.priority),
       ],
     );
-    return new Set(rows.map((r) => r.message_id));
+    return { queued: new Set(rows.filter((r) => r.state !== 'cancelled').map((r) => r.message_id)), cancelled: new Set(rows.filter((r) => r.state === 'cancelled').map((r) => r.message_id)) };
   }
 
   async find(messageIds: string[]): Promise<SendRow[]> {
@@ -397,20 +419,20 @@ export class DispatchRepository {
    * from the moment the call really goes, so a call that goes late pushes the next one back, in
    * whichever instance that one is.
    */
-  async admit(
-    requests: { buckets: { key: string; segmentsPerSecond: number }[]; segments: number }[],
-    aheadMs: number,
-  ): Promise<({ go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number })[]> {
+  async admit(requests: AdmitRequest[], aheadMs: number): Promise<AdmitAnswer[]> {
     const keys = [...new Set(requests.flatMap((r) => r.buckets.map((b) => b.key)))].sort();
-    if (keys.length === 0) return requests.map(() => ({ go: true, waitMs: 0, startAtMs: Date.now() }));
     return this.db.transaction(async (tx) => {
+      if (keys.length === 0) {
+        const handed = await this.handOver(tx, requests);
+        return requests.map((r) => (handed.has(r.messageId) ? { go: true, waitMs: 0, startAtMs: Date.now() } : { go: false, gone: true }));
+      }
       const rows: { bucket: string; started_free_at: Date; now: Date }[] = await tx.query(
         `SELECT bucket, started_free_at, clock_timestamp() AS now FROM dispatcher.rate_buckets WHERE bucket = ANY($1::text[]) ORDER BY bucket FOR UPDATE`,
         [keys],
       );
       const now = rows[0]?.now.getTime() ?? Date.now();
       const free = new Map(rows.map((r) => [r.bucket, r.started_free_at.getTime()]));
-      const answers = requests.map((r): { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number } => {
+      const answers = requests.map((r): AdmitAnswer => {
         const start = Math.max(now, ...r.buckets.map((b) => free.get(b.key) ?? -Infinity));
         if (start - now > aheadMs) return { go: false, retryInMs: start - now - aheadMs };
         for (const b of r.buckets) free.set(b.key, start + (r.segments * 1000) / b.segmentsPerSecond);
@@ -423,7 +445,84 @@ export class DispatchRepository {
           [changed.map(([k]) => k), changed.map(([, ms]) => new Date(Math.ceil(ms)))],
         );
       }
-      return answers;
+      // The calls that go are handed to Twilio from here: a cancel request after this is refused.
+      const going = requests.filter((_, i) => answers[i]!.go);
+      const handed = await this.handOver(tx, going);
+      return answers.map((a, i) => (a.go && !handed.has(requests[i]!.messageId) ? { go: false, gone: true } : a));
+    });
+  }
+
+  /**
+   * Marks claims as handed to Twilio (the call begins now), under their claim (same attempt,
+   * still sending), unless their tenant cancelled them: those are written cancelled instead. A
+   * cancel request that locked the row first left it cancelled, and it is not ours any more; one
+   * that comes after this commits finds it handed and is refused. Returns the ids handed.
+   */
+  private async handOver(tx: EntityManager, claims: { messageId: string; attempts: number }[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = returned<{ message_id: string; state: SendState }>(
+      await tx.query(
+        `WITH cancelled AS (
+           SELECT c.message_id, c.tenant_id FROM dispatcher.cancellations c WHERE c.message_id = ANY($1::uuid[]) AND c.outcome = 'cancelled')
+         UPDATE dispatcher.sends s
+            SET state = CASE WHEN x.cancelled THEN 'cancelled' ELSE 'sending' END,
+                handed_attempt = CASE WHEN x.cancelled THEN s.handed_attempt ELSE s.attempts END,
+                error_message = CASE WHEN x.cancelled THEN 'cancelled before it was handed to Twilio' ELSE s.error_message END,
+                updated_at = now()
+           FROM (SELECT v.id, v.attempts, t.tenant_id, EXISTS (SELECT 1 FROM cancelled c WHERE c.message_id = v.id AND c.tenant_id = t.tenant_id) AS cancelled
+                   FROM unnest($1::uuid[], $2::int[]) AS v(id, attempts)
+                   JOIN dispatcher.sends t ON t.message_id = v.id) x
+          WHERE s.message_id = x.id AND s.tenant_id = x.tenant_id AND s.state = 'sending' AND s.attempts = x.attempts
+          RETURNING s.message_id, s.state`,
+        [claims.map((c) => c.messageId), claims.map((c) => c.attempts)],
+      ),
+    );
+    return new Set(rows.filter((r) => r.state === 'sending').map((r) => r.message_id));
+  }
+
+  /**
+   * A cancel request, decided by the ledger in one transaction: the request is recorded, the
+   * message's row (if it is here yet) is locked, and `decideCancellation` says cancelled or
+   * refused. Locking the row orders the request against the hand-over before a call: whichever
+   * commits first wins, so a message is either sent (the request refused) or never sent. A
+   * request for a message not here yet stays recorded and stops it when it comes. A repeated
+   * request (same id) gets its first answer.
+   */
+  async cancel(request: CancelRequestEvent): Promise<CancelAnswer> {
+    return this.db.transaction(async (tx) => {
+      const inserted: { request_id: string }[] = await tx.query(
+        `INSERT INTO dispatcher.cancellations (request_id, message_id, tenant_id, requested_by, reason, requested_at, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
+        [request.requestId, request.messageId, request.tenantId, JSON.stringify(request.requestedBy), request.reason ?? null, request.at],
+      );
+      if (inserted.length === 0) {
+        const [seen] = await tx.query<{ outcome: 'cancelled' | 'refused'; outcome_reason: string; outcome_status: MessageStatus; tenant_id: string; message_id: string }[]>(
+          `SELECT outcome, outcome_reason, outcome_status, tenant_id, message_id FROM dispatcher.cancellations WHERE request_id = $1`,
+          [request.requestId],
+        );
+        if (seen && seen.message_id === request.messageId && seen.tenant_id === request.tenantId) {
+          return { decision: seen.outcome === 'cancelled' ? { outcome: 'cancelled', stopRow: false, reason: seen.outcome_reason } : { outcome: 'refused', status: seen.outcome_status, reason: seen.outcome_reason, foreign: false }, repeated: true };
+        }
+        return { decision: { outcome: 'refused', status: 'accepted', reason: `request id ${request.requestId} was used for another message`, foreign: true }, repeated: true };
+      }
+      const [row] = await tx.query<{ tenant_id: string; state: SendState; attempts: number; handed_attempt: number | null; twilio_sid: string | null; delivery_status: string | null }[]>(
+        `SELECT tenant_id, state, attempts, handed_attempt, twilio_sid, delivery_status FROM dispatcher.sends WHERE message_id = $1 FOR UPDATE`,
+        [request.messageId],
+      );
+      const decision = decideCancellation(
+        row ? { tenantId: row.tenant_id, state: row.state, attempts: row.attempts, handedAttempt: row.handed_attempt, twilioSid: row.twilio_sid, deliveryStatus: row.delivery_status } : null,
+        request.tenantId,
+      );
+      if (decision.outcome === 'cancelled' && decision.stopRow) {
+        await tx.query(`UPDATE dispatcher.sends SET state = 'cancelled', error_message = $2, updated_at = now() WHERE message_id = $1`, [request.messageId, decision.reason]);
+      }
+      await tx.query(`UPDATE dispatcher.cancellations SET outcome = $2, outcome_reason = $3, outcome_status = $4 WHERE request_id = $1`, [
+        request.requestId,
+        decision.outcome,
+        decision.reason,
+        decision.outcome === 'cancelled' ? 'cancelled' : decision.status,
+      ]);
+      return { decision, repeated: false };
     });
   }
 

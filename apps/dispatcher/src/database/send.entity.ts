@@ -13,7 +13,9 @@ export type SendState =
   /** Stopped at the last moment: the recipient opted out (MP.OPTOUT.HONOR). */
   | 'blocked'
   /** No time can be found for it (quiet hours never open): a person must decide. */
-  | 'held';
+  | 'held'
+  /** Cancelled before it was handed to Twilio (a cancel request): never sent. */
+  | 'cancelled';
 
 /**
  * One row per message the dispatcher was given: the durable queue (deferred and waiting for
@@ -70,6 +72,13 @@ export class SendEntity {
 
   @Column({ name: 'twilio_sid', type: 'text', nullable: true })
   twilioSid!: string | null;
+
+  /**
+   * The attempt whose call to Twilio began (written with the limiter's last check, right
+   * before the call): from then on the message is Twilio's, and a cancel request is refused.
+   */
+  @Column({ name: 'handed_attempt', type: 'integer', nullable: true })
+  handedAttempt!: number | null;
 
   /** Calls to Twilio claimed so far (a claim is one attempt). */
   @Column({ type: 'integer', default: 0 })

@@ -5,7 +5,7 @@ import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@
 import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
+import { DispatchRepository, type AdmitAnswer, type AdmitRequest, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { classifySendError, type SendFailure } from '../rules/twilio-errors.js';
 import { TwilioGateway, type OutgoingSms, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
@@ -79,7 +79,7 @@ export class SendEngine {
   private readonly heartbeat: Periodic;
   private readonly outcomes: Batcher<SendOutcome, boolean>;
   /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
-  private readonly admissions: Batcher<{ buckets: RateBucket[]; segments: number }, { go: true; waitMs: number; startAtMs: number } | { go: false; retryInMs: number }>;
+  private readonly admissions: Batcher<AdmitRequest, AdmitAnswer>;
 
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
@@ -215,6 +215,7 @@ export class SendEngine {
             if (!(await this.keepLease(p))) return { answer: null };
           }
           const admission = await this.admit(p);
+          if ('gone' in admission) return { answer: null };
           if (!admission.go) return { retryInMs: admission.retryInMs };
           return { answer: await this.call(p, sms, ctx) };
         });
@@ -337,10 +338,15 @@ export class SendEngine {
   /**
    * Asks the limiter whether the call may start (never before the rate allows): yes, after at
    * most ADMIT_AHEAD_MS, waited here, inside the pool, so the call starts when it was booked;
-   * or not yet.
+   * or not yet; or never: the same transaction hands the message to Twilio, unless it was
+   * cancelled (or the claim taken over) before.
    */
-  private async admit(p: Pending): Promise<{ go: true } | { go: false; retryInMs: number }> {
-    const answer = await this.admissions.add({ buckets: p.buckets, segments: p.row.segments });
+  private async admit(p: Pending): Promise<{ go: true } | { go: false; retryInMs: number } | { go: false; gone: true }> {
+    const answer = await this.admissions.add({ messageId: p.row.messageId, attempts: p.row.attempts, buckets: p.buckets, segments: p.row.segments });
+    if ('gone' in answer) {
+      this.logger.log({ message: 'claim cancelled or taken over before the call; not sending', messageId: p.row.messageId });
+      return answer;
+    }
     if (!answer.go) return answer;
     if (answer.waitMs > 0) await sleep(answer.waitMs);
     p.startedAtMs = answer.startAtMs;

@@ -87,10 +87,12 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         priority: answersThePerson(envelope) ? 0 : 1,
       });
     }
-    const queued = await this.ledger.enqueue(sends);
+    const { queued, cancelled } = await this.ledger.enqueue(sends);
 
     const redelivered: string[] = [];
     for (const { envelope, context } of items) {
+      // Cancelled before it came: the cancellation was published when it was requested.
+      if (cancelled.has(envelope.id)) continue;
       if (!queued.has(envelope.id)) {
         redelivered.push(envelope.id);
         continue;

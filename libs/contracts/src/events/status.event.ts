@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClauseIdSchema } from '../policy/clauses.js';
+import { CancellationOutcomeSchema } from './cancel-request.event.js';
 import { MessageIdSchema, TenantIdSchema, TimestampSchema } from './common.js';
 
 /** Every state a message can be in, as audit reports it. */
@@ -13,6 +14,7 @@ export const MessageStatusSchema = z.enum([
   'delivered',
   'undelivered',
   'failed',
+  'cancelled',
 ]);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
@@ -30,6 +32,7 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
   delivered: 4,
   undelivered: 4,
   failed: 4,
+  cancelled: 4,
 };
 
 /** The states Twilio reports after it took a message. */
@@ -72,6 +75,12 @@ export const StatusEventSchema = z.strictObject({
   /** Why the dispatcher chose this status (a deferral, a refusal's meaning), and under which clauses. */
   reason: z.string().max(500).optional(),
   clauses: z.array(ClauseIdSchema).optional(),
+  /**
+   * The dispatcher's answer to a cancel request (`sms.cancel-requests.v1`): with status
+   * `cancelled` when it cancelled the message; when it refused, the status the ledger holds
+   * (`sending` once handed to Twilio, `failed`, `blocked`).
+   */
+  cancellation: CancellationOutcomeSchema.optional(),
   at: TimestampSchema,
 });
 export type StatusEvent = z.infer<typeof StatusEventSchema>;

@@ -34,12 +34,26 @@ export const MessageHistoryViewSchema = z.strictObject({
       clauses: z.array(ClauseIdSchema).optional(),
       /** `scheduled`: when it will be sent. */
       scheduledFor: TimestampSchema.optional(),
+      /** The dispatcher's answer to a cancel request: cancelled, or refused (too late), and who asked. */
+      cancellation: z.enum(['cancelled', 'refused']).optional(),
+      requestedBy: z.string().optional(),
     }),
   ),
   /** While the message is `scheduled`: when it will be sent, why, and under which clauses. */
   deferral: z.strictObject({ scheduledFor: TimestampSchema, reason: z.string(), clauses: z.array(ClauseIdSchema) }).optional(),
 });
 export type MessageHistoryView = z.infer<typeof MessageHistoryViewSchema>;
+
+/** The answer of `DELETE /v1/messages/{id}` on audit: 200 `cancelled`, or 202 `cancel_requested` while the dispatcher has not answered. */
+export const CancelResponseSchema = z.strictObject({
+  id: MessageIdSchema,
+  status: z.enum(['cancelled', 'cancel_requested']),
+  requestId: z.uuid(),
+  /** Who cancelled: "API key of tenant <id>", or "Kafka producer <name>". */
+  requestedBy: z.string(),
+  at: TimestampSchema,
+});
+export type CancelResponse = z.infer<typeof CancelResponseSchema>;
 
 /** `GET /v1/consents?to=&brand=` on consent. */
 export const ConsentStateViewSchema = z.strictObject({
@@ -90,6 +104,7 @@ export const ConsentStateViewSchema = z.strictObject({
 /** An unclear reply waiting for a person to decide whether it was an opt-out. */
 export const OptOutReviewSchema = z.strictObject({
   id: z.uuid(),
+  tenantId: z.string(),
   status: z.enum(['pending', 'opted_out', 'not_opt_out']),
   scope: z.string(),
   body: z.string(),
@@ -101,10 +116,11 @@ export const OptOutReviewSchema = z.strictObject({
 });
 export type OptOutReview = z.infer<typeof OptOutReviewSchema>;
 
-/** The body of `POST /v1/opt-out-reviews/{id}/decision`. */
+/** The body of `POST /admin/v1/opt-out-reviews/{id}/decision` (the compliance reviewers'). */
 export const OptOutReviewDecisionSchema = z.strictObject({
   decision: z.enum(['opted_out', 'not_opt_out']),
-  decidedBy: z.string().min(1).max(200),
+  /** The compliance reviewer, by name: recorded with the decision. */
+  decidedBy: z.string().trim().min(1).max(200),
   note: z.string().max(1000).optional(),
 });
 export type OptOutReviewDecision = z.infer<typeof OptOutReviewDecisionSchema>;

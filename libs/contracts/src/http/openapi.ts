@@ -4,6 +4,7 @@ import { SendRequestSchema } from '../events/send-request.event.js';
 import { TenantConfigEventSchema } from '../events/tenant-config.event.js';
 import {
   AcceptedResponseSchema,
+  CancelResponseSchema,
   ConsentStateViewSchema,
   MessageHistoryViewSchema,
   OptOutReviewDecisionSchema,
@@ -54,7 +55,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       { name: 'twilio-webhooks', description: 'Called by Twilio; signed with X-Twilio-Signature' },
       { name: 'reviews', description: 'Held messages waiting for a person (audit)' },
       { name: 'reports', description: 'Proof, violations, dashboard, integrity (audit)' },
-      { name: 'admin', description: 'Platform operators: tenant onboarding (intake), enforcement (audit), snowshoeing clusters (snowshoeing-detector)' },
+      { name: 'admin', description: "Platform operators and compliance reviewers (operator key): tenant onboarding (intake), held messages and enforcement (audit), opt-out reviews (consent), snowshoeing clusters (snowshoeing-detector)" },
       { name: 'operations', description: 'Health' },
     ],
     paths: {
@@ -94,6 +95,26 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             '400': problem('the id is not a UUID'),
             '401': problem('missing or unknown API key'),
             '404': problem("no such message for this tenant (another tenant's message answers the same)"),
+          },
+        },
+        delete: {
+          tags: ['messages'],
+          summary: 'Cancel a message that has not been handed to Twilio, whatever stage it is in',
+          description:
+            'Stops the message wherever it is: still in the pipeline, held for review, scheduled (sendAt) or deferred (quiet hours) at the dispatcher, or claimed ' +
+            "but not yet called. The request goes on sms.cancel-requests.v1 and the dispatcher's ledger, the record of what was handed to Twilio, decides: " +
+            '200 when cancelled (it is never sent; the history shows `cancelled` with who and when; a repeated DELETE answers the same), 409 once Twilio has it ' +
+            '(or it was blocked or failed before), 202 when the dispatcher has not answered within a few seconds (its answer then shows in the history).',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            '200': json('CancelResponse', 'cancelled: it will never be sent'),
+            '202': json('CancelResponse', 'requested (status cancel_requested); follow GET /v1/messages/{id}'),
+            '400': problem('the id is not a UUID'),
+            '401': problem('missing or unknown API key'),
+            '404': problem("no such message for this tenant (another tenant's message answers the same)"),
+            '409': problem('too late: handed to Twilio (sending, sent, delivered, ...), or already blocked or failed'),
           },
         },
       },
@@ -149,12 +170,13 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/v1/opt-out-reviews': {
         get: {
           tags: ['consents'],
-          summary: 'Unclear replies that paused marketing to a person, waiting for a human decision',
+          summary: "The tenant's unclear replies that paused marketing to a person, and who decided them (decided by the platform's compliance reviewers)",
           servers: [{ url: servers.consent }],
           security: bearer,
           parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } }],
           responses: {
             '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '400': problem('invalid status (errors[] with paths)'),
             '401': problem('missing or unknown API key'),
           },
         },
@@ -162,34 +184,112 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/v1/opt-out-reviews/{id}/decision': {
         post: {
           tags: ['consents'],
-          summary: 'Decide whether an unclear reply was an opt-out; recorded with who decided and when',
-          description: 'opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. A review is decided once (409 after).',
+          summary: "Refused for tenants: whether a reply was an opt-out is decided by the platform's compliance reviewers (POST /admin/v1/opt-out-reviews/{id}/decision)",
+          description: 'A clinic never clears its own compliance holds: an opt-out review pauses marketing to the person, and its decision releases or blocks the messages held behind it.',
           servers: [{ url: servers.consent }],
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '400': problem('invalid id'), '401': problem('missing or unknown API key'), '403': problem('decided by compliance reviewers'), '404': problem('no such review for this tenant') },
+        },
+      },
+      '/admin/v1/opt-out-reviews': {
+        get: {
+          tags: ['admin'],
+          summary: "The compliance reviewers' queue of unclear replies: every tenant's opt-out reviews",
+          servers: [{ url: servers.consent }],
+          security: [{ adminApiKey: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } },
+            { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '400': problem('invalid query (errors[] with paths)'),
+            '401': problem('missing or wrong admin key'),
+          },
+        },
+      },
+      '/admin/v1/opt-out-reviews/{id}/decision': {
+        post: {
+          tags: ['admin'],
+          summary: 'A compliance reviewer, by name, decides whether an unclear reply was an opt-out; recorded with who decided and when',
+          description:
+            'opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. Either way audit releases (through consent again) or blocks the messages held behind the reply. A review is decided once (409 after).',
+          servers: [{ url: servers.consent }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OptOutReviewDecision' } } } },
-          responses: { '200': json('OptOutReview', 'the decided review'), '401': problem('missing or unknown API key'), '404': problem('no such review for this tenant'), '409': problem('already decided') },
+          responses: {
+            '200': json('OptOutReview', 'the decided review'),
+            '400': problem('invalid id or body (errors[] with paths)'),
+            '401': problem('missing or wrong admin key'),
+            '404': problem('no such review'),
+            '409': problem('already decided'),
+          },
         },
       },
       '/v1/reviews': {
         get: {
           tags: ['reviews'],
-          summary: 'Messages a stage held for a person to decide: the reason, the clauses, the message',
+          summary: "The tenant's held messages: the reason, the clauses, the message (decided by the platform's compliance reviewers)",
           servers: [{ url: servers.audit }],
           security: bearer,
-          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected'] } }],
-          responses: { '200': { description: '{reviews: [{messageId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
+          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } }],
+          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
         },
       },
       '/v1/reviews/{messageId}/decision': {
         post: {
           tags: ['reviews'],
-          summary: 'Approve (the message goes on from the stage that held it) or reject (blocked); recorded with who and when',
+          summary: "Refused for tenants: holds rest on policy and are decided by the platform's compliance reviewers (POST /admin/v1/reviews/{messageId}/decision)",
+          description: 'A clinic never clears its own compliance holds: it withdraws a held message (DELETE /v1/messages/{id}) or edits and resubmits it (POST /v1/reviews/{messageId}/resubmit).',
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '401': problem('missing or unknown API key'), '403': problem('decided by compliance reviewers; says how to withdraw or resubmit'), '404': problem('not held for this tenant') },
+        },
+      },
+      '/v1/reviews/{messageId}/resubmit': {
+        post: {
+          tags: ['reviews'],
+          summary: 'Edit and resubmit a held message: it is withdrawn (cancelled) and the edited text sent as a new message that every stage judges afresh',
+          description: 'The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case.',
+          servers: [{ url: servers.audit }],
+          security: bearer,
+          parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['body'], properties: { body: { type: 'string', minLength: 1, maxLength: 1600 } } } } } },
+          responses: {
+            '202': { description: '{id (the new message), replaces}' },
+            '400': problem('invalid body (errors[] with paths)'),
+            '401': problem('missing or unknown API key'),
+            '404': problem('not held for this tenant'),
+            '409': problem('already decided or cancelled, or too late to withdraw'),
+          },
+        },
+      },
+      '/admin/v1/reviews': {
+        get: {
+          tags: ['admin'],
+          summary: "The compliance reviewers' queue: every tenant's held messages",
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } },
+            { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or wrong admin key') },
+        },
+      },
+      '/admin/v1/reviews/{messageId}/decision': {
+        post: {
+          tags: ['admin'],
+          summary: 'A compliance reviewer, by name, approves (it goes on; a consent hold goes through consent again, on the state of that moment) or rejects (blocked) a held message',
+          description: 'A message held behind an unclear reply (MP.OPTOUT.HONOR) is decided by that reply\'s opt-out review, whose decision releases or blocks it: approving it here is a 409. The dispatcher\'s last-moment opt-out check applies to released messages too.',
+          servers: [{ url: servers.audit }],
+          security: [{ adminApiKey: [] }],
+          parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['decision', 'decidedBy'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, decidedBy: { type: 'string' }, note: { type: 'string' } } } } } },
-          responses: { '200': { description: 'the decided review' }, '401': problem('missing or unknown API key'), '404': problem('not held for this tenant'), '409': problem('already decided') },
+          responses: { '200': { description: 'the decided review' }, '401': problem('missing or wrong admin key'), '404': problem('not held'), '409': problem('already decided or cancelled, or decided by its opt-out review') },
         },
       },
       '/v1/consent-proof': {
@@ -342,12 +442,13 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
     components: {
       securitySchemes: {
         tenantApiKey: { type: 'http', scheme: 'bearer', description: "The tenant's API key" },
-        adminApiKey: { type: 'http', scheme: 'bearer', description: "The platform operator's key" },
+        adminApiKey: { type: 'http', scheme: 'bearer', description: "The platform operator's key, held by operators and the compliance reviewers (who decide held messages and opt-out reviews by name)" },
       },
       schemas: {
         SendRequest: schema(SendRequestSchema, 'input'),
         Accepted: schema(AcceptedResponseSchema),
         MessageHistory: schema(MessageHistoryViewSchema),
+        CancelResponse: schema(CancelResponseSchema),
         ConsentCapture: schema(ConsentCaptureSchema, 'input'),
         ConsentState: schema(ConsentStateViewSchema),
         RelationshipEvent: schema(RelationshipEventSchema, 'input'),

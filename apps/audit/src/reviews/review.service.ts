@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConsentChangeEvent } from '@sms/contracts';
+import { KafkaPublisher, record } from '@sms/kafka';
+import { Pseudonymizer } from '@sms/util';
+import { HistoryRepository } from '../database/history.repository.js';
+import { historyFromEnvelope } from '../rules/history.js';
+import { reviewOutcome } from '../rules/review.js';
+import { HeldMessagesRepository, type HeldMessage } from './held-messages.repository.js';
+
+/**
+ * Carries out decisions on held messages: the review verdict goes into the history at once
+ * (a message sent back through consent carries it on, but only its last verdict is recorded
+ * from a topic) and the message goes on, or is blocked.
+ */
+@Injectable()
+export class ReviewService {
+  constructor(
+    @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
+    @Inject(HistoryRepository) private readonly history: HistoryRepository,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+  ) {}
+
+  async carryOut(decided: HeldMessage, decision: 'approve' | 'reject', decidedBy: string, note: string | undefined): Promise<void> {
+    const outcome = reviewOutcome(decided.envelope, decision, decidedBy, note, new Date());
+    const event = historyFromEnvelope(outcome.envelope, false);
+    if (event) await this.history.append([event]);
+    const e = outcome.envelope;
+    const key = outcome.topic === 'cleared' ? `${e.tenantId}|${e.message.from ?? e.message.messagingServiceSid ?? ''}` : this.pseudonyms.token(e.tenantId, e.message.to);
+    await this.publisher.publishRaw([record(outcome.topic, key, e)]);
+  }
+
+  /**
+   * An opt-out review was decided (consent publishes the opt-out, or the opt-in that ends the
+   * pause, with source `review:<who>`): the messages held behind that person's unclear reply
+   * are blocked, or released through consent, which decides them again now that the pause ended.
+   */
+  async optOutReviewDecided(changes: ConsentChangeEvent[]): Promise<void> {
+    for (const change of changes) {
+      if (!change.source.startsWith('review:') || (change.kind !== 'opted_out' && change.kind !== 'opted_in')) continue;
+      const decision = change.kind === 'opted_out' ? 'reject' : 'approve';
+      const by = `opt-out review (${change.source.slice('review:'.length)})`;
+      for (const h of await this.held.pendingBehindOptOutReview(change.tenantId)) {
+        if (this.pseudonyms.token(h.tenantId, h.envelope.message.to) !== change.recipientToken) continue;
+        const decided = await this.held.decide(h.tenantId, h.messageId, decision === 'approve' ? 'approved' : 'rejected', by, null);
+        if (decided) await this.carryOut(decided, decision, by, undefined);
+      }
+    }
+  }
+}
