@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.install-stamp
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "installing dependencies (npm ci)..."
+  # onnxruntime-node carries its CPU libraries; its install step would fetch optional GPU ones.
+  export ONNXRUNTIME_NODE_INSTALL=skip
   npm ci --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi

@@ -5,8 +5,9 @@ import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import type { ScreeningConfig } from './config.js';
 import { compileRules } from './rules/compile.js';
+import { loadSecondStage, type SecondStage } from './rules/model/second-opinion.js';
 import { loadRuleData } from './rules/rule-data.js';
-import { COMPILED_RULES, ScreeningConsumer } from './screening/screening.consumer.js';
+import { COMPILED_RULES, ScreeningConsumer, SECOND_STAGE } from './screening/screening.consumer.js';
 
 @Module({})
 export class ContentScreeningModule {
@@ -17,8 +18,15 @@ export class ContentScreeningModule {
       controllers: [HealthController, MetricsController, ScreeningConsumer],
       providers: [
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
-        // Rule data is validated and compiled once at start-up: broken rules stop the service from starting.
+        // Rule data and the encoder are validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: COMPILED_RULES, useFactory: () => compileRules(loadRuleData()) },
+        {
+          provide: SECOND_STAGE,
+          useFactory: async (): Promise<SecondStage | undefined> =>
+            config.SCREENING_ENCODER === 'off'
+              ? undefined
+              : await loadSecondStage({ concurrency: config.SCREENING_ENCODER_CONCURRENCY, maxQueue: config.SCREENING_ENCODER_QUEUE }),
+        },
         { provide: HEALTH_CHECKS, inject: [TenantDirectory], useFactory: (tenants: TenantDirectory) => [tenants.health()] },
       ],
     };

@@ -5,7 +5,9 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compileRules } from '../rules/compile.js';
 import { loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../rules/screen-message.js';
+import { loadSecondStage } from '../rules/model/second-opinion.js';
+import { normalise } from '../rules/normalise.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, type ScreeningFacts } from '../rules/screen-message.js';
 import { readLabeledSet } from '../eval/labeled-set.js';
 import { readMendeley, readUci } from '../eval/public-sets.js';
 
@@ -65,3 +67,26 @@ latencies.sort();
 const at = (q: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1)} µs`;
 console.log(`latency per message: p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`);
 if (decisions === 0) console.log('(no decisions?)');
+
+// The text encoder: only the texts the linear heads are unsure of reach it.
+const second = await loadSecondStage({ concurrency: 2, maxQueue: Number.MAX_SAFE_INTEGER });
+const consulted = bodies.filter((body) => needsSecondOpinion(screen(body, facts, rules), second.pool.encoder.head.consult));
+console.log(`\ntext encoder ${second.pool.encoder.version}: asked for ${consulted.length} of ${bodies.length} messages (${((consulted.length / bodies.length) * 100).toFixed(1)} %; consult from a linear score of ${second.pool.encoder.head.consult})`);
+const ids = consulted.map((body) => second.tokenizer.encode(normalise(body)));
+for (const piece of ids.slice(0, 50)) await second.pool.encoder.score(piece); // warm-up
+const encoderLatencies = new Float64Array(ids.length);
+let t = performance.now();
+for (let i = 0; i < ids.length; i++) {
+  const t0 = performance.now();
+  await second.pool.encoder.score(ids[i]!);
+  encoderLatencies[i] = performance.now() - t0;
+}
+const oneThread = ids.length / ((performance.now() - t) / 1000);
+encoderLatencies.sort();
+const ms = (q: number): string => `${encoderLatencies[Math.min(encoderLatencies.length - 1, Math.floor(q * encoderLatencies.length))]!.toFixed(2)} ms`;
+t = performance.now();
+await Promise.all(ids.map((piece) => second.pool.score(piece)));
+const pooled = ids.length / ((performance.now() - t) / 1000);
+console.log(`  one thread: ${Math.round(oneThread).toLocaleString('en-US')} texts/s, latency p50 ${ms(0.5)}, p99 ${ms(0.99)}; pool of 2 threads: ${Math.round(pooled).toLocaleString('en-US')} texts/s`);
+console.log(`  both stages together, at this share of texts asked: about ${Math.round(1 / (1 / (screened / cpuSeconds) + consulted.length / bodies.length / oneThread)).toLocaleString('en-US')} messages per CPU-second`);
+await second.pool.encoder.close();

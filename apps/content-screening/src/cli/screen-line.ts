@@ -13,7 +13,8 @@ import { recipientLocale } from '@sms/util';
 import { z } from 'zod';
 import type { CompiledRules } from '../rules/compile.js';
 import type { Category } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, defaultBasis, factsFromEnvelope, screen, type ScreeningResult, type ScreeningSettings } from '../rules/screen-message.js';
+import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
+import { DEFAULT_SETTINGS, defaultBasis, factsFromEnvelope, type ScreeningResult, type ScreeningSettings } from '../rules/screen-message.js';
 
 /** One input line of `npm run screen` (and one case of the labeled set). */
 export const ScreenInputSchema = z.object({
@@ -73,13 +74,13 @@ export function envelopeOf(input: ScreenInput): MessageEnvelope {
   };
 }
 
-/** Screens one parsed input with the service's own decision. */
-export function screenInput(input: ScreenInput, rules: CompiledRules, settings: ScreeningSettings = DEFAULT_SETTINGS): ScreeningResult {
+/** Screens one parsed input with the service's own decision (both stages when `second` is given). */
+export async function screenInput(input: ScreenInput, rules: CompiledRules, settings: ScreeningSettings = DEFAULT_SETTINGS, second?: SecondStage): Promise<ScreeningResult> {
   const tenant = { settings } as TenantConfigEvent;
   const facts = factsFromEnvelope(envelopeOf(input), tenant);
   // "true" says the recipient was verified to be of legal age without saying the age.
   if (input.ageVerified === true) facts.age = { verified: true };
-  return screen(input.body, facts, rules);
+  return screenTwoStage(input.body, facts, rules, second);
 }
 
 export function outputOf(input: ScreenInput, result: ScreeningResult): ScreenOutput {
@@ -94,7 +95,7 @@ export function outputOf(input: ScreenInput, result: ScreeningResult): ScreenOut
 }
 
 /** One line in, one line out: an answer, or an error with the line number. */
-export function screenLine(line: string, lineNumber: number, rules: CompiledRules, settings: ScreeningSettings = DEFAULT_SETTINGS): ScreenOutput | ScreenError {
+export async function screenLine(line: string, lineNumber: number, rules: CompiledRules, settings: ScreeningSettings = DEFAULT_SETTINGS, second?: SecondStage): Promise<ScreenOutput | ScreenError> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -107,5 +108,5 @@ export function screenLine(line: string, lineNumber: number, rules: CompiledRule
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
     return { line: lineNumber, ...(id !== undefined ? { id } : {}), error: `invalid input: ${problems}` };
   }
-  return outputOf(parsed.data, screenInput(parsed.data, rules, settings));
+  return outputOf(parsed.data, await screenInput(parsed.data, rules, settings, second));
 }

@@ -1,26 +1,30 @@
 // npm run screen -- [FILE.jsonl] [--settings '{"publicUrlShortener":"block"}']
 // Screens one message per input line (standard input without a file) with the service's own
 // rules and writes one JSON line per input line, in order. Lines that are not valid JSON, or
-// not valid input, get an error line with their line number; the run goes on.
+// not valid input, get an error line with their line number; the run goes on. Both stages run,
+// as in the service; --rules-and-linear leaves the text encoder out.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { compileRules } from '../rules/compile.js';
 import { loadRuleData } from '../rules/rule-data.js';
+import { loadSecondStage } from '../rules/model/second-opinion.js';
 import { ScreeningSettingsSchema, screenLine } from './screen-line.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run screen -- [FILE.jsonl] [--settings JSON]\n`);
+  process.stderr.write(`${message}\nusage: npm run screen -- [FILE.jsonl] [--settings JSON] [--rules-and-linear]\n`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
 let file: string | undefined;
 let settingsText = '{}';
+let encoder = true;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
   if (arg === '--settings') settingsText = args[++i] ?? usage('--settings needs a JSON object');
   else if (arg.startsWith('--settings=')) settingsText = arg.slice('--settings='.length);
+  else if (arg === '--rules-and-linear') encoder = false;
   else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
   else if (file === undefined) file = arg;
   else usage('only one input file');
@@ -35,6 +39,7 @@ const settings = ScreeningSettingsSchema.safeParse(settingsValue);
 if (!settings.success) usage(`--settings: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 
 const rules = compileRules(loadRuleData());
+const second = encoder ? await loadSecondStage() : undefined;
 const input = file === undefined ? process.stdin : createReadStream(file, 'utf8');
 input.on('error', (error: Error) => {
   process.stderr.write(`cannot read ${file ?? 'standard input'}: ${error.message}\n`);
@@ -54,7 +59,7 @@ let lineNumber = 0;
 for await (const line of lines) {
   lineNumber++;
   if (line.trim() === '') continue;
-  buffered.push(JSON.stringify(screenLine(line, lineNumber, rules, settings.data)));
+  buffered.push(JSON.stringify(await screenLine(line, lineNumber, rules, settings.data, second)));
   if (buffered.length >= 500) await flush();
 }
 await flush();

@@ -1,4 +1,4 @@
-// npm run eval:screening [-- --verbose]
+// npm run eval:screening [-- --verbose] [--rules-and-linear | --rules-only]
 // Precision and recall per category and a decision confusion table on our own labeled set,
 // then smishing recall and ham blocked rate on the public sets (eval/data/README.md). The
 // screening is the service's own code, through the CLI's input path.
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { outputOf, screenInput } from '../cli/screen-line.js';
 import { compileRules } from '../rules/compile.js';
 import { CATEGORY_NAMES, loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../rules/screen-message.js';
+import { loadSecondStage, screenTwoStage } from '../rules/model/second-opinion.js';
+import { DEFAULT_SETTINGS, type ScreeningFacts } from '../rules/screen-message.js';
 import { readBlindSet } from './blind-set.js';
 import { readLabeledSet } from './labeled-set.js';
 import { confusion, formatTable, labelMetrics, percent } from './metrics.js';
@@ -22,25 +23,34 @@ const compiled = compileRules(loadRuleData());
 // --rules-only: stage one alone (every head's bands out of reach), to see what the model adds.
 const rulesOnly = process.argv.includes('--rules-only');
 const rules = rulesOnly ? { ...compiled, model: { ...compiled.model, heads: compiled.model.heads.map((h) => ({ ...h, hold: 2, block: 2 })) } } : compiled;
-console.log(`rules ${rules.version}${rulesOnly ? ' (stage one only: --rules-only)' : ''}\n`);
+// --rules-and-linear: without the text encoder, to see what it adds.
+const second = rulesOnly || process.argv.includes('--rules-and-linear') ? undefined : await loadSecondStage();
+console.log(`rules ${rules.version}, text model ${rules.model.version}, ${second ? `text encoder ${second.pool.encoder.version}` : rulesOnly ? 'stage one only (--rules-only)' : 'no text encoder (--rules-and-linear)'}\n`);
+const inOrder = async <T, R>(items: readonly T[], each: (item: T) => Promise<R>): Promise<R[]> => {
+  const out: R[] = [];
+  for (const item of items) out.push(await each(item));
+  return out;
+};
 
 // 0. The blind set first: written apart from the rules, the model and the corpus, never tuned on.
 const blind = readBlindSet(fileURLToPath(new URL('../../eval/blind/blind.v1.jsonl', import.meta.url)));
-const blindResults = blind.map((c) => {
+const blindResults = await inOrder(blind, async (c) => {
   const input = { id: c.id, body: c.body, to: '+14155552671', useCase: c.useCase, brand: c.brand, firstMessage: true };
-  return { case: c, output: outputOf(input, screenInput(input, rules)) };
+  return { case: c, output: outputOf(input, await screenInput(input, rules, DEFAULT_SETTINGS, second)) };
 });
 console.log(`== blind set: ${blind.length} cases (eval/blind/blind.v1.jsonl), US recipient, age not verified, first message\n`);
 const blindLabels = [...new Set(blind.map((c) => c.label))].sort();
 console.log(
   formatTable([
-    ['label', 'cases', 'stopped', 'right category', 'es cases', 'es stopped'],
+    ['label', 'cases', 'stopped', 'right category (recall)', 'precision', 'es cases', 'es stopped'],
     ...blindLabels.map((label) => {
       const of = blindResults.filter((r) => r.case.label === label);
       const es = of.filter((r) => r.case.lang === 'es');
       const stoppedShare = (rows: typeof of): string => (rows.length === 0 ? '   -  ' : percent(rows.filter((r) => stopping(r.output.decision)).length / rows.length));
+      const stoppedAs = blindResults.filter((r) => stopping(r.output.decision) && r.output.categories.includes(label as never));
       const right = label === 'benign' ? '' : percent(of.filter((r) => stopping(r.output.decision) && r.output.categories.includes(label as never)).length / of.length);
-      return [label, of.length, stoppedShare(of), right, es.length, stoppedShare(es)];
+      const precision = label === 'benign' || stoppedAs.length === 0 ? '' : percent(stoppedAs.filter((r) => r.case.label === label).length / stoppedAs.length);
+      return [label, of.length, stoppedShare(of), right, precision, es.length, stoppedShare(es)];
     }),
   ]),
 );
@@ -51,9 +61,23 @@ const falseStops = blindBenign.filter((r) => stopping(r.output.decision)).length
 console.log(`\nprohibited and gated stopped with the right category: ${caught}/${blindStops.length} = ${percent(caught / blindStops.length)}   (target >= 98%)`);
 console.log(`benign stopped:                                      ${falseStops}/${blindBenign.length} = ${percent(falseStops / blindBenign.length)}   (target <= 1%)\n`);
 
+// The training corpus, as the trainers measured it on text they did not fit (read from the model files).
+console.log(`== training corpus, out of fold: linear heads 5-fold cross-validated; text encoder on the held-out seventh\n`);
+const encoderHeldOut = second?.pool.encoder.head.heldOut as { perClass?: Record<string, { recallAtHold: number; falsePositiveRateAtHold: number }> } | undefined;
+console.log(
+  formatTable([
+    ['head', 'linear precision@hold', 'linear recall@hold', 'linear fpr@hold', 'encoder recall@hold', 'encoder fpr@hold'],
+    ...rules.model.heads.map((h) => {
+      const e = encoderHeldOut?.perClass?.[h.name];
+      return [h.name, percent(h.cv.precisionAtHold), percent(h.cv.recallAtHold), percent(h.cv.falsePositiveRateAtHold), e ? percent(e.recallAtHold) : '', e ? percent(e.falsePositiveRateAtHold) : ''];
+    }),
+  ]),
+);
+console.log('');
+
 // 1. Our own labeled set.
 const cases = readLabeledSet(dataDir('labeled.v1.jsonl'));
-const results = cases.map((c) => ({ case: c, output: outputOf(c, screenInput(c, rules)) }));
+const results = await inOrder(cases, async (c) => ({ case: c, output: outputOf(c, await screenInput(c, rules, DEFAULT_SETTINGS, second)) }));
 console.log(`== own labeled set: ${cases.length} cases (eval/data/labeled.v1.jsonl)\n`);
 const metrics = labelMetrics(
   results.map((r) => ({ expected: r.case.expected.categories, actual: r.output.categories })),
@@ -108,8 +132,8 @@ const uci = readUci(dataDir('uci_SMSSpamCollection.tsv'));
 const mendeley = readMendeley(dataDir('mendeley_smishing_Dataset_5971.csv'));
 const unseen = mendeleyOnly(mendeley, uci);
 
-function report(name: string, rows: PublicRow[]): void {
-  const screened = rows.map((row) => ({ row, result: screen(row.text, conversation, rules) }));
+async function report(name: string, rows: PublicRow[]): Promise<void> {
+  const screened = await inOrder(rows, async (row) => ({ row, result: await screenTwoStage(row.text, conversation, rules, second) }));
   const line = (label: PublicRow['label']): string[] | null => {
     const of = screened.filter((s) => s.row.label === label);
     if (of.length === 0) return null;
@@ -128,9 +152,9 @@ function report(name: string, rows: PublicRow[]): void {
   }
 }
 
-report('Mendeley rows not in UCI (targets: smishing stopped >= 95%, ham blocked <= 0.5%)', unseen);
-report('Mendeley, all rows (most also in UCI)', mendeley);
-report('UCI, all rows', uci);
+await report('Mendeley rows not in UCI (targets: smishing stopped >= 95%, ham blocked <= 0.5%)', unseen);
+await report('Mendeley, all rows (most also in UCI)', mendeley);
+await report('UCI, all rows', uci);
 console.log(`\n(evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

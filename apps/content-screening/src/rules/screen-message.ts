@@ -15,6 +15,7 @@ import {
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
 import { CATEGORY_NAMES, type Category, type CountryPacks } from './rule-data.js';
+import { CONSULTED_HEADS, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
 import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
 import { originalSpan } from './normalise.js';
 import { brandNamed } from './sender-id.js';
@@ -47,6 +48,8 @@ export interface Finding {
   clauses: ClauseId[];
   reason: string;
   evidence: Evidence[];
+  /** Found by stage two's models, not by a rule. */
+  byModel?: true;
 }
 
 export interface ScreeningResult {
@@ -65,6 +68,27 @@ export interface ScreeningResult {
   fraudSignals: string[];
   /** Stage two's score per head, rounded. */
   modelScores: Partial<Record<ModelHead, number>>;
+  /** The highest linear score of the heads that can send a text to the encoder (CONSULTED_HEADS). */
+  consultScore: number;
+  /** The encoder's opinion, when it was asked. */
+  secondOpinion: SecondOpinion | undefined;
+}
+
+/**
+ * What the text encoder said about a text the linear heads were unsure of: its probability
+ * per class, or why it could not be asked (its queue was full: the text is then held).
+ */
+export type SecondOpinion =
+  | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; scores: EncoderScores }
+  | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; unavailable: string };
+
+/**
+ * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
+ * the linear heads alone is what the encoder is asked to confirm), and some category head is
+ * at or above `consult`.
+ */
+export function needsSecondOpinion(result: ScreeningResult, consult: number): boolean {
+  return result.consultScore >= consult && !result.findings.some((f) => f.action === 'block' && !f.byModel);
 }
 
 /** The consent basis a use case implies when no consent receipt says otherwise. */
@@ -137,7 +161,8 @@ function checkedClauses(rules: CompiledRules, packName: string, facts: Screening
 }
 
 /** Screens one message body for one recipient: the pure decision behind the stage, the CLI and the evaluation. */
-export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules, analysis: Analysis = analyse(body, rules)): ScreeningResult {
+export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules, second?: SecondOpinion): ScreeningResult {
+  const analysis: Analysis = analyse(body, rules);
   const { packs, policy, lexicons } = rules.data;
   const known = packs.packs[facts.country] !== undefined && facts.country !== packs.fallback;
   const packName = known ? facts.country : packs.fallback;
@@ -235,14 +260,20 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     }
   }
 
-  // Stage two: the text model speaks for each category stage one did not find.
+  // Stage two: the linear heads, and for the texts they are unsure of the encoder, speak for
+  // each category stage one did not find.
   const scores = scoreText(rules.model, analysis.normalised);
   const modelScores: Partial<Record<ModelHead, number>> = {};
+  let consultScore = 0;
   rules.model.heads.forEach((head, k) => {
     const score = scores[k]!;
     if (score >= 0.01) modelScores[head.name] = Math.round(score * 1000) / 1000;
-    if (score < head.hold || findings.some((f) => f.category === head.name)) return;
-    const band: Decision = score >= head.block ? 'block' : 'hold';
+    if ((CONSULTED_HEADS as readonly string[]).includes(head.name)) consultScore = Math.max(consultScore, score);
+  });
+  rules.model.heads.forEach((head, k) => {
+    if (findings.some((f) => f.category === head.name)) return;
+    const judged = modelBand(head, scores[k]!, second);
+    if (!judged) return;
     const evidence = explainHead(rules.model, analysis.normalised, k).map((c) => ({
       category: head.name,
       ...originalSpan(analysis.normalised, c.start, c.end),
@@ -250,10 +281,19 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
       note: `text model: n-gram weight ${c.weight.toFixed(2)}`,
     }));
     const shown = evidence.map((e) => `"${e.text}" at ${e.start}-${e.end}`).join(', ');
-    const scored = `text model ${rules.model.version} scores ${score.toFixed(2)} (hold from ${head.hold.toFixed(2)}, block from ${head.block.toFixed(2)})${shown ? ` on ${shown}` : ''}`;
-    const finding = modelFinding(head.name, band, scored, facts, rules, packName, known, countryClauses);
-    if (finding) findings.push({ ...finding, evidence });
+    const linear = `text model ${rules.model.version} scores ${scores[k]!.toFixed(2)} (hold from ${head.hold.toFixed(2)}, block from ${head.block.toFixed(2)})${shown ? ` on ${shown}` : ''}`;
+    const finding = modelFinding(head.name, judged.band, judged.why ? `${judged.why}; ${linear}` : linear, facts, rules, packName, known, countryClauses);
+    if (finding) findings.push({ ...finding, evidence, byModel: true });
   });
+  // Unsure, and the encoder could not be asked: held for review (fails closed).
+  if (second && 'unavailable' in second && findings.every((f) => SEVERITY[f.action] < SEVERITY.hold)) {
+    const k = scores.indexOf(consultScore);
+    const head = rules.model.heads[k];
+    if (head && head.name !== 'promotional') {
+      const finding = modelFinding(head.name, 'hold', `text model ${rules.model.version} scores ${consultScore.toFixed(2)}, and the text encoder could not be asked (${second.unavailable})`, facts, rules, packName, known, countryClauses);
+      if (finding) findings.push({ ...finding, action: finding.action === 'pass' ? 'pass' : 'hold', evidence: [], byModel: true });
+    }
+  }
 
   // Evasion: disguised words and invented or disguised opt-out keywords, whatever else was found.
   for (const word of analysis.disguisedWords) evasion.push(evidenceOf('filter_evasion', word, word.normalisation.includes('invisible') ? 'invisible characters inside a word' : 'look-alike letters from another script mixed into a word'));
@@ -352,7 +392,29 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     fraudScore: fraud.score,
     fraudSignals: fraud.signals.map((s) => s.id),
     modelScores,
+    consultScore,
+    secondOpinion: second,
   };
+}
+
+/**
+ * The band a head's category reaches. Without the encoder's opinion, the linear head's bands.
+ * With it, the encoder's bands for that class decide (promotion stays the linear head's), and a linear score in the block band that
+ * the encoder does not share only holds (the linear heads never block alone once the encoder
+ * has been asked).
+ */
+function modelBand(head: { name: ModelHead; hold: number; block: number }, score: number, second: SecondOpinion | undefined): { band: Decision; why?: string } | null {
+  if (second && 'scores' in second && head.name !== 'promotional') {
+    const band = second.head.bands[head.name];
+    const p = second.scores[head.name as EncoderClass];
+    const why = band ? `text encoder ${second.head.version} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;
+    if (band && p >= band.block) return { band: 'block', why: why! };
+    if (band && p >= band.hold) return { band: 'hold', why: why! };
+    if (score >= head.block) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
+    return null;
+  }
+  if (score < head.hold) return null;
+  return { band: score >= head.block ? 'block' : 'hold' };
 }
 
 /**
@@ -413,10 +475,15 @@ export function factsFromEnvelope(envelope: MessageEnvelope, tenant: TenantConfi
   };
 }
 
-/** The content-screening verdict for one message. */
-export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, tenant: TenantConfigEvent | undefined, now: Date): Verdict {
-  const result = screen(envelope.message.body, factsFromEnvelope(envelope, tenant), rules);
+/** The content-screening verdict for one message, with the encoder's opinion when it was asked. */
+export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, tenant: TenantConfigEvent | undefined, now: Date, second?: SecondOpinion): Verdict {
+  return verdictOf(screen(envelope.message.body, factsFromEnvelope(envelope, tenant), rules, second), rules, now);
+}
+
+/** A screening result as the stage's verdict on the envelope. */
+export function verdictOf(result: ScreeningResult, rules: CompiledRules, now: Date): Verdict {
   const reason = result.reasons.join('; ');
+  const second = result.secondOpinion;
   return {
     stage: 'content-screening',
     decision: result.decision,
@@ -431,6 +498,15 @@ export function screenMessage(envelope: MessageEnvelope, rules: CompiledRules, t
       modelVersion: rules.model.version,
       // Heads that scored at least 0.01, as head=score.
       modelScores: Object.entries(result.modelScores).map(([head, score]) => `${head}=${score}`),
+      ...(second
+        ? {
+            encoderVersion: second.head.version,
+            // Classes at 0.01 or more, as class=probability; or why the encoder could not be asked.
+            ...('scores' in second
+              ? { encoderScores: Object.entries(second.scores).flatMap(([c, p]) => (p >= 0.01 ? [`${c}=${Math.round(p * 1000) / 1000}`] : [])) }
+              : { encoderUnavailable: second.unavailable }),
+          }
+        : {}),
     },
     ...(result.transform ? { transform: result.transform } : {}),
     ...(result.evidence.length > 0 ? { evidence: result.evidence } : {}),

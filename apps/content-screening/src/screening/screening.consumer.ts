@@ -5,9 +5,12 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import type { CompiledRules } from '../rules/compile.js';
-import { screenMessage } from '../rules/screen-message.js';
+import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
+import { factsFromEnvelope, verdictOf } from '../rules/screen-message.js';
 
 export const COMPILED_RULES = Symbol('COMPILED_RULES');
+/** The text encoder's pool and tokenizer; undefined when it is switched off. */
+export const SECOND_STAGE = Symbol('SECOND_STAGE');
 
 /** The content-screening stage: consented messages in, screened (possibly transformed) or stopped messages out. */
 @Controller()
@@ -17,14 +20,19 @@ export class ScreeningConsumer {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(COMPILED_RULES) private readonly rules: CompiledRules,
+    @Inject(SECOND_STAGE) private readonly second: SecondStage | undefined,
   ) {}
 
   @ConsumeTopic('consented')
   async onConsented(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
     const now = new Date();
+    // The encoder runs off the event loop, a few texts at a time; the batch waits for all of them.
+    const results = await Promise.all(
+      records.map((r) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)),
+    );
     await this.publisher.publishRaw(
-      records.map((r) => {
-        const verdict = screenMessage(r.value, this.rules, this.tenants.get(r.value.tenantId), now);
+      records.map((r, i) => {
+        const verdict = verdictOf(results[i]!, this.rules, now);
         const next = appendVerdict(r.value, verdict);
         const key = this.pseudonyms.token(r.value.tenantId, r.value.message.to);
         return record(verdict.decision === 'pass' || verdict.decision === 'transform' ? 'screened' : 'stopped', key, next, r.context);

@@ -6,6 +6,7 @@ import { encodeValue } from '@sms/kafka';
 import { anEnvelope, aTenant, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
 import { ContentScreeningModule } from '../app.module.js';
 import { SCREENING_CONFIG } from '../config.js';
+import { TextEncoder } from '../rules/model/text-encoder.js';
 
 // The stage against a real broker: consented messages in, screened or stopped out, each with
 // the stage's verdict, and the tenant's own settings read from the tenant topic.
@@ -68,5 +69,18 @@ describe('content-screening stage', () => {
     assert.equal(lastVerdict(await on(stopped, held))?.decision, 'hold');
     assert.equal(lastVerdict(await on(stopped, blocked))?.decision, 'block');
     assert.deepEqual(lastVerdict(await on(stopped, refused))?.clauses, ['MP.OPTOUT.LANGUAGE']);
+  });
+
+  it('asks the text encoder about a scam no rule knows before it is blocked, and records its opinion on the verdict', async () => {
+    const encoder = await TextEncoder.load();
+    const version = encoder.version;
+    await encoder.close();
+    const scam = await send(lenient, 'Acme Dental: Mom, I dropped my phone, this is my new number. Can you send me 300 for a repair? Text me back here. Reply STOP to opt out.');
+    const reminder = await send(lenient, 'Acme Dental: your cleaning is tomorrow at 9:00 with Dr. Lee. Reply STOP to opt out.');
+    const verdict = lastVerdict(await on(stopped, scam));
+    assert.equal(verdict?.facts['encoderVersion'], version);
+    assert.deepEqual(verdict?.facts['categories'], ['fraud']);
+    assert.match(verdict?.reason ?? '', /text encoder/);
+    assert.equal(lastVerdict(await on(screened, reminder))?.decision, 'pass');
   });
 });

@@ -50,7 +50,7 @@ export interface BandTargets {
 }
 
 /** The lowest score whose share of negatives at or above it stays within the rate. */
-function thresholdAt(negatives: number[], rate: number, floor: number): number {
+export function thresholdAt(negatives: number[], rate: number, floor: number): number {
   const sorted = [...negatives].sort((a, b) => b - a);
   const allowed = Math.floor(rate * sorted.length);
   // Just above the first negative that would exceed the allowance.

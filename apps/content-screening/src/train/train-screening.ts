@@ -5,17 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTable, percent } from '../eval/metrics.js';
-import type { FeatureSpec } from '../rules/model/features.js';
 import { encodeWeights, loadTextModel, MODEL_HEADS, type TextModelFile } from '../rules/model/text-model.js';
 import { corpusDigest, headLabels, readCorpus, trainingTexts } from './corpus.js';
-import { chooseBands, crossValidate, foldsOf, headFigures, type BandTargets } from './cross-validate.js';
-import { exampleOf, trainHeads, type TrainOptions } from './ftrl.js';
-
-export const FEATURES: FeatureSpec = { hashBits: 18, charNgrams: [2, 5], wordNgrams: [1, 2] };
-export const OPTIONS: TrainOptions = { alpha: 4, beta: 1, l1: 0.3, l2: 0.01, epochs: 6, seed: 20261204, positiveWeight: 4 };
-export const FOLDS = 5;
-// A head may hold at most 1 in 2,000 lawful texts and block at most 1 in 5,000 of them, as cross-validation sees it.
-export const BAND_TARGETS: BandTargets = { holdFalsePositiveRate: 0.0005, blockFalsePositiveRate: 0.0002, minHold: 0.5, minBlock: 0.85 };
+import { chooseBands, crossValidate, foldsOf, headFigures } from './cross-validate.js';
+import { exampleOf, trainHeads } from './ftrl.js';
+import { BAND_TARGETS, FEATURES, FOLDS, OPTIONS } from './options.js';
 
 const started = performance.now();
 const entries = readCorpus();

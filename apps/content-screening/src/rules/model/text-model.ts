@@ -63,6 +63,8 @@ export interface TextModelHead {
   bias: number;
   hold: number;
   block: number;
+  /** The training's cross-validated figures at these bands, for the record. */
+  cv: TextModelFile['heads'][number]['cv'];
 }
 
 export interface TextModel {
@@ -125,7 +127,7 @@ export function loadTextModel(input: unknown): TextModel {
     if (index >= weights.length) throw new Error(`text model ${file.version}: weight index ${index} is outside the model`);
     weights[index] = values.readInt16LE(n * 2) * file.heads[index % h]!.scale;
   }
-  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block }) => ({ name, bias, hold, block })), weights };
+  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block, cv }) => ({ name, bias, hold, block, cv })), weights };
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

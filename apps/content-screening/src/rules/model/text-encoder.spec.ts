@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { normalise } from '../normalise.js';
+import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
+import { EncoderTokenizer, MAX_TOKENS } from './encoder-input.js';
+import { EncoderPool, TextEncoder } from './text-encoder.js';
+
+// The shipped encoder (model/), run by onnxruntime as the service runs it.
+let encoder: TextEncoder;
+const tokenizer = new EncoderTokenizer();
+const pieces = (text: string): number[] => tokenizer.encode(normalise(text));
+
+before(async () => {
+  encoder = await TextEncoder.load();
+});
+after(async () => {
+  await encoder?.close();
+});
+
+describe('the text encoder', () => {
+  it('cuts text into the model’s word pieces, at most MAX_TOKENS with the closing separator kept', () => {
+    const short = pieces('Your cleaning is tomorrow at 9.');
+    assert.equal(short[0], 101); // [CLS]
+    assert.equal(short.at(-1), 102); // [SEP]
+    const long = pieces('appointment '.repeat(300));
+    assert.equal(long.length, MAX_TOKENS);
+    assert.equal(long.at(-1), 102);
+  });
+
+  it('gives a probability per class, summing to one', async () => {
+    const scores = await encoder.score(pieces('Brightside Dental: your cleaning is tomorrow at 9:00 AM. Reply C to confirm.'));
+    assert.deepEqual(Object.keys(scores), [...ENCODER_CLASSES]);
+    const total = Object.values(scores).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-6, `sum ${total}`);
+  });
+
+  it('tells a reminder from a scam that uses no trigger word', async () => {
+    const reminder = await encoder.score(pieces('Brightside Dental: Hi Sam, your cleaning is tomorrow at 9:00 AM with Dr. Lee. Reply C to confirm or STOP to opt out.'));
+    const scam = await encoder.score(pieces('This is the billing office. To finish processing your refund we need the 6 digit code we just texted you. Reply with it now.'));
+    assert.ok(reminder.benign > 0.5, `reminder benign ${reminder.benign}`);
+    assert.ok(scam.fraud > scam.benign, `scam fraud ${scam.fraud} benign ${scam.benign}`);
+  });
+
+  it('records its bands for every class but benign, and where the linear heads send texts to it', () => {
+    const { bands, consult } = encoder.head;
+    for (const c of ENCODER_CLASSES) if (c !== 'benign') assert.ok(bands[c] && bands[c].hold <= bands[c].block, c);
+    assert.ok(consult > 0 && consult < 1);
+  });
+});
+
+describe('the encoder pool', () => {
+  it('runs at most `concurrency` texts at once, queues up to `maxQueue`, and refuses the rest at once', async () => {
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 1 });
+    const text = pieces('Your prescription is ready for pickup at the front desk.');
+    const answers = await Promise.all([pool.score(text), pool.score(text), pool.score(text)]);
+    assert.notEqual(answers[0], POOL_FULL);
+    assert.notEqual(answers[1], POOL_FULL);
+    assert.equal(answers[2], POOL_FULL);
+    assert.equal(pool.refused, 1);
+    // Once the queue drains, texts are taken again.
+    assert.notEqual(await pool.score(text), POOL_FULL);
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileRules } from './compile.js';
+import { ENCODER_CLASSES, type EncoderScores } from './model/encoder-head.js';
+import { loadRuleData } from './rule-data.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
+
+// How the encoder's opinion changes the pure decision (the opinion is given as data here; the
+// encoder itself is exercised in model/text-encoder.spec.ts).
+const rules = compileRules(loadRuleData());
+const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
+const head = { version: 'text-encoder.test', bands: Object.fromEntries(ENCODER_CLASSES.filter((c) => c !== 'benign').map((c) => [c, { hold: 0.6, block: 0.9 }])) };
+const opinion = (top: keyof EncoderScores, p: number): SecondOpinion => ({
+  head,
+  scores: Object.fromEntries(ENCODER_CLASSES.map((c) => [c, c === top ? p : (1 - p) / (ENCODER_CLASSES.length - 1)])) as EncoderScores,
+});
+
+const reminder = 'Acme Dental: your cleaning is tomorrow at 9:00. Reply STOP to opt out.';
+// Fraud with no trigger word stage one knows: only a model can see it.
+const scam = 'Acme Dental: this is Dana from billing, I need the 6 digit code we just texted you to finish your refund.';
+
+describe('the text encoder’s opinion in the decision', () => {
+  it('blocks with the category’s clause when the encoder reaches its block band, and says so', () => {
+    const result = screen(scam, facts, rules, opinion('fraud', 0.97));
+    assert.equal(result.decision, 'block');
+    assert.deepEqual(result.categories, ['fraud']);
+    assert.ok(result.clauses.includes('MP.CONTENT.FRAUD'));
+    assert.match(result.reasons.join(' '), /text encoder text-encoder\.test scores 0\.97 \(hold from 0\.60, block from 0\.90\)/);
+  });
+
+  it('holds in the encoder’s hold band, and lets the text pass when the encoder finds nothing', () => {
+    assert.equal(screen(scam, facts, rules, opinion('fraud', 0.7)).decision, 'hold');
+    assert.equal(screen(reminder, facts, rules, opinion('benign', 0.99)).decision, 'pass');
+  });
+
+  it('never lets a linear score in the block band block alone once the encoder was asked: it holds', () => {
+    // Cannabis by product slang: no lexicon term, the linear cannabis head alone reaches block.
+    const linearBlocks = 'Acme Dental: shatter and wax pens restocked, dm for the menu. Reply STOP to opt out.';
+    const alone = screen(linearBlocks, facts, rules);
+    const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
+    assert.equal(alone.decision, 'block');
+    assert.ok(alone.findings.every((f) => f.reason.includes('text model')));
+    assert.ok((alone.modelScores.cannabis ?? 0) >= cannabis.block);
+    const disagreed = screen(linearBlocks, facts, rules, opinion('benign', 0.99));
+    assert.equal(disagreed.decision, 'hold');
+    assert.match(disagreed.reasons.join(' '), /below its hold band, so the linear score only holds/);
+  });
+
+  it('holds an unsure text when the encoder could not be asked (fails closed)', () => {
+    const result = screen(reminder, facts, rules, { head, unavailable: 'its queue is full' });
+    assert.equal(result.decision, 'hold');
+    assert.match(result.reasons.join(' '), /could not be asked \(its queue is full\)/);
+  });
+
+  it('asks about texts no rule has blocked that some category head is unsure of, or blocks alone', () => {
+    const cbd = screen('Acme Dental: relax with our CBD gummies! Reply STOP to opt out.', facts, rules);
+    assert.equal(cbd.decision, 'block');
+    assert.equal(needsSecondOpinion(cbd, 0), false);
+    const linearBlocks = screen('Acme Dental: shatter and wax pens restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
+    assert.equal(linearBlocks.decision, 'block');
+    assert.equal(needsSecondOpinion(linearBlocks, 0.5), true);
+    const plain = screen(reminder, facts, rules);
+    assert.equal(needsSecondOpinion(plain, plain.consultScore), true);
+    assert.equal(needsSecondOpinion(plain, plain.consultScore + 1e-9), false);
+  });
+
+  it('records the encoder’s version and scores on the verdict', () => {
+    const verdict = verdictOf(screen(scam, facts, rules, opinion('fraud', 0.97)), rules, new Date('2026-12-06T00:00:00Z'));
+    assert.equal(verdict.facts['encoderVersion'], 'text-encoder.test');
+    assert.ok((verdict.facts['encoderScores'] as string[]).includes('fraud=0.97'));
+    const unavailable = verdictOf(screen(reminder, facts, rules, { head, unavailable: 'its queue is full' }), rules, new Date());
+    assert.equal(unavailable.facts['encoderUnavailable'], 'its queue is full');
+  });
+});
