@@ -9,6 +9,11 @@ export interface NewAcceptedMessage {
   traceparent: string | null;
 }
 
+/** A message with its place in the acceptance order (see `acceptanceTime`). */
+interface Inserting extends NewAcceptedMessage {
+  acceptedAt: string;
+}
+
 export type InsertOutcome =
   | { inserted: true }
   | { inserted: false; existingId: string; existingRequestHash: string };
@@ -24,16 +29,32 @@ export interface UnpublishedMessage {
  */
 @Injectable()
 export class AcceptedMessageRepository {
-  private readonly inserts = new Batcher<NewAcceptedMessage, InsertOutcome>((items) => this.insertMany(items), {
+  private readonly inserts = new Batcher<Inserting, InsertOutcome>((items) => this.insertMany(items), {
     maxItems: 500,
     maxConcurrent: 4,
   });
   private readonly marks = new Batcher<string, void>((ids) => this.markMany(ids), { maxItems: 2000, maxConcurrent: 2 });
+  /** The last acceptance time handed out, in microseconds since the epoch. */
+  private lastAcceptedUs = 0;
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
+  /**
+   * Stores an accepted message. The call is the moment of acceptance: the row's accepted_at
+   * is taken here, to the microsecond and strictly increasing in this process, so that the
+   * outbox orders one recipient's messages as they were accepted even when their inserts run
+   * in different statements at once (and finish in any order).
+   */
   insert(message: NewAcceptedMessage): Promise<InsertOutcome> {
-    return this.inserts.add(message);
+    return this.inserts.add({ ...message, acceptedAt: this.acceptanceTime() });
+  }
+
+  /** Now, in microseconds, but always after the last time handed out (ISO 8601 with six decimals). */
+  private acceptanceTime(): string {
+    const us = Math.max(Date.now() * 1000, this.lastAcceptedUs + 1);
+    this.lastAcceptedUs = us;
+    const iso = new Date(Math.floor(us / 1000)).toISOString();
+    return `${iso.slice(0, -1)}${String(us % 1000).padStart(3, '0')}Z`;
   }
 
   markPublished(id: string): Promise<void> {
@@ -51,7 +72,7 @@ export class AcceptedMessageRepository {
     return rows;
   }
 
-  private async insertMany(items: NewAcceptedMessage[]): Promise<InsertOutcome[]> {
+  private async insertMany(items: Inserting[]): Promise<InsertOutcome[]> {
     const inserted: { id: string }[] = await this.db.query(
       `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
@@ -64,7 +85,7 @@ export class AcceptedMessageRepository {
         items.map((i) => i.requestHash),
         items.map((i) => JSON.stringify(i.envelope)),
         items.map((i) => i.traceparent),
-        items.map((i) => i.envelope.acceptedAt),
+        items.map((i) => i.acceptedAt),
       ],
     );
     // A request with an idempotency key has the id derived from it (messageIdFor): the same key
