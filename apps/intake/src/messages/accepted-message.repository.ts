@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
 import { Batcher } from '@sms/util';
 import { DataSource } from 'typeorm';
+import { claimUnpublishedSql, OutboxClaims } from './outbox-claims.js';
 
 export interface NewAcceptedMessage {
   envelope: MessageEnvelope;
@@ -37,7 +38,10 @@ export class AcceptedMessageRepository {
   /** The last acceptance time handed out, in microseconds since the epoch. */
   private lastAcceptedUs = 0;
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(OutboxClaims) private readonly claims: OutboxClaims,
+  ) {}
 
   /**
    * Stores an accepted message. The call is the moment of acceptance: the row's accepted_at
@@ -61,21 +65,22 @@ export class AcceptedMessageRepository {
     return this.marks.add(id);
   }
 
-  /** Accepted messages that did not reach Kafka (a crash or a broker outage in between). */
-  async takeUnpublished(olderThanMs: number, limit: number): Promise<UnpublishedMessage[]> {
+  /**
+   * Claims accepted messages that did not reach Kafka and that no live instance is publishing
+   * (their instance died, or stopped before they were acknowledged), oldest accepted first.
+   */
+  async takeUnpublished(limit: number): Promise<UnpublishedMessage[]> {
     const rows: { envelope: MessageEnvelope; traceparent: string | null }[] = await this.db.query(
-      `SELECT envelope, traceparent FROM intake.accepted_messages
-        WHERE published_at IS NULL AND accepted_at < now() - make_interval(secs => $1::double precision / 1000)
-        ORDER BY accepted_at LIMIT $2`,
-      [olderThanMs, limit],
+      claimUnpublishedSql('intake.accepted_messages', 'accepted_at', 'envelope, traceparent'),
+      [this.claims.instanceId, limit],
     );
     return rows;
   }
 
   private async insertMany(items: Inserting[]): Promise<InsertOutcome[]> {
     const inserted: { id: string }[] = await this.db.query(
-      `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
+      `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at, claimed_by)
+       SELECT *, $8::uuid FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
@@ -86,6 +91,7 @@ export class AcceptedMessageRepository {
         items.map((i) => JSON.stringify(i.envelope)),
         items.map((i) => i.traceparent),
         items.map((i) => i.acceptedAt),
+        this.claims.instanceId,
       ],
     );
     // A request with an idempotency key has the id derived from it (messageIdFor): the same key
