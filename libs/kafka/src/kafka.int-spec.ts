@@ -209,6 +209,50 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.equal(failures, 0);
   });
 
+  it('retries a failing call partition by partition: the partitions whose records are fine are handled and committed meanwhile', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    // Everything is on the broker before the consumer starts: the first fetch joins all three partitions.
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n, label: n === 0 ? 'fails' : 'fine' })));
+    let failing = true;
+    const partitionOf = new Map<number, number>();
+    const handled: number[] = [];
+    const consumer = consumerOf(
+      topic,
+      async (records) => {
+        for (const r of records) partitionOf.set(r.value.n, r.partition);
+        if (failing && records.some((r) => r.value.label === 'fails')) throw new Error('the database refuses record 0');
+        handled.push(...records.map((r) => r.value.n));
+      },
+      { groupId, commitIntervalMs: 100 },
+    );
+    consumers.push(consumer);
+    await consumer.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('a first call', async () => (partitionOf.size === 30 ? true : undefined));
+      const stuck = partitionOf.get(0)!;
+      const elsewhere = [...partitionOf].filter(([, p]) => p !== stuck).map(([n]) => n);
+      assert.ok(elsewhere.length > 0, 'the keys cover more than one partition');
+      await waitFor('the records of the other partitions to be handled while record 0 still fails', async () =>
+        elsewhere.every((n) => handled.includes(n)) ? true : undefined,
+      );
+      const committed = await waitFor('the other partitions to be committed', async () => {
+        const offsets = (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions;
+        return offsets.filter((p) => p.partition !== stuck).every((p) => Number(p.offset) > 0) ? offsets : undefined;
+      });
+      assert.equal(committed.find((p) => p.partition === stuck)!.offset, '-1', 'the failing partition is not committed');
+      assert.equal(handled.includes(0), false);
+      failing = false;
+      await waitFor('record 0 and its partition, once it succeeds', async () => (handled.length >= 30 ? true : undefined));
+      assert.deepEqual([...handled].sort((a, b) => a - b), Array.from({ length: 30 }, (_, n) => n), 'each handled once');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('commits what it handled on its interval while it runs, idle or not, and not before the handler returns', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
