@@ -316,6 +316,52 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.deepEqual(second, [4], 'nothing the first member handled was delivered again');
   });
 
+  it('commits what it handled before its group rebalances, so the member that takes a partition over starts after it', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    const member = (seen: number[]) =>
+      consumerOf(
+        topic,
+        async (records) => {
+          seen.push(...records.map((r) => r.value.n));
+        },
+        // Far longer than the test: nothing is committed on the interval, only at the rebalance.
+        { groupId, commitIntervalMs: 600_000 },
+      );
+    const first: number[] = [];
+    const a = member(first);
+    consumers.push(a);
+    await a.start();
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n, label: 'before the rebalance' })));
+    await waitFor('the first member to handle thirty', async () => (first.length >= 30 ? true : undefined));
+
+    // A second member joins: the group rebalances and hands it some of the first one's partitions.
+    const second: number[] = [];
+    const b = member(second);
+    consumers.push(b);
+    await b.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('both members to hold partitions', async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.state === 'Stable' && group.members.length === 2 ? true : undefined;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n: 100 + n, label: 'after the rebalance' })));
+    await waitFor('the sixty records to be handled', async () => (new Set([...first, ...second]).size >= 60 ? true : undefined));
+    assert.ok(second.length > 0, 'the second member took partitions over');
+    assert.deepEqual(
+      second.filter((n) => n < 100),
+      [],
+      'nothing the first member handled was delivered again to the second',
+    );
+    assert.equal(first.length + second.length, 60, 'each record handled once');
+  });
+
   it('dead-letters the records a handler gives up on, as processing errors', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);

@@ -5,6 +5,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Offsets
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
 import type { KafkaLogSink } from './kafka-client.js';
+import { beforeRejoin } from './rejoin-hook.js';
 import { NO_OBSERVER, type KafkaObserver } from './observer.js';
 import type { KafkaPublisher, OutgoingRecord } from './publisher.js';
 import { TOPICS } from '@sms/contracts';
@@ -49,7 +50,7 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   observer?: KafkaObserver;
-  /** How often handled offsets are committed (default 1 s); a rebalance and a clean stop commit at once. */
+  /** How often handled offsets are committed (default 1 s); a rebalance (before the member rejoins) and a clean stop commit at once. */
   commitIntervalMs?: number;
 }
 
@@ -86,6 +87,9 @@ export class TopicConsumer<S extends z.ZodType> {
   private readonly committer: Periodic;
   /** The group's resolved-but-uncommitted offsets (kafkajs forgets revoked partitions' on a rebalance). */
   private uncommitted: (() => OffsetsByTopicPartition) | null = null;
+  /** This member's id in its group, once it joined. */
+  private memberId: string | null = null;
+  private removeRejoinHook: (() => void) | null = null;
   /**
    * Partition batches join handler calls, one call at a time. They are gathered until the
    * current turn of the event loop ends: kafkajs starts the batches of one fetch one after the
@@ -126,8 +130,10 @@ export class TopicConsumer<S extends z.ZodType> {
     this.running = true;
     // kafkajs's own autoCommit sends an OffsetCommit after every batch, whatever its interval
     // says. Here one timer commits what was handled, and everything handled is committed
-    // before the group rebalances and at a clean stop.
-    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitHandled('rebalance'));
+    // before the member rejoins its group (kafkajs waits for it: rejoin-hook.ts), so that the
+    // next owner of a revoked partition starts after what this one handled, and at a clean stop.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.memberId = event.payload.memberId));
+    this.removeRejoinHook = beforeRejoin(this.options.groupId, () => this.memberId, () => this.commitHandled('rebalance'));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -146,6 +152,7 @@ export class TopicConsumer<S extends z.ZodType> {
     await this.committer.stop();
     await this.commitHandled('stop');
     await this.consumer.disconnect();
+    this.removeRejoinHook?.();
   }
 
   /** Commits every offset handled and not yet committed (a failure only means redelivery). */
