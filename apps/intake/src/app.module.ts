@@ -12,6 +12,7 @@ import { InboundOutboxRepository } from './webhooks/inbound-outbox.repository.js
 import { InboundOutbox } from './webhooks/inbound-outbox.service.js';
 import { MessageIntakeService } from './messages/message-intake.service.js';
 import { MessagesController } from './messages/messages.controller.js';
+import { OutboxClaims } from './messages/outbox-claims.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
 import { SendRequestsConsumer } from './messages/send-requests.consumer.js';
 import { EnforcementConsumer } from './tenants/enforcement.consumer.js';
@@ -49,6 +50,7 @@ export class IntakeModule {
         InboundOutboxRepository,
         InboundOutbox,
         MessageIntakeService,
+        OutboxClaims,
         OutboxRelay,
         TenantRegistry,
         TwilioSignatureGuard,

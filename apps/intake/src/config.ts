@@ -13,8 +13,11 @@ export const INTAKE_CONFIG = {
   REDIS_URL: variable(z.url().default('redis://127.0.0.1:6379'), 'Redis shared by intake instances for per-tenant rate limits', true),
   RATE_LIMIT_PER_SECOND: variable(positiveInt(1000), 'Messages per second one tenant may send over HTTP (a tenant setting may raise or lower it)'),
   WEBHOOK_REPLAY_WINDOW_HOURS: variable(positiveInt(72), 'How long a Twilio webhook is remembered, so that a replay of it is refused'),
-  OUTBOX_RELAY_INTERVAL_MS: variable(positiveInt(2000), 'How often accepted messages not yet on Kafka are published again'),
-  OUTBOX_RELAY_AGE_MS: variable(positiveInt(5000), 'How old an unpublished accepted message must be before the relay takes it'),
+  OUTBOX_RELAY_INTERVAL_MS: variable(positiveInt(2000), 'How often the relay looks for outbox messages whose publishing instance is gone'),
+  OUTBOX_CLAIM_LEASE_MS: variable(
+    positiveInt(15000),
+    'How long an intake instance counts as alive after it last renewed its claim on the outbox messages it publishes (it renews every quarter of this); after that, another instance\'s relay publishes them',
+  ),
 };
 
 export type IntakeConfig = ConfigValues<typeof INTAKE_CONFIG>;

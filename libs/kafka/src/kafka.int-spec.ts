@@ -209,6 +209,50 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.equal(failures, 0);
   });
 
+  it('retries a failing call partition by partition: the partitions whose records are fine are handled and committed meanwhile', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    // Everything is on the broker before the consumer starts: the first fetch joins all three partitions.
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n, label: n === 0 ? 'fails' : 'fine' })));
+    let failing = true;
+    const partitionOf = new Map<number, number>();
+    const handled: number[] = [];
+    const consumer = consumerOf(
+      topic,
+      async (records) => {
+        for (const r of records) partitionOf.set(r.value.n, r.partition);
+        if (failing && records.some((r) => r.value.label === 'fails')) throw new Error('the database refuses record 0');
+        handled.push(...records.map((r) => r.value.n));
+      },
+      { groupId, commitIntervalMs: 100 },
+    );
+    consumers.push(consumer);
+    await consumer.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('a first call', async () => (partitionOf.size === 30 ? true : undefined));
+      const stuck = partitionOf.get(0)!;
+      const elsewhere = [...partitionOf].filter(([, p]) => p !== stuck).map(([n]) => n);
+      assert.ok(elsewhere.length > 0, 'the keys cover more than one partition');
+      await waitFor('the records of the other partitions to be handled while record 0 still fails', async () =>
+        elsewhere.every((n) => handled.includes(n)) ? true : undefined,
+      );
+      const committed = await waitFor('the other partitions to be committed', async () => {
+        const offsets = (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions;
+        return offsets.filter((p) => p.partition !== stuck).every((p) => Number(p.offset) > 0) ? offsets : undefined;
+      });
+      assert.equal(committed.find((p) => p.partition === stuck)!.offset, '-1', 'the failing partition is not committed');
+      assert.equal(handled.includes(0), false);
+      failing = false;
+      await waitFor('record 0 and its partition, once it succeeds', async () => (handled.length >= 30 ? true : undefined));
+      assert.deepEqual([...handled].sort((a, b) => a - b), Array.from({ length: 30 }, (_, n) => n), 'each handled once');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('commits what it handled on its interval while it runs, idle or not, and not before the handler returns', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
@@ -270,6 +314,52 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     await waitFor('the second member to handle the new record', async () => (second.includes(4) ? true : undefined));
     assert.deepEqual(first, [1, 2, 3]);
     assert.deepEqual(second, [4], 'nothing the first member handled was delivered again');
+  });
+
+  it('commits what it handled before its group rebalances, so the member that takes a partition over starts after it', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    const member = (seen: number[]) =>
+      consumerOf(
+        topic,
+        async (records) => {
+          seen.push(...records.map((r) => r.value.n));
+        },
+        // Far longer than the test: nothing is committed on the interval, only at the rebalance.
+        { groupId, commitIntervalMs: 600_000 },
+      );
+    const first: number[] = [];
+    const a = member(first);
+    consumers.push(a);
+    await a.start();
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n, label: 'before the rebalance' })));
+    await waitFor('the first member to handle thirty', async () => (first.length >= 30 ? true : undefined));
+
+    // A second member joins: the group rebalances and hands it some of the first one's partitions.
+    const second: number[] = [];
+    const b = member(second);
+    consumers.push(b);
+    await b.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('both members to hold partitions', async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.state === 'Stable' && group.members.length === 2 ? true : undefined;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n: 100 + n, label: 'after the rebalance' })));
+    await waitFor('the sixty records to be handled', async () => (new Set([...first, ...second]).size >= 60 ? true : undefined));
+    assert.ok(second.length > 0, 'the second member took partitions over');
+    assert.deepEqual(
+      second.filter((n) => n < 100),
+      [],
+      'nothing the first member handled was delivered again to the second',
+    );
+    assert.equal(first.length + second.length, 60, 'each record handled once');
   });
 
   it('dead-letters the records a handler gives up on, as processing errors', async () => {

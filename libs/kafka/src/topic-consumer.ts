@@ -5,6 +5,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Offsets
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
 import type { KafkaLogSink } from './kafka-client.js';
+import { beforeRejoin } from './rejoin-hook.js';
 import { NO_OBSERVER, type KafkaObserver } from './observer.js';
 import type { KafkaPublisher, OutgoingRecord } from './publisher.js';
 import { TOPICS } from '@sms/contracts';
@@ -49,7 +50,7 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   observer?: KafkaObserver;
-  /** How often handled offsets are committed (default 1 s); a rebalance and a clean stop commit at once. */
+  /** How often handled offsets are committed (default 1 s); a rebalance (before the member rejoins) and a clean stop commit at once. */
   commitIntervalMs?: number;
 }
 
@@ -74,8 +75,10 @@ const COMMIT_INTERVAL_MS = 1_000;
  *   consumer of every service): a crash redelivers at most that interval's records, which
  *   every handler takes idempotently; a clean stop or a rebalance commits everything handled
  *   first.
- * - A handler that throws is retried with backoff (the database or broker may be away);
- *   a rule that cannot process one record must return it as a dead letter instead.
+ * - A handler that throws is retried with backoff (the database or broker may be away),
+ *   each partition's batch on its own, so that the partitions whose records are fine are
+ *   handled and committed meanwhile and only the failing one waits; a rule that cannot
+ *   process one record must return it as a dead letter instead.
  * - One consumer per topic, so a slow topic never starves another.
  */
 export class TopicConsumer<S extends z.ZodType> {
@@ -84,19 +87,28 @@ export class TopicConsumer<S extends z.ZodType> {
   private readonly committer: Periodic;
   /** The group's resolved-but-uncommitted offsets (kafkajs forgets revoked partitions' on a rebalance). */
   private uncommitted: (() => OffsetsByTopicPartition) | null = null;
+  /** This member's id in its group, once it joined. */
+  private memberId: string | null = null;
+  private removeRejoinHook: (() => void) | null = null;
   /**
    * Partition batches join handler calls, one call at a time. They are gathered until the
    * current turn of the event loop ends: kafkajs starts the batches of one fetch one after the
    * other, a few callbacks apart. Batches arriving while a call runs form the next.
    */
-  private readonly joined = new Batcher<Joining<z.infer<S>>, BatchOutcome | 'aborted'>(
+  private readonly joined = new Batcher<Joining<z.infer<S>>, { outcome: Promise<BatchOutcome | 'aborted'> }>(
     async (group) => {
-      const outcomes = await this.runHandler(group);
-      return group.map((j) => outcomes.get(j) ?? 'aborted');
+      try {
+        const outcomes = await this.attempt(group);
+        return group.map((j) => ({ outcome: Promise.resolve(outcomes.get(j)!) }));
+      } catch (error) {
+        // One failing call must not hold back the partitions whose records are fine: each
+        // batch is retried on its own, outside the joined calls (which go on meanwhile), so
+        // the healthy ones are handled and committed and only the failing one waits.
+        return group.map((j) => ({ outcome: this.retryAlone(j, error as Error) }));
+      }
     },
     { maxItems: MAX_JOINED_RECORDS, weight: (j) => j.records.length, maxConcurrent: 1, gather: 'turn' },
   );
-
   constructor(private readonly options: TopicConsumerOptions<S>) {
     // commitHandled reports its own failures: a failed commit only means redelivery.
     this.committer = new Periodic(options.commitIntervalMs ?? COMMIT_INTERVAL_MS, () => this.commitHandled('interval'), () => undefined);
@@ -118,8 +130,10 @@ export class TopicConsumer<S extends z.ZodType> {
     this.running = true;
     // kafkajs's own autoCommit sends an OffsetCommit after every batch, whatever its interval
     // says. Here one timer commits what was handled, and everything handled is committed
-    // before the group rebalances and at a clean stop.
-    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitHandled('rebalance'));
+    // before the member rejoins its group (kafkajs waits for it: rejoin-hook.ts), so that the
+    // next owner of a revoked partition starts after what this one handled, and at a clean stop.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.memberId = event.payload.memberId));
+    this.removeRejoinHook = beforeRejoin(this.options.groupId, () => this.memberId, () => this.commitHandled('rebalance'));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -138,6 +152,7 @@ export class TopicConsumer<S extends z.ZodType> {
     await this.committer.stop();
     await this.commitHandled('stop');
     await this.consumer.disconnect();
+    this.removeRejoinHook?.();
   }
 
   /** Commits every offset handled and not yet committed (a failure only means redelivery). */
@@ -221,7 +236,7 @@ export class TopicConsumer<S extends z.ZodType> {
     }
 
     if (valid.length > 0) {
-      const outcome = await this.joined.add({ records: valid, spans, payload });
+      const outcome = await (await this.joined.add({ records: valid, spans, payload })).outcome;
       if (outcome === 'aborted') return;
       const deadLetters = outcome.deadLetters ?? [];
       if (deadLetters.length > 0) {
@@ -249,53 +264,54 @@ export class TopicConsumer<S extends z.ZodType> {
   }
 
   /**
-   * Calls the handler with the records of the joined batches, retrying with backoff while it
-   * throws. A batch whose partition was taken away meanwhile (a rebalance, a stop) leaves the
-   * call: its records are someone else's now. Dead letters go back to the batch they came from.
+   * Calls the handler once with the records of the joined batches; dead letters go back to the
+   * batch they came from. Throws what the handler threw.
    */
-  private async runHandler(group: Joining<z.infer<S>>[]): Promise<Map<Joining<z.infer<S>>, BatchOutcome | 'aborted'>> {
-    const outcomes = new Map<Joining<z.infer<S>>, BatchOutcome | 'aborted'>();
-    let live = group;
-    let outcome: BatchOutcome | void;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        outcome = await this.options.handler(live.flatMap((j) => j.records));
-        break;
-      } catch (error) {
-        const gone = live.filter((j) => !j.payload.isRunning() || j.payload.isStale());
-        for (const j of gone) {
-          for (const span of j.spans) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
-            span.end();
-          }
-          outcomes.set(j, 'aborted');
-        }
-        live = live.filter((j) => !gone.includes(j));
-        if (live.length === 0) return outcomes;
-        const delay = backoffDelay(attempt, RETRY);
-        this.options.log.error('batch handler failed; retrying', {
-          topic: this.options.topic.name,
-          group: this.options.groupId,
-          attempt: attempt + 1,
-          retryInMs: delay,
-          error: (error as Error).message,
-        });
-        await sleep(delay);
-        await Promise.all(live.map((j) => j.payload.heartbeat().catch(() => undefined)));
-      }
-    }
-    const letters = new Map(live.map((j) => [j, [] as DeadLetter[]]));
-    const byRecord = new Map(live.flatMap((j) => j.records.map((r) => [`${r.partition}:${r.offset}`, letters.get(j)!] as const)));
+  private async attempt(group: Joining<z.infer<S>>[]): Promise<Map<Joining<z.infer<S>>, BatchOutcome>> {
+    const outcome = await this.options.handler(group.flatMap((j) => j.records));
+    const letters = new Map(group.map((j) => [j, [] as DeadLetter[]]));
+    const byRecord = new Map(group.flatMap((j) => j.records.map((r) => [`${r.partition}:${r.offset}`, letters.get(j)!] as const)));
     for (const letter of outcome?.deadLetters ?? []) {
       const list = byRecord.get(`${letter.record.partition}:${letter.record.offset}`);
       if (list) list.push(letter);
       else this.options.log.error('the handler dead-lettered a record it was not given; ignored', { topic: this.options.topic.name, partition: letter.record.partition, offset: letter.record.offset });
     }
-    for (const j of live) {
-      for (const span of j.spans) span.end();
-      outcomes.set(j, { deadLetters: letters.get(j)! });
+    for (const j of group) for (const span of j.spans) span.end();
+    return new Map(group.map((j) => [j, { deadLetters: letters.get(j)! }]));
+  }
+
+  /**
+   * Retries one partition's batch with backoff, on its own, until the handler takes it. A
+   * batch whose partition was taken away meanwhile (a rebalance, a stop) gives up: its records
+   * are someone else's now.
+   */
+  private async retryAlone(j: Joining<z.infer<S>>, failure: Error): Promise<BatchOutcome | 'aborted'> {
+    let error = failure;
+    for (let attempt = 0; ; attempt++) {
+      if (!j.payload.isRunning() || j.payload.isStale()) {
+        for (const span of j.spans) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
+          span.end();
+        }
+        return 'aborted';
+      }
+      const delay = backoffDelay(attempt, RETRY);
+      this.options.log.error('batch handler failed; retrying', {
+        topic: this.options.topic.name,
+        group: this.options.groupId,
+        partition: j.payload.batch.partition,
+        attempt: attempt + 1,
+        retryInMs: delay,
+        error: error.message,
+      });
+      await sleep(delay);
+      await j.payload.heartbeat().catch(() => undefined);
+      try {
+        return (await this.attempt([j])).get(j)!;
+      } catch (e) {
+        error = e as Error;
+      }
     }
-    return outcomes;
   }
 
   private deadLetter(

@@ -5,6 +5,8 @@ import { InboundMessageEntity } from './inbound-message.entity.js';
 import { IntakeInitial1764270000000 } from './migrations/1764270000000-intake-initial.js';
 import { IntakeWebhookReceipts1764310000000 } from './migrations/1764310000000-intake-webhook-receipts.js';
 import { IntakeInboundOutbox1764950000000 } from './migrations/1764950000000-intake-inbound-outbox.js';
+import { IntakeOutboxClaims1765400000000 } from './migrations/1765400000000-intake-outbox-claims.js';
+import { OutboxInstanceEntity } from './outbox-instance.entity.js';
 import { ApiKeyEntity, TenantEntity } from './tenant.entity.js';
 import { WebhookReceiptEntity } from './webhook-receipt.entity.js';
 
@@ -15,7 +17,7 @@ export function intakeDataSource(url: string): DataSource {
     url,
     schema: INTAKE_SCHEMA,
     applicationName: 'intake',
-    entities: [AcceptedMessageEntity, TenantEntity, ApiKeyEntity, WebhookReceiptEntity, InboundMessageEntity],
-    migrations: [IntakeInitial1764270000000, IntakeWebhookReceipts1764310000000, IntakeInboundOutbox1764950000000],
+    entities: [AcceptedMessageEntity, TenantEntity, ApiKeyEntity, WebhookReceiptEntity, InboundMessageEntity, OutboxInstanceEntity],
+    migrations: [IntakeInitial1764270000000, IntakeWebhookReceipts1764310000000, IntakeInboundOutbox1764950000000, IntakeOutboxClaims1765400000000],
   });
 }

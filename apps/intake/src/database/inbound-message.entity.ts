@@ -27,4 +27,8 @@ export class InboundMessageEntity {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
+
+  /** The instance publishing it (intake.outbox_instances); the relay takes it only once that instance is gone. */
+  @Column({ name: 'claimed_by', type: 'uuid', nullable: true })
+  claimedBy!: string | null;
 }

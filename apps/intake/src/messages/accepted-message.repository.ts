@@ -2,11 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
 import { Batcher } from '@sms/util';
 import { DataSource } from 'typeorm';
+import { claimUnpublishedSql, OutboxClaims } from './outbox-claims.js';
 
 export interface NewAcceptedMessage {
   envelope: MessageEnvelope;
   requestHash: string;
   traceparent: string | null;
+}
+
+/** A message with its place in the acceptance order (see `acceptanceTime`). */
+interface Inserting extends NewAcceptedMessage {
+  acceptedAt: string;
 }
 
 export type InsertOutcome =
@@ -24,37 +30,57 @@ export interface UnpublishedMessage {
  */
 @Injectable()
 export class AcceptedMessageRepository {
-  private readonly inserts = new Batcher<NewAcceptedMessage, InsertOutcome>((items) => this.insertMany(items), {
+  private readonly inserts = new Batcher<Inserting, InsertOutcome>((items) => this.insertMany(items), {
     maxItems: 500,
     maxConcurrent: 4,
   });
   private readonly marks = new Batcher<string, void>((ids) => this.markMany(ids), { maxItems: 2000, maxConcurrent: 2 });
+  /** The last acceptance time handed out, in microseconds since the epoch. */
+  private lastAcceptedUs = 0;
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(OutboxClaims) private readonly claims: OutboxClaims,
+  ) {}
 
+  /**
+   * Stores an accepted message. The call is the moment of acceptance: the row's accepted_at
+   * is taken here, to the microsecond and strictly increasing in this process, so that the
+   * outbox orders one recipient's messages as they were accepted even when their inserts run
+   * in different statements at once (and finish in any order).
+   */
   insert(message: NewAcceptedMessage): Promise<InsertOutcome> {
-    return this.inserts.add(message);
+    return this.inserts.add({ ...message, acceptedAt: this.acceptanceTime() });
+  }
+
+  /** Now, in microseconds, but always after the last time handed out (ISO 8601 with six decimals). */
+  private acceptanceTime(): string {
+    const us = Math.max(Date.now() * 1000, this.lastAcceptedUs + 1);
+    this.lastAcceptedUs = us;
+    const iso = new Date(Math.floor(us / 1000)).toISOString();
+    return `${iso.slice(0, -1)}${String(us % 1000).padStart(3, '0')}Z`;
   }
 
   markPublished(id: string): Promise<void> {
     return this.marks.add(id);
   }
 
-  /** Accepted messages that did not reach Kafka (a crash or a broker outage in between). */
-  async takeUnpublished(olderThanMs: number, limit: number): Promise<UnpublishedMessage[]> {
+  /**
+   * Claims accepted messages that did not reach Kafka and that no live instance is publishing
+   * (their instance died, or stopped before they were acknowledged), oldest accepted first.
+   */
+  async takeUnpublished(limit: number): Promise<UnpublishedMessage[]> {
     const rows: { envelope: MessageEnvelope; traceparent: string | null }[] = await this.db.query(
-      `SELECT envelope, traceparent FROM intake.accepted_messages
-        WHERE published_at IS NULL AND accepted_at < now() - make_interval(secs => $1::double precision / 1000)
-        ORDER BY accepted_at LIMIT $2`,
-      [olderThanMs, limit],
+      claimUnpublishedSql('intake.accepted_messages', 'accepted_at', 'envelope, traceparent'),
+      [this.claims.instanceId, limit],
     );
     return rows;
   }
 
-  private async insertMany(items: NewAcceptedMessage[]): Promise<InsertOutcome[]> {
+  private async insertMany(items: Inserting[]): Promise<InsertOutcome[]> {
     const inserted: { id: string }[] = await this.db.query(
-      `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
+      `INSERT INTO intake.accepted_messages (id, tenant_id, idempotency_key, request_hash, envelope, traceparent, accepted_at, claimed_by)
+       SELECT *, $8::uuid FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[])
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
@@ -64,7 +90,8 @@ export class AcceptedMessageRepository {
         items.map((i) => i.requestHash),
         items.map((i) => JSON.stringify(i.envelope)),
         items.map((i) => i.traceparent),
-        items.map((i) => i.envelope.acceptedAt),
+        items.map((i) => i.acceptedAt),
+        this.claims.instanceId,
       ],
     );
     // A request with an idempotency key has the id derived from it (messageIdFor): the same key

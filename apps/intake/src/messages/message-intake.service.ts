@@ -1,12 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { messageIdFor, type MessageEnvelope, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
-import { KafkaPublisher } from '@sms/kafka';
+import { KafkaPublisher, record } from '@sms/kafka';
 import { context, injectContext, SpanKind, tracer, trace, type Context } from '@sms/tracing';
-import { Pseudonymizer } from '@sms/util';
+import { backoffDelay, Pseudonymizer, sleep } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { buildEnvelope, type FieldError } from './build-envelope.js';
-import { AcceptedMessageRepository } from './accepted-message.repository.js';
+import { AcceptedMessageRepository, type InsertOutcome } from './accepted-message.repository.js';
 import { extractContext } from '@sms/tracing';
+import { PerKeyOrder } from './per-key-order.js';
 
 export type AcceptOutcome =
   | { kind: 'accepted'; id: string; replayed: boolean }
@@ -27,13 +28,24 @@ export function requestHash(request: SendRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+const PUBLISH_RETRY = { initialMs: 200, maxMs: 10_000, multiplier: 2 };
+
 /**
  * Accepting a message: validate it against the tenant, store it in the outbox, answer, and
- * publish it to `sms.accepted.v1` right away (the outbox relay covers a crash or an outage).
+ * publish it to `sms.accepted.v1` right away (the outbox relay covers a crash).
+ *
+ * One recipient's messages (one Kafka key, so one partition) are published in the order they
+ * were accepted: consent's caps and first-message rules decide them in topic order. Inserts
+ * run several statements at once and finish in any order, so a message is published only once
+ * every message accepted before it for the same recipient is acknowledged by the broker (those
+ * ready meanwhile go together); a failed publish is retried in place, holding the recipient's
+ * later messages back, rather than left for later while they overtake it.
  */
 @Injectable()
-export class MessageIntakeService {
+export class MessageIntakeService implements OnModuleDestroy {
   private readonly logger = new Logger(MessageIntakeService.name);
+  private readonly order = new PerKeyOrder<Publishing>((key, items) => this.publishAcked(key, items));
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(AcceptedMessageRepository) private readonly messages: AcceptedMessageRepository,
@@ -67,7 +79,10 @@ export class MessageIntakeService {
       const envelope = built.envelope;
       const hash = requestHash(request);
       const traceparent = injectContext(ctx)['traceparent'] ?? null;
-      const outcome = await context.with(ctx, () => this.messages.insert({ envelope, requestHash: hash, traceparent }));
+      const inserting = context.with(ctx, () => this.messages.insert({ envelope, requestHash: hash, traceparent }));
+      // Its place in the recipient's order is taken now, at acceptance, not when the insert returns.
+      void this.publishInOrder(envelope, ctx, inserting);
+      const outcome = await inserting;
       if (!outcome.inserted) {
         span.setAttribute('sms.message_id', outcome.existingId);
         if (outcome.existingRequestHash !== hash) return { kind: 'idempotency-conflict', existingId: outcome.existingId };
@@ -76,33 +91,65 @@ export class MessageIntakeService {
       }
       span.setAttribute('sms.message_id', envelope.id);
       span.setAttribute('sms.outcome', 'accepted');
-      this.publishAccepted(envelope, ctx);
       return { kind: 'accepted', id: envelope.id, replayed: false };
     } finally {
       span.end();
     }
   }
 
-  /** Publishes and marks; failures are left to the outbox relay, never to the caller. */
-  publishAccepted(envelope: MessageEnvelope, ctx: Context): void {
-    const key = this.pseudonyms.token(envelope.tenantId, envelope.message.to);
-    this.publisher
-      .publishTo('accepted', key, envelope, ctx)
-      .then(() => this.messages.markPublished(envelope.id))
-      .catch((error: Error) =>
-        this.logger.warn({ message: 'publishing an accepted message failed; the outbox relay will retry', messageId: envelope.id, error: error.message }),
-      );
+  onModuleDestroy(): void {
+    // Publishes still retrying give up: their rows stay in the outbox for the relay.
+    this.stopping.abort(new Error('intake is stopping'));
   }
 
-  /** Publishes what the relay found unpublished. */
-  async republish(items: { envelope: MessageEnvelope; traceparent: string | null }[]): Promise<void> {
-    await Promise.all(
-      items.map(async ({ envelope, traceparent }) => {
-        const ctx = extractContext(traceparent ? { traceparent } : {});
-        const key = this.pseudonyms.token(envelope.tenantId, envelope.message.to);
-        await this.publisher.publishTo('accepted', key, envelope, ctx);
-        await this.messages.markPublished(envelope.id);
-      }),
+  /** Takes the message's turn in its recipient's order now, at acceptance; it is published once stored. Never fails the caller. */
+  private publishInOrder(envelope: MessageEnvelope, ctx: Context, inserting: Promise<InsertOutcome>): Promise<void> {
+    return this.order.add(this.keyOf(envelope), { envelope, ctx }, inserting.then((o) => o.inserted));
+  }
+
+  /**
+   * Publishes one recipient's messages whose turn has come, in order and in one publish, until
+   * the broker acknowledges them all (or intake stops), then marks them published. A publish
+   * that failed part way is repeated whole: a message may reach the topic twice (consumers
+   * are idempotent on its id), never after one accepted later.
+   */
+  private async publishAcked(key: string, items: Publishing[]): Promise<void> {
+    const records = items.map(({ envelope, ctx }) => record('accepted', key, envelope, ctx));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.publisher.publishRaw(records);
+        break;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.logger.warn({
+          message: "publishing accepted messages failed; retrying them before the recipient's later ones",
+          messageIds: items.map((i) => i.envelope.id),
+          attempt: attempt + 1,
+          error: (error as Error).message,
+        });
+        const stopped = await sleep(backoffDelay(attempt, PUBLISH_RETRY), this.stopping.signal).then(() => false, () => true);
+        if (stopped) return;
+      }
+    }
+    await Promise.all(items.map(({ envelope }) => this.messages.markPublished(envelope.id))).catch((error: Error) =>
+      // Published but not marked: the relay publishes them again once this instance is gone (harmless, consumers are idempotent).
+      this.logger.warn({ message: 'could not mark accepted messages published', messageIds: items.map((i) => i.envelope.id), error: error.message }),
     );
   }
+
+  private keyOf(envelope: MessageEnvelope): string {
+    return this.pseudonyms.token(envelope.tenantId, envelope.message.to);
+  }
+
+  /** Publishes what the relay found unpublished, in the order given (acceptance order), each recipient's in turn. */
+  async republish(items: { envelope: MessageEnvelope; traceparent: string | null }[]): Promise<void> {
+    await Promise.all(
+      items.map(({ envelope, traceparent }) => this.order.add(this.keyOf(envelope), { envelope, ctx: extractContext(traceparent ? { traceparent } : {}) }, true)),
+    );
+  }
+}
+
+interface Publishing {
+  envelope: MessageEnvelope;
+  ctx: Context;
 }

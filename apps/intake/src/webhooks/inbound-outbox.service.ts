@@ -7,7 +7,7 @@ import { InboundOutboxRepository } from './inbound-outbox.repository.js';
 /**
  * Inbound messages go to sms.inbound.v1 from intake's outbox: stored first (what Twilio's
  * acknowledgement waits for), published right away, and published again by the outbox relay
- * when the broker was away. Consent is idempotent on the Twilio message, so twice is harmless.
+ * when that failed or the instance died first (outbox-claims.ts). Consent is idempotent on the Twilio message, so twice is harmless.
  */
 @Injectable()
 export class InboundOutbox {
@@ -22,23 +22,33 @@ export class InboundOutbox {
   /** Stores the message (once per Twilio message), then publishes it without making the caller wait. */
   async accept(event: InboundMessageEvent): Promise<void> {
     const stored = await this.inbound.store(event);
-    this.publish([stored]).catch((error: Error) =>
-      this.logger.warn({ message: 'publishing an inbound message failed; the outbox relay will retry', twilioSid: stored.twilioSid, error: error.message }),
-    );
+    void this.publish([stored]);
   }
 
+  /**
+   * Publishes and marks each; one that fails is released to the outbox relay (which takes only
+   * messages no live instance is publishing). Never fails.
+   */
   async publish(events: InboundMessageEvent[]): Promise<void> {
     await Promise.all(
       events.map(async (event) => {
-        await this.publisher.publishTo('inbound', this.pseudonyms.token(event.tenantId, event.from), event);
-        await this.inbound.markPublished(event.id);
+        try {
+          await this.publisher.publishTo('inbound', this.pseudonyms.token(event.tenantId, event.from), event);
+        } catch (error) {
+          this.logger.warn({ message: 'publishing an inbound message failed; the outbox relay will retry', twilioSid: event.twilioSid, error: (error as Error).message });
+          await this.inbound.release(event.id).catch(() => undefined);
+          return;
+        }
+        await this.inbound.markPublished(event.id).catch((error: Error) =>
+          this.logger.warn({ message: 'could not mark an inbound message published', twilioSid: event.twilioSid, error: error.message }),
+        );
       }),
     );
   }
 
-  /** Inbound messages that did not reach Kafka after `olderThanMs` (for the outbox relay). */
-  takeUnpublished(olderThanMs: number, limit: number): Promise<InboundMessageEvent[]> {
-    return this.inbound.takeUnpublished(olderThanMs, limit);
+  /** Claims inbound messages no live instance is publishing (for the outbox relay). */
+  takeUnpublished(limit: number): Promise<InboundMessageEvent[]> {
+    return this.inbound.takeUnpublished(limit);
   }
 
   /** Forgets what was published long enough ago. */
