@@ -167,16 +167,32 @@ export function explainHead(model: TextModel, normalised: NormalisedText, head: 
   });
   const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
   const ranked = [...bySlot.values()].sort((a, b) => b.weight - a.weight || a.start - b.start);
+  // Each n-gram widened to the whole words it touches (a reviewer reads "repair", not " a re"),
+  // spans of spacing and punctuation only dropped, overlapping spans merged.
   const merged: Contribution[] = [];
-  for (const c of ranked.slice(0, limit * 4)) {
-    const overlapping = merged.find((m) => c.start < m.end && m.start < c.end);
+  for (const c of ranked.slice(0, limit * 6)) {
+    const words = wholeWords(normalised.text, c.start, c.end);
+    if (!words) continue;
+    const overlapping = merged.find((m) => words.start < m.end && m.start < words.end);
     if (overlapping) {
-      overlapping.start = Math.min(overlapping.start, c.start);
-      overlapping.end = Math.max(overlapping.end, c.end);
+      overlapping.start = Math.min(overlapping.start, words.start);
+      overlapping.end = Math.max(overlapping.end, words.end);
       overlapping.weight += c.weight * norm;
     } else if (merged.length < limit) {
-      merged.push({ start: c.start, end: c.end, weight: c.weight * norm });
+      merged.push({ ...words, weight: c.weight * norm });
     }
   }
   return merged.sort((a, b) => b.weight - a.weight);
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+
+/** The span [start, end) trimmed of spacing and punctuation and widened to word edges; null when no letter or digit is in it. */
+function wholeWords(text: string, start: number, end: number): { start: number; end: number } | null {
+  while (start < end && !WORD.test(text[start]!)) start++;
+  while (end > start && !WORD.test(text[end - 1]!)) end--;
+  if (start === end) return null;
+  while (start > 0 && WORD.test(text[start - 1]!)) start--;
+  while (end < text.length && WORD.test(text[end]!)) end++;
+  return { start, end };
 }
