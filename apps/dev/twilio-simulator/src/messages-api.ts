@@ -100,7 +100,9 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
     return refuse(21609, `The StatusCallback URL ${statusCallback} is not a valid URL.`);
   }
 
-  const fault = ctx.faults.take(to);
+  // Through a Messaging Service without a From, Twilio picks the sender from the pool (sticky per recipient).
+  const sender = from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to));
+  const fault = ctx.faults.take(to, sender);
   if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
   const refused = fault !== undefined && fault.status >= 400;
   if (refused && !fault.recordMessage) {
@@ -111,7 +113,7 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   const message = ctx.store.add({
     sid: newSid(mediaUrls.length > 0 ? 'MM' : 'SM'),
     to,
-    from: from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to)),
+    from: sender,
     messagingServiceSid: messagingServiceSid ?? null,
     body,
     numSegments: countSegments(body).segments,

@@ -11,7 +11,7 @@ export class SimulatorClient {
     return ((await answer.json()) as { messages: SimMessage[] }).messages;
   }
 
-  async fault(spec: { to?: string; status: number; code?: number; times?: number; latencyMs?: number; recordMessage?: boolean; queuedMs?: number }): Promise<void> {
+  async fault(spec: { to?: string; from?: string; status: number; code?: number; times?: number; latencyMs?: number; recordMessage?: boolean; queuedMs?: number }): Promise<void> {
     const answer = await fetch(`${this.url}/sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
     if (answer.status !== 201) throw new Error(`fault refused: ${answer.status} ${await answer.text()}`);
   }
