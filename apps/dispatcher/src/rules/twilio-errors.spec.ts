@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dispatchRuleData } from './dispatch-rule-data.js';
-import { classifySendError, deliveryOutcome, retriedFromQueue } from './twilio-errors.js';
+import { classifySendError, deliveryOutcome, MAX_RETRY_AFTER_MS, pausedByStatus, retriedFromQueue, retryAfterMs } from './twilio-errors.js';
 
 const { twilioErrors } = dispatchRuleData();
 const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
@@ -11,10 +11,35 @@ describe('classifySendError', () => {
     const limited = classify({ status: 429, code: 20429, message: 'Too Many Requests' });
     assert.equal(limited.kind, 'retry');
     assert.equal(limited.kind === 'retry' && limited.rateLimited, true);
+    assert.equal(limited.kind === 'retry' && limited.retryAfterMs, null, 'no Retry-After given');
     const queueFull = classify({ status: 400, code: 21611, message: 'queue full' });
     assert.equal(queueFull.kind, 'retry');
     assert.equal(queueFull.kind === 'retry' && queueFull.rateLimited, false);
     assert.equal(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
+  });
+
+  it("keeps the Retry-After Twilio sent with a 429, and only with a 429", () => {
+    const limited = classifySendError(twilioErrors, { status: 429, code: 20429, message: 'Too Many Requests' }, { retryAfterMs: 3_000 });
+    assert.deepEqual(limited.kind === 'retry' && [limited.rateLimited, limited.retryAfterMs], [true, 3_000]);
+    const notLimited = classifySendError(twilioErrors, { status: 400, code: 20005, message: 'Account not active' }, { retryAfterMs: 3_000 });
+    assert.deepEqual(notLimited.kind === 'retry' && [notLimited.rateLimited, notLimited.retryAfterMs], [false, null]);
+  });
+
+  it('pauses the account for 63038 and a sender for 30022, 30032 and 30034, instead of failing the message', () => {
+    const expected: [number, number, string, string][] = [
+      [400, 63038, 'account', 'recheck'],
+      [400, 30022, 'sender', 'backoff'],
+      [400, 30032, 'sender', 'operator'],
+      [400, 30034, 'sender', 'operator'],
+    ];
+    for (const [status, code, scope, resume] of expected) {
+      const failure = classify({ status, code, message: 'refused' });
+      assert.equal(failure.kind, 'pause', String(code));
+      if (failure.kind !== 'pause') continue;
+      assert.deepEqual([failure.code, failure.pause.scope, failure.pause.resume], [code, scope, resume], String(code));
+      assert.ok(failure.pause.clauses.length > 0);
+      assert.match(failure.reason, new RegExp(`code ${code}`));
+    }
   });
 
   it('treats 5xx and a lost connection as in doubt: look up before sending again', () => {
@@ -65,6 +90,31 @@ describe('deliveryOutcome', () => {
     assert.deepEqual(filtered?.clauses, ['MP.ENFORCEMENT', 'MP.ISV']);
     assert.equal(deliveryOutcome(twilioErrors, undefined), null);
     assert.equal(deliveryOutcome(twilioErrors, 30999), null);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-12-06T12:00:00Z');
+  it('reads delay-seconds and an HTTP-date (RFC 9110 section 10.2.3), bounded, and nothing else', () => {
+    assert.equal(retryAfterMs('3', now), 3_000);
+    assert.equal(retryAfterMs(' 0 ', now), 0);
+    assert.equal(retryAfterMs('Sun, 06 Dec 2026 12:00:05 GMT', now), 5_000);
+    assert.equal(retryAfterMs('Sun, 06 Dec 2026 11:59:00 GMT', now), 0, 'a date passed means now');
+    assert.equal(retryAfterMs('86400', now), MAX_RETRY_AFTER_MS);
+    assert.equal(retryAfterMs(undefined, now), null);
+    assert.equal(retryAfterMs('soon', now), null);
+    assert.equal(retryAfterMs('-5', now), null);
+  });
+});
+
+describe('pausedByStatus', () => {
+  it('pauses for a status that says the account or the sender stopped the message, never for the credentials or a delivered one', () => {
+    assert.equal(pausedByStatus(twilioErrors, 'failed', 63038)?.scope, 'account');
+    for (const code of [30022, 30032, 30034]) assert.equal(pausedByStatus(twilioErrors, 'undelivered', code)?.scope, 'sender', String(code));
+    assert.equal(pausedByStatus(twilioErrors, 'delivered', 30034), null);
+    assert.equal(pausedByStatus(twilioErrors, 'failed', 20003), null, 'a callback never speaks for the credentials');
+    assert.equal(pausedByStatus(twilioErrors, 'undelivered', 30007), null);
+    assert.equal(pausedByStatus(twilioErrors, 'undelivered', undefined), null);
   });
 });
 
