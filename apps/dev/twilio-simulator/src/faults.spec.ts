@@ -19,7 +19,9 @@ describe('FaultBook', () => {
   it('counts `times` down and then forgets the fault', () => {
     const faults = new FaultBook();
     const added = faults.add({ to: A, status: 429, code: 20429, times: 2 });
+    assert.equal(faults.list()[0]?.lastHitAt, null);
     assert.equal(faults.take(A)?.remaining, 1);
+    assert.match(faults.list()[0]?.lastHitAt ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'when it last applied');
     assert.deepEqual(faults.list().map((f) => [f.id, f.remaining, f.hits]), [[added.id, 1, 1]]);
     assert.equal(faults.take(A)?.remaining, 0);
     assert.equal(faults.take(A), undefined);
@@ -86,6 +88,7 @@ describe('faultSpecSchema', () => {
     // The account and registration limits, reported after the create call as Twilio does.
     for (const code of [63038, 30022, 30032, 30034]) assert.deepEqual(problems({ status: 201, code }), [], String(code));
     assert.deepEqual(problems({ from: '+14155550199', status: 201, code: 30034 }), []);
+    assert.deepEqual(problems({ status: 429, code: 20429, retryAfter: 3 }), []);
   });
 
   it('refuses what cannot be meant', () => {
@@ -100,5 +103,7 @@ describe('faultSpecSchema', () => {
     assert.match(problems({ status: 503, code: 20503, queuedMs: 1_000 }).join(), /queuedMs: only applies to a message that is taken/);
     assert.match(problems({ to: A, from: B, status: 201, code: 30034 }).join(), /from: give a recipient \(to\) or a sender \(from\), not both/);
     assert.match(problems({ from: 'not a sender!', status: 201, code: 30034 }).join(), /from: must be a sender/);
+    assert.match(problems({ status: 400, code: 21211, retryAfter: 3 }).join(), /retryAfter: only applies to a 429 or 503 refusal/);
+    assert.match(problems({ status: 429, code: 20429, retryAfter: -1 }).join(), /retryAfter:/);
   });
 });

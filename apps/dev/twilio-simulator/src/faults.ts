@@ -23,6 +23,11 @@ export const faultSpecSchema = z
     // How long a message it lets through (or records) waits in Twilio's queue before it is sent:
     // Twilio queues what a sender cannot send at once, and a queued message has no date_sent yet.
     queuedMs: z.number().int().min(0).max(3_600_000).optional(),
+    // Seconds to send in a Retry-After header with the refusal (RFC 9110 section 10.2.3; RFC
+    // 6585 section 4: a 429 "MAY include a Retry-After header"). Twilio's 20429 page documents
+    // none (https://www.twilio.com/docs/api/errors/20429: "wait for a short period of time"), so
+    // the simulator sends one only when a fault asks for it.
+    retryAfter: z.number().int().min(0).max(3_600).optional(),
   })
   .superRefine((spec, ctx) => {
     const accepted = spec.status < 300;
@@ -45,6 +50,9 @@ export const faultSpecSchema = z
     if (spec.queuedMs !== undefined && !accepted && spec.recordMessage !== true) {
       ctx.addIssue({ code: 'custom', path: ['queuedMs'], message: 'only applies to a message that is taken: a 2xx status, or recordMessage' });
     }
+    if (spec.retryAfter !== undefined && spec.status !== 429 && spec.status !== 503) {
+      ctx.addIssue({ code: 'custom', path: ['retryAfter'], message: 'only applies to a 429 or 503 refusal' });
+    }
     if (spec.to !== undefined && spec.from !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'give a recipient (to) or a sender (from), not both' });
     }
@@ -65,8 +73,12 @@ export interface Fault {
   recordMessage: boolean;
   /** How long a taken message waits in Twilio's queue before it is sent. */
   queuedMs: number;
+  /** Seconds of the Retry-After header sent with the refusal; null: none. */
+  retryAfter: number | null;
   /** Sends it has applied to so far. */
   hits: number;
+  /** When it last applied to a send (ISO 8601 with milliseconds); null before the first. */
+  lastHitAt: string | null;
 }
 
 /**
@@ -91,7 +103,9 @@ export class FaultBook {
       latencyMs: spec.latencyMs ?? 0,
       recordMessage: spec.recordMessage ?? false,
       queuedMs: spec.queuedMs ?? 0,
+      retryAfter: spec.retryAfter ?? null,
       hits: 0,
+      lastHitAt: null,
     };
     const [index, key] = fault.to !== null ? [this.byRecipient, fault.to] : fault.from !== null ? [this.bySender, fault.from] : [null, null];
     if (index === null) {
@@ -109,6 +123,7 @@ export class FaultBook {
     const fault = this.byRecipient.get(to)?.[0] ?? (from !== null ? this.bySender.get(from)?.[0] : undefined) ?? this.global[0];
     if (!fault) return undefined;
     fault.hits++;
+    fault.lastHitAt = new Date().toISOString();
     if (fault.remaining !== null && --fault.remaining === 0) this.remove(fault.id);
     return { ...fault };
   }

@@ -105,8 +105,9 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   const fault = ctx.faults.take(to, sender);
   if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
   const refused = fault !== undefined && fault.status >= 400;
+  const refusalHeaders: Record<string, string> = fault !== undefined && fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {};
   if (refused && !fault.recordMessage) {
-    sendJson(res, fault.status, twilioError(fault.status, fault.code as number));
+    sendJson(res, fault.status, twilioError(fault.status, fault.code as number), refusalHeaders);
     return;
   }
 
@@ -127,7 +128,7 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
     updatedAt: Date.now(),
   });
   ctx.delivery.start(message, { ...outcome(refused ? null : (fault?.code ?? null)), queuedMs: fault?.queuedMs ?? 0 });
-  if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number));
+  if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number), refusalHeaders);
   else sendJson(res, 201, toResource(message, ctx.accountSid));
 }
 

@@ -123,6 +123,27 @@ describe('the official twilio SDK against the simulator', () => {
     assert.deepEqual([unsubscribed.status, unsubscribed.code, unsubscribed.message], [400, 21610, 'Attempt to send to unsubscribed recipient']);
   });
 
+  // RFC 6585 section 4: a 429 "MAY include a Retry-After header indicating how long to wait";
+  // Twilio's 20429 page (https://www.twilio.com/docs/api/errors/20429) promises none ("wait for
+  // a short period of time"): the header comes only with a fault that asks for it.
+  it('sends Retry-After with a refusal only when the fault asks for it; the SDK still sees a 429 with 20429', async () => {
+    const post = () =>
+      fetch(`${sim.url}/2010-04-01/Accounts/${sim.accountSid}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: TO, From: FROM, Body: 'hello' }),
+      });
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1, retryAfter: 7 });
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1 });
+    const told = await post();
+    assert.deepEqual([told.status, told.headers.get('retry-after'), ((await told.json()) as { code: number }).code], [429, '7', 20429]);
+    const plain = await post();
+    assert.deepEqual([plain.status, plain.headers.get('retry-after')], [429, null]);
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1, retryAfter: 7 });
+    const limited = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
+    assert.deepEqual([limited.status, limited.code], [429, 20429]);
+  });
+
   // "date_sent: for an outgoing message, this is when Twilio sent the message"
   // (https://www.twilio.com/docs/messaging/api/message-resource): null while it waits in Twilio's
   // queue, so a DateSent filter cannot find it then; listing by To (and From) can.

@@ -95,6 +95,28 @@ describe('dispatcher against the simulator', () => {
     for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1);
   });
 
+  // RFC 6585 section 4: a 429 may say how long to wait (Retry-After). Twilio's 20429 page asks to
+  // "wait for a short period of time"; when the answer names the period, it is waited at least.
+  it('waits at least the Retry-After of a 429 before calling Twilio again, then sends once', async () => {
+    const m = message();
+    const fault = await sim.fault({ to: m.message.to, status: 429, code: 20429, retryAfter: 3 });
+    await world.cleared(m);
+    const first = await waitFor('the first refusal', async () => {
+      const state = await sim.faultState(fault);
+      return state?.lastHitAt ? state : undefined;
+    }, { timeoutMs: 30_000 });
+    assert.equal(first.hits, 1, 'no second call within the first poll');
+    const second = await waitFor('the call after it', async () => {
+      const state = await sim.faultState(fault);
+      return state && state.hits >= 2 ? state.lastHitAt! : undefined;
+    }, { timeoutMs: 30_000 });
+    const waited = Date.parse(second) - Date.parse(first.lastHitAt!);
+    assert.ok(waited >= 3_000, `called again ${waited} ms after a Retry-After of 3 s`);
+    await sim.removeFault(fault);
+    await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    assert.equal((await sim.messages(m.message.to)).length, 1);
+  });
+
   it('looks a message up after a 5xx instead of sending it again: found when Twilio took it, sent when not', async () => {
     const taken = message();
     const refused = message();
