@@ -91,6 +91,13 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   if (to === from || (messagingServiceSid !== undefined && ctx.services.serviceOf(to) === messagingServiceSid)) {
     return refuse(21211, `The 'To' number ${to} is the sender itself: a number cannot message itself.`);
   }
+  // With a MessagingServiceSid, From may name "a specific sender from your Sender Pool"
+  // (CreateMessage in Twilio's OpenAPI description); any other sender is refused with 21711
+  // (https://www.twilio.com/docs/api/errors/21711). A service whose pool is not registered here
+  // cannot be judged, and is let through.
+  if (from !== undefined && messagingServiceSid !== undefined && ctx.services.has(messagingServiceSid) && ctx.services.serviceOf(from) !== messagingServiceSid) {
+    return refuse(21711, `The From ${from} is not associated to the Messaging Service ${messagingServiceSid}.`);
+  }
   const body = param('Body') ?? '';
   const mediaUrls = form.getAll('MediaUrl' satisfies CreateMessageParameter).filter((u) => u.trim() !== '');
   if (body === '' && mediaUrls.length === 0 && !param('ContentSid')) return refuse(21602);

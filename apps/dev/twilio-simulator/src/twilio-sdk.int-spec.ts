@@ -103,6 +103,23 @@ describe('the official twilio SDK against the simulator', () => {
     assert.equal(unknownService.from, null);
   });
 
+  // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid "you can provide a
+  // specific sender from your Sender Pool" as From; a From outside it is refused with 21711
+  // (https://www.twilio.com/docs/api/errors/21711).
+  it('takes a From given with a MessagingServiceSid only from that service\'s sender pool (else 21711)', async () => {
+    const pool = ['+14155550201', '+14155550202'];
+    await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: pool });
+    const chosen = await client.messages.create({ to: TO, from: pool[1], messagingServiceSid: MG, body: 'from a chosen number of the pool' });
+    assert.deepEqual([chosen.from, chosen.messagingServiceSid], [pool[1], MG]);
+    const outside = await rejection(client.messages.create({ to: TO, from: FROM, messagingServiceSid: MG, body: 'from outside the pool' }));
+    assert.deepEqual([outside.status, outside.code, outside.moreInfo], [400, 21711, 'https://www.twilio.com/docs/errors/21711']);
+    assert.deepEqual(
+      sim.messages(TO).map((m) => m.from),
+      [pool[1]],
+      'the refused pair was not taken',
+    );
+  });
+
   it("rejects with the SDK's RestException carrying an injected fault's code and status", async () => {
     assert.equal((await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1 })).status, 201);
     const limited = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));

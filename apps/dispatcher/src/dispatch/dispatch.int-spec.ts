@@ -224,6 +224,26 @@ describe('dispatcher against the simulator', () => {
     assert.ok(poolNumbers.includes(sent?.from ?? ''), 'a number of the pool');
   });
 
+  // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid, From may only be "a
+  // specific sender from your Sender Pool"; Twilio refuses any other with 21711
+  // (https://www.twilio.com/docs/api/errors/21711).
+  it("never sends a From together with a messaging service it is not part of (21711); a number of the pool goes with its service", async () => {
+    const outside = message({ from: longCode, messagingServiceSid: pool });
+    const inside = message({ from: poolNumbers[1], messagingServiceSid: pool });
+    await world.cleared(outside, inside);
+    const rows = await waitFor('both settled', () => world.settled([outside.id, inside.id], ['accepted', 'failed']), { timeoutMs: 30_000 });
+    const byId = new Map(rows.map((r) => [r.message_id, r]));
+    assert.deepEqual([byId.get(outside.id)!.state, byId.get(outside.id)!.error_code, byId.get(outside.id)!.started_at], ['failed', 21711, null], 'failed without a call');
+    const failed = await waitFor('the failed status', async () => statusesOf(outside.id).find((s) => s.status === 'failed'));
+    assert.equal(failed.errorCode, 21711);
+    assert.equal(failed.errorMessage, undefined, 'Twilio was never asked');
+    assert.match(failed.reason ?? '', /is not a number of messaging service/);
+    assert.deepEqual(await sim.messages(outside.message.to), []);
+    assert.equal(byId.get(inside.id)!.state, 'accepted');
+    const [sent] = await sim.messages(inside.message.to);
+    assert.deepEqual([sent?.from, sent?.messagingServiceSid], [poolNumbers[1], pool]);
+  });
+
   // Through a Messaging Service, an overloaded pool fails messages after creation with 30001,
   // reported by status callback (https://www.twilio.com/docs/api/errors/21611): never sent, so
   // sent again, paced, not recorded failed.

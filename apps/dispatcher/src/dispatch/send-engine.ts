@@ -42,6 +42,9 @@ const RETRY = { initialMs: 500, maxMs: 30_000, multiplier: 2 };
 /** Backoff of every call from this instance after a 429: the account is over its API rate. */
 const RATE_LIMITED = { initialMs: 250, maxMs: 10_000, multiplier: 2 };
 
+/** Twilio's code for a From outside the sender pool of the MessagingServiceSid given with it. */
+const SENDER_OUTSIDE_POOL = 21711;
+
 /** Twilio's answer to one call: the SID, or why not; or no call, as sending is paused for the message. */
 type CallAnswer = { sid: string } | { failure: SendFailure } | { paused: PausedFor };
 
@@ -204,6 +207,15 @@ export class SendEngine {
     const { row } = p;
     const ctx = contextOf(row.traceparent);
     try {
+      // A From outside the pool of the MessagingServiceSid given with it: Twilio would refuse the
+      // pair (21711), and no other sender may be chosen for the message; it is never sent.
+      const outside = this.policy.senderOutsidePool(row.envelope);
+      if (outside) {
+        await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: SENDER_OUTSIDE_POOL, errorMessage: outside, startedAtMs: null }, [
+          failedStatus(row.envelope, { code: SENDER_OUTSIDE_POOL, message: null, reason: outside, clauses: [] }, ctx),
+        ]);
+        return;
+      }
       // The slot is waited for outside the pool: the pool bounds calls in flight, not messages waiting.
       if (p.startMs > Date.now()) await sleep(p.startMs - Date.now());
       const sms = this.outgoing(row.envelope, ctx);

@@ -18,6 +18,8 @@ export interface LedgerRow {
   delivery_status: string | null;
   deferral: string | null;
   due_at: Date | null;
+  /** When the limiter let the call to Twilio start; null when no call was made. */
+  started_at: Date | null;
 }
 
 export interface PauseRow {
@@ -72,7 +74,7 @@ export class DispatchWorld {
 
   async ledger(ids: string[]): Promise<LedgerRow[]> {
     const { rows } = await this.db.query<LedgerRow>(
-      `SELECT message_id, state, attempts, paused_attempts, twilio_sid, error_code, error_message, delivery_status, deferral, due_at FROM dispatcher.sends WHERE message_id = ANY($1::uuid[])`,
+      `SELECT message_id, state, attempts, paused_attempts, twilio_sid, error_code, error_message, delivery_status, deferral, due_at, started_at FROM dispatcher.sends WHERE message_id = ANY($1::uuid[])`,
       [ids],
     );
     return rows;
