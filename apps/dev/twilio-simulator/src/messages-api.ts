@@ -59,7 +59,7 @@ function authenticated(ctx: SimulatorContext, header: string | undefined): boole
   if (!header?.toLowerCase().startsWith('basic ')) return false;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon !== -1 && decoded.slice(0, colon) === ctx.accountSid && decoded.slice(colon + 1) === ctx.authToken;
+  return colon !== -1 && decoded.slice(0, colon) === ctx.accountSid && decoded.slice(colon + 1) === ctx.credentials.authToken;
 }
 
 function notFound(res: ServerResponse, path: string): void {

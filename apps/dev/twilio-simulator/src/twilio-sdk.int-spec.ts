@@ -190,6 +190,26 @@ describe('the official twilio SDK against the simulator', () => {
     assert.deepEqual([failed.errorCode, failed.dateSent], [30001, null]);
   });
 
+  // https://www.twilio.com/docs/iam/api/authtoken: promoting the secondary auth token makes it the
+  // primary, and "after promoting the new token, all requests to Twilio using your old primary
+  // Auth Token will result in an error"; webhooks are signed with the account's token.
+  it('refuses the old auth token with 401 / 20003 once the token is rotated, takes the new one and signs webhooks with it', async () => {
+    const rotated = 'c0ffee'.repeat(5) + 'ab';
+    const rotate = (body: unknown) => fetch(`${sim.url}/sim/auth-token`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await rotate({ authToken: 'short' })).status, 400);
+    assert.equal((await rotate({ authToken: rotated })).status, 200);
+    const refused = await rejection(client.messages.create({ to: TO, from: FROM, body: 'old token' }));
+    assert.deepEqual([refused.status, refused.code], [401, 20003]);
+    assert.equal((await rejection(client.messages.list({ to: TO, limit: 1 }))).status, 401, 'every request');
+    const url = `${receiver.url}/twilio/status`;
+    const created = await sdkClientFor(sim, rotated).messages.create({ to: TO, from: FROM, body: 'new token', statusCallback: url });
+    const [hook] = await receiver.waitFor(1, (h) => h.params.MessageSid === created.sid);
+    assert.ok(twilio.validateRequest(rotated, hook!.signature ?? '', url, hook!.params), 'signed with the new token');
+    assert.equal(twilio.validateRequest(sim.authToken, hook!.signature ?? '', url, hook!.params), false);
+    sim.reset();
+    assert.equal((await client.messages.create({ to: TO, from: FROM, body: 'configured token again' })).status, 'queued', 'DELETE /sim/state restores the configured token');
+  });
+
   it("reports Twilio's validation and authentication errors", async () => {
     const invalid = await rejection(client.messages.create({ to: '12345', from: FROM, body: 'hello' }));
     assert.deepEqual([invalid.status, invalid.code], [400, 21211]);
