@@ -6,7 +6,7 @@ import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dis
 import { dispatcherProcess, pausesCommand, startSimulator, type ChildService } from '../test-support/processes.js';
 import { SimulatorClient } from '../test-support/simulator-client.js';
 
-// Twilio's errors about the account or a sender rather than a message, reported as Twilio
+// Twilio's errors about the account, a sender or the credentials rather than a message, reported as Twilio
 // reports them (the simulator follows their error pages): sending pauses for that scope, the
 // messages wait, and each goes out exactly once when the pause ends; none is failed for it.
 // Twilio's answers reach the dispatcher here as its lookups of sends without a final callback
@@ -52,7 +52,7 @@ function message(overrides: Partial<MessageEnvelope['message']> = {}): MessageEn
 const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
 const scopeOf = (sender: string) => `${tenantId}|${sender}`;
 
-describe('dispatcher: pauses after Twilio errors about the account or a sender', () => {
+describe('dispatcher: pauses after Twilio errors about the account, a sender or the credentials', () => {
   before(async () => {
     await Promise.all([statuses.start(), alerts.start()]);
     await world.tenant(tenant);
@@ -66,6 +66,7 @@ describe('dispatcher: pauses after Twilio errors about the account or a sender',
         DAILY_LIMIT_RECHECK_MS: String(RECHECK_MS),
         RATE_PAUSE_MS: '2000',
         RATE_PAUSE_MAX_MS: '8000',
+        AUTH_PROBE_MS: '500',
         // A paused attempt must not count: with 2 attempts, counting it would leave one.
         SEND_MAX_ATTEMPTS: '2',
       })
@@ -210,5 +211,57 @@ describe('dispatcher: pauses after Twilio errors about the account or a sender',
     assert.equal(scheduled?.scheduledFor, pause.until.toISOString());
     const alert = await waitFor('the alert', async () => alerts.find((a) => a.kind === 'sending_paused' && a.errorCode === 30022 && a.tenantId === tenantId));
     assert.deepEqual([alert.severity, alert.sender], ['warning', tenDlc]);
+  });
+
+  // https://www.twilio.com/docs/api/errors/21611: a sender's queue at Twilio holds up to 10 hours
+  // of its messages (4 in earlier versions of the page) and drains at the sender's rate; a full
+  // queue is no reason to give up on the message after a few quick attempts.
+  it("21611, the sender's queue at Twilio full: the sender waits, longer each time Twilio says so, and the message goes out once; never given up", async () => {
+    const m = message({ from: longCode });
+    await sim.fault({ from: longCode, status: 400, code: 21611, times: 3 });
+    await world.cleared(m);
+    const row = await waitFor('settled', async () => {
+      const [r] = await world.ledger([m.id]);
+      return r?.state === 'accepted' || r?.state === 'failed' ? r : undefined;
+    }, { timeoutMs: 60_000 });
+    assert.deepEqual([row.state, row.attempts, row.paused_attempts], ['accepted', 4, 3], 'three refusals and no attempt counted against SEND_MAX_ATTEMPTS (2)');
+    assert.equal((await sim.messages(m.message.to)).length, 1);
+    const pause = await world.pause(scopeOf(longCode));
+    assert.deepEqual([pause?.code, pause?.hits], [21611, 3], 'the third pause in a row, so the longest');
+    const scheduled = statusesOf(m.id).find((s) => s.status === 'scheduled');
+    assert.match(scheduled?.reason ?? '', /queue for the sender is full.*21611/);
+    const alert = await waitFor('the alert', async () => alerts.find((a) => a.kind === 'sending_paused' && a.errorCode === 21611 && a.tenantId === tenantId));
+    assert.deepEqual([alert.severity, alert.sender], ['warning', longCode]);
+  });
+
+  // https://www.twilio.com/docs/api/errors/20003, and https://www.twilio.com/docs/iam/api/authtoken:
+  // once the auth token is rotated, "all requests to Twilio using your old primary Auth Token will
+  // result in an error". Retrying each message cannot help; new credentials can.
+  it('401 / 20003, the auth token rotated under it: the instance stops sending (alerted), no message fails, and all go out once Twilio accepts its credentials again', async () => {
+    await sim.rotateAuthToken('f0'.repeat(16));
+    const batch = [message(), message({ from: shortCode }), message({ from: tenDlc })];
+    const ids = batch.map((m) => m.id);
+    await world.cleared(...batch);
+    const alert = await waitFor('the alert', async () => alerts.find((a) => a.kind === 'sending_paused' && a.errorCode === 20003 && a.tenantId === tenantId), { timeoutMs: 30_000 });
+    assert.equal(alert.severity, 'critical');
+    assert.match(alert.reason, /credentials/);
+    const waiting = await waitFor('every message waiting in the queue', async () => {
+      const rows = await world.ledger(ids);
+      return rows.length === ids.length && rows.every((r) => r.state === 'queued') ? rows : undefined;
+    }, { timeoutMs: 30_000 });
+    const refused = waiting.filter((r) => r.paused_attempts > 0);
+    assert.ok(refused.length > 0, 'at least one was refused');
+    const scheduled = statusesOf(refused[0]!.message_id).find((s) => s.status === 'scheduled');
+    assert.match(scheduled?.reason ?? '', /until Twilio accepts this instance's credentials again.*20003/);
+
+    // The dispatcher's token is Twilio's again (as when the operator deploys the new one).
+    await sim.rotateAuthToken(stack.twilio.authToken);
+    const rows = await waitFor('every message sent', () => world.settled(ids, ['accepted', 'failed']), { timeoutMs: 30_000 });
+    assert.deepEqual(
+      rows.map((r) => r.state),
+      ['accepted', 'accepted', 'accepted'],
+      'none failed',
+    );
+    for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1, 'exactly once');
   });
 });

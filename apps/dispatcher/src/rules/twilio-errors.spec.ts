@@ -7,14 +7,11 @@ const { twilioErrors } = dispatchRuleData();
 const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
 
 describe('classifySendError', () => {
-  it('retries rate limits and queue overflows: Twilio did not take the message', () => {
+  it('retries rate limits: Twilio did not take the message', () => {
     const limited = classify({ status: 429, code: 20429, message: 'Too Many Requests' });
     assert.equal(limited.kind, 'retry');
     assert.equal(limited.kind === 'retry' && limited.rateLimited, true);
     assert.equal(limited.kind === 'retry' && limited.retryAfterMs, null, 'no Retry-After given');
-    const queueFull = classify({ status: 400, code: 21611, message: 'queue full' });
-    assert.equal(queueFull.kind, 'retry');
-    assert.equal(queueFull.kind === 'retry' && queueFull.rateLimited, false);
     assert.equal(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
   });
 
@@ -25,12 +22,14 @@ describe('classifySendError', () => {
     assert.deepEqual(notLimited.kind === 'retry' && [notLimited.rateLimited, notLimited.retryAfterMs], [false, null]);
   });
 
-  it('pauses the account for 63038 and a sender for 30022, 30032 and 30034, instead of failing the message', () => {
+  it('pauses the account for 63038, a sender for 30022, 30032, 30034 and 21611, and the credentials for 401 / 20003, instead of failing the message', () => {
     const expected: [number, number, string, string][] = [
       [400, 63038, 'account', 'recheck'],
       [400, 30022, 'sender', 'backoff'],
+      [400, 21611, 'sender', 'backoff'],
       [400, 30032, 'sender', 'operator'],
       [400, 30034, 'sender', 'operator'],
+      [401, 20003, 'credentials', 'probe'],
     ];
     for (const [status, code, scope, resume] of expected) {
       const failure = classify({ status, code, message: 'refused' });
@@ -40,6 +39,8 @@ describe('classifySendError', () => {
       assert.ok(failure.pause.clauses.length > 0);
       assert.match(failure.reason, new RegExp(`code ${code}`));
     }
+    const bare = classify({ status: 401, message: 'Unauthorized' });
+    assert.deepEqual(bare.kind === 'pause' && [bare.code, bare.pause.scope], [20003, 'credentials'], 'a 401 without a body is refused credentials too');
   });
 
   it('treats 5xx and a lost connection as in doubt: look up before sending again', () => {

@@ -38,6 +38,12 @@ export class SimulatorClient {
     await fetch(`${this.url}/sim/faults`, { method: 'DELETE' });
   }
 
+  /** Rotates the account's auth token: Twilio refuses the old one from now on (401, 20003). */
+  async rotateAuthToken(authToken: string): Promise<void> {
+    const answer = await fetch(`${this.url}/sim/auth-token`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ authToken }) });
+    if (!answer.ok) throw new Error(`auth token rotation refused: ${answer.status}`);
+  }
+
   async messagingService(sid: string, numbers: string[]): Promise<void> {
     const answer = await fetch(`${this.url}/sim/messaging-services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sid, numbers }) });
     if (!answer.ok) throw new Error(`messaging service refused: ${answer.status}`);
