@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { dispatchRuleData } from './dispatch-rule-data.js';
 import { classifySendError, deliveryOutcome, MAX_RETRY_AFTER_MS, pausedByStatus, retriedFromQueue, retryAfterMs } from './twilio-errors.js';
@@ -126,5 +127,24 @@ describe('retriedFromQueue', () => {
     assert.equal(retriedFromQueue(twilioErrors, 'failed', 30007), false);
     assert.equal(retriedFromQueue(twilioErrors, 'failed', undefined), false);
     assert.deepEqual(deliveryOutcome(twilioErrors, 30001)?.clauses, ['AUP.SERVICE_LIMITS']);
+  });
+});
+
+describe("docs/dispatcher.md's table of Twilio errors", () => {
+  it('has a row for every code the rule data gives a meaning to, linking its Twilio page', () => {
+    const doc = readFileSync(new URL('../../../../docs/dispatcher.md', import.meta.url), 'utf8');
+    const start = doc.indexOf('## Outcomes');
+    const table = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    const known = new Set([
+      ...Object.keys(twilioErrors.codes),
+      ...Object.keys(twilioErrors.pauses.codes),
+      ...twilioErrors.retryCodes.codes.map(String),
+      ...twilioErrors.callbackRetryCodes.codes.map(String),
+    ]);
+    assert.ok(known.size >= 15);
+    for (const code of known) {
+      assert.match(table, new RegExp(`^\\| ${code}[ ,]`, 'm'), `a row for ${code}`);
+      assert.ok(table.includes(`https://www.twilio.com/docs/api/errors/${code})`), `the Twilio page of ${code}`);
+    }
   });
 });
