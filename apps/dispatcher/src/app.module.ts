@@ -16,6 +16,7 @@ import { ClearedMessagesConsumer } from './dispatch/cleared-messages.consumer.js
 import { DispatchPolicy } from './dispatch/dispatch-policy.js';
 import { OptOutScreen } from './dispatch/opt-out-screen.js';
 import { SendEngine } from './dispatch/send-engine.js';
+import { SendPauses } from './dispatch/send-pauses.service.js';
 import { SendQueueService } from './dispatch/send-queue.service.js';
 import { SendReconciler } from './dispatch/send-reconciler.js';
 import { TwilioGateway } from './twilio/twilio-gateway.js';
@@ -45,6 +46,7 @@ export class DispatcherModule {
         DispatchPolicy,
         OptOutScreen,
         SendEngine,
+        SendPauses,
         SendQueueService,
         SendReconciler,
         TwilioGateway,

@@ -21,6 +21,19 @@ export const DISPATCHER_CONFIG = {
     positiveInt(300_000),
     "A send Twilio took without a final status callback for this long is looked up at Twilio (a callback can be lost: intake down, a network fault), and again every as long, for up to 72 hours",
   ),
+  DAILY_LIMIT_RECHECK_MS: variable(
+    positiveInt(3_600_000),
+    "After Twilio's 63038 (the account's daily message limit, a rolling 24 hours), how long all sending pauses before it is tried again; a new 63038 pauses again",
+  ),
+  RATE_PAUSE_MS: variable(
+    positiveInt(60_000),
+    "After Twilio's 30022 (carriers' 10DLC rate limit) or 21611 (the sender's queue at Twilio is full), how long the sender pauses; doubled each time it recurs soon after, up to RATE_PAUSE_MAX_MS",
+  ),
+  RATE_PAUSE_MAX_MS: variable(positiveInt(900_000), 'The longest pause of a sender after repeated 30022 or 21611'),
+  AUTH_PROBE_MS: variable(
+    positiveInt(30_000),
+    'While Twilio refuses this instance\'s credentials (401, 20003), how often a harmless authenticated request checks whether they work again (sending resumes when it does)',
+  ),
   PACING_LOOKAHEAD_MS: variable(positiveInt(2_000), 'How far ahead of its pacing slot a message is claimed from the queue'),
   PUMP_IDLE_MS: variable(positiveInt(100), 'How often an idle instance looks for due messages (new ones from this instance wake it at once)'),
   PUMP_SENDERS_PER_ROUND: variable(positiveInt(200), 'Senders one claim round works on'),

@@ -214,7 +214,8 @@ export const TOPICS = {
     producers: ['dispatcher'],
     consumers: ['operators'],
     schema: AlertEventSchema,
-    description: 'What operators must see as it happens: carrier content filtering (30007), a brand at its T-Mobile daily cap.',
+    description:
+      'What operators must see as it happens: carrier content filtering (30007), a brand at its T-Mobile daily cap, sending paused for a sender (30022, 30032, 30034, 21611), the whole Twilio account (63038) or a dispatcher instance whose credentials Twilio refuses (20003), told to each tenant whose messages wait.',
   }),
   enforcement: topic({
     name: 'tenant.enforcement.v1',

@@ -1,3 +1,4 @@
+import type { AccountCredentials } from './credentials.js';
 import type { FaultBook } from './faults.js';
 import type { MessageStore } from './message-store.js';
 import type { MessagingServices } from './messaging-services.js';
@@ -7,7 +8,8 @@ import type { WebhookClient } from './webhook-client.js';
 /** Everything a request handler of the simulator works with. */
 export interface SimulatorContext {
   readonly accountSid: string;
-  readonly authToken: string;
+  /** The auth token the API accepts and webhooks are signed with (it can be rotated). */
+  readonly credentials: AccountCredentials;
   readonly inboundWebhookUrl: string;
   readonly store: MessageStore;
   readonly faults: FaultBook;

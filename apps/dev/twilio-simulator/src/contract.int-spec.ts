@@ -111,6 +111,24 @@ describe("the simulator against Twilio's OpenAPI description", () => {
     assert.deepEqual([deliveredBody!.status, deliveredBody!.error_code], ['delivered', null]);
   });
 
+  it('answers fetch with a conforming resource for messages the account and registration limits stopped (63038, 30022, 30032, 30034)', async () => {
+    const codes = [63038, 30022, 30032, 30034];
+    for (const code of codes) await fetch(`${sim.url}/sim/faults`, { method: 'POST', body: JSON.stringify({ to: TO, status: 201, code, times: 1 }) });
+    const sids: string[] = [];
+    for (const code of codes) {
+      const created = await call('POST', '/Messages.json', { To: TO, From: FROM, Body: `limit ${code}`, StatusCallback: `${receiver.url}/status` });
+      assertMessage(created.body);
+      sids.push(created.body.sid as string);
+    }
+    await receiver.waitFor(codes.length, (hook) => sids.includes(hook.params.MessageSid ?? '') && ['failed', 'undelivered'].includes(hook.params.MessageStatus ?? ''));
+    for (const [i, sid] of sids.entries()) {
+      const { body } = await call('GET', `/Messages/${sid}.json`);
+      assertMessage(body);
+      assert.equal(body.error_code, codes[i]);
+      assert.doesNotMatch(body.error_message as string, /^Simulated/, "Twilio's own wording");
+    }
+  });
+
   it('answers list with a conforming ListMessageResponse, with filters and paging', async () => {
     const pages: Json[] = [];
     let next: string | null = `/Messages.json?To=${encodeURIComponent(TO)}&PageSize=3`;

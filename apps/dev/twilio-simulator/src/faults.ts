@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164 } from './addresses.js';
+import { E164, isSenderAddress } from './addresses.js';
 import { DELIVERY_ERRORS } from './twilio-errors.js';
 
 /**
@@ -10,6 +10,9 @@ import { DELIVERY_ERRORS } from './twilio-errors.js';
 export const faultSpecSchema = z
   .strictObject({
     to: z.string().regex(E164, 'must be an E.164 number such as +14155550100').optional(),
+    // Only sends from this sender (the From given, or the number a Messaging Service picked):
+    // what Twilio refuses for a sender, such as an unregistered 10DLC number, hits all its sends.
+    from: z.string().refine(isSenderAddress, 'must be a sender: E.164 number, short code or alphanumeric sender ID').optional(),
     status: z.number().int().min(200).max(599),
     code: z.number().int().positive().optional(),
     times: z.number().int().positive().optional(),
@@ -20,6 +23,11 @@ export const faultSpecSchema = z
     // How long a message it lets through (or records) waits in Twilio's queue before it is sent:
     // Twilio queues what a sender cannot send at once, and a queued message has no date_sent yet.
     queuedMs: z.number().int().min(0).max(3_600_000).optional(),
+    // Seconds to send in a Retry-After header with the refusal (RFC 9110 section 10.2.3; RFC
+    // 6585 section 4: a 429 "MAY include a Retry-After header"). Twilio's 20429 page documents
+    // none (https://www.twilio.com/docs/api/errors/20429: "wait for a short period of time"), so
+    // the simulator sends one only when a fault asks for it.
+    retryAfter: z.number().int().min(0).max(3_600).optional(),
   })
   .superRefine((spec, ctx) => {
     const accepted = spec.status < 300;
@@ -42,6 +50,12 @@ export const faultSpecSchema = z
     if (spec.queuedMs !== undefined && !accepted && spec.recordMessage !== true) {
       ctx.addIssue({ code: 'custom', path: ['queuedMs'], message: 'only applies to a message that is taken: a 2xx status, or recordMessage' });
     }
+    if (spec.retryAfter !== undefined && spec.status !== 429 && spec.status !== 503) {
+      ctx.addIssue({ code: 'custom', path: ['retryAfter'], message: 'only applies to a 429 or 503 refusal' });
+    }
+    if (spec.to !== undefined && spec.from !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'give a recipient (to) or a sender (from), not both' });
+    }
   });
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
@@ -49,6 +63,8 @@ export type FaultSpec = z.infer<typeof faultSpecSchema>;
 export interface Fault {
   id: string;
   to: string | null;
+  /** Only sends from this sender; null for any sender. */
+  from: string | null;
   status: number;
   code: number | null;
   /** Sends this fault still applies to; null for "until cleared". */
@@ -57,17 +73,22 @@ export interface Fault {
   recordMessage: boolean;
   /** How long a taken message waits in Twilio's queue before it is sent. */
   queuedMs: number;
+  /** Seconds of the Retry-After header sent with the refusal; null: none. */
+  retryAfter: number | null;
   /** Sends it has applied to so far. */
   hits: number;
+  /** When it last applied to a send (ISO 8601 with milliseconds); null before the first. */
+  lastHitAt: string | null;
 }
 
 /**
- * Active faults. A send to a recipient takes that recipient's oldest fault first, then the
- * oldest global one; each use counts down `remaining` and a spent fault disappears. Lookup is by
- * recipient so that a send never scans unrelated faults.
+ * Active faults. A send to a recipient takes that recipient's oldest fault first, then its
+ * sender's oldest, then the oldest global one; each use counts down `remaining` and a spent fault
+ * disappears. Lookup is by recipient and sender so that a send never scans unrelated faults.
  */
 export class FaultBook {
   private readonly byRecipient = new Map<string, Fault[]>();
+  private readonly bySender = new Map<string, Fault[]>();
   private global: Fault[] = [];
   private nextId = 1;
 
@@ -75,37 +96,41 @@ export class FaultBook {
     const fault: Fault = {
       id: `fault-${this.nextId++}`,
       to: spec.to ?? null,
+      from: spec.from ?? null,
       status: spec.status,
       code: spec.code ?? null,
       remaining: spec.times ?? null,
       latencyMs: spec.latencyMs ?? 0,
       recordMessage: spec.recordMessage ?? false,
       queuedMs: spec.queuedMs ?? 0,
+      retryAfter: spec.retryAfter ?? null,
       hits: 0,
+      lastHitAt: null,
     };
-    if (fault.to === null) {
+    const [index, key] = fault.to !== null ? [this.byRecipient, fault.to] : fault.from !== null ? [this.bySender, fault.from] : [null, null];
+    if (index === null) {
       this.global.push(fault);
     } else {
-      const list = this.byRecipient.get(fault.to);
+      const list = index.get(key);
       if (list) list.push(fault);
-      else this.byRecipient.set(fault.to, [fault]);
+      else index.set(key, [fault]);
     }
     return fault;
   }
 
-  /** The fault that applies to a send to `to`, counted as used; undefined when none does. */
-  take(to: string): Fault | undefined {
-    const own = this.byRecipient.get(to);
-    const fault = own?.[0] ?? this.global[0];
+  /** The fault that applies to a send to `to` from `from` (null: no sender known), counted as used; undefined when none does. */
+  take(to: string, from: string | null = null): Fault | undefined {
+    const fault = this.byRecipient.get(to)?.[0] ?? (from !== null ? this.bySender.get(from)?.[0] : undefined) ?? this.global[0];
     if (!fault) return undefined;
     fault.hits++;
+    fault.lastHitAt = new Date().toISOString();
     if (fault.remaining !== null && --fault.remaining === 0) this.remove(fault.id);
     return { ...fault };
   }
 
   /** Every active fault, oldest first. */
   list(): Fault[] {
-    const all = [...this.global, ...[...this.byRecipient.values()].flat()];
+    const all = [...this.global, ...[...this.byRecipient.values()].flat(), ...[...this.bySender.values()].flat()];
     return all.sort((a, b) => faultNumber(a) - faultNumber(b)).map((f) => ({ ...f }));
   }
 
@@ -113,24 +138,27 @@ export class FaultBook {
     const before = this.global.length;
     this.global = this.global.filter((f) => f.id !== id);
     if (this.global.length !== before) return true;
-    for (const [to, list] of this.byRecipient) {
-      const index = list.findIndex((f) => f.id === id);
-      if (index === -1) continue;
-      list.splice(index, 1);
-      if (list.length === 0) this.byRecipient.delete(to);
-      return true;
+    for (const index of [this.byRecipient, this.bySender]) {
+      for (const [key, list] of index) {
+        const at = list.findIndex((f) => f.id === id);
+        if (at === -1) continue;
+        list.splice(at, 1);
+        if (list.length === 0) index.delete(key);
+        return true;
+      }
     }
     return false;
   }
 
   clear(): void {
     this.byRecipient.clear();
+    this.bySender.clear();
     this.global = [];
   }
 
   get size(): number {
     let n = this.global.length;
-    for (const list of this.byRecipient.values()) n += list.length;
+    for (const index of [this.byRecipient, this.bySender]) for (const list of index.values()) n += list.length;
     return n;
   }
 }

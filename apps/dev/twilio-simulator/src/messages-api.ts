@@ -59,7 +59,7 @@ function authenticated(ctx: SimulatorContext, header: string | undefined): boole
   if (!header?.toLowerCase().startsWith('basic ')) return false;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon !== -1 && decoded.slice(0, colon) === ctx.accountSid && decoded.slice(colon + 1) === ctx.authToken;
+  return colon !== -1 && decoded.slice(0, colon) === ctx.accountSid && decoded.slice(colon + 1) === ctx.credentials.authToken;
 }
 
 function notFound(res: ServerResponse, path: string): void {
@@ -91,6 +91,13 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   if (to === from || (messagingServiceSid !== undefined && ctx.services.serviceOf(to) === messagingServiceSid)) {
     return refuse(21211, `The 'To' number ${to} is the sender itself: a number cannot message itself.`);
   }
+  // With a MessagingServiceSid, From may name "a specific sender from your Sender Pool"
+  // (CreateMessage in Twilio's OpenAPI description); any other sender is refused with 21711
+  // (https://www.twilio.com/docs/api/errors/21711). A service whose pool is not registered here
+  // cannot be judged, and is let through.
+  if (from !== undefined && messagingServiceSid !== undefined && ctx.services.has(messagingServiceSid) && ctx.services.serviceOf(from) !== messagingServiceSid) {
+    return refuse(21711, `The From ${from} is not associated to the Messaging Service ${messagingServiceSid}.`);
+  }
   const body = param('Body') ?? '';
   const mediaUrls = form.getAll('MediaUrl' satisfies CreateMessageParameter).filter((u) => u.trim() !== '');
   if (body === '' && mediaUrls.length === 0 && !param('ContentSid')) return refuse(21602);
@@ -100,18 +107,21 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
     return refuse(21609, `The StatusCallback URL ${statusCallback} is not a valid URL.`);
   }
 
-  const fault = ctx.faults.take(to);
+  // Through a Messaging Service without a From, Twilio picks the sender from the pool (sticky per recipient).
+  const sender = from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to));
+  const fault = ctx.faults.take(to, sender);
   if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
   const refused = fault !== undefined && fault.status >= 400;
+  const refusalHeaders: Record<string, string> = fault !== undefined && fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {};
   if (refused && !fault.recordMessage) {
-    sendJson(res, fault.status, twilioError(fault.status, fault.code as number));
+    sendJson(res, fault.status, twilioError(fault.status, fault.code as number), refusalHeaders);
     return;
   }
 
   const message = ctx.store.add({
     sid: newSid(mediaUrls.length > 0 ? 'MM' : 'SM'),
     to,
-    from: from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to)),
+    from: sender,
     messagingServiceSid: messagingServiceSid ?? null,
     body,
     numSegments: countSegments(body).segments,
@@ -125,7 +135,7 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
     updatedAt: Date.now(),
   });
   ctx.delivery.start(message, { ...outcome(refused ? null : (fault?.code ?? null)), queuedMs: fault?.queuedMs ?? 0 });
-  if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number));
+  if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number), refusalHeaders);
   else sendJson(res, 201, toResource(message, ctx.accountSid));
 }
 

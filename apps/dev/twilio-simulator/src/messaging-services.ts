@@ -31,6 +31,11 @@ export class MessagingServices {
     return pool[fnv1a(to) % pool.length] ?? null;
   }
 
+  /** Whether a pool is registered for this service. */
+  has(sid: string): boolean {
+    return this.pools.has(sid);
+  }
+
   /** The service whose pool holds this number, if any (inbound messages to it carry its SID). */
   serviceOf(number: string): string | null {
     return this.serviceByNumber.get(number) ?? null;

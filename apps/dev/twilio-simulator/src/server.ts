@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_MESSAGES,
 } from './config.js';
 import type { SimulatorContext } from './context.js';
+import { AccountCredentials } from './credentials.js';
 import { FaultBook } from './faults.js';
 import { HttpError, sendJson } from './http-io.js';
 import { MessageStore } from './message-store.js';
@@ -61,10 +62,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const authToken = options.authToken ?? DEFAULT_AUTH_TOKEN;
   const log = options.log ?? ((line: string) => console.log(`[twilio-simulator] ${line}`));
   const closing = new AbortController();
-  const webhooks = new WebhookClient(authToken);
+  const credentials = new AccountCredentials(authToken);
+  const webhooks = new WebhookClient(() => credentials.authToken);
   const ctx: SimulatorContext = {
     accountSid,
-    authToken,
+    credentials,
     inboundWebhookUrl: options.inboundWebhookUrl ?? DEFAULT_INBOUND_WEBHOOK_URL,
     store: new MessageStore(options.maxMessages ?? DEFAULT_MAX_MESSAGES),
     faults: new FaultBook(),

@@ -57,6 +57,9 @@ const inboundSchema = z.strictObject({
   optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
 });
 
+// The token Twilio's API accepts from now on (as when a secondary auth token is promoted).
+const authTokenSchema = z.strictObject({ authToken: z.string().min(16, 'must be at least 16 characters, as the services require') });
+
 const FAULT_PATH = /^\/sim\/faults\/([^/]+)$/;
 
 /** The test controls under /sim: inspect, inject and reset. No authentication: a local test tool. */
@@ -83,6 +86,9 @@ export async function handleSimControls(ctx: SimulatorContext, req: IncomingMess
       ctx.services.register(service);
       return sendJson(res, 201, service);
     }
+    case 'PUT /sim/auth-token':
+      ctx.credentials.rotate(parse(authTokenSchema, await readJson(req)).authToken);
+      return sendJson(res, 200, { rotated: true });
     case 'DELETE /sim/state':
       resetState(ctx);
       return sendJson(res, 200, { status: 'reset' });
@@ -96,12 +102,13 @@ export async function handleSimControls(ctx: SimulatorContext, req: IncomingMess
   sendJson(res, 404, { error: `no such endpoint: ${route}` });
 }
 
-/** Forgets messages, faults and messaging services, and stops the callbacks of earlier messages. */
+/** Forgets messages, faults and messaging services, stops the callbacks of earlier messages and restores the configured auth token. */
 export function resetState(ctx: SimulatorContext): void {
   ctx.store.clear();
   ctx.faults.clear();
   ctx.services.clear();
   ctx.delivery.reset();
+  ctx.credentials.reset();
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

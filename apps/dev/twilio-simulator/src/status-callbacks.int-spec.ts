@@ -132,6 +132,58 @@ describe('status callbacks', () => {
     assert.deepEqual([fetched.status, fetched.errorCode, fetched.dateSent], ['failed', 30001, null]);
   });
 
+  // Twilio's error pages for the account and registration limits: 63038 "Log Type: TWILIO", the
+  // account exceeded its messages over a rolling 24 hours (https://www.twilio.com/docs/api/errors/63038):
+  // the message fails at Twilio without being sent. 30022, 30032 and 30034 "Log Type: CARRIER": a
+  // downstream carrier rejects a 10DLC campaign over its rate (https://www.twilio.com/docs/api/errors/30022),
+  // blocks an unverified toll-free number (https://www.twilio.com/docs/api/errors/30032) or an
+  // unregistered 10DLC number (https://www.twilio.com/docs/api/errors/30034): `undelivered` with
+  // the ErrorCode. The create call itself succeeds for all four.
+  it('report the account limit (63038) as failed at Twilio and the registration limits (30022, 30032, 30034) as undelivered, after an accepted create', async () => {
+    const unregistered = '+14155550177';
+    await inject({ to: TO, status: 201, code: 63038, times: 1 });
+    await inject({ from: unregistered, status: 201, code: 30034 });
+    await inject({ to: '+14155550112', status: 201, code: 30032, times: 1 });
+    await inject({ to: '+14155550113', status: 201, code: 30022, times: 1 });
+    const url = `${receiver.url}/status`;
+    const daily = await client.messages.create({ to: TO, from: FROM, body: 'over the daily limit', statusCallback: url });
+    const fromUnregistered = await Promise.all(
+      ['+14155550114', '+14155550115'].map((to) => client.messages.create({ to, from: unregistered, body: 'from an unregistered number', statusCallback: url })),
+    );
+    const tollFree = await client.messages.create({ to: '+14155550112', from: '+18005550100', body: 'unverified toll-free', statusCallback: url });
+    const rate = await client.messages.create({ to: '+14155550113', from: FROM, body: 'over the campaign rate', statusCallback: url });
+    for (const created of [daily, ...fromUnregistered, tollFree, rate]) assert.equal(created.status, 'queued', 'the create call is accepted');
+
+    assert.deepEqual(
+      (await callbacksOf(daily.sid, 1)).map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+      [['failed', '63038']],
+      'failed at Twilio, never sent',
+    );
+    const failed = await client.messages(daily.sid).fetch();
+    assert.deepEqual([failed.status, failed.errorCode, failed.errorMessage, failed.dateSent], ['failed', 63038, 'Account exceeded the daily messages limit', null]);
+
+    for (const [created, code] of [...fromUnregistered.map((m) => [m, 30034] as const), [tollFree, 30032] as const, [rate, 30022] as const]) {
+      const hooks = await callbacksOf(created.sid, 2);
+      assert.deepEqual(
+        hooks.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
+        [
+          ['sent', undefined],
+          ['undelivered', String(code)],
+        ],
+        String(code),
+      );
+      for (const hook of hooks) assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params));
+      const fetched = await client.messages(created.sid).fetch();
+      assert.deepEqual([fetched.status, fetched.errorCode], ['undelivered', code]);
+    }
+    const other = await client.messages.create({ to: '+14155550114', from: FROM, body: 'a registered sender', statusCallback: url });
+    assert.deepEqual(
+      (await callbacksOf(other.sid, 2)).map((h) => h.params.MessageStatus),
+      ['sent', 'delivered'],
+      "the unregistered sender's fault is its own",
+    );
+  });
+
   it('are retried after a 5xx, in order and with the same idempotency token', async () => {
     let failedOnce = false;
     receiver.answer = (_index, hook) => {

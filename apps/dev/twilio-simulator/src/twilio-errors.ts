@@ -28,6 +28,7 @@ const MESSAGES: Readonly<Record<number, string>> = {
   21614: "'To' number is not a valid mobile number",
   21617: 'The concatenated message body exceeds the 1600 character limit.',
   21701: 'The Messaging Service Sid is invalid.',
+  21711: 'Phone Number Shortcode or AlphaSender is not associated to the specified Messaging Service.',
   30001: 'Queue overflow',
   30002: 'Account suspended',
   30003: 'Unreachable destination handset',
@@ -36,6 +37,10 @@ const MESSAGES: Readonly<Record<number, string>> = {
   30006: 'Landline or unreachable carrier',
   30007: 'Carrier violation',
   30008: 'Unknown error',
+  30022: 'US A2P 10DLC - Rate Limits Exceeded',
+  30032: 'Toll-Free Number Has Not Been Verified',
+  30034: 'US A2P 10DLC - Message from an Unregistered Number',
+  63038: 'Account exceeded the daily messages limit',
 };
 
 export function twilioErrorMessage(code: number): string {
@@ -50,6 +55,18 @@ export function twilioError(status: number, code: number, message: string = twil
  * Delivery errors a message can end with after Twilio accepted it (201), and the final status
  * Twilio reports for each: `failed` when Twilio itself could not send it, `undelivered` when the
  * carrier or handset did not take it.
+ *
+ * The account and registration limits are reported the same way, after the create call
+ * succeeded, by their error pages' log type:
+ * - 63038, the account's daily message limit over a rolling 24 hours, is Twilio's own ("Log
+ *   Type: TWILIO", https://www.twilio.com/docs/api/errors/63038): the message fails at Twilio,
+ *   never sent, like a queue overflow;
+ * - 30022 (10DLC campaign rate exceeded, https://www.twilio.com/docs/api/errors/30022), 30032
+ *   (toll-free number not verified, https://www.twilio.com/docs/api/errors/30032) and 30034
+ *   (unregistered 10DLC number, https://www.twilio.com/docs/api/errors/30034) are the carriers'
+ *   ("Log Type: CARRIER": a downstream carrier rejects or blocks the message): the callback says
+ *   `undelivered` with the ErrorCode, as Twilio's callbacks for 30034 do
+ *   (`MessageStatus=undelivered&ErrorCode=30034`).
  */
 export const DELIVERY_ERRORS: ReadonlyMap<number, 'failed' | 'undelivered'> = new Map([
   [30001, 'failed'],
@@ -60,4 +77,8 @@ export const DELIVERY_ERRORS: ReadonlyMap<number, 'failed' | 'undelivered'> = ne
   [30006, 'undelivered'],
   [30007, 'undelivered'],
   [30008, 'failed'],
+  [30022, 'undelivered'],
+  [30032, 'undelivered'],
+  [30034, 'undelivered'],
+  [63038, 'failed'],
 ]);

@@ -103,6 +103,23 @@ describe('the official twilio SDK against the simulator', () => {
     assert.equal(unknownService.from, null);
   });
 
+  // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid "you can provide a
+  // specific sender from your Sender Pool" as From; a From outside it is refused with 21711
+  // (https://www.twilio.com/docs/api/errors/21711).
+  it('takes a From given with a MessagingServiceSid only from that service\'s sender pool (else 21711)', async () => {
+    const pool = ['+14155550201', '+14155550202'];
+    await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: pool });
+    const chosen = await client.messages.create({ to: TO, from: pool[1], messagingServiceSid: MG, body: 'from a chosen number of the pool' });
+    assert.deepEqual([chosen.from, chosen.messagingServiceSid], [pool[1], MG]);
+    const outside = await rejection(client.messages.create({ to: TO, from: FROM, messagingServiceSid: MG, body: 'from outside the pool' }));
+    assert.deepEqual([outside.status, outside.code, outside.moreInfo], [400, 21711, 'https://www.twilio.com/docs/errors/21711']);
+    assert.deepEqual(
+      sim.messages(TO).map((m) => m.from),
+      [pool[1]],
+      'the refused pair was not taken',
+    );
+  });
+
   it("rejects with the SDK's RestException carrying an injected fault's code and status", async () => {
     assert.equal((await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1 })).status, 201);
     const limited = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
@@ -121,6 +138,27 @@ describe('the official twilio SDK against the simulator', () => {
     await simPost(sim, '/sim/faults', { to: TO, status: 400, code: 21610, times: 1 });
     const unsubscribed = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
     assert.deepEqual([unsubscribed.status, unsubscribed.code, unsubscribed.message], [400, 21610, 'Attempt to send to unsubscribed recipient']);
+  });
+
+  // RFC 6585 section 4: a 429 "MAY include a Retry-After header indicating how long to wait";
+  // Twilio's 20429 page (https://www.twilio.com/docs/api/errors/20429) promises none ("wait for
+  // a short period of time"): the header comes only with a fault that asks for it.
+  it('sends Retry-After with a refusal only when the fault asks for it; the SDK still sees a 429 with 20429', async () => {
+    const post = () =>
+      fetch(`${sim.url}/2010-04-01/Accounts/${sim.accountSid}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: TO, From: FROM, Body: 'hello' }),
+      });
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1, retryAfter: 7 });
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1 });
+    const told = await post();
+    assert.deepEqual([told.status, told.headers.get('retry-after'), ((await told.json()) as { code: number }).code], [429, '7', 20429]);
+    const plain = await post();
+    assert.deepEqual([plain.status, plain.headers.get('retry-after')], [429, null]);
+    await simPost(sim, '/sim/faults', { to: TO, status: 429, code: 20429, times: 1, retryAfter: 7 });
+    const limited = await rejection(client.messages.create({ to: TO, from: FROM, body: 'hello' }));
+    assert.deepEqual([limited.status, limited.code], [429, 20429]);
   });
 
   // "date_sent: for an outgoing message, this is when Twilio sent the message"
@@ -150,6 +188,26 @@ describe('the official twilio SDK against the simulator', () => {
     await waitUntil(async () => (await client.messages(created.sid).fetch()).status === 'failed');
     const failed = await client.messages(created.sid).fetch();
     assert.deepEqual([failed.errorCode, failed.dateSent], [30001, null]);
+  });
+
+  // https://www.twilio.com/docs/iam/api/authtoken: promoting the secondary auth token makes it the
+  // primary, and "after promoting the new token, all requests to Twilio using your old primary
+  // Auth Token will result in an error"; webhooks are signed with the account's token.
+  it('refuses the old auth token with 401 / 20003 once the token is rotated, takes the new one and signs webhooks with it', async () => {
+    const rotated = 'c0ffee'.repeat(5) + 'ab';
+    const rotate = (body: unknown) => fetch(`${sim.url}/sim/auth-token`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await rotate({ authToken: 'short' })).status, 400);
+    assert.equal((await rotate({ authToken: rotated })).status, 200);
+    const refused = await rejection(client.messages.create({ to: TO, from: FROM, body: 'old token' }));
+    assert.deepEqual([refused.status, refused.code], [401, 20003]);
+    assert.equal((await rejection(client.messages.list({ to: TO, limit: 1 }))).status, 401, 'every request');
+    const url = `${receiver.url}/twilio/status`;
+    const created = await sdkClientFor(sim, rotated).messages.create({ to: TO, from: FROM, body: 'new token', statusCallback: url });
+    const [hook] = await receiver.waitFor(1, (h) => h.params.MessageSid === created.sid);
+    assert.ok(twilio.validateRequest(rotated, hook!.signature ?? '', url, hook!.params), 'signed with the new token');
+    assert.equal(twilio.validateRequest(sim.authToken, hook!.signature ?? '', url, hook!.params), false);
+    sim.reset();
+    assert.equal((await client.messages.create({ to: TO, from: FROM, body: 'configured token again' })).status, 'queued', 'DELETE /sim/state restores the configured token');
   });
 
   it("reports Twilio's validation and authentication errors", async () => {

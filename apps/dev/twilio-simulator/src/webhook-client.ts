@@ -33,7 +33,8 @@ export class WebhookClient {
   };
 
   constructor(
-    private readonly authToken: string,
+    /** The account's auth token now: webhooks are signed with the current one, as at Twilio. */
+    private readonly authToken: () => string,
     private readonly timeoutMs = 15_000,
   ) {}
 
@@ -48,7 +49,7 @@ export class WebhookClient {
       'content-length': Buffer.byteLength(body),
       'user-agent': 'TwilioProxy/1.1',
       'i-twilio-idempotency-token': idempotencyToken ?? randomUUID(),
-      [SIGNATURE_HEADER]: twilioSignature(this.authToken, url, params),
+      [SIGNATURE_HEADER]: twilioSignature(this.authToken(), url, params),
     };
     const transport = target.protocol === 'https:' ? https : http;
     const agent = fresh ? false : this.agents[target.protocol];

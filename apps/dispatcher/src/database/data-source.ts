@@ -7,8 +7,10 @@ import { DispatcherInitial1764270000000 } from './migrations/1764270000000-dispa
 import { DispatcherQueue1764300000000 } from './migrations/1764300000000-dispatcher-queue.js';
 import { DispatcherDeliveryCheck1764400000000 } from './migrations/1764400000000-dispatcher-delivery-check.js';
 import { DispatcherUniqueSid1764500000000 } from './migrations/1764500000000-dispatcher-unique-sid.js';
+import { DispatcherPauses1764600000000 } from './migrations/1764600000000-dispatcher-pauses.js';
 import { DispatcherCancellations1765000000000 } from './migrations/1765000000000-dispatcher-cancellations.js';
 import { RateBucketEntity } from './rate-bucket.entity.js';
+import { SendPauseEntity } from './send-pause.entity.js';
 import { SendQueueEntity } from './send-queue.entity.js';
 import { SendEntity } from './send.entity.js';
 
@@ -19,8 +21,15 @@ export function dispatcherDataSource(url: string, poolSize?: number): DataSource
     url,
     schema: DISPATCHER_SCHEMA,
     applicationName: 'dispatcher',
-    entities: [SendEntity, ConsentStateEntity, SendQueueEntity, RateBucketEntity, DailySegmentsEntity, CancellationEntity],
-    migrations: [DispatcherInitial1764270000000, DispatcherQueue1764300000000, DispatcherDeliveryCheck1764400000000, DispatcherUniqueSid1764500000000, DispatcherCancellations1765000000000],
+    entities: [SendEntity, ConsentStateEntity, SendQueueEntity, RateBucketEntity, DailySegmentsEntity, SendPauseEntity, CancellationEntity],
+    migrations: [
+      DispatcherInitial1764270000000,
+      DispatcherQueue1764300000000,
+      DispatcherDeliveryCheck1764400000000,
+      DispatcherUniqueSid1764500000000,
+      DispatcherPauses1764600000000,
+      DispatcherCancellations1765000000000,
+    ],
     ...(poolSize !== undefined ? { poolSize } : {}),
   });
 }

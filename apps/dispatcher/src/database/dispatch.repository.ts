@@ -3,6 +3,7 @@ import type { CancelRequestEvent, ConsentStateEvent, DeliveryStatus, MessageEnve
 import { DataSource, type EntityManager } from 'typeorm';
 import { decideCancellation, type CancelDecision } from '../rules/cancellation.js';
 import type { RateBucket } from '../rules/sender-rate.js';
+import { ACCOUNT_SCOPE, type PauseState } from '../rules/send-pauses.js';
 import type { SendState } from './send.entity.js';
 
 /** A message given to the dispatcher, as it is queued. */
@@ -31,6 +32,8 @@ export interface SendRow {
   traceparent: string | null;
   twilioSid: string | null;
   attempts: number;
+  /** Attempts a pause of the account or the sender answered: not counted against SEND_MAX_ATTEMPTS. */
+  pausedAttempts: number;
   errorCode: number | null;
   errorMessage: string | null;
   deliveryStatus: string | null;
@@ -51,6 +54,7 @@ interface SendRowRaw {
   traceparent: string | null;
   twilio_sid: string | null;
   attempts: number;
+  paused_attempts: number;
   error_code: number | null;
   error_message: string | null;
   delivery_status: string | null;
@@ -71,6 +75,7 @@ const toRow = (r: SendRowRaw): SendRow => ({
   traceparent: r.traceparent,
   twilioSid: r.twilio_sid,
   attempts: r.attempts,
+  pausedAttempts: r.paused_attempts,
   errorCode: r.error_code,
   errorMessage: r.error_message,
   deliveryStatus: r.delivery_status,
@@ -268,9 +273,14 @@ export class DispatchRepository {
     decide: (state: ClaimRoundState) => ClaimRoundDecision,
   ): Promise<{ claimed: ClaimedSend[]; decision: ClaimRoundDecision | null; sendersSeen: number; messagesSeen: number }> {
     return this.db.transaction(async (tx) => {
+      // Senders whose sending is paused, or all of them while the account is, wait (send_pauses).
       const senders: { sender_key: string }[] = await tx.query(
-        `SELECT sender_key FROM dispatcher.send_queues WHERE next_at <= $1 ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [options.horizonEnd, options.senders],
+        `SELECT q.sender_key FROM dispatcher.send_queues q
+          WHERE q.next_at <= $1
+            AND NOT EXISTS (SELECT 1 FROM dispatcher.send_pauses p
+                             WHERE p.scope IN (q.sender_key, $3) AND (p.until IS NULL OR p.until > now()))
+          ORDER BY q.next_at LIMIT $2 FOR UPDATE OF q SKIP LOCKED`,
+        [options.horizonEnd, options.senders, ACCOUNT_SCOPE],
       );
       if (senders.length === 0) return { claimed: [], decision: null, sendersSeen: 0, messagesSeen: 0 };
       const keys = senders.map((s) => s.sender_key);
@@ -555,14 +565,17 @@ export class DispatchRepository {
 
   /**
    * Puts claimed sends Twilio did not take back in the queue, due later (retries are paced
-   * like first attempts). With `olderThanMs`, only a claim whose lease ran out (the reconciler).
+   * like first attempts). An attempt a pause answered (`paused`) is counted as such, so that it
+   * does not count against SEND_MAX_ATTEMPTS. With `olderThanMs`, only a claim whose lease ran
+   * out (the reconciler).
    */
-  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string }[], olderThanMs?: number): Promise<Set<string>> {
+  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean }[], olderThanMs?: number): Promise<Set<string>> {
     if (items.length === 0) return new Set();
     const rows: { message_id: string }[] = await this.db.query(
       `WITH back AS (
-         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason, updated_at = now()
-           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[]) AS v(id, attempts, due_at, reason)
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason,
+                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
           WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
             AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
           RETURNING s.message_id, s.sender_key, s.due_at),
@@ -571,24 +584,27 @@ export class DispatchRepository {
          SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
          ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
        SELECT message_id FROM back`,
-      [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null],
+      [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null, items.map((i) => i.paused === true)],
     );
     return new Set(rows.map((r) => r.message_id));
   }
 
   /**
-   * Puts back in the queue sends that Twilio took and then failed in its queue without sending
-   * them (30001), due later: only while the send still holds that Twilio message (a repeated
-   * callback, or one of an earlier attempt, changes nothing) and has attempts left. The next
-   * attempt is a new Twilio message, so the SID and delivery state of this one are cleared.
+   * Puts back in the queue sends that Twilio took and that never reached the person: failed in
+   * its queue (30001), or stopped because of the account or the sender (63038, 30022, 30032,
+   * 30034: `paused`, not counted against SEND_MAX_ATTEMPTS), due later. Only while the send
+   * still holds that Twilio message (a repeated callback, or one of an earlier attempt, changes
+   * nothing). The next attempt is a new Twilio message, so the SID and delivery state of this
+   * one are cleared.
    */
-  async requeueFromTwilioQueue(items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string }[]): Promise<Set<string>> {
+  async requeueFromTwilioQueue(items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string; paused?: boolean }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
     const rows: { message_id: string }[] = await this.db.query(
       `WITH back AS (
          UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
-                delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason, updated_at = now()
-           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[]) AS v(id, sid, attempts, due_at, error_code, reason)
+                delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason,
+                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
           WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
           RETURNING s.message_id, s.sender_key, s.due_at),
        queues AS (
@@ -596,7 +612,15 @@ export class DispatchRepository {
          SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
          ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
        SELECT message_id FROM back`,
-      [items.map((i) => i.messageId), items.map((i) => i.twilioSid), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.errorCode), items.map((i) => i.reason)],
+      [
+        items.map((i) => i.messageId),
+        items.map((i) => i.twilioSid),
+        items.map((i) => i.attempts),
+        items.map((i) => i.dueAt),
+        items.map((i) => i.errorCode),
+        items.map((i) => i.reason),
+        items.map((i) => i.paused === true),
+      ],
     );
     return new Set(rows.map((r) => r.message_id));
   }
@@ -700,4 +724,83 @@ export class DispatchRepository {
       [list.map((e) => e.messageId), list.map((e) => e.status), list.map((e) => e.errorCode), list.map((e) => rank[e.status]), list.map((e) => e.twilioSid)],
     );
   }
+
+  /**
+   * Records that Twilio's answer pauses a scope ("account" or a sender key), in one transaction
+   * on the scope's row: `decide` turns the stored pause (null when none) into the one to keep.
+   * Returns it, and whether it started here.
+   */
+  async pause(scope: string, code: number, reason: string, decide: (stored: PauseState | null, nowMs: number) => PauseState & { started: boolean }): Promise<StoredPause & { started: boolean }> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO dispatcher.send_pauses (scope, code, reason, since, until, hits, updated_at) VALUES ($1, $2, $3, now(), now(), 0, now()) ON CONFLICT (scope) DO NOTHING`,
+        [scope, code, reason],
+      );
+      const [row]: SendPauseRaw[] = await tx.query(`SELECT *, clock_timestamp() AS now FROM dispatcher.send_pauses WHERE scope = $1 FOR UPDATE`, [scope]);
+      const nowMs = row!.now.getTime();
+      // A row just inserted ends as it starts: no pause was stored.
+      const stored = row!.hits === 0 ? null : { untilMs: row!.until?.getTime() ?? null, sinceMs: row!.since.getTime(), hits: row!.hits };
+      const next = decide(stored, nowMs);
+      if (!next.started) return { ...toPause(row!), started: false };
+      const [written]: SendPauseRaw[] = returned(
+        await tx.query(
+          `UPDATE dispatcher.send_pauses SET code = $2, reason = $3, since = $4, until = $5, hits = $6, updated_at = now() WHERE scope = $1 RETURNING *`,
+          [scope, code, reason, new Date(next.sinceMs), next.untilMs === null ? null : new Date(next.untilMs), next.hits],
+        ),
+      );
+      return { ...toPause(written!), started: true };
+    });
+  }
+
+  /** Pauses in force now (ended ones are left out). */
+  async activePauses(): Promise<StoredPause[]> {
+    const rows: SendPauseRaw[] = await this.db.query(`SELECT * FROM dispatcher.send_pauses WHERE hits > 0 AND (until IS NULL OR until > now()) ORDER BY since`);
+    return rows.map(toPause);
+  }
+
+  /**
+   * Ends a pause (an operator cleared it): its senders are looked at again at once. Returns the
+   * pause ended, or null when none was in force for that scope.
+   */
+  async clearPause(scope: string): Promise<StoredPause | null> {
+    return this.db.transaction(async (tx) => {
+      const rows = returned<SendPauseRaw>(
+        await tx.query(`DELETE FROM dispatcher.send_pauses WHERE scope = $1 AND hits > 0 AND (until IS NULL OR until > now()) RETURNING *`, [scope]),
+      );
+      if (rows.length === 0) return null;
+      await tx.query(`UPDATE dispatcher.send_queues SET next_at = now() WHERE ($1 = $2 OR sender_key = $1) AND next_at < 'infinity'`, [scope, ACCOUNT_SCOPE]);
+      return toPause(rows[0]!);
+    });
+  }
+
+  /** Messages waiting in the queue per tenant (for alerts about the whole account) and of one sender. */
+  async waiting(scope: string): Promise<Map<string, number>> {
+    const rows: { tenant_id: string; n: string }[] = await this.db.query(
+      `SELECT tenant_id, count(*) AS n FROM dispatcher.sends WHERE state = 'queued' AND ($1 = $2 OR sender_key = $1) GROUP BY tenant_id ORDER BY tenant_id`,
+      [scope, ACCOUNT_SCOPE],
+    );
+    return new Map(rows.map((r) => [r.tenant_id, Number(r.n)]));
+  }
 }
+
+/** A pause of the account or of a sender, as stored. */
+export interface StoredPause {
+  scope: string;
+  code: number;
+  reason: string;
+  since: Date;
+  until: Date | null;
+  hits: number;
+}
+
+interface SendPauseRaw {
+  scope: string;
+  code: number;
+  reason: string;
+  since: Date;
+  until: Date | null;
+  hits: number;
+  now: Date;
+}
+
+const toPause = (r: SendPauseRaw): StoredPause => ({ scope: r.scope, code: r.code, reason: r.reason, since: r.since, until: r.until, hits: r.hits });

@@ -84,6 +84,10 @@ export class SendEntity {
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
+  /** Attempts a pause of the account or the sender answered (send_pauses): they do not count against SEND_MAX_ATTEMPTS. */
+  @Column({ name: 'paused_attempts', type: 'integer', default: 0 })
+  pausedAttempts!: number;
+
   @Column({ name: 'error_code', type: 'integer', nullable: true })
   errorCode!: number | null;
 

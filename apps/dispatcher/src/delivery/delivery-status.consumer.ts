@@ -1,5 +1,5 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import type { AlertEvent, DeliveryStatus, StatusEvent } from '@sms/contracts';
+import type { AlertEvent, ClauseId, DeliveryStatus, MessageEnvelope, StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { backoffDelay } from '@sms/util';
@@ -7,7 +7,8 @@ import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
 import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
 import { scheduledStatus } from '../dispatch/outcome-records.js';
-import { deliveryOutcome, retriedFromQueue } from '../rules/twilio-errors.js';
+import { SendPauses } from '../dispatch/send-pauses.service.js';
+import { deliveryOutcome, pausedByStatus, retriedFromQueue } from '../rules/twilio-errors.js';
 
 const DELIVERY = new Set(['sent', 'delivered', 'undelivered', 'failed'] as const);
 /**
@@ -21,8 +22,9 @@ const QUEUE_OVERFLOW_RETRY = { initialMs: 5_000, maxMs: 600_000, multiplier: 2 }
  * Twilio's status callbacks (from intake, on `sms.status.v1`): the ledger learns which sends
  * left Twilio's queue (per-sender backlog), a message Twilio failed in its queue without
  * sending it (30001, a Messaging Service's pool overloaded) is queued again (AUP.SERVICE_LIMITS),
- * and a carrier's content filtering (30007) becomes an alert for the tenant's operators
- * (MP.ENFORCEMENT).
+ * one stopped because of the account or its sender (63038, 30022, 30032, 30034) pauses that
+ * scope and waits with its other messages, and a carrier's content filtering (30007) becomes an
+ * alert for the tenant's operators (MP.ENFORCEMENT).
  */
 @Controller()
 export class DeliveryStatusConsumer {
@@ -32,13 +34,14 @@ export class DeliveryStatusConsumer {
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as DeliveryStatus));
-    const requeued = await this.requeueOverflowed(callbacks);
+    const requeued = await this.requeueFromTwilio(callbacks);
     await this.ledger.recordDeliveries(
       callbacks.filter((r) => !requeued.has(r.value.messageId)).map((r) => ({ messageId: r.value.messageId, twilioSid: r.value.twilioSid ?? null, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })),
     );
@@ -66,28 +69,47 @@ export class DeliveryStatusConsumer {
   }
 
   /**
-   * Queues again, with backoff, the sends Twilio failed in its queue without sending them
-   * (30001 reaches us as a callback, not as an answer to the call, for Messaging Service sends:
-   * https://www.twilio.com/docs/api/errors/21611), and publishes each as `scheduled` with why.
-   * A send out of attempts keeps the failure. Returns the ids queued again.
+   * Queues again the sends Twilio took that never reached the person, and publishes each as
+   * `scheduled` with why:
+   * - failed in its queue (30001 reaches us as a callback, not as an answer to the call, for
+   *   Messaging Service sends: https://www.twilio.com/docs/api/errors/21611), with backoff, while
+   *   the send has attempts left (else the failure stands);
+   * - stopped because of the account or the sender (63038, 30022, 30032, 30034): the scope
+   *   pauses (SendPauses) and the send waits for the pause to end, whatever its attempts.
+   * Returns the ids queued again.
    */
-  private async requeueOverflowed(callbacks: ConsumedRecord<StatusEvent>[]): Promise<Set<string>> {
-    const overflowed = callbacks.filter((r) => r.value.twilioSid !== undefined && retriedFromQueue(this.policy.rules.twilioErrors, r.value.status, r.value.errorCode));
-    if (overflowed.length === 0) return new Set();
-    const rows = new Map((await this.ledger.find(overflowed.map((r) => r.value.messageId))).map((row) => [row.messageId, row]));
-    const items = [];
-    for (const r of overflowed) {
+  private async requeueFromTwilio(callbacks: ConsumedRecord<StatusEvent>[]): Promise<Set<string>> {
+    const data = this.policy.rules.twilioErrors;
+    const candidates = callbacks.filter(
+      (r) => r.value.twilioSid !== undefined && (retriedFromQueue(data, r.value.status, r.value.errorCode) || pausedByStatus(data, r.value.status, r.value.errorCode) !== null),
+    );
+    if (candidates.length === 0) return new Set();
+    const rows = new Map((await this.ledger.find(candidates.map((r) => r.value.messageId))).map((row) => [row.messageId, row]));
+    const items: { record: ConsumedRecord<StatusEvent>; envelope: MessageEnvelope; messageId: string; twilioSid: string; attempts: number; dueAt: Date; scheduledFor: Date | null; errorCode: number; reason: string; clauses: ClauseId[]; paused: boolean }[] = [];
+    for (const r of candidates) {
       const row = rows.get(r.value.messageId);
-      if (!row || row.twilioSid !== r.value.twilioSid || row.attempts >= this.config.SEND_MAX_ATTEMPTS) continue;
-      const reason = `Twilio failed the message in its queue without sending it (error ${r.value.errorCode}, queue overflow); sending it again, paced (attempt ${row.attempts} of ${this.config.SEND_MAX_ATTEMPTS})`;
-      items.push({ record: r, envelope: row.envelope, messageId: row.messageId, twilioSid: r.value.twilioSid, attempts: row.attempts, dueAt: new Date(Date.now() + backoffDelay(row.attempts - 1, QUEUE_OVERFLOW_RETRY)), errorCode: r.value.errorCode!, reason });
+      // Only the send that holds this Twilio message: a late callback of an earlier attempt changes nothing.
+      if (!row || row.twilioSid !== r.value.twilioSid) continue;
+      const errorCode = r.value.errorCode!;
+      const base = { record: r, envelope: row.envelope, messageId: row.messageId, twilioSid: r.value.twilioSid, attempts: row.attempts, errorCode };
+      const pause = pausedByStatus(data, r.value.status, errorCode);
+      if (pause) {
+        const paused = await this.pauses.hit(pause, errorCode, row.senderKey, row.tenantId, r.context);
+        items.push({ ...base, dueAt: paused.dueAt, scheduledFor: paused.untilMs === null ? null : paused.dueAt, reason: paused.reason, clauses: paused.clauses, paused: true });
+        continue;
+      }
+      const counted = row.attempts - row.pausedAttempts;
+      if (counted >= this.config.SEND_MAX_ATTEMPTS) continue;
+      const reason = `Twilio failed the message in its queue without sending it (error ${errorCode}, queue overflow); sending it again, paced (attempt ${counted} of ${this.config.SEND_MAX_ATTEMPTS})`;
+      const dueAt = new Date(Date.now() + backoffDelay(counted - 1, QUEUE_OVERFLOW_RETRY));
+      items.push({ ...base, dueAt, scheduledFor: dueAt, reason, clauses: ['AUP.SERVICE_LIMITS'], paused: false });
     }
-    const back = await this.ledger.requeueFromTwilioQueue(items);
+    const back = await this.ledger.requeueFromTwilioQueue(items.map((i) => ({ ...i, reason: i.reason.slice(0, 500) })));
     const scheduled: OutgoingRecord[] = [];
     for (const item of items) {
       if (!back.has(item.messageId)) continue;
-      this.logger.warn({ message: "Twilio's queue overflowed; queued again", messageId: item.messageId, attempt: item.attempts, errorCode: item.errorCode });
-      scheduled.push(scheduledStatus(item.envelope, item.dueAt, item.reason, ['AUP.SERVICE_LIMITS'], item.record.context));
+      this.logger.warn({ message: item.paused ? 'Twilio stopped the message because of its sender or the account; it waits for the pause to end' : "Twilio's queue overflowed; queued again", messageId: item.messageId, attempt: item.attempts, errorCode: item.errorCode });
+      scheduled.push(scheduledStatus(item.envelope, item.scheduledFor, item.reason, item.clauses, item.record.context));
     }
     await this.publisher.publishRaw(scheduled);
     return back;

@@ -7,7 +7,7 @@ import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { dispatchRuleData, type DispatchRuleData } from '../rules/dispatch-rule-data.js';
 import { checkQuietHours, recipientZones, type QuietHoursVerdict } from '../rules/quiet-hours.js';
 import { initialSchedule, type InitialSchedule } from '../rules/send-window.js';
-import { senderPlan, type SenderPlan } from '../rules/sender-rate.js';
+import { senderOutsidePool, senderPlan, type SenderPlan } from '../rules/sender-rate.js';
 
 /** Feeds the dispatcher's pure rules with the tenant directory, the rule data and the policy clock. */
 @Injectable()
@@ -24,6 +24,11 @@ export class DispatchPolicy {
 
   plan(envelope: MessageEnvelope): SenderPlan {
     return senderPlan(this.rules.senderRates, envelope, this.tenants.get(envelope.tenantId));
+  }
+
+  /** Why a From given with a MessagingServiceSid must not be sent (it is not in that service's pool), or null. */
+  senderOutsidePool(envelope: MessageEnvelope): string | null {
+    return senderOutsidePool(envelope, this.tenants.get(envelope.tenantId));
   }
 
   /** Quiet hours for the message if it started at a real instant, read on the policy clock. */

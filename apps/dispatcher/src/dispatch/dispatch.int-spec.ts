@@ -95,6 +95,28 @@ describe('dispatcher against the simulator', () => {
     for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1);
   });
 
+  // RFC 6585 section 4: a 429 may say how long to wait (Retry-After). Twilio's 20429 page asks to
+  // "wait for a short period of time"; when the answer names the period, it is waited at least.
+  it('waits at least the Retry-After of a 429 before calling Twilio again, then sends once', async () => {
+    const m = message();
+    const fault = await sim.fault({ to: m.message.to, status: 429, code: 20429, retryAfter: 3 });
+    await world.cleared(m);
+    const first = await waitFor('the first refusal', async () => {
+      const state = await sim.faultState(fault);
+      return state?.lastHitAt ? state : undefined;
+    }, { timeoutMs: 30_000 });
+    assert.equal(first.hits, 1, 'no second call within the first poll');
+    const second = await waitFor('the call after it', async () => {
+      const state = await sim.faultState(fault);
+      return state && state.hits >= 2 ? state.lastHitAt! : undefined;
+    }, { timeoutMs: 30_000 });
+    const waited = Date.parse(second) - Date.parse(first.lastHitAt!);
+    assert.ok(waited >= 3_000, `called again ${waited} ms after a Retry-After of 3 s`);
+    await sim.removeFault(fault);
+    await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
+    assert.equal((await sim.messages(m.message.to)).length, 1);
+  });
+
   it('looks a message up after a 5xx instead of sending it again: found when Twilio took it, sent when not', async () => {
     const taken = message();
     const refused = message();
@@ -200,6 +222,26 @@ describe('dispatcher against the simulator', () => {
     const [sent] = await sim.messages(m.message.to);
     assert.equal(sent?.messagingServiceSid, pool);
     assert.ok(poolNumbers.includes(sent?.from ?? ''), 'a number of the pool');
+  });
+
+  // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid, From may only be "a
+  // specific sender from your Sender Pool"; Twilio refuses any other with 21711
+  // (https://www.twilio.com/docs/api/errors/21711).
+  it("never sends a From together with a messaging service it is not part of (21711); a number of the pool goes with its service", async () => {
+    const outside = message({ from: longCode, messagingServiceSid: pool });
+    const inside = message({ from: poolNumbers[1], messagingServiceSid: pool });
+    await world.cleared(outside, inside);
+    const rows = await waitFor('both settled', () => world.settled([outside.id, inside.id], ['accepted', 'failed']), { timeoutMs: 30_000 });
+    const byId = new Map(rows.map((r) => [r.message_id, r]));
+    assert.deepEqual([byId.get(outside.id)!.state, byId.get(outside.id)!.error_code, byId.get(outside.id)!.started_at], ['failed', 21711, null], 'failed without a call');
+    const failed = await waitFor('the failed status', async () => statusesOf(outside.id).find((s) => s.status === 'failed'));
+    assert.equal(failed.errorCode, 21711);
+    assert.equal(failed.errorMessage, undefined, 'Twilio was never asked');
+    assert.match(failed.reason ?? '', /is not a number of messaging service/);
+    assert.deepEqual(await sim.messages(outside.message.to), []);
+    assert.equal(byId.get(inside.id)!.state, 'accepted');
+    const [sent] = await sim.messages(inside.message.to);
+    assert.deepEqual([sent?.from, sent?.messagingServiceSid], [poolNumbers[1], pool]);
   });
 
   // Through a Messaging Service, an overloaded pool fails messages after creation with 30001,

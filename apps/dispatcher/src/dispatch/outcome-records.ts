@@ -40,14 +40,18 @@ export function failedStatus(
   return record('status', envelope.id, event, ctx);
 }
 
-/** `scheduled`: deferred to a later time, with why (quiet hours, sendAt, a daily cap). */
-export function scheduledStatus(envelope: MessageEnvelope, scheduledFor: Date, reason: string, clauses: ClauseId[], ctx: Context): OutgoingRecord {
+/**
+ * `scheduled`: deferred to a later time, with why (quiet hours, sendAt, a daily cap, a pause of
+ * its sender or the account); no `scheduledFor` when no time is known (an operator must clear a
+ * pause first).
+ */
+export function scheduledStatus(envelope: MessageEnvelope, scheduledFor: Date | null, reason: string, clauses: ClauseId[], ctx: Context): OutgoingRecord {
   const event: StatusEvent = {
     messageId: envelope.id,
     tenantId: envelope.tenantId,
     status: 'scheduled',
     source: 'dispatcher',
-    scheduledFor: scheduledFor.toISOString(),
+    ...(scheduledFor ? { scheduledFor: scheduledFor.toISOString() } : {}),
     reason: reason.slice(0, 500),
     ...(clauses.length > 0 ? { clauses } : {}),
     at: new Date().toISOString(),

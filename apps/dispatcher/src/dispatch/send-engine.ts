@@ -7,11 +7,12 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository, type AdmitAnswer, type AdmitRequest, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
 import type { RateBucket } from '../rules/sender-rate.js';
-import { classifySendError, type SendFailure } from '../rules/twilio-errors.js';
-import { TwilioGateway, type OutgoingSms, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
+import { classifySendError, retryAfterMs, type SendFailure } from '../rules/twilio-errors.js';
+import { TwilioGateway, type OutgoingSms, type TwilioCallError, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { OptOutScreen } from './opt-out-screen.js';
-import { contextOf, failedStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
+import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
+import { SendPauses, type PausedFor } from './send-pauses.service.js';
 import { Counter, register } from 'prom-client';
 
 /** sms_twilio_errors_total{code, kind}: Twilio's refusals by error code (runbook: twilio-errors). */
@@ -41,8 +42,11 @@ const RETRY = { initialMs: 500, maxMs: 30_000, multiplier: 2 };
 /** Backoff of every call from this instance after a 429: the account is over its API rate. */
 const RATE_LIMITED = { initialMs: 250, maxMs: 10_000, multiplier: 2 };
 
-/** Twilio's answer to one call: the SID, or why not. */
-type CallAnswer = { sid: string } | { failure: SendFailure };
+/** Twilio's code for a From outside the sender pool of the MessagingServiceSid given with it. */
+const SENDER_OUTSIDE_POOL = 21711;
+
+/** Twilio's answer to one call: the SID, or why not; or no call, as sending is paused for the message. */
+type CallAnswer = { sid: string } | { failure: SendFailure } | { paused: PausedFor };
 
 interface Pending {
   row: SendRow;
@@ -87,6 +91,7 @@ export class SendEngine {
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
     this.calls = pLimit(config.MAX_CONCURRENT_SENDS);
@@ -202,6 +207,15 @@ export class SendEngine {
     const { row } = p;
     const ctx = contextOf(row.traceparent);
     try {
+      // A From outside the pool of the MessagingServiceSid given with it: Twilio would refuse the
+      // pair (21711), and no other sender may be chosen for the message; it is never sent.
+      const outside = this.policy.senderOutsidePool(row.envelope);
+      if (outside) {
+        await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: SENDER_OUTSIDE_POOL, errorMessage: outside, startedAtMs: null }, [
+          failedStatus(row.envelope, { code: SENDER_OUTSIDE_POOL, message: null, reason: outside, clauses: [] }, ctx),
+        ]);
+        return;
+      }
       // The slot is waited for outside the pool: the pool bounds calls in flight, not messages waiting.
       if (p.startMs > Date.now()) await sleep(p.startMs - Date.now());
       const sms = this.outgoing(row.envelope, ctx);
@@ -214,6 +228,9 @@ export class SendEngine {
             await sleep(Math.min(wait, this.config.IN_DOUBT_AFTER_MS / 4));
             if (!(await this.keepLease(p))) return { answer: null };
           }
+          // Paused meanwhile (its sender, the account, or this instance's credentials): no call.
+          const paused = this.pauses.blocking(row.senderKey);
+          if (paused) return { answer: { paused } };
           const admission = await this.admit(p);
           if ('gone' in admission) return { answer: null };
           if (!admission.go) return { retryInMs: admission.retryInMs };
@@ -247,12 +264,13 @@ export class SendEngine {
       span.end();
       return { sid: sent.sid };
     } catch (error) {
-      const failure = classifySendError(this.policy.rules.twilioErrors, error as { status?: number; code?: number | string; message?: string });
+      const refused = error as TwilioCallError;
+      const failure = classifySendError(this.policy.rules.twilioErrors, refused, { retryAfterMs: retryAfterMs(refused.retryAfter, Date.now()) });
       twilioErrors.inc({ code: String(failure.code ?? 'network'), kind: failure.kind });
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
       if (failure.code !== null) span.setAttribute('twilio.error_code', failure.code);
       span.end();
-      if (failure.kind === 'retry' && failure.rateLimited) this.rateLimited();
+      if (failure.kind === 'retry' && failure.rateLimited) this.rateLimited(failure.retryAfterMs);
       return { failure };
     }
   }
@@ -264,7 +282,17 @@ export class SendEngine {
       await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: answer.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, answer.sid, ctx)]);
       return;
     }
+    if ('paused' in answer) {
+      await this.putBackPaused(p, answer.paused, ctx);
+      return;
+    }
     const { failure } = answer;
+    if (failure.kind === 'pause') {
+      // About the account, the sender or the credentials, not this message: it waits with the others.
+      const paused = await this.pauses.hit(failure.pause, failure.code, row.senderKey, row.tenantId, ctx);
+      await this.putBackPaused(p, paused, ctx);
+      return;
+    }
     if (failure.kind === 'final') {
       await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: failure.reason, startedAtMs: p.startedAtMs }, [
         failedStatus(row.envelope, { code: failure.code, message: failure.twilioMessage, reason: failure.reason, clauses: failure.clauses }, ctx),
@@ -284,15 +312,30 @@ export class SendEngine {
         return;
       }
     }
-    if (row.attempts >= this.config.SEND_MAX_ATTEMPTS) {
-      const reason = `gave up after ${row.attempts} attempts: ${failure.reason}`;
+    // Attempts a pause answered were never the message's fault: they do not count.
+    const counted = row.attempts - row.pausedAttempts;
+    if (counted >= this.config.SEND_MAX_ATTEMPTS) {
+      const reason = `gave up after ${counted} attempts: ${failure.reason}`;
       await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'failed', twilioSid: null, errorCode: failure.code, errorMessage: reason, startedAtMs: p.startedAtMs }, [
         failedStatus(row.envelope, { code: failure.code, message: null, reason, clauses: ['AUP.SERVICE_LIMITS'] }, ctx),
       ]);
       return;
     }
-    this.logger.warn({ message: 'Twilio did not take the message; queued again', messageId: row.messageId, attempt: row.attempts, reason: failure.reason });
-    await this.putBack(p, failure.reason, backoffDelay(row.attempts - 1, RETRY));
+    this.logger.warn({ message: 'Twilio did not take the message; queued again', messageId: row.messageId, attempt: counted, reason: failure.reason });
+    // Not before the Retry-After Twilio gave with a 429, when it gave one.
+    const retryAfter = failure.kind === 'retry' ? (failure.retryAfterMs ?? 0) : 0;
+    await this.putBack(p, failure.reason, Math.max(retryAfter, backoffDelay(counted - 1, RETRY)));
+  }
+
+  /**
+   * Back in the queue, as an attempt a pause answered (not counted against SEND_MAX_ATTEMPTS),
+   * due when the pause ends, and published as `scheduled` with the pause's reason.
+   */
+  private async putBackPaused(p: Pending, paused: PausedFor, ctx: Context): Promise<void> {
+    const { row } = p;
+    const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: paused.dueAt, reason: paused.reason.slice(0, 500), paused: true }]);
+    if (!back.has(row.messageId)) return;
+    await this.publisher.publishRaw([scheduledStatus(row.envelope, paused.untilMs === null ? null : paused.dueAt, paused.reason, paused.clauses, ctx)]);
   }
 
   /**
@@ -330,9 +373,10 @@ export class SendEngine {
     await this.publisher.publishRaw(records);
   }
 
-  private rateLimited(): void {
+  /** A 429: every call of this instance waits, with backoff, and at least as long as Twilio's Retry-After when it sent one. */
+  private rateLimited(retryAfter: number | null): void {
     this.rateLimitedInARow++;
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + backoffDelay(this.rateLimitedInARow - 1, RATE_LIMITED));
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + Math.max(retryAfter ?? 0, backoffDelay(this.rateLimitedInARow - 1, RATE_LIMITED)));
   }
 
   /**

@@ -13,6 +13,8 @@ import { DispatchPolicy } from './dispatch-policy.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
 import { OptOutScreen } from './opt-out-screen.js';
 import { SendEngine } from './send-engine.js';
+import { SendPauses } from './send-pauses.service.js';
+import { pauseFor } from '../rules/twilio-errors.js';
 
 export interface ClearedItem {
   envelope: MessageEnvelope;
@@ -49,12 +51,16 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
+    @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Open a few pool connections and the SDK's first request now, so that the first sends do not pay for them.
-    await Promise.all([this.ledger.warmUp(4), this.twilio.warmUp()]);
+    // Open a few pool connections and the SDK's first request now, so that the first sends do
+    // not pay for them; the request also tells whether Twilio accepts the credentials.
+    const [, probe] = await Promise.all([this.ledger.warmUp(4), this.twilio.probe()]);
+    const refused = pauseFor(this.policy.rules.twilioErrors, 20003);
+    if (probe === 'refused' && refused) await this.pauses.credentialsRefusedAtStart(refused, 20003);
     this.running = true;
     this.loop = this.pump();
   }
@@ -145,6 +151,8 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   /** One claim round; true when there may be more to claim right away. */
   async round(): Promise<boolean> {
     if (this.engine.load >= this.config.MAX_CLAIMED_IN_MEMORY) return false;
+    // Credentials Twilio refuses: claim nothing (other instances may have working ones).
+    if (this.pauses.credentialsRefused) return false;
     const now = Date.now();
     const prepareMs = this.engine.prepareMs;
     const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, prepareMs + 2 * this.roundMs);

@@ -66,6 +66,23 @@ export const QuietHoursSchema = z.strictObject({
 });
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
+/**
+ * What an error about the account or a sender pauses, and how the pause ends: `recheck` after a
+ * fixed wait, `backoff` after a wait that grows while it recurs, `operator` when an operator
+ * clears it, `probe` when a harmless authenticated request succeeds again (credentials only).
+ */
+export const PauseRuleSchema = z
+  .strictObject({
+    scope: z.enum(['account', 'sender', 'credentials']),
+    resume: z.enum(['recheck', 'backoff', 'operator', 'probe']),
+    severity: z.enum(['warning', 'critical']),
+    reason: z.string().min(1),
+    clauses: z.array(ClauseIdSchema).min(1),
+    source: z.string(),
+  })
+  .refine((r) => (r.scope === 'credentials') === (r.resume === 'probe'), 'credentials, and only they, resume by probe');
+export type PauseRule = z.infer<typeof PauseRuleSchema>;
+
 /** `twilio-errors.v1.json`: what Twilio's error codes mean for a message. */
 export const TwilioErrorsSchema = z.strictObject({
   version: z.string().min(1),
@@ -85,6 +102,12 @@ export const TwilioErrorsSchema = z.strictObject({
       source: z.string(),
     }),
   ),
+  /** Codes about the account or a sender rather than the message: sending pauses for that scope and its messages wait. */
+  pauses: z.strictObject({
+    why: z.string(),
+    codes: z.record(z.string().regex(/^\d+$/), PauseRuleSchema),
+    source: z.string(),
+  }),
 });
 export type TwilioErrors = z.infer<typeof TwilioErrorsSchema>;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anEnvelope, aTenant } from '@sms/testing';
 import { dispatchRuleData } from './dispatch-rule-data.js';
-import { senderPlan } from './sender-rate.js';
+import { senderOutsidePool, senderPlan } from './sender-rate.js';
 
 const { senderRates } = dispatchRuleData();
 const MG = 'MG0123456789abcdef0123456789abcdef';
@@ -76,5 +76,30 @@ describe('senderPlan: a rate per sender from its number type and registration (A
     assert.equal(sole.dailyCap?.cap, 1000);
     const unconfigured = senderPlan(senderRates, anEnvelope(), aTenant({ senders: [{ number: '+14155550101', type: '10dlc' }] }));
     assert.equal(unconfigured.dailyCap?.cap, 2000, "T-Mobile's default cap when the brand's is not configured");
+  });
+});
+
+describe('senderOutsidePool: a From given with a MessagingServiceSid must be a number of that pool (Twilio refuses others, 21711)', () => {
+  const OTHER_MG = 'MG' + 'f'.repeat(32);
+  const tenant = aTenant({
+    senders: [
+      { number: '+14155550101', type: 'long_code', brand: 'Acme Dental', messagingServiceSid: MG },
+      { number: '+14155550103', type: 'long_code', brand: 'Acme Dental' },
+    ],
+    messagingServices: [{ sid: MG, name: 'reminders' }, { sid: OTHER_MG, name: 'offers' }],
+  });
+  const pair = (from: string | undefined, messagingServiceSid: string | undefined) => senderOutsidePool(anEnvelope({ message: { from, messagingServiceSid } }), tenant);
+
+  it('lets a number of the pool through with its service, and either one alone', () => {
+    assert.equal(pair('+14155550101', MG), null);
+    assert.equal(pair('+14155550103', undefined), null);
+    assert.equal(pair(undefined, MG), null);
+  });
+
+  it('stops a number outside the pool, another service\'s, an unknown one, and any pair of an unknown tenant', () => {
+    assert.match(pair('+14155550103', MG) ?? '', /\+14155550103 is not a number of messaging service MG0123.*21711/);
+    assert.notEqual(pair('+14155550101', OTHER_MG), null);
+    assert.notEqual(pair('+14155550199', MG), null);
+    assert.notEqual(senderOutsidePool(anEnvelope({ message: { from: '+14155550101', messagingServiceSid: MG } }), undefined), null);
   });
 });

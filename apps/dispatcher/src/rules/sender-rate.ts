@@ -53,6 +53,19 @@ function slowestTenDlc(data: SenderRates, senders: Sender[]): { sender: Sender; 
 const typeRate = (data: SenderRates, type: Exclude<SenderType, '10dlc'>): number => data.senderTypes[type].segmentsPerSecond;
 
 /**
+ * Why the pair of a From and a MessagingServiceSid given together must not be sent, or null
+ * when it may: with both, Twilio sends from that From only if it is a number of the service's
+ * sender pool (CreateMessage: "a specific sender from your Sender Pool") and refuses any other
+ * with 21711. The pool is the tenant's configuration (its senders' messagingServiceSid).
+ */
+export function senderOutsidePool(envelope: MessageEnvelope, tenant: TenantConfigEvent | undefined): string | null {
+  const { from, messagingServiceSid } = envelope.message;
+  if (from === undefined || messagingServiceSid === undefined) return null;
+  if (tenant?.senders.some((s) => s.number === from && s.messagingServiceSid === messagingServiceSid)) return null;
+  return `the sender ${from} is not a number of messaging service ${messagingServiceSid} in the tenant's configuration, and Twilio refuses a From outside the service's sender pool (21711): not sent`;
+}
+
+/**
  * The rates a message must respect: its sender number's (long code 1 segment/s, toll-free 3,
  * short code 100), or for a messaging service the sum of its pool's, as Twilio paces a service;
  * and for 10DLC the brand's throughput by registration and trust score, split evenly across the

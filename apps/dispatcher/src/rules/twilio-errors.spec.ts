@@ -1,20 +1,47 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { dispatchRuleData } from './dispatch-rule-data.js';
-import { classifySendError, deliveryOutcome, retriedFromQueue } from './twilio-errors.js';
+import { classifySendError, deliveryOutcome, MAX_RETRY_AFTER_MS, pausedByStatus, retriedFromQueue, retryAfterMs } from './twilio-errors.js';
 
 const { twilioErrors } = dispatchRuleData();
 const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
 
 describe('classifySendError', () => {
-  it('retries rate limits and queue overflows: Twilio did not take the message', () => {
+  it('retries rate limits: Twilio did not take the message', () => {
     const limited = classify({ status: 429, code: 20429, message: 'Too Many Requests' });
     assert.equal(limited.kind, 'retry');
     assert.equal(limited.kind === 'retry' && limited.rateLimited, true);
-    const queueFull = classify({ status: 400, code: 21611, message: 'queue full' });
-    assert.equal(queueFull.kind, 'retry');
-    assert.equal(queueFull.kind === 'retry' && queueFull.rateLimited, false);
+    assert.equal(limited.kind === 'retry' && limited.retryAfterMs, null, 'no Retry-After given');
     assert.equal(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
+  });
+
+  it("keeps the Retry-After Twilio sent with a 429, and only with a 429", () => {
+    const limited = classifySendError(twilioErrors, { status: 429, code: 20429, message: 'Too Many Requests' }, { retryAfterMs: 3_000 });
+    assert.deepEqual(limited.kind === 'retry' && [limited.rateLimited, limited.retryAfterMs], [true, 3_000]);
+    const notLimited = classifySendError(twilioErrors, { status: 400, code: 20005, message: 'Account not active' }, { retryAfterMs: 3_000 });
+    assert.deepEqual(notLimited.kind === 'retry' && [notLimited.rateLimited, notLimited.retryAfterMs], [false, null]);
+  });
+
+  it('pauses the account for 63038, a sender for 30022, 30032, 30034 and 21611, and the credentials for 401 / 20003, instead of failing the message', () => {
+    const expected: [number, number, string, string][] = [
+      [400, 63038, 'account', 'recheck'],
+      [400, 30022, 'sender', 'backoff'],
+      [400, 21611, 'sender', 'backoff'],
+      [400, 30032, 'sender', 'operator'],
+      [400, 30034, 'sender', 'operator'],
+      [401, 20003, 'credentials', 'probe'],
+    ];
+    for (const [status, code, scope, resume] of expected) {
+      const failure = classify({ status, code, message: 'refused' });
+      assert.equal(failure.kind, 'pause', String(code));
+      if (failure.kind !== 'pause') continue;
+      assert.deepEqual([failure.code, failure.pause.scope, failure.pause.resume], [code, scope, resume], String(code));
+      assert.ok(failure.pause.clauses.length > 0);
+      assert.match(failure.reason, new RegExp(`code ${code}`));
+    }
+    const bare = classify({ status: 401, message: 'Unauthorized' });
+    assert.deepEqual(bare.kind === 'pause' && [bare.code, bare.pause.scope], [20003, 'credentials'], 'a 401 without a body is refused credentials too');
   });
 
   it('treats 5xx and a lost connection as in doubt: look up before sending again', () => {
@@ -68,6 +95,31 @@ describe('deliveryOutcome', () => {
   });
 });
 
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-12-06T12:00:00Z');
+  it('reads delay-seconds and an HTTP-date (RFC 9110 section 10.2.3), bounded, and nothing else', () => {
+    assert.equal(retryAfterMs('3', now), 3_000);
+    assert.equal(retryAfterMs(' 0 ', now), 0);
+    assert.equal(retryAfterMs('Sun, 06 Dec 2026 12:00:05 GMT', now), 5_000);
+    assert.equal(retryAfterMs('Sun, 06 Dec 2026 11:59:00 GMT', now), 0, 'a date passed means now');
+    assert.equal(retryAfterMs('86400', now), MAX_RETRY_AFTER_MS);
+    assert.equal(retryAfterMs(undefined, now), null);
+    assert.equal(retryAfterMs('soon', now), null);
+    assert.equal(retryAfterMs('-5', now), null);
+  });
+});
+
+describe('pausedByStatus', () => {
+  it('pauses for a status that says the account or the sender stopped the message, never for the credentials or a delivered one', () => {
+    assert.equal(pausedByStatus(twilioErrors, 'failed', 63038)?.scope, 'account');
+    for (const code of [30022, 30032, 30034]) assert.equal(pausedByStatus(twilioErrors, 'undelivered', code)?.scope, 'sender', String(code));
+    assert.equal(pausedByStatus(twilioErrors, 'delivered', 30034), null);
+    assert.equal(pausedByStatus(twilioErrors, 'failed', 20003), null, 'a callback never speaks for the credentials');
+    assert.equal(pausedByStatus(twilioErrors, 'undelivered', 30007), null);
+    assert.equal(pausedByStatus(twilioErrors, 'undelivered', undefined), null);
+  });
+});
+
 describe('retriedFromQueue', () => {
   it('sends again a message Twilio failed in its queue (30001), and nothing that was sent or refused for its own sake', () => {
     assert.equal(retriedFromQueue(twilioErrors, 'failed', 30001), true);
@@ -75,5 +127,24 @@ describe('retriedFromQueue', () => {
     assert.equal(retriedFromQueue(twilioErrors, 'failed', 30007), false);
     assert.equal(retriedFromQueue(twilioErrors, 'failed', undefined), false);
     assert.deepEqual(deliveryOutcome(twilioErrors, 30001)?.clauses, ['AUP.SERVICE_LIMITS']);
+  });
+});
+
+describe("docs/dispatcher.md's table of Twilio errors", () => {
+  it('has a row for every code the rule data gives a meaning to, linking its Twilio page', () => {
+    const doc = readFileSync(new URL('../../../../docs/dispatcher.md', import.meta.url), 'utf8');
+    const start = doc.indexOf('## Outcomes');
+    const table = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    const known = new Set([
+      ...Object.keys(twilioErrors.codes),
+      ...Object.keys(twilioErrors.pauses.codes),
+      ...twilioErrors.retryCodes.codes.map(String),
+      ...twilioErrors.callbackRetryCodes.codes.map(String),
+    ]);
+    assert.ok(known.size >= 15);
+    for (const code of known) {
+      assert.match(table, new RegExp(`^\\| ${code}[ ,]`, 'm'), `a row for ${code}`);
+      assert.ok(table.includes(`https://www.twilio.com/docs/api/errors/${code})`), `the Twilio page of ${code}`);
+    }
   });
 });

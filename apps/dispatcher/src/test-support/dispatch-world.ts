@@ -11,12 +11,24 @@ export interface LedgerRow {
   message_id: string;
   state: string;
   attempts: number;
+  paused_attempts: number;
   twilio_sid: string | null;
   error_code: number | null;
   error_message: string | null;
   delivery_status: string | null;
   deferral: string | null;
   due_at: Date | null;
+  /** When the limiter let the call to Twilio start; null when no call was made. */
+  started_at: Date | null;
+}
+
+export interface PauseRow {
+  scope: string;
+  code: number;
+  reason: string;
+  since: Date;
+  until: Date | null;
+  hits: number;
 }
 
 /** What the dispatcher's integration tests put on Kafka and read from its tables. */
@@ -62,10 +74,16 @@ export class DispatchWorld {
 
   async ledger(ids: string[]): Promise<LedgerRow[]> {
     const { rows } = await this.db.query<LedgerRow>(
-      `SELECT message_id, state, attempts, twilio_sid, error_code, error_message, delivery_status, deferral, due_at FROM dispatcher.sends WHERE message_id = ANY($1::uuid[])`,
+      `SELECT message_id, state, attempts, paused_attempts, twilio_sid, error_code, error_message, delivery_status, deferral, due_at, started_at FROM dispatcher.sends WHERE message_id = ANY($1::uuid[])`,
       [ids],
     );
     return rows;
+  }
+
+  /** The sending pause of a scope ("account" or a sender key), in force or ended; undefined when none was ever stored. */
+  async pause(scope: string): Promise<PauseRow | undefined> {
+    const { rows } = await this.db.query<PauseRow>(`SELECT scope, code, reason, since, until, hits FROM dispatcher.send_pauses WHERE scope = $1 AND hits > 0`, [scope]);
+    return rows[0];
   }
 
   /** The ledger rows once every one of them is in one of the given states, else undefined. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -135,4 +135,13 @@ export async function dispatcherProcess(stack: StackLike, simulatorUrl: string, 
     `http://127.0.0.1:${port}`,
     logFile(stack, `dispatcher-${name}.log`),
   );
+}
+
+/** Runs the operators' pause command (apps/dispatcher/dist/pauses.js) against the test database. */
+export function pausesCommand(stack: StackLike, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    execFile(process.execPath, [join(ROOT, 'apps', 'dispatcher', 'dist', 'pauses.js'), ...args], { env: { ...process.env, DATABASE_URL: stack.databaseUrl } }, (error, stdout, stderr) => {
+      resolveRun({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,28 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 
 type RequestClient = InstanceType<typeof twilio.RequestClient>;
 
+/** The headers of Twilio's answer the dispatcher reads, for the call in progress. */
+interface AnswerHeaders {
+  retryAfter?: string;
+}
+
 /**
- * The SDK's own HTTP client, with the origin of every request replaced by a configured base
- * address (the simulator). Everything else (auth, form encoding, error mapping) stays the SDK's.
+ * The answer headers of the call made in this async context: the SDK turns an error answer into
+ * a RestException with its body only, so the request client notes what the dispatcher needs
+ * (Retry-After) for the call that asked.
  */
-export class BaseUrlRequestClient extends twilio.RequestClient {
+const answerHeaders = new AsyncLocalStorage<AnswerHeaders>();
+
+/**
+ * The SDK's own HTTP client, noting the Retry-After of each answer for the call that made it,
+ * and with the origin of every request replaced by a configured base address (the simulator)
+ * when one is given. Everything else (auth, form encoding, error mapping) stays the SDK's.
+ */
+export class TwilioRequestClient extends twilio.RequestClient {
   constructor(
-    private readonly baseUrl: URL,
+    private readonly baseUrl: URL | undefined,
     options: ConstructorParameters<typeof twilio.RequestClient>[0],
   ) {
     super(options);
   }
 
-  override request: RequestClient['request'] = (options) => {
-    const target = new URL(options.uri);
-    target.protocol = this.baseUrl.protocol;
-    target.host = this.baseUrl.host;
-    return super.request({ ...options, uri: target.toString() });
+  override request: RequestClient['request'] = async (options) => {
+    let uri = options.uri;
+    if (this.baseUrl) {
+      const target = new URL(options.uri);
+      target.protocol = this.baseUrl.protocol;
+      target.host = this.baseUrl.host;
+      uri = target.toString();
+    }
+    const answer = await super.request({ ...options, uri });
+    const noted = answerHeaders.getStore();
+    const retryAfter = (answer.headers as Record<string, unknown> | undefined)?.['retry-after'];
+    if (noted && typeof retryAfter === 'string') noted.retryAfter = retryAfter;
+    return answer;
   };
 }
+
+/** A refused call: the SDK's RestException, with the Retry-After Twilio sent with it, if any. */
+export type TwilioCallError = Error & { status?: number; code?: number | string; retryAfter?: string };
 
 export interface OutgoingSms {
   to: string;
@@ -48,7 +73,7 @@ export class TwilioGateway {
     const timeout = Math.min(15_000, Math.floor(config.IN_DOUBT_AFTER_MS / 3));
     const http = { keepAlive: true, maxSockets: config.MAX_CONCURRENT_SENDS * 2, timeout };
     this.client = twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, {
-      httpClient: config.TWILIO_API_BASE_URL ? new BaseUrlRequestClient(new URL(config.TWILIO_API_BASE_URL), http) : new twilio.RequestClient(http),
+      httpClient: new TwilioRequestClient(config.TWILIO_API_BASE_URL ? new URL(config.TWILIO_API_BASE_URL) : undefined, http),
       autoRetry: false,
     });
     // The SDK loads its REST resources on first use; loading them now keeps that time off the first send's pacing slot.
@@ -56,23 +81,38 @@ export class TwilioGateway {
   }
 
   /**
-   * One harmless call (a page of one message to no one) before the first send, so that the
-   * SDK's and the connection's first-use costs are not paid inside a pacing slot. Failures
-   * are ignored: sending will report them.
+   * One harmless authenticated call (a page of one message to no one): before the first send,
+   * so that the SDK's and the connection's first-use costs are not paid inside a pacing slot,
+   * and to learn whether Twilio accepts the credentials (`refused`: 401), as the probe that
+   * resumes sending after a 20003. `unreachable`: no answer, or another error.
    */
-  async warmUp(): Promise<void> {
-    await this.client.messages.list({ to: '+15005550000', limit: 1 }).catch(() => undefined);
+  async probe(): Promise<'ok' | 'refused' | 'unreachable'> {
+    try {
+      await this.client.messages.list({ to: '+15005550000', limit: 1 });
+      return 'ok';
+    } catch (error) {
+      return (error as TwilioCallError).status === 401 ? 'refused' : 'unreachable';
+    }
   }
 
+  /** Sends one message; a refusal is thrown as a TwilioCallError (with Twilio's Retry-After, if it sent one). */
   async send(sms: OutgoingSms): Promise<TwilioMessageRef> {
-    const message = await this.client.messages.create({
-      to: sms.to,
-      body: sms.body,
-      statusCallback: sms.statusCallback,
-      ...(sms.from !== undefined ? { from: sms.from } : {}),
-      ...(sms.messagingServiceSid !== undefined ? { messagingServiceSid: sms.messagingServiceSid } : {}),
-    });
-    return { sid: message.sid, status: message.status };
+    const noted: AnswerHeaders = {};
+    try {
+      const message = await answerHeaders.run(noted, () =>
+        this.client.messages.create({
+          to: sms.to,
+          body: sms.body,
+          statusCallback: sms.statusCallback,
+          ...(sms.from !== undefined ? { from: sms.from } : {}),
+          ...(sms.messagingServiceSid !== undefined ? { messagingServiceSid: sms.messagingServiceSid } : {}),
+        }),
+      );
+      return { sid: message.sid, status: message.status };
+    } catch (error) {
+      if (error instanceof Error && noted.retryAfter !== undefined) (error as TwilioCallError).retryAfter = noted.retryAfter;
+      throw error;
+    }
   }
 
   /** The message Twilio has under this SID: its status and error code now. */
