@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { normalise } from '../normalise.js';
 import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
-import { EncoderTokenizer, MAX_TOKENS } from './encoder-input.js';
+import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
 // The shipped encoder (model/), run by onnxruntime as the service runs it.
@@ -25,6 +25,19 @@ describe('the text encoder', () => {
     const long = pieces('appointment '.repeat(300));
     assert.equal(long.length, MAX_TOKENS);
     assert.equal(long.at(-1), 102);
+  });
+
+  it('reads reference codes and UUIDs as one placeholder, and leaves words, numbers, dates and links alone', () => {
+    assert.equal(maskCodes('see you tuesday. 3f1c2b9a-77d2-4a61-9c1e-0b7e5d2a9f10'), 'see you tuesday. ref');
+    assert.equal(maskCodes('order ab12cd34 shipped, tracking 1z999aa10123456784.'), 'order ref shipped, tracking ref.');
+    for (const kept of ['covid-19 booster', 'b12 shot on 2026-12-05', 'call 555-0199', 'code 48213967', 'visit acme-care.com/a7x9k2m4q8 now']) assert.equal(maskCodes(kept), kept);
+  });
+
+  it('does not read a random reference code as a scam', async () => {
+    for (const code of ['3f1c2b9a-77d2-4a61-9c1e-0b7e5d2a9f10', '9b0e4c1d-2a3f-4e5b-8c6d-7e8f9a0b1c2d', 'x7k2m9p4q8r1']) {
+      const scores = await encoder.score(pieces(`Acme Dental: see you Tuesday. Reply STOP to opt out. ${code}`));
+      assert.ok(scores.benign > 0.5, `${code}: benign ${scores.benign}`);
+    }
   });
 
   it('gives a probability per class, summing to one', async () => {
