@@ -336,7 +336,7 @@ function findOptOutWording(
       result.evasive.push({ span: span(from, k, keyword.flags), keyword: written, disguised: true });
       return;
     }
-    if (verb === null || rules.notKeywords.has(written)) return;
+    if (verb === null || rules.notKeywords.has(written) || rules.otherLanguageKeywords.has(written)) return;
     // An invented keyword is written as one ("text NOPE to quit"); a lower-case word is ordinary text.
     const original = originalSpan(normalised, keyword.start, keyword.end).text;
     const quoted = /["'“”‘’]/.test(normalised.text.slice(Math.max(0, keyword.start - 1), keyword.start));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import wordListPath from 'word-list';
 import { compileUrlLists, type CompiledUrlLists } from './links.js';
 import { loadTextModel, type TextModel } from './model/text-model.js';
@@ -21,6 +22,7 @@ export interface CompiledRules {
   numberSignals: { id: string; weight: number; patterns: RegExp[] }[];
   textPatterns: { id: string; weight: number; regex: RegExp; hint: string }[];
   standardKeywords: Set<string>;
+  otherLanguageKeywords: Set<string>;
   instructionVerbs: Set<string>;
   notKeywords: Set<string>;
   keywordLinks: Set<string>;
@@ -55,11 +57,25 @@ function deletions(word: string, from = 0): string[] {
   return keys;
 }
 
-let dictionary: Set<string> | undefined;
+let english: Set<string> | undefined;
 /** English words (word-list, about 275,000): an ordinary word is never read as a misspelling. */
 function englishWords(): Set<string> {
-  dictionary ??= new Set(readFileSync(wordListPath, 'utf8').split('\n'));
-  return dictionary;
+  english ??= new Set(readFileSync(wordListPath, 'utf8').split('\n'));
+  return english;
+}
+
+let spanish: Set<string> | undefined;
+/**
+ * Spanish words (an-array-of-spanish-words, about 636,000, accents removed as the normaliser
+ * removes them): in Spanish text an ordinary Spanish word is never read as a misspelling
+ * ("camino" is not "casino", "indicó" not "indica"); in English text it still may be.
+ */
+function spanishWords(): Set<string> {
+  if (!spanish) {
+    spanish = new Set<string>();
+    for (const word of createRequire(import.meta.url)('an-array-of-spanish-words') as string[]) spanish.add(word.normalize('NFD').replace(/\p{M}/gu, ''));
+  }
+  return spanish;
 }
 
 export function compileRules(data: RuleData): CompiledRules {
@@ -135,6 +151,7 @@ export function compileRules(data: RuleData): CompiledRules {
   // (first letter, last letter, length) of every joinable term: two words whose shape is not one are never joined.
   const joinShapes = new Set(joinableWords.map((w) => joinShape(w.charCodeAt(0), w.charCodeAt(w.length - 1), w.length)));
   const words = englishWords();
+  const spanishDictionary = spanishWords();
   const notMisspellings = new Set(lexicons.notMisspellings);
   const isWord = (word: string): boolean => words.has(word) || notMisspellings.has(word);
   // Words repeat from message to message: remember what each one corrects to (bounded).
@@ -146,15 +163,16 @@ export function compileRules(data: RuleData): CompiledRules {
     isPhraseStart: (token) => trie.startsWith(token),
     isWord,
     mayBeMisspelling: (word) => shapes.has(word.charCodeAt(0) * 64 + word.length),
-    correct: (word) => {
+    correct: (word, inSpanish) => {
       if (!shapes.has(word.charCodeAt(0) * 64 + word.length)) return undefined;
-      const known = corrected.get(word);
+      const key = inSpanish ? `es:${word}` : word;
+      const known = corrected.get(key);
       if (known !== undefined) return known ?? undefined;
       if (corrected.size >= MAX_REMEMBERED) corrected.clear();
       const term = correctOnce(word);
       // An ordinary word is never a misspelling, whatever it is close to.
-      const result = term !== undefined && !isWord(word) ? term : null;
-      corrected.set(word, result);
+      const result = term !== undefined && !isWord(word) && !(inSpanish && spanishDictionary.has(word)) ? term : null;
+      corrected.set(key, result);
       return result ?? undefined;
     },
   };
@@ -179,6 +197,7 @@ export function compileRules(data: RuleData): CompiledRules {
     numberSignals: lexicons.fraud.numbers.map((n) => ({ id: n.id, weight: n.weight, patterns: n.patterns.map((p) => new RegExp(p)) })),
     textPatterns: lexicons.fraud.textPatterns.map((t) => ({ id: t.id, weight: t.weight, regex: new RegExp(t.pattern), hint: t.hint })),
     standardKeywords: new Set(data.policy.optOut.standardKeywords),
+    otherLanguageKeywords: new Set(data.policy.optOut.otherLanguageKeywords),
     instructionVerbs: new Set(data.policy.optOut.instructionVerbs),
     notKeywords: new Set(data.policy.optOut.notKeywords),
     keywordLinks: new Set(data.policy.optOut.keywordLinks),

@@ -172,6 +172,11 @@ export const ScreeningPolicySchema = z.strictObject({
   ageGateClauses: z.array(ClauseIdSchema).min(1),
   optOut: z.strictObject({
     standardKeywords: z.array(z.string().regex(/^[a-z]+$/)).min(1),
+    /**
+     * Opt-out keywords of other languages ("Envíe BAJA"): written in the clear, they are no
+     * evasion; they are not standard either, so a first message still gets the standard wording.
+     */
+    otherLanguageKeywords: z.array(z.string().regex(/^[a-z]+$/)),
     source: z.string(),
     instructionVerbs: z.array(z.string().regex(/^[a-z]+$/)).min(1),
     purposes: Phrases.min(1),

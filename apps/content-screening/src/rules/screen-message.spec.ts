@@ -180,6 +180,31 @@ describe('benign text that only looks risky', () => {
       assert.deepEqual(result.categories, [], text);
     }
   });
+
+  it('reads Spanish words as words in Spanish text, medical phrases as medicine, and cessation as cessation', () => {
+    for (const text of [
+      'Karla, el martes preparamos tu diente para la corona, como te indicó el dentista.',
+      'Su insulina ya está lista. Si vive lejos, traiga una hielerita para el camino.',
+      "You're booked for the Myers' Cocktail IV drip tomorrow at 12:30 PM.",
+      'Your Holter monitor hookup is 9/5 at 8:00 AM.',
+      'Day 5 without cigarettes! Cravings usually peak in the first week.',
+      'Your discharge meds (Eliquis, metoprolol) are ready at the Meds-to-Beds counter.',
+    ]) {
+      const result = run(text);
+      assert.equal(result.decision, 'pass', `${text}: ${result.reasons.join('; ')}`);
+    }
+  });
+
+  it('still reads a misspelled slur in English text, though the word is Spanish', () => {
+    assert.ok(run('No fagots allowed at our clinic.').categories.includes('hate'));
+  });
+
+  it('takes an opt-out keyword of another language written in the clear for no evasion, and still adds the standard one', () => {
+    const result = screen('Farmacia Guadalupe: su receta está lista. Envíe BAJA para no recibir más mensajes.', facts({ brand: 'Farmacia Guadalupe' }), rules);
+    assert.ok(!result.categories.includes('filter_evasion'), result.reasons.join('; '));
+    assert.equal(result.decision, 'transform');
+    assert.ok(result.categories.includes('missing_opt_out_language'));
+  });
 });
 
 describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {

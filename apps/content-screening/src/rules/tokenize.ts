@@ -35,9 +35,14 @@ export interface TokenizeContext {
   isWord(word: string): boolean;
   /** Whether some correctable term has this word's first letter and a length within one of it. */
   mayBeMisspelling(word: string): boolean;
-  /** The term a misspelled word stands for, if any (never for an ordinary word). */
-  correct(word: string): string | undefined;
+  /** The term a misspelled word stands for, if any (never for an ordinary word; in Spanish text, never for a Spanish word). */
+  correct(word: string, spanish: boolean): string | undefined;
 }
+
+// Words that make a text Spanish when three of them occur: then a Spanish word ("camino",
+// "indicó") is an ordinary word, not a misspelling of a term ("casino", "indica").
+const SPANISH_FUNCTION_WORDS = new Set(['el', 'la', 'los', 'las', 'del', 'que', 'su', 'sus', 'para', 'por', 'con', 'una', 'usted', 'le', 'les', 'se', 'nos', 'mas', 'este', 'esta', 'hoy', 'manana', 'gracias', 'cita', 'tu', 'es', 'y', 'de', 'en', 'al']);
+const SPANISH_AT = 3;
 
 // Character classes of the normalised text.
 const SEP = 0;
@@ -250,6 +255,9 @@ function isSingleLetter(token: Token): boolean {
 function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeContext): Token[] {
   const text = normalised.text;
   const out: Token[] = [];
+  let spanishWords = 0;
+  for (const token of tokens) if (token.kind === WORD && SPANISH_FUNCTION_WORDS.has(token.forms[0]!)) spanishWords++;
+  const spanish = spanishWords >= SPANISH_AT;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     // Letters split by dots, dashes or spaces: "c.b.d", "m a r i j u a n a".
@@ -284,19 +292,19 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
         }
       }
     }
-    if (token.kind === WORD) correctMisspelling(token, context);
+    if (token.kind === WORD) correctMisspelling(token, context, spanish);
     out.push(token);
   }
   return out;
 }
 
-function correctMisspelling(token: Token, context: TokenizeContext): void {
+function correctMisspelling(token: Token, context: TokenizeContext, spanish: boolean): void {
   const count = token.forms.length;
   for (let f = 0; f < count; f++) {
     const form = token.forms[f]!;
     // Cheapest test first: most words have no term of their first letter and length nearby.
     if (form.length < 5 || !context.mayBeMisspelling(form) || !/^[a-z]+$/.test(form) || context.isPhraseStart(form)) continue;
-    const term = context.correct(form);
+    const term = context.correct(form, spanish);
     if (term !== undefined) addForm(token, term, (token.formFlags[f] ?? 0) | MISSPELLING);
   }
 }

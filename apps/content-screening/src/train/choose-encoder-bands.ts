@@ -3,7 +3,9 @@
 // trained without it, chooses the encoder's bands and the linear score from which a text is
 // sent to the encoder, and writes model/text-encoder-head.json beside the ONNX file.
 //   node dist/train/choose-encoder-bands.js TRAINED_DIR
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readBlindSet } from '../eval/blind-set.js';
+import { calibrationPath } from '../eval/calibrate.js';
 import { formatTable, percent } from '../eval/metrics.js';
 import { CONSULTED_HEADS, ENCODER_CLASSES, type EncoderHeadFile } from '../rules/model/encoder-head.js';
 import { EncoderTokenizer, modelDir } from '../rules/model/encoder-input.js';
@@ -18,6 +20,12 @@ import { FEATURES, OPTIONS } from './options.js';
 
 /** A class's hold band may take at most 1 in 1,000 held-out lawful texts, its block band 1 in 2,000. */
 export const ENCODER_TARGETS = { holdFalsePositiveRate: 0.001, blockFalsePositiveRate: 0.0005, minHold: 0.5, minBlock: 0.9 };
+/**
+ * The calibration set (eval/calibration, written apart from the corpus) raises a class's hold
+ * band until at most this share of its benign texts reach it: held-out corpus text is written
+ * like the training text, so its rates are too kind.
+ */
+export const CALIBRATION_FALSE_POSITIVE_RATE = Number(process.env['CALIBRATION_FPR'] ?? 0.002);
 /** The encoder must see at least this share of held-out prohibited and gated texts. */
 export const CONSULT_RECALL = 0.995;
 const CONSULT_CANDIDATES = [0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003, 0.002, 0.001];
@@ -66,6 +74,24 @@ ENCODER_CLASSES.forEach((c, k) => {
   bands[c] = { hold, block: Math.max(hold, thresholdAt(negatives, ENCODER_TARGETS.blockFalsePositiveRate, ENCODER_TARGETS.minBlock)) };
 });
 
+// Raised where the calibration set's benign texts would reach a band.
+const calibration = existsSync(calibrationPath()) ? readBlindSet(calibrationPath()) : [];
+const calibrationScores: { lawful: boolean; promotes: boolean; scores: number[] }[] = [];
+for (const c of calibration) {
+  if (c.label !== 'benign') continue;
+  const scores = await encoder.score(tokenizer.encode(normalise(c.body)));
+  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', scores: ENCODER_CLASSES.map((k) => scores[k]) });
+}
+if (calibrationScores.length > 0) {
+  ENCODER_CLASSES.forEach((c, k) => {
+    if (c === 'benign') return;
+    const negatives = calibrationScores.filter((r) => c !== 'promotional' || !r.promotes).map((r) => r.scores[k]!);
+    const hold = Math.max(bands[c]!.hold, thresholdAt(negatives, CALIBRATION_FALSE_POSITIVE_RATE, ENCODER_TARGETS.minHold));
+    bands[c] = { hold, block: Math.max(hold, bands[c]!.block) };
+  });
+  console.log(`bands raised on the calibration set's ${calibrationScores.length} benign texts (at most ${CALIBRATION_FALSE_POSITIVE_RATE} of them per class)\n`);
+}
+
 // The consult score: the highest that still sends CONSULT_RECALL of prohibited and gated texts.
 const stopping = rows.filter((r) => !r.lawful && ENCODER_CLASSES[r.cls] !== 'promotional');
 const lawful = rows.filter((r) => r.lawful);
@@ -84,7 +110,7 @@ const figures = Object.fromEntries(
   }),
 );
 const lawfulStopped = lawful.filter((r) => ENCODER_CLASSES.some((c, k) => c !== 'benign' && c !== 'promotional' && caught(r, k, 'hold'))).length;
-const heldOutFigures = { texts: rows.length, consult, lawfulSent: share(lawful, consult), prohibitedSent: share(stopping, consult), lawfulStopped: lawfulStopped / lawful.length, perClass: figures };
+const heldOutFigures = { texts: rows.length, calibrationBenign: calibrationScores.length, calibrationFalsePositiveRate: CALIBRATION_FALSE_POSITIVE_RATE, consult, lawfulSent: share(lawful, consult), prohibitedSent: share(stopping, consult), lawfulStopped: lawfulStopped / lawful.length, perClass: figures };
 console.log(
   `\nheld out: ${rows.length} texts; consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable([
     ['class', 'texts', 'hold', 'block', 'recall@hold', 'recall@block', 'fpr@hold'],
