@@ -65,7 +65,7 @@ export function figures(cases: readonly CalibrationCase[], head: Pick<EncoderHea
       if (by) benignBy[by]++;
     } else {
       stopsWanted++;
-      if (stopping(result) && result.categories.includes(c.case.label as never)) right++;
+      if (stopping(result) && result.categories.includes(c.case.label)) right++;
     }
   }
   const falseStops = benignBy.rule + benignBy.linear + benignBy.encoder;
