@@ -5,6 +5,7 @@ export * from './events/envelope.event.js';
 export * from './events/inbound-message.event.js';
 export * from './events/status.event.js';
 export * from './events/cancel-request.event.js';
+export * from './events/send-result.event.js';
 export * from './events/consent-state.event.js';
 export * from './events/consent-capture.event.js';
 export * from './events/tenant-config.event.js';

@@ -11,6 +11,7 @@ import { InboundMessageEventSchema } from './events/inbound-message.event.js';
 import { SendRequestEventSchema } from './events/send-request.event.js';
 import { StatusEventSchema } from './events/status.event.js';
 import { CancelRequestEventSchema } from './events/cancel-request.event.js';
+import { SendResultEventSchema } from './events/send-result.event.js';
 import { TenantConfigEventSchema } from './events/tenant-config.event.js';
 import { ClusteredMessageEventSchema } from './events/snowshoe.event.js';
 
@@ -51,6 +52,18 @@ export const TOPICS = {
     consumers: ['intake'],
     schema: SendRequestEventSchema,
     description: 'Send requests from upstream products, the Kafka twin of POST /v1/messages. The message id is derived from the tenant and the idempotency key (messageIdFor in libs/contracts: UUID v5 of "<tenantId>\\n<idempotencyKey>" in namespace 8b6f3c1e-5a2d-4e7f-9c0b-3d1e2f4a5b6c), so the producer knows it.',
+  }),
+  sendResults: topic({
+    name: 'sms.send-results.v1',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY,
+    key: 'tenant id and idempotency key ("<tenantId>|<idempotencyKey>")',
+    producers: ['intake'],
+    consumers: ['upstream products'],
+    schema: SendResultEventSchema,
+    description:
+      'Intake\'s answer to each send request of sms.send-requests.v1, the Kafka twin of the 202 or 4xx: the message id (messageIdFor of tenant and idempotency key), accepted or refused, and why.',
   }),
   accepted: topic({
     name: 'sms.accepted.v1',

@@ -13,13 +13,14 @@ describe('once and only once', () => {
   let tenant: Awaited<ReturnType<Pipeline['newTenant']>>;
   const accepted = new TopicTap(kafka, TOPICS.accepted);
   const deadLetters = new TopicTap(kafka, TOPICS.deadLetter);
+  const results = new TopicTap(kafka, TOPICS.sendResults);
 
   before(async () => {
     tenant = await pipeline.newTenant();
-    await Promise.all([accepted.start(), deadLetters.start()]);
+    await Promise.all([accepted.start(), deadLetters.start(), results.start()]);
   });
   after(async () => {
-    await Promise.all([accepted.stop(), deadLetters.stop()]);
+    await Promise.all([accepted.stop(), deadLetters.stop(), results.stop()]);
   });
 
   it('answers a retried POST with the same Idempotency-Key with the same message id, and sends once', async () => {
@@ -102,18 +103,26 @@ describe('once and only once', () => {
     assert.equal(sent?.body, body);
     // The producer knows its message's id without an answer: derived from tenant and idempotency key.
     const view = await pipeline.waitForStatus(tenant, messageIdFor(tenant.tenantId, idempotencyKey), ['delivered']);
+    // And it gets the answer on sms.send-results.v1.
+    const answer = await waitFor('the answer to the good request', async () => results.find((r) => r.tenantId === tenant.tenantId && r.idempotencyKey === idempotencyKey));
+    assert.equal(answer.outcome, 'accepted');
+    assert.equal(answer.messageId, messageIdFor(tenant.tenantId, idempotencyKey));
     assert.equal(view.twilioSid, sent?.sid);
     const health = await call(`${stack.urls.intake}/health`);
     assert.equal(health.status, 200);
   });
 
-  it('dead-letters a send request that names an unknown tenant, with why', async () => {
-    const value = JSON.stringify({ tenantId: 'no-such-tenant', idempotencyKey: `x-${Date.now()}`, to: '+12125550123', from: '+14155550101', brand: 'B', campaign: 'c', useCase: 'marketing', body: 'hi' });
+  it('dead-letters a send request that names an unknown tenant, with why, and answers it refused', async () => {
+    const idempotencyKey = `x-${Date.now()}`;
+    const value = JSON.stringify({ tenantId: 'no-such-tenant', idempotencyKey, to: '+12125550123', from: '+14155550101', brand: 'B', campaign: 'c', useCase: 'marketing', body: 'hi' });
     await produceRaw(kafka, TOPICS.sendRequests.name, [{ key: 'x', value }]);
     const dead = await waitFor('a dead letter for the unknown tenant', async () =>
       deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === value),
     );
     assert.equal(dead.error.kind, 'processing_error');
     assert.match(dead.error.message, /tenant "no-such-tenant" is unknown/);
+    const answer = await waitFor('the refusal', async () => results.find((r) => r.tenantId === 'no-such-tenant' && r.idempotencyKey === idempotencyKey));
+    assert.equal(answer.outcome, 'refused');
+    assert.match(answer.reason ?? '', /^tenantId: tenant "no-such-tenant" is unknown/);
   });
 });

@@ -1,39 +1,63 @@
 import { Controller, Inject } from '@nestjs/common';
-import { type SendRequestEvent } from '@sms/contracts';
-import type { BatchOutcome, ConsumedRecord, DeadLetter } from '@sms/kafka';
+import { messageIdFor, type SendRequestEvent, type SendResultEvent } from '@sms/contracts';
+import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type DeadLetter } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { MessageIntakeService } from './message-intake.service.js';
+import { MessageIntakeService, type AcceptOutcome } from './message-intake.service.js';
 
-/** Send requests that upstream products publish on Kafka instead of calling the HTTP API. */
+/** Why a send request was refused, naming the field as the HTTP API's 4xx does; undefined when it was accepted. */
+export function refusalOf(outcome: AcceptOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'accepted':
+      return undefined;
+    case 'invalid':
+      return outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    case 'suspended':
+      return `campaign: ${outcome.campaign} is suspended (MP.ENFORCEMENT): ${outcome.reason}`;
+    case 'idempotency-conflict':
+      return `idempotencyKey: already used for message ${outcome.existingId} with a different request`;
+  }
+}
+
+/**
+ * Send requests that upstream products publish on Kafka instead of calling the HTTP API. Each
+ * gets its answer on `sms.send-results.v1` (accepted with its message id, or refused and why);
+ * a refused one also goes to the dead-letter topic with its bytes.
+ */
 @Controller()
 export class SendRequestsConsumer {
   constructor(
     @Inject(MessageIntakeService) private readonly intake: MessageIntakeService,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
   ) {}
 
   @ConsumeTopic('sendRequests')
   async onSendRequests(records: ConsumedRecord<SendRequestEvent>[]): Promise<BatchOutcome> {
     const deadLetters: DeadLetter[] = [];
-    await Promise.all(
-      records.map(async (record) => {
-        const { tenantId, idempotencyKey, ...request } = record.value;
+    const results = await Promise.all(
+      records.map(async (consumed) => {
+        const { tenantId, idempotencyKey, ...request } = consumed.value;
         const tenant = this.tenants.get(tenantId);
-        if (!tenant || tenant.status !== 'active') {
-          deadLetters.push({ record, error: new Error(`tenantId: tenant "${tenantId}" is ${tenant ? 'suspended' : 'unknown'}`) });
-          return;
-        }
-        const outcome = await this.intake.accept(tenant, request, { channel: 'kafka', idempotencyKey, parent: record.context });
-        if (outcome.kind === 'invalid') {
-          deadLetters.push({ record, error: new Error(outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')) });
-        } else if (outcome.kind === 'suspended') {
-          deadLetters.push({ record, error: new Error(`campaign: ${outcome.campaign} is suspended (MP.ENFORCEMENT): ${outcome.reason}`) });
-        } else if (outcome.kind === 'idempotency-conflict') {
-          deadLetters.push({ record, error: new Error(`idempotencyKey: already used for message ${outcome.existingId} with a different request`) });
-        }
+        const refusal =
+          !tenant || tenant.status !== 'active'
+            ? `tenantId: tenant "${tenantId}" is ${tenant ? 'suspended' : 'unknown'}`
+            : refusalOf(await this.intake.accept(tenant, request, { channel: 'kafka', idempotencyKey, parent: consumed.context }));
+        if (refusal !== undefined) deadLetters.push({ record: consumed, error: new Error(refusal) });
+        const result: SendResultEvent = {
+          tenantId,
+          idempotencyKey,
+          messageId: messageIdFor(tenantId, idempotencyKey),
+          outcome: refusal === undefined ? 'accepted' : 'refused',
+          ...(refusal !== undefined ? { reason: refusal.slice(0, 2000) } : {}),
+          at: new Date().toISOString(),
+        };
+        return record('sendResults', `${tenantId}|${idempotencyKey}`, result, consumed.context);
       }),
     );
+    // Answered after the requests are accepted: a crash in between redelivers them, and the
+    // same key gives the same message and the same answer again.
+    await this.publisher.publishRaw(results);
     return { deadLetters };
   }
 }
