@@ -109,14 +109,16 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
 
   // Through a Messaging Service without a From, Twilio picks the sender from the pool (sticky per recipient).
   const sender = from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to));
+  const fault = ctx.faults.take(to, sender);
+  if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
   // A handset that replied STOP to the service (or to the number, outside any service) is refused
   // until it replies START: error 21610, nothing sent (https://www.twilio.com/docs/api/errors/21610).
+  // Checked after any injected latency, with nothing awaited before the message is recorded, so
+  // no message is taken after Twilio's confirmation of the STOP.
   const optOutScope = messagingServiceSid ?? (sender === null ? null : optOutScopeOf(ctx, sender));
   if (optOutScope !== null && ctx.optOuts.refuses(optOutScope, to)) {
     return refuse(21610, `Attempt to send to unsubscribed recipient: ${to} replied STOP to ${optOutScope}.`);
   }
-  const fault = ctx.faults.take(to, sender);
-  if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
   const refused = fault !== undefined && fault.status >= 400;
   const refusalHeaders: Record<string, string> = fault !== undefined && fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {};
   if (refused && !fault.recordMessage) {
