@@ -10,13 +10,15 @@ import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
 import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
 import { intentOf, type InboundClassifier } from '../rules/inbound-keywords.js';
+import { twilioConfirmsOptOut } from '../rules/opt-out-confirmation.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 
 
 /**
  * Texts people send. Opt-out keywords and opt-out requests in ordinary words revoke consent
- * at once and get exactly one confirmation (MP.OPTOUT.HONOR); an unclear reply pauses
+ * at once and get exactly one confirmation (MP.OPTOUT.HONOR): Twilio's when it answered the
+ * keyword itself (the tenant's `optOutConfirmation`), else ours; an unclear reply pauses
  * marketing and waits for a person; START, YES and UNSTOP restore consent with the inbound
  * message as proof; HELP and INFO get the brand's help text; every text opens a conversation
  * window (MP.CONSENT.CONVERSATION). Each change of opt-out state is published on the
@@ -96,7 +98,13 @@ export class InboundMessagesConsumer {
           const confirmationId = replyMessageId(message.twilioSid, 'opt_out_confirmation');
           const alreadyOurs = state?.replyMessageIds.includes(confirmationId) ?? false;
           if (optedOut && !alreadyOurs) break;
-          events.push(event('opt_out', intent.rule === 'keyword' ? 'inbound_keyword' : 'inbound_phrase', confirmationId));
+          const source = intent.rule === 'keyword' ? 'inbound_keyword' : 'inbound_phrase';
+          // Twilio already answered this STOP (and would refuse ours with 21610): the person has their one confirmation.
+          if (twilioConfirmsOptOut(message, tenant)) {
+            events.push(event('opt_out', source, null));
+            break;
+          }
+          events.push(event('opt_out', source, confirmationId));
           reply('opt_out_confirmation');
           break;
         }

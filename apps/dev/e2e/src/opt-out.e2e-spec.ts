@@ -36,12 +36,13 @@ describe('a STOP in the middle of a queue (MP.OPTOUT.HONOR)', () => {
       { timeoutMs: 60_000 },
     );
 
-    // Every message ends: delivered (it went before the STOP) or blocked (consent or the dispatcher's last check).
+    // Every message ends: delivered (it went before the STOP), blocked (consent or the dispatcher's
+    // last check) or refused by Twilio with 21610 (it reached Twilio after the STOP did).
     const views = await waitFor(
       'all 200 messages to reach a final state',
       async () => {
         const all = await Promise.all(ids.map((id) => pipeline.history(tenant, id)));
-        return all.every((v) => v && ['delivered', 'blocked'].includes(v.status)) ? (all as AuditView[]) : undefined;
+        return all.every((v) => v && ['delivered', 'blocked', 'failed'].includes(v.status)) ? (all as AuditView[]) : undefined;
       },
       { timeoutMs: 240_000, intervalMs: 1_000 },
     );
@@ -52,7 +53,9 @@ describe('a STOP in the middle of a queue (MP.OPTOUT.HONOR)', () => {
 
     const delivered = views.filter((v) => v.status === 'delivered').length;
     const blocked = views.filter((v) => v.status === 'blocked');
-    assert.equal(delivered + blocked.length, 200);
+    const refused = views.filter((v) => v.status === 'failed');
+    assert.ok(refused.every((v) => v.statuses.some((s) => s.errorCode === 21610)), 'a failed message is one Twilio refused for the opt-out');
+    assert.equal(delivered + blocked.length + refused.length, 200);
     assert.equal(delivered, messages.length - 1, 'every delivered message is one the simulator received');
     assert.ok(blocked.length > 0, 'the STOP landed in the middle of the queue');
     assert.ok(blocked.every((v) => v.decisions.at(-1)?.clauses.includes('MP.OPTOUT.HONOR')), 'every blocked message cites MP.OPTOUT.HONOR');

@@ -2,6 +2,7 @@ import type { AccountCredentials } from './credentials.js';
 import type { FaultBook } from './faults.js';
 import type { MessageStore } from './message-store.js';
 import type { MessagingServices } from './messaging-services.js';
+import type { OptOutBook } from './opt-outs.js';
 import type { DeliverySimulator } from './status-callbacks.js';
 import type { WebhookClient } from './webhook-client.js';
 
@@ -14,6 +15,8 @@ export interface SimulatorContext {
   readonly store: MessageStore;
   readonly faults: FaultBook;
   readonly services: MessagingServices;
+  /** Twilio's opt-out list: handsets that replied STOP, by Messaging Service or number. */
+  readonly optOuts: OptOutBook;
   readonly delivery: DeliverySimulator;
   readonly webhooks: WebhookClient;
   /** Aborted when the simulator closes, to end waits (injected latency) at once. */

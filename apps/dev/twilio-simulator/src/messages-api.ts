@@ -111,6 +111,14 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   const sender = from ?? (messagingServiceSid === undefined ? null : ctx.services.pick(messagingServiceSid, to));
   const fault = ctx.faults.take(to, sender);
   if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs, ctx.closing);
+  // A handset that replied STOP to the service (or to the number, outside any service) is refused
+  // until it replies START: error 21610, nothing sent (https://www.twilio.com/docs/api/errors/21610).
+  // Checked after any injected latency, with nothing awaited before the message is recorded, so
+  // no message is taken after Twilio's confirmation of the STOP.
+  const optOutScope = messagingServiceSid ?? (sender === null ? null : optOutScopeOf(ctx, sender));
+  if (optOutScope !== null && ctx.optOuts.refuses(optOutScope, to)) {
+    return refuse(21610, `Attempt to send to unsubscribed recipient: ${to} replied STOP to ${optOutScope}.`);
+  }
   const refused = fault !== undefined && fault.status >= 400;
   const refusalHeaders: Record<string, string> = fault !== undefined && fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {};
   if (refused && !fault.recordMessage) {
@@ -137,6 +145,11 @@ async function createMessage(ctx: SimulatorContext, req: IncomingMessage, res: S
   ctx.delivery.start(message, { ...outcome(refused ? null : (fault?.code ?? null)), queuedMs: fault?.queuedMs ?? 0 });
   if (refused) sendJson(res, fault.status, twilioError(fault.status, fault.code as number), refusalHeaders);
   else sendJson(res, 201, toResource(message, ctx.accountSid));
+}
+
+/** Where Twilio keeps a handset's opt-out from this number: its Messaging Service's pool, else the number itself. */
+export function optOutScopeOf(ctx: SimulatorContext, number: string): string {
+  return ctx.services.serviceOf(number) ?? number;
 }
 
 /** How an accepted message's delivery ends: a delivery error code from a 2xx fault, else delivered. */

@@ -1,9 +1,19 @@
 import { z } from 'zod';
 import { E164, MESSAGING_SERVICE_SID } from './addresses.js';
+import type { AdvancedOptOut } from './opt-outs.js';
+
+const keywordList = z.array(z.string().trim().min(1).max(40).regex(/^\S+$/, 'must be a single word')).max(50);
 
 export const messagingServiceSchema = z.strictObject({
   sid: z.string().regex(MESSAGING_SERVICE_SID, 'must be MG followed by 32 hex digits'),
   numbers: z.array(z.string().regex(E164, 'must be an E.164 number such as +14155550100')).min(1).max(10_000),
+  /** Advanced Opt-Out: custom keywords (added to Twilio's) and who answers an opt-out. Absent: Twilio's standard handling. */
+  advancedOptOut: z
+    .strictObject({
+      keywords: z.strictObject({ STOP: keywordList.optional(), START: keywordList.optional(), HELP: keywordList.optional() }).default({}),
+      optOutReply: z.enum(['twilio', 'application']).default('twilio'),
+    })
+    .optional(),
 });
 
 export type MessagingService = z.infer<typeof messagingServiceSchema>;
@@ -16,11 +26,13 @@ export type MessagingService = z.infer<typeof messagingServiceSchema>;
 export class MessagingServices {
   private readonly pools = new Map<string, readonly string[]>();
   private readonly serviceByNumber = new Map<string, string>();
+  private readonly optOutSettings = new Map<string, AdvancedOptOut>();
 
   register(service: MessagingService): void {
     this.remove(service.sid);
     const numbers = [...new Set(service.numbers)];
     this.pools.set(service.sid, numbers);
+    if (service.advancedOptOut) this.optOutSettings.set(service.sid, service.advancedOptOut);
     for (const number of numbers) this.serviceByNumber.set(number, service.sid);
   }
 
@@ -41,13 +53,22 @@ export class MessagingServices {
     return this.serviceByNumber.get(number) ?? null;
   }
 
+  /** The service's Advanced Opt-Out settings, if it has them. */
+  advancedOptOut(sid: string): AdvancedOptOut | undefined {
+    return this.optOutSettings.get(sid);
+  }
+
   list(): MessagingService[] {
-    return [...this.pools].map(([sid, numbers]) => ({ sid, numbers: [...numbers] }));
+    return [...this.pools].map(([sid, numbers]) => {
+      const advancedOptOut = this.optOutSettings.get(sid);
+      return { sid, numbers: [...numbers], ...(advancedOptOut ? { advancedOptOut: { keywords: structuredClone(advancedOptOut.keywords), optOutReply: advancedOptOut.optOutReply } } : {}) };
+    });
   }
 
   clear(): void {
     this.pools.clear();
     this.serviceByNumber.clear();
+    this.optOutSettings.clear();
   }
 
   private remove(sid: string): void {
@@ -55,6 +76,7 @@ export class MessagingServices {
       if (this.serviceByNumber.get(number) === sid) this.serviceByNumber.delete(number);
     }
     this.pools.delete(sid);
+    this.optOutSettings.delete(sid);
   }
 }
 

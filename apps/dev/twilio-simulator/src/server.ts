@@ -14,6 +14,7 @@ import { HttpError, sendJson } from './http-io.js';
 import { MessageStore } from './message-store.js';
 import { handleTwilioApi, isTwilioApiPath } from './messages-api.js';
 import { MessagingServices } from './messaging-services.js';
+import { OptOutBook } from './opt-outs.js';
 import { handleSimControls, resetState, type SimMessage, toSimMessage } from './sim-controls.js';
 import { DEFAULT_CALLBACK_RETRY, DeliverySimulator, type RetryPolicy } from './status-callbacks.js';
 import { twilioError } from './twilio-errors.js';
@@ -50,7 +51,7 @@ export interface Simulator {
   readonly authToken: string;
   /** Messages taken so far, oldest first (what GET /sim/messages answers), optionally to one recipient. */
   messages(to?: string): SimMessage[];
-  /** Forgets messages, faults and messaging services and stops pending callbacks (DELETE /sim/state). */
+  /** Forgets messages, faults, messaging services and opt-outs and stops pending callbacks (DELETE /sim/state). */
   reset(): void;
   /** Stops listening, ends open connections and pending callbacks. */
   close(): Promise<void>;
@@ -71,6 +72,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     store: new MessageStore(options.maxMessages ?? DEFAULT_MAX_MESSAGES),
     faults: new FaultBook(),
     services: new MessagingServices(),
+    optOuts: new OptOutBook(),
     delivery: new DeliverySimulator({
       accountSid,
       client: webhooks,

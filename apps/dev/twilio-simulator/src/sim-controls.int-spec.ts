@@ -127,6 +127,8 @@ describe('the simulator over HTTP', () => {
       NumSegments: '1',
       SmsStatus: 'received',
       ApiVersion: '2010-04-01',
+      // Advanced Opt-Out is on for a Messaging Service's numbers: Twilio says what it read.
+      OptOutType: 'STOP',
     });
 
     receiver.answer = () => 403;

@@ -7,7 +7,9 @@ import { faultSpecSchema } from './faults.js';
 import { HttpError, readJson, sendJson } from './http-io.js';
 import { API_VERSION, newSid } from './message-resource.js';
 import type { StoredMessage } from './message-store.js';
+import { optOutScopeOf } from './messages-api.js';
 import { messagingServiceSchema } from './messaging-services.js';
+import { DEFAULT_REPLIES, keywordOf, type KeywordKind } from './opt-outs.js';
 
 /** A message as GET /sim/messages shows it. */
 export interface SimMessage {
@@ -51,8 +53,8 @@ const inboundSchema = z.strictObject({
   /** Defaults to the configured inbound webhook URL. */
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   /**
-   * What Advanced Opt-Out on the Messaging Service made of the body (one of its keywords,
-   * custom ones included): Twilio adds OptOutType to the webhook, STOP, START or HELP.
+   * Reads the body as this keyword of the Messaging Service's Advanced Opt-Out, as a custom
+   * keyword the service registered would be (without registering it): STOP, START or HELP.
    */
   optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
 });
@@ -89,6 +91,8 @@ export async function handleSimControls(ctx: SimulatorContext, req: IncomingMess
     case 'PUT /sim/auth-token':
       ctx.credentials.rotate(parse(authTokenSchema, await readJson(req)).authToken);
       return sendJson(res, 200, { rotated: true });
+    case 'GET /sim/opt-outs':
+      return sendJson(res, 200, { optOuts: ctx.optOuts.list() });
     case 'DELETE /sim/state':
       resetState(ctx);
       return sendJson(res, 200, { status: 'reset' });
@@ -102,11 +106,12 @@ export async function handleSimControls(ctx: SimulatorContext, req: IncomingMess
   sendJson(res, 404, { error: `no such endpoint: ${route}` });
 }
 
-/** Forgets messages, faults and messaging services, stops the callbacks of earlier messages and restores the configured auth token. */
+/** Forgets messages, faults, messaging services and opt-outs, stops the callbacks of earlier messages and restores the configured auth token. */
 export function resetState(ctx: SimulatorContext): void {
   ctx.store.clear();
   ctx.faults.clear();
   ctx.services.clear();
+  ctx.optOuts.clear();
   ctx.delivery.reset();
   ctx.credentials.reset();
 }
@@ -153,8 +158,13 @@ async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: 
     ApiVersion: API_VERSION,
   };
   if (messagingServiceSid !== null) params.MessagingServiceSid = messagingServiceSid;
-  // Twilio sends OptOutType only for a number in a Messaging Service with Advanced Opt-Out.
-  if (inbound.optOutType !== undefined && messagingServiceSid !== null) params.OptOutType = inbound.optOutType;
+  // Advanced Opt-Out, on by default for a Messaging Service's numbers, reads custom keywords
+  // too and says what it read in OptOutType; a number in no service has Twilio's defaults only.
+  const settings = messagingServiceSid === null ? undefined : ctx.services.advancedOptOut(messagingServiceSid);
+  const keyword = messagingServiceSid === null ? keywordOf(inbound.body) : (inbound.optOutType ?? keywordOf(inbound.body, settings?.keywords));
+  if (keyword !== null && messagingServiceSid !== null) params.OptOutType = keyword;
+  // Twilio keeps the opt-out and answers before it passes the message on to the webhook.
+  if (keyword !== null) keywordHandling(ctx, keyword, inbound.from, inbound.to, messagingServiceSid, settings?.optOutReply === 'application');
   const url = inbound.webhookUrl ?? ctx.inboundWebhookUrl;
   try {
     const response = await ctx.webhooks.post({ url, params, signal: ctx.closing, fresh: true });
@@ -162,4 +172,51 @@ async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: 
   } catch (error) {
     sendJson(res, 502, { sid, error: `inbound webhook ${url} could not be reached: ${error instanceof Error ? error.message : String(error)}` });
   }
+}
+
+/**
+ * Twilio's standard handling of a keyword (opt-outs.ts cites the pages): STOP puts the handset
+ * on the opt-out list of the service (or of the number) and gets Twilio's confirmation, unless
+ * the service leaves it to the application; START, YES, UNSTOP take it off and get Twilio's
+ * re-subscribed reply; HELP gets Twilio's help reply, except to a handset that opted out.
+ * A STOP from a handset already opted out changes nothing and gets no second confirmation.
+ */
+function keywordHandling(ctx: SimulatorContext, keyword: KeywordKind, handset: string, number: string, messagingServiceSid: string | null, applicationReplies: boolean): void {
+  const scope = messagingServiceSid ?? optOutScopeOf(ctx, number);
+  const optedOut = ctx.optOuts.isOptedOut(scope, handset);
+  switch (keyword) {
+    case 'STOP':
+      if (optedOut) return;
+      ctx.optOuts.optOut(scope, handset, applicationReplies);
+      if (!applicationReplies) twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.STOP);
+      return;
+    case 'START':
+      ctx.optOuts.optIn(scope, handset);
+      twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.START);
+      return;
+    case 'HELP':
+      if (!optedOut) twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.HELP);
+      return;
+  }
+}
+
+/** Twilio's own reply: a message from the number written to, listed under /sim/messages like any other (no status callback). */
+function twilioReply(ctx: SimulatorContext, to: string, from: string, messagingServiceSid: string | null, body: string): void {
+  const now = Date.now();
+  const message = ctx.store.add({
+    sid: newSid('SM'),
+    to,
+    from,
+    messagingServiceSid,
+    body,
+    numSegments: countSegments(body).segments,
+    numMedia: 0,
+    receivedAt: now,
+    statusCallback: null,
+    status: 'queued',
+    errorCode: null,
+    sentAt: null,
+    updatedAt: now,
+  });
+  ctx.delivery.start(message, { status: 'delivered' });
 }

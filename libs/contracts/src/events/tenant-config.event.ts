@@ -70,6 +70,14 @@ export const TenantConfigEventSchema = z.strictObject({
       /** Where an opt-out applies: the sender number (Twilio's default), the brand, or every brand of the tenant. */
       optOutScope: z.enum(['sender', 'brand', 'tenant']).default('brand'),
       /**
+       * Who confirms an opt-out keyword sent to a number of one of the tenant's Messaging Services
+       * (MP.OPTOUT.HONOR: exactly one confirmation): `twilio`, Twilio's standard opt-out handling
+       * answers and the gateway sends none; `gateway`, the service's Advanced Opt-Out is set so
+       * that Twilio does not answer, and the gateway sends the one confirmation. It must match
+       * the service's setting at Twilio. A number in no Messaging Service always gets Twilio's.
+       */
+      optOutConfirmation: z.enum(['twilio', 'gateway']).default('gateway'),
+      /**
        * The first message after consent older than the reconfirmation window (MP.CONSENT.RECONFIRM):
        * append reconfirmation wording, hold it for review, or block it.
        */
