@@ -10,7 +10,7 @@ import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
 import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
 import { intentOf, type InboundClassifier } from '../rules/inbound-keywords.js';
-import { twilioConfirmsOptOut } from '../rules/opt-out-confirmation.js';
+import { twilioAnswersKeyword, twilioConfirmsOptOut } from '../rules/opt-out-confirmation.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 
@@ -120,10 +120,11 @@ export class InboundMessagesConsumer {
           }
           events.push(event('opt_in', 'inbound_keyword', null));
           restored.push(...(await this.restore(tenantId, recipientToken, scope, message)));
-          row.replyMessageId = reply('opt_in_confirmation');
+          // Twilio already sent its re-subscribed reply: one reply, not two.
+          if (!twilioAnswersKeyword(message, tenant, 'opt_in')) row.replyMessageId = reply('opt_in_confirmation');
           break;
         case 'help':
-          row.replyMessageId = reply('help_reply');
+          if (!twilioAnswersKeyword(message, tenant, 'help')) row.replyMessageId = reply('help_reply');
           break;
         case 'message':
           break;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aTenant } from '@sms/testing';
-import { twilioConfirmsOptOut } from './opt-out-confirmation.js';
+import { twilioAnswersKeyword, twilioConfirmsOptOut } from './opt-out-confirmation.js';
 
 const IN_SERVICE = '+14155550101';
 const LONE = '+14155550102';
@@ -31,5 +31,14 @@ describe('who confirms an opt-out (MP.OPTOUT.HONOR: exactly one confirmation)', 
     assert.equal(twilioConfirmsOptOut({ to: LONE, body: 'Stop.' }, tenant('twilio')), false);
     assert.equal(twilioConfirmsOptOut({ to: IN_SERVICE, body: 'please stop texting me' }, tenant('twilio')), false);
     assert.equal(twilioConfirmsOptOut({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('twilio')), false);
+  });
+
+  it('leaves START and HELP to Twilio where Twilio answers STOP, so that the person gets one reply', () => {
+    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'start' }, tenant('gateway'), 'opt_in'), true);
+    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'HELP' }, tenant('gateway'), 'help'), true);
+    assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('twilio'), 'opt_in'), true);
+    assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('gateway'), 'opt_in'), false);
+    assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'HELP', optOutType: 'HELP' }, tenant('gateway'), 'help'), false);
+    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'can you help me reschedule?' }, tenant('twilio'), 'help'), false);
   });
 });

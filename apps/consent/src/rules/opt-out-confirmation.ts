@@ -18,8 +18,29 @@ export const TWILIO_OPT_OUT_KEYWORDS: readonly string[] = ['STOP', 'STOPALL', 'U
  * nobody's: the gateway confirms it.
  */
 export function twilioConfirmsOptOut(inbound: Pick<InboundMessageEvent, 'to' | 'body' | 'optOutType'>, tenant: Pick<TenantConfigEvent, 'senders' | 'settings'>): boolean {
-  const twilioReadStop = inbound.optOutType === 'STOP' || TWILIO_OPT_OUT_KEYWORDS.includes(inbound.body.trim().toUpperCase());
-  if (!twilioReadStop) return false;
+  return twilioRead(inbound, 'STOP', TWILIO_OPT_OUT_KEYWORDS) && twilioAnswersFor(inbound, tenant);
+}
+
+/** Twilio's standard opt-in and help keywords, which it answers itself where it answers STOP. */
+export const TWILIO_OPT_IN_KEYWORDS: readonly string[] = ['START', 'YES', 'UNSTOP'];
+export const TWILIO_HELP_KEYWORDS: readonly string[] = ['HELP', 'INFO'];
+
+/**
+ * Whether Twilio itself answered this START or HELP (its re-subscribed or help reply), so that
+ * the gateway sends no second reply: the same rule as for STOP. Where Twilio answers, the
+ * tenant words those replies at Twilio (Advanced Opt-Out), brand and contact included.
+ */
+export function twilioAnswersKeyword(inbound: Pick<InboundMessageEvent, 'to' | 'body' | 'optOutType'>, tenant: Pick<TenantConfigEvent, 'senders' | 'settings'>, kind: 'opt_in' | 'help'): boolean {
+  const read = kind === 'opt_in' ? twilioRead(inbound, 'START', TWILIO_OPT_IN_KEYWORDS) : twilioRead(inbound, 'HELP', TWILIO_HELP_KEYWORDS);
+  return read && twilioAnswersFor(inbound, tenant);
+}
+
+function twilioRead(inbound: Pick<InboundMessageEvent, 'body' | 'optOutType'>, type: 'STOP' | 'START' | 'HELP', standard: readonly string[]): boolean {
+  return inbound.optOutType === type || standard.includes(inbound.body.trim().toUpperCase());
+}
+
+/** Twilio, not the gateway, answers keywords to this number: always outside a Messaging Service, and inside one when the tenant says so. */
+function twilioAnswersFor(inbound: Pick<InboundMessageEvent, 'to'>, tenant: Pick<TenantConfigEvent, 'senders' | 'settings'>): boolean {
   const inService = tenant.senders.find((s) => s.number === inbound.to)?.messagingServiceSid !== undefined;
   return !inService || tenant.settings.optOutConfirmation === 'twilio';
 }

@@ -178,7 +178,9 @@ async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: 
  * Twilio's standard handling of a keyword (opt-outs.ts cites the pages): STOP puts the handset
  * on the opt-out list of the service (or of the number) and gets Twilio's confirmation, unless
  * the service leaves it to the application; START, YES, UNSTOP take it off and get Twilio's
- * re-subscribed reply; HELP gets Twilio's help reply, except to a handset that opted out.
+ * re-subscribed reply; HELP gets Twilio's help reply, except to a handset that opted out. A
+ * service that leaves replies to the application (Advanced Opt-Out with Twilio's keyword
+ * responses turned off) gets none of Twilio's replies: the application sends each, once.
  * A STOP from a handset already opted out changes nothing and gets no second confirmation.
  */
 function keywordHandling(ctx: SimulatorContext, keyword: KeywordKind, handset: string, number: string, messagingServiceSid: string | null, applicationReplies: boolean): void {
@@ -192,10 +194,10 @@ function keywordHandling(ctx: SimulatorContext, keyword: KeywordKind, handset: s
       return;
     case 'START':
       ctx.optOuts.optIn(scope, handset);
-      twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.START);
+      if (!applicationReplies) twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.START);
       return;
     case 'HELP':
-      if (!optedOut) twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.HELP);
+      if (!optedOut && !applicationReplies) twilioReply(ctx, handset, number, messagingServiceSid, DEFAULT_REPLIES.HELP);
       return;
   }
 }
