@@ -99,9 +99,9 @@ export function serviceEnv(p, service) {
         TWILIO_API_BASE_URL: url('twilio-simulator'),
         INTAKE_PUBLIC_URL: url('intake'),
         ADMIN_API_KEY: adminKey(p),
-        // The test stack looks for inbound messages whose webhook failed every second, so that
-        // end-to-end tests of the reconciler settle quickly.
-        ...(p.name === 'test' ? { INBOUND_RECONCILE_MS: '1000' } : {}),
+        // The test stack looks for inbound messages whose webhook failed every second, leaving
+        // them 3 s to their webhook, so that end-to-end tests of the reconciler settle quickly.
+        ...(p.name === 'test' ? { INBOUND_RECONCILE_MS: '1000', INBOUND_RECONCILE_GRACE_MS: '3000' } : {}),
       };
     case 'dispatcher':
       return {

@@ -21,6 +21,10 @@ export const INTAKE_CONFIG = {
     positiveInt(60_000),
     "How often intake lists the inbound messages of every tenant number at Twilio and records those its webhook missed (Twilio does not retry a failed inbound webhook); also once at start",
   ),
+  INBOUND_RECONCILE_GRACE_MS: variable(
+    positiveInt(20_000),
+    "How old an inbound message must be before the reconciler records it: younger ones are left to their webhook (still in flight; Twilio waits up to 15 s for an answer), which carries what the Message resource lacks (Advanced Opt-Out's OptOutType)",
+  ),
   INBOUND_RECONCILE_OVERLAP_MS: variable(
     positiveInt(600_000),
     'How far before the last completed reconciliation the next one lists (messages Twilio dated earlier, clock skew); also how far back the first one ever looks',

@@ -33,7 +33,8 @@ function counter(name: string, help: string): Counter {
  * Twilio does not retry an inbound webhook that failed (intake down, or answering 5xx), so a
  * STOP sent then would be lost. Every INBOUND_RECONCILE_MS, and once at start, this lists at
  * Twilio the inbound messages of every tenant number (messaging services' numbers included)
- * dated since the last completed run (less an overlap), and records each one intake does not
+ * dated since the last completed run (less an overlap) and older than INBOUND_RECONCILE_GRACE_MS
+ * (a younger one's webhook may still be on its way), and records each one intake does not
  * hold yet exactly as the webhook would: into the inbound outbox, then on sms.inbound.v1.
  * The outbox's unique Twilio message SID decides who records a message the webhook and the
  * reconciler (or two instances) both saw: only the insert that created the row publishes it.
@@ -85,13 +86,15 @@ export class InboundReconciler implements OnApplicationBootstrap, OnModuleDestro
   async reconcileOnce(): Promise<number> {
     if (!this.client) return 0;
     const startedAt = new Date();
-    const since = new Date((await this.watermark(startedAt)).getTime() - this.config.INBOUND_RECONCILE_OVERLAP_MS);
+    // Messages younger than this are left to their webhook, which may still be on its way.
+    const cutoff = new Date(startedAt.getTime() - this.config.INBOUND_RECONCILE_GRACE_MS);
+    const since = new Date((await this.watermark(cutoff)).getTime() - this.config.INBOUND_RECONCILE_OVERLAP_MS);
     const found: InboundMessageEvent[] = [];
     for (const tenant of this.tenants.all()) {
       for (const number of new Set(tenant.senders.map((s) => s.number))) {
         const messages = await this.client.messages.list({ to: number, dateSentAfter: since, pageSize: 1000 });
         for (const m of messages) {
-          if (m.direction !== 'inbound') continue;
+          if (m.direction !== 'inbound' || m.dateSent === null || m.dateSent.getTime() > cutoff.getTime()) continue;
           const from = parseInternationalNumber(m.from);
           if (!from.ok) continue;
           found.push({
@@ -102,7 +105,7 @@ export class InboundReconciler implements OnApplicationBootstrap, OnModuleDestro
             to: number,
             body: m.body ?? '',
             // When Twilio posted (or tried to post) the webhook.
-            receivedAt: (m.dateSent ?? m.dateCreated ?? startedAt).toISOString(),
+            receivedAt: m.dateSent.toISOString(),
           });
         }
       }
@@ -112,12 +115,12 @@ export class InboundReconciler implements OnApplicationBootstrap, OnModuleDestro
       this.logger.log({ message: 'recorded inbound messages whose webhook failed', count: fresh.length, twilioSids: fresh.map((e) => e.twilioSid) });
       this.recorded.inc(fresh.length);
     }
-    await this.advance(startedAt);
+    await this.advance(cutoff);
     this.runs.inc();
     return fresh.length;
   }
 
-  /** Where the last completed run started; `fallback` if none ever completed. */
+  /** Up to when the last completed run recorded (its start less the grace); `fallback` if none ever completed. */
   private async watermark(fallback: Date): Promise<Date> {
     const rows: { watermark: Date }[] = await this.db.query(`SELECT watermark FROM intake.inbound_reconcile_state WHERE id = 1`);
     return rows[0]?.watermark ?? fallback;
