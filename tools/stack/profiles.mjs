@@ -92,7 +92,17 @@ export function serviceEnv(p, service) {
         SIM_INBOUND_WEBHOOK_URL: `${url('intake')}/twilio/inbound`,
       };
     case 'intake':
-      return { ...common, TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN, INTAKE_PUBLIC_URL: url('intake'), ADMIN_API_KEY: adminKey(p) };
+      return {
+        ...common,
+        TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
+        TWILIO_API_BASE_URL: url('twilio-simulator'),
+        INTAKE_PUBLIC_URL: url('intake'),
+        ADMIN_API_KEY: adminKey(p),
+        // The test stack looks for inbound messages whose webhook failed every second, leaving
+        // them 3 s to their webhook, so that end-to-end tests of the reconciler settle quickly.
+        ...(p.name === 'test' ? { INBOUND_RECONCILE_MS: '1000', INBOUND_RECONCILE_GRACE_MS: '3000' } : {}),
+      };
     case 'dispatcher':
       return {
         ...common,

@@ -9,6 +9,7 @@ import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
 import { intakeDataSource } from './database/data-source.js';
 import { AcceptedMessageRepository } from './messages/accepted-message.repository.js';
 import { InboundOutboxRepository } from './webhooks/inbound-outbox.repository.js';
+import { InboundReconciler } from './webhooks/inbound-reconciler.js';
 import { InboundOutbox } from './webhooks/inbound-outbox.service.js';
 import { MessageIntakeService } from './messages/message-intake.service.js';
 import { MessagesController } from './messages/messages.controller.js';
@@ -49,6 +50,7 @@ export class IntakeModule {
         AcceptedMessageRepository,
         InboundOutboxRepository,
         InboundOutbox,
+        InboundReconciler,
         MessageIntakeService,
         OutboxClaims,
         OutboxRelay,

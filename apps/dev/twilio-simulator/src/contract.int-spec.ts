@@ -162,6 +162,20 @@ describe("the simulator against Twilio's OpenAPI description", () => {
     assert.equal(((await call('GET', '/Messages.json?DateSent%3C=2000-01-01')).body.messages as Json[]).length, 0);
   });
 
+  it('answers fetch and list with conforming resources for inbound messages (direction inbound, status received)', async () => {
+    const posted = await fetch(`${sim.url}/sim/inbound`, { method: 'POST', body: JSON.stringify({ from: TO, to: '+14155550201', body: 'STOP', webhookUrl: `${receiver.url}/twilio/inbound` }) });
+    const { sid } = (await posted.json()) as { sid: string };
+    const fetched = await call('GET', `/Messages/${sid}.json`);
+    assert.equal(fetched.status, 200);
+    assertMessage(fetched.body);
+    assert.deepEqual([fetched.body.direction, fetched.body.status, fetched.body.from, fetched.body.to], ['inbound', 'received', TO, '+14155550201']);
+    assert.equal(typeof fetched.body.date_sent, 'string');
+    const today = new Date().toISOString().slice(0, 10);
+    const { body } = await call('GET', `/Messages.json?To=${encodeURIComponent('+14155550201')}&DateSent%3E=${today}`);
+    assert.deepEqual(contractErrors('list', body), [], JSON.stringify(body));
+    assert.deepEqual((body.messages as Json[]).map((m) => m.sid), [sid]);
+  });
+
   it('saw only statuses of message_enum_status', () => {
     assert.ok(statusesSeen.size >= 3, [...statusesSeen].join());
     for (const status of statusesSeen) assert.ok(STATUS_ENUM.includes(status), status);

@@ -22,7 +22,7 @@ export const messageUri = (accountSid: string, sid: string): string => `/${API_V
 export interface MessageResource {
   body: string | null;
   num_segments: string | null;
-  direction: 'outbound-api';
+  direction: 'outbound-api' | 'inbound';
   from: string | null;
   to: string | null;
   date_updated: string | null;
@@ -51,10 +51,11 @@ export function toResource(m: StoredMessage, accountSid: string): MessageResourc
     body: m.body,
     date_created: rfc2822(m.receivedAt),
     // "For an outgoing message, this is when Twilio sent the message": null while it waits in
-    // Twilio's queue (https://www.twilio.com/docs/messaging/api/message-resource).
+    // Twilio's queue; "for an incoming message, this is when Twilio sent the HTTP request to your
+    // incoming message webhook URL" (https://www.twilio.com/docs/messaging/api/message-resource).
     date_sent: m.sentAt === null ? null : rfc2822(m.sentAt),
     date_updated: rfc2822(m.updatedAt),
-    direction: 'outbound-api',
+    direction: m.direction ?? 'outbound-api',
     error_code: m.errorCode,
     error_message: m.errorCode === null ? null : twilioErrorMessage(m.errorCode),
     from: m.from,

@@ -1,11 +1,13 @@
-/** The statuses of Twilio's `message_enum_status` that the simulator reports. */
-export const MESSAGE_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+/** The statuses of Twilio's `message_enum_status` that the simulator reports (`received`: an inbound message). */
+export const MESSAGE_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'undelivered', 'failed', 'received'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export interface StoredMessage {
   /** Order of arrival; paging and eviction follow it. */
   readonly seq: number;
   readonly sid: string;
+  /** `inbound`: a text a phone sent to one of the account's numbers (POST /sim/inbound); absent: a message sent through the API. */
+  readonly direction?: 'outbound-api' | 'inbound';
   readonly to: string;
   readonly from: string | null;
   readonly messagingServiceSid: string | null;

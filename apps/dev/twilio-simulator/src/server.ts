@@ -15,7 +15,7 @@ import { MessageStore } from './message-store.js';
 import { handleTwilioApi, isTwilioApiPath } from './messages-api.js';
 import { MessagingServices } from './messaging-services.js';
 import { OptOutBook } from './opt-outs.js';
-import { handleSimControls, resetState, type SimMessage, toSimMessage } from './sim-controls.js';
+import { handleSimControls, isSent, resetState, type SimMessage, toSimMessage } from './sim-controls.js';
 import { DEFAULT_CALLBACK_RETRY, DeliverySimulator, type RetryPolicy } from './status-callbacks.js';
 import { twilioError } from './twilio-errors.js';
 import { WebhookClient } from './webhook-client.js';
@@ -49,7 +49,7 @@ export interface Simulator {
   readonly port: number;
   readonly accountSid: string;
   readonly authToken: string;
-  /** Messages taken so far, oldest first (what GET /sim/messages answers), optionally to one recipient. */
+  /** Messages taken through the API so far, oldest first (what GET /sim/messages answers; inbound ones are listed by the Messages API), optionally to one recipient. */
   messages(to?: string): SimMessage[];
   /** Forgets messages, faults, messaging services and opt-outs and stops pending callbacks (DELETE /sim/state). */
   reset(): void;
@@ -112,7 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port: address.port,
     accountSid,
     authToken,
-    messages: (to) => ctx.store.list({ to }).map(toSimMessage),
+    messages: (to) => ctx.store.list({ to }).filter(isSent).map(toSimMessage),
     reset: () => resetState(ctx),
     close: () => {
       closed ??= (async () => {

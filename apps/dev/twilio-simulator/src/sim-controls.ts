@@ -133,12 +133,15 @@ function listSimMessages(ctx: SimulatorContext, res: ServerResponse, search: URL
     // Reading on by arrival number (benchmarks follow thousands of messages a second this way).
     const since = Number(sinceText);
     if (!(Number.isInteger(since) && since >= 0)) throw new HttpError(400, { error: 'since must be a non-negative integer' });
-    return sendJson(res, 200, { messages: ctx.store.since(since, limit ?? 10_000).map(toSimMessage) });
+    return sendJson(res, 200, { messages: ctx.store.since(since, limit ?? 10_000).filter(isSent).map(toSimMessage) });
   }
-  const all = ctx.store.list({ to: plusRestored(to) });
+  const all = ctx.store.list({ to: plusRestored(to) }).filter(isSent);
   const messages = limit === undefined ? all : all.slice(-limit);
   sendJson(res, 200, { messages: messages.map(toSimMessage) });
 }
+
+/** What reached "Twilio" through the API: /sim/messages lists sends; inbound messages are listed by the Messages API. */
+export const isSent = (m: StoredMessage): boolean => m.direction !== 'inbound';
 
 /** Plays a phone replying: Twilio's inbound-message webhook, signed, to the configured URL. */
 async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: z.infer<typeof inboundSchema>): Promise<void> {
@@ -163,9 +166,14 @@ async function postInbound(ctx: SimulatorContext, res: ServerResponse, inbound: 
   const settings = messagingServiceSid === null ? undefined : ctx.services.advancedOptOut(messagingServiceSid);
   const keyword = messagingServiceSid === null ? keywordOf(inbound.body) : (inbound.optOutType ?? keywordOf(inbound.body, settings?.keywords));
   if (keyword !== null && messagingServiceSid !== null) params.OptOutType = keyword;
+  recordInbound(ctx, sid, inbound.from, inbound.to, inbound.body, messagingServiceSid);
   // Twilio keeps the opt-out and answers before it passes the message on to the webhook.
   if (keyword !== null) keywordHandling(ctx, keyword, inbound.from, inbound.to, messagingServiceSid, settings?.optOutReply === 'application');
   const url = inbound.webhookUrl ?? ctx.inboundWebhookUrl;
+  // Posted once, never retried: by default Twilio does not retry an inbound webhook answered with
+  // a 5xx (its retry policy, `rp` of the connection overrides, defaults to connect timeouts only:
+  // https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides). Whatever the
+  // webhook answers, the message stays listable through the Messages API.
   try {
     const response = await ctx.webhooks.post({ url, params, signal: ctx.closing, fresh: true });
     sendJson(res, 200, { sid, webhookStatus: response.status, webhookBody: response.body });
@@ -221,4 +229,31 @@ function twilioReply(ctx: SimulatorContext, to: string, from: string, messagingS
     updatedAt: now,
   });
   ctx.delivery.start(message, { status: 'delivered' });
+}
+
+/**
+ * An inbound message is a Message resource too: direction `inbound`, status `received`,
+ * `date_sent` when the webhook request goes out ("for an incoming message, this is when Twilio
+ * sent the HTTP request to your incoming message webhook URL",
+ * https://www.twilio.com/docs/messaging/api/message-resource), listed by the Messages API with
+ * the same filters and paging as sent ones, whatever the webhook answers.
+ */
+function recordInbound(ctx: SimulatorContext, sid: string, from: string, to: string, body: string, messagingServiceSid: string | null): void {
+  const now = Date.now();
+  ctx.store.add({
+    sid,
+    direction: 'inbound',
+    to,
+    from,
+    messagingServiceSid,
+    body,
+    numSegments: countSegments(body).segments,
+    numMedia: 0,
+    receivedAt: now,
+    statusCallback: null,
+    status: 'received',
+    errorCode: null,
+    sentAt: now,
+    updatedAt: now,
+  });
 }

@@ -223,4 +223,42 @@ describe('the official twilio SDK against the simulator', () => {
     assert.deepEqual([wrongToken.status, wrongToken.code], [401, 20003]);
     assert.deepEqual(sim.messages(), [], 'nothing refused was recorded');
   });
+
+  it('lists inbound messages as Message resources (inbound, received) by To and DateSent, whatever the webhook answered, and posts each webhook once', async () => {
+    // Twilio's Message resource: direction "inbound", status "received", date_sent "when Twilio
+    // sent the HTTP request to your incoming message webhook URL"; a failed webhook is not retried.
+    await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: ['+14155550201'] });
+    const before = new Date(Date.now() - 1000);
+    receiver.answer = () => 503;
+    const failed = (await (await simPost(sim, '/sim/inbound', { from: TO, to: FROM, body: 'STOP', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as { sid: string; webhookStatus: number };
+    assert.equal(failed.webhookStatus, 503);
+    const dead = await startWebhookReceiver();
+    await dead.close();
+    const unreachable = await simPost(sim, '/sim/inbound', { from: TO, to: '+14155550201', body: 'stop please', webhookUrl: `${dead.url}/twilio/inbound` });
+    assert.equal(unreachable.status, 502);
+    const unreachableSid = ((await unreachable.json()) as { sid: string }).sid;
+    receiver.answer = () => 200;
+    const delivered = (await (await simPost(sim, '/sim/inbound', { from: '+14155550133', to: FROM, body: 'Thanks!', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as { sid: string };
+    await client.messages.create({ to: TO, from: FROM, body: 'an outbound message' });
+
+    const toOurNumber = await client.messages.list({ to: FROM, dateSentAfter: before, pageSize: 1 });
+    assert.deepEqual(
+      toOurNumber.map((m) => [m.sid, m.direction, m.status, m.from, m.to]),
+      [
+        [delivered.sid, 'inbound', 'received', '+14155550133', FROM],
+        [failed.sid, 'inbound', 'received', TO, FROM],
+      ],
+      'newest first, paged one at a time by the SDK',
+    );
+    assert.ok(toOurNumber.every((m) => m.dateSent instanceof Date && m.dateSent.getTime() >= Math.floor(before.getTime() / 1000) * 1000));
+    const viaService = await client.messages.list({ to: '+14155550201', dateSentAfter: before });
+    assert.deepEqual(
+      viaService.map((m) => [m.sid, m.messagingServiceSid, m.body]),
+      [[unreachableSid, MG, 'stop please']],
+    );
+    assert.equal((await client.messages(failed.sid).fetch()).direction, 'inbound');
+    assert.deepEqual(await client.messages.list({ to: FROM, dateSentAfter: new Date(Date.now() + 3_600_000) }), []);
+    assert.equal(receiver.received.filter((h) => h.params.MessageSid === failed.sid).length, 1, 'a webhook answered 503 is not retried');
+    assert.deepEqual(sim.messages().map((m) => m.body), ['an outbound message'], '/sim/messages lists sends only');
+  });
 });

@@ -22,6 +22,19 @@ export class InboundOutboxRepository {
     return rows[0]!.event;
   }
 
+  /** Stores the messages whose Twilio message is not stored yet; only those are returned (an insert that lost a race returns nothing). */
+  async storeNew(events: InboundMessageEvent[]): Promise<InboundMessageEvent[]> {
+    const rows: { event: InboundMessageEvent }[] = await this.db.query(
+      `INSERT INTO intake.inbound_messages (id, tenant_id, twilio_sid, event, received_at, claimed_by)
+       SELECT e.id, e.tenant_id, e.twilio_sid, e.event, e.received_at, $2 FROM jsonb_to_recordset($1::jsonb)
+         AS e(id uuid, tenant_id text, twilio_sid text, event jsonb, received_at timestamptz)
+       ON CONFLICT (twilio_sid) DO NOTHING
+       RETURNING event`,
+      [JSON.stringify(events.map((e) => ({ id: e.id, tenant_id: e.tenantId, twilio_sid: e.twilioSid, event: e, received_at: e.receivedAt }))), this.claims.instanceId],
+    );
+    return rows.map((r) => r.event);
+  }
+
   async markPublished(id: string): Promise<void> {
     await this.db.query(`UPDATE intake.inbound_messages SET published_at = now() WHERE id = $1`, [id]);
   }

@@ -26,6 +26,17 @@ export class InboundOutbox {
   }
 
   /**
+   * Stores the messages intake does not hold yet (by Twilio message SID) and publishes those,
+   * without making the caller wait; what another instance or the webhook stored is left to them.
+   * The messages stored.
+   */
+  async acceptMissing(events: InboundMessageEvent[]): Promise<InboundMessageEvent[]> {
+    const stored = await this.inbound.storeNew(events);
+    void this.publish(stored);
+    return stored;
+  }
+
+  /**
    * Publishes and marks each; one that fails is released to the outbox relay (which takes only
    * messages no live instance is publishing). Never fails.
    */
