@@ -33,8 +33,8 @@ const kafka = testKafka(stack.kafkaBrokers);
 const brand = 'Acme Dental';
 const sender = uniqueNumber('415');
 const tenant = aTenant({ tenantId: uniqueTenantId(), senders: [{ number: sender, type: 'short_code', brand }] });
-// Six seconds before 8:00 in New York: reminders wait for 8:00 (scheduled), then go.
-const env = { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T12:59:54Z', OUTBOX_CLAIM_LEASE_MS: '3000', OUTBOX_RELAY_INTERVAL_MS: '200' };
+// Twenty seconds before 8:00 in New York: reminders wait for 8:00 (scheduled), then go.
+const env = { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T12:59:40Z', OUTBOX_CLAIM_LEASE_MS: '3000', OUTBOX_RELAY_INTERVAL_MS: '200' };
 
 const reminder = (to: string): MessageEnvelope =>
   anEnvelope({
@@ -80,6 +80,7 @@ describe('outcomes decided while the broker is away, then kill -9', () => {
     // The broker goes; 8:00 comes: both outcomes commit, and their publishing waits for the broker.
     await tools.killBroker(profile.name);
     try {
+      assert.ok(await world.settled([sent.id, blocked.id], ['queued']), 'the broker went before 8:00: nothing was decided yet');
       const [sentRow, blockedRow] = await waitFor(
         'one sent, one blocked, in the ledger',
         async () => {
