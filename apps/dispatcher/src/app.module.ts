@@ -1,5 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, databaseHealth } from '@sms/database';
+import { DatabaseModule, databaseHealth, OutboxLease } from '@sms/database';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
@@ -9,7 +9,8 @@ import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from './config.js';
 import { ConsentStateConsumer } from './consent-state/consent-state.consumer.js';
 import { dispatcherDataSource } from './database/data-source.js';
-import { DispatchRepository } from './database/dispatch.repository.js';
+import { DispatchRepository, OUTBOX_LEASE } from './database/dispatch.repository.js';
+import { DispatchOutbox } from './dispatch/dispatch-outbox.js';
 import { DeliveryLookup } from './delivery/delivery-lookup.js';
 import { DeliveryStatusConsumer } from './delivery/delivery-status.consumer.js';
 import { ClearedMessagesConsumer } from './dispatch/cleared-messages.consumer.js';
@@ -41,6 +42,16 @@ export class DispatcherModule {
           inject: [DataSource, TenantDirectory],
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
+        {
+          provide: OUTBOX_LEASE,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => {
+            const log = new Logger('OutboxLease');
+            return new OutboxLease(db, 'dispatcher.outbox_instances', config.OUTBOX_CLAIM_LEASE_MS, (message, error) => log.warn({ message, error: error.message }));
+          },
+        },
+        // First: its lease is taken before anything writes to the outbox.
+        DispatchOutbox,
         DeliveryLookup,
         DispatchRepository,
         DispatchPolicy,

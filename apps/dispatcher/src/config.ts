@@ -39,6 +39,15 @@ export const DISPATCHER_CONFIG = {
   PUMP_SENDERS_PER_ROUND: variable(positiveInt(200), 'Senders one claim round works on'),
   PUMP_MESSAGES_PER_SENDER: variable(positiveInt(100), 'Due messages of one sender one claim round looks at'),
   MAX_CLAIMED_IN_MEMORY: variable(positiveInt(2_000), 'Claimed messages waiting for their slot or a free API call in one instance; no more are claimed past this'),
+  OUTBOX_RELAY_INTERVAL_MS: variable(positiveInt(1_000), 'How often the relay looks for outcome records (statuses, stopped messages, alerts) written to the outbox that no live instance is publishing'),
+  OUTBOX_CLAIM_LEASE_MS: variable(
+    positiveInt(30_000),
+    "How long an instance's claim on the outcome records it publishes outlives its last renewal (renewed every quarter of it): after a crash, the relay publishes them this long after",
+  ),
+  OUTBOX_RETENTION_MS: variable(
+    positiveInt(7 * 24 * 3_600_000),
+    'How long published outcome records are kept: a message Kafka redelivers within it gets what was decided for it published again',
+  ),
   DISPATCHER_POLICY_CLOCK_START: variable(
     z.iso.datetime({ offset: true }).optional(),
     'Test stacks only: start the clock that quiet hours and daily caps read at this instant (it then runs at real speed), so that tests do not depend on the hour they run at. Unset: the real clock',

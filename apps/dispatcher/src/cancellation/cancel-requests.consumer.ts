@@ -2,7 +2,9 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { requesterLabel, type CancelRequestEvent, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type DeadLetter, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
-import { DispatchRepository } from '../database/dispatch.repository.js';
+import { DispatchRepository, type OutboxRow } from '../database/dispatch.repository.js';
+import { DispatchOutbox } from '../dispatch/dispatch-outbox.js';
+import type { CancelDecision } from '../rules/cancellation.js';
 
 /**
  * Cancel requests (`sms.cancel-requests.v1`: audit's `DELETE /v1/messages/{id}` and upstream
@@ -17,33 +19,42 @@ export class CancelRequestsConsumer {
   constructor(
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
   ) {}
 
   @ConsumeTopic('cancelRequests')
   async onCancelRequests(records: ConsumedRecord<CancelRequestEvent>[]): Promise<BatchOutcome> {
     const out: OutgoingRecord[] = [];
+    const rows: OutboxRow[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const r of records) {
       const request = r.value;
-      const { decision } = await this.ledger.cancel(request);
+      const by = requesterLabel(request.requestedBy);
+      const answer = (decision: CancelDecision): OutgoingRecord | null => {
+        if (decision.outcome === 'refused' && decision.foreign) return null;
+        const event: StatusEvent = {
+          messageId: request.messageId,
+          tenantId: request.tenantId,
+          status: decision.outcome === 'cancelled' ? 'cancelled' : decision.status,
+          source: 'dispatcher',
+          reason: (decision.outcome === 'cancelled' ? `cancelled by ${by}` : `cancellation by ${by} refused: ${decision.reason}`).slice(0, 500),
+          cancellation: { requestId: request.requestId, requestedBy: request.requestedBy, outcome: decision.outcome },
+          at: new Date().toISOString(),
+        };
+        return record('status', request.messageId, event, r.context);
+      };
+      // A new answer is written to the outbox with the decision; a repeated request's first answer is published again.
+      const { decision, repeated, outbox } = await this.ledger.cancel(request, answer);
       if (decision.outcome === 'refused' && decision.foreign) {
         deadLetters.push({ record: r, error: new Error(`cancel request ${request.requestId}: ${decision.reason}`) });
         continue;
       }
-      const by = requesterLabel(request.requestedBy);
-      const event: StatusEvent = {
-        messageId: request.messageId,
-        tenantId: request.tenantId,
-        status: decision.outcome === 'cancelled' ? 'cancelled' : decision.status,
-        source: 'dispatcher',
-        reason: (decision.outcome === 'cancelled' ? `cancelled by ${by}` : `cancellation by ${by} refused: ${decision.reason}`).slice(0, 500),
-        cancellation: { requestId: request.requestId, requestedBy: request.requestedBy, outcome: decision.outcome },
-        at: new Date().toISOString(),
-      };
       this.logger.log({ message: 'cancel request decided', messageId: request.messageId, tenantId: request.tenantId, outcome: decision.outcome, reason: decision.reason });
-      out.push(record('status', request.messageId, event, r.context));
+      rows.push(...outbox);
+      const again = repeated ? answer(decision) : null;
+      if (again) out.push(again);
     }
-    await this.publisher.publishRaw(out);
+    await Promise.all([this.outbox.publish(rows), this.publisher.publishRaw(out)]);
     return { deadLetters };
   }
 }

@@ -9,6 +9,8 @@ import { DispatcherDeliveryCheck1764400000000 } from './migrations/1764400000000
 import { DispatcherUniqueSid1764500000000 } from './migrations/1764500000000-dispatcher-unique-sid.js';
 import { DispatcherPauses1764600000000 } from './migrations/1764600000000-dispatcher-pauses.js';
 import { DispatcherCancellations1765000000000 } from './migrations/1765000000000-dispatcher-cancellations.js';
+import { DispatcherOutbox1765500000000 } from './migrations/1765500000000-dispatcher-outbox.js';
+import { OutboxEntity, OutboxInstanceEntity } from './outbox.entity.js';
 import { RateBucketEntity } from './rate-bucket.entity.js';
 import { SendPauseEntity } from './send-pause.entity.js';
 import { SendQueueEntity } from './send-queue.entity.js';
@@ -21,7 +23,7 @@ export function dispatcherDataSource(url: string, poolSize?: number): DataSource
     url,
     schema: DISPATCHER_SCHEMA,
     applicationName: 'dispatcher',
-    entities: [SendEntity, ConsentStateEntity, SendQueueEntity, RateBucketEntity, DailySegmentsEntity, SendPauseEntity, CancellationEntity],
+    entities: [SendEntity, ConsentStateEntity, SendQueueEntity, RateBucketEntity, DailySegmentsEntity, SendPauseEntity, CancellationEntity, OutboxEntity, OutboxInstanceEntity],
     migrations: [
       DispatcherInitial1764270000000,
       DispatcherQueue1764300000000,
@@ -29,6 +31,7 @@ export function dispatcherDataSource(url: string, poolSize?: number): DataSource
       DispatcherUniqueSid1764500000000,
       DispatcherPauses1764600000000,
       DispatcherCancellations1765000000000,
+      DispatcherOutbox1765500000000,
     ],
     ...(poolSize !== undefined ? { poolSize } : {}),
   });

@@ -1,10 +1,27 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { CancelRequestEvent, ConsentStateEvent, DeliveryStatus, MessageEnvelope, MessageStatus } from '@sms/contracts';
+import { claimUnpublishedSql, type OutboxLease } from '@sms/database';
+import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decideCancellation, type CancelDecision } from '../rules/cancellation.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { ACCOUNT_SCOPE, type PauseState } from '../rules/send-pauses.js';
 import type { SendState } from './send.entity.js';
+
+/** The OutboxLease of this instance: the claimant of the outbox rows it writes. */
+export const OUTBOX_LEASE = Symbol('OUTBOX_LEASE');
+
+/** An outcome record to write to the outbox: about a message, or (an alert) about none. */
+export interface Outgoing {
+  messageId: string | null;
+  record: OutgoingRecord;
+}
+
+/** An outbox row as written or claimed: its id (to mark it published) and the record. */
+export interface OutboxRow {
+  id: string;
+  record: OutgoingRecord;
+}
 
 /** A message given to the dispatcher, as it is queued. */
 export interface NewSend {
@@ -19,6 +36,8 @@ export interface NewSend {
   held: boolean;
   /** 0: an answer to the person (system message, conversational reply), sent before the rest of its sender's queue; 1: the rest. */
   priority: number;
+  /** What queuing it decided (scheduled, held): written to the outbox when it is queued. */
+  records: OutgoingRecord[];
 }
 
 export interface SendRow {
@@ -95,6 +114,8 @@ export interface SendOutcome {
   errorMessage: string | null;
   /** When the limiter let the call start (database clock, epoch ms); null when no call was made. */
   startedAtMs: number | null;
+  /** Its records (status, stopped envelope), written to the outbox with it. */
+  records?: OutgoingRecord[];
 }
 
 /** What a claim round needs from the tables it locks, and what it decided. */
@@ -137,6 +158,8 @@ export interface CancelAnswer {
   decision: CancelDecision;
   /** The request was seen before: this is its first answer again. */
   repeated: boolean;
+  /** The answer, written to the outbox with the decision (none for a repeated request). */
+  outbox: OutboxRow[];
 }
 
 /** PostgreSQL's SQLSTATE for a unique index refusing a row. */
@@ -150,7 +173,85 @@ function returned<T>(result: T[] | [T[], number]): T[] {
 /** The dispatcher's schema: the queue and send ledger, the shared limiter, and its view of consent state. */
 @Injectable()
 export class DispatchRepository {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  /** Who publishes the outbox rows this instance writes (null in the operators' command, which writes none). */
+  private readonly claimant: string | null;
+
+  constructor(@Inject(DataSource) private readonly db: DataSource, @Optional() @Inject(OUTBOX_LEASE) lease?: OutboxLease) {
+    this.claimant = lease?.instanceId ?? null;
+  }
+
+  /**
+   * Writes outcome records to the outbox, claimed by this instance, in the caller's transaction
+   * (`q`), keeping their order; returns the rows written, in that order.
+   */
+  private async addToOutbox(q: EntityManager, items: Outgoing[]): Promise<OutboxRow[]> {
+    if (items.length === 0) return [];
+    const rows: { id: string }[] = await q.query(
+      `INSERT INTO dispatcher.outbox (message_id, topic, key, value, headers, claimed_by)
+       SELECT r.message_id, r.topic, r.key, r.value, r.headers, $6::uuid
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[]) WITH ORDINALITY AS r(message_id, topic, key, value, headers, n)
+        ORDER BY r.n
+       RETURNING id`,
+      [
+        items.map((i) => i.messageId),
+        items.map((i) => i.record.topic),
+        items.map((i) => i.record.key),
+        items.map((i) => i.record.value),
+        items.map((i) => JSON.stringify(i.record.headers)),
+        this.claimant,
+      ],
+    );
+    // Ids come from the sequence in insertion order, which is the order of the items.
+    const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id, i) => ({ id: String(id), record: items[i]!.record }));
+  }
+
+  /** Outbox rows of the written messages, grouped by message. */
+  private async outboxFor(q: EntityManager, written: Set<string>, records: Map<string, OutgoingRecord[]>): Promise<Map<string, OutboxRow[]>> {
+    const items: Outgoing[] = [];
+    for (const [messageId, list] of records) if (written.has(messageId)) items.push(...list.map((record) => ({ messageId, record })));
+    const rows = await this.addToOutbox(q, items);
+    const out = new Map<string, OutboxRow[]>([...written].map((id) => [id, []]));
+    rows.forEach((row, i) => out.get(items[i]!.messageId!)!.push(row));
+    return out;
+  }
+
+  /** Claims up to `limit` outbox rows no live instance is publishing, oldest first (the relay). */
+  async takeUnpublished(claimant: string, limit: number): Promise<OutboxRow[]> {
+    const rows: { id: string; topic: string; key: string | null; value: Buffer; headers: Record<string, string> }[] = await this.db.query(
+      claimUnpublishedSql('dispatcher.outbox', 'id', 'id, topic, key, value, headers', 'dispatcher.outbox_instances'),
+      [claimant, limit],
+    );
+    return rows.map((r) => ({ id: String(r.id), record: { topic: r.topic, key: r.key, value: r.value, headers: r.headers } }));
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`UPDATE dispatcher.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`, [ids]);
+  }
+
+  /** Gives up this instance's claim on rows it could not publish: the next relay run takes them. */
+  async releaseOutbox(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`UPDATE dispatcher.outbox SET claimed_by = NULL WHERE id = ANY($1::bigint[]) AND published_at IS NULL`, [ids]);
+  }
+
+  /** Forgets records published longer ago than `retentionMs`. */
+  async pruneOutbox(retentionMs: number): Promise<void> {
+    await this.db.query(`DELETE FROM dispatcher.outbox WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)`, [retentionMs]);
+  }
+
+  /** Every record written for these messages, in the order written (a redelivery publishes them again). */
+  async outboxOf(messageIds: string[]): Promise<Map<string, OutgoingRecord[]>> {
+    const out = new Map<string, OutgoingRecord[]>();
+    if (messageIds.length === 0) return out;
+    const rows: { message_id: string; topic: string; key: string | null; value: Buffer; headers: Record<string, string> }[] = await this.db.query(
+      `SELECT message_id, topic, key, value, headers FROM dispatcher.outbox WHERE message_id = ANY($1::uuid[]) ORDER BY id`,
+      [messageIds],
+    );
+    for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), { topic: r.topic, key: r.key, value: r.value, headers: r.headers }]);
+    return out;
+  }
 
   /** Opens pool connections ahead of the first sends. */
   async warmUp(connections: number): Promise<void> {
@@ -215,42 +316,46 @@ export class DispatchRepository {
    * queued again, and one its tenant cancelled before it came is written cancelled, never
    * queued. Returns the ids this call queued (or held) and those it wrote cancelled.
    */
-  async enqueue(sends: NewSend[]): Promise<{ queued: Set<string>; cancelled: Set<string> }> {
-    if (sends.length === 0) return { queued: new Set(), cancelled: new Set() };
-    const rows: { message_id: string; state: SendState }[] = await this.db.query(
-      `WITH added AS (
-         INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent,
-                                       deferral, error_message, attempts, envelope, created_at, updated_at)
-         SELECT id, tenant_id,
-                CASE WHEN EXISTS (SELECT 1 FROM dispatcher.cancellations c WHERE c.message_id = t.id AND c.tenant_id = t.tenant_id AND c.outcome = 'cancelled')
-                     THEN 'cancelled' WHEN held THEN 'held' ELSE 'queued' END,
-                sender_key, priority, due_at, segments, kind, token, traceparent,
-                deferral, CASE WHEN held THEN deferral END, 0, envelope, now(), now()
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
-             AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
-         ON CONFLICT (message_id) DO NOTHING
-         RETURNING message_id, sender_key, due_at, state),
-       queues AS (
-         INSERT INTO dispatcher.send_queues (sender_key, next_at)
-         SELECT sender_key, min(due_at) FROM added WHERE state = 'queued' GROUP BY sender_key ORDER BY sender_key
-         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
-       SELECT message_id, state FROM added`,
-      [
-        sends.map((s) => s.envelope.id),
-        sends.map((s) => s.envelope.tenantId),
-        sends.map((s) => s.senderKey),
-        sends.map((s) => s.dueAt),
-        sends.map((s) => s.segments),
-        sends.map((s) => s.envelope.kind),
-        sends.map((s) => s.recipientToken),
-        sends.map((s) => s.traceparent),
-        sends.map((s) => s.deferral),
-        sends.map((s) => JSON.stringify(s.envelope)),
-        sends.map((s) => s.held),
-        sends.map((s) => s.priority),
-      ],
-    );
-    return { queued: new Set(rows.filter((r) => r.state !== 'cancelled').map((r) => r.message_id)), cancelled: new Set(rows.filter((r) => r.state === 'cancelled').map((r) => r.message_id)) };
+  async enqueue(sends: NewSend[]): Promise<{ queued: Set<string>; cancelled: Set<string>; outbox: OutboxRow[] }> {
+    if (sends.length === 0) return { queued: new Set(), cancelled: new Set(), outbox: [] };
+    return this.db.transaction(async (tx) => {
+      const rows: { message_id: string; state: SendState }[] = await tx.query(
+        `WITH added AS (
+           INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent,
+                                         deferral, error_message, attempts, envelope, created_at, updated_at)
+           SELECT id, tenant_id,
+                  CASE WHEN EXISTS (SELECT 1 FROM dispatcher.cancellations c WHERE c.message_id = t.id AND c.tenant_id = t.tenant_id AND c.outcome = 'cancelled')
+                       THEN 'cancelled' WHEN held THEN 'held' ELSE 'queued' END,
+                  sender_key, priority, due_at, segments, kind, token, traceparent,
+                  deferral, CASE WHEN held THEN deferral END, 0, envelope, now(), now()
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
+               AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
+           ON CONFLICT (message_id) DO NOTHING
+           RETURNING message_id, sender_key, due_at, state),
+         queues AS (
+           INSERT INTO dispatcher.send_queues (sender_key, next_at)
+           SELECT sender_key, min(due_at) FROM added WHERE state = 'queued' GROUP BY sender_key ORDER BY sender_key
+           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         SELECT message_id, state FROM added`,
+        [
+          sends.map((s) => s.envelope.id),
+          sends.map((s) => s.envelope.tenantId),
+          sends.map((s) => s.senderKey),
+          sends.map((s) => s.dueAt),
+          sends.map((s) => s.segments),
+          sends.map((s) => s.envelope.kind),
+          sends.map((s) => s.recipientToken),
+          sends.map((s) => s.traceparent),
+          sends.map((s) => s.deferral),
+          sends.map((s) => JSON.stringify(s.envelope)),
+          sends.map((s) => s.held),
+          sends.map((s) => s.priority),
+        ],
+      );
+      const queued = new Set(rows.filter((r) => r.state !== 'cancelled').map((r) => r.message_id));
+      const outbox = await this.outboxFor(tx, queued, new Map(sends.map((s) => [s.envelope.id, s.records])));
+      return { queued, cancelled: new Set(rows.filter((r) => r.state === 'cancelled').map((r) => r.message_id)), outbox: [...outbox.values()].flat() };
+    });
   }
 
   async find(messageIds: string[]): Promise<SendRow[]> {
@@ -271,7 +376,8 @@ export class DispatchRepository {
     screen: (messages: ClaimRoundState['messages']) => Promise<Set<string>>,
     needs: (messages: ClaimRoundState['messages']) => { buckets: string[]; counters: string[] },
     decide: (state: ClaimRoundState) => ClaimRoundDecision,
-  ): Promise<{ claimed: ClaimedSend[]; decision: ClaimRoundDecision | null; sendersSeen: number; messagesSeen: number }> {
+    outcomes: () => Outgoing[],
+  ): Promise<{ claimed: ClaimedSend[]; decision: ClaimRoundDecision | null; sendersSeen: number; messagesSeen: number; outbox: OutboxRow[] }> {
     return this.db.transaction(async (tx) => {
       // Senders whose sending is paused, or all of them while the account is, wait (send_pauses).
       const senders: { sender_key: string }[] = await tx.query(
@@ -282,7 +388,7 @@ export class DispatchRepository {
           ORDER BY q.next_at LIMIT $2 FOR UPDATE OF q SKIP LOCKED`,
         [options.horizonEnd, options.senders, ACCOUNT_SCOPE],
       );
-      if (senders.length === 0) return { claimed: [], decision: null, sendersSeen: 0, messagesSeen: 0 };
+      if (senders.length === 0) return { claimed: [], decision: null, sendersSeen: 0, messagesSeen: 0, outbox: [] };
       const keys = senders.map((s) => s.sender_key);
       // Answers to a person (opt-out confirmations, HELP, conversational replies) go before the rest of their sender's queue.
       const due: { message_id: string; sender_key: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipient_token: string | null }[] =
@@ -333,7 +439,9 @@ export class DispatchRepository {
       }
       const decision = decide(state);
       const claimed = await this.writeRound(tx, keys, decision);
-      return { claimed, decision, sendersSeen: keys.length, messagesSeen: state.messages.length };
+      // What the round decided (blocked, held, deferred, alerts) commits with it.
+      const outbox = await this.addToOutbox(tx, outcomes());
+      return { claimed, decision, sendersSeen: keys.length, messagesSeen: state.messages.length, outbox };
     });
   }
 
@@ -498,7 +606,7 @@ export class DispatchRepository {
    * request for a message not here yet stays recorded and stops it when it comes. A repeated
    * request (same id) gets its first answer.
    */
-  async cancel(request: CancelRequestEvent): Promise<CancelAnswer> {
+  async cancel(request: CancelRequestEvent, answer: (decision: CancelDecision) => OutgoingRecord | null): Promise<CancelAnswer> {
     return this.db.transaction(async (tx) => {
       const inserted: { request_id: string }[] = await tx.query(
         `INSERT INTO dispatcher.cancellations (request_id, message_id, tenant_id, requested_by, reason, requested_at, recorded_at)
@@ -511,9 +619,9 @@ export class DispatchRepository {
           [request.requestId],
         );
         if (seen && seen.message_id === request.messageId && seen.tenant_id === request.tenantId) {
-          return { decision: seen.outcome === 'cancelled' ? { outcome: 'cancelled', stopRow: false, reason: seen.outcome_reason } : { outcome: 'refused', status: seen.outcome_status, reason: seen.outcome_reason, foreign: false }, repeated: true };
+          return { decision: seen.outcome === 'cancelled' ? { outcome: 'cancelled', stopRow: false, reason: seen.outcome_reason } : { outcome: 'refused', status: seen.outcome_status, reason: seen.outcome_reason, foreign: false }, repeated: true, outbox: [] };
         }
-        return { decision: { outcome: 'refused', status: 'accepted', reason: `request id ${request.requestId} was used for another message`, foreign: true }, repeated: true };
+        return { decision: { outcome: 'refused', status: 'accepted', reason: `request id ${request.requestId} was used for another message`, foreign: true }, repeated: true, outbox: [] };
       }
       const [row] = await tx.query<{ tenant_id: string; state: SendState; attempts: number; handed_attempt: number | null; twilio_sid: string | null; delivery_status: string | null }[]>(
         `SELECT tenant_id, state, attempts, handed_attempt, twilio_sid, delivery_status FROM dispatcher.sends WHERE message_id = $1 FOR UPDATE`,
@@ -532,7 +640,10 @@ export class DispatchRepository {
         decision.reason,
         decision.outcome === 'cancelled' ? 'cancelled' : decision.status,
       ]);
-      return { decision, repeated: false };
+      // The answer commits with the decision.
+      const record = answer(decision);
+      const outbox = record ? await this.addToOutbox(tx, [{ messageId: request.messageId, record }]) : [];
+      return { decision, repeated: false, outbox };
     });
   }
 
@@ -540,27 +651,30 @@ export class DispatchRepository {
    * Writes the outcome of claimed sends, only where the claim is still the writer's (same
    * attempt, still sending): a claim another instance took over is never overwritten.
    */
-  async complete(outcomes: SendOutcome[]): Promise<Set<string>> {
-    if (outcomes.length === 0) return new Set();
-    const result: { message_id: string }[] | [{ message_id: string }[], number] = await this.db.query(
-      `UPDATE dispatcher.sends s
-          SET state = r.state, twilio_sid = r.twilio_sid, error_code = r.error_code, error_message = r.error_message,
-              accepted_at = CASE WHEN r.state = 'accepted' THEN now() END, started_at = r.started_at, updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[])
-              AS r(message_id, attempts, state, twilio_sid, error_code, error_message, started_at)
-        WHERE s.message_id = r.message_id AND s.state = 'sending' AND s.attempts = r.attempts
-        RETURNING s.message_id`,
-      [
-        outcomes.map((o) => o.messageId),
-        outcomes.map((o) => o.attempts),
-        outcomes.map((o) => o.state),
-        outcomes.map((o) => o.twilioSid),
-        outcomes.map((o) => o.errorCode),
-        outcomes.map((o) => o.errorMessage),
-        outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
-      ],
-    );
-    return new Set(returned(result).map((r) => r.message_id));
+  async complete(outcomes: SendOutcome[]): Promise<Map<string, OutboxRow[]>> {
+    if (outcomes.length === 0) return new Map();
+    return this.db.transaction(async (tx) => {
+      const result: { message_id: string }[] | [{ message_id: string }[], number] = await tx.query(
+        `UPDATE dispatcher.sends s
+            SET state = r.state, twilio_sid = r.twilio_sid, error_code = r.error_code, error_message = r.error_message,
+                accepted_at = CASE WHEN r.state = 'accepted' THEN now() END, started_at = r.started_at, updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[])
+                AS r(message_id, attempts, state, twilio_sid, error_code, error_message, started_at)
+          WHERE s.message_id = r.message_id AND s.state = 'sending' AND s.attempts = r.attempts
+          RETURNING s.message_id`,
+        [
+          outcomes.map((o) => o.messageId),
+          outcomes.map((o) => o.attempts),
+          outcomes.map((o) => o.state),
+          outcomes.map((o) => o.twilioSid),
+          outcomes.map((o) => o.errorCode),
+          outcomes.map((o) => o.errorMessage),
+          outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
+        ],
+      );
+      const written = new Set(returned(result).map((r) => r.message_id));
+      return this.outboxFor(tx, written, new Map(outcomes.map((o) => [o.messageId, o.records ?? []])));
+    });
   }
 
   /**
@@ -569,24 +683,29 @@ export class DispatchRepository {
    * does not count against SEND_MAX_ATTEMPTS. With `olderThanMs`, only a claim whose lease ran
    * out (the reconciler).
    */
-  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean }[], olderThanMs?: number): Promise<Set<string>> {
-    if (items.length === 0) return new Set();
-    const rows: { message_id: string }[] = await this.db.query(
-      `WITH back AS (
-         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason,
-                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
-           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
-          WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
-            AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
-          RETURNING s.message_id, s.sender_key, s.due_at),
-       queues AS (
-         INSERT INTO dispatcher.send_queues (sender_key, next_at)
-         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
-         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
-       SELECT message_id FROM back`,
-      [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null, items.map((i) => i.paused === true)],
-    );
-    return new Set(rows.map((r) => r.message_id));
+  async requeue(
+    items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
+    olderThanMs?: number,
+  ): Promise<Map<string, OutboxRow[]>> {
+    if (items.length === 0) return new Map();
+    return this.db.transaction(async (tx) => {
+      const rows: { message_id: string }[] = await tx.query(
+        `WITH back AS (
+           UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason,
+                  paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
+            WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
+              AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
+            RETURNING s.message_id, s.sender_key, s.due_at),
+         queues AS (
+           INSERT INTO dispatcher.send_queues (sender_key, next_at)
+           SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
+           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         SELECT message_id FROM back`,
+        [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null, items.map((i) => i.paused === true)],
+      );
+      return this.outboxFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
+    });
   }
 
   /**
@@ -597,44 +716,48 @@ export class DispatchRepository {
    * nothing). The next attempt is a new Twilio message, so the SID and delivery state of this
    * one are cleared.
    */
-  async requeueFromTwilioQueue(items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string; paused?: boolean }[]): Promise<Set<string>> {
-    if (items.length === 0) return new Set();
-    const rows: { message_id: string }[] = await this.db.query(
-      `WITH back AS (
-         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
-                delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason,
-                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
-           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
-          WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
-          RETURNING s.message_id, s.sender_key, s.due_at),
-       queues AS (
-         INSERT INTO dispatcher.send_queues (sender_key, next_at)
-         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
-         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
-       SELECT message_id FROM back`,
-      [
-        items.map((i) => i.messageId),
-        items.map((i) => i.twilioSid),
-        items.map((i) => i.attempts),
-        items.map((i) => i.dueAt),
-        items.map((i) => i.errorCode),
-        items.map((i) => i.reason),
-        items.map((i) => i.paused === true),
-      ],
-    );
-    return new Set(rows.map((r) => r.message_id));
+  async requeueFromTwilioQueue(
+    items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
+  ): Promise<Map<string, OutboxRow[]>> {
+    if (items.length === 0) return new Map();
+    return this.db.transaction(async (tx) => {
+      const rows: { message_id: string }[] = await tx.query(
+        `WITH back AS (
+           UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
+                  delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason,
+                  paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+             FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
+            WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
+            RETURNING s.message_id, s.sender_key, s.due_at),
+         queues AS (
+           INSERT INTO dispatcher.send_queues (sender_key, next_at)
+           SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
+           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         SELECT message_id FROM back`,
+        [
+          items.map((i) => i.messageId),
+          items.map((i) => i.twilioSid),
+          items.map((i) => i.attempts),
+          items.map((i) => i.dueAt),
+          items.map((i) => i.errorCode),
+          items.map((i) => i.reason),
+          items.map((i) => i.paused === true),
+        ],
+      );
+      return this.outboxFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
+    });
   }
 
   /**
    * Settles a send in doubt with the Twilio message a lookup found, unless another send holds
    * that message already (the unique index decides between two lookups at once); true when written.
    */
-  async settleFound(messageId: string, attempts: number, twilioSid: string, startedAtMs: number | null): Promise<boolean> {
+  async settleFound(messageId: string, attempts: number, twilioSid: string, startedAtMs: number | null, records: OutgoingRecord[]): Promise<OutboxRow[] | null> {
     try {
-      const written = await this.complete([{ messageId, attempts, state: 'accepted', twilioSid, errorCode: null, errorMessage: null, startedAtMs }]);
-      return written.size > 0;
+      const written = await this.complete([{ messageId, attempts, state: 'accepted', twilioSid, errorCode: null, errorMessage: null, startedAtMs, records }]);
+      return written.get(messageId) ?? null;
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw error;
     }
   }

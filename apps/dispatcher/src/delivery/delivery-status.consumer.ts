@@ -5,6 +5,7 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { backoffDelay } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchRepository } from '../database/dispatch.repository.js';
+import { DispatchOutbox } from '../dispatch/dispatch-outbox.js';
 import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
 import { scheduledStatus } from '../dispatch/outcome-records.js';
 import { SendPauses } from '../dispatch/send-pauses.service.js';
@@ -35,6 +36,7 @@ export class DeliveryStatusConsumer {
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(SendPauses) private readonly pauses: SendPauses,
+    @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}
 
@@ -104,14 +106,15 @@ export class DeliveryStatusConsumer {
       const dueAt = new Date(Date.now() + backoffDelay(counted - 1, QUEUE_OVERFLOW_RETRY));
       items.push({ ...base, dueAt, scheduledFor: dueAt, reason, clauses: ['AUP.SERVICE_LIMITS'], paused: false });
     }
-    const back = await this.ledger.requeueFromTwilioQueue(items.map((i) => ({ ...i, reason: i.reason.slice(0, 500) })));
-    const scheduled: OutgoingRecord[] = [];
+    // Each `scheduled` commits with its requeue (the outbox), and is published from there.
+    const back = await this.ledger.requeueFromTwilioQueue(
+      items.map((i) => ({ ...i, reason: i.reason.slice(0, 500), records: [scheduledStatus(i.envelope, i.scheduledFor, i.reason, i.clauses, i.record.context)] })),
+    );
     for (const item of items) {
       if (!back.has(item.messageId)) continue;
       this.logger.warn({ message: item.paused ? 'Twilio stopped the message because of its sender or the account; it waits for the pause to end' : "Twilio's queue overflowed; queued again", messageId: item.messageId, attempt: item.attempts, errorCode: item.errorCode });
-      scheduled.push(scheduledStatus(item.envelope, item.scheduledFor, item.reason, item.clauses, item.record.context));
     }
-    await this.publisher.publishRaw(scheduled);
-    return back;
+    await this.outbox.publish([...back.values()].flat());
+    return new Set(back.keys());
   }
 }

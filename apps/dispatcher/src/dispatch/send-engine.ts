@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
-import { KafkaPublisher, type OutgoingRecord } from '@sms/kafka';
+import type { OutgoingRecord } from '@sms/kafka';
 import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@sms/tracing';
 import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository, type AdmitAnswer, type AdmitRequest, type ClaimedSend, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
+import { DispatchRepository, type AdmitAnswer, type AdmitRequest, type ClaimedSend, type OutboxRow, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { classifySendError, retryAfterMs, type SendFailure } from '../rules/twilio-errors.js';
 import { TwilioGateway, type OutgoingSms, type TwilioCallError, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
+import { DispatchOutbox } from './dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { OptOutScreen } from './opt-out-screen.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
@@ -81,7 +82,7 @@ export class SendEngine {
   /** How long the opt-out check before calls takes lately (moving average, ms). */
   private checkMs = PREPARE_MS.max / 2;
   private readonly heartbeat: Periodic;
-  private readonly outcomes: Batcher<SendOutcome, boolean>;
+  private readonly outcomes: Batcher<SendOutcome, OutboxRow[] | null>;
   /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
   private readonly admissions: Batcher<AdmitRequest, AdmitAnswer>;
 
@@ -89,7 +90,7 @@ export class SendEngine {
     @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
-    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
@@ -97,7 +98,7 @@ export class SendEngine {
     this.calls = pLimit(config.MAX_CONCURRENT_SENDS);
     this.outcomes = new Batcher(async (list) => {
       const written = await this.ledger.complete(list);
-      return list.map((o) => written.has(o.messageId));
+      return list.map((o) => written.get(o.messageId) ?? null);
     }, { maxItems: 500, maxConcurrent: 2 });
     this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
     this.heartbeat = new Periodic(Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)), () => this.renewLeases(), (error) =>
@@ -184,7 +185,6 @@ export class SendEngine {
     const checking = performance.now();
     const blocked = await this.optOuts.blocked(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
     this.checkMs = 0.8 * this.checkMs + 0.2 * (performance.now() - checking);
-    const records: OutgoingRecord[] = [];
     const outcomes: SendOutcome[] = [];
     for (const p of batch) {
       const verdict = blocked.get(p.row.messageId);
@@ -193,12 +193,20 @@ export class SendEngine {
         continue;
       }
       this.pending.delete(p.row.messageId);
-      outcomes.push({ messageId: p.row.messageId, attempts: p.row.attempts, state: 'blocked', twilioSid: null, errorCode: null, errorMessage: verdict.reason, startedAtMs: null });
-      records.push(stoppedRecord(p.row.envelope, verdict, p.row.recipientToken ?? '', contextOf(p.row.traceparent)));
+      outcomes.push({
+        messageId: p.row.messageId,
+        attempts: p.row.attempts,
+        state: 'blocked',
+        twilioSid: null,
+        errorCode: null,
+        errorMessage: verdict.reason,
+        startedAtMs: null,
+        records: [stoppedRecord(p.row.envelope, verdict, p.row.recipientToken ?? '', contextOf(p.row.traceparent))],
+      });
     }
     if (outcomes.length > 0) {
       const written = await this.ledger.complete(outcomes);
-      await this.publisher.publishRaw(records.filter((_, i) => written.has(outcomes[i]!.messageId)));
+      await this.outbox.publish([...written.values()].flat());
     }
   }
 
@@ -333,9 +341,9 @@ export class SendEngine {
    */
   private async putBackPaused(p: Pending, paused: PausedFor, ctx: Context): Promise<void> {
     const { row } = p;
-    const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: paused.dueAt, reason: paused.reason.slice(0, 500), paused: true }]);
-    if (!back.has(row.messageId)) return;
-    await this.publisher.publishRaw([scheduledStatus(row.envelope, paused.untilMs === null ? null : paused.dueAt, paused.reason, paused.clauses, ctx)]);
+    const scheduled = scheduledStatus(row.envelope, paused.untilMs === null ? null : paused.dueAt, paused.reason, paused.clauses, ctx);
+    const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: paused.dueAt, reason: paused.reason.slice(0, 500), paused: true, records: [scheduled] }]);
+    await this.outbox.publish(back.get(row.messageId) ?? []);
   }
 
   /**
@@ -355,8 +363,9 @@ export class SendEngine {
    * stays in doubt, and the reconciler looks again).
    */
   async settleFound(row: SendRow, twilioSid: string, startedAtMs: number | null): Promise<boolean> {
-    if (!(await this.ledger.settleFound(row.messageId, row.attempts, twilioSid, startedAtMs))) return false;
-    await this.publisher.publishRaw([sendingStatus(row.envelope, twilioSid, contextOf(row.traceparent))]);
+    const written = await this.ledger.settleFound(row.messageId, row.attempts, twilioSid, startedAtMs, [sendingStatus(row.envelope, twilioSid, contextOf(row.traceparent))]);
+    if (!written) return false;
+    await this.outbox.publish(written);
     return true;
   }
 
@@ -364,13 +373,14 @@ export class SendEngine {
     await this.ledger.requeue([{ messageId: p.row.messageId, attempts: p.row.attempts, dueAt: new Date(Date.now() + delayMs), reason: reason.slice(0, 500) }]);
   }
 
-  /** Writes the outcome under the claim, then publishes; a claim lost meanwhile publishes nothing. */
+  /** Writes the outcome under the claim with its records (the outbox), then publishes them; a claim lost meanwhile publishes nothing. */
   private async settle(outcome: SendOutcome, records: OutgoingRecord[]): Promise<void> {
-    if (!(await this.outcomes.add(outcome))) {
+    const written = await this.outcomes.add({ ...outcome, records });
+    if (!written) {
       this.logger.error({ message: 'outcome of a send not written: its claim was taken over', messageId: outcome.messageId, state: outcome.state });
       return;
     }
-    await this.publisher.publishRaw(records);
+    await this.outbox.publish(written);
   }
 
   /** A 429: every call of this instance waits, with backoff, and at least as long as Twilio's Retry-After when it sent one. */

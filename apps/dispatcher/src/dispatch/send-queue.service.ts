@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AlertEvent, MessageEnvelope, Verdict } from '@sms/contracts';
-import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
+import { record, type OutgoingRecord } from '@sms/kafka';
 import { injectContext, type Context } from '@sms/tracing';
 import { countSegments, Pseudonymizer } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
-import { DispatchRepository, type ClaimRoundDecision, type ClaimRoundState, type NewSend, type SendRow } from '../database/dispatch.repository.js';
+import { DispatchRepository, type ClaimRoundDecision, type ClaimRoundState, type NewSend, type Outgoing, type SendRow } from '../database/dispatch.repository.js';
+import { DispatchOutbox } from './dispatch-outbox.js';
 import { localTime } from '../rules/local-time.js';
 import { PacingBook } from '../rules/pacing.js';
 import { planClaims, type ClaimPlan } from '../rules/plan-claims.js';
@@ -49,7 +50,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
-    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
@@ -72,15 +73,21 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     await this.engine.drain();
   }
 
-  /** Queues cleared messages; returns what to publish (deferrals, holds, known outcomes of redeliveries). */
+  /**
+   * Queues cleared messages, with what queuing decided (deferrals, holds) in the outbox, and
+   * publishes that; returns what to publish again for redeliveries: every record written for a
+   * message already in the ledger (its known outcomes, in order; idempotent downstream).
+   */
   async accept(items: ClearedItem[]): Promise<OutgoingRecord[]> {
     const now = Date.now();
-    const out: OutgoingRecord[] = [];
     const sends: NewSend[] = [];
-    const schedules = new Map<string, ReturnType<DispatchPolicy['initialSchedule']>>();
     for (const { envelope, context } of items) {
       const schedule = this.policy.initialSchedule(envelope, now);
-      schedules.set(envelope.id, schedule);
+      const records: OutgoingRecord[] = [];
+      if (schedule.kind === 'deferred') records.push(scheduledStatus(envelope, new Date(schedule.dueAtMs), schedule.reason, schedule.clauses, context));
+      if (schedule.kind === 'hold') {
+        records.push(stoppedRecord(envelope, { stage: 'dispatcher', decision: 'hold', clauses: schedule.clauses, reason: schedule.reason, facts: {} }, this.pseudonyms.token(envelope.tenantId, envelope.message.to), context));
+      }
       sends.push({
         envelope,
         senderKey: this.policy.plan(envelope).senderKey,
@@ -91,34 +98,28 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         deferral: schedule.kind === 'now' ? null : schedule.reason,
         held: schedule.kind === 'hold',
         priority: answersThePerson(envelope) ? 0 : 1,
+        records,
       });
     }
-    const { queued, cancelled } = await this.ledger.enqueue(sends);
-
-    const redelivered: string[] = [];
-    for (const { envelope, context } of items) {
-      // Cancelled before it came: the cancellation was published when it was requested.
-      if (cancelled.has(envelope.id)) continue;
-      if (!queued.has(envelope.id)) {
-        redelivered.push(envelope.id);
-        continue;
-      }
-      const schedule = schedules.get(envelope.id)!;
-      if (schedule.kind === 'deferred') out.push(scheduledStatus(envelope, new Date(schedule.dueAtMs), schedule.reason, schedule.clauses, context));
-      if (schedule.kind === 'hold') {
-        out.push(stoppedRecord(envelope, { stage: 'dispatcher', decision: 'hold', clauses: schedule.clauses, reason: schedule.reason, facts: {} }, this.pseudonyms.token(envelope.tenantId, envelope.message.to), context));
-      }
-    }
-    // Already in the ledger: its known outcome again (idempotent downstream), never a second send.
-    for (const row of await this.ledger.find(redelivered)) {
-      const known = knownOutcome(row);
-      if (known) out.push(known);
-    }
+    const { queued, cancelled, outbox } = await this.ledger.enqueue(sends);
     if (queued.size > 0) {
       this.queuedMeanwhile = true;
       this.wake?.();
     }
-    return out;
+    await this.outbox.publish(outbox);
+
+    // Cancelled before it came: the cancellation was published when it was requested.
+    const redelivered = items.map((i) => i.envelope.id).filter((id) => !queued.has(id) && !cancelled.has(id));
+    if (redelivered.length === 0) return [];
+    // Already in the ledger: what was decided for it again, never a second send.
+    const written = await this.ledger.outboxOf(redelivered);
+    const out: OutgoingRecord[] = [];
+    for (const row of await this.ledger.find(redelivered.filter((id) => !written.has(id)))) {
+      // Queued before the outbox existed: its state stands for its outcome.
+      const known = knownOutcome(row);
+      if (known) out.push(known);
+    }
+    return [...[...written.values()].flat(), ...out];
   }
 
   private async pump(): Promise<void> {
@@ -196,6 +197,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         seen.plan = plan;
         return toDecision(plan, pacing, state, seen.blocked);
       },
+      () => (seen.plan ? this.roundRecords(seen.plan, seen.messages, seen.blocked, seen.all) : []),
     );
     if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
     // A message planned at the earliest the plan allows (its sender had nothing booked) has no
@@ -207,7 +209,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     const late = claimed.filter((c) => c.startMs > earliest && c.startMs - prepareMs < Date.now());
     if (late.length > 0) this.logger.warn({ message: 'claimed messages already at their slot when the round ended; planning further ahead', count: late.length, roundMs: Date.now() - now });
     this.engine.schedule(claimed);
-    if (seen.plan) await this.publishRound(seen.plan, seen.messages, seen.blocked, seen.all);
+    await this.outbox.publish(result.outbox);
     const perSender = new Map<string, number>();
     for (const m of seen.all) perSender.set(m.senderKey, (perSender.get(m.senderKey) ?? 0) + 1);
     return result.sendersSeen >= this.config.PUMP_SENDERS_PER_ROUND || [...perSender.values()].some((n) => n >= this.config.PUMP_MESSAGES_PER_SENDER);
@@ -231,33 +233,30 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     return { buckets, counters };
   }
 
-  private async publishRound(
-    plan: ClaimPlan,
-    messages: ClaimRoundState['messages'],
-    blocked: Map<string, Omit<Verdict, 'at'>>,
-    all: ClaimRoundState['messages'],
-  ): Promise<void> {
+  /** What a claim round decided besides its claims (blocked, deferred, held, alerts): written to the outbox in its transaction. */
+  private roundRecords(plan: ClaimPlan, messages: ClaimRoundState['messages'], blocked: Map<string, Omit<Verdict, 'at'>>, all: ClaimRoundState['messages']): Outgoing[] {
     const byId = new Map(messages.map((m) => [m.messageId, m]));
-    const out: OutgoingRecord[] = [];
+    const out: Outgoing[] = [];
     for (const m of all) {
       const verdict = blocked.get(m.messageId);
-      if (verdict) out.push(stoppedRecord(m.envelope, verdict, m.recipientToken, contextOf(m.traceparent)));
+      if (verdict) out.push({ messageId: m.messageId, record: stoppedRecord(m.envelope, verdict, m.recipientToken, contextOf(m.traceparent)) });
     }
     for (const d of plan.deferrals) {
       const m = byId.get(d.messageId)!;
-      out.push(scheduledStatus(m.envelope, new Date(d.dueAtMs), d.reason, d.clauses, contextOf(m.traceparent)));
+      out.push({ messageId: m.messageId, record: scheduledStatus(m.envelope, new Date(d.dueAtMs), d.reason, d.clauses, contextOf(m.traceparent)) });
     }
     for (const h of plan.holds) {
       const m = byId.get(h.messageId)!;
-      out.push(stoppedRecord(m.envelope, { stage: 'dispatcher', decision: 'hold', clauses: h.clauses, reason: h.reason, facts: {} }, this.pseudonyms.token(m.envelope.tenantId, m.envelope.message.to), contextOf(m.traceparent)));
+      const verdict = { stage: 'dispatcher', decision: 'hold', clauses: h.clauses, reason: h.reason, facts: {} } as const;
+      out.push({ messageId: m.messageId, record: stoppedRecord(m.envelope, verdict, this.pseudonyms.token(m.envelope.tenantId, m.envelope.message.to), contextOf(m.traceparent)) });
     }
     const at = new Date().toISOString();
     for (const alert of plan.alerts) {
       const event: AlertEvent = { ...alert, at };
-      out.push(record('alerts', event.tenantId, event));
+      out.push({ messageId: null, record: record('alerts', event.tenantId, event) });
       this.logger.warn({ message: 'alert', kind: event.kind, tenantId: event.tenantId, reason: event.reason });
     }
-    await this.publisher.publishRaw(out);
+    return out;
   }
 }
 

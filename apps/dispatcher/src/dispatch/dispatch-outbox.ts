@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { OutboxLease } from '@sms/database';
+import { KafkaPublisher } from '@sms/kafka';
+import { Batcher, Periodic } from '@sms/util';
+import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
+import { DispatchRepository, OUTBOX_LEASE, type OutboxRow } from '../database/dispatch.repository.js';
+
+/**
+ * Publishes the outcome records the dispatcher wrote to its outbox (dispatcher.outbox), each in
+ * the transaction of its outcome: a held or blocked message, a scheduled, sending, failed or
+ * cancelled status, an alert. The instance that wrote a record publishes it right after the
+ * commit and marks it published once the broker acknowledged it. A record that instance could
+ * not publish (it died, or stopped, first) is published by the relay of any instance once the
+ * claim lapsed (OutboxLease, the design intake's outbox uses): a live instance's records in
+ * flight are never published again by another. A record published twice (a crash after the
+ * acknowledgement, before the mark) is harmless: consumers keep each status of a message once.
+ */
+@Injectable()
+export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DispatchOutbox.name);
+  private ticks: Periodic | null = null;
+  private readonly marks = new Batcher<string, void>((ids) => this.ledger.markPublished(ids).then(() => ids.map(() => undefined)), { maxItems: 2000, maxConcurrent: 2 });
+
+  constructor(
+    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
+    @Inject(OUTBOX_LEASE) private readonly lease: OutboxLease,
+    @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
+  ) {}
+
+  /** Registered before anything is written: this instance's records are its own from the first. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.lease.start();
+    this.ticks = new Periodic(this.config.OUTBOX_RELAY_INTERVAL_MS, () => this.relayOnce(), (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }));
+    this.ticks.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ticks?.stop();
+    await this.lease.stop();
+  }
+
+  /**
+   * Publishes records this instance just wrote, then marks them. Never throws: records whose
+   * publish failed are given up to the relays (and published again by the next relay run).
+   */
+  async publish(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.publisher.publishRaw(rows.map((r) => r.record));
+    } catch (error) {
+      this.logger.warn({ message: 'publishing outcomes failed; the outbox relay publishes them', count: rows.length, error: (error as Error).message });
+      await this.ledger.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
+      return;
+    }
+    await Promise.all(rows.map((r) => this.marks.add(r.id))).catch((error: Error) =>
+      this.logger.warn({ message: 'marking published outcomes failed; they may be published again', error: error.message }),
+    );
+  }
+
+  /** Publishes the records no live instance is publishing, oldest first; the number published. */
+  async relayOnce(): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < 20; round++) {
+      const rows = await this.ledger.takeUnpublished(this.lease.instanceId, 500);
+      if (rows.length === 0) break;
+      try {
+        await this.publisher.publishRaw(rows.map((r) => r.record));
+      } catch (error) {
+        // Given up again, or this live instance's claim would keep them from every relay.
+        await this.ledger.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
+        throw error;
+      }
+      await this.ledger.markPublished(rows.map((r) => r.id));
+      total += rows.length;
+      if (rows.length < 500) break;
+    }
+    if (total > 0) this.logger.log({ message: 'outbox relay published outcomes another instance could not', count: total });
+    await this.ledger.pruneOutbox(this.config.OUTBOX_RETENTION_MS);
+    await this.lease.prune();
+    return total;
+  }
+}

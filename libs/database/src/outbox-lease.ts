@@ -1,0 +1,74 @@
+import { Periodic } from '@sms/util';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+/**
+ * A service instance's claim on the outbox rows it publishes. Every row an instance writes is
+ * claimed by it (`claimed_by`), and the instance keeps a row in `<schema>.outbox_instances`
+ * alive while it runs, renewing it every quarter of the lease, however long its publishes take.
+ * A relay takes only rows nobody claims or whose claimant stopped renewing: a publish still in
+ * flight in a live instance is never published again by anyone, and the rows of an instance
+ * that died are published by another (or by itself, restarted) once its lease ran out.
+ */
+export class OutboxLease {
+  readonly instanceId = randomUUID();
+  private readonly renewals: Periodic;
+
+  constructor(
+    private readonly db: DataSource,
+    /** The instances table, schema-qualified: `intake.outbox_instances`. */
+    readonly instancesTable: string,
+    private readonly leaseMs: number,
+    private readonly warn: (message: string, error: Error) => void,
+  ) {
+    this.renewals = new Periodic(Math.max(1, Math.floor(leaseMs / 4)), () => this.renew(), (error) =>
+      warn("could not renew the outbox claim; another instance may publish this one's records again", error),
+    );
+  }
+
+  /** Registers the instance before it writes anything: its rows are claimed from the first. */
+  async start(): Promise<void> {
+    await this.renew();
+    this.renewals.start();
+  }
+
+  /** A clean stop gives up the claim at once: what is still unpublished is the relays'. */
+  async stop(): Promise<void> {
+    await this.renewals.stop();
+    await this.db
+      .query(`UPDATE ${this.instancesTable} SET alive_until = now() WHERE id = $1`, [this.instanceId])
+      .catch((error: Error) => this.warn('could not give up the outbox claim; it lapses by itself', error));
+  }
+
+  /** Forgets instances gone for a day (their rows were relayed long since). */
+  async prune(): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.instancesTable} WHERE alive_until < now() - interval '1 day'`);
+  }
+
+  private async renew(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.instancesTable} (id, alive_until) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
+       ON CONFLICT (id) DO UPDATE SET alive_until = EXCLUDED.alive_until`,
+      [this.instanceId, this.leaseMs],
+    );
+  }
+}
+
+/**
+ * SQL that claims for `$1` (this instance) up to `$2` unpublished rows of `table` (an `id`
+ * primary key, `published_at`, `claimed_by`) that nobody live in `instancesTable` claims,
+ * oldest first by `orderBy`, and returns `columns` of them in that order. Rows another relay is
+ * claiming at the same moment are skipped.
+ */
+export function claimUnpublishedSql(table: string, orderBy: string, columns: string, instancesTable: string): string {
+  return `WITH claimed AS (
+      UPDATE ${table} m SET claimed_by = $1
+       WHERE m.id IN (
+         SELECT o.id FROM ${table} o
+          WHERE o.published_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM ${instancesTable} i WHERE i.id = o.claimed_by AND i.alive_until > now())
+          ORDER BY o.${orderBy} LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+      RETURNING m.${orderBy} AS order_by, ${columns.split(',').map((c) => `m.${c.trim()}`).join(', ')})
+    SELECT ${columns} FROM claimed ORDER BY order_by`;
+}
