@@ -127,7 +127,7 @@ describe("Twilio's opt-out list in the simulator", () => {
     assert.deepEqual([refused.status, refused.code], [400, 21610]);
 
     await text(HANDSET, POOL[1]!, 'reprendre');
-    assert.equal(sim.messages(HANDSET).at(-1)?.body, DEFAULT_REPLIES.START);
+    assert.ok(!sim.messages(HANDSET).some((m) => m.body === DEFAULT_REPLIES.START), 'the application answers START too: Twilio sends no reply of its own');
     assert.equal((await client.messages.create({ to: HANDSET, messagingServiceSid: MG, body: 'Acme Dental: offer' })).status, 'accepted');
   });
 

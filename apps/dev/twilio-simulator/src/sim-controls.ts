@@ -210,24 +210,30 @@ function keywordHandling(ctx: SimulatorContext, keyword: KeywordKind, handset: s
   }
 }
 
-/** Twilio's own reply: a message from the number written to, listed under /sim/messages like any other (no status callback). */
-function twilioReply(ctx: SimulatorContext, to: string, from: string, messagingServiceSid: string | null, body: string): void {
+/** A text between a handset and a number that no API call created: Twilio's own reply, or an inbound message. */
+function storeText(ctx: SimulatorContext, text: { sid: string; to: string; from: string; messagingServiceSid: string | null; body: string; inbound: boolean }) {
   const now = Date.now();
-  const message = ctx.store.add({
-    sid: newSid('SM'),
-    to,
-    from,
-    messagingServiceSid,
-    body,
-    numSegments: countSegments(body).segments,
+  return ctx.store.add({
+    sid: text.sid,
+    ...(text.inbound ? { direction: 'inbound' as const } : {}),
+    to: text.to,
+    from: text.from,
+    messagingServiceSid: text.messagingServiceSid,
+    body: text.body,
+    numSegments: countSegments(text.body).segments,
     numMedia: 0,
     receivedAt: now,
     statusCallback: null,
-    status: 'queued',
+    status: text.inbound ? 'received' : 'queued',
     errorCode: null,
-    sentAt: null,
+    sentAt: text.inbound ? now : null,
     updatedAt: now,
   });
+}
+
+/** Twilio's own reply: a message from the number written to, listed under /sim/messages like any other (no status callback). */
+function twilioReply(ctx: SimulatorContext, to: string, from: string, messagingServiceSid: string | null, body: string): void {
+  const message = storeText(ctx, { sid: newSid('SM'), to, from, messagingServiceSid, body, inbound: false });
   ctx.delivery.start(message, { status: 'delivered' });
 }
 
@@ -239,21 +245,5 @@ function twilioReply(ctx: SimulatorContext, to: string, from: string, messagingS
  * the same filters and paging as sent ones, whatever the webhook answers.
  */
 function recordInbound(ctx: SimulatorContext, sid: string, from: string, to: string, body: string, messagingServiceSid: string | null): void {
-  const now = Date.now();
-  ctx.store.add({
-    sid,
-    direction: 'inbound',
-    to,
-    from,
-    messagingServiceSid,
-    body,
-    numSegments: countSegments(body).segments,
-    numMedia: 0,
-    receivedAt: now,
-    statusCallback: null,
-    status: 'received',
-    errorCode: null,
-    sentAt: now,
-    updatedAt: now,
-  });
+  storeText(ctx, { sid, to, from, messagingServiceSid, body, inbound: true });
 }

@@ -230,7 +230,7 @@ describe('the official twilio SDK against the simulator', () => {
     await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: ['+14155550201'] });
     const before = new Date(Date.now() - 1000);
     receiver.answer = () => 503;
-    const failed = (await (await simPost(sim, '/sim/inbound', { from: TO, to: FROM, body: 'STOP', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as { sid: string; webhookStatus: number };
+    const failed = (await (await simPost(sim, '/sim/inbound', { from: TO, to: FROM, body: 'Can I move my cleaning to Friday?', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as { sid: string; webhookStatus: number };
     assert.equal(failed.webhookStatus, 503);
     const dead = await startWebhookReceiver();
     await dead.close();
