@@ -33,9 +33,9 @@ describe('who confirms an opt-out (MP.OPTOUT.HONOR: exactly one confirmation)', 
     assert.equal(twilioConfirmsOptOut({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('twilio')), false);
   });
 
-  it('leaves START and HELP to Twilio where Twilio answers STOP, so that the person gets one reply', () => {
-    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'start' }, tenant('gateway'), 'opt_in'), true);
-    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'HELP' }, tenant('gateway'), 'help'), true);
+  it("leaves START and HELP to Twilio only where the tenant's Advanced Opt-Out answers them, so that the person gets one branded reply", () => {
+    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'start' }, tenant('twilio'), 'opt_in'), false, "Twilio's default reply names no brand");
+    assert.equal(twilioAnswersKeyword({ to: LONE, body: 'HELP' }, tenant('twilio'), 'help'), false);
     assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('twilio'), 'opt_in'), true);
     assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'START', optOutType: 'START' }, tenant('gateway'), 'opt_in'), false);
     assert.equal(twilioAnswersKeyword({ to: IN_SERVICE, body: 'HELP', optOutType: 'HELP' }, tenant('gateway'), 'help'), false);

@@ -26,13 +26,16 @@ export const TWILIO_OPT_IN_KEYWORDS: readonly string[] = ['START', 'YES', 'UNSTO
 export const TWILIO_HELP_KEYWORDS: readonly string[] = ['HELP', 'INFO'];
 
 /**
- * Whether Twilio itself answered this START or HELP (its re-subscribed or help reply), so that
- * the gateway sends no second reply: the same rule as for STOP. Where Twilio answers, the
- * tenant words those replies at Twilio (Advanced Opt-Out), brand and contact included.
+ * Whether the tenant's own reply to this START or HELP is Twilio's, so that the gateway sends
+ * no second one: only for a Messaging Service's number when the tenant set
+ * `optOutConfirmation: twilio` (its Advanced Opt-Out then carries the tenant's wording, brand
+ * and contact included). A number in no service gets Twilio's generic default reply, which
+ * names no brand, so the gateway still sends its own (CTIA: HELP names the brand and a contact).
  */
 export function twilioAnswersKeyword(inbound: Pick<InboundMessageEvent, 'to' | 'body' | 'optOutType'>, tenant: Pick<TenantConfigEvent, 'senders' | 'settings'>, kind: 'opt_in' | 'help'): boolean {
   const read = kind === 'opt_in' ? twilioRead(inbound, 'START', TWILIO_OPT_IN_KEYWORDS) : twilioRead(inbound, 'HELP', TWILIO_HELP_KEYWORDS);
-  return read && twilioAnswersFor(inbound, tenant);
+  const inService = tenant.senders.find((s) => s.number === inbound.to)?.messagingServiceSid !== undefined;
+  return read && inService && tenant.settings.optOutConfirmation === 'twilio';
 }
 
 function twilioRead(inbound: Pick<InboundMessageEvent, 'body' | 'optOutType'>, type: 'STOP' | 'START' | 'HELP', standard: readonly string[]): boolean {
