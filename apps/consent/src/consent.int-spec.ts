@@ -302,6 +302,24 @@ describe('consent service (real Kafka and Postgres)', () => {
     const event = await waitFor('the opt-out from Twilio', async () => (await state(to)).optEvents.find((e) => e.kind === 'opt_out'));
     assert.equal(event.source, 'twilio_error_21610');
     assert.equal((await state(to)).state.optedOut, true);
+
+    // A second refusal, of a message decided before the opt-out, confirms it and records nothing more.
+    const earlier = envelope(to);
+    await publish(earlier);
+    await outcome(earlier.id);
+    const again: StatusEvent = { ...refused, messageId: earlier.id, at: new Date().toISOString() };
+    const marker = aRecipient();
+    await capture(marker, 'Acme Dental', 'offers');
+    const markerMessage = envelope(marker);
+    await publish(markerMessage);
+    await outcome(markerMessage.id);
+    await produceRaw(kafka, TOPICS.status.name, [
+      { key: earlier.id, value: encodeValue(again) },
+      { key: earlier.id, value: encodeValue({ ...refused, messageId: markerMessage.id } satisfies StatusEvent) },
+    ]);
+    // The marker's refusal, behind it on the same partition, is recorded: by then the first was handled too.
+    await waitFor('the marker opt-out', async () => (await state(marker)).optEvents.find((e) => e.kind === 'opt_out'));
+    assert.equal((await state(to)).optEvents.filter((e) => e.kind === 'opt_out').length, 1, 'one opt-out, not two');
   });
 
   it("counts a message as sent from its first status that reached Twilio, whatever order its statuses come in", async () => {

@@ -4,7 +4,7 @@ import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { randomUUID } from 'node:crypto';
-import { ConsentRepository, type NewOptEvent } from '../database/consent.repository.js';
+import { ConsentRepository, keyOf, type NewOptEvent } from '../database/consent.repository.js';
 import { scopeForTwilioOptOut } from '../rules/opt-out-scope.js';
 import { OptOutRecorder } from './opt-out-recorder.js';
 
@@ -32,16 +32,20 @@ export class StatusConsumer {
     const refused = records.filter((r) => r.value.status === 'failed' && r.value.errorCode === UNSUBSCRIBED);
     if (refused.length === 0) return {};
     const decisions = await this.consents.findDecisions(refused.map((r) => r.value.messageId));
+    const facts = await this.consents.factsFor(decisions);
     const events: NewOptEvent[] = [];
     for (const d of decisions) {
       const tenant = this.tenants.get(d.tenantId);
       if (!tenant) continue;
+      const scope = scopeForTwilioOptOut(tenant, d.sender, d.brand);
+      // Already opted out there (a STOP Twilio also read): its refusal confirms what we recorded, and adds no second opt-out.
+      if (facts.get(keyOf(d))?.optStates.find((s) => s.scope === scope)?.state === 'opted_out') continue;
       const status = refused.find((r) => r.value.messageId === d.messageId)!.value;
       events.push({
         id: randomUUID(),
         tenantId: d.tenantId,
         recipientToken: d.recipientToken,
-        scope: scopeForTwilioOptOut(tenant, d.sender, d.brand),
+        scope,
         kind: 'opt_out',
         source: 'twilio_error_21610',
         keyword: null,
