@@ -16,4 +16,6 @@ export interface SimMessage {
   /** When the simulator received the create request, ISO 8601 with milliseconds. */
   receivedAt: string;
   statusCallback: string | null;
+  /** `outbound-api` for a send through the API, `outbound-reply` for Twilio's own keyword reply. */
+  direction: 'outbound-api' | 'outbound-reply';
 }

@@ -22,7 +22,7 @@ export const messageUri = (accountSid: string, sid: string): string => `/${API_V
 export interface MessageResource {
   body: string | null;
   num_segments: string | null;
-  direction: 'outbound-api' | 'inbound';
+  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
   from: string | null;
   to: string | null;
   date_updated: string | null;

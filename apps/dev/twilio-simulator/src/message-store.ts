@@ -7,7 +7,7 @@ export interface StoredMessage {
   readonly seq: number;
   readonly sid: string;
   /** `inbound`: a text a phone sent to one of the account's numbers (POST /sim/inbound); absent: a message sent through the API. */
-  readonly direction?: 'outbound-api' | 'inbound';
+  readonly direction?: 'outbound-api' | 'outbound-reply' | 'inbound';
   readonly to: string;
   readonly from: string | null;
   readonly messagingServiceSid: string | null;

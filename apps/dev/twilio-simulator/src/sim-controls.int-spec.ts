@@ -61,6 +61,7 @@ describe('the simulator over HTTP', () => {
     );
     assert.deepEqual(Object.keys(messages[0]!).sort(), [
       'body',
+      'direction',
       'errorCode',
       'from',
       'messagingServiceSid',

@@ -26,6 +26,8 @@ export interface SimMessage {
   /** When the simulator received the create request, ISO 8601 with milliseconds. */
   receivedAt: string;
   statusCallback: string | null;
+  /** `outbound-api` for a send through the API, `outbound-reply` for Twilio's own keyword reply. */
+  direction: 'outbound-api' | 'outbound-reply';
 }
 
 export function toSimMessage(m: StoredMessage): SimMessage {
@@ -41,6 +43,7 @@ export function toSimMessage(m: StoredMessage): SimMessage {
     numSegments: m.numSegments,
     receivedAt: new Date(m.receivedAt).toISOString(),
     statusCallback: m.statusCallback,
+    direction: m.direction === 'outbound-reply' ? 'outbound-reply' : 'outbound-api',
   };
 }
 
@@ -215,7 +218,8 @@ function storeText(ctx: SimulatorContext, text: { sid: string; to: string; from:
   const now = Date.now();
   return ctx.store.add({
     sid: text.sid,
-    ...(text.inbound ? { direction: 'inbound' as const } : {}),
+    // Twilio's own keyword replies are "outbound-reply" messages (the Message resource's direction).
+    direction: text.inbound ? ('inbound' as const) : ('outbound-reply' as const),
     to: text.to,
     from: text.from,
     messagingServiceSid: text.messagingServiceSid,
