@@ -80,6 +80,16 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   const consumerOf = (topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler, options: { groupId?: string; commitIntervalMs?: number } = {}) =>
     new TopicConsumer({ kafka, topic, groupId: options.groupId ?? `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler, commitIntervalMs: options.commitIntervalMs });
 
+  /** A member of `groupId` that notes every item it handles and commits only when it stops or its group rebalances. */
+  const recordingMember = (topic: TopicDefinition<typeof ItemSchema>, groupId: string, seen: number[]) =>
+    consumerOf(
+      topic,
+      async (records) => {
+        seen.push(...records.map((r) => r.value.n));
+      },
+      { groupId, commitIntervalMs: 600_000 },
+    );
+
   async function consume(topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler) {
     const consumer = consumerOf(topic, handler);
     consumers.push(consumer);
@@ -290,15 +300,8 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
     const groupId = `test-${randomUUID()}`;
-    const member = (seen: number[]) =>
-      consumerOf(
-        topic,
-        async (records) => {
-          seen.push(...records.map((r) => r.value.n));
-        },
-        // Far longer than the test: nothing is committed on the interval, only at the stop.
-        { groupId, commitIntervalMs: 600_000 },
-      );
+    // Nothing is committed on the interval (far longer than the test), only at the stop.
+    const member = (seen: number[]) => recordingMember(topic, groupId, seen);
     const first: number[] = [];
     const a = member(first);
     await a.start();
@@ -320,15 +323,8 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
     const groupId = `test-${randomUUID()}`;
-    const member = (seen: number[]) =>
-      consumerOf(
-        topic,
-        async (records) => {
-          seen.push(...records.map((r) => r.value.n));
-        },
-        // Far longer than the test: nothing is committed on the interval, only at the rebalance.
-        { groupId, commitIntervalMs: 600_000 },
-      );
+    // Nothing is committed on the interval (far longer than the test), only at the rebalance.
+    const member = (seen: number[]) => recordingMember(topic, groupId, seen);
     const first: number[] = [];
     const a = member(first);
     consumers.push(a);

@@ -10,13 +10,19 @@ import { ENCODER_CLASSES, type EncoderHeadFile, type EncoderScores } from '../ru
 import { loadSecondStage } from '../rules/model/second-opinion.js';
 import { normalise } from '../rules/normalise.js';
 import { loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, factsFromEnvelope, needsSecondOpinion, screen, type ScreeningResult } from '../rules/screen-message.js';
+import { DEFAULT_SETTINGS, factsFromEnvelope, needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../rules/screen-message.js';
 import { envelopeOf } from '../cli/screen-line.js';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { readBlindSet, type BlindCase } from './blind-set.js';
 import { formatTable, percent } from './metrics.js';
 
 export const calibrationPath = (): string => fileURLToPath(new URL('../../eval/calibration/calibration.v1.jsonl', import.meta.url));
+
+/** A case as the blind set is screened: a first message to a US number, age not verified, default settings. */
+function factsOf(c: BlindCase): ScreeningFacts {
+  const input = { id: c.id, body: c.body, to: '+14155552671', useCase: c.useCase, brand: c.brand, firstMessage: true };
+  return factsFromEnvelope(envelopeOf(input), { settings: DEFAULT_SETTINGS } as TenantConfigEvent);
+}
 
 export interface CalibrationCase {
   case: BlindCase;
@@ -30,9 +36,7 @@ export async function screenCalibration(): Promise<{ cases: CalibrationCase[]; h
   const second = await loadSecondStage();
   const cases: CalibrationCase[] = [];
   for (const c of readBlindSet(calibrationPath())) {
-    const input = { id: c.id, body: c.body, to: '+14155552671', useCase: c.useCase, brand: c.brand, firstMessage: true };
-    const facts = factsFromEnvelope(envelopeOf(input), { settings: DEFAULT_SETTINGS } as TenantConfigEvent);
-    const first = screen(c.body, facts, rules);
+    const first = screen(c.body, factsOf(c), rules);
     cases.push({ case: c, first, scores: await second.pool.encoder.score(second.tokenizer.encode(normalise(c.body))) });
   }
   const head = second.pool.encoder.head;
@@ -44,9 +48,7 @@ const stopping = (r: ScreeningResult): boolean => r.decision === 'hold' || r.dec
 
 /** The decision with a given head file (bands and consult), and what stopped a stopped text. */
 export function decide(c: CalibrationCase, head: Pick<EncoderHeadFile, 'version' | 'bands' | 'consult'>, rules: ReturnType<typeof compileRules>): { result: ScreeningResult; by: 'rule' | 'linear' | 'encoder' | '' } {
-  const input = { id: c.case.id, body: c.case.body, to: '+14155552671', useCase: c.case.useCase, brand: c.case.brand, firstMessage: true };
-  const facts = factsFromEnvelope(envelopeOf(input), { settings: DEFAULT_SETTINGS } as TenantConfigEvent);
-  const result = needsSecondOpinion(c.first, head.consult) ? screen(c.case.body, facts, rules, { head, scores: c.scores }) : c.first;
+  const result = needsSecondOpinion(c.first, head.consult) ? screen(c.case.body, factsOf(c.case), rules, { head, scores: c.scores }) : c.first;
   if (!stopping(result)) return { result, by: '' };
   const deciding = result.findings.filter((f) => f.action === 'hold' || f.action === 'block');
   const by = deciding.some((f) => !f.byModel) ? 'rule' : deciding.some((f) => f.reason.includes('text encoder') && !f.reason.includes('only holds')) ? 'encoder' : 'linear';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import { DEFAULT_REPLIES } from './opt-outs.js';
 import { startSimulator, type Simulator } from './server.js';
-import { sdkClientFor } from './test-support/twilio-sdk-client.js';
+import { rejection, sdkClientFor } from './test-support/twilio-sdk-client.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
 
 const HANDSET = '+14155550100';
@@ -11,16 +11,6 @@ const OTHER_HANDSET = '+14155550111';
 const POOL = ['+14155550198', '+14155550199'];
 const LONE_NUMBER = '+14155550177';
 const MG = 'MG0123456789abcdef0123456789abcdef';
-
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof twilio.RestException>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof twilio.RestException, `expected a RestException, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the SDK call to be rejected');
-}
 
 /**
  * Twilio's opt-out handling through the official SDK: error 21610's page

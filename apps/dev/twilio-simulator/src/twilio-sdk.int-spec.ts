@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import twilio from 'twilio';
 import { startSimulator, type Simulator } from './server.js';
-import { sdkClientFor } from './test-support/twilio-sdk-client.js';
+import { rejection, sdkClientFor } from './test-support/twilio-sdk-client.js';
 import { waitUntil } from './test-support/wait-until.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
 
@@ -12,16 +12,6 @@ const MG = 'MG0123456789abcdef0123456789abcdef';
 
 async function simPost(sim: Simulator, path: string, body: unknown): Promise<Response> {
   return fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof twilio.RestException>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof twilio.RestException, `expected a RestException, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the SDK call to be rejected');
 }
 
 describe('the official twilio SDK against the simulator', () => {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import twilio from 'twilio';
 
 type RequestClient = InstanceType<typeof twilio.RequestClient>;
@@ -30,4 +31,15 @@ export function sdkClientFor(simulator: { url: string; accountSid: string; authT
     httpClient: new BaseUrlRequestClient(new URL(simulator.url), { keepAlive: true }),
     autoRetry: false,
   });
+}
+
+/** The SDK's error for a call the test expects Twilio to refuse (fails the test if it went through). */
+export async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof twilio.RestException>> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof twilio.RestException, `expected a RestException, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the SDK call to be rejected');
 }
