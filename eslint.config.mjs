@@ -7,6 +7,10 @@ import tseslint from 'typescript-eslint';
  * - the contracts library depends on nothing but utilities;
  * - the Twilio simulator is a development tool that no service may import.
  */
+const TESTING_ONLY_IN_TESTS = { name: '@sms/testing', message: 'test factories and harnesses belong in test files only' };
+/** Two levels up is as far as a relative import goes: past that, the file belongs to another room (import its library) or sits in the wrong one. */
+const NO_DEEP_RELATIVE_IMPORTS = { group: ['../../../*'], message: 'import across rooms through the library (@sms/...), or move the file closer' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', '.local/**', '.cache/**'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -45,13 +49,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-function-type': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-console': 'off',
-      'no-restricted-imports': ['error', { paths: [{ name: '@sms/testing', message: 'test factories and harnesses belong in test files only' }] }],
+      'no-duplicate-imports': 'error',
+      'no-restricted-imports': ['error', { paths: [TESTING_ONLY_IN_TESTS], patterns: [NO_DEEP_RELATIVE_IMPORTS] }],
     },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', '**/*.bench.ts', '**/test-support/**/*.ts', 'libs/testing/**/*.ts', 'apps/dev/e2e/**/*.ts'],
     rules: {
-      'no-restricted-imports': 'off',
+      'no-restricted-imports': ['error', { patterns: [NO_DEEP_RELATIVE_IMPORTS] }],
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

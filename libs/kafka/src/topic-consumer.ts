@@ -1,4 +1,4 @@
-import { type TopicDefinition } from '@sms/contracts';
+import { TOPICS, type TopicDefinition } from '@sms/contracts';
 import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, type Span } from '@sms/tracing';
 import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
@@ -8,7 +8,6 @@ import type { KafkaLogSink } from './kafka-client.js';
 import { beforeRejoin } from './rejoin-hook.js';
 import { NO_OBSERVER, type KafkaObserver } from './observer.js';
 import type { KafkaPublisher, OutgoingRecord } from './publisher.js';
-import { TOPICS } from '@sms/contracts';
 
 export interface ConsumedRecord<T> {
   topic: string;
