@@ -35,7 +35,7 @@ describe('the text encoder’s opinion in the decision', () => {
 
   it('never lets a linear score in the block band block alone once the encoder was asked: it holds', () => {
     // Cannabis by product slang: no lexicon term, the linear cannabis head alone reaches block.
-    const linearBlocks = 'Acme Dental: shatter and wax pens restocked, dm for the menu. Reply STOP to opt out.';
+    const linearBlocks = 'Acme Dental: shatter, wax pens and live resin carts restocked, dm for the menu. Reply STOP to opt out.';
     const alone = screen(linearBlocks, facts, rules);
     const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
     assert.equal(alone.decision, 'block');
@@ -56,7 +56,7 @@ describe('the text encoder’s opinion in the decision', () => {
     const cbd = screen('Acme Dental: relax with our CBD gummies! Reply STOP to opt out.', facts, rules);
     assert.equal(cbd.decision, 'block');
     assert.equal(needsSecondOpinion(cbd, 0), false);
-    const linearBlocks = screen('Acme Dental: shatter and wax pens restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
+    const linearBlocks = screen('Acme Dental: shatter, wax pens and live resin carts restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
     assert.equal(linearBlocks.decision, 'block');
     assert.equal(needsSecondOpinion(linearBlocks, 0.5), true);
     const plain = screen(reminder, facts, rules);
