@@ -20,7 +20,8 @@ import { EnforcementConsumer } from './tenants/enforcement.consumer.js';
 import { TenantRegistry } from './tenants/tenant-registry.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
 import { TenantRateLimitGuard } from './limits/tenant-rate-limiter.js';
-import { WebhookReceipts, WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
+import { WebhookReceipts } from './webhooks/webhook-receipts.repository.js';
+import { WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 

@@ -3,7 +3,7 @@ import { TenantConfigEventSchema, type EnforcementEvent, type TenantConfigEvent 
 import { KafkaPublisher } from '@sms/kafka';
 import { hashApiKey } from '@sms/tenancy';
 import { DataSource } from 'typeorm';
-import { ApiKeyEntity, TenantEntity } from '../database/tenant.entity.js';
+import { ApiKeyEntity, TenantEntity } from './tenant.entity.js';
 
 /** A tenant as an operator registers it: everything but the key hashes and timestamps. */
 export type TenantProfile = Omit<TenantConfigEvent, 'apiKeyHashes' | 'updatedAt' | 'status' | 'name' | 'tenantId'>;
