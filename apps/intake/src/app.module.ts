@@ -21,7 +21,7 @@ import { TenantRegistry } from './tenants/tenant-registry.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
 import { TenantRateLimitGuard } from './limits/tenant-rate-limiter.js';
 import { WebhookReceipts } from './webhooks/webhook-receipts.repository.js';
-import { WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
+import { StatusCallbackReplayGuard, WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
@@ -59,6 +59,7 @@ export class IntakeModule {
         TwilioSignatureGuard,
         TenantRateLimitGuard,
         WebhookReplayGuard,
+        StatusCallbackReplayGuard,
         WebhookReceipts,
         AdminKeyGuard,
       ],

@@ -135,6 +135,17 @@ describe('security: Twilio webhooks', () => {
     assert.equal((await webhook('/twilio/inbound', noToken)).status, 409, 'same URL and parameters');
   });
 
+  it('refuses a replayed status callback that reports a delivery state, and answers one that changes nothing without remembering it', async () => {
+    const url = `/twilio/status?m=00000000-0000-4000-8000-00000000000a&t=${tenant.tenantId}`;
+    const delivered = { MessageSid: `SM${'6'.repeat(32)}`, AccountSid: stack.twilio.accountSid, MessageStatus: 'delivered' };
+    assert.equal((await webhook(url, delivered)).status, 204);
+    assert.equal((await webhook(url, delivered)).status, 409, 'a replayed delivery report');
+    const queued = { ...delivered, MessageStatus: 'queued' };
+    assert.equal((await webhook(url, queued)).status, 204);
+    assert.equal((await webhook(url, queued)).status, 204, 'queued publishes nothing, so its replay is harmless and costs no receipt');
+    assert.equal((await webhook(url, queued, { sign: 'wrong-token' })).status, 403, 'the signature is still checked');
+  });
+
   it('refuses unsigned, wrongly signed and altered webhooks, and records nothing from them', async () => {
     const person = pipeline.recipient();
     await pipeline.consent(tenant, person);

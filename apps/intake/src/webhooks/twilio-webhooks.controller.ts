@@ -17,11 +17,10 @@ import {
 } from './twilio-webhook.js';
 import { InboundOutbox } from './inbound-outbox.service.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
-import { WebhookReplayGuard } from './webhook-replay.guard.js';
+import { StatusCallbackReplayGuard, WebhookReplayGuard } from './webhook-replay.guard.js';
 
 @Controller('twilio')
 @UseGuards(TwilioSignatureGuard)
-@UseInterceptors(WebhookReplayGuard)
 export class TwilioWebhooksController {
   private readonly logger = new Logger(TwilioWebhooksController.name);
 
@@ -33,6 +32,7 @@ export class TwilioWebhooksController {
 
   /** A person texted one of our numbers (STOP, START, HELP or a reply). */
   @Post('inbound')
+  @UseInterceptors(WebhookReplayGuard)
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
   async inbound(@Body(new ZodValidationPipe(InboundWebhookSchema)) body: InboundWebhook): Promise<string> {
@@ -61,6 +61,7 @@ export class TwilioWebhooksController {
 
   /** Twilio reports a delivery state for a message the dispatcher sent. */
   @Post('status')
+  @UseInterceptors(StatusCallbackReplayGuard)
   @HttpCode(204)
   async status(
     @Query(new ZodValidationPipe(StatusCallbackQuerySchema, 'query')) query: z.infer<typeof StatusCallbackQuerySchema>,
