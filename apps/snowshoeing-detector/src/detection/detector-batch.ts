@@ -58,7 +58,14 @@ export async function decideBatch(
     ),
     decisions.given(keys),
   ]);
-  const pending = items.flatMap((c, i) => (given.has(keyTexts[i]!) || !counted(c.envelope) ? [] : [i]));
+  // Counted once: not when decided before, nor again when the batch carries the message twice.
+  const seen = new Set<string>(given.keys());
+  const pending: number[] = [];
+  items.forEach((c, i) => {
+    if (seen.has(keyTexts[i]!)) return;
+    seen.add(keyTexts[i]!);
+    if (counted(c.envelope)) pending.push(i);
+  });
   const measured = await store.observeMarkers(
     pending.map((i) => ({ markers: items[i]!.markers ?? [], tenant: items[i]!.envelope.tenantId, sender: senders[i]!, at: Date.parse(items[i]!.envelope.acceptedAt) })),
   );
