@@ -134,6 +134,61 @@ describe('audit (real Kafka and Postgres)', () => {
     assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by Casey Compliance: the clinic's own short link/);
   });
 
+  describe('a hold or block from before the dispatcher for a message it handed to Twilio (a redelivery decided anew)', () => {
+    type Review = { messageId: string; status: string; decidedBy: string | null };
+    const reviews = async (status: string) => (await call<{ reviews: Review[] }>(`${audit.url}/admin/v1/reviews?status=${status}&tenantId=${tenantId}`, { apiKey: adminKey })).body.reviews;
+    const screenedOk = (at: string) => verdict('content-screening', 'pass', ['MP.CONTENT.ILLEGAL'], 'nothing prohibited', at);
+    /** The message as the detector cleared it, and as it stops it when deciding it anew (the same step). */
+    const decidedTwice = (second: 'hold' | 'block') => {
+      const screened = anEnvelope({ tenantId, verdicts: [screenedOk(new Date(Date.now() - 60_000).toISOString())] });
+      const cleared = { ...screened, verdicts: [...screened.verdicts, verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'within every threshold', new Date(Date.now() - 50_000).toISOString())] };
+      const stopped = { ...screened, verdicts: [...screened.verdicts, verdict('snowshoeing-detector', second, ['MP.EVASION.SNOWSHOE'], 'cluster already stopped', new Date().toISOString())] };
+      const sending: StatusEvent = { messageId: screened.id, tenantId, status: 'sending', source: 'dispatcher', twilioSid: `SM${randomUUID().replace(/-/g, '')}`, at: new Date(Date.now() - 40_000).toISOString() };
+      return { cleared, stopped, sending };
+    };
+
+    it('queues no review when the hold comes after the hand-over, and the message stays sent', async () => {
+      const m = decidedTwice('hold');
+      await publish(TOPICS.cleared.name, m.cleared.id, m.cleared);
+      await publish(TOPICS.status.name, m.cleared.id, m.sending);
+      await waitFor('the hand-over in the history', async () => ((await view(m.cleared.id)).body.status === 'sending' ? true : undefined));
+      // The stale hold, then on the same partition a hold of another message: once that one is
+      // queued, audit has handled the stale one.
+      const control = anEnvelope({ tenantId, message: { to: m.cleared.message.to }, verdicts: [screenedOk(new Date().toISOString()), verdict('snowshoeing-detector', 'hold', ['MP.EVASION.SNOWSHOE'], 'spread over many numbers', new Date().toISOString())] });
+      await produceRaw(kafka, TOPICS.stopped.name, [m.stopped, control].map((e) => ({ key: 'one-partition', value: encodeValue(e) })));
+      await waitFor('the other hold in the queue', async () => (await reviews('pending')).find((r) => r.messageId === control.id));
+      assert.equal((await reviews('pending')).find((r) => r.messageId === m.cleared.id), undefined, 'no review for a message Twilio has');
+      assert.equal((await view(m.cleared.id)).body.status, 'sending');
+    });
+
+    it('closes the review when the hand-over is recorded after the hold, and a block recorded first does not end a message that went out', async () => {
+      const held = decidedTwice('hold');
+      const blocked = decidedTwice('block');
+      // The detector's second decisions reach audit before its first (another topic, another consumer).
+      await publish(TOPICS.stopped.name, held.stopped.id, held.stopped);
+      await publish(TOPICS.stopped.name, blocked.stopped.id, blocked.stopped);
+      await waitFor('the stale hold queued', async () => (await reviews('pending')).find((r) => r.messageId === held.stopped.id));
+      await waitFor('the block recorded', async () => ((await view(blocked.stopped.id)).body.status === 'blocked' ? true : undefined));
+      for (const m of [held, blocked]) {
+        await publish(TOPICS.cleared.name, m.cleared.id, m.cleared);
+        await publish(TOPICS.status.name, m.cleared.id, m.sending);
+      }
+      const closed = await waitFor('the review superseded by the hand-over', async () => (await reviews('superseded')).find((r) => r.messageId === held.stopped.id));
+      assert.equal(closed.decidedBy, 'dispatcher: handed to Twilio');
+      const late = await call(`${audit.url}/admin/v1/reviews/${held.stopped.id}/decision`, { apiKey: adminKey, body: { decision: 'reject', decidedBy: 'Casey Compliance' } });
+      assert.equal(late.status, 409, 'nothing left to decide');
+      assert.equal((await view(held.stopped.id)).body.status, 'sending');
+      const delivered: StatusEvent = { ...blocked.sending, status: 'delivered', source: 'twilio-callback', at: new Date(Date.now() - 30_000).toISOString() };
+      await publish(TOPICS.status.name, blocked.cleared.id, delivered);
+      const history = await waitFor('the delivery', async () => {
+        const answer = await view(blocked.stopped.id);
+        return answer.body.statuses.some((s) => s.status === 'delivered') ? answer.body : undefined;
+      });
+      assert.equal(history.status, 'delivered', 'the later block decided nothing');
+      assert.ok(history.decisions.some((d) => d.decision === 'block'), 'it stays in the history, as decided');
+    });
+  });
+
   it('leaves a hold behind an unclear reply to its opt-out review, whose decision sends it back through consent', async () => {
     const envelope = anEnvelope({
       tenantId,

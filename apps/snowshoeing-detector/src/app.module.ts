@@ -1,11 +1,16 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseModule, databaseHealth } from '@sms/database';
 import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import type { SnowshoeConfig } from './config.js';
+import { snowshoeDataSource } from './database/data-source.js';
+import { DecisionPruner } from './database/decision-pruner.js';
+import { DecisionsRepository } from './database/decisions.repository.js';
 
 import { ClusterAssignmentConsumer } from './detection/cluster-assignment.consumer.js';
 import { ClustersController } from './detection/clusters.controller.js';
@@ -42,6 +47,7 @@ export class SnowshoeingDetectorModule {
     return {
       module: SnowshoeingDetectorModule,
       imports: [
+        DatabaseModule.forRoot(() => snowshoeDataSource(config.DATABASE_URL)),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'snowshoeing-detector', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
@@ -69,13 +75,19 @@ export class SnowshoeingDetectorModule {
           useFactory: async (redis: Redis, kafka: Kafka, rules: DetectorRules): Promise<RedisStore> => {
             const prefix = `${config.SNOWSHOE_REDIS_PREFIX}${await kafkaClusterId(kafka)}:`;
             logger.log({ message: 'snowshoe state in redis', prefix });
-            return new RedisStore(redis, prefix, redisStoreSettings(rules.data, config.SNOWSHOE_DECISION_TTL_MS));
+            return new RedisStore(redis, prefix, redisStoreSettings(rules.data));
           },
+        },
+        { provide: DecisionsRepository, inject: [DataSource], useFactory: (db: DataSource) => new DecisionsRepository(db) },
+        {
+          provide: DecisionPruner,
+          inject: [DecisionsRepository],
+          useFactory: (decisions: DecisionsRepository) => new DecisionPruner(decisions, config.SNOWSHOE_DECISION_RETENTION_MS, config.SNOWSHOE_DECISION_PRUNE_INTERVAL_MS, logger),
         },
         {
           provide: HEALTH_CHECKS,
-          inject: [TenantDirectory, REDIS],
-          useFactory: (tenants: TenantDirectory, redis: Redis) => [tenants.health(), { name: 'redis', check: async () => redis.status === 'ready' }],
+          inject: [TenantDirectory, REDIS, DataSource],
+          useFactory: (tenants: TenantDirectory, redis: Redis, db: DataSource) => [tenants.health(), { name: 'redis', check: async () => redis.status === 'ready' }, databaseHealth(db)],
         },
       ],
     };

@@ -6,10 +6,10 @@ import { ProblemException } from '@sms/nest-runtime';
 import { sleep } from '@sms/util';
 import { AUDIT_CONFIG_TOKEN, type AuditConfig } from '../config.js';
 import { HistoryRepository, type StoredEvent } from '../database/history.repository.js';
-import { cancellationEventKey, currentStatus } from '../rules/history.js';
+import { cancellationEventKey, currentStatus, WITH_TWILIO } from '../rules/history.js';
 
 /** States from which nothing is left to cancel: Twilio has the message, or it ended before. */
-const TOO_LATE: ReadonlySet<MessageStatus> = new Set(['sending', 'sent', 'delivered', 'undelivered', 'failed', 'blocked']);
+const TOO_LATE: ReadonlySet<MessageStatus> = new Set([...WITH_TWILIO, 'failed', 'blocked']);
 const POLL_MS = 100;
 
 export type CancelResult = { kind: 'cancelled' | 'requested'; answer: CancelResponse };

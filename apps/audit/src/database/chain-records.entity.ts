@@ -1,3 +1,4 @@
+import type { ReviewStatus } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** The end of each tenant's hash chain: the last sequence number and hash. */
@@ -137,7 +138,7 @@ export class HeldMessageEntity {
   heldAt!: Date;
 
   @Column({ type: 'text' })
-  status!: 'pending' | 'approved' | 'rejected';
+  status!: ReviewStatus;
 
   @Column({ name: 'decided_by', type: 'text', nullable: true })
   decidedBy!: string | null;

@@ -254,9 +254,21 @@ export class HistoryRepository {
     return rows.map(toStored)[0];
   }
 
+  /** A message's history, in the order things happened. */
   async forMessage(tenantId: string, messageId: string): Promise<StoredEvent[]> {
-    const rows = await this.db.query<MessageEventRow[]>(`SELECT * FROM audit.message_events WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, seq`, [tenantId, messageId]);
-    return rows.map(toStored);
+    return (await this.forMessages([{ tenantId, id: messageId }])).get(messageId) ?? [];
+  }
+
+  /** The histories of several messages (each of its tenant), by message id, each in the order things happened. */
+  async forMessages(messages: readonly { tenantId: string; id: string }[]): Promise<Map<string, StoredEvent[]>> {
+    const out = new Map<string, StoredEvent[]>();
+    if (messages.length === 0) return out;
+    const rows = await this.db.query<MessageEventRow[]>(
+      `SELECT e.* FROM audit.message_events e JOIN unnest($1::text[], $2::uuid[]) AS k(tenant_id, message_id) USING (tenant_id, message_id) ORDER BY e.occurred_at, e.seq`,
+      [messages.map((m) => m.tenantId), messages.map((m) => m.id)],
+    );
+    for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), toStored(r)]);
+    return out;
   }
 
   /** Every consent change of one person, oldest first. */

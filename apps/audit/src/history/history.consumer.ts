@@ -8,14 +8,14 @@ import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
 import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
-import { historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
+import { handedToTwilio, historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
 
 /**
  * Audit reads every stage topic: each envelope carries the verdict its stage appended, so the
  * history is exactly what the stages decided, not a second report of it. Each batch is
  * appended to the tenants' hash chains in one transaction, then mirrored, pseudonymised, on
- * the analysts' stream; held messages join the review queue; blocks are counted for
- * enforcement.
+ * the analysts' stream; held messages join the review queue (unless the message was handed to
+ * Twilio: rules/review.ts) and leave it when it is; blocks are counted for enforcement.
  */
 @Controller()
 export class HistoryConsumer {
@@ -49,15 +49,19 @@ export class HistoryConsumer {
 
   @ConsumeTopic('stopped')
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    await this.held.hold(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
+    // The history first: the review queue follows what it keeps.
     const outcome = await this.recordEnvelopes(records, false);
+    await this.reviews.queue(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
     await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));
     return outcome;
   }
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
-    await this.history.append(records.map((r) => historyFromStatus(r.value)));
+    const events = records.map((r) => historyFromStatus(r.value));
+    await this.history.append(events);
+    // Handed to Twilio: a review of a hold from before the dispatcher has nothing left to decide.
+    await this.held.superseded(events.filter(handedToTwilio).map((e) => ({ messageId: e.messageId, tenantId: e.tenantId, at: e.occurredAt })));
     await this.held.cancelled(
       records
         .map((r) => r.value)

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { MessageEnvelope } from '@sms/contracts';
+import type { MessageEnvelope, ReviewStatus } from '@sms/contracts';
 import { DataSource } from 'typeorm';
+import { LEDGER_STAGE } from '../rules/history.js';
 
 export interface HeldMessage {
   messageId: string;
@@ -9,8 +10,7 @@ export interface HeldMessage {
   reason: string;
   clauses: string[];
   heldAt: string;
-  /** `cancelled`: withdrawn by its tenant or cancelled through the API or Kafka while it waited. */
-  status: 'pending' | 'approved' | 'rejected' | 'cancelled';
+  status: ReviewStatus;
   decidedBy: string | null;
   decidedAt: string | null;
   note: string | null;
@@ -73,7 +73,7 @@ export class HeldMessagesRepository {
   }
 
   /** One tenant's held messages, or (tenant null: the compliance reviewers' queue) every tenant's. */
-  async list(tenantId: string | null, status: HeldMessage['status'] | undefined): Promise<HeldMessage[]> {
+  async list(tenantId: string | null, status: ReviewStatus | undefined): Promise<HeldMessage[]> {
     const rows = await this.db.query<Row[]>(
       `SELECT * FROM audit.held_messages WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`,
       [tenantId, status ?? null],
@@ -110,6 +110,21 @@ export class HeldMessagesRepository {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, tenant_id, by, at)
         WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending'`,
       [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.by), items.map((i) => i.at)],
+    );
+  }
+
+  /**
+   * Held messages the dispatcher handed to Twilio while they waited: nothing is left to decide
+   * (a later decision is refused). Only holds from before the ledger (stopsBeforeTheLedger in
+   * rules/history.ts): the dispatcher's own come after its hand-overs.
+   */
+  async superseded(items: { messageId: string; tenantId: string; at: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.query(
+      `UPDATE audit.held_messages h SET status = 'superseded', decided_by = 'dispatcher: handed to Twilio', decided_at = v.at
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, tenant_id, at)
+        WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending' AND h.stage <> $4`,
+      [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.at), LEDGER_STAGE],
     );
   }
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConsentChangeEvent } from '@sms/contracts';
+import type { ConsentChangeEvent, MessageEnvelope } from '@sms/contracts';
 import { KafkaPublisher, record } from '@sms/kafka';
 import { Pseudonymizer } from '@sms/util';
 import { HistoryRepository } from '../database/history.repository.js';
-import { historyFromEnvelope } from '../rules/history.js';
-import { reviewOutcome } from '../rules/review.js';
+import { handedToTwilio, historyFromEnvelope } from '../rules/history.js';
+import { joinsReviewQueue, reviewOutcome } from '../rules/review.js';
 import { HeldMessagesRepository, type HeldMessage } from './held-messages.repository.js';
 
 /**
@@ -20,6 +20,27 @@ export class ReviewService {
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
+
+  /**
+   * Queues held messages for review, once their holds are in the history (joinsReviewQueue).
+   * The status consumer closes the reviews of messages handed to Twilio (`superseded`) after it
+   * recorded the hand-over; a hand-over recorded while these were being queued is looked for
+   * again after they are in the queue, so that one of the two always sees the other.
+   */
+  async queue(holds: MessageEnvelope[]): Promise<void> {
+    if (holds.length === 0) return;
+    const before = await this.history.forMessages(holds.map((e) => ({ tenantId: e.tenantId, id: e.id })));
+    const queued = holds.filter((e) => joinsReviewQueue(e, before.get(e.id) ?? []));
+    if (queued.length === 0) return;
+    await this.held.hold(queued);
+    const after = await this.history.forMessages(queued.map((e) => ({ tenantId: e.tenantId, id: e.id })));
+    await this.held.superseded(
+      queued.flatMap((e) => {
+        const handed = after.get(e.id)?.find(handedToTwilio);
+        return handed ? [{ messageId: e.id, tenantId: e.tenantId, at: handed.occurredAt }] : [];
+      }),
+    );
+  }
 
   async carryOut(decided: HeldMessage, decision: 'approve' | 'reject', decidedBy: string, note: string | undefined): Promise<void> {
     const outcome = reviewOutcome(decided.envelope, decision, decidedBy, note, new Date());

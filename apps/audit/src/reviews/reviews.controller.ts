@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { BodySchema, messageIdFor, MessageIdSchema, type SendRequestEvent, type TenantConfigEvent } from '@sms/contracts';
+import { BodySchema, messageIdFor, MessageIdSchema, ReviewStatusSchema, type SendRequestEvent, type TenantConfigEvent } from '@sms/contracts';
 import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
@@ -9,7 +9,7 @@ import { releaseBlocker } from '../rules/review.js';
 import { HeldMessagesRepository, type HeldMessage } from './held-messages.repository.js';
 import { ReviewService } from './review.service.js';
 
-const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional() });
+const ListQuerySchema = z.strictObject({ status: ReviewStatusSchema.optional() });
 const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1).max(63).optional() });
 const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),

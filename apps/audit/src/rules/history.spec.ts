@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageStatus } from '@sms/contracts';
 import { anEnvelope } from '@sms/testing';
-import { currentStatus, historyFromEnvelope, historyFromStatus } from './history.js';
+import { currentStatus, handedToTwilio, historyFromEnvelope, historyFromStatus } from './history.js';
 
-const status = (s: MessageStatus, at: string) => ({ kind: 'status' as const, status: s, decision: null, occurredAt: at });
-const decision = (d: string, at: string) => ({ kind: 'decision' as const, status: null, decision: d, occurredAt: at });
+const status = (s: MessageStatus, at: string, stage = 'dispatcher') => ({ kind: 'status' as const, status: s, stage, decision: null, facts: {}, occurredAt: at });
+const decision = (d: string, at: string, stage = 'consent', facts: Record<string, unknown> = {}) => ({ kind: 'decision' as const, status: null, stage, decision: d, facts, occurredAt: at });
 
 describe('currentStatus', () => {
   it('is accepted before anything else happened', () => {
@@ -25,6 +25,31 @@ describe('currentStatus', () => {
   it('is blocked or held when a stage stopped the message', () => {
     assert.equal(currentStatus([status('accepted', '2026-11-27T10:00:00Z'), decision('block', '2026-11-27T10:00:01Z')]), 'blocked');
     assert.equal(currentStatus([status('accepted', '2026-11-27T10:00:00Z'), decision('pass', '2026-11-27T10:00:01Z'), decision('hold', '2026-11-27T10:00:02Z')]), 'held');
+  });
+
+  it('is what Twilio made of a message once it had it, whatever a stage before the dispatcher said after', () => {
+    const sent = [status('accepted', '2026-11-27T10:00:00Z'), decision('pass', '2026-11-27T10:00:01Z', 'snowshoeing-detector'), status('sending', '2026-11-27T10:00:02Z')];
+    // A redelivery decided anew, later, or recorded first: a contradicting second decision.
+    assert.equal(currentStatus([...sent, decision('block', '2026-11-27T10:00:05Z', 'snowshoeing-detector')]), 'sending');
+    assert.equal(currentStatus([...sent, decision('hold', '2026-11-27T10:00:05Z', 'content-screening'), status('delivered', '2026-11-27T10:00:04Z', 'twilio')]), 'delivered');
+    // A reviewer rejecting such a hold stops nothing either.
+    assert.equal(currentStatus([...sent, status('sent', '2026-11-27T10:00:03Z', 'twilio'), decision('block', '2026-11-27T10:00:09Z', 'review', { heldBy: 'snowshoeing-detector' })]), 'sent');
+  });
+
+  it("keeps the dispatcher's own stops after a hand-over: Twilio failed the message in its queue and it went back to the ledger", () => {
+    const requeued = [status('sending', '2026-11-27T10:00:02Z'), status('failed', '2026-11-27T10:00:03Z', 'twilio'), status('scheduled', '2026-11-27T10:00:04Z')];
+    assert.equal(currentStatus([...requeued, decision('block', '2026-11-27T10:00:05Z', 'dispatcher')]), 'blocked');
+    assert.equal(currentStatus([...requeued, decision('hold', '2026-11-27T10:00:05Z', 'dispatcher'), decision('block', '2026-11-27T10:00:09Z', 'review', { heldBy: 'dispatcher' })]), 'blocked');
+  });
+});
+
+describe('handedToTwilio', () => {
+  it("is the dispatcher's word that Twilio took the message, or Twilio's own", () => {
+    assert.equal(handedToTwilio(status('sending', '2026-11-27T10:00:02Z')), true);
+    assert.equal(handedToTwilio(status('failed', '2026-11-27T10:00:02Z', 'twilio')), true);
+    assert.equal(handedToTwilio(status('failed', '2026-11-27T10:00:02Z')), false, 'refused at the call, or out of attempts');
+    assert.equal(handedToTwilio(status('scheduled', '2026-11-27T10:00:02Z')), false);
+    assert.equal(handedToTwilio(decision('pass', '2026-11-27T10:00:02Z', 'dispatcher')), false);
   });
 });
 

@@ -76,14 +76,44 @@ export function cancellationEventKey(requestId: string): string {
   return `cancellation:${requestId}`;
 }
 
+/** Statuses that say Twilio has (or had) the message: the dispatcher's ledger handed it over. */
+export const WITH_TWILIO: ReadonlySet<MessageStatus> = new Set(['sending', 'sent', 'delivered', 'undelivered']);
+
+/** The stage that keeps the ledger of what was handed to Twilio. */
+export const LEDGER_STAGE = 'dispatcher';
+
+/**
+ * Whether an event says the message was handed to Twilio: the dispatcher's `sending` (Twilio
+ * took it; also its answer refusing a cancel request) or anything Twilio itself reported on it.
+ */
+export function handedToTwilio(e: Pick<HistoryEvent, 'kind' | 'status' | 'stage'>): boolean {
+  return e.kind === 'status' && e.status !== null && (WITH_TWILIO.has(e.status) || e.stage === 'twilio');
+}
+
+/**
+ * Whether a decision is a hold or block from before the ledger: a stage ahead of the
+ * dispatcher, or a reviewer deciding such a stage's hold. Once the ledger handed the message to
+ * Twilio such a decision cannot stop it: it is a second, contradicting decision (a stage that
+ * decided a redelivered message anew), and it changes neither the message's status nor the
+ * review queue. The dispatcher's own holds and blocks (after a send Twilio failed in its queue
+ * and that went back to the ledger's queue) are the ledger's, and always count.
+ */
+export function stopsBeforeTheLedger(e: Pick<HistoryEvent, 'kind' | 'decision' | 'stage' | 'facts'>): boolean {
+  if (e.kind !== 'decision' || (e.decision !== 'hold' && e.decision !== 'block')) return false;
+  return (e.stage === 'review' ? e.facts['heldBy'] : e.stage) !== LEDGER_STAGE;
+}
+
 /**
  * The status a history adds up to. Events may arrive in any order (Kafka topics, Twilio's
  * callbacks), so the furthest state wins, never the latest arrival: a late "sent" never
- * undoes "delivered". A blocking or holding decision is a state too.
+ * undoes "delivered". A blocking or holding decision is a state too, except one from before
+ * the ledger in a history that shows the message handed to Twilio (stopsBeforeTheLedger).
  */
-export function currentStatus(events: Pick<HistoryEvent, 'kind' | 'status' | 'decision' | 'occurredAt'>[]): MessageStatus {
+export function currentStatus(events: Pick<HistoryEvent, 'kind' | 'status' | 'stage' | 'decision' | 'facts' | 'occurredAt'>[]): MessageStatus {
+  const handed = events.some(handedToTwilio);
   let best: { status: MessageStatus; at: number } = { status: 'accepted', at: 0 };
   for (const e of events) {
+    if (handed && stopsBeforeTheLedger(e)) continue;
     const status: MessageStatus | null =
       e.kind === 'status' ? e.status : e.decision === 'block' ? 'blocked' : e.decision === 'hold' ? 'held' : null;
     if (status === null) continue;

@@ -1,4 +1,5 @@
 import { appendVerdict, type MessageEnvelope, type TopicKey } from '@sms/contracts';
+import { handedToTwilio, historyFromEnvelope, stopsBeforeTheLedger, type HistoryEvent } from './history.js';
 
 /**
  * Where a held message goes when a compliance reviewer approves it. A consent hold goes back
@@ -49,4 +50,19 @@ export function reviewOutcome(envelope: MessageEnvelope, decision: 'approve' | '
     at: now.toISOString(),
   });
   return { topic: approved ? (NEXT_TOPIC[held.stage] ?? 'cleared') : 'stopped', envelope: next };
+}
+
+/**
+ * Whether a held message (on `sms.stopped.v1`) joins the review queue, given its history as
+ * recorded with this hold. Not when the history keeps another decision of the same stage at the
+ * same step: the first one recorded wins, as in the history, and as the dispatcher acted on it
+ * (a stage that decided a redelivered message anew). Nor when the history shows the message
+ * handed to Twilio and the hold comes from before the ledger: nothing a reviewer decides can
+ * stop a message Twilio has.
+ */
+export function joinsReviewQueue(envelope: MessageEnvelope, history: readonly Pick<HistoryEvent, 'eventKey' | 'kind' | 'status' | 'stage' | 'decision' | 'facts'>[]): boolean {
+  const hold = historyFromEnvelope(envelope, false);
+  if (hold?.decision !== 'hold') return false;
+  if (history.some((e) => e.eventKey === hold.eventKey && e.decision !== hold.decision)) return false;
+  return !(stopsBeforeTheLedger(hold) && history.some(handedToTwilio));
 }

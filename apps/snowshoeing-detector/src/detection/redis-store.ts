@@ -1,4 +1,3 @@
-import type { Verdict } from '@sms/contracts';
 import type { Redis } from 'ioredis';
 import type { ClusterState } from '../rules/cluster-window.js';
 import type { DetectorView } from '../rules/decide-snowshoe.js';
@@ -17,7 +16,9 @@ import { indexSettings, type Assignment, type ClusterIndex, type IndexSettings }
  * sweeper. PostgreSQL would need a lock or a serialisable transaction per assignment and a
  * job deleting expired rows; a compacted Kafka changelog cannot serve a shared index at all.
  * Durability is Redis's: run it with appendonly (AOF) where a Redis restart must not forget
- * the windows; a detector restart loses nothing either way.
+ * the windows; a detector restart loses nothing either way. The verdicts given are not here but
+ * in PostgreSQL (DecisionsRepository): a window forgotten changes later decisions, a verdict
+ * forgotten would let a redelivered message be decided twice.
  *
  * Keys (all under the prefix, which includes the Kafka cluster id: state belongs to the
  * stream it summarises, and a fresh broker, as in every test run, starts fresh state):
@@ -28,7 +29,6 @@ import { indexSettings, type Assignment, type ClusterIndex, type IndexSettings }
  *   c:<cluster>    the cluster's window state (JSON)             (longest window after its last message)
  *   f:<tenant>|<sender>  when a sender was first seen             (refreshed while it sends)
  *   m:<marker>     an actor marker's tenants and senders (hash)  (the markers' window, refreshed while in use)
- *   d:<message id>:<verdicts before> the verdict already given (redeliveries) (decision TTL)
  *   active         sorted set of clusters by last message        (trimmed to the longest window)
  * The script reads keys it computes (v:, o:), so it needs a single Redis, not Redis Cluster.
  */
@@ -163,41 +163,28 @@ export interface RedisStoreSettings extends IndexSettings {
   markers: { windowMs: number; maxTenants: number; maxSenders: number };
   /** How long a sender's first sighting is remembered while it keeps sending. */
   senderTtlMs: number;
-  /** How long a given verdict is kept for redelivered messages. */
-  decisionTtlMs: number;
 }
 
 /** The store's settings from the rule data: entries live for the longest window. */
-export function redisStoreSettings(data: SnowshoeRules, decisionTtlMs: number): RedisStoreSettings {
+export function redisStoreSettings(data: SnowshoeRules): RedisStoreSettings {
   const longest = Math.max(...data.windows.map((w) => w.ms));
   return {
     ...indexSettings(data.similarity, longest),
     markers: { windowMs: data.windows.find((w) => w.name === data.markers.window)!.ms, maxTenants: data.markers.maxTenants, maxSenders: data.markers.maxSenders },
     senderTtlMs: Math.max(longest, data.senders.newForMs),
-    decisionTtlMs,
   };
-}
-
-/** What a decision stage remembers per message, for a redelivery. */
-export interface StoredDecision {
-  verdict: Verdict;
-  clusterId: string;
-  distinctSenders: number;
 }
 
 /** One batch's slice of the state: loaded in one round trip, decided on, saved in one. */
 export class RedisBatchView implements DetectorView {
   readonly changedClusters = new Map<string, ClusterState>();
   readonly newSenders = new Map<string, number>();
-  readonly decisions = new Map<string, StoredDecision>();
   /** Senders that sent in this batch: their first sighting is kept while they keep sending. */
   readonly touchedSenders = new Set<string>();
 
   constructor(
     private readonly clusters: Map<string, ClusterState>,
     private readonly senders: Map<string, number>,
-    /** Verdicts already given to messages of this batch (redelivered). */
-    readonly given: Map<string, StoredDecision>,
   ) {}
 
   cluster(id: string): ClusterState | undefined {
@@ -313,41 +300,36 @@ export class RedisStore implements ClusterIndex {
     }
   }
 
-  /** Loads what a batch's decisions read: cluster states, senders' first sightings, verdicts already given. */
-  async load(clusterIds: readonly string[], senderKeys: readonly string[], messageIds: readonly string[]): Promise<RedisBatchView> {
+  /** Loads what a batch's decisions read: cluster states and senders' first sightings, in one round trip. */
+  async load(clusterIds: readonly string[], senderKeys: readonly string[]): Promise<RedisBatchView> {
     const p = this.prefix;
     const clusters = [...new Set(clusterIds)];
     const senders = [...new Set(senderKeys)];
     const pipeline = this.redis.pipeline();
-    pipeline.mget(...clusters.map((c) => `${p}c:${c}`));
+    if (clusters.length > 0) pipeline.mget(...clusters.map((c) => `${p}c:${c}`));
     if (senders.length > 0) pipeline.mget(...senders.map((s) => `${p}f:${s}`));
-    pipeline.mget(...messageIds.map((m) => `${p}d:${m}`));
     const results = (await pipeline.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
     const values = results.map(([, v]) => v as (string | null)[]);
-    const [states, seen, given] = senders.length > 0 ? values : [values[0]!, [], values[1]!];
+    const states = clusters.length > 0 ? values.shift()! : [];
+    const seen = senders.length > 0 ? values.shift()! : [];
     const stateMap = new Map<string, ClusterState>();
     clusters.forEach((c, i) => {
-      const raw = states![i];
+      const raw = states[i];
       if (raw) stateMap.set(c, JSON.parse(raw) as ClusterState);
     });
     const senderMap = new Map<string, number>();
     senders.forEach((s, i) => {
-      const raw = seen![i];
+      const raw = seen[i];
       if (raw) senderMap.set(s, Number(raw));
     });
-    const givenMap = new Map<string, StoredDecision>();
-    messageIds.forEach((m, i) => {
-      const raw = given![i];
-      if (raw) givenMap.set(m, JSON.parse(raw) as StoredDecision);
-    });
-    return new RedisBatchView(stateMap, senderMap, givenMap);
+    return new RedisBatchView(stateMap, senderMap);
   }
 
   /** Saves a batch's changes in one transaction, before its outputs are published. */
   async save(view: RedisBatchView, now: number): Promise<void> {
     const p = this.prefix;
-    const { ttlMs, senderTtlMs, decisionTtlMs } = this.settings;
+    const { ttlMs, senderTtlMs } = this.settings;
     const tx = this.redis.multi();
     for (const state of view.changedClusters.values()) {
       // Live for the longest window after the cluster's last message (event time), at least a minute.
@@ -357,7 +339,6 @@ export class RedisStore implements ClusterIndex {
     }
     for (const [key, at] of view.newSenders) tx.set(`${p}f:${key}`, String(at), 'PX', senderTtlMs, 'NX');
     for (const key of view.touchedSenders) if (!view.newSenders.has(key)) tx.pexpire(`${p}f:${key}`, senderTtlMs);
-    for (const [id, decision] of view.decisions) tx.set(`${p}d:${id}`, JSON.stringify(decision), 'PX', decisionTtlMs);
     tx.zremrangebyscore(`${p}active`, '-inf', now - ttlMs);
     const results = await tx.exec();
     for (const [error] of results ?? []) if (error) throw error;

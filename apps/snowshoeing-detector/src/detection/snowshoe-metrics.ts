@@ -13,6 +13,12 @@ export class SnowshoeMetrics {
     labelNames: ['decision'] as const,
     registers: [this.registry],
   });
+  readonly repeated = new Counter({
+    name: 'snowshoe_decisions_repeated_total',
+    help: 'Redelivered messages given again the verdict stored for them (PostgreSQL), by decision',
+    labelNames: ['decision'] as const,
+    registers: [this.registry],
+  });
   readonly alerts = new Counter({
     name: 'snowshoe_alerts_total',
     help: 'Content clusters that crossed a threshold and were held or blocked (MP.EVASION.SNOWSHOE), by rule',

@@ -5,6 +5,7 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
+import { DecisionsRepository } from '../database/decisions.repository.js';
 import { senderKey } from '../rules/sender-pool.js';
 import { decideBatch } from './detector-batch.js';
 import { DetectorRules } from './detector-rules.js';
@@ -13,12 +14,12 @@ import { SnowshoeMetrics } from './snowshoe-metrics.js';
 
 /**
  * Stage two of the detector: each sending identity's messages (a tenant's content cluster)
- * arrive in order in one instance. A batch's actor markers are counted across tenants, its
- * state is loaded in one round trip, every message is counted into its cluster's windows and
- * decided, the state and verdicts are saved in one transaction, and only then are the
- * messages published: passes to sms.cleared.v1 keyed by sender (the
- * dispatcher paces per sender), holds and blocks to sms.stopped.v1 keyed by recipient token.
- * A redelivered message gets the verdict it was given, without being counted twice.
+ * arrive in order in one instance. A batch's verdicts already given and its state are loaded at
+ * once, its actor markers are counted across tenants, every new message is counted into its
+ * cluster's windows and decided, the verdicts are written once to PostgreSQL and the state to
+ * Redis, and only then are the messages published: passes to sms.cleared.v1 keyed by sender
+ * (the dispatcher paces per sender), holds and blocks to sms.stopped.v1 keyed by recipient
+ * token. A redelivered message gets the verdict it was given, without being counted twice.
  */
 @Controller()
 export class SnowshoeConsumer {
@@ -27,6 +28,7 @@ export class SnowshoeConsumer {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(RedisStore) private readonly store: RedisStore,
+    @Inject(DecisionsRepository) private readonly decisions: DecisionsRepository,
     @Inject(DetectorRules) private readonly rules: DetectorRules,
     @Inject(SnowshoeMetrics) private readonly metrics: SnowshoeMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
@@ -36,6 +38,7 @@ export class SnowshoeConsumer {
   async onClustered(records: ConsumedRecord<ClusteredMessageEvent>[]): Promise<BatchOutcome> {
     const { decided, alerts, fresh } = await decideBatch(
       this.store,
+      this.decisions,
       this.rules,
       (id) => this.tenants.get(id),
       records.map((r) => r.value),
@@ -43,6 +46,7 @@ export class SnowshoeConsumer {
     );
     decided.forEach((d, i) => {
       if (fresh[i]) this.metrics.decisions.inc({ decision: d.verdict.decision });
+      else this.metrics.repeated.inc({ decision: d.verdict.decision });
     });
 
     for (const alert of alerts) {

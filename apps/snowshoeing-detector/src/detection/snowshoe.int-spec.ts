@@ -15,8 +15,9 @@ import { MemoryStore } from './memory-store.js';
 import { RedisStore, redisStoreSettings } from './redis-store.js';
 import { StreamDetector } from './stream-detector.js';
 
-// The detector against real Kafka and Redis: a restart mid-stream and two instances give the
-// decisions one uninterrupted in-memory run gives; the shared index matches the in-memory one.
+// The detector against real Kafka, Redis and PostgreSQL: a restart mid-stream and two instances
+// give the decisions one uninterrupted in-memory run gives; the shared index matches the
+// in-memory one; a redelivered message gets its first verdict again whatever Redis forgot.
 const stack = testStack();
 const kafka = testKafka(stack.kafkaBrokers);
 const rules = loadSnowshoeRules();
@@ -84,6 +85,20 @@ async function decisions(messages: MessageEnvelope[]): Promise<Map<string, { dec
   );
 }
 
+/** The detector's decisions for one message (passes first), once there are `count` of them. */
+async function verdictsOf(id: string, count: number): Promise<string[]> {
+  return waitFor(
+    `${count} decisions for message ${id}`,
+    async () => {
+      const found = [...cleared.records, ...stopped.records]
+        .filter((r) => r.value?.id === id && lastVerdict(r.value)?.stage === 'snowshoeing-detector')
+        .map((r) => lastVerdict(r.value!)!.decision);
+      return found.length >= count ? found : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 200 },
+  );
+}
+
 /** What one uninterrupted run of the same code in memory decides for the same messages. */
 function expected(messages: MessageEnvelope[], tenants: TenantConfigEvent[]): Map<string, { decision: string; cluster: string; distinctSenders: number }> {
   const detector = new StreamDetector(rules, text, new Map(tenants.map((t) => [t.tenantId, t])));
@@ -116,7 +131,7 @@ before(async () => {
 
 after(async () => {
   for (const s of [...services]) await s.stop();
-  for (const prefix of prefixes) await new RedisStore(redis, prefix, redisStoreSettings(rules, 1)).deleteAll();
+  for (const prefix of prefixes) await new RedisStore(redis, prefix, redisStoreSettings(rules)).deleteAll();
   await cleared.stop();
   await stopped.stop();
   assert.equal((await redis.keys(`snowshoe-it-${runId}*`)).length, 0, 'the tests leave nothing in Redis');
@@ -232,8 +247,55 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     assert.equal((await fetch(`${first.url}/v1/clusters/${held.cluster}`)).status, 401);
   });
 
+  it('gives a redelivered message its first verdict again after Redis forgot it, though a fresh decision would now differ', async () => {
+    // Alone in its consumer groups: an instance of another test (its own Redis prefix) would take partitions.
+    for (const s of [...services]) await stopDetector(s);
+    const prefix = `snowshoe-it-${runId}-redelivery:`;
+    const detector = await startDetector(prefix);
+    const keyPrefix = detector.app.get(RedisStore).prefix;
+    const spam = tenantWith('redelivered', 30, false);
+    await publishTenant(spam.tenant);
+    const body = (i: number) => `${names[i % 6]}, claim your free teeth whitening kit worth $${50 + i} today at bright-kits.example, few left for members`;
+    // One number per message, a minute apart, in order: the first ones pass, then the cluster is held.
+    const stream = spam.numbers.map((from, i) => envelope(spam.tenant, body(i), { from }));
+    await screen(stream, () => 'redelivered-in-order');
+    const first = await decisions(stream);
+    const passed = stream[0]!;
+    const held = stream.at(-1)!;
+    assert.equal(first.get(passed.id)!.decision, 'pass');
+    assert.equal(first.get(held.id)!.decision, 'hold');
+    const cluster = first.get(held.id)!.cluster;
+    const operator = { headers: { authorization: `Bearer ${stack.adminApiKey}` } };
+    const state = async () => ((await (await fetch(`${detector.url}/v1/clusters/${cluster}`, operator)).json()) as { state: string }).state;
+    assert.equal(await state(), 'hold', 'the cluster is stopped: a fresh decision of any of its messages is a hold');
+
+    // Redis forgets everything but the windows and the index (a verdict kept there expired).
+    const windows = new Set(['t', 'b', 'v', 'o', 'c', 'f', 'm', 'active']);
+    const forgotten = (await redis.keys(`${keyPrefix}*`)).filter((k) => !windows.has(k.slice(keyPrefix.length).split(':')[0]!));
+    if (forgotten.length > 0) await redis.del(...forgotten);
+    assert.equal(await state(), 'hold', 'the windows are still there');
+    await screen([passed], () => 'redelivered-in-order');
+    assert.deepEqual(await verdictsOf(passed.id, 2), ['pass', 'pass'], 'the message passed (and perhaps went out) is not held on its redelivery');
+
+    // Redis loses everything (a restart without AOF): new messages of the campaign start afresh and pass...
+    await new RedisStore(redis, keyPrefix, redisStoreSettings(rules)).deleteAll();
+    const afresh = envelope(spam.tenant, body(99), { from: spam.numbers[0] });
+    await screen([afresh], () => 'redelivered-in-order');
+    assert.equal((await decisions([afresh])).get(afresh.id)!.decision, 'pass', 'after the loss a fresh decision passes');
+    // ...but the held message, redelivered, is still held: a pass now would send what a reviewer holds.
+    await screen([held], () => 'redelivered-in-order');
+    assert.deepEqual(await verdictsOf(held.id, 2), ['hold', 'hold']);
+
+    const metrics = await (await fetch(`${detector.url}/metrics`)).text();
+    for (const decision of ['pass', 'hold']) {
+      const repeated = Number(new RegExp(`snowshoe_decisions_repeated_total\\{decision="${decision}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+      assert.ok(repeated >= 1, `the repeated ${decision} is counted`);
+    }
+    await stopDetector(detector);
+  });
+
   it('assigns clusters in Redis exactly as in memory', async () => {
-    const store = new RedisStore(redis, `snowshoe-it-${runId}-index:`, redisStoreSettings(rules, 60_000));
+    const store = new RedisStore(redis, `snowshoe-it-${runId}-index:`, redisStoreSettings(rules));
     prefixes.push(store.prefix);
     const memory = new MemoryStore(indexSettings(rules.similarity, 86_400_000), 86_400_000);
     const textRules = new TextRules(text);

@@ -101,6 +101,15 @@ export const ConsentStateViewSchema = z.strictObject({
   conversations: z.array(z.strictObject({ sender: E164Schema, lastMessageAt: TimestampSchema })),
 });
 
+/**
+ * Where the review of a held message stands. `cancelled`: withdrawn by its tenant or cancelled
+ * while it waited; `superseded`: the dispatcher handed the message to Twilio, so no decision on
+ * the hold can change what happened to it (a hold from a stage before the dispatcher that
+ * contradicts an earlier pass, see audit's rules/history.ts).
+ */
+export const ReviewStatusSchema = z.enum(['pending', 'approved', 'rejected', 'cancelled', 'superseded']);
+export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
+
 /** An unclear reply waiting for a person to decide whether it was an opt-out. */
 export const OptOutReviewSchema = z.strictObject({
   id: z.uuid(),

@@ -10,6 +10,7 @@ import {
   OptOutReviewDecisionSchema,
   OptOutReviewSchema,
   ProblemSchema,
+  ReviewStatusSchema,
 } from './api-views.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
@@ -234,7 +235,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           summary: "The tenant's held messages: the reason, the clauses, the message (decided by the platform's compliance reviewers)",
           servers: [{ url: servers.audit }],
           security: bearer,
-          parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } }],
+          parameters: [{ name: 'status', in: 'query', required: false, schema: schema(ReviewStatusSchema) }],
           responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
         },
       },
@@ -274,7 +275,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           servers: [{ url: servers.audit }],
           security: [{ adminApiKey: [] }],
           parameters: [
-            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] } },
+            { name: 'status', in: 'query', required: false, schema: schema(ReviewStatusSchema) },
             { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
           ],
           responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or wrong admin key') },
