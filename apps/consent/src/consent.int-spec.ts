@@ -228,8 +228,12 @@ describe('consent service (real Kafka and Postgres)', () => {
   it('pauses marketing on an unclear reply until a person decides, then records the decision', async () => {
     const to = aRecipient();
     await capture(to, 'Acme Dental', 'offers');
-    await text(inbound(to, 'too many texts lately'));
+    const reply = inbound(to, 'too many texts lately');
+    await text(reply);
     await waitFor('the pause', async () => ((await state(to)).state.marketingPaused ? true : undefined));
+    // The dispatcher learns of the pause too: marketing released from another hold meanwhile waits at the last moment.
+    const paused = await waitFor('the pause on consent.state.v1', async () => states.find((s) => s.tenantId === tenantId && s.marketingPaused === true && s.changedAt === reply.receivedAt));
+    assert.equal(paused.optedOut, false);
     const held = envelope(to);
     await publish(held);
     assert.equal((await outcome(held.id)).verdicts.at(-1)?.decision, 'hold');
@@ -266,6 +270,8 @@ describe('consent service (real Kafka and Postgres)', () => {
     const unknown = await call(`${consent.url}/admin/v1/opt-out-reviews/${randomUUID()}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: 'Casey Compliance' } });
     assert.equal(unknown.status, 404);
     assert.equal((await state(to)).state.optedOut, true);
+    const decidedState = await waitFor('the decision on consent.state.v1', async () => states.find((s) => s.recipientToken === paused.recipientToken && s.scope === paused.scope && s.optedOut));
+    assert.equal(decidedState.marketingPaused, undefined, 'the pause ended with the decision');
   });
 
   it('restores consent on START with the inbound message as proof, and answers HELP with the help text', async () => {
