@@ -86,10 +86,10 @@ export class HeldMessagesRepository {
     return rows.map(toHeld)[0];
   }
 
-  /** Pending consent holds of one tenant that rest on an opt-out review (marketing paused). */
+  /** Pending holds of one tenant that rest on an opt-out review (marketing paused: held by consent or the dispatcher). */
   async pendingBehindOptOutReview(tenantId: string): Promise<HeldMessage[]> {
     const rows = await this.db.query<Row[]>(
-      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND stage = 'consent' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
+      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
       [tenantId],
     );
     return rows.map(toHeld);
