@@ -57,8 +57,13 @@ export class ReviewsController {
   }
 
   /**
-   * Edit and resubmit: the held message is withdrawn (cancelled) and its edited text sent as a
-   * new message (`sms.send-requests.v1`, idempotency key `resubmit:<id>`), which every stage judges afresh.
+   * Edit and resubmit: the held message is withdrawn and its edited text sent as a new message
+   * (`sms.send-requests.v1`, idempotency key `resubmit:<id>`), which every stage judges afresh.
+   * The withdrawal closes the review before anything is published, so no reviewer can release
+   * the old text once the new one is on its way; the dispatcher's answer to the cancel request
+   * follows in the history, and is not waited for (a held message is not at Twilio). A repeated
+   * resubmit of the same message (a retry after an error) publishes the same request again,
+   * which intake takes once.
    */
   @Post(':messageId/resubmit')
   @HttpCode(202)
@@ -69,11 +74,11 @@ export class ReviewsController {
   ): Promise<{ id: string; replaces: string }> {
     const held = await this.held.find(messageId);
     if (!held || held.tenantId !== tenant.tenantId) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
-    if (held.status !== 'pending') throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${held.status} by ${held.decidedBy ?? 'someone'}`);
-    const withdrawn = await this.cancels.cancel(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text');
-    if (withdrawn.kind !== 'cancelled') throw new ProblemException(409, 'not-withdrawn-yet', 'Not withdrawn yet', `message ${messageId} is being cancelled; resubmit once it is`);
-    const m = held.envelope.message;
     const idempotencyKey = `resubmit:${messageId}`;
+    const id = messageIdFor(tenant.tenantId, idempotencyKey);
+    // 409 when a reviewer decided it (or it was withdrawn otherwise), even in a race with this request.
+    await this.cancels.request(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text', { note: `resubmitted as ${id}` });
+    const m = held.envelope.message;
     const request: SendRequestEvent = {
       tenantId: tenant.tenantId,
       idempotencyKey,
@@ -86,7 +91,7 @@ export class ReviewsController {
       ...(m.sendAt !== undefined && Date.parse(m.sendAt) > Date.now() ? { sendAt: m.sendAt } : {}),
     };
     await this.publisher.publishRaw([record('sendRequests', `${tenant.tenantId}|${m.to}`, request)]);
-    return { id: messageIdFor(tenant.tenantId, idempotencyKey), replaces: messageId };
+    return { id, replaces: messageId };
   }
 }
 
