@@ -185,7 +185,7 @@ describe('audit (real Kafka and Postgres)', () => {
 
     // Closed before anything was published: no reviewer can release the old text now.
     const closed = await call<{ reviews: { messageId: string; decidedBy: string; note: string }[] }>(`${audit.url}/v1/reviews?status=cancelled`, { apiKey });
-    assert.deepEqual(closed.body.reviews.filter((r) => r.messageId === envelope.id).map((r) => [r.decidedBy, r.note]), [[`API key of tenant ${tenantId}`, `resubmitted as ${newId}`]]);
+    assert.deepEqual(closed.body.reviews.filter((r) => r.messageId === envelope.id).map((r) => [r.decidedBy, r.note.replace(/ \(text sha256:[0-9a-f]{16}\)$/, '')]), [[`API key of tenant ${tenantId}`, `resubmitted as ${newId}`]]);
     const approve = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
     assert.equal(approve.status, 409);
 
@@ -194,6 +194,8 @@ describe('audit (real Kafka and Postgres)', () => {
     assert.equal(retry.status, 202);
     assert.deepEqual(retry.body, answer.body);
     await waitFor('the repeated send request', async () => (sendRequests.records.filter((r) => r.value?.idempotencyKey === `resubmit:${envelope.id}`).length === 2 ? true : undefined));
+    // Another text under the same resubmission is not a retry: intake would refuse the reused key.
+    assert.equal((await resubmit(envelope.id, `${edited} (again)`)).status, 409);
 
     // Withdrawn otherwise (DELETE), or decided by a reviewer: nothing to resubmit.
     const withdrawn = await held();

@@ -3,6 +3,7 @@ import { BodySchema, messageIdFor, MessageIdSchema, type SendRequestEvent, type 
 import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CancelService } from '../cancellation/cancel.service.js';
 import { releaseBlocker } from '../rules/review.js';
@@ -62,8 +63,9 @@ export class ReviewsController {
    * The withdrawal closes the review before anything is published, so no reviewer can release
    * the old text once the new one is on its way; the dispatcher's answer to the cancel request
    * follows in the history, and is not waited for (a held message is not at Twilio). A repeated
-   * resubmit of the same message (a retry after an error) publishes the same request again,
-   * which intake takes once.
+   * resubmit of the same message with the same text (a retry after an error) publishes the same
+   * request again, which intake takes once; another text is refused (intake would refuse it as
+   * a reused idempotency key).
    */
   @Post(':messageId/resubmit')
   @HttpCode(202)
@@ -76,8 +78,9 @@ export class ReviewsController {
     if (!held || held.tenantId !== tenant.tenantId) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
     const idempotencyKey = `resubmit:${messageId}`;
     const id = messageIdFor(tenant.tenantId, idempotencyKey);
-    // 409 when a reviewer decided it (or it was withdrawn otherwise), even in a race with this request.
-    await this.cancels.request(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text', { note: `resubmitted as ${id}` });
+    // 409 when a reviewer decided it, or it was withdrawn otherwise (or resubmitted with another text), even in a race with this request.
+    const text = createHash('sha256').update(body.body).digest('hex').slice(0, 16);
+    await this.cancels.request(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text', { note: `resubmitted as ${id} (text sha256:${text})` });
     const m = held.envelope.message;
     const request: SendRequestEvent = {
       tenantId: tenant.tenantId,

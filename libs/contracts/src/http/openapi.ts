@@ -255,7 +255,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           tags: ['reviews'],
           summary: 'Edit and resubmit a held message: it is withdrawn (cancelled) and the edited text sent as a new message that every stage judges afresh',
           description:
-            "The held message's review closes at once (cancelled, note `resubmitted as <id>`) and a cancel request goes to the dispatcher, whose answer is not waited for. The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case. A repeated resubmit of the same message answers the same.",
+            "The held message's review closes at once (cancelled, note `resubmitted as <id> (text sha256:...)`) and a cancel request goes to the dispatcher, whose answer is not waited for. The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case. A repeated resubmit of the same message with the same text answers the same.",
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
@@ -265,7 +265,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             '400': problem('invalid body (errors[] with paths)'),
             '401': problem('missing or unknown API key'),
             '404': problem('not held for this tenant'),
-            '409': problem('decided by a reviewer, or withdrawn otherwise (DELETE)'),
+            '409': problem('decided by a reviewer, withdrawn otherwise (DELETE), or resubmitted before with another text'),
           },
         },
       },
