@@ -37,6 +37,9 @@ describe('consent service (real Kafka and Postgres)', () => {
   const deadLetters = new TopicTap(kafka, TOPICS.deadLetter);
   const changes = new TopicTap(kafka, TOPICS.consentChanges);
 
+  /** Where the review console would be served (audit's /console/). */
+  const consoleOrigin = 'http://127.0.0.1:4005';
+
   before(async () => {
     await publishTenant(
       aTenant({
@@ -54,7 +57,13 @@ describe('consent service (real Kafka and Postgres)', () => {
       }),
     );
     await Promise.all([consented.start(), stopped.start(), accepted.start(), states.start(), deadLetters.start(), changes.start()]);
-    consent = await startServiceInProcess({ name: 'consent', spec: CONSENT_CONFIG, module: (c, l) => ConsentModule.forRoot(c, l) });
+    consent = await startServiceInProcess({
+      name: 'consent',
+      spec: CONSENT_CONFIG,
+      module: (c, l) => ConsentModule.forRoot(c, l),
+      env: { CONSOLE_ORIGINS: `${consoleOrigin}/` },
+      corsOrigins: (c) => c.CONSOLE_ORIGINS,
+    });
   });
 
   after(async () => {
@@ -295,6 +304,22 @@ describe('consent service (real Kafka and Postgres)', () => {
     const help = await waitFor('the help reply', async () => accepted.find((e) => e.kind === 'help_reply' && e.message.to === to));
     assert.equal(help.message.body, 'Acme Dental: call (415) 555-0100 for help. Reply STOP to opt out.');
     assert.equal((await outcome(help.id)).verdicts.at(-1)?.decision, 'pass');
+  });
+
+  it("lets the review console's origin, and no other, call the opt-out reviews from a browser", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${consent.url}/admin/v1/opt-out-reviews/${randomUUID()}/decision`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+    const allowed = await preflight(consoleOrigin);
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), consoleOrigin, 'the configured origin, its trailing slash dropped');
+    assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    assert.equal((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin'), null);
+    const list = await fetch(`${consent.url}/v1/opt-out-reviews`, { headers: { origin: consoleOrigin, authorization: `Bearer ${apiKey}` } });
+    assert.equal(list.status, 200);
+    assert.equal(list.headers.get('access-control-allow-origin'), consoleOrigin);
   });
 
   it("records an opt-out when Twilio refuses a send with 21610, with Twilio as its source", async () => {

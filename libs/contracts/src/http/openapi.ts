@@ -339,6 +339,15 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           responses: { '200': { description: '{ok: true, records, head} or {ok: false, brokenAt, reason}' }, '401': problem('missing or unknown API key') },
         },
       },
+      '/console/settings': {
+        get: {
+          tags: ['reviews'],
+          summary: "What the review console (/console/) needs besides audit's API: the address of consent's opt-out reviews, which it calls from the browser",
+          description: "Consent allows the console's origin (its CONSOLE_ORIGINS, CORS); audit's CONSOLE_CONSENT_URL sets the address. Public: an address, no data.",
+          servers: [{ url: servers.audit }],
+          responses: { '200': { description: '{consentUrl}' } },
+        },
+      },
       '/admin/v1/enforcement': {
         get: {
           tags: ['admin'],
