@@ -49,8 +49,9 @@ export class HistoryConsumer {
 
   @ConsumeTopic('stopped')
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    await this.held.hold(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
+    // The history first: a held message its tenant sees in the queue can be withdrawn at once (a cancel needs its history).
     const outcome = await this.recordEnvelopes(records, false);
+    await this.held.hold(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
     await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));
     return outcome;
   }
