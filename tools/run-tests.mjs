@@ -52,7 +52,9 @@ function runNodeTests(kind, env = {}) {
     return Promise.resolve(0);
   }
   console.log(`${files.length} ${kind} test files: ${files.map((f) => relative(ROOT, f)).join(' ')}`);
-  const args = [...NODE_FLAGS, '--test', '--test-reporter=spec', `--test-concurrency=${kind === 'unit' ? 2 : 1}`, `--test-timeout=${kind === 'unit' ? 30_000 : 300_000}`, ...files];
+  // TEST_NAME_PATTERN runs only the tests whose names match (node --test-name-pattern), to iterate on a few.
+  const only = process.env.TEST_NAME_PATTERN ? [`--test-name-pattern=${process.env.TEST_NAME_PATTERN}`] : [];
+  const args = [...NODE_FLAGS, '--test', '--test-reporter=spec', `--test-concurrency=${kind === 'unit' ? 2 : 1}`, `--test-timeout=${kind === 'unit' ? 30_000 : 300_000}`, ...only, ...files];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code) => resolvePromise(code ?? 1));

@@ -118,8 +118,10 @@ export function serviceEnv(p, service) {
         ...(p.name === 'test' ? { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', DELIVERY_CHECK_AFTER_MS: '10000' } : {}),
       };
     case 'audit':
-      return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p) };
+      return { ...common, ANALYST_HASH_KEY: `${p.name}-only-analyst-pseudonym-key`, ADMIN_API_KEY: adminKey(p), CONSOLE_CONSENT_URL: url('consent') };
     case 'consent':
+      // The review console (audit's /console/) calls consent's opt-out reviews from the browser, by either local name.
+      return { ...common, ADMIN_API_KEY: adminKey(p), CONSOLE_ORIGINS: `${url('audit')},http://localhost:${p.ports.audit}` };
     case 'snowshoeing-detector':
       return { ...common, ADMIN_API_KEY: adminKey(p) };
     default:

@@ -19,6 +19,7 @@ import { ReportsRepository } from './reports/reports.repository.js';
 import { HeldMessagesRepository } from './reviews/held-messages.repository.js';
 import { HeldQueueMetric } from './reviews/held-queue.metric.js';
 import { AdminReviewsController, ReviewsController } from './reviews/reviews.controller.js';
+import { ConsoleSettingsController } from './reviews/console-settings.controller.js';
 import { ReviewService } from './reviews/review.service.js';
 import { CancelService } from './cancellation/cancel.service.js';
 
@@ -32,7 +33,7 @@ export class AuditModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'audit', log: logger.kafkaSink() }),
         TenancyModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController, MessagesController, ReviewsController, AdminReviewsController, ReportsController, ProofController, EnforcementController, HistoryConsumer],
+      controllers: [HealthController, MetricsController, MessagesController, ReviewsController, AdminReviewsController, ReportsController, ProofController, EnforcementController, ConsoleSettingsController, HistoryConsumer],
       providers: [
         { provide: AUDIT_CONFIG_TOKEN, useValue: config },
         { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },

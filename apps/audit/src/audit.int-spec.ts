@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { TOPICS, type ConsentChangeEvent, type MessageEnvelope, type MessageHistoryView, type StatusEvent } from '@sms/contracts';
+import { messageIdFor, TOPICS, type ConsentChangeEvent, type MessageEnvelope, type MessageHistoryView, type StatusEvent } from '@sms/contracts';
 import { encodeValue } from '@sms/kafka';
 import { hashApiKey } from '@sms/tenancy';
 import { aRecipient, anEnvelope, aTenant, call, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
@@ -29,15 +29,18 @@ describe('audit (real Kafka and Postgres)', () => {
   const analysts = new TopicTap(kafka, TOPICS.analyst);
   const screened = new TopicTap(kafka, TOPICS.screened);
   const accepted = new TopicTap(kafka, TOPICS.accepted);
+  const sendRequests = new TopicTap(kafka, TOPICS.sendRequests);
+  const cancelRequests = new TopicTap(kafka, TOPICS.cancelRequests);
 
   before(async () => {
     await publishTenant(aTenant({ tenantId, apiKeyHashes: [hashApiKey(apiKey)] }));
-    await Promise.all([analysts.start(), screened.start(), accepted.start()]);
-    audit = await startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey } });
+    await Promise.all([analysts.start(), screened.start(), accepted.start(), sendRequests.start(), cancelRequests.start()]);
+    // No dispatcher here: a cancel request is never answered, and DELETE answers 202 after CANCEL_WAIT_MS.
+    audit = await startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey, CANCEL_WAIT_MS: '500' } });
   });
   after(async () => {
     await audit.stop();
-    await Promise.all([analysts.stop(), screened.stop(), accepted.stop()]);
+    await Promise.all([analysts.stop(), screened.stop(), accepted.stop(), sendRequests.stop(), cancelRequests.stop()]);
   });
 
   const publish = (topic: string, key: string, value: unknown) => produceRaw(kafka, topic, [{ key, value: encodeValue(value) }]);
@@ -213,6 +216,52 @@ describe('audit (real Kafka and Postgres)', () => {
     assert.match(released.verdicts.at(-1)?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);
     const closed = await call<{ reviews: { messageId: string; decidedBy: string }[] }>(`${audit.url}/v1/reviews?status=approved`, { apiKey });
     assert.equal(closed.body.reviews.find((r) => r.messageId === envelope.id)?.decidedBy, 'opt-out review (Casey Compliance: not an opt-out)');
+  });
+
+  it("edits and resubmits a held message without the dispatcher's answer: the review closes at once, the new text goes to intake, a retry answers the same", async () => {
+    const held = async () => {
+      const envelope = anEnvelope({ tenantId, verdicts: [verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener', new Date().toISOString())] });
+      await publish(TOPICS.stopped.name, envelope.id, envelope);
+      await waitFor('the held message', async () => (await call<{ reviews: { messageId: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey })).body.reviews.find((r) => r.messageId === envelope.id));
+      return envelope;
+    };
+    const resubmit = (id: string, body: string) => call<{ id: string; replaces: string; type?: string }>(`${audit.url}/v1/reviews/${id}/resubmit`, { apiKey, body: { body } });
+    const envelope = await held();
+    const edited = `Acme Dental: book at acmedental.example today. Reply STOP to opt out. ${randomUUID()}`;
+
+    const answer = await resubmit(envelope.id, edited);
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const newId = messageIdFor(tenantId, `resubmit:${envelope.id}`);
+    assert.deepEqual(answer.body, { id: newId, replaces: envelope.id });
+    const request = await waitFor('the edited send request', async () => sendRequests.find((r) => r.idempotencyKey === `resubmit:${envelope.id}`));
+    assert.deepEqual([request.tenantId, request.to, request.from, request.campaign, request.body], [tenantId, envelope.message.to, envelope.message.from, envelope.message.campaign, edited]);
+    const withdrawal = await waitFor('the cancel request', async () => cancelRequests.find((r) => r.messageId === envelope.id));
+    assert.equal(withdrawal.reason, 'withdrawn to resubmit an edited text');
+
+    // Closed before anything was published: no reviewer can release the old text now.
+    const closed = await call<{ reviews: { messageId: string; decidedBy: string; note: string }[] }>(`${audit.url}/v1/reviews?status=cancelled`, { apiKey });
+    assert.deepEqual(closed.body.reviews.filter((r) => r.messageId === envelope.id).map((r) => [r.decidedBy, r.note.replace(/ \(text sha256:[0-9a-f]{16}\)$/, '')]), [[`API key of tenant ${tenantId}`, `resubmitted as ${newId}`]]);
+    const approve = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
+    assert.equal(approve.status, 409);
+
+    // A retry (the first answer was lost) answers the same, with the same request, which intake takes once.
+    const retry = await resubmit(envelope.id, edited);
+    assert.equal(retry.status, 202);
+    assert.deepEqual(retry.body, answer.body);
+    await waitFor('the repeated send request', async () => (sendRequests.records.filter((r) => r.value?.idempotencyKey === `resubmit:${envelope.id}`).length === 2 ? true : undefined));
+    // Another text under the same resubmission is not a retry: intake would refuse the reused key.
+    assert.equal((await resubmit(envelope.id, `${edited} (again)`)).status, 409);
+
+    // Withdrawn otherwise (DELETE), or decided by a reviewer: nothing to resubmit.
+    const withdrawn = await held();
+    assert.equal((await call(`${audit.url}/v1/messages/${withdrawn.id}`, { method: 'DELETE', apiKey })).status, 202, 'no dispatcher answers here');
+    const late = await resubmit(withdrawn.id, edited);
+    assert.equal(late.status, 409);
+    assert.equal(late.body.type, 'urn:sms-gateway:problem:already-decided');
+    const approved = await held();
+    assert.equal((await call(`${audit.url}/admin/v1/reviews/${approved.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } })).status, 200);
+    assert.equal((await resubmit(approved.id, edited)).status, 409);
+    assert.equal(sendRequests.records.filter((r) => r.value?.idempotencyKey === `resubmit:${withdrawn.id}` || r.value?.idempotencyKey === `resubmit:${approved.id}`).length, 0);
   });
 
   it('exports the consent proof of a person as JSON and as a printable page', async () => {

@@ -18,6 +18,16 @@ export const CONSENT_CONFIG = {
     "Key of the platform operator: the compliance reviewers decide every tenant's opt-out reviews (a clinic never clears its own holds)",
     true,
   ),
+  CONSOLE_ORIGINS: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+      .pipe(z.array(z.url()))
+      // Browsers send an origin without path or trailing slash.
+      .transform((urls) => urls.map((u) => new URL(u).origin)),
+    "Origins (scheme://host:port, comma-separated) of the review console (audit's /console/) that browsers may call this API from: opt-out reviews are shown and decided there; empty: none",
+  ),
 };
 
 export type ConsentConfig = ConfigValues<typeof CONSENT_CONFIG>;

@@ -37,6 +37,9 @@ describe('consent service (real Kafka and Postgres)', () => {
   const deadLetters = new TopicTap(kafka, TOPICS.deadLetter);
   const changes = new TopicTap(kafka, TOPICS.consentChanges);
 
+  /** Where the review console would be served (audit's /console/). */
+  const consoleOrigin = 'http://127.0.0.1:4005';
+
   before(async () => {
     await publishTenant(
       aTenant({
@@ -54,7 +57,13 @@ describe('consent service (real Kafka and Postgres)', () => {
       }),
     );
     await Promise.all([consented.start(), stopped.start(), accepted.start(), states.start(), deadLetters.start(), changes.start()]);
-    consent = await startServiceInProcess({ name: 'consent', spec: CONSENT_CONFIG, module: (c, l) => ConsentModule.forRoot(c, l) });
+    consent = await startServiceInProcess({
+      name: 'consent',
+      spec: CONSENT_CONFIG,
+      module: (c, l) => ConsentModule.forRoot(c, l),
+      env: { CONSOLE_ORIGINS: `${consoleOrigin}/` },
+      corsOrigins: (c) => c.CONSOLE_ORIGINS,
+    });
   });
 
   after(async () => {
@@ -228,8 +237,12 @@ describe('consent service (real Kafka and Postgres)', () => {
   it('pauses marketing on an unclear reply until a person decides, then records the decision', async () => {
     const to = aRecipient();
     await capture(to, 'Acme Dental', 'offers');
-    await text(inbound(to, 'too many texts lately'));
+    const reply = inbound(to, 'too many texts lately');
+    await text(reply);
     await waitFor('the pause', async () => ((await state(to)).state.marketingPaused ? true : undefined));
+    // The dispatcher learns of the pause too: marketing released from another hold meanwhile waits at the last moment.
+    const paused = await waitFor('the pause on consent.state.v1', async () => states.find((s) => s.tenantId === tenantId && s.marketingPaused === true && s.changedAt === reply.receivedAt));
+    assert.equal(paused.optedOut, false);
     const held = envelope(to);
     await publish(held);
     assert.equal((await outcome(held.id)).verdicts.at(-1)?.decision, 'hold');
@@ -266,6 +279,8 @@ describe('consent service (real Kafka and Postgres)', () => {
     const unknown = await call(`${consent.url}/admin/v1/opt-out-reviews/${randomUUID()}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: 'Casey Compliance' } });
     assert.equal(unknown.status, 404);
     assert.equal((await state(to)).state.optedOut, true);
+    const decidedState = await waitFor('the decision on consent.state.v1', async () => states.find((s) => s.recipientToken === paused.recipientToken && s.scope === paused.scope && s.optedOut));
+    assert.equal(decidedState.marketingPaused, undefined, 'the pause ended with the decision');
   });
 
   it('restores consent on START with the inbound message as proof, and answers HELP with the help text', async () => {
@@ -289,6 +304,22 @@ describe('consent service (real Kafka and Postgres)', () => {
     const help = await waitFor('the help reply', async () => accepted.find((e) => e.kind === 'help_reply' && e.message.to === to));
     assert.equal(help.message.body, 'Acme Dental: call (415) 555-0100 for help. Reply STOP to opt out.');
     assert.equal((await outcome(help.id)).verdicts.at(-1)?.decision, 'pass');
+  });
+
+  it("lets the review console's origin, and no other, call the opt-out reviews from a browser", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${consent.url}/admin/v1/opt-out-reviews/${randomUUID()}/decision`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+    const allowed = await preflight(consoleOrigin);
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), consoleOrigin, 'the configured origin, its trailing slash dropped');
+    assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    assert.equal((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin'), null);
+    const list = await fetch(`${consent.url}/v1/opt-out-reviews`, { headers: { origin: consoleOrigin, authorization: `Bearer ${apiKey}` } });
+    assert.equal(list.status, 200);
+    assert.equal(list.headers.get('access-control-allow-origin'), consoleOrigin);
   });
 
   it("records an opt-out when Twilio refuses a send with 21610, with Twilio as its source", async () => {

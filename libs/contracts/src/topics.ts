@@ -206,7 +206,7 @@ export const TOPICS = {
     producers: ['consent'],
     consumers: ['dispatcher'],
     schema: ConsentStateEventSchema,
-    description: 'Latest opt-out state per recipient and scope, for last-moment checks.',
+    description: 'Latest opt-out state per recipient and scope (opted out, or marketing paused pending an opt-out review), for last-moment checks.',
   }),
   tenantConfig: topic({
     name: 'tenant.config.v1',

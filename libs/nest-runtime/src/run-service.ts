@@ -23,6 +23,8 @@ export interface ServiceOptions {
   jsonBodyLimit?: string;
   /** Folders served as static files (a browser console), by URL prefix. */
   staticAssets?: { directory: string; prefix: string }[];
+  /** Browser origins allowed to call this API (CORS): a console another service serves. None when empty. */
+  corsOrigins?: string[];
   describeRecord?: (topic: string, value: unknown) => Record<string, string | number | boolean>;
   /** Called after the application is listening, e.g. to publish start-up state. */
   afterStart?: (app: INestApplication) => Promise<void>;
@@ -55,6 +57,10 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   if (options.formBodies) app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
   app.useGlobalFilters(new ProblemDetailsFilter());
   for (const asset of options.staticAssets ?? []) app.useStaticAssets(asset.directory, { prefix: asset.prefix, index: ['index.html'], fallthrough: true });
+  if (options.corsOrigins?.length) {
+    // Keys travel in the authorization header, never in cookies: no credentials mode.
+    app.enableCors({ origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
+  }
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
@@ -137,6 +143,7 @@ export async function bootstrapService<S extends ConfigSpec>(options: {
   consumeKafka: boolean;
   formBodies?: boolean;
   staticAssets?: { directory: string; prefix: string }[];
+  corsOrigins?: (config: ConfigValues<S>) => string[];
 }): Promise<INestApplication> {
   let config: ConfigValues<S> & ServiceConfigBase;
   try {
@@ -157,5 +164,6 @@ export async function bootstrapService<S extends ConfigSpec>(options: {
     consumeKafka: options.consumeKafka,
     ...(options.formBodies !== undefined ? { formBodies: options.formBodies } : {}),
     ...(options.staticAssets ? { staticAssets: options.staticAssets } : {}),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins(config) } : {}),
   });
 }

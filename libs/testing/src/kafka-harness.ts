@@ -10,6 +10,22 @@ export function testKafka(brokers: string[]): Kafka {
   return createKafkaClient({ brokers, clientId: `test-${randomUUID().slice(0, 8)}`, log: quiet });
 }
 
+/**
+ * Whether a consumer group has committed every record its topic holds so far: the service's
+ * view of the topic includes them (its consumers commit only what they have handled).
+ */
+export async function groupCaughtUp(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.every((e) => Number(e.high) <= Math.max(Number(e.low), committed.get(e.partition) ?? -1));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Produces records exactly as given (bytes included), as a buggy or hostile producer would. */
 export async function produceRaw(kafka: Kafka, topic: string, records: { key: string | null; value: string | Buffer | null; headers?: Record<string, string> }[]): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -35,6 +35,8 @@ export async function startServiceInProcess<S extends ConfigSpec>(options: {
   spec: S;
   module: (config: ConfigValues<S>, logger: JsonLogger) => DynamicModule;
   env?: Record<string, string>;
+  /** As in the service's main.ts: the browser origins its configuration allows. */
+  corsOrigins?: (config: ConfigValues<S>) => string[];
 }): Promise<RunningService> {
   const stack = testStack();
   const port = await freePort();
@@ -58,6 +60,7 @@ export async function startServiceInProcess<S extends ConfigSpec>(options: {
     port,
     tracing: { shutdown: async () => undefined },
     consumeKafka: true,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins(config) } : {}),
   });
   return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
 }

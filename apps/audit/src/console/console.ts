@@ -1,7 +1,9 @@
 // The review console: held messages (compliance reviewers approve or reject them, recorded
-// with who and when; a tenant withdraws or edits and resubmits its own), the decisions
+// with who and when; a tenant withdraws or edits and resubmits its own), unclear replies that
+// may be opt-outs (compliance reviewers decide them; a tenant sees its own), the decisions
 // dashboard, violation reports, consent proof, and for operators enforcement.
-// Plain browser code against the audit API; the keys stay in this tab's session storage.
+// Plain browser code against the audit API and, for unclear replies, consent's (its address
+// from /console/settings); the keys stay in this tab's session storage.
 
 interface ChartInstance {
   destroy(): void;
@@ -18,6 +20,16 @@ interface Held {
   heldAt: string;
   body: string;
   to: string;
+}
+
+interface OptOutReview {
+  id: string;
+  tenantId: string;
+  scope: string;
+  body: string;
+  evidence: string | null;
+  confidence: number;
+  receivedAt: string;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -62,6 +74,32 @@ function clauseList(clauses: string[]): HTMLElement {
   return span;
 }
 
+/** Runs an action, says what came of it in the tab's status line, and shows the tab again. */
+function action(statusId: string, reload: () => Promise<void>, work: () => Promise<string>): () => Promise<void> {
+  return async () => {
+    try {
+      $(statusId).textContent = await work();
+      await reload();
+    } catch (error) {
+      $(statusId).textContent = (error as Error).message;
+    }
+  };
+}
+
+/** The compliance reviewer deciding: every decision records who made it. */
+function reviewer(): string {
+  const name = $<HTMLInputElement>('reviewer').value.trim();
+  if (!name) throw new Error('Enter your name first: every decision records who made it.');
+  return name;
+}
+
+let consentSettings: Promise<{ consentUrl: string }> | null = null;
+/** Where consent's API is, for the opt-out reviews. */
+async function consentUrl(): Promise<string> {
+  consentSettings ??= api<{ consentUrl: string }>('/console/settings');
+  return (await consentSettings).consentUrl;
+}
+
 function button(label: string, className: string, onClick: () => Promise<void>): HTMLButtonElement {
   const b = document.createElement('button');
   b.textContent = label;
@@ -78,7 +116,6 @@ function button(label: string, className: string, onClick: () => Promise<void>):
 async function loadHeld(): Promise<void> {
   const compliance = keys().operator !== '';
   const { reviews } = await api<{ reviews: Held[] }>(compliance ? '/admin/v1/reviews?status=pending' : '/v1/reviews?status=pending', { operator: compliance });
-  $('held-reviewer').hidden = !compliance;
   $('held-role').textContent = compliance
     ? 'You decide as the platform\'s compliance reviewer: every decision records your name.'
     : 'Holds rest on policy and are decided by the platform\'s compliance reviewers. You may withdraw a held message, or edit it and resubmit it.';
@@ -99,20 +136,11 @@ async function loadHeld(): Promise<void> {
     if (compliance) (note as HTMLInputElement).placeholder = 'optional';
     else note.value = h.body;
     cell(row, note);
-    const status = (message: string) => ($('held-status').textContent = message);
-    const act = (work: () => Promise<string>) => async () => {
-      try {
-        status(await work());
-        await loadHeld();
-      } catch (error) {
-        status((error as Error).message);
-      }
-    };
+    const act = (work: () => Promise<string>) => action('held-status', loadHeld, work);
     if (compliance) {
       const decide = (decision: 'approve' | 'reject') =>
         act(async () => {
-          const decidedBy = $<HTMLInputElement>('reviewer').value.trim();
-          if (!decidedBy) throw new Error('Enter your name first: every decision records who made it.');
+          const decidedBy = reviewer();
           await api(`/admin/v1/reviews/${h.messageId}/decision`, { operator: true, body: { decision, decidedBy, ...(note.value.trim() ? { note: note.value.trim() } : {}) } });
           return `${decision === 'approve' ? 'Approved' : 'Rejected'} ${h.messageId}.`;
         });
@@ -134,6 +162,45 @@ async function loadHeld(): Promise<void> {
         })),
       );
     }
+  }
+}
+
+/**
+ * Unclear replies ("this is spam, too many texts"): marketing to the person is paused until a
+ * compliance reviewer decides whether the reply was an opt-out, by name, on consent's API; the
+ * decision blocks or releases the messages held behind it. A tenant sees its own, never the
+ * buttons: a clinic never clears its own compliance holds.
+ */
+async function loadOptOuts(): Promise<void> {
+  const compliance = keys().operator !== '';
+  const base = await consentUrl();
+  const { reviews } = await api<{ reviews: OptOutReview[] }>(`${base}${compliance ? '/admin' : ''}/v1/opt-out-reviews?status=pending`, { operator: compliance });
+  $('opt-outs-role').textContent = compliance
+    ? 'Read each reply and decide, as the platform\'s compliance reviewer, whether it asked to stop: an opt-out is recorded and confirmed once, and blocks the messages held behind it; otherwise the pause ends and they go on.'
+    : 'Marketing to these people is paused until the platform\'s compliance reviewers decide whether their reply was an opt-out. Messages held meanwhile show under Held messages.';
+  const body = $<HTMLTableElement>('opt-outs-table').tBodies[0]!;
+  body.replaceChildren();
+  $('opt-outs-empty').hidden = reviews.length > 0;
+  for (const r of reviews) {
+    const row = body.insertRow();
+    row.dataset['reviewId'] = r.id;
+    cell(row, new Date(r.receivedAt).toLocaleString());
+    cell(row, compliance ? `${r.scope} (${r.tenantId})` : r.scope);
+    cell(row, r.body, 'body');
+    cell(row, `${r.evidence ? `"${r.evidence}", ` : ''}confidence ${r.confidence.toFixed(2)}`);
+    if (!compliance) continue;
+    const note = document.createElement('input');
+    note.className = 'note';
+    note.placeholder = 'optional';
+    cell(row, note);
+    const decide = (decision: 'opted_out' | 'not_opt_out') =>
+      action('opt-outs-status', loadOptOuts, async () => {
+        const decidedBy = reviewer();
+        await api(`${base}/admin/v1/opt-out-reviews/${r.id}/decision`, { operator: true, body: { decision, decidedBy, ...(note.value.trim() ? { note: note.value.trim() } : {}) } });
+        return `${decision === 'opted_out' ? 'Recorded an opt-out' : 'Not an opt-out: the pause ended'} for the reply of ${new Date(r.receivedAt).toLocaleString()}.`;
+      });
+    const actions = cell(row, button('Opt-out', 'opted-out', decide('opted_out')));
+    actions.append(' ', button('Not an opt-out', 'not-opt-out', decide('not_opt_out')));
   }
 }
 
@@ -272,7 +339,7 @@ async function loadEnforcement(): Promise<void> {
   }
 }
 
-const loaders: Record<string, () => Promise<void>> = { held: loadHeld, dashboard: loadDashboard, violations: loadViolations, proof: async () => undefined, enforcement: loadEnforcement };
+const loaders: Record<string, () => Promise<void>> = { held: loadHeld, 'opt-outs': loadOptOuts, dashboard: loadDashboard, violations: loadViolations, proof: async () => undefined, enforcement: loadEnforcement };
 
 async function show(tab: string): Promise<void> {
   for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) b.classList.toggle('active', b.dataset['tab'] === tab);
@@ -304,6 +371,7 @@ async function signIn(event?: Event): Promise<void> {
   $('app').hidden = false;
   $('logout').hidden = false;
   $('enforcement-tab').hidden = !operator;
+  $('reviewer-field').hidden = !operator;
   $('who').textContent = operator ? (tenant ? 'tenant + compliance' : 'compliance') : 'tenant';
   await show('held');
 }

@@ -49,7 +49,7 @@ export class HistoryConsumer {
 
   @ConsumeTopic('stopped')
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    // The history first: the review queue follows what it keeps.
+    // The history first: the review queue follows what it keeps, and a held message its tenant sees there can be withdrawn at once (a cancel needs its history).
     const outcome = await this.recordEnvelopes(records, false);
     await this.reviews.queue(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
     await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));

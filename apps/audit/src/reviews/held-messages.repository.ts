@@ -86,10 +86,10 @@ export class HeldMessagesRepository {
     return rows.map(toHeld)[0];
   }
 
-  /** Pending consent holds of one tenant that rest on an opt-out review (marketing paused). */
+  /** Pending holds of one tenant that rest on an opt-out review (marketing paused: held by consent or the dispatcher). */
   async pendingBehindOptOutReview(tenantId: string): Promise<HeldMessage[]> {
     const rows = await this.db.query<Row[]>(
-      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND stage = 'consent' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
+      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
       [tenantId],
     );
     return rows.map(toHeld);
@@ -102,15 +102,20 @@ export class HeldMessagesRepository {
     return rows.map((r) => ({ tenantId: r.tenant_id, stage: r.stage, count: Number(r.count) }));
   }
 
-  /** Held messages cancelled while they waited: no longer anyone's to decide (a later approval is refused). */
-  async cancelled(items: { messageId: string; tenantId: string; by: string; at: string }[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.db.query(
-      `UPDATE audit.held_messages h SET status = 'cancelled', decided_by = v.by, decided_at = v.at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, tenant_id, by, at)
-        WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending'`,
-      [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.by), items.map((i) => i.at)],
+  /**
+   * Held messages cancelled while they waited (asked by their tenant, or answered by the
+   * dispatcher): no longer anyone's to decide (a later approval is refused).
+   */
+  async cancelled(items: { messageId: string; tenantId: string; by: string; at: string; note?: string }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const [rows] = await this.db.query<[{ message_id: string }[], number]>(
+      `UPDATE audit.held_messages h SET status = 'cancelled', decided_by = v.by, decided_at = v.at, note = v.note
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS v(id, tenant_id, by, at, note)
+        WHERE h.message_id = v.id AND h.tenant_id = v.tenant_id AND h.status = 'pending'
+        RETURNING h.message_id`,
+      [items.map((i) => i.messageId), items.map((i) => i.tenantId), items.map((i) => i.by), items.map((i) => i.at), items.map((i) => i.note ?? null)],
     );
+    return new Set(rows.map((r) => r.message_id));
   }
 
   /**

@@ -3,6 +3,7 @@ import { BodySchema, messageIdFor, MessageIdSchema, ReviewStatusSchema, type Sen
 import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CancelService } from '../cancellation/cancel.service.js';
 import { releaseBlocker } from '../rules/review.js';
@@ -57,8 +58,14 @@ export class ReviewsController {
   }
 
   /**
-   * Edit and resubmit: the held message is withdrawn (cancelled) and its edited text sent as a
-   * new message (`sms.send-requests.v1`, idempotency key `resubmit:<id>`), which every stage judges afresh.
+   * Edit and resubmit: the held message is withdrawn and its edited text sent as a new message
+   * (`sms.send-requests.v1`, idempotency key `resubmit:<id>`), which every stage judges afresh.
+   * The withdrawal closes the review before anything is published, so no reviewer can release
+   * the old text once the new one is on its way; the dispatcher's answer to the cancel request
+   * follows in the history, and is not waited for (a held message is not at Twilio). A repeated
+   * resubmit of the same message with the same text (a retry after an error) publishes the same
+   * request again, which intake takes once; another text is refused (intake would refuse it as
+   * a reused idempotency key).
    */
   @Post(':messageId/resubmit')
   @HttpCode(202)
@@ -69,11 +76,12 @@ export class ReviewsController {
   ): Promise<{ id: string; replaces: string }> {
     const held = await this.held.find(messageId);
     if (!held || held.tenantId !== tenant.tenantId) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId} for this tenant`);
-    if (held.status !== 'pending') throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${held.status} by ${held.decidedBy ?? 'someone'}`);
-    const withdrawn = await this.cancels.cancel(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text');
-    if (withdrawn.kind !== 'cancelled') throw new ProblemException(409, 'not-withdrawn-yet', 'Not withdrawn yet', `message ${messageId} is being cancelled; resubmit once it is`);
-    const m = held.envelope.message;
     const idempotencyKey = `resubmit:${messageId}`;
+    const id = messageIdFor(tenant.tenantId, idempotencyKey);
+    // 409 when a reviewer decided it, or it was withdrawn otherwise (or resubmitted with another text), even in a race with this request.
+    const text = createHash('sha256').update(body.body).digest('hex').slice(0, 16);
+    await this.cancels.request(tenant.tenantId, messageId, 'withdrawn to resubmit an edited text', { note: `resubmitted as ${id} (text sha256:${text})` });
+    const m = held.envelope.message;
     const request: SendRequestEvent = {
       tenantId: tenant.tenantId,
       idempotencyKey,
@@ -86,7 +94,7 @@ export class ReviewsController {
       ...(m.sendAt !== undefined && Date.parse(m.sendAt) > Date.now() ? { sendAt: m.sendAt } : {}),
     };
     await this.publisher.publishRaw([record('sendRequests', `${tenant.tenantId}|${m.to}`, request)]);
-    return { id: messageIdFor(tenant.tenantId, idempotencyKey), replaces: messageId };
+    return { id, replaces: messageId };
   }
 }
 

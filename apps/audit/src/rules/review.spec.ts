@@ -37,6 +37,16 @@ describe('reviewOutcome', () => {
     const paused = anEnvelope({ verdicts: [{ stage: 'consent', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: { pausedScope: 'brand:Acme' }, at: '2026-11-27T14:00:00.000Z' }] });
     assert.match(releaseBlocker(paused) ?? '', /opt-out review/);
     assert.equal(releaseBlocker(held), null);
+    // Released from a content hold meanwhile, then held by the dispatcher's last-moment check: the same.
+    const heldAgain = anEnvelope({ verdicts: [...held.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: {}, at: '2026-11-27T14:30:00.000Z' }] });
+    assert.match(releaseBlocker(heldAgain) ?? '', /opt-out review/);
+  });
+
+  it('sends a released dispatcher hold back to the dispatcher, which checks it again', () => {
+    const heldHere = anEnvelope({ verdicts: [{ stage: 'dispatcher', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: {}, at: '2026-11-27T14:30:00.000Z' }] });
+    const { topic, envelope } = reviewOutcome(heldHere, 'approve', 'opt-out review (Casey)', undefined, now);
+    assert.equal(topic, 'cleared');
+    assert.equal(envelope.verdicts.at(-1)?.facts['heldBy'], 'dispatcher');
   });
 
   it('refuses to review a message that was not held', () => {

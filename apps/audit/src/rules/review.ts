@@ -22,12 +22,13 @@ export interface ReviewOutcome {
 
 /**
  * Why a reviewer may not release this hold, if so: a hold on an unclear reply (marketing
- * paused, MP.OPTOUT.HONOR) rests on the opt-out review of that reply, and only that review's
- * decision releases or blocks the messages held behind it.
+ * paused, MP.OPTOUT.HONOR: by consent, or by the dispatcher's last-moment check when another
+ * hold was released meanwhile) rests on the opt-out review of that reply, and only that
+ * review's decision releases or blocks the messages held behind it.
  */
 export function releaseBlocker(envelope: MessageEnvelope): string | null {
   const held = envelope.verdicts.at(-1);
-  if (held?.stage === 'consent' && held.decision === 'hold' && held.clauses.includes('MP.OPTOUT.HONOR')) {
+  if (held?.decision === 'hold' && held.clauses.includes('MP.OPTOUT.HONOR')) {
     return 'it is held behind an unclear reply that may be an opt-out (MP.OPTOUT.HONOR): the opt-out review of that reply decides it (consent, /admin/v1/opt-out-reviews), and its decision releases or blocks the messages held behind it';
   }
   return null;

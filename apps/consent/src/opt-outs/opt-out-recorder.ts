@@ -6,6 +6,8 @@ import { Pseudonymizer } from '@sms/util';
 import { ConsentRepository, keyOf, type NewOptEvent } from '../database/consent.repository.js';
 import { optEventChanges } from './consent-changes.js';
 
+const STATE_WORDS = { opted_out: 'opted out', opted_in: 'opted in', paused: 'marketing paused until an opt-out review decides' } as const;
+
 /**
  * Recording opt-outs, opt-ins and pauses, wherever they come from (an inbound text, a
  * reviewer, Twilio's error 21610), and telling the rest of the pipeline: the current state of
@@ -42,12 +44,12 @@ export class OptOutRecorder {
     }
   }
 
+  /** A pause too: the dispatcher holds the marketing it would otherwise send (a released hold) until the review decides. */
   private async currentStates(events: NewOptEvent[], contextOf: (event: NewOptEvent) => Context | undefined): Promise<OutgoingRecord[]> {
-    const changes = events.filter((e) => e.kind !== 'pause');
-    if (changes.length === 0) return [];
-    const current = await this.consents.factsFor(changes);
+    if (events.length === 0) return [];
+    const current = await this.consents.factsFor(events);
     const out = new Map<string, OutgoingRecord>();
-    for (const e of changes) {
+    for (const e of events) {
       const latest = current.get(keyOf(e))?.optStates.find((s) => s.scope === e.scope);
       if (!latest) continue;
       const state: ConsentStateEvent = {
@@ -55,7 +57,9 @@ export class OptOutRecorder {
         scope: e.scope,
         recipientToken: e.recipientToken,
         optedOut: latest.state === 'opted_out',
-        reason: `${latest.state === 'opted_out' ? 'opted out' : 'opted in'} (${e.source})`,
+        // Only on a pause: opt-outs and opt-ins stay as readers that predate the field know them.
+        ...(latest.state === 'paused' ? { marketingPaused: true } : {}),
+        reason: `${STATE_WORDS[latest.state]} (${e.source})`,
         changedAt: latest.at,
       };
       out.set(consentStateKey(state), record('consentState', consentStateKey(state), state, contextOf(e)));

@@ -79,13 +79,36 @@ describe('the review console in a browser', () => {
     assert.deepEqual((await pipeline.simMessages(to)).filter((m) => m.body === body), []);
 
     // The opt-out review decides the reply was not an opt-out: the message goes back through consent, now unpaused, and out.
-    // The clinic sees its opt-out review but cannot decide it; the compliance reviewer does, by name.
+    // The clinic sees its opt-out review in the console, with the reply, but cannot decide it (nor through the API).
     const reviews = await call<{ reviews: { id: string; status: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey });
     const review = reviews.body.reviews[0]!;
+    page = await signIn();
+    await page.click('nav button[data-tab=opt-outs]');
+    let reply = page.locator(`#opt-outs-table tr[data-review-id="${review.id}"]`);
+    await reply.waitFor();
+    assert.match(await reply.innerText(), /this is spam, too many texts/);
+    assert.equal(await reply.locator('button').count(), 0, 'no decision buttons for the clinic');
+    assert.equal(await page.locator('#reviewer').isVisible(), false);
     const byClinic = await call(`${stack.urls.consent}/v1/opt-out-reviews/${review.id}/decision`, { apiKey: tenant.apiKey, body: { decision: 'not_opt_out', decidedBy: 'front desk' } });
     assert.equal(byClinic.status, 403);
-    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
-    assert.equal(decided.status, 200);
+
+    // The compliance reviewer reads the reply in the console (on consent's API, across origins) and decides it by name.
+    page = await signIn(stack.adminApiKey, '');
+    await page.click('nav button[data-tab=opt-outs]');
+    reply = page.locator(`#opt-outs-table tr[data-review-id="${review.id}"]`);
+    await reply.waitFor();
+    assert.match(await reply.innerText(), /this is spam, too many texts/);
+    assert.match(await reply.innerText(), new RegExp(tenant.tenantId));
+    await reply.locator('button.not-opt-out').click();
+    await page.waitForSelector('#opt-outs-status:has-text("Enter your name first")');
+    assert.equal((await call<{ reviews: { id: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey })).body.reviews.length, 1, 'nothing decided without a name');
+    await page.fill('#reviewer', 'Casey Compliance');
+    await reply.locator('input.note').fill('a complaint about frequency, not a request to stop');
+    await reply.locator('button.not-opt-out').click();
+    await page.waitForSelector('#opt-outs-status:has-text("Not an opt-out")');
+    await page.waitForSelector(`#opt-outs-table tr[data-review-id="${review.id}"]`, { state: 'detached' });
+    const decided = await call<{ reviews: { id: string; decidedBy: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=not_opt_out`, { apiKey: tenant.apiKey });
+    assert.equal(decided.body.reviews.find((r) => r.id === review.id)?.decidedBy, 'Casey Compliance');
     await pipeline.waitForStatus(tenant, id, ['delivered']);
     // Consent's second decision reaches audit on its own topic: wait for it to follow the release.
     const view = await pipeline.waitForView(tenant, id, 'to show consent deciding again after the release', (v) => v.decisions.findLastIndex((d) => d.stage === 'consent') > v.decisions.findIndex((d) => d.stage === 'review'));

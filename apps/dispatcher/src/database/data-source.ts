@@ -10,6 +10,7 @@ import { DispatcherUniqueSid1764500000000 } from './migrations/1764500000000-dis
 import { DispatcherPauses1764600000000 } from './migrations/1764600000000-dispatcher-pauses.js';
 import { DispatcherCancellations1765000000000 } from './migrations/1765000000000-dispatcher-cancellations.js';
 import { DispatcherOutbox1765500000000 } from './migrations/1765500000000-dispatcher-outbox.js';
+import { DispatcherMarketingPause1766000000000 } from './migrations/1766000000000-dispatcher-marketing-pause.js';
 import { OutboxEntity, OutboxInstanceEntity } from './outbox.entity.js';
 import { RateBucketEntity } from './rate-bucket.entity.js';
 import { SendPauseEntity } from './send-pause.entity.js';
@@ -32,6 +33,7 @@ export function dispatcherDataSource(url: string, poolSize?: number): DataSource
       DispatcherPauses1764600000000,
       DispatcherCancellations1765000000000,
       DispatcherOutbox1765500000000,
+      DispatcherMarketingPause1766000000000,
     ],
     ...(poolSize !== undefined ? { poolSize } : {}),
   });

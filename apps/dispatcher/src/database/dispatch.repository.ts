@@ -11,6 +11,12 @@ import type { SendState } from './send.entity.js';
 /** The OutboxLease of this instance: the claimant of the outbox rows it writes. */
 export const OUTBOX_LEASE = Symbol('OUTBOX_LEASE');
 
+/** What the dispatcher's view of `consent.state.v1` says about one recipient: the scopes opted out, and those where marketing is paused. */
+export interface RecipientConsentState {
+  optedOut: { scope: string; changedAt: Date }[];
+  paused: { scope: string; changedAt: Date }[];
+}
+
 /** An outcome record to write to the outbox: about a message, or (an alert) about none. */
 export interface Outgoing {
   messageId: string | null;
@@ -108,7 +114,8 @@ const toRow = (r: SendRowRaw): SendRow => ({
 export interface SendOutcome {
   messageId: string;
   attempts: number;
-  state: 'accepted' | 'failed' | 'blocked';
+  /** `blocked` or `held`: stopped by the last-moment check (an opt-out; a pause of marketing). */
+  state: 'accepted' | 'failed' | 'blocked' | 'held';
   twilioSid: string | null;
   errorCode: number | null;
   errorMessage: string | null;
@@ -259,19 +266,22 @@ export class DispatchRepository {
   }
 
   /** Opted-out scopes of many recipients at once. */
-  async optedOutScopes(keys: { tenantId: string; recipientToken: string }[]): Promise<Map<string, { scope: string; changedAt: Date }[]>> {
-    const out = new Map<string, { scope: string; changedAt: Date }[]>();
+  /** The scopes at which these recipients opted out, or at which their marketing is paused, as of when. */
+  async consentStates(keys: { tenantId: string; recipientToken: string }[]): Promise<Map<string, RecipientConsentState>> {
+    const out = new Map<string, RecipientConsentState>();
     if (keys.length === 0) return out;
-    const rows: { tenant_id: string; recipient_token: string; scope: string; changed_at: Date }[] = await this.db.query(
-      `SELECT DISTINCT s.tenant_id, s.recipient_token, s.scope, s.changed_at FROM dispatcher.consent_state s
+    const rows: { tenant_id: string; recipient_token: string; scope: string; opted_out: boolean; changed_at: Date }[] = await this.db.query(
+      `SELECT DISTINCT s.tenant_id, s.recipient_token, s.scope, s.opted_out, s.changed_at FROM dispatcher.consent_state s
          JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, recipient_token)
            ON s.tenant_id = k.tenant_id AND s.recipient_token = k.recipient_token
-        WHERE s.opted_out`,
+        WHERE s.opted_out OR s.marketing_paused`,
       [keys.map((k) => k.tenantId), keys.map((k) => k.recipientToken)],
     );
     for (const r of rows) {
       const key = `${r.tenant_id}\u0000${r.recipient_token}`;
-      out.set(key, [...(out.get(key) ?? []), { scope: r.scope, changedAt: r.changed_at }]);
+      const state = out.get(key) ?? { optedOut: [], paused: [] };
+      (r.opted_out ? state.optedOut : state.paused).push({ scope: r.scope, changedAt: r.changed_at });
+      out.set(key, state);
     }
     return out;
   }
@@ -287,12 +297,19 @@ export class DispatchRepository {
     const list = [...latest.values()];
     if (list.length === 0) return;
     await this.db.query(
-      `INSERT INTO dispatcher.consent_state (tenant_id, recipient_token, scope, opted_out, changed_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[])
+      `INSERT INTO dispatcher.consent_state (tenant_id, recipient_token, scope, opted_out, marketing_paused, changed_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::timestamptz[])
        ON CONFLICT (tenant_id, recipient_token, scope) DO UPDATE
-         SET opted_out = EXCLUDED.opted_out, changed_at = EXCLUDED.changed_at
+         SET opted_out = EXCLUDED.opted_out, marketing_paused = EXCLUDED.marketing_paused, changed_at = EXCLUDED.changed_at
          WHERE consent_state.changed_at <= EXCLUDED.changed_at`,
-      [list.map((e) => e.tenantId), list.map((e) => e.recipientToken), list.map((e) => e.scope), list.map((e) => e.optedOut), list.map((e) => e.changedAt)],
+      [
+        list.map((e) => e.tenantId),
+        list.map((e) => e.recipientToken),
+        list.map((e) => e.scope),
+        list.map((e) => e.optedOut),
+        list.map((e) => e.marketingPaused ?? false),
+        list.map((e) => e.changedAt),
+      ],
     );
   }
 
@@ -356,6 +373,30 @@ export class DispatchRepository {
       const outbox = await this.outboxFor(tx, queued, new Map(sends.map((s) => [s.envelope.id, s.records])));
       return { queued, cancelled: new Set(rows.filter((r) => r.state === 'cancelled').map((r) => r.message_id)), outbox: [...outbox.values()].flat() };
     });
+  }
+
+  /**
+   * Queues again, due now, held messages a reviewer released, with the envelope that carries
+   * the release (one statement). Only a release newer than the envelope the row holds counts:
+   * a redelivered earlier release never undoes a later hold. Returns the ids queued again.
+   */
+  async release(envelopes: MessageEnvelope[]): Promise<Set<string>> {
+    if (envelopes.length === 0) return new Set();
+    const rows: { message_id: string }[] = await this.db.query(
+      `WITH back AS (
+         UPDATE dispatcher.sends s SET state = 'queued', envelope = v.envelope, due_at = now(), deferral = NULL, error_message = NULL, updated_at = now()
+           FROM unnest($1::uuid[], $2::jsonb[]) AS v(id, envelope)
+          WHERE s.message_id = v.id AND s.state = 'held'
+            AND jsonb_array_length(s.envelope->'verdicts') < jsonb_array_length(v.envelope->'verdicts')
+          RETURNING s.message_id, s.sender_key, s.due_at),
+       queues AS (
+         INSERT INTO dispatcher.send_queues (sender_key, next_at)
+         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
+         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+       SELECT message_id FROM back`,
+      [envelopes.map((e) => e.id), envelopes.map((e) => JSON.stringify(e))],
+    );
+    return new Set(rows.map((r) => r.message_id));
   }
 
   async find(messageIds: string[]): Promise<SendRow[]> {

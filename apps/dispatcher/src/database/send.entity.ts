@@ -12,7 +12,7 @@ export type SendState =
   | 'failed'
   /** Stopped at the last moment: the recipient opted out (MP.OPTOUT.HONOR). */
   | 'blocked'
-  /** No time can be found for it (quiet hours never open): a person must decide. */
+  /** No time can be found for it (quiet hours never open), or marketing to the person is paused: a person must decide (a release queues it again). */
   | 'held'
   /** Cancelled before it was handed to Twilio (a cancel request): never sent. */
   | 'cancelled';

@@ -183,11 +183,11 @@ export class SendEngine {
   /** The opt-out check again for every message whose slot came, in one or two queries, then the calls. */
   private async startBatch(batch: Pending[]): Promise<void> {
     const checking = performance.now();
-    const blocked = await this.optOuts.blocked(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
+    const stopped = await this.optOuts.stopped(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
     this.checkMs = 0.8 * this.checkMs + 0.2 * (performance.now() - checking);
     const outcomes: SendOutcome[] = [];
     for (const p of batch) {
-      const verdict = blocked.get(p.row.messageId);
+      const verdict = stopped.get(p.row.messageId);
       if (!verdict) {
         this.track(this.send(p));
         continue;
@@ -196,7 +196,7 @@ export class SendEngine {
       outcomes.push({
         messageId: p.row.messageId,
         attempts: p.row.attempts,
-        state: 'blocked',
+        state: verdict.decision === 'hold' ? 'held' : 'blocked',
         twilioSid: null,
         errorCode: null,
         errorMessage: verdict.reason,

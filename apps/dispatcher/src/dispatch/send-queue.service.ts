@@ -16,6 +16,7 @@ import { OptOutScreen } from './opt-out-screen.js';
 import { SendEngine } from './send-engine.js';
 import { SendPauses } from './send-pauses.service.js';
 import { pauseFor } from '../rules/twilio-errors.js';
+import { releasesDispatcherHold } from '../rules/released-hold.js';
 
 export interface ClearedItem {
   envelope: MessageEnvelope;
@@ -102,14 +103,16 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       });
     }
     const { queued, cancelled, outbox } = await this.ledger.enqueue(sends);
-    if (queued.size > 0) {
+    // Held here and released by a reviewer: queued again, and checked again like any message.
+    const released = await this.ledger.release(items.map((i) => i.envelope).filter((e) => !queued.has(e.id) && !cancelled.has(e.id) && releasesDispatcherHold(e)));
+    if (queued.size + released.size > 0) {
       this.queuedMeanwhile = true;
       this.wake?.();
     }
     await this.outbox.publish(outbox);
 
     // Cancelled before it came: the cancellation was published when it was requested.
-    const redelivered = items.map((i) => i.envelope.id).filter((id) => !queued.has(id) && !cancelled.has(id));
+    const redelivered = items.map((i) => i.envelope.id).filter((id) => !queued.has(id) && !cancelled.has(id) && !released.has(id));
     if (redelivered.length === 0) return [];
     // Already in the ledger: what was decided for it again, never a second send.
     const written = await this.ledger.outboxOf(redelivered);
@@ -157,10 +160,10 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     const now = Date.now();
     const prepareMs = this.engine.prepareMs;
     const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, prepareMs + 2 * this.roundMs);
-    const seen: { plan: ClaimPlan | null; messages: ClaimRoundState['messages']; blocked: Map<string, Omit<Verdict, 'at'>>; all: ClaimRoundState['messages'] } = {
+    const seen: { plan: ClaimPlan | null; messages: ClaimRoundState['messages']; stopped: Map<string, Omit<Verdict, 'at'>>; all: ClaimRoundState['messages'] } = {
       plan: null,
       messages: [],
-      blocked: new Map(),
+      stopped: new Map(),
       all: [],
     };
     const result = await this.ledger.claimRound(
@@ -172,10 +175,10 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         queueWindowSeconds: this.policy.rules.senderRates.queueWindowSeconds,
       },
       async (due) => {
-        // A STOP frees the slots of the messages queued behind it: they are blocked before they are paced.
+        // A STOP frees the slots of the messages queued behind it: they are blocked (a pause: held) before they are paced.
         seen.all = due;
-        seen.blocked = await this.optOuts.blocked(due.map((m) => ({ ...m, tenantId: m.envelope.tenantId })));
-        return new Set(seen.blocked.keys());
+        seen.stopped = await this.optOuts.stopped(due.map((m) => ({ ...m, tenantId: m.envelope.tenantId })));
+        return new Set(seen.stopped.keys());
       },
       (due) => this.locksFor(due, now),
       (state) => {
@@ -195,9 +198,9 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
           toRealMs: (ms) => this.policy.clock.toRealMs(ms),
         });
         seen.plan = plan;
-        return toDecision(plan, pacing, state, seen.blocked);
+        return toDecision(plan, pacing, state, seen.stopped);
       },
-      () => (seen.plan ? this.roundRecords(seen.plan, seen.messages, seen.blocked, seen.all) : []),
+      () => (seen.plan ? this.roundRecords(seen.plan, seen.messages, seen.stopped, seen.all) : []),
     );
     if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
     // A message planned at the earliest the plan allows (its sender had nothing booked) has no
@@ -234,11 +237,11 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** What a claim round decided besides its claims (blocked, deferred, held, alerts): written to the outbox in its transaction. */
-  private roundRecords(plan: ClaimPlan, messages: ClaimRoundState['messages'], blocked: Map<string, Omit<Verdict, 'at'>>, all: ClaimRoundState['messages']): Outgoing[] {
+  private roundRecords(plan: ClaimPlan, messages: ClaimRoundState['messages'], stopped: Map<string, Omit<Verdict, 'at'>>, all: ClaimRoundState['messages']): Outgoing[] {
     const byId = new Map(messages.map((m) => [m.messageId, m]));
     const out: Outgoing[] = [];
     for (const m of all) {
-      const verdict = blocked.get(m.messageId);
+      const verdict = stopped.get(m.messageId);
       if (verdict) out.push({ messageId: m.messageId, record: stoppedRecord(m.envelope, verdict, m.recipientToken, contextOf(m.traceparent)) });
     }
     for (const d of plan.deferrals) {
@@ -265,7 +268,8 @@ function answersThePerson(envelope: MessageEnvelope): boolean {
   return envelope.kind !== 'standard' || envelope.message.useCase === 'conversational';
 }
 
-function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState, blocked: Map<string, Omit<Verdict, 'at'>>): ClaimRoundDecision {
+function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState, stopped: Map<string, Omit<Verdict, 'at'>>): ClaimRoundDecision {
+  const screened = (decision: Verdict['decision']) => [...stopped].filter(([, v]) => v.decision === decision).map(([messageId, v]) => ({ messageId, reason: v.reason }));
   const changed = new Map(plan.dailyCounts);
   for (const [key, value] of state.dailyCounts) {
     const now = changed.get(key);
@@ -274,8 +278,8 @@ function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState,
   return {
     claims: plan.claims.map((c) => ({ messageId: c.messageId, startMs: c.startMs, buckets: c.buckets })),
     deferrals: plan.deferrals.map((d) => ({ messageId: d.messageId, dueAtMs: d.dueAtMs, reason: d.reason })),
-    holds: plan.holds.map((h) => ({ messageId: h.messageId, reason: h.reason })),
-    blocks: [...blocked].map(([messageId, verdict]) => ({ messageId, reason: verdict.reason })),
+    holds: [...plan.holds.map((h) => ({ messageId: h.messageId, reason: h.reason })), ...screened('hold')],
+    blocks: screened('block'),
     freeAt: pacing.entries().filter(([key, ms]) => state.freeAt.get(key) !== ms),
     dailyCounts: changed,
     notBefore: plan.notBefore,

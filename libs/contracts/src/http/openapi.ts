@@ -105,7 +105,8 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             'Stops the message wherever it is: still in the pipeline, held for review, scheduled (sendAt) or deferred (quiet hours) at the dispatcher, or claimed ' +
             "but not yet called. The request goes on sms.cancel-requests.v1 and the dispatcher's ledger, the record of what was handed to Twilio, decides: " +
             '200 when cancelled (it is never sent; the history shows `cancelled` with who and when; a repeated DELETE answers the same), 409 once Twilio has it ' +
-            '(or it was blocked or failed before), 202 when the dispatcher has not answered within a few seconds (its answer then shows in the history).',
+            '(or it was blocked or failed before), 202 when the dispatcher has not answered within a few seconds (its answer then shows in the history). ' +
+            "A held message's review closes at once: no reviewer can release it after this request.",
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
@@ -254,7 +255,8 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         post: {
           tags: ['reviews'],
           summary: 'Edit and resubmit a held message: it is withdrawn (cancelled) and the edited text sent as a new message that every stage judges afresh',
-          description: 'The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case.',
+          description:
+            "The held message's review closes at once (cancelled, note `resubmitted as <id> (text sha256:...)`) and a cancel request goes to the dispatcher, whose answer is not waited for. The new message is a send request on sms.send-requests.v1 with idempotency key `resubmit:<messageId>`, so its id is messageIdFor(tenant, that key); same recipient, sender, brand, campaign and use case. A repeated resubmit of the same message with the same text answers the same.",
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
@@ -264,7 +266,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             '400': problem('invalid body (errors[] with paths)'),
             '401': problem('missing or unknown API key'),
             '404': problem('not held for this tenant'),
-            '409': problem('already decided or cancelled, or too late to withdraw'),
+            '409': problem('decided by a reviewer, withdrawn otherwise (DELETE), or resubmitted before with another text'),
           },
         },
       },
@@ -336,6 +338,15 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           servers: [{ url: servers.audit }],
           security: bearer,
           responses: { '200': { description: '{ok: true, records, head} or {ok: false, brokenAt, reason}' }, '401': problem('missing or unknown API key') },
+        },
+      },
+      '/console/settings': {
+        get: {
+          tags: ['reviews'],
+          summary: "What the review console (/console/) needs besides audit's API: the address of consent's opt-out reviews, which it calls from the browser",
+          description: "Consent allows the console's origin (its CONSOLE_ORIGINS, CORS); audit's CONSOLE_CONSENT_URL sets the address. Public: an address, no data.",
+          servers: [{ url: servers.audit }],
+          responses: { '200': { description: '{consentUrl}' } },
         },
       },
       '/admin/v1/enforcement': {
