@@ -22,11 +22,9 @@ describe('slot weights', () => {
         const slotWeights = SlotWeights.build(SLOTS, scales, sorted);
         for (let i = 0; i < dense.length; i++) assert.equal(slotWeights.weight(Math.floor(i / HEADS), i % HEADS), dense[i], `weight ${i}`);
         const expected = new Float64Array(HEADS);
+        for (const slot of occurrences) for (let k = 0; k < HEADS; k++) expected[k]! += dense[slot * HEADS + k]!;
         const sums = new Float64Array(HEADS);
-        for (const slot of occurrences) {
-          for (let k = 0; k < HEADS; k++) expected[k]! += dense[slot * HEADS + k]!;
-          slotWeights.addTo(slot, sums);
-        }
+        slotWeights.addAll(Uint32Array.from(occurrences), occurrences.length, sums);
         assert.deepEqual(sums, expected);
       }),
       { numRuns: 300 },

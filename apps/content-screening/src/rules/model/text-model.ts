@@ -142,16 +142,16 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 let sums = new Float64Array(16);
 
 /** Every head's probability for one text. */
-export function scoreText(model: TextModel, normalised: NormalisedText): Float64Array {
+export function scoreText(model: TextModel, normalised: NormalisedText): number[] {
   const h = model.heads.length;
   if (sums.length < h) sums = new Float64Array(h);
   sums.fill(0, 0, h);
   const { count, slots } = featuresOf(normalised, model.spec);
-  for (let i = 0; i < count; i++) model.weights.addTo(slots[i]!, sums);
+  model.weights.addAll(slots, count, sums);
   // Each occurrence weighs 1/sqrt(n): the length-normalised counts the heads were trained on.
   const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
-  const scores = new Float64Array(h);
-  for (let k = 0; k < h; k++) scores[k] = sigmoid(model.heads[k]!.bias + sums[k]! * norm);
+  const scores: number[] = [];
+  for (let k = 0; k < h; k++) scores.push(sigmoid(model.heads[k]!.bias + sums[k]! * norm));
   return scores;
 }
 
