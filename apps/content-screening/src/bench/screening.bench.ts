@@ -51,21 +51,31 @@ const cpuSeconds = (used.user + used.system) / 1e6;
 const perSecond = (count: number, secondsTaken: number): string => Math.round(count / secondsTaken).toLocaleString('en-US');
 rounds.sort((a, b) => a - b);
 // The screening is synchronous on one thread: every figure is for one core.
-console.log(`throughput on one core (target >= 50,000 messages/s):`);
+console.log(`stage one and the linear heads, on one core (target >= 20,000 messages per CPU-second):`);
 console.log(`  best round   ${perSecond(bodies.length, rounds[0]! / 1000)} messages/s`);
 console.log(`  median round ${perSecond(bodies.length, rounds[Math.floor(rounds.length / 2)]! / 1000)} messages/s`);
 console.log(`  overall      ${perSecond(screened, cpuSeconds)} messages per CPU-second, ${perSecond(screened, elapsed)} messages/s by the wall clock`);
 console.log(`  (${rounds.length} rounds, ${screened.toLocaleString('en-US')} messages, ${cpuSeconds.toFixed(1)} s of CPU in ${elapsed.toFixed(1)} s)`);
 
-const latencies = new Float64Array(bodies.length);
-bodies.forEach((body, i) => {
-  const t0 = performance.now();
-  screen(body, facts, rules);
-  latencies[i] = (performance.now() - t0) * 1000;
-});
-latencies.sort();
-const at = (q: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1)} µs`;
-console.log(`latency per message: p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`);
+// Latency by the wall clock, once per message; and the best of three runs of each message,
+// which leaves out the time a busy machine made the process wait for a core.
+const once = new Float64Array(bodies.length);
+const best = new Float64Array(bodies.length).fill(Number.POSITIVE_INFINITY);
+for (let run = 0; run < 3; run++) {
+  bodies.forEach((body, i) => {
+    const t0 = performance.now();
+    screen(body, facts, rules);
+    const micros = (performance.now() - t0) * 1000;
+    if (run === 0) once[i] = micros;
+    best[i] = Math.min(best[i]!, micros);
+  });
+}
+const quantiles = (latencies: Float64Array): string => {
+  const sorted = latencies.slice().sort();
+  const at = (q: number): string => `${sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1)} µs`;
+  return `p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`;
+};
+console.log(`latency per message (target p99 <= 1 ms): ${quantiles(once)}; best of 3 runs: ${quantiles(best)}`);
 if (decisions === 0) console.log('(no decisions?)');
 
 // The text encoder: only the texts the linear heads are unsure of reach it.

@@ -154,8 +154,10 @@ export function compileRules(data: RuleData): CompiledRules {
   const spanishDictionary = spanishWords();
   const notMisspellings = new Set(lexicons.notMisspellings);
   const isWord = (word: string): boolean => words.has(word) || notMisspellings.has(word);
-  // Words repeat from message to message: remember what each one corrects to (bounded).
+  // Words repeat from message to message: remember what each one corrects to (bounded), in
+  // English text and in Spanish text.
   const corrected = new Map<string, string | null>();
+  const correctedInSpanish = new Map<string, string | null>();
   const tokenizeContext: TokenizeContext = {
     joinable: new Set(joinableWords),
     mayJoin: (first, second) => joinShapes.has(joinShape(first.charCodeAt(0), second.charCodeAt(second.length - 1), first.length + second.length)),
@@ -165,14 +167,14 @@ export function compileRules(data: RuleData): CompiledRules {
     mayBeMisspelling: (word) => shapes.has(word.charCodeAt(0) * 64 + word.length),
     correct: (word, inSpanish) => {
       if (!shapes.has(word.charCodeAt(0) * 64 + word.length)) return undefined;
-      const key = inSpanish ? `es:${word}` : word;
-      const known = corrected.get(key);
+      const memo = inSpanish ? correctedInSpanish : corrected;
+      const known = memo.get(word);
       if (known !== undefined) return known ?? undefined;
-      if (corrected.size >= MAX_REMEMBERED) corrected.clear();
+      if (memo.size >= MAX_REMEMBERED) memo.clear();
       const term = correctOnce(word);
       // An ordinary word is never a misspelling, whatever it is close to.
       const result = term !== undefined && !isWord(word) && !(inSpanish && spanishDictionary.has(word)) ? term : null;
-      corrected.set(key, result);
+      memo.set(word, result);
       return result ?? undefined;
     },
   };

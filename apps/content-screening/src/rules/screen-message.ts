@@ -274,15 +274,21 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     if (findings.some((f) => f.category === head.name)) return;
     const judged = modelBand(head, scores[k]!, second);
     if (!judged) return;
-    const evidence = explainHead(rules.model, analysis.normalised, k).map((c) => ({
-      category: head.name,
-      ...originalSpan(analysis.normalised, c.start, c.end),
-      normalisation: [],
-      note: `text model: n-gram weight ${c.weight.toFixed(2)}`,
-    }));
-    const shown = evidence.map((e) => `"${e.text}" at ${e.start}-${e.end}`).join(', ');
-    const linear = `text model ${rules.model.version} scores ${scores[k]!.toFixed(2)} (hold from ${head.hold.toFixed(2)}, block from ${head.block.toFixed(2)})${shown ? ` on ${shown}` : ''}`;
-    const finding = modelFinding(head.name, judged.band, judged.why ? `${judged.why}; ${linear}` : linear, facts, rules, packName, known, countryClauses);
+    // The n-grams that carried the score are worked out only for a band that makes a finding
+    // (a promotional score under an express basis makes none).
+    let evidence: Evidence[] = [];
+    const scored = (): string => {
+      evidence = explainHead(rules.model, analysis.normalised, k).map((c) => ({
+        category: head.name,
+        ...originalSpan(analysis.normalised, c.start, c.end),
+        normalisation: [],
+        note: `text model: n-gram weight ${c.weight.toFixed(2)}`,
+      }));
+      const shown = evidence.map((e) => `"${e.text}" at ${e.start}-${e.end}`).join(', ');
+      const linear = `text model ${rules.model.version} scores ${scores[k]!.toFixed(2)} (hold from ${head.hold.toFixed(2)}, block from ${head.block.toFixed(2)})${shown ? ` on ${shown}` : ''}`;
+      return judged.why ? `${judged.why}; ${linear}` : linear;
+    };
+    const finding = modelFinding(head.name, judged.band, scored, facts, rules, packName, known, countryClauses);
     if (finding) findings.push({ ...finding, evidence, byModel: true });
   });
   // Unsure, and the encoder could not be asked: held for review (fails closed).
@@ -290,7 +296,8 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     const k = scores.indexOf(consultScore);
     const head = rules.model.heads[k];
     if (head && head.name !== 'promotional') {
-      const finding = modelFinding(head.name, 'hold', `text model ${rules.model.version} scores ${consultScore.toFixed(2)}, and the text encoder could not be asked (${second.unavailable})`, facts, rules, packName, known, countryClauses);
+      const scored = (): string => `text model ${rules.model.version} scores ${consultScore.toFixed(2)}, and the text encoder could not be asked (${second.unavailable})`;
+      const finding = modelFinding(head.name, 'hold', scored, facts, rules, packName, known, countryClauses);
       if (finding) findings.push({ ...finding, action: finding.action === 'pass' ? 'pass' : 'hold', evidence: [], byModel: true });
     }
   }
@@ -421,11 +428,12 @@ function modelBand(head: { name: ModelHead; hold: number; block: number }, score
  * What a head's band means for its category, as stage one would decide it: the country pack
  * (lawful there, age-gated, or its own action), the policy's outcome for hate, fraud and
  * malware, and promotion only where the basis allows no promotion. A hold band never blocks.
+ * `scored` says what the models scored; it is asked only when there is a finding to explain.
  */
 function modelFinding(
   category: ModelHead,
   band: Decision,
-  scored: string,
+  scored: () => string,
   facts: ScreeningFacts,
   rules: CompiledRules,
   packName: string,
@@ -436,23 +444,23 @@ function modelFinding(
   const pack = packs.packs[packName]!;
   if (category === 'promotional') {
     if (facts.basis !== 'prior_relationship' || facts.kind !== 'standard') return null;
-    return { category, action: 'hold', clauses: policy.categories.promotional.clauses, reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored}` };
+    return { category, action: 'hold', clauses: policy.categories.promotional.clauses, reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored()}` };
   }
   if (category === 'fraud' || category === 'malware' || category === 'hate') {
     const outcome = policy.categories[category];
-    return { category, action: band === 'block' && outcome.action === 'block' ? 'block' : 'hold', clauses: outcome.clauses, reason: `${category}: ${scored}` };
+    return { category, action: band === 'block' && outcome.action === 'block' ? 'block' : 'hold', clauses: outcome.clauses, reason: `${category}: ${scored()}` };
   }
   const rule = pack.categories[category];
   if (!rule) return null;
-  if (rule.action === 'allow') return { category, action: 'pass', clauses: ['MP.COUNTRY'], reason: `${category}: ${scored}; lawful in ${packName} (${pack.name})` };
+  if (rule.action === 'allow') return { category, action: 'pass', clauses: ['MP.COUNTRY'], reason: `${category}: ${scored()}; lawful in ${packName} (${pack.name})` };
   if (rule.action === 'age_gate') {
     const age = legalAge(packs, packName, category, facts.region);
     const clauses = [...policy.ageGateClauses, ...countryClauses];
     const where = known ? `${packName}${facts.region ? `-${facts.region}` : ''}` : `${facts.country}, under the strictest rules`;
-    if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age)) return { category, action: 'pass', clauses, reason: `${category}: ${scored}; allowed, recipient of legal age (${age} in ${where})` };
-    return { category, action: band, clauses, reason: `${category}: ${scored}; recipient's age is not verified to be ${age} or over (${where})` };
+    if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age)) return { category, action: 'pass', clauses, reason: `${category}: ${scored()}; allowed, recipient of legal age (${age} in ${where})` };
+    return { category, action: band, clauses, reason: `${category}: ${scored()}; recipient's age is not verified to be ${age} or over (${where})` };
   }
-  return { category, action: band === 'block' && rule.action === 'block' ? 'block' : 'hold', clauses: [...(rule.clauses ?? []), ...countryClauses], reason: `${category}: ${scored}` };
+  return { category, action: band === 'block' && rule.action === 'block' ? 'block' : 'hold', clauses: [...(rule.clauses ?? []), ...countryClauses], reason: `${category}: ${scored()}` };
 }
 
 /** The facts of an envelope and its tenant, as the decision needs them. */

@@ -215,6 +215,11 @@ export function tokenize(normalised: NormalisedText, context: TokenizeContext): 
   return refine(tokens, normalised, context);
 }
 
+/** Whether the word, its digits read as letters, starts a phrase ("w33d"). */
+function spellsPhraseWord(written: string, context: TokenizeContext): boolean {
+  return leetForms(written).some((form) => context.isPhraseStart(form));
+}
+
 /**
  * Numbers glued to words are split off: "10mg" -> "10" "mg", "pobox84" -> "pobox" "84"; digits
  * that spell a phrase's word with the letters around them stay: "w33d", "4mm0", "fr33".
@@ -227,8 +232,7 @@ function pushWord(tokens: Token[], start: number, end: number, written: string, 
     return;
   }
   // "5u5pended", "0z3mpic": one or two digits for letters at the start of a long word stay in it.
-  const spellsWord = (): boolean => leetForms(written).some((form) => context.isPhraseStart(form));
-  const leetLead = lead > 0 && lead <= 2 && /^[013457]+$/.test(written.slice(0, lead)) && isAsciiLetter(written.charCodeAt(lead)) && (written.length - lead >= 4 || spellsWord());
+  const leetLead = lead > 0 && lead <= 2 && /^[013457]+$/.test(written.slice(0, lead)) && isAsciiLetter(written.charCodeAt(lead)) && (written.length - lead >= 4 || spellsPhraseWord(written, context));
   if (lead > 0 && !leetLead && written.length === end - start) {
     tokens.push(makeToken(NUMBER, start, start + lead, written.slice(0, lead), normalised));
     pushWord(tokens, start + lead, end, written.slice(lead), normalised, context);
@@ -236,7 +240,7 @@ function pushWord(tokens: Token[], start: number, end: number, written: string, 
   }
   let trail = written.length;
   while (trail > 0 && isAsciiDigit(written.charCodeAt(trail - 1))) trail--;
-  if (written.length - trail >= 2 && written.length === end - start && !spellsWord()) {
+  if (written.length - trail >= 2 && written.length === end - start && !spellsPhraseWord(written, context)) {
     tokens.push(makeToken(WORD, start, start + trail, written.slice(0, trail), normalised));
     tokens.push(makeToken(NUMBER, start + trail, end, written.slice(trail), normalised));
     return;
@@ -255,9 +259,9 @@ function isSingleLetter(token: Token): boolean {
 function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeContext): Token[] {
   const text = normalised.text;
   const out: Token[] = [];
-  let spanishWords = 0;
-  for (const token of tokens) if (token.kind === WORD && SPANISH_FUNCTION_WORDS.has(token.forms[0]!)) spanishWords++;
-  const spanish = spanishWords >= SPANISH_AT;
+  // Counted only once a word may be a misspelling: most texts have none.
+  let spanish: boolean | undefined;
+  const isSpanish = (): boolean => (spanish ??= isSpanishText(tokens));
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     // Letters split by dots, dashes or spaces: "c.b.d", "m a r i j u a n a".
@@ -292,19 +296,25 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
         }
       }
     }
-    if (token.kind === WORD) correctMisspelling(token, context, spanish);
+    if (token.kind === WORD) correctMisspelling(token, context, isSpanish);
     out.push(token);
   }
   return out;
 }
 
-function correctMisspelling(token: Token, context: TokenizeContext, spanish: boolean): void {
+function isSpanishText(tokens: Token[]): boolean {
+  let spanishWords = 0;
+  for (const token of tokens) if (token.kind === WORD && SPANISH_FUNCTION_WORDS.has(token.forms[0]!)) spanishWords++;
+  return spanishWords >= SPANISH_AT;
+}
+
+function correctMisspelling(token: Token, context: TokenizeContext, isSpanish: () => boolean): void {
   const count = token.forms.length;
   for (let f = 0; f < count; f++) {
     const form = token.forms[f]!;
     // Cheapest test first: most words have no term of their first letter and length nearby.
     if (form.length < 5 || !context.mayBeMisspelling(form) || !/^[a-z]+$/.test(form) || context.isPhraseStart(form)) continue;
-    const term = context.correct(form, spanish);
+    const term = context.correct(form, isSpanish());
     if (term !== undefined) addForm(token, term, (token.formFlags[f] ?? 0) | MISSPELLING);
   }
 }

@@ -39,12 +39,28 @@ const isDigit = (code: number): boolean => code >= ZERO && code <= 57;
 // The normalised text is mostly ASCII; anything beyond it that survived folding is a letter of another script or a symbol.
 const isWordChar = (code: number): boolean => (code >= 97 && code <= 122) || isDigit(code) || (code > 127 && !isSpace(code) && (code < 0x2000 || code > 0x206f));
 
+/**
+ * The feature occurrences of one text, in order: character n-grams, then word n-grams. Occurrence
+ * i has slot `slots[i]` and covers [starts[i], ends[i]) of the normalised text. The arrays are
+ * reused by the next call (scoring a message allocates nothing): read them before calling again.
+ */
+export interface Features {
+  count: number;
+  slots: Uint32Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+}
+
 // Reused between calls: the features of one message at a time.
 let codes = new Uint16Array(512);
 let positions = new Uint32Array(512);
+let wordHashes = new Int32Array(256);
+let wordStarts = new Uint32Array(256);
+let wordEnds = new Uint32Array(256);
+const found: Features = { count: 0, slots: new Uint32Array(2048), starts: new Uint32Array(2048), ends: new Uint32Array(2048) };
 
-/** Visits every feature occurrence of a text; a message of n characters has about 4n + 2w of them. */
-export function forEachFeature(normalised: NormalisedText, spec: FeatureSpec, visit: FeatureVisitor): number {
+/** Every feature occurrence of a text; a message of n characters has about 4n + 2w of them. */
+export function featuresOf(normalised: NormalisedText, spec: FeatureSpec): Features {
   const text = normalised.text;
   if (codes.length < text.length + 2) {
     codes = new Uint16Array((text.length + 2) * 2);
@@ -72,22 +88,34 @@ export function forEachFeature(normalised: NormalisedText, spec: FeatureSpec, vi
   }
   const mask = (1 << spec.hashBits) - 1;
   const [minChar, maxChar] = spec.charNgrams;
-  let visited = 0;
+  const [minWord, maxWord] = spec.wordNgrams;
+  // At most one occurrence per n-gram length at each character, and per word n-gram length at each word.
+  const most = (Math.max(0, maxChar - minChar + 1) + Math.max(0, maxWord - minWord + 1)) * m;
+  if (found.slots.length < most) {
+    found.slots = new Uint32Array(most * 2);
+    found.starts = new Uint32Array(most * 2);
+    found.ends = new Uint32Array(most * 2);
+  }
+  const { slots, starts, ends } = found;
+  let n = 0;
   for (let i = 0; i < m - 1; i++) {
     let h = CHAR_SEED;
     for (let k = 0; k < maxChar && i + k < m; k++) {
       h = Math.imul(h ^ codes[i + k]!, FNV_PRIME);
       if (k + 1 >= minChar) {
-        visit(mix(h) & mask, positions[i]!, Math.min(text.length, positions[i + k]! + 1));
-        visited++;
+        slots[n] = mix(h) & mask;
+        starts[n] = positions[i]!;
+        ends[n++] = Math.min(text.length, positions[i + k]! + 1);
       }
     }
   }
   // Words: runs of letters and digits; n-grams of consecutive words.
-  const [minWord, maxWord] = spec.wordNgrams;
-  const hashes: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  if (wordHashes.length < m) {
+    wordHashes = new Int32Array(m);
+    wordStarts = new Uint32Array(m);
+    wordEnds = new Uint32Array(m);
+  }
+  let words = 0;
   for (let i = 0; i < m; ) {
     if (!isWordChar(codes[i]!)) {
       i++;
@@ -99,19 +127,28 @@ export function forEachFeature(normalised: NormalisedText, spec: FeatureSpec, vi
       if (codes[i] !== 39) h = Math.imul(h ^ codes[i]!, FNV_PRIME);
       i++;
     }
-    hashes.push(h);
-    starts.push(positions[from]!);
-    ends.push(positions[i - 1]! + 1);
+    wordHashes[words] = h;
+    wordStarts[words] = positions[from]!;
+    wordEnds[words++] = positions[i - 1]! + 1;
   }
-  for (let w = 0; w < hashes.length; w++) {
+  for (let w = 0; w < words; w++) {
     let h = WORD_SEED;
-    for (let k = 0; k < maxWord && w + k < hashes.length; k++) {
-      h = Math.imul(h ^ hashes[w + k]!, FNV_PRIME) ^ (k + 1);
+    for (let k = 0; k < maxWord && w + k < words; k++) {
+      h = Math.imul(h ^ wordHashes[w + k]!, FNV_PRIME) ^ (k + 1);
       if (k + 1 >= minWord) {
-        visit(mix(h) & mask, starts[w]!, ends[w + k]!);
-        visited++;
+        slots[n] = mix(h) & mask;
+        starts[n] = wordStarts[w]!;
+        ends[n++] = wordEnds[w + k]!;
       }
     }
   }
-  return visited;
+  found.count = n;
+  return found;
+}
+
+/** Visits every feature occurrence of a text (`featuresOf`, one call per occurrence); returns how many there were. */
+export function forEachFeature(normalised: NormalisedText, spec: FeatureSpec, visit: FeatureVisitor): number {
+  const { count, slots, starts, ends } = featuresOf(normalised, spec);
+  for (let i = 0; i < count; i++) visit(slots[i]!, starts[i]!, ends[i]!);
+  return count;
 }

@@ -79,11 +79,14 @@ describe('text model training and scoring', () => {
     const trained = trainHeads(examples, MODEL_HEADS.length, spec, options);
     const { model } = toyModel(0.5, 0.9);
     let nonZero = 0;
+    const h = MODEL_HEADS.length;
     for (let i = 0; i < trained.weights.length; i++) {
       if (trained.weights[i] !== 0) nonZero++;
-      assert.ok(Math.abs(model.weights[i]! - trained.weights[i]!) <= 1 / 8192 + 1e-9, `weight ${i}`);
+      assert.ok(Math.abs(model.weights.weight(Math.floor(i / h), i % h) - trained.weights[i]!) <= 1 / 8192 + 1e-9, `weight ${i}`);
     }
     assert.ok(nonZero < trained.weights.length / 4, `${nonZero} non-zero weights`);
+    // Kept by slot, the weights take a fraction of a dense table's float32s.
+    assert.ok(model.weights.bytes < trained.weights.byteLength / 2, `${model.weights.bytes} bytes`);
   });
 
   it('refuses a model file whose weights do not match their count', () => {

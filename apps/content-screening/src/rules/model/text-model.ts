@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { NormalisedText } from '../normalise.js';
-import { forEachFeature, type FeatureSpec } from './features.js';
+import { featuresOf, type FeatureSpec } from './features.js';
+import { SlotWeights } from './slot-weights.js';
 
 /**
  * Stage two of the screening: one logistic head per category over hashed n-grams
@@ -71,8 +72,8 @@ export interface TextModel {
   version: string;
   spec: FeatureSpec;
   heads: TextModelHead[];
-  /** Slot-major: weights[slot * heads.length + head]. */
-  weights: Float32Array;
+  /** The non-zero weights, by slot and head. */
+  weights: SlotWeights;
 }
 
 /** What a head's score rests on: the n-grams that pushed it up most, in the normalised text. */
@@ -106,26 +107,31 @@ export function encodeWeights(weights: Float32Array, heads: number, scales: numb
 export function loadTextModel(input: unknown): TextModel {
   const file = TextModelFileSchema.parse(input);
   const spec: FeatureSpec = { hashBits: file.features.hashBits, charNgrams: file.features.charNgrams, wordNgrams: file.features.wordNgrams };
-  const h = file.heads.length;
-  const weights = new Float32Array((1 << spec.hashBits) * h);
   const indexes = Buffer.from(file.weights.indexes, 'base64');
   const values = Buffer.from(file.weights.values, 'base64');
   if (values.length !== file.weights.count * 2) throw new Error(`text model ${file.version}: ${values.length / 2} weights stored, ${file.weights.count} declared`);
-  let at = 0;
-  let index = 0;
-  for (let n = 0; n < file.weights.count; n++) {
-    let delta = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (at >= indexes.length) throw new Error(`text model ${file.version}: weight indexes end after ${n} of ${file.weights.count}`);
-      byte = indexes[at++]!;
-      delta |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    index += delta;
-    if (index >= weights.length) throw new Error(`text model ${file.version}: weight index ${index} is outside the model`);
-    weights[index] = values.readInt16LE(n * 2) * file.heads[index % h]!.scale;
+  function* stored(): Generator<{ index: number; value: number }> {
+    let at = 0;
+    let index = 0;
+    for (let n = 0; n < file.weights.count; n++) {
+      let delta = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        if (at >= indexes.length) throw new Error(`weight indexes end after ${n} of ${file.weights.count}`);
+        byte = indexes[at++]!;
+        delta |= (byte & 0x7f) << shift;
+        shift += 7;
+      } while (byte & 0x80);
+      index += delta;
+      yield { index, value: values.readInt16LE(n * 2) };
+    }
+  }
+  let weights: SlotWeights;
+  try {
+    weights = SlotWeights.build(1 << spec.hashBits, file.heads.map((h) => h.scale), stored());
+  } catch (error) {
+    throw new Error(`text model ${file.version}: ${(error as Error).message}`);
   }
   return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block, cv }) => ({ name, bias, hold, block, cv })), weights };
 }
@@ -136,35 +142,31 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 let sums = new Float64Array(16);
 
 /** Every head's probability for one text. */
-export function scoreText(model: TextModel, normalised: NormalisedText): Float64Array {
+export function scoreText(model: TextModel, normalised: NormalisedText): number[] {
   const h = model.heads.length;
   if (sums.length < h) sums = new Float64Array(h);
   sums.fill(0, 0, h);
-  const { weights } = model;
-  const acc = sums;
-  const count = forEachFeature(normalised, model.spec, (slot) => {
-    const base = slot * h;
-    for (let k = 0; k < h; k++) acc[k]! += weights[base + k]!;
-  });
+  const { count, slots } = featuresOf(normalised, model.spec);
+  model.weights.addAll(slots, count, sums);
   // Each occurrence weighs 1/sqrt(n): the length-normalised counts the heads were trained on.
   const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
-  const scores = new Float64Array(h);
-  for (let k = 0; k < h; k++) scores[k] = sigmoid(model.heads[k]!.bias + acc[k]! * norm);
+  const scores: number[] = [];
+  for (let k = 0; k < h; k++) scores.push(sigmoid(model.heads[k]!.bias + sums[k]! * norm));
   return scores;
 }
 
 /** The n-grams that carried one head's score most, strongest first, overlapping ones merged. */
 export function explainHead(model: TextModel, normalised: NormalisedText, head: number, limit = 3): Contribution[] {
-  const h = model.heads.length;
   const bySlot = new Map<number, Contribution>();
-  const count = forEachFeature(normalised, model.spec, (slot, start, end) => {
-    const weight = model.weights[slot * h + head]!;
-    if (weight <= 0) return;
-    const known = bySlot.get(slot);
+  const { count, slots, starts, ends } = featuresOf(normalised, model.spec);
+  for (let i = 0; i < count; i++) {
+    const weight = model.weights.weight(slots[i]!, head);
+    if (weight <= 0) continue;
+    const known = bySlot.get(slots[i]!);
     // A repeated n-gram counts as often as it occurs; its first occurrence is shown.
     if (known) known.weight += weight;
-    else bySlot.set(slot, { start, end, weight });
-  });
+    else bySlot.set(slots[i]!, { start: starts[i]!, end: ends[i]!, weight });
+  }
   const norm = count > 0 ? 1 / Math.sqrt(count) : 0;
   const ranked = [...bySlot.values()].sort((a, b) => b.weight - a.weight || a.start - b.start);
   // Each n-gram widened to the whole words it touches (a reviewer reads "repair", not " a re"),
