@@ -199,6 +199,12 @@ describe('benign text that only looks risky', () => {
     assert.ok(run('No fagots allowed at our clinic.').categories.includes('hate'));
   });
 
+  it('reads a Spanish word written as a name as the name in English text, and the same word in lower case as the term it may hide', () => {
+    const street = run('Your consult is confirmed for Monday at 1:40 PM at 2210 Camino Real Ste B.');
+    assert.equal(street.decision, 'pass', street.reasons.join('; '));
+    assert.ok(run('Big wins at our online camino tonight, deposit $20 to play.').categories.includes('gambling'));
+  });
+
   it('takes an opt-out keyword of another language written in the clear for no evasion, and still adds the standard one', () => {
     const result = screen('Farmacia Guadalupe: su receta está lista. Envíe BAJA para no recibir más mensajes.', facts({ brand: 'Farmacia Guadalupe' }), rules);
     assert.ok(!result.categories.includes('filter_evasion'), result.reasons.join('; '));

@@ -1,4 +1,4 @@
-import { COMPATIBILITY, CONFUSABLE, INVISIBLE, LEET, MISSPELLING, REPEAT, SPLIT, type NormalisedText } from './normalise.js';
+import { COMPATIBILITY, CONFUSABLE, INVISIBLE, LEET, MISSPELLING, originalSpan, REPEAT, SPLIT, type NormalisedText } from './normalise.js';
 
 export const WORD = 0;
 export const NUMBER = 1;
@@ -296,7 +296,7 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
         }
       }
     }
-    if (token.kind === WORD) correctMisspelling(token, context, isSpanish);
+    if (token.kind === WORD) correctMisspelling(token, context, () => isSpanish() || isTitleCase(normalised, token));
     out.push(token);
   }
   return out;
@@ -308,13 +308,24 @@ function isSpanishText(tokens: Token[]): boolean {
   return spanishWords >= SPANISH_AT;
 }
 
-function correctMisspelling(token: Token, context: TokenizeContext, isSpanish: () => boolean): void {
+/**
+ * A word written "Camino", capital first and the rest small, is a name (a street, a town, a
+ * brand): a Spanish word written so is read as itself even in English text ("2210 Camino Real"),
+ * where a lower-case one could still be a misspelt term.
+ */
+function isTitleCase(normalised: NormalisedText, token: Token): boolean {
+  const written = originalSpan(normalised, token.start, token.end).text;
+  return written.length > 1 && /^\p{Lu}\p{Ll}+$/u.test(written);
+}
+
+/** `spanishWordsAreWords`: whether a Spanish word is read as itself (Spanish text, or a name). */
+function correctMisspelling(token: Token, context: TokenizeContext, spanishWordsAreWords: () => boolean): void {
   const count = token.forms.length;
   for (let f = 0; f < count; f++) {
     const form = token.forms[f]!;
     // Cheapest test first: most words have no term of their first letter and length nearby.
     if (form.length < 5 || !context.mayBeMisspelling(form) || !/^[a-z]+$/.test(form) || context.isPhraseStart(form)) continue;
-    const term = context.correct(form, isSpanish());
+    const term = context.correct(form, spanishWordsAreWords());
     if (term !== undefined) addForm(token, term, (token.formFlags[f] ?? 0) | MISSPELLING);
   }
 }
