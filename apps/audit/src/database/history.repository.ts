@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConsentChangeEvent, MessageStatus } from '@sms/contracts';
 import { Batcher } from '@sms/util';
 import { randomUUID } from 'node:crypto';
+import { Histogram, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GENESIS, link, verifyChain, type ChainHead, type VerifyResult } from '../rules/hash-chain.js';
 import type { HistoryEvent } from '../rules/history.js';
@@ -21,6 +22,15 @@ type Pending =
   | { table: 'message_events'; tenantId: string; key: string; event: HistoryEvent }
   | { table: 'consent_events'; tenantId: string; key: string; event: ConsentChangeEvent }
   | { table: 'tenant_events'; tenantId: string; key: string; event: TenantEvent };
+
+/** sms_audit_append_records: records per history transaction (its count is the transactions). */
+const appendRecords =
+  (register.getSingleMetric('sms_audit_append_records') as Histogram | undefined) ??
+  new Histogram({
+    name: 'sms_audit_append_records',
+    help: 'Records appended to the history per database transaction (the count is the number of transactions)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+  });
 
 const contentOf = (p: Pending): Record<string, unknown> =>
   p.table === 'message_events' ? messageEventContent(p.event) : p.table === 'consent_events' ? consentEventContent(p.event) : tenantEventContent(p.event);
@@ -102,7 +112,7 @@ export class HistoryRepository {
 
   /** Appends in one transaction under the tenants' chain-head locks; returns the items not recorded before. */
   private async appendInTransaction(items: Pending[]): Promise<Set<Pending>> {
-    return this.db.transaction(async (m) => {
+    const recorded = await this.db.transaction(async (m) => {
       const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
       await m.query(`INSERT INTO audit.chain_heads (tenant_id, seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT DO NOTHING`, [tenants, GENESIS.hash]);
       const heads = await m.query<{ tenant_id: string; seq: string; hash: string }[]>(
@@ -137,6 +147,8 @@ export class HistoryRepository {
       }
       return new Set(fresh);
     });
+    appendRecords.observe(recorded.size);
+    return recorded;
   }
 
   /** Which of these are in the store already (keys as table|tenant|key). */

@@ -1,0 +1,70 @@
+// What the database did for the pipeline, from PostgreSQL's cumulative statistics: rows each
+// schema (each service owns one) inserted, updated and deleted, and the transactions committed.
+// Per message these are counts, not speeds: they do not move with a noisy neighbour.
+import pg from 'pg';
+
+export interface DbSample {
+  /** Rows inserted, updated and deleted by table ("schema.table"). */
+  tables: Record<string, { inserted: number; updated: number; deleted: number }>;
+  /** Transactions committed in the stack's database (every service's). */
+  commits: number;
+}
+
+export interface DbWindow {
+  messages: number;
+  commitsPerMessage: number;
+  /** Per schema, then per table of it: rows written per message. */
+  bySchema: { schema: string; inserted: number; updated: number; deleted: number; tables: { table: string; inserted: number; updated: number; deleted: number }[] }[];
+}
+
+/**
+ * Samples the statistics. A backend reports its counts when it goes idle, at most once a
+ * second: sampled once the stack has been idle for a second, a window holds all its writes.
+ */
+export async function sampleDb(databaseUrl: string): Promise<DbSample> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ name: string; inserted: string; updated: string; deleted: string }>(
+      `SELECT schemaname || '.' || relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables`,
+    );
+    const [db] = (await client.query<{ commits: string }>(`SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
+    return {
+      tables: Object.fromEntries(tables.rows.map((r) => [r.name, { inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted) }])),
+      commits: Number(db?.commits ?? 0),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+const perMessage = (n: number, messages: number): number => (messages > 0 ? Number((n / messages).toFixed(2)) : NaN);
+
+/** What the window between two samples wrote, per message handled in it. */
+export function dbBetween(before: DbSample, after: DbSample, messages: number): DbWindow {
+  const schemas = new Map<string, DbWindow['bySchema'][number]>();
+  for (const [name, end] of Object.entries(after.tables)) {
+    const start = before.tables[name] ?? { inserted: 0, updated: 0, deleted: 0 };
+    const [schema, table] = name.split('.') as [string, string];
+    const row = { table, inserted: end.inserted - start.inserted, updated: end.updated - start.updated, deleted: end.deleted - start.deleted };
+    if (row.inserted + row.updated + row.deleted === 0) continue;
+    const entry = schemas.get(schema) ?? schemas.set(schema, { schema, inserted: 0, updated: 0, deleted: 0, tables: [] }).get(schema)!;
+    entry.inserted += row.inserted;
+    entry.updated += row.updated;
+    entry.deleted += row.deleted;
+    entry.tables.push(row);
+  }
+  const scaled = <T extends { inserted: number; updated: number; deleted: number }>(r: T): T => ({
+    ...r,
+    inserted: perMessage(r.inserted, messages),
+    updated: perMessage(r.updated, messages),
+    deleted: perMessage(r.deleted, messages),
+  });
+  return {
+    messages,
+    commitsPerMessage: perMessage(after.commits - before.commits, messages),
+    bySchema: [...schemas.values()]
+      .map((s) => ({ ...scaled(s), tables: s.tables.map(scaled).sort((a, b) => b.inserted + b.updated - (a.inserted + a.updated)) }))
+      .sort((a, b) => b.inserted + b.updated - (a.inserted + a.updated)),
+  };
+}
