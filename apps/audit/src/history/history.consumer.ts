@@ -8,14 +8,18 @@ import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
 import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
-import { historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
+import { countsTowardSuspension } from '../rules/enforcement.js';
+import { firstToldOn, historyFromEnvelope, historyFromStatus, type EnvelopeTopic } from '../rules/history.js';
 
 /**
- * Audit reads every stage topic: each envelope carries the verdict its stage appended, so the
- * history is exactly what the stages decided, not a second report of it. Each batch is
- * appended to the tenants' hash chains in one transaction, then mirrored, pseudonymised, on
- * the analysts' stream; held messages join the review queue; blocks are counted for
- * enforcement.
+ * Audit reads where a message enters (`sms.accepted.v1`) and the two topics where its way
+ * through the stages ends (`sms.cleared.v1`, `sms.stopped.v1`): each stage appends its verdict
+ * to the envelope, so the final envelope carries every decision, exactly as the stages made
+ * them, and the topics between the stages need no reading. Statuses and consent changes come
+ * from their own topics. The batches of every topic are appended together to the tenants'
+ * hash chains (HistoryRepository merges them into one transaction at a time), then mirrored,
+ * pseudonymised, on the analysts' stream; held messages join the review queue; blocks that
+ * count as violations are counted for enforcement.
  */
 @Controller()
 export class HistoryConsumer {
@@ -29,29 +33,19 @@ export class HistoryConsumer {
 
   @ConsumeTopic('accepted')
   async onAccepted(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, true);
-  }
-
-  @ConsumeTopic('consented')
-  async onConsented(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
-  }
-
-  @ConsumeTopic('screened')
-  async onScreened(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
+    return this.recordEnvelopes('accepted', records);
   }
 
   @ConsumeTopic('cleared')
   async onCleared(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
+    return this.recordEnvelopes('cleared', records);
   }
 
   @ConsumeTopic('stopped')
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
     await this.held.hold(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
-    const outcome = await this.recordEnvelopes(records, false);
-    await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));
+    const outcome = await this.recordEnvelopes('stopped', records);
+    await this.enforcement.check(records.filter((r) => countsTowardSuspension(r.value.verdicts.at(-1), this.enforcement.rules)).map((r) => r.value.tenantId));
     return outcome;
   }
 
@@ -77,12 +71,11 @@ export class HistoryConsumer {
     return {};
   }
 
-  private async recordEnvelopes(records: ConsumedRecord<MessageEnvelope>[], accepted: boolean): Promise<BatchOutcome> {
-    const pairs = records
-      .map((r) => ({ envelope: r.value, event: historyFromEnvelope(r.value, accepted) }))
-      .filter((p): p is { envelope: MessageEnvelope; event: HistoryEvent } => p.event !== null);
-    await this.history.append(pairs.map((p) => p.event));
-    await this.analysts.publish(pairs.map((p) => analystFromEnvelope(p.envelope, p.event, this.analysts)));
+  private async recordEnvelopes(topic: EnvelopeTopic, records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
+    const told = records.map((r) => ({ envelope: r.value, history: historyFromEnvelope(r.value) }));
+    await this.history.append(told.flatMap((t) => t.history));
+    // Analysts get each entry from the one record that first tells it (a redelivery tells it again).
+    await this.analysts.publish(told.flatMap((t) => firstToldOn(topic, t.envelope, t.history).map((event) => analystFromEnvelope(t.envelope, event, this.analysts))));
     return {};
   }
 }

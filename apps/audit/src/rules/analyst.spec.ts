@@ -18,7 +18,7 @@ describe('the analysts stream', () => {
   const envelope = anEnvelope({
     verdicts: [{ stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis: "CBD gummies"', facts: { categories: ['cannabis'] }, at: '2026-11-27T10:00:00.000Z' }],
   });
-  const event = analystFromEnvelope(envelope, historyFromEnvelope(envelope, false)!, p);
+  const event = analystFromEnvelope(envelope, historyFromEnvelope(envelope).at(-1)!, p);
 
   it('carries the decision, clauses and categories, and validates against the published schema', () => {
     assert.equal(AnalystEventSchema.safeParse(event).success, true);
