@@ -2,17 +2,25 @@
 // schema (each service owns one) inserted, updated and deleted, and the transactions committed.
 // Per message these are counts, not speeds: they do not move with a noisy neighbour.
 import pg from 'pg';
+import { processCpuSeconds } from './cpu-usage.js';
 
 export interface DbSample {
   /** Rows inserted, updated and deleted by table ("schema.table"). */
   tables: Record<string, { inserted: number; updated: number; deleted: number }>;
   /** Transactions committed in the stack's database (every service's). */
   commits: number;
+  /** CPU seconds of each connection's server process, by pid, with the service it serves (its application name). */
+  backends: Record<number, { service: string; cpuSeconds: number }>;
 }
 
 export interface DbWindow {
   messages: number;
   commitsPerMessage: number;
+  /**
+   * PostgreSQL's CPU milliseconds per message spent serving each service's connections (those
+   * open at the window's end: the pools keep them while busy).
+   */
+  backendMsPerMessage: Record<string, number>;
   /** Per schema, then per table of it: rows written per message. */
   bySchema: { schema: string; inserted: number; updated: number; deleted: number; tables: { table: string; inserted: number; updated: number; deleted: number }[] }[];
 }
@@ -29,9 +37,18 @@ export async function sampleDb(databaseUrl: string): Promise<DbSample> {
       `SELECT schemaname || '.' || relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables`,
     );
     const [db] = (await client.query<{ commits: string }>(`SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
+    const connections = await client.query<{ pid: number; service: string }>(
+      `SELECT pid, application_name AS service FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    const backends: DbSample['backends'] = {};
+    for (const c of connections.rows) {
+      const cpuSeconds = processCpuSeconds(c.pid);
+      if (cpuSeconds !== undefined) backends[c.pid] = { service: c.service || '(unnamed)', cpuSeconds };
+    }
     return {
       tables: Object.fromEntries(tables.rows.map((r) => [r.name, { inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted) }])),
       commits: Number(db?.commits ?? 0),
+      backends,
     };
   } finally {
     await client.end();
@@ -60,9 +77,15 @@ export function dbBetween(before: DbSample, after: DbSample, messages: number): 
     updated: perMessage(r.updated, messages),
     deleted: perMessage(r.deleted, messages),
   });
+  const backendSeconds = new Map<string, number>();
+  for (const [pid, end] of Object.entries(after.backends)) {
+    const start = before.backends[Number(pid)];
+    backendSeconds.set(end.service, (backendSeconds.get(end.service) ?? 0) + end.cpuSeconds - (start?.service === end.service ? start.cpuSeconds : 0));
+  }
   return {
     messages,
     commitsPerMessage: perMessage(after.commits - before.commits, messages),
+    backendMsPerMessage: Object.fromEntries([...backendSeconds].sort((a, b) => b[1] - a[1]).map(([service, s]) => [service, perMessage(s * 1000, messages)])),
     bySchema: [...schemas.values()]
       .map((s) => ({ ...scaled(s), tables: s.tables.map(scaled).sort((a, b) => b.inserted + b.updated - (a.inserted + a.updated)) }))
       .sort((a, b) => b.inserted + b.updated - (a.inserted + a.updated)),

@@ -761,7 +761,7 @@ async function main(): Promise<void> {
   console.table(cpu.max.byProcess.map((p) => ({ process: p.process, 'CPU s': p.cpuSeconds, 'ms/message': p.msPerMessage, cores: p.cores })));
   console.log(`total ${cpu.max.msPerMessage} ms of CPU per message (fixed phase: ${cpu.fixed.msPerMessage} ms); the stack idle uses ${idleCores} cores`);
   for (const [phase, w] of Object.entries(database)) {
-    console.log(`database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average):`);
+    console.log(`database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`);
     console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, deleted: t.deleted }))));
   }
   console.log('outcomes by kind:', JSON.stringify(outcomes));
