@@ -55,6 +55,9 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
   seq: Number(r.seq),
 });
 
+/** Enough to pay for a commit many times over; few enough that a catching-up backlog holds the chain locks briefly. */
+const MAX_RECORDS_PER_TRANSACTION = 5_000;
+
 /**
  * The audit store. Writes are batched (one transaction, a few statements, for a whole batch
  * of events) and chained: each tenant's records get the next sequence numbers and hashes
@@ -64,11 +67,16 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
 @Injectable()
 export class HistoryRepository {
   /**
-   * Appends from all of this instance's consumers (one per topic, seven topics) are merged
-   * into one transaction at a time: separate transactions queued on the same tenants'
-   * chain-head locks, holding connections while they waited, and each paid its own commit.
+   * Appends from all of this instance's consumers (one per topic) are merged into one
+   * transaction at a time, of up to MAX_RECORDS_PER_TRANSACTION records (a caller's list is never
+   * split): separate transactions queued on the same tenants' chain-head locks, holding
+   * connections while they waited, and each paid its own commit.
    */
-  private readonly appends = new Batcher<HistoryRecord[], number | Error>((lists) => this.appendMerged(lists), { maxItems: 16, maxConcurrent: 1 });
+  private readonly appends = new Batcher<HistoryRecord[], number | Error>((lists) => this.appendMerged(lists), {
+    maxItems: MAX_RECORDS_PER_TRANSACTION,
+    weight: (list) => list.length,
+    maxConcurrent: 1,
+  });
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
