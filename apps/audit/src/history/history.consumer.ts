@@ -12,6 +12,14 @@ import { countsTowardSuspension } from '../rules/enforcement.js';
 import { firstToldOn, historyFromEnvelope, historyFromStatus, type EnvelopeTopic } from '../rules/history.js';
 
 /**
+ * Audit records what happened; it is no step of sending. So the broker gathers each topic's
+ * records for up to a quarter of a second (or 256 KiB) before it answers audit's fetches: at
+ * moderate rates a transaction then carries hundreds of events, not a handful, and a message's
+ * history shows that much later.
+ */
+const GATHERED = { fetch: { minBytes: 256 * 1024, maxWaitMs: 250 } };
+
+/**
  * Audit reads where a message enters (`sms.accepted.v1`) and the two topics where its way
  * through the stages ends (`sms.cleared.v1`, `sms.stopped.v1`): each stage appends its verdict
  * to the envelope, so the final envelope carries every decision, exactly as the stages made
@@ -21,14 +29,6 @@ import { firstToldOn, historyFromEnvelope, historyFromStatus, type EnvelopeTopic
  * pseudonymised, on the analysts' stream; held messages join the review queue; blocks that
  * count as violations are counted for enforcement.
  */
-/**
- * Audit records what happened; it is no step of sending. So the broker gathers each topic's
- * records for up to a quarter of a second (or 256 KiB) before it answers audit's fetches: at
- * moderate rates a transaction then carries hundreds of events, not a handful, and a message's
- * history shows that much later.
- */
-const GATHERED = { fetch: { minBytes: 256 * 1024, maxWaitMs: 250 } };
-
 @Controller()
 export class HistoryConsumer {
   constructor(
