@@ -9,49 +9,75 @@ export interface DbSample {
   tables: Record<string, { inserted: number; updated: number; deleted: number }>;
   /** Transactions committed in the stack's database (every service's). */
   commits: number;
-  /** CPU seconds of each connection's server process, by pid, with the service it serves (its application name). */
+  /** CPU seconds of each connection's server process seen so far (the last reading of those gone), by pid, with the service it serves (its application name). */
   backends: Record<number, { service: string; cpuSeconds: number }>;
 }
 
 export interface DbWindow {
   messages: number;
   commitsPerMessage: number;
-  /**
-   * PostgreSQL's CPU milliseconds per message spent serving each service's connections (those
-   * open at the window's end: the pools keep them while busy).
-   */
+  /** PostgreSQL's CPU milliseconds per message spent serving each service's connections. */
   backendMsPerMessage: Record<string, number>;
   /** Per schema, then per table of it: rows written per message. */
   bySchema: { schema: string; inserted: number; updated: number; deleted: number; tables: { table: string; inserted: number; updated: number; deleted: number }[] }[];
 }
 
 /**
- * Samples the statistics. A backend reports its counts when it goes idle, at most once a
- * second: sampled once the stack has been idle for a second, a window holds all its writes.
+ * Watches the database: its cumulative statistics, and the CPU of each connection's server
+ * process, read once a second, so that a connection a pool closed within a window still counts
+ * what it did until then.
  */
-export async function sampleDb(databaseUrl: string): Promise<DbSample> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ name: string; inserted: string; updated: string; deleted: string }>(
+export class DbWatch {
+  private readonly backends = new Map<number, { service: string; cpuSeconds: number }>();
+  private polling: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly client: pg.Client) {}
+
+  static async start(databaseUrl: string): Promise<DbWatch> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const watch = new DbWatch(client);
+    await watch.poll();
+    // A reading missed (the database busy) is made up by the next one.
+    watch.timer = setInterval(() => void watch.poll().catch(() => undefined), 1_000);
+    return watch;
+  }
+
+  private poll(): Promise<void> {
+    this.polling = this.polling.catch(() => undefined).then(async () => {
+      const connections = await this.client.query<{ pid: number; service: string }>(
+        `SELECT pid, application_name AS service FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      for (const c of connections.rows) {
+        const cpuSeconds = processCpuSeconds(c.pid);
+        if (cpuSeconds !== undefined) this.backends.set(c.pid, { service: c.service || '(unnamed)', cpuSeconds });
+      }
+    });
+    return this.polling;
+  }
+
+  /**
+   * Samples the statistics. A backend reports its counts when it goes idle, at most once a
+   * second: sampled once the stack has been idle for a second, a window holds all its writes.
+   */
+  async sample(): Promise<DbSample> {
+    await this.poll();
+    const tables = await this.client.query<{ name: string; inserted: string; updated: string; deleted: string }>(
       `SELECT schemaname || '.' || relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables`,
     );
-    const [db] = (await client.query<{ commits: string }>(`SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
-    const connections = await client.query<{ pid: number; service: string }>(
-      `SELECT pid, application_name AS service FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    );
-    const backends: DbSample['backends'] = {};
-    for (const c of connections.rows) {
-      const cpuSeconds = processCpuSeconds(c.pid);
-      if (cpuSeconds !== undefined) backends[c.pid] = { service: c.service || '(unnamed)', cpuSeconds };
-    }
+    const [db] = (await this.client.query<{ commits: string }>(`SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
     return {
       tables: Object.fromEntries(tables.rows.map((r) => [r.name, { inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted) }])),
       commits: Number(db?.commits ?? 0),
-      backends,
+      backends: Object.fromEntries(this.backends),
     };
-  } finally {
-    await client.end();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.polling.catch(() => undefined);
+    await this.client.end();
   }
 }
 

@@ -22,7 +22,7 @@ import { call, registerTenant, testStack, waitFor, type SimMessage, type TestSta
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
 import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
-import { dbBetween, sampleDb, type DbSample } from './db-writes.js';
+import { dbBetween, DbWatch, type DbSample } from './db-writes.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
@@ -482,9 +482,9 @@ interface Snapshot {
   audit: { transactions: number; records: number };
 }
 
-async function snapshot(stack: TestStack, cores: number): Promise<Snapshot> {
+async function snapshot(stack: TestStack, db: DbWatch, cores: number): Promise<Snapshot> {
   const cpu = await settledSample(cores);
-  return { cpu, db: await sampleDb(stack.databaseUrl), audit: await auditAppends(stack) };
+  return { cpu, db: await db.sample(), audit: await auditAppends(stack) };
 }
 
 /** Audit's append transactions per message and records per transaction in a window. */
@@ -673,7 +673,8 @@ async function main(): Promise<void> {
   await sleep(10_000);
   const idle = cpuBetween(idleFrom, sampleCpu(PROCESSES), 0);
   const idleCores = Number(stackCores(idle).toFixed(2));
-  const settled = () => snapshot(stack, idleCores + 0.1);
+  const dbWatch = await DbWatch.start(stack.databaseUrl);
+  const settled = () => snapshot(stack, dbWatch, idleCores + 0.1);
   const phases: Phase[] = [];
   console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
   phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
@@ -701,6 +702,7 @@ async function main(): Promise<void> {
     await sleep(1_000);
   }
   const afterMax = await settled(); // late duplicates, if any, show up meanwhile
+  await dbWatch.stop();
   clearInterval(progress);
   await observer.stop();
 
