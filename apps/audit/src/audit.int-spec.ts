@@ -24,6 +24,10 @@ const pseudonyms = new Pseudonymizer(stack.piiHashKey);
 const verdict = (stage: string, decision: 'pass' | 'block' | 'hold', clauses: string[], reason: string, at: string) =>
   ({ stage, decision, clauses, reason, facts: {}, at }) as MessageEnvelope['verdicts'][number];
 
+// No dispatcher here: a cancel request is never answered, and DELETE answers 202 after CANCEL_WAIT_MS.
+const startAudit = () =>
+  startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey, CANCEL_WAIT_MS: '500' } });
+
 describe('audit (real Kafka and Postgres)', () => {
   let audit: RunningService;
   const analysts = new TopicTap(kafka, TOPICS.analyst);
@@ -35,8 +39,7 @@ describe('audit (real Kafka and Postgres)', () => {
   before(async () => {
     await publishTenant(aTenant({ tenantId, apiKeyHashes: [hashApiKey(apiKey)] }));
     await Promise.all([analysts.start(), screened.start(), accepted.start(), sendRequests.start(), cancelRequests.start()]);
-    // No dispatcher here: a cancel request is never answered, and DELETE answers 202 after CANCEL_WAIT_MS.
-    audit = await startServiceInProcess({ name: 'audit', spec: AUDIT_CONFIG, module: (c, l) => AuditModule.forRoot(c, l), env: { ADMIN_API_KEY: adminKey, ANALYST_HASH_KEY: analystKey, CANCEL_WAIT_MS: '500' } });
+    audit = await startAudit();
   });
   after(async () => {
     await audit.stop();
@@ -48,22 +51,91 @@ describe('audit (real Kafka and Postgres)', () => {
 
   it('keeps the whole story of a message, in any arrival order, and answers what happened to it', async () => {
     const envelope = anEnvelope({ tenantId });
-    const consentedEnvelope = { ...envelope, verdicts: [verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T10:00:01.000Z')] };
+    // The final envelope carries every stage's verdict: audit does not read the topics between the stages.
+    const cleared = {
+      ...envelope,
+      verdicts: [
+        verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T10:00:01.000Z'),
+        verdict('content-screening', 'pass', ['MP.CONTENT.ILLEGAL'], 'nothing prohibited', '2026-11-27T10:00:02.000Z'),
+        verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'ordinary use', '2026-11-27T10:00:03.000Z'),
+      ],
+    };
     const delivered: StatusEvent = { messageId: envelope.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:05.000Z' };
     const sent: StatusEvent = { ...delivered, status: 'sent', at: '2026-11-27T10:00:04.000Z' };
     await publish(TOPICS.status.name, envelope.id, delivered);
     await publish(TOPICS.status.name, envelope.id, sent);
-    await publish(TOPICS.consented.name, envelope.id, consentedEnvelope);
+    await publish(TOPICS.cleared.name, envelope.id, cleared);
     await publish(TOPICS.accepted.name, envelope.id, envelope);
     await publish(TOPICS.accepted.name, envelope.id, envelope); // a redelivery: recorded once
     const history = await waitFor('the whole history', async () => {
       const answer = await view(envelope.id);
-      return answer.status === 200 && answer.body.statuses.length === 3 && answer.body.decisions.length === 1 ? answer.body : undefined;
+      return answer.status === 200 && answer.body.statuses.length === 3 && answer.body.decisions.length === 3 ? answer.body : undefined;
     });
+    assert.deepEqual(history.decisions.map((d) => [d.stage, d.decision, d.at]), cleared.verdicts.map((v) => [v.stage, v.decision, v.at]), 'every verdict, in order');
     assert.equal(history.status, 'delivered', 'the late "sent" did not move it back');
     assert.equal(history.twilioSid, delivered.twilioSid);
     const other = await call(`${audit.url}/v1/messages/${envelope.id}`, { apiKey: 'sk_not_a_key' });
     assert.equal(other.status, 401);
+  });
+
+  it("records a held and released message from its final envelope, and tells the analysts each of its decisions once", async () => {
+    const envelope = anEnvelope({ tenantId });
+    const consent = verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T11:00:01.000Z');
+    const hold = verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener hides where the link goes', '2026-11-27T11:00:02.000Z');
+    const review = verdict('review', 'pass', ['MP.EVASION.CONTENT'], 'approved by Casey Compliance', '2026-11-27T11:05:00.000Z');
+    const snowshoe = verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'ordinary use', '2026-11-27T11:05:01.000Z');
+    await publish(TOPICS.accepted.name, envelope.id, envelope);
+    await publish(TOPICS.stopped.name, envelope.id, { ...envelope, verdicts: [consent, hold] });
+    await publish(TOPICS.cleared.name, envelope.id, { ...envelope, verdicts: [consent, hold, review, snowshoe] });
+    const history = await waitFor('the released message', async () => {
+      const answer = await view(envelope.id);
+      return answer.status === 200 && answer.body.decisions.length === 4 ? answer.body : undefined;
+    });
+    assert.deepEqual(history.decisions.map((d) => `${d.stage}:${d.decision}`), ['consent:pass', 'content-screening:hold', 'review:pass', 'snowshoeing-detector:pass']);
+    const expected = ['status:accepted', 'decision:consent:0', 'decision:content-screening:1', 'decision:review:2', 'decision:snowshoeing-detector:3'].map((key) => `${envelope.id}|${key}`);
+    // One tenant's analyst events share a partition, in order: once the last of each record's
+    // events is there, so is anything that record told twice.
+    await waitFor('every decision on the analysts stream', async () => (expected.every((id) => analysts.find((e) => e.eventId === id)) ? true : undefined));
+    const told = analysts.records.map((r) => r.value?.eventId).filter((id) => id?.startsWith(envelope.id));
+    assert.deepEqual(told.sort(), [...expected].sort(), 'each decision told once');
+  });
+
+  it('adds nothing when its topics are read again from before a message (offsets a crash did not commit): no duplicate, the chain intact', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const topics = [TOPICS.accepted, TOPICS.cleared, TOPICS.stopped, TOPICS.status].map((t) => t.name);
+      const from = await Promise.all(topics.map(async (topic) => ({ topic, partitions: (await admin.fetchTopicOffsets(topic)).map(({ partition, offset }) => ({ partition, offset })) })));
+      const envelope = anEnvelope({ tenantId });
+      const cleared = { ...envelope, verdicts: [verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T12:00:01.000Z')] };
+      const status = (s: 'sending' | 'sent' | 'delivered', at: string): StatusEvent => ({ messageId: envelope.id, tenantId, status: s, source: s === 'sending' ? 'dispatcher' : 'twilio-callback', at });
+      await publish(TOPICS.accepted.name, envelope.id, envelope);
+      await publish(TOPICS.cleared.name, envelope.id, cleared);
+      for (const [s, at] of [['sending', '2026-11-27T12:00:02.000Z'], ['sent', '2026-11-27T12:00:03.000Z'], ['delivered', '2026-11-27T12:00:04.000Z']] as const) await publish(TOPICS.status.name, envelope.id, status(s, at));
+      const rows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit.message_events WHERE message_id = $1`, [envelope.id])).rows[0]!.n);
+      await waitFor('the whole history', async () => ((await rows()) === 5 ? true : undefined));
+
+      // As if audit had crashed after its transactions committed and before its offsets did.
+      await audit.stop();
+      for (const { topic, partitions } of from) await admin.setOffsets({ groupId: `audit.${topic}`, topic, partitions });
+      const ends = await Promise.all(topics.map(async (topic) => ({ topic, ends: await admin.fetchTopicOffsets(topic) })));
+      audit = await startAudit();
+      await waitFor('audit to read its topics again to their ends', async () => {
+        for (const { topic, ends: partitions } of ends) {
+          const [committed] = await admin.fetchOffsets({ groupId: `audit.${topic}`, topics: [topic] });
+          for (const end of partitions) if (Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1) < Number(end.offset)) return undefined;
+        }
+        return true;
+      });
+      assert.equal(await rows(), 5, 'every event of the message recorded once');
+      const verified = await call<{ ok: boolean }>(`${audit.url}/v1/history/verify`, { apiKey });
+      assert.equal(verified.body.ok, true);
+    } finally {
+      await db.end();
+      await admin.disconnect();
+    }
   });
 
   it('says when a deferred message will go, why, and under which clause', async () => {

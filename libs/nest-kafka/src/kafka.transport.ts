@@ -3,6 +3,7 @@ import { topicByName } from '@sms/contracts';
 import { TopicConsumer, type BatchOutcome, type ConsumedRecord, type KafkaLogSink, type KafkaPublisher } from '@sms/kafka';
 import type { Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { ConsumeOptions } from './consume-topic.decorator.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 
 export interface KafkaTransportOptions {
@@ -29,8 +30,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      for (const pattern of this.getHandlers().keys()) {
+      for (const [pattern, handler] of this.getHandlers()) {
         const topic = topicByName(pattern);
+        const options = (handler.extras ?? {}) as ConsumeOptions;
         if (!topic) throw new Error(`@EventPattern("${pattern}") names a topic that is not in the topic catalogue`);
         const consumer = new TopicConsumer({
           kafka: this.options.kafka,
@@ -41,6 +43,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           spanName: `${this.options.service} ${topic.name}`,
           describe: (value: unknown) => this.options.describe?.(topic.name, value) ?? {},
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+          fetch: options.fetch,
           observer: PipelineMetrics.shared,
           handler: (records) => this.dispatch(pattern, records),
         });

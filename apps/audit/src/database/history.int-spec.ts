@@ -43,7 +43,7 @@ describe('audit history store (real Postgres)', () => {
 
   it('appends concurrent callers into one chain per tenant that verifies, telling each caller what was new', async () => {
     const tenants = [0, 1, 2].map((i) => `history-${i}-${randomUUID().slice(0, 8)}`);
-    // Twelve batches at once, as seven consumers' partitions hand them over, four per tenant.
+    // Twelve batches at once, as the consumers' partitions hand them over, four per tenant.
     const batches = Array.from({ length: 12 }, (_, i) => statusesOf(tenants[i % 3]!, 5));
     const counts = await Promise.all([...batches.map((b) => history.append(b)), history.append(batches[0]!)]);
     assert.equal(counts.slice(0, 12).reduce((a, b) => a + b, 0), 12 * 15, 'every event of the twelve batches was new');

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsentChangeEvent, MessageStatus } from '@sms/contracts';
 import { Batcher } from '@sms/util';
-import { randomUUID } from 'node:crypto';
+import { Histogram, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GENESIS, link, verifyChain, type ChainHead, type VerifyResult } from '../rules/hash-chain.js';
 import type { HistoryEvent } from '../rules/history.js';
 import { consentEventContent, contentFromRow, messageEventContent, tenantEventContent, type TenantEvent } from './history-content.js';
+import { insertRecords, SqlParameters, type HistoryRecord } from './history-rows.js';
 
 export interface StoredEvent extends HistoryEvent {
   seq: number;
@@ -17,12 +18,16 @@ export interface StoredConsentEvent extends ConsentChangeEvent {
   recordedAt: string;
 }
 
-type Pending =
-  | { table: 'message_events'; tenantId: string; key: string; event: HistoryEvent }
-  | { table: 'consent_events'; tenantId: string; key: string; event: ConsentChangeEvent }
-  | { table: 'tenant_events'; tenantId: string; key: string; event: TenantEvent };
+/** sms_audit_append_records: records per history transaction (its count is the transactions). */
+const appendRecords =
+  (register.getSingleMetric('sms_audit_append_records') as Histogram | undefined) ??
+  new Histogram({
+    name: 'sms_audit_append_records',
+    help: 'Records appended to the history per database transaction (the count is the number of transactions)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+  });
 
-const contentOf = (p: Pending): Record<string, unknown> =>
+const contentOf = (p: HistoryRecord): Record<string, unknown> =>
   p.table === 'message_events' ? messageEventContent(p.event) : p.table === 'consent_events' ? consentEventContent(p.event) : tenantEventContent(p.event);
 
 interface MessageEventRow {
@@ -50,6 +55,9 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
   seq: Number(r.seq),
 });
 
+/** Enough to pay for a commit many times over; few enough that a catching-up backlog holds the chain locks briefly. */
+const MAX_RECORDS_PER_TRANSACTION = 5_000;
+
 /**
  * The audit store. Writes are batched (one transaction, a few statements, for a whole batch
  * of events) and chained: each tenant's records get the next sequence numbers and hashes
@@ -59,11 +67,16 @@ const toStored = (r: MessageEventRow): StoredEvent => ({
 @Injectable()
 export class HistoryRepository {
   /**
-   * Appends from all of this instance's consumers (one per topic, seven topics) are merged
-   * into one transaction at a time: separate transactions queued on the same tenants'
-   * chain-head locks, holding connections while they waited, and each paid its own commit.
+   * Appends from all of this instance's consumers (one per topic) are merged into one
+   * transaction at a time, of up to MAX_RECORDS_PER_TRANSACTION records (a caller's list is never
+   * split): separate transactions queued on the same tenants' chain-head locks, holding
+   * connections while they waited, and each paid its own commit.
    */
-  private readonly appends = new Batcher<Pending[], number | Error>((lists) => this.appendMerged(lists), { maxItems: 16, maxConcurrent: 1 });
+  private readonly appends = new Batcher<HistoryRecord[], number | Error>((lists) => this.appendMerged(lists), {
+    maxItems: MAX_RECORDS_PER_TRANSACTION,
+    weight: (list) => list.length,
+    maxConcurrent: 1,
+  });
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
@@ -79,7 +92,7 @@ export class HistoryRepository {
     return this.appendChained(events.map((event) => ({ table: 'tenant_events', tenantId: event.tenantId, key: event.eventId, event })));
   }
 
-  private async appendChained(items: Pending[]): Promise<number> {
+  private async appendChained(items: HistoryRecord[]): Promise<number> {
     if (items.length === 0) return 0;
     const result = await this.appends.add(items);
     if (result instanceof Error) throw result;
@@ -90,7 +103,7 @@ export class HistoryRepository {
    * One transaction for the lists of several callers; should it fail, each list is tried on
    * its own, so that one caller's failing events fail only that caller's batch.
    */
-  private async appendMerged(lists: Pending[][]): Promise<(number | Error)[]> {
+  private async appendMerged(lists: HistoryRecord[][]): Promise<(number | Error)[]> {
     try {
       const fresh = await this.appendInTransaction(lists.flat());
       return lists.map((list) => list.filter((item) => fresh.has(item)).length);
@@ -100,49 +113,74 @@ export class HistoryRepository {
     }
   }
 
-  /** Appends in one transaction under the tenants' chain-head locks; returns the items not recorded before. */
-  private async appendInTransaction(items: Pending[]): Promise<Set<Pending>> {
-    return this.db.transaction(async (m) => {
-      const tenants = [...new Set(items.map((i) => i.tenantId))].sort();
-      await m.query(`INSERT INTO audit.chain_heads (tenant_id, seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT DO NOTHING`, [tenants, GENESIS.hash]);
-      const heads = await m.query<{ tenant_id: string; seq: string; hash: string }[]>(
-        `SELECT tenant_id, seq, hash FROM audit.chain_heads WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE`,
-        [tenants],
-      );
+  /**
+   * Appends in one transaction under the tenants' chain-head locks; returns the items not
+   * recorded before. The same few round trips whatever the batch: begin, lock the heads, find
+   * what is recorded already, write (every table's rows and the new heads in one statement),
+   * commit.
+   */
+  private async appendInTransaction(items: HistoryRecord[]): Promise<Set<HistoryRecord>> {
+    const recorded = await this.db.transaction(async (m) => {
+      const heads = await this.lockHeads(m, [...new Set(items.map((i) => i.tenantId))].sort());
       const seen = await this.recorded(m, items);
-      const fresh: Pending[] = [];
+      const fresh: HistoryRecord[] = [];
       for (const item of items) {
         const id = `${item.table}|${item.tenantId}|${item.key}`;
         if (seen.has(id)) continue;
         seen.add(id);
         fresh.push(item);
       }
-      const placed = new Map<Pending, ChainHead>();
-      const newHeads: { tenantId: string; head: ChainHead }[] = [];
-      for (const head of heads) {
-        const own = fresh.filter((i) => i.tenantId === head.tenant_id);
-        if (own.length === 0) continue;
-        const linked = link({ seq: Number(head.seq), hash: head.hash }, own.map(contentOf));
-        own.forEach((item, n) => placed.set(item, linked.links[n]!));
-        newHeads.push({ tenantId: head.tenant_id, head: linked.head });
-      }
-      await this.insertMessageEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'message_events' }> => i.table === 'message_events'), placed);
-      await this.insertConsentEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'consent_events' }> => i.table === 'consent_events'), placed);
-      await this.insertTenantEvents(m, fresh.filter((i): i is Extract<Pending, { table: 'tenant_events' }> => i.table === 'tenant_events'), placed);
-      if (newHeads.length > 0) {
-        await m.query(
-          `UPDATE audit.chain_heads h SET seq = n.seq, hash = n.hash FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(tenant_id, seq, hash) WHERE h.tenant_id = n.tenant_id`,
-          [newHeads.map((h) => h.tenantId), newHeads.map((h) => h.head.seq), newHeads.map((h) => h.head.hash)],
-        );
-      }
+      if (fresh.length > 0) await this.write(m, fresh, heads);
       return new Set(fresh);
     });
+    appendRecords.observe(recorded.size);
+    return recorded;
+  }
+
+  /**
+   * Locks the chain heads of these tenants, in tenant order (concurrent writers then never
+   * deadlock); a tenant's first record starts its head at the genesis.
+   */
+  private async lockHeads(m: EntityManager, tenants: string[]): Promise<Map<string, ChainHead>> {
+    const lock = async (): Promise<Map<string, ChainHead>> => {
+      const rows = await m.query<{ tenant_id: string; seq: string; hash: string }[]>(
+        `SELECT tenant_id, seq, hash FROM audit.chain_heads WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE`,
+        [tenants],
+      );
+      return new Map(rows.map((h) => [h.tenant_id, { seq: Number(h.seq), hash: h.hash }]));
+    };
+    const heads = await lock();
+    if (heads.size === tenants.length) return heads;
+    // Another writer may create the same heads meanwhile: the insert waits for it, and skips them.
+    await m.query(`INSERT INTO audit.chain_heads (tenant_id, seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT DO NOTHING`, [tenants.filter((t) => !heads.has(t)), GENESIS.hash]);
+    return lock();
+  }
+
+  /** Links the records onto their tenants' chains and writes them and the new heads, in one statement. */
+  private async write(m: EntityManager, fresh: HistoryRecord[], heads: Map<string, ChainHead>): Promise<void> {
+    const placed = new Map<HistoryRecord, ChainHead>();
+    const newHeads: { tenantId: string; head: ChainHead }[] = [];
+    const byTenant = Map.groupBy(fresh, (i) => i.tenantId);
+    for (const [tenantId, own] of byTenant) {
+      const linked = link(heads.get(tenantId)!, own.map(contentOf));
+      own.forEach((item, n) => placed.set(item, linked.links[n]!));
+      newHeads.push({ tenantId, head: linked.head });
+    }
+    const params = new SqlParameters();
+    const statements = [...Map.groupBy(fresh, (i) => i.table)].map(([table, records]) => insertRecords(params, table, records.map((record) => ({ record, place: placed.get(record)! }))));
+    statements.push(
+      `UPDATE audit.chain_heads h SET seq = n.seq, hash = n.hash
+         FROM unnest(${params.add(newHeads.map((h) => h.tenantId), 'text[]')}, ${params.add(newHeads.map((h) => h.head.seq), 'bigint[]')}, ${params.add(newHeads.map((h) => h.head.hash), 'text[]')}) AS n(tenant_id, seq, hash)
+        WHERE h.tenant_id = n.tenant_id`,
+    );
+    // Data-modifying statements in WITH all run, to completion, with the same snapshot.
+    await m.query(`WITH ${statements.map((sql, i) => `w${i} AS (${sql})`).join(', ')} SELECT 1`, params.values);
   }
 
   /** Which of these are in the store already (keys as table|tenant|key). */
-  private async recorded(m: EntityManager, items: Pending[]): Promise<Set<string>> {
+  private async recorded(m: EntityManager, items: HistoryRecord[]): Promise<Set<string>> {
     const out = new Set<string>();
-    const messages = items.filter((i): i is Extract<Pending, { table: 'message_events' }> => i.table === 'message_events');
+    const messages = items.filter((i): i is Extract<HistoryRecord, { table: 'message_events' }> => i.table === 'message_events');
     if (messages.length > 0) {
       const rows = await m.query<{ tenant_id: string; message_id: string; event_key: string }[]>(
         `SELECT e.tenant_id, e.message_id, e.event_key FROM audit.message_events e
@@ -165,87 +203,6 @@ export class HistoryRepository {
       for (const r of rows) out.add(`${table}|${r.tenant_id}|${r.key}`);
     }
     return out;
-  }
-
-  private async insertMessageEvents(m: EntityManager, items: Extract<Pending, { table: 'message_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
-    if (items.length === 0) return;
-    const e = items.map((i) => i.event);
-    await m.query(
-      `INSERT INTO audit.message_events
-         (id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign)
-       SELECT id, tenant_id, message_id, event_key, kind, stage, decision, ARRAY(SELECT jsonb_array_elements_text(clauses)),
-              reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                     $9::text[], $10::text[], $11::text[], $12::integer[], $13::jsonb[], $14::timestamptz[], $15::bigint[], $16::text[], $17::text[])
-              AS e(id, tenant_id, message_id, event_key, kind, stage, decision, clauses, reason, status, twilio_sid, error_code, facts, occurred_at, seq, hash, campaign)`,
-      [
-        e.map(() => randomUUID()),
-        e.map((x) => x.tenantId),
-        e.map((x) => x.messageId),
-        e.map((x) => x.eventKey),
-        e.map((x) => x.kind),
-        e.map((x) => x.stage),
-        e.map((x) => x.decision),
-        e.map((x) => JSON.stringify(x.clauses)),
-        e.map((x) => x.reason),
-        e.map((x) => x.status),
-        e.map((x) => x.twilioSid),
-        e.map((x) => x.errorCode),
-        e.map((x) => JSON.stringify(x.facts)),
-        e.map((x) => x.occurredAt),
-        items.map((i) => placed.get(i)!.seq),
-        items.map((i) => placed.get(i)!.hash),
-        e.map((x) => x.campaign),
-      ],
-    );
-  }
-
-  private async insertConsentEvents(m: EntityManager, items: Extract<Pending, { table: 'consent_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
-    if (items.length === 0) return;
-    const c = items.map((i) => i.event);
-    await m.query(
-      `INSERT INTO audit.consent_events (id, tenant_id, change_id, recipient_token, kind, brand, campaign, scope, basis, source, proof, occurred_at, seq, hash)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                            $11::jsonb[], $12::timestamptz[], $13::bigint[], $14::text[])`,
-      [
-        c.map(() => randomUUID()),
-        c.map((x) => x.tenantId),
-        c.map((x) => x.changeId),
-        c.map((x) => x.recipientToken),
-        c.map((x) => x.kind),
-        c.map((x) => x.brand ?? null),
-        c.map((x) => x.campaign ?? null),
-        c.map((x) => x.scope ?? null),
-        c.map((x) => x.basis ?? null),
-        c.map((x) => x.source),
-        c.map((x) => JSON.stringify(x.proof)),
-        c.map((x) => x.at),
-        items.map((i) => placed.get(i)!.seq),
-        items.map((i) => placed.get(i)!.hash),
-      ],
-    );
-  }
-
-  private async insertTenantEvents(m: EntityManager, items: Extract<Pending, { table: 'tenant_events' }>[], placed: Map<Pending, ChainHead>): Promise<void> {
-    if (items.length === 0) return;
-    const t = items.map((i) => i.event);
-    await m.query(
-      `INSERT INTO audit.tenant_events (id, tenant_id, event_id, kind, campaign, reason, actor, facts, occurred_at, seq, hash)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[], $10::bigint[], $11::text[])`,
-      [
-        t.map(() => randomUUID()),
-        t.map((x) => x.tenantId),
-        t.map((x) => x.eventId),
-        t.map((x) => x.kind),
-        t.map((x) => x.campaign),
-        t.map((x) => x.reason),
-        t.map((x) => x.actor),
-        t.map((x) => JSON.stringify(x.facts)),
-        t.map((x) => x.occurredAt),
-        items.map((i) => placed.get(i)!.seq),
-        items.map((i) => placed.get(i)!.hash),
-      ],
-    );
   }
 
   /** One event of a message's history by its key, if it was recorded. */

@@ -8,14 +8,27 @@ import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
 import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
-import { handedToTwilio, historyFromEnvelope, historyFromStatus, type HistoryEvent } from '../rules/history.js';
+import { countsTowardSuspension } from '../rules/enforcement.js';
+import { firstToldOn, handedToTwilio, historyFromEnvelope, historyFromStatus, type EnvelopeTopic } from '../rules/history.js';
 
 /**
- * Audit reads every stage topic: each envelope carries the verdict its stage appended, so the
- * history is exactly what the stages decided, not a second report of it. Each batch is
- * appended to the tenants' hash chains in one transaction, then mirrored, pseudonymised, on
- * the analysts' stream; held messages join the review queue (unless the message was handed to
- * Twilio: rules/review.ts) and leave it when it is; blocks are counted for enforcement.
+ * Audit records what happened; it is no step of sending. So the broker gathers each topic's
+ * records for up to a quarter of a second (or 256 KiB) before it answers audit's fetches: at
+ * moderate rates a transaction then carries hundreds of events, not a handful, and a message's
+ * history shows that much later.
+ */
+const GATHERED = { fetch: { minBytes: 256 * 1024, maxWaitMs: 250 } };
+
+/**
+ * Audit reads where a message enters (`sms.accepted.v1`) and the two topics where its way
+ * through the stages ends (`sms.cleared.v1`, `sms.stopped.v1`): each stage appends its verdict
+ * to the envelope, so the final envelope carries every decision, exactly as the stages made
+ * them, and the topics between the stages need no reading. Statuses and consent changes come
+ * from their own topics. The batches of every topic are appended together to the tenants'
+ * hash chains (HistoryRepository merges them into one transaction at a time), then mirrored,
+ * pseudonymised, on the analysts' stream; held messages join the review queue (unless the
+ * message was handed to Twilio: rules/review.ts) and leave it when it is; blocks that count as
+ * violations are counted for enforcement.
  */
 @Controller()
 export class HistoryConsumer {
@@ -27,36 +40,26 @@ export class HistoryConsumer {
     @Inject(ReviewService) private readonly reviews: ReviewService,
   ) {}
 
-  @ConsumeTopic('accepted')
+  @ConsumeTopic('accepted', GATHERED)
   async onAccepted(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, true);
+    return this.recordEnvelopes('accepted', records);
   }
 
-  @ConsumeTopic('consented')
-  async onConsented(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
-  }
-
-  @ConsumeTopic('screened')
-  async onScreened(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
-  }
-
-  @ConsumeTopic('cleared')
+  @ConsumeTopic('cleared', GATHERED)
   async onCleared(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    return this.recordEnvelopes(records, false);
+    return this.recordEnvelopes('cleared', records);
   }
 
-  @ConsumeTopic('stopped')
+  @ConsumeTopic('stopped', GATHERED)
   async onStopped(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
     // The history first: the review queue follows what it keeps, and a held message its tenant sees there can be withdrawn at once (a cancel needs its history).
-    const outcome = await this.recordEnvelopes(records, false);
+    const outcome = await this.recordEnvelopes('stopped', records);
     await this.reviews.queue(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
-    await this.enforcement.check(records.filter((r) => r.value.verdicts.at(-1)?.decision === 'block').map((r) => r.value.tenantId));
+    await this.enforcement.check(records.filter((r) => countsTowardSuspension(r.value.verdicts.at(-1), this.enforcement.rules)).map((r) => r.value.tenantId));
     return outcome;
   }
 
-  @ConsumeTopic('status')
+  @ConsumeTopic('status', GATHERED)
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     const events = records.map((r) => historyFromStatus(r.value));
     await this.history.append(events);
@@ -72,7 +75,7 @@ export class HistoryConsumer {
     return {};
   }
 
-  @ConsumeTopic('consentChanges')
+  @ConsumeTopic('consentChanges', GATHERED)
   async onConsentChanges(records: ConsumedRecord<ConsentChangeEvent>[]): Promise<BatchOutcome> {
     await this.history.appendConsentChanges(records.map((r) => r.value));
     // An opt-out review decided: the messages held behind the reply are blocked or released.
@@ -81,12 +84,11 @@ export class HistoryConsumer {
     return {};
   }
 
-  private async recordEnvelopes(records: ConsumedRecord<MessageEnvelope>[], accepted: boolean): Promise<BatchOutcome> {
-    const pairs = records
-      .map((r) => ({ envelope: r.value, event: historyFromEnvelope(r.value, accepted) }))
-      .filter((p): p is { envelope: MessageEnvelope; event: HistoryEvent } => p.event !== null);
-    await this.history.append(pairs.map((p) => p.event));
-    await this.analysts.publish(pairs.map((p) => analystFromEnvelope(p.envelope, p.event, this.analysts)));
+  private async recordEnvelopes(topic: EnvelopeTopic, records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
+    const told = records.map((r) => ({ envelope: r.value, history: historyFromEnvelope(r.value) }));
+    await this.history.append(told.flatMap((t) => t.history));
+    // Analysts get each entry from the one record that first tells it (a redelivery tells it again).
+    await this.analysts.publish(told.flatMap((t) => analystFromEnvelope(t.envelope, firstToldOn(topic, t.envelope, t.history), this.analysts)));
     return {};
   }
 }

@@ -9,8 +9,8 @@ import { HeldMessagesRepository, type HeldMessage } from './held-messages.reposi
 
 /**
  * Carries out decisions on held messages: the review verdict goes into the history at once
- * (a message sent back through consent carries it on, but only its last verdict is recorded
- * from a topic) and the message goes on, or is blocked.
+ * (the message's final envelope carries it too, but only once the later stages are done with
+ * it) and the message goes on, or is blocked.
  */
 @Injectable()
 export class ReviewService {
@@ -44,8 +44,7 @@ export class ReviewService {
 
   async carryOut(decided: HeldMessage, decision: 'approve' | 'reject', decidedBy: string, note: string | undefined): Promise<void> {
     const outcome = reviewOutcome(decided.envelope, decision, decidedBy, note, new Date());
-    const event = historyFromEnvelope(outcome.envelope, false);
-    if (event) await this.history.append([event]);
+    await this.history.append(historyFromEnvelope(outcome.envelope));
     const e = outcome.envelope;
     const key = outcome.topic === 'cleared' ? `${e.tenantId}|${e.message.from ?? e.message.messagingServiceSid ?? ''}` : this.pseudonyms.token(e.tenantId, e.message.to);
     await this.publisher.publishRaw([record(outcome.topic, key, e)]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnalystEventSchema } from '@sms/contracts';
+import { AnalystEventSchema, type AnalystEvent } from '@sms/contracts';
 import { anEnvelope } from '@sms/testing';
 import { Pseudonymizer } from '@sms/util';
 import { analystFromConsentChange, analystFromEnvelope, type AnalystPseudonyms } from './analyst.js';
@@ -18,11 +18,13 @@ describe('the analysts stream', () => {
   const envelope = anEnvelope({
     verdicts: [{ stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis: "CBD gummies"', facts: { categories: ['cannabis'] }, at: '2026-11-27T10:00:00.000Z' }],
   });
-  const event = analystFromEnvelope(envelope, historyFromEnvelope(envelope, false)!, p);
+  const [accepted, event] = analystFromEnvelope(envelope, historyFromEnvelope(envelope), p) as [AnalystEvent, AnalystEvent];
 
   it('carries the decision, clauses and categories, and validates against the published schema', () => {
     assert.equal(AnalystEventSchema.safeParse(event).success, true);
     assert.deepEqual([event.stage, event.decision, event.clauses, event.categories], ['content-screening', 'block', ['MP.CONTENT.CANNABIS'], ['cannabis']]);
+    assert.deepEqual([accepted.kind, accepted.status, accepted.eventId], ['status', 'accepted', `${envelope.id}|status:accepted`]);
+    assert.deepEqual([accepted.recipient, accepted.sender], [event.recipient, event.sender], 'one pseudonym per person and sender');
   });
 
   it('never carries the body, the reason text or a number in clear', () => {

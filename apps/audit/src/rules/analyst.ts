@@ -31,27 +31,34 @@ const base = (tenantId: string, at: string): Omit<AnalystEvent, 'eventId' | 'kin
   at,
 });
 
-/** A decision or acceptance seen on a stage topic, without the body. */
-export function analystFromEnvelope(envelope: MessageEnvelope, event: HistoryEvent, p: AnalystPseudonyms): AnalystEvent {
+/** Decisions and the acceptance of one message, without the body; its pseudonyms made once for all of them. */
+export function analystFromEnvelope(envelope: MessageEnvelope, events: HistoryEvent[], p: AnalystPseudonyms): AnalystEvent[] {
+  if (events.length === 0) return [];
   const { message } = envelope;
-  const categories = event.facts['categories'];
-  return {
-    ...base(envelope.tenantId, new Date(event.occurredAt).toISOString()),
-    eventId: `${envelope.id}|${event.eventKey}`,
-    kind: event.kind === 'decision' ? 'decision' : 'status',
+  const sender = message.from ?? message.messagingServiceSid;
+  const who = {
     recipient: p.recipient(envelope.tenantId, p.recipientToken(envelope.tenantId, message.to)),
-    sender: message.from ?? message.messagingServiceSid ? p.sender(envelope.tenantId, (message.from ?? message.messagingServiceSid)!) : null,
-    messageId: envelope.id,
-    stage: event.stage,
-    decision: (event.decision as AnalystEvent['decision']) ?? null,
-    clauses: event.clauses as AnalystEvent['clauses'],
-    categories: Array.isArray(categories) ? categories.filter((c): c is string => typeof c === 'string') : [],
-    status: event.status,
-    country: envelope.recipient.country,
-    useCase: message.useCase,
-    brand: message.brand,
-    campaign: message.campaign,
+    sender: sender ? p.sender(envelope.tenantId, sender) : null,
   };
+  return events.map((event) => {
+    const categories = event.facts['categories'];
+    return {
+      ...base(envelope.tenantId, new Date(event.occurredAt).toISOString()),
+      ...who,
+      eventId: `${envelope.id}|${event.eventKey}`,
+      kind: event.kind === 'decision' ? 'decision' : 'status',
+      messageId: envelope.id,
+      stage: event.stage,
+      decision: (event.decision as AnalystEvent['decision']) ?? null,
+      clauses: event.clauses as AnalystEvent['clauses'],
+      categories: Array.isArray(categories) ? categories.filter((c): c is string => typeof c === 'string') : [],
+      status: event.status,
+      country: envelope.recipient.country,
+      useCase: message.useCase,
+      brand: message.brand,
+      campaign: message.campaign,
+    };
+  });
 }
 
 export function analystFromStatus(status: StatusEvent): AnalystEvent {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadEnforcementRules, suspensionsDue, windowStarts } from './enforcement.js';
+import { countsTowardSuspension, loadEnforcementRules, suspensionsDue, windowStarts } from './enforcement.js';
 
 const rules = loadEnforcementRules();
 
@@ -31,5 +31,17 @@ describe('windowStarts', () => {
     );
     assert.equal(starts.tenant, '2026-12-05T09:00:00.000Z');
     assert.deepEqual([...starts.campaigns], [['offers', '2026-12-05T10:00:00.000Z']]);
+  });
+});
+
+describe('countsTowardSuspension', () => {
+  it('takes the blocks the counts take in, and only those', () => {
+    assert.equal(countsTowardSuspension({ decision: 'block', clauses: ['MP.CONSENT.PRIOR'] }, rules), true);
+    assert.equal(countsTowardSuspension({ decision: 'block', clauses: ['MP.CONTENT.CANNABIS'] }, rules), true);
+    assert.equal(countsTowardSuspension({ decision: 'block', clauses: ['MP.OPTOUT.HONOR'] }, rules), false, 'an opt-out blocking a queued message is not a violation');
+    assert.equal(countsTowardSuspension({ decision: 'block', clauses: ['MP.OPTOUT.HONOR', 'MP.CONSENT.PRIOR'] }, rules), true);
+    assert.equal(countsTowardSuspension({ decision: 'block', clauses: ['MP.OPTOUT.HONOR'] }, { serious: ['MP.OPTOUT.HONOR'], notViolations: ['MP.OPTOUT.HONOR'] }), true, 'a serious clause always counts');
+    assert.equal(countsTowardSuspension({ decision: 'hold', clauses: ['MP.CONTENT.CANNABIS'] }, rules), false);
+    assert.equal(countsTowardSuspension(undefined, rules), false);
   });
 });

@@ -1,4 +1,4 @@
-import { ClauseIdSchema, type EnforcementEvent } from '@sms/contracts';
+import { ClauseIdSchema, type EnforcementEvent, type Verdict } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -16,6 +16,16 @@ export type EnforcementRules = z.infer<typeof EnforcementRulesSchema>;
 
 export function loadEnforcementRules(): EnforcementRules {
   return EnforcementRulesSchema.parse(JSON.parse(readFileSync(new URL('../rule-data/enforcement.v1.json', import.meta.url), 'utf8')));
+}
+
+/**
+ * Whether a verdict can bring its tenant nearer a suspension: a block that the counts take in
+ * (citing a clause besides the `notViolations` ones, or a serious one). The others (an opt-out
+ * blocking a message already queued) need no recount.
+ */
+export function countsTowardSuspension(verdict: Pick<Verdict, 'decision' | 'clauses'> | undefined, rules: Pick<EnforcementRules, 'serious' | 'notViolations'>): boolean {
+  if (verdict?.decision !== 'block') return false;
+  return verdict.clauses.some((c) => !rules.notViolations.includes(c) || rules.serious.includes(c));
 }
 
 /** Violations of one tenant in the window, by campaign. */

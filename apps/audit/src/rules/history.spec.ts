@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MessageStatus } from '@sms/contracts';
+import type { Decision, MessageStatus, Stage, Verdict } from '@sms/contracts';
 import { anEnvelope } from '@sms/testing';
-import { currentStatus, handedToTwilio, historyFromEnvelope, historyFromStatus } from './history.js';
+import { currentStatus, firstToldOn, handedToTwilio, historyFromEnvelope, historyFromStatus, type EnvelopeTopic, type HistoryEvent } from './history.js';
 
 const status = (s: MessageStatus, at: string, stage = 'dispatcher') => ({ kind: 'status' as const, status: s, stage, decision: null, facts: {}, occurredAt: at });
 const decision = (d: string, at: string, stage = 'consent', facts: Record<string, unknown> = {}) => ({ kind: 'decision' as const, status: null, stage, decision: d, facts, occurredAt: at });
@@ -53,24 +53,58 @@ describe('handedToTwilio', () => {
   });
 });
 
+const verdict = (stage: Stage, d: Decision, at: string): Verdict => ({ stage, decision: d, clauses: ['MP.CONSENT.PRIOR'], reason: `${stage}: ${d}`, facts: {}, at });
+const keys = (events: HistoryEvent[]) => events.map((e) => e.eventKey);
+
 describe('historyFromEnvelope / historyFromStatus', () => {
-  it('records acceptance from the accepted topic and the last verdict from the others', () => {
-    const envelope = anEnvelope();
-    assert.equal(historyFromEnvelope(envelope, true)?.eventKey, 'status:accepted');
+  it('tells the acceptance and every verdict an envelope carries, each under its own key', () => {
     const judged = anEnvelope({
       verdicts: [
         { stage: 'consent', decision: 'pass', clauses: ['MP.CONSENT.PRIOR'], reason: 'ok', facts: {}, at: '2026-11-27T10:00:01Z' },
         { stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis', facts: {}, at: '2026-11-27T10:00:02Z' },
       ],
     });
-    const event = historyFromEnvelope(judged, false);
-    assert.equal(event?.eventKey, 'decision:content-screening:1');
-    assert.deepEqual(event?.clauses, ['MP.CONTENT.CANNABIS']);
+    const history = historyFromEnvelope(judged);
+    assert.deepEqual(keys(history), ['status:accepted', 'decision:consent:0', 'decision:content-screening:1']);
+    assert.deepEqual([history[0]!.status, history[0]!.occurredAt], ['accepted', judged.acceptedAt]);
+    assert.deepEqual([history[2]!.decision, history[2]!.clauses, history[2]!.occurredAt], ['block', ['MP.CONTENT.CANNABIS'], '2026-11-27T10:00:02Z']);
+    assert.deepEqual(keys(historyFromEnvelope(anEnvelope())), ['status:accepted']);
   });
 
   it('keys status events by status so a repeated callback is recorded once', () => {
     const event = historyFromStatus({ messageId: anEnvelope().id, tenantId: 'acme-dental', status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:04Z' });
     assert.equal(event.eventKey, 'status:delivered');
     assert.equal(event.stage, 'twilio');
+  });
+});
+
+describe('firstToldOn: each entry reaches the analysts from one record only', () => {
+  const told = (topic: EnvelopeTopic, verdicts: Verdict[]) => {
+    const envelope = anEnvelope({ verdicts });
+    return keys(firstToldOn(topic, envelope, historyFromEnvelope(envelope)));
+  };
+  const [consent, screening, snowshoe] = [verdict('consent', 'pass', 't1'), verdict('content-screening', 'pass', 't2'), verdict('snowshoeing-detector', 'pass', 't3')];
+
+  it('tells the acceptance on sms.accepted.v1, and nothing a released envelope carries back there', () => {
+    assert.deepEqual(told('accepted', []), ['status:accepted']);
+    assert.deepEqual(told('accepted', [verdict('consent', 'hold', 't1'), verdict('review', 'pass', 't2')]), ['status:accepted']);
+  });
+
+  it('tells every stage verdict on the final envelope of a message that went straight through, or was stopped on its way', () => {
+    assert.deepEqual(told('cleared', [consent, screening, snowshoe]), ['decision:consent:0', 'decision:content-screening:1', 'decision:snowshoeing-detector:2']);
+    assert.deepEqual(told('stopped', [consent, verdict('content-screening', 'hold', 't2')]), ['decision:consent:0', 'decision:content-screening:1']);
+  });
+
+  it('after a hold, tells only what came since: the review and the stages after it', () => {
+    const held = verdict('content-screening', 'hold', 't2');
+    const released = verdict('review', 'pass', 't3');
+    assert.deepEqual(told('cleared', [consent, held, released, verdict('snowshoeing-detector', 'pass', 't4')]), ['decision:review:2', 'decision:snowshoeing-detector:3']);
+    assert.deepEqual(told('stopped', [consent, held, verdict('review', 'block', 't3')]), ['decision:review:2']);
+    // A consent hold goes back through consent, which may hold it again.
+    assert.deepEqual(told('stopped', [verdict('consent', 'hold', 't1'), released, verdict('consent', 'hold', 't4')]), ['decision:review:1', 'decision:consent:2']);
+  });
+
+  it("tells only the dispatcher's verdict on a message it stopped after it was cleared", () => {
+    assert.deepEqual(told('stopped', [consent, screening, snowshoe, verdict('dispatcher', 'block', 't4')]), ['decision:dispatcher:3']);
   });
 });

@@ -19,30 +19,65 @@ export interface HistoryEvent {
   occurredAt: string;
 }
 
+/** The topics audit reads envelopes from: where a message enters, and the two where its way through the stages ends. */
+export type EnvelopeTopic = 'accepted' | 'cleared' | 'stopped';
+
+const ACCEPTED_KEY = 'status:accepted';
+
 /**
- * What an envelope on a stage topic adds to the history: on `sms.accepted.v1` the message
- * was accepted; on any later topic, the verdict the publishing stage appended.
+ * A message's history as one envelope tells it: its acceptance and every verdict it carries.
+ * Each entry is keyed (`status:accepted`, `decision:<stage>:<index>`), so that what a later
+ * envelope of the same message carries again (the verdicts before a hold that a reviewer
+ * released, the stages' verdicts on a message the dispatcher then stopped) or a redelivery
+ * offers again is recorded once.
  */
-export function historyFromEnvelope(envelope: MessageEnvelope, accepted: boolean): HistoryEvent | null {
+export function historyFromEnvelope(envelope: MessageEnvelope): HistoryEvent[] {
   const base = { tenantId: envelope.tenantId, messageId: envelope.id, campaign: envelope.message.campaign, twilioSid: null, errorCode: null };
-  if (accepted) {
-    return { ...base, eventKey: 'status:accepted', kind: 'status', stage: 'intake', decision: null, clauses: [], reason: null, status: 'accepted', facts: { channel: envelope.channel, country: envelope.recipient.country }, occurredAt: envelope.acceptedAt };
-  }
-  const index = envelope.verdicts.length - 1;
-  const verdict = envelope.verdicts[index];
-  if (!verdict) return null;
-  return {
+  const accepted: HistoryEvent = {
     ...base,
-    eventKey: `decision:${verdict.stage}:${index}`,
-    kind: 'decision',
-    stage: verdict.stage,
-    decision: verdict.decision,
-    clauses: verdict.clauses,
-    reason: verdict.reason,
-    status: null,
-    facts: { ...verdict.facts, ...(verdict.transform ? { transform: verdict.transform.description } : {}), ...(envelope.consent && verdict.stage === 'consent' ? { consentReceipt: envelope.consent } : {}) },
-    occurredAt: verdict.at,
+    eventKey: ACCEPTED_KEY,
+    kind: 'status',
+    stage: 'intake',
+    decision: null,
+    clauses: [],
+    reason: null,
+    status: 'accepted',
+    facts: { channel: envelope.channel, country: envelope.recipient.country },
+    occurredAt: envelope.acceptedAt,
   };
+  return [
+    accepted,
+    ...envelope.verdicts.map((verdict, index): HistoryEvent => ({
+      ...base,
+      eventKey: `decision:${verdict.stage}:${index}`,
+      kind: 'decision',
+      stage: verdict.stage,
+      decision: verdict.decision,
+      clauses: verdict.clauses,
+      reason: verdict.reason,
+      status: null,
+      facts: { ...verdict.facts, ...(verdict.transform ? { transform: verdict.transform.description } : {}), ...(envelope.consent && verdict.stage === 'consent' ? { consentReceipt: envelope.consent } : {}) },
+      occurredAt: verdict.at,
+    })),
+  ];
+}
+
+/**
+ * Of an envelope's history, what its record on `topic` is the first to tell, so that each
+ * entry is told once downstream (the analysts' stream): on `sms.accepted.v1`, the acceptance;
+ * on `sms.cleared.v1` and `sms.stopped.v1`, the verdicts since the envelope was last on a topic
+ * audit reads: since its acceptance, or since the hold a reviewer released (the review's own
+ * verdict included), or, for a dispatcher's stop, since it was cleared.
+ */
+export function firstToldOn(topic: EnvelopeTopic, envelope: MessageEnvelope, history: HistoryEvent[]): HistoryEvent[] {
+  if (topic === 'accepted') return history.filter((e) => e.eventKey === ACCEPTED_KEY);
+  const last = envelope.verdicts.length - 1;
+  const from =
+    topic === 'stopped' && envelope.verdicts[last]?.stage === 'dispatcher'
+      ? last
+      : envelope.verdicts.findLastIndex((v, i) => v.decision === 'hold' && i < last) + 1;
+  // history holds the acceptance first, then verdict i at i + 1.
+  return history.slice(1 + from);
 }
 
 /**

@@ -57,27 +57,27 @@ describe('reviewOutcome', () => {
 describe('joinsReviewQueue', () => {
   const passed = anEnvelope({ verdicts: [{ stage: 'snowshoeing-detector', decision: 'pass', clauses: ['MP.EVASION.SNOWSHOE'], reason: 'within every threshold', facts: {}, at: '2026-11-27T14:00:00.000Z' }] });
   const heldAgain = { ...passed, verdicts: [{ ...passed.verdicts[0]!, decision: 'hold' as const, reason: 'cluster already stopped', at: '2026-11-27T16:00:00.000Z' }] };
-  const accepted = historyFromEnvelope(passed, true)!;
+  const accepted = historyFromEnvelope(passed)[0]!;
   const sending = historyFromStatus({ messageId: passed.id, tenantId: passed.tenantId, status: 'sending', source: 'dispatcher', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T14:00:02.000Z' });
 
   it('queues a hold the history keeps', () => {
-    assert.equal(joinsReviewQueue(held, [historyFromEnvelope(held, true)!, historyFromEnvelope(held, false)!]), true);
-    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain, false)!]), true);
+    assert.equal(joinsReviewQueue(held, [historyFromEnvelope(held)[0]!, historyFromEnvelope(held).at(-1)!]), true);
+    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain).at(-1)!]), true);
   });
 
   it('leaves out a hold that contradicts the decision the history kept for that stage and step', () => {
-    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(passed, false)!]), false);
+    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(passed).at(-1)!]), false);
   });
 
   it('leaves out a hold from before the dispatcher once the message was handed to Twilio, whichever was recorded first', () => {
-    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain, false)!, sending]), false);
+    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain).at(-1)!, sending]), false);
     const delivered = historyFromStatus({ messageId: passed.id, tenantId: passed.tenantId, status: 'delivered', source: 'twilio-callback', at: '2026-11-27T14:00:09.000Z' });
-    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain, false)!, delivered]), false);
+    assert.equal(joinsReviewQueue(heldAgain, [accepted, historyFromEnvelope(heldAgain).at(-1)!, delivered]), false);
   });
 
   it("queues the dispatcher's own holds after a hand-over (a message Twilio failed in its queue, back in the ledger's)", () => {
     const byDispatcher = anEnvelope({ verdicts: [...passed.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.COUNTRY'], reason: 'no allowed time', facts: {}, at: '2026-11-27T15:00:00.000Z' }] });
-    assert.equal(joinsReviewQueue(byDispatcher, [accepted, sending, historyFromEnvelope(byDispatcher, false)!]), true);
+    assert.equal(joinsReviewQueue(byDispatcher, [accepted, sending, historyFromEnvelope(byDispatcher).at(-1)!]), true);
   });
 
   it('queues nothing but holds', () => {

@@ -62,7 +62,8 @@ export function reviewOutcome(envelope: MessageEnvelope, decision: 'approve' | '
  * stop a message Twilio has.
  */
 export function joinsReviewQueue(envelope: MessageEnvelope, history: readonly Pick<HistoryEvent, 'eventKey' | 'kind' | 'status' | 'stage' | 'decision' | 'facts'>[]): boolean {
-  const hold = historyFromEnvelope(envelope, false);
+  // The last verdict the envelope carries: the one a stopped envelope ends with.
+  const hold = historyFromEnvelope(envelope).at(-1);
   if (hold?.decision !== 'hold') return false;
   if (history.some((e) => e.eventKey === hold.eventKey && e.decision !== hold.decision)) return false;
   return !(stopsBeforeTheLedger(hold) && history.some(handedToTwilio));

@@ -44,12 +44,18 @@ function commandOf(pid: string): string {
 /** utime and stime are the 14th and 15th fields of the stat line, the 12th and 13th after the command. */
 const cpuSeconds = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 
+/** CPU seconds (user + system) one process has used, or undefined once it exited. */
+export function processCpuSeconds(pid: number): number | undefined {
+  const fields = statFields(String(pid));
+  return fields ? cpuSeconds(fields) : undefined;
+}
+
 /** Samples the named processes (name → pid), and every `postgres` and `redis-server` process. */
 export function sampleCpu(named: Record<string, number>): CpuSample {
   const seconds: Record<string, number> = {};
   for (const [name, pid] of Object.entries(named)) {
-    const fields = statFields(String(pid));
-    if (fields) seconds[name] = cpuSeconds(fields);
+    const used = processCpuSeconds(pid);
+    if (used !== undefined) seconds[name] = used;
   }
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     const command = commandOf(pid);

@@ -22,6 +22,7 @@ import { call, registerTenant, testStack, waitFor, type SimMessage, type TestSta
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
 import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
+import { dbBetween, DbWatch, type DbSample } from './db-writes.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
@@ -467,6 +468,36 @@ async function settledSample(cores: number): Promise<CpuSample> {
   return last;
 }
 
+/** Audit's history appends so far: transactions, and the records they carried (its metrics). */
+async function auditAppends(stack: TestStack): Promise<{ transactions: number; records: number }> {
+  const text = await (await fetch(`${stack.urls.audit}/metrics`)).text();
+  const value = (name: string): number => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
+  return { transactions: value('sms_audit_append_records_count'), records: value('sms_audit_append_records_sum') };
+}
+
+/** A settled CPU sample (see settledSample), with the database's and audit's counts at that moment. */
+interface Snapshot {
+  cpu: CpuSample;
+  db: DbSample;
+  audit: { transactions: number; records: number };
+}
+
+async function snapshot(stack: TestStack, db: DbWatch, cores: number): Promise<Snapshot> {
+  const cpu = await settledSample(cores);
+  return { cpu, db: await db.sample(), audit: await auditAppends(stack) };
+}
+
+/** Audit's append transactions per message and records per transaction in a window. */
+function auditBetween(before: Snapshot, after: Snapshot, messages: number): { transactionsPerMessage: number; recordsPerMessage: number; recordsPerTransaction: number } {
+  const transactions = after.audit.transactions - before.audit.transactions;
+  const records = after.audit.records - before.audit.records;
+  return {
+    transactionsPerMessage: Number((transactions / messages).toFixed(3)),
+    recordsPerMessage: Number((records / messages).toFixed(2)),
+    recordsPerTransaction: Number((records / transactions).toFixed(1)),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Figures.
 
@@ -642,18 +673,19 @@ async function main(): Promise<void> {
   await sleep(10_000);
   const idle = cpuBetween(idleFrom, sampleCpu(PROCESSES), 0);
   const idleCores = Number(stackCores(idle).toFixed(2));
-  const settled = () => settledSample(idleCores + 0.1);
+  const dbWatch = await DbWatch.start(stack.databaseUrl);
+  const settled = () => snapshot(stack, dbWatch, idleCores + 0.1);
   const phases: Phase[] = [];
   console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
   phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
   await sleep(5_000);
   console.log(`fixed rate: ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
-  const cpuBeforeFixed = await settled();
+  const beforeFixed = await settled();
   phases.push(await drive('fixed', FIXED_RATE, FIXED_SECONDS, state));
   await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), { timeoutMs: 300_000, intervalMs: 500 }).catch(() => undefined);
-  const cpuAfterFixed = await settled();
+  const afterFixed = await settled();
   console.log(`maximum: ${MAX_RATE}/s offered for ${MAX_SECONDS} s`);
-  const cpuBeforeMax = cpuAfterFixed;
+  const beforeMax = afterFixed;
   phases.push(await drive('max', MAX_RATE, MAX_SECONDS, state));
   await Promise.all([...state.http]);
 
@@ -669,7 +701,8 @@ async function main(): Promise<void> {
     if (Date.now() - still > 150_000) break;
     await sleep(1_000);
   }
-  const cpuAfterMax = await settled(); // late duplicates, if any, show up meanwhile
+  const afterMax = await settled(); // late duplicates, if any, show up meanwhile
+  await dbWatch.stop();
   clearInterval(progress);
   await observer.stop();
 
@@ -695,7 +728,11 @@ async function main(): Promise<void> {
   const fixedPhase = phaseFigures(phases[1]!, tracks, observer.stageTimes);
   const maxPhase = phaseFigures(phases[2]!, tracks, observer.stageTimes);
   const ratio = Number((maxPhase.sustainedPerSecond / relay.sustainedPerSecond).toFixed(3));
-  const cpu = { idleCores, idle: idle.byProcess, fixed: cpuBetween(cpuBeforeFixed, cpuAfterFixed, fixedPhase.messages), max: cpuBetween(cpuBeforeMax, cpuAfterMax, maxPhase.messages) };
+  const cpu = { idleCores, idle: idle.byProcess, fixed: cpuBetween(beforeFixed.cpu, afterFixed.cpu, fixedPhase.messages), max: cpuBetween(beforeMax.cpu, afterMax.cpu, maxPhase.messages) };
+  const database = {
+    fixed: { ...dbBetween(beforeFixed.db, afterFixed.db, fixedPhase.messages), audit: auditBetween(beforeFixed, afterFixed, fixedPhase.messages) },
+    max: { ...dbBetween(beforeMax.db, afterMax.db, maxPhase.messages), audit: auditBetween(beforeMax, afterMax, maxPhase.messages) },
+  };
   const result = {
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length },
@@ -715,6 +752,7 @@ async function main(): Promise<void> {
     relay,
     ratio,
     cpu,
+    database,
     targets: { sustainedPerSecond: 5_000, ratio: 0.6, p99AtFixedMs: 150 },
   };
   console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, messages: p.messages, 'offered/s': p.offeredPerSecond, 'sustained/s': p.sustainedPerSecond, 'p50 ms': p.sendLatencyMs.p50, 'p95 ms': p.sendLatencyMs.p95, 'p99 ms': p.sendLatencyMs.p99, 'max ms': p.sendLatencyMs.max })));
@@ -724,6 +762,10 @@ async function main(): Promise<void> {
   console.log(`CPU per message in the maximum phase (${cpu.max.messages} messages, ${cpu.max.seconds} s to idle again; machine ${cpu.max.machine.busyPercent}% busy, ${cpu.max.machine.stealPercent}% stolen):`);
   console.table(cpu.max.byProcess.map((p) => ({ process: p.process, 'CPU s': p.cpuSeconds, 'ms/message': p.msPerMessage, cores: p.cores })));
   console.log(`total ${cpu.max.msPerMessage} ms of CPU per message (fixed phase: ${cpu.fixed.msPerMessage} ms); the stack idle uses ${idleCores} cores`);
+  for (const [phase, w] of Object.entries(database)) {
+    console.log(`database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`);
+    console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, deleted: t.deleted }))));
+  }
   console.log('outcomes by kind:', JSON.stringify(outcomes));
 
   const dir = join(ROOT, '.local', 'bench');
