@@ -8,6 +8,16 @@ import type { RateBucket } from '../rules/sender-rate.js';
 import { ACCOUNT_SCOPE, type PauseState } from '../rules/send-pauses.js';
 import type { SendState } from './send.entity.js';
 
+/**
+ * The CTE that brings each sender's queue forward to the earliest due time among the rows
+ * `source` (a CTE of message_id, sender_key, due_at) returned: how every statement that queues
+ * sends tells the claim rounds when to look.
+ */
+const wakeQueues = (source: string, filter = '') => `queues AS (
+           INSERT INTO dispatcher.send_queues (sender_key, next_at)
+           SELECT sender_key, min(due_at) FROM ${source} ${filter} GROUP BY sender_key ORDER BY sender_key
+           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))`;
+
 /** The OutboxLease of this instance: the claimant of the outbox rows it writes. */
 export const OUTBOX_LEASE = Symbol('OUTBOX_LEASE');
 
@@ -349,10 +359,7 @@ export class DispatchRepository {
                AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
            ON CONFLICT (message_id) DO NOTHING
            RETURNING message_id, sender_key, due_at, state),
-         queues AS (
-           INSERT INTO dispatcher.send_queues (sender_key, next_at)
-           SELECT sender_key, min(due_at) FROM added WHERE state = 'queued' GROUP BY sender_key ORDER BY sender_key
-           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         ${wakeQueues('added', "WHERE state = 'queued'")}
          SELECT message_id, state FROM added`,
         [
           sends.map((s) => s.envelope.id),
@@ -389,10 +396,7 @@ export class DispatchRepository {
           WHERE s.message_id = v.id AND s.state = 'held'
             AND jsonb_array_length(s.envelope->'verdicts') < jsonb_array_length(v.envelope->'verdicts')
           RETURNING s.message_id, s.sender_key, s.due_at),
-       queues AS (
-         INSERT INTO dispatcher.send_queues (sender_key, next_at)
-         SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
-         ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+       ${wakeQueues('back')}
        SELECT message_id FROM back`,
       [envelopes.map((e) => e.id), envelopes.map((e) => JSON.stringify(e))],
     );
@@ -738,10 +742,7 @@ export class DispatchRepository {
             WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
               AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
             RETURNING s.message_id, s.sender_key, s.due_at),
-         queues AS (
-           INSERT INTO dispatcher.send_queues (sender_key, next_at)
-           SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
-           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         ${wakeQueues('back')}
          SELECT message_id FROM back`,
         [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null, items.map((i) => i.paused === true)],
       );
@@ -770,10 +771,7 @@ export class DispatchRepository {
              FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
             WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
             RETURNING s.message_id, s.sender_key, s.due_at),
-         queues AS (
-           INSERT INTO dispatcher.send_queues (sender_key, next_at)
-           SELECT sender_key, min(due_at) FROM back GROUP BY sender_key ORDER BY sender_key
-           ON CONFLICT (sender_key) DO UPDATE SET next_at = LEAST(send_queues.next_at, EXCLUDED.next_at))
+         ${wakeQueues('back')}
          SELECT message_id FROM back`,
         [
           items.map((i) => i.messageId),
