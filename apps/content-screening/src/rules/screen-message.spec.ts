@@ -226,6 +226,18 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     }
   });
 
+  it('sees a promotion slipped into a Spanish reminder or receipt, and not the receipt of a gift or discount card', () => {
+    for (const text of [
+      'Le esperamos el jueves a las 7:15. Llévese rodillos de espuma con 25% de descuento, solo esta semana.',
+      'Ya tenemos sus lentes. Si se lleva otro par hoy, el segundo le sale a mitad de precio.',
+    ]) {
+      assert.ok(run(text, prior).categories.includes('promotional'), text);
+    }
+    for (const text of ['El saldo de su tarjeta de regalo es de $75.', 'Hoy se ahorró $63.10 con su tarjeta de descuentos en recetas.', 'Con el código 240961 puede entrar a su videoconsulta de hoy.']) {
+      assert.equal(run(text, prior).decision, 'pass', text);
+    }
+  });
+
   it('lets the same promotion pass with express consent', () => {
     assert.equal(run('20% off whitening for all patients this month!').decision, 'pass');
   });
