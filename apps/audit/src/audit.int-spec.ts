@@ -177,6 +177,20 @@ describe('audit (real Kafka and Postgres)', () => {
     for (const secret of [to, to.slice(1), envelope.message.body, 'STOP please', change.recipientToken]) assert.equal(everything.includes(secret), false, `leaked: ${secret}`);
   });
 
+  it('queues a held message redelivered within one gathered batch once, and goes on with the next', async () => {
+    const held = () => anEnvelope({ tenantId, verdicts: [verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener hides where the link goes', new Date().toISOString())] });
+    const first = held();
+    const next = held();
+    // One produce request on one partition: the message and its redelivery reach audit in one batch.
+    await produceRaw(kafka, TOPICS.stopped.name, [first, first, next].map((e) => ({ key: 'one-partition', value: encodeValue(e) })));
+    const pending = await waitFor('both held messages', async () => {
+      const answer = await call<{ reviews: { messageId: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey });
+      const found = answer.body.reviews.filter((r) => r.messageId === first.id || r.messageId === next.id);
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(pending.map((r) => r.messageId).sort(), [first.id, next.id].sort());
+  });
+
   it('queues held messages for the compliance reviewers, who release one where it stopped by name; the clinic sees it but cannot decide it', async () => {
     const envelope = anEnvelope({
       tenantId,

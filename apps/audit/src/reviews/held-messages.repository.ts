@@ -47,7 +47,13 @@ const toHeld = (r: Row): HeldMessage => ({
 export class HeldMessagesRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async hold(envelopes: MessageEnvelope[]): Promise<void> {
+  async hold(held: MessageEnvelope[]): Promise<void> {
+    // One row per message: a gathered batch may carry a message twice (a redelivery), and one
+    // INSERT ... ON CONFLICT may not touch a row twice; its latest envelope (the most verdicts)
+    // is the hold that stands.
+    const latest = new Map<string, MessageEnvelope>();
+    for (const e of held) if (e.verdicts.length >= (latest.get(e.id)?.verdicts.length ?? 0)) latest.set(e.id, e);
+    const envelopes = [...latest.values()];
     if (envelopes.length === 0) return;
     const last = envelopes.map((e) => e.verdicts.at(-1)!);
     await this.db.query(
