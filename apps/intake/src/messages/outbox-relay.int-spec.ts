@@ -54,6 +54,9 @@ class AcceptedTap {
   }
 }
 
+/** The ids in the order each first appeared. */
+const firstSeen = (ids: string[]): string[] => [...new Set(ids)];
+
 describe('the outbox relay (real Kafka and Postgres)', () => {
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   const tap = new AcceptedTap();
@@ -136,17 +139,20 @@ describe('the outbox relay (real Kafka and Postgres)', () => {
     await db.query('COMMIT');
     const ofDead = messages.filter((m) => m.claimant === dead).map((m) => m.envelope.id);
     const ofLive = messages.filter((m) => m.claimant === live).map((m) => m.envelope.id);
-    await waitFor('the dead instance\'s messages on the topic', async () => (tap.ids(to).length >= ofDead.length ? true : undefined));
-    assert.deepEqual(tap.ids(to), ofDead, 'published once each, in the order they were accepted');
+    // At least once, in acceptance order: a publish the broker applied but did not acknowledge in
+    // time is repeated whole (message-intake.service.ts), so a message may be on the topic twice,
+    // which consumers take once by its id; what must hold is the order of first appearance.
+    await waitFor('the dead instance\'s messages on the topic', async () => (firstSeen(tap.ids(to)).length >= ofDead.length ? true : undefined));
+    assert.deepEqual(firstSeen(tap.ids(to)), ofDead, 'published in the order they were accepted, none lost, none of the live instance\'s');
     await waitFor('them to be marked', async () => ((await unpublished()) === ofLive.length ? true : undefined));
     const left = await db.query<{ id: string; claimed_by: string }>(`SELECT id, claimed_by FROM intake.accepted_messages WHERE tenant_id = $1 AND published_at IS NULL ORDER BY accepted_at`, [tenantId]);
     assert.deepEqual(left.rows, ofLive.map((id) => ({ id, claimed_by: live })), "the live instance's are still its own: the relay claimed them with the dead one's, or not at all");
 
     // Now that one dies too.
     await db.query(`UPDATE intake.outbox_instances SET alive_until = now() WHERE id = $1`, [live]);
-    await waitFor('the second instance\'s messages on the topic', async () => (tap.ids(to).length >= messages.length ? true : undefined));
+    await waitFor('the second instance\'s messages on the topic', async () => (firstSeen(tap.ids(to)).length >= messages.length ? true : undefined));
     await waitFor('all to be marked', async () => ((await unpublished()) === 0 ? true : undefined));
     await tap.catchUp();
-    assert.deepEqual(tap.ids(to), [...ofDead, ...ofLive], 'nothing lost, nothing twice, in acceptance order');
+    assert.deepEqual(firstSeen(tap.ids(to)), [...ofDead, ...ofLive], 'nothing lost, in acceptance order');
   });
 });
