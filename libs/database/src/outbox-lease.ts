@@ -40,6 +40,30 @@ export class OutboxLease {
       .catch((error: Error) => this.warn('could not give up the outbox claim; it lapses by itself', error));
   }
 
+  /**
+   * Runs `relay` if no other instance's relay over this outbox is running, and holds them off
+   * until it is done; undefined when another one is. The relays of several instances would
+   * otherwise split one person's rows between them (each claim skips the rows another is
+   * claiming) and publish them side by side, out of the order they were written in. The lock is
+   * a session advisory lock on its own connection: if this instance dies, Postgres drops it with
+   * the connection.
+   */
+  async asTheOnlyRelay<T>(relay: () => Promise<T>): Promise<T | undefined> {
+    const session = this.db.createQueryRunner();
+    await session.connect();
+    try {
+      const [{ locked }] = (await session.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [this.instancesTable])) as [{ locked: boolean }];
+      if (!locked) return undefined;
+      try {
+        return await relay();
+      } finally {
+        await session.query(`SELECT pg_advisory_unlock(hashtext($1))`, [this.instancesTable]);
+      }
+    } finally {
+      await session.release();
+    }
+  }
+
   /** Forgets instances gone for a day (their rows were relayed long since). */
   async prune(): Promise<void> {
     await this.db.query(`DELETE FROM ${this.instancesTable} WHERE alive_until < now() - interval '1 day'`);

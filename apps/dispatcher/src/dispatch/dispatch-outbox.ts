@@ -58,8 +58,16 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  /** Publishes the records no live instance is publishing, oldest first; the number published. */
+  /**
+   * Publishes the records no live instance is publishing, oldest first; the number published (0
+   * while another instance's relay runs: two relays would publish one message's records side by
+   * side, out of order).
+   */
   async relayOnce(): Promise<number> {
+    return (await this.lease.asTheOnlyRelay(() => this.relayAll())) ?? 0;
+  }
+
+  private async relayAll(): Promise<number> {
     let total = 0;
     for (let round = 0; round < 20; round++) {
       const rows = await this.ledger.takeUnpublished(this.lease.instanceId, 500);

@@ -33,6 +33,11 @@ export class OutboxClaims implements OnApplicationBootstrap, OnModuleDestroy {
     await this.lease.stop();
   }
 
+  /** Runs `relay` unless another instance's relay is running (OutboxLease.asTheOnlyRelay). */
+  asTheOnlyRelay<T>(relay: () => Promise<T>): Promise<T | undefined> {
+    return this.lease.asTheOnlyRelay(relay);
+  }
+
   /** Forgets instances gone for a day (their rows were relayed long since). */
   prune(): Promise<void> {
     return this.lease.prune();

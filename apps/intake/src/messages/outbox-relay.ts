@@ -36,7 +36,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await this.ticks?.stop();
   }
 
+  /** One relay run, unless another instance's is running (then 0): one person's rows in order. */
   async relayOnce(): Promise<number> {
+    return (await this.claims.asTheOnlyRelay(() => this.relayAll())) ?? 0;
+  }
+
+  private async relayAll(): Promise<number> {
     const accepted = await drain((limit) => this.messages.takeUnpublished(limit), (batch) => this.intake.republish(batch));
     if (accepted > 0) this.logger.log({ message: 'outbox relay published messages', count: accepted });
     await this.inbound.prune();
