@@ -77,11 +77,13 @@ interface Buckets {
   promo: PhraseMatch[];
   advocacy: PhraseMatch[];
   purposes: PhraseMatch[];
+  care: PhraseMatch[];
+  notPurposes: PhraseMatch[];
 }
 
 // A message has a few dozen matches at most: plain arrays scanned by group beat maps.
 function bucket(matches: PhraseMatch[]): Buckets {
-  const b: Buckets = { terms: [], context: [], cues: [], combos: [], benign: [], signals: [], promo: [], advocacy: [], purposes: [] };
+  const b: Buckets = { terms: [], context: [], cues: [], combos: [], benign: [], signals: [], promo: [], advocacy: [], purposes: [], care: [], notPurposes: [] };
   for (const match of matches) {
     switch (match.entry.role) {
       case 'term':
@@ -110,6 +112,12 @@ function bucket(matches: PhraseMatch[]): Buckets {
         break;
       case 'purpose':
         b.purposes.push(match);
+        break;
+      case 'care':
+        b.care.push(match);
+        break;
+      case 'notPurpose':
+        b.notPurposes.push(match);
         break;
       case 'verb':
         break;
@@ -145,10 +153,12 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     if (!terms?.length && !context?.length && !combos?.length) continue;
     const found: PhraseMatch[] = [];
     for (const match of terms ?? []) if (!harmless(match, category)) found.push(match);
+    // Where the message speaks of a patient's own care, only a strong cue gives a word its trade.
+    const weak = b.care.some((c) => c.entry.group === category) ? rules.weakCues.get(category) : undefined;
     for (const match of context ?? []) {
       if (harmless(match, category)) continue;
       const window = rules.data.lexicons.window;
-      const cue = b.cues.find((c) => c.entry.group === match.entry.id && !overlaps(c, match) && distance(c, match) <= window);
+      const cue = b.cues.find((c) => c.entry.group === match.entry.id && !overlaps(c, match) && distance(c, match) <= window && !weak?.has(c.entry.phrase));
       // A disguised cue ("no pr35cription") disguises the finding too.
       if (cue) found.push(cue.flags & rules.evasionFlags ? { ...match, flags: match.flags | cue.flags } : match);
     }
@@ -197,7 +207,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     promotionalScore: promotional.score,
     advocacy: advocacy.signals,
     advocacyScore: advocacy.score,
-    optOut: findOptOutWording(tokens, b.purposes, normalised, rules, span),
+    optOut: findOptOutWording(tokens, b.purposes.filter((p) => !b.notPurposes.some((n) => contains(n, p))), normalised, rules, span),
     disguisedWords,
   };
 }

@@ -17,6 +17,8 @@ export interface CompiledRules {
   trie: PhraseTrie;
   tokenizeContext: TokenizeContext;
   urls: CompiledUrlLists;
+  /** Cue phrases that do not count where the message speaks of a patient's own care, by category. */
+  weakCues: Map<string, Set<string>>;
   /** Windows of the combinations, by group and id. */
   comboWindows: Map<string, number>;
   numberSignals: { id: string; weight: number; patterns: RegExp[] }[];
@@ -83,6 +85,7 @@ export function compileRules(data: RuleData): CompiledRules {
   const comboWindows = new Map<string, number>();
   const joinable = new Set<string>();
   const lexicons = data.lexicons;
+  const weakCues = new Map<string, Set<string>>();
 
   for (const [cue, phrases] of Object.entries(lexicons.cues)) {
     for (const phrase of phrases) {
@@ -114,6 +117,8 @@ export function compileRules(data: RuleData): CompiledRules {
       });
     }
     for (const phrase of rules.benign) trie.add(phrase, entry('benign', category, phrase));
+    for (const phrase of rules.care?.phrases ?? []) trie.add(phrase, entry('care', category, phrase));
+    if (rules.care) weakCues.set(category, new Set(rules.care.weakCues));
   }
   for (const signal of lexicons.fraud.signals) {
     for (const phrase of signal.phrases) {
@@ -131,6 +136,7 @@ export function compileRules(data: RuleData): CompiledRules {
   for (const signal of lexicons.promotional.signals) for (const phrase of signal.phrases) trie.add(phrase, entry('promo', 'promotional', phrase, { id: signal.id, weight: signal.weight }));
   for (const signal of lexicons.promotional.advocacy) for (const phrase of signal.phrases) trie.add(phrase, entry('advocacy', 'advocacy', phrase, { id: signal.id, weight: signal.weight }));
   for (const phrase of data.policy.optOut.purposes) trie.add(phrase, entry('purpose', 'opt-out', phrase));
+  for (const phrase of data.policy.optOut.notPurposes) trie.add(phrase, entry('notPurpose', 'opt-out', phrase));
 
   // Misspellings: every correctable term and its one-letter deletions, pointing at the term.
   const corrections = new Map<string, string | null>();
@@ -196,6 +202,7 @@ export function compileRules(data: RuleData): CompiledRules {
     tokenizeContext,
     urls: compileUrlLists(data.urls),
     comboWindows,
+    weakCues,
     numberSignals: lexicons.fraud.numbers.map((n) => ({ id: n.id, weight: n.weight, patterns: n.patterns.map((p) => new RegExp(p)) })),
     textPatterns: lexicons.fraud.textPatterns.map((t) => ({ id: t.id, weight: t.weight, regex: new RegExp(t.pattern), hint: t.hint })),
     standardKeywords: new Set(data.policy.optOut.standardKeywords),

@@ -1,6 +1,6 @@
 import { NUMBER, type Token } from './tokenize.js';
 
-export type Role = 'term' | 'context' | 'cue' | 'benign' | 'signal' | 'combo' | 'verb' | 'purpose' | 'promo' | 'advocacy';
+export type Role = 'term' | 'context' | 'cue' | 'benign' | 'care' | 'signal' | 'combo' | 'verb' | 'purpose' | 'notPurpose' | 'promo' | 'advocacy';
 
 /** What a phrase stands for: a category's term, a cue, a weighted fraud signal, one part of a combination... */
 export interface PhraseEntry {

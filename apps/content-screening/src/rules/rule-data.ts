@@ -61,6 +61,13 @@ const LexiconCategoryRulesSchema = z.strictObject({
   context: z.array(z.strictObject({ cue: z.string(), terms: Phrases.min(1) })).optional(),
   combos: z.array(Combo).optional(),
   benign: Phrases,
+  /**
+   * A patient's own care: where one of `phrases` stands anywhere in the message ("your refill",
+   * "quit coach", "SMART Recovery"), a context word of the category counts only beside a cue
+   * that is not one of `weakCues` (a price does, "shipped" or "free" does not). Terms, which
+   * stand on their own, are not touched.
+   */
+  care: z.strictObject({ phrases: Phrases.min(1), weakCues: Phrases.min(1) }).optional(),
 });
 
 export const LexiconsSchema = z.strictObject({
@@ -94,6 +101,13 @@ export const LexiconsSchema = z.strictObject({
     benign: Phrases,
   }),
   promotional: z.strictObject({ threshold: z.number().positive(), signals: z.array(Signal).min(1), advocacy: z.array(Signal).min(1) }),
+}).superRefine((data, ctx) => {
+  const cuePhrases = new Set(Object.values(data.cues).flat());
+  for (const [category, rules] of Object.entries(data.categories)) {
+    for (const phrase of rules.care?.weakCues ?? []) {
+      if (!cuePhrases.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'care', 'weakCues'], message: `"${phrase}" is not a phrase of any cue list` });
+    }
+  }
 });
 
 export type Lexicons = z.infer<typeof LexiconsSchema>;
@@ -180,6 +194,8 @@ export const ScreeningPolicySchema = z.strictObject({
     source: z.string(),
     instructionVerbs: z.array(z.string().regex(/^[a-z]+$/)).min(1),
     purposes: Phrases.min(1),
+    /** Phrases that hold a purpose word but name no opt-out ("quit coach", "quit smoking"). */
+    notPurposes: Phrases,
     notKeywords: z.array(z.string().regex(/^[a-z0-9]+$/)),
     /** Words between a keyword and its purpose ("STOP to end", "STOP para cancelar"). */
     keywordLinks: z.array(z.string().min(1)).min(1),

@@ -195,6 +195,32 @@ describe('benign text that only looks risky', () => {
     }
   });
 
+  it("reads a patient's own care as care, and the same words beside a price as trade", () => {
+    for (const text of [
+      'Your Wegovy refill has been filled and shipped; it arrives Thursday.',
+      'The semaglutide your doctor prescribed for you is in stock again at our counter.',
+      'Free support group for anyone in recovery from alcohol or drug problems, Mondays at 6.',
+      'Craving a cigarette? Your quit coach is free to talk today.',
+    ]) {
+      // The rules' part: the learned heads judge the words on their own (and may still ask for a look).
+      const stops = run(text).findings.filter((f) => !f.byModel && (f.action === 'hold' || f.action === 'block'));
+      assert.deepEqual(stops.map((f) => f.reason), [], text);
+    }
+    for (const [text, category] of [
+      ['Your refill of Wegovy: $199 a month, shipped overnight.', 'prescription_drugs'],
+      ['Celebrate your sobriety milestone? Vodka 2 for 1 all weekend.', 'alcohol'],
+      ['Quit coach says: cigarettes $30 a carton this week only.', 'tobacco'],
+    ] as const) {
+      assert.ok(run(text).categories.includes(category), text);
+    }
+  });
+
+  it('does not read a cessation coach or programme as an opt-out keyword', () => {
+    const result = run('Want to talk it over with your quit coach? Reply COACH.');
+    assert.ok(!result.categories.includes('filter_evasion'), result.reasons.join('; '));
+    assert.ok(run('Reply NOPE to quit these texts.').categories.includes('filter_evasion'));
+  });
+
   it('still reads a misspelled slur in English text, though the word is Spanish', () => {
     assert.ok(run('No fagots allowed at our clinic.').categories.includes('hate'));
   });
