@@ -72,6 +72,17 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     assert.equal(run('A refund of $20 has been issued to your card ending 4242.').decision, 'pass');
   });
 
+  it('sees a request for identity data by reply as fraud, and a clinic asking the patient to bring a card as none', () => {
+    for (const text of [
+      'To keep your visit, text back your birthdate and the last four digits of your Social Security number.',
+      'Para confirmar su cita responda con su fecha de nacimiento y los últimos 4 dígitos de su seguro social.',
+    ]) {
+      assert.ok(run(text).categories.includes('fraud'), text);
+    }
+    const bring = run('Please bring your insurance card and photo ID to your visit on Friday.');
+    assert.ok(!bring.categories.includes('fraud'), bring.reasons.join('; '));
+  });
+
   it('blocks links to installable files and known malware hosts', () => {
     const apk = run('Update our app: https://acme-dental-app.com/acme.apk');
     assert.equal(apk.decision, 'block');
