@@ -1,7 +1,7 @@
 // `node apps/audit/dist/verify.js [tenant ...]`: recomputes each tenant's hash chain from the
 // stored history (all tenants when none is named). Exits 1 when any chain is broken.
 import { AUDIT_SCHEMA, auditDataSource } from './database/data-source.js';
-import { HistoryRepository } from './database/history.repository.js';
+import { HistoryRepository } from './history/history.repository.js';
 
 const dataSource = auditDataSource(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/sms_gateway');
 await dataSource.initialize();

@@ -6,20 +6,27 @@ import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@s
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { AgeVerificationsController } from './age/age-verifications.controller.js';
+import { AgeVerificationsRepository } from './age/age-verifications.repository.js';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from './config.js';
 import { ConsentCaptureService } from './consents/consent-capture.service.js';
 import { ConsentCapturesConsumer } from './consents/consent-captures.consumer.js';
+import { ConsentRecordsRepository } from './consents/consent-records.repository.js';
 import { ConsentsController } from './consents/consents.controller.js';
-import { ConsentRepository } from './database/consent.repository.js';
 import { consentDataSource } from './database/data-source.js';
 import { ConsentDecisionsConsumer } from './decisions/consent-decisions.consumer.js';
+import { MessageDecisionsRepository } from './decisions/message-decisions.repository.js';
+import { RecipientFactsRepository } from './decisions/recipient-facts.repository.js';
 import { InboundMessagesConsumer } from './inbound/inbound-messages.consumer.js';
+import { InboundMessagesRepository } from './inbound/inbound-messages.repository.js';
+import { OptEventsRepository } from './opt-outs/opt-events.repository.js';
 import { OptOutRecorder } from './opt-outs/opt-out-recorder.js';
 import { ProofRetention } from './opt-outs/proof-retention.js';
+import { ProofRetentionRepository } from './opt-outs/proof-retention.repository.js';
 import { StatusConsumer } from './opt-outs/status.consumer.js';
 import { RelationshipsController } from './relationships/relationships.controller.js';
 import { AdminOptOutReviewsController, OptOutReviewsController } from './reviews/opt-out-reviews.controller.js';
 import { OptOutReviewService } from './reviews/opt-out-review.service.js';
+import { OptOutReviewsRepository } from './reviews/opt-out-reviews.repository.js';
 import { CONSENT_POLICY, INBOUND_CLASSIFIER } from './rule-data.tokens.js';
 import { loadConsentPolicy, loadOptOutPhrases } from './rules/consent-rule-data.js';
 import { compileClassifier } from './rules/inbound-keywords.js';
@@ -59,7 +66,14 @@ export class ConsentModule {
           useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
         AdminKeyGuard,
-        ConsentRepository,
+        RecipientFactsRepository,
+        MessageDecisionsRepository,
+        ConsentRecordsRepository,
+        OptEventsRepository,
+        ProofRetentionRepository,
+        InboundMessagesRepository,
+        OptOutReviewsRepository,
+        AgeVerificationsRepository,
         ConsentCaptureService,
         OptOutRecorder,
         OptOutReviewService,

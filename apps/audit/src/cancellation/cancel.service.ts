@@ -5,7 +5,7 @@ import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException } from '@sms/nest-runtime';
 import { sleep } from '@sms/util';
 import { AUDIT_CONFIG_TOKEN, type AuditConfig } from '../config.js';
-import { HistoryRepository, type StoredEvent } from '../database/history.repository.js';
+import { HistoryRepository, type StoredEvent } from '../history/history.repository.js';
 import { cancellationEventKey, currentStatus, WITH_TWILIO } from '../rules/history.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
 

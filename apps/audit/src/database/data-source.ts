@@ -1,7 +1,8 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
-import { ChainHeadEntity, ConsentEventEntity, HeldMessageEntity, TenantEventEntity } from './chain-records.entity.js';
-import { MessageEventEntity } from './message-event.entity.js';
+import { ChainHeadEntity, ConsentEventEntity, TenantEventEntity } from '../history/chain-records.entity.js';
+import { MessageEventEntity } from '../history/message-event.entity.js';
+import { HeldMessageEntity } from '../reviews/held-message.entity.js';
 import { AuditInitial1764270000000 } from './migrations/1764270000000-audit-initial.js';
 import { AuditChainConsentReviews1764300000000 } from './migrations/1764300000000-audit-chain-consent-reviews.js';
 

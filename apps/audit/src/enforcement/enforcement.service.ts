@@ -4,7 +4,7 @@ import { CompactedTopicView, KafkaPublisher, record } from '@sms/kafka';
 import { KAFKA_CLIENT, KAFKA_OPTIONS, type KafkaModuleOptions } from '@sms/nest-kafka';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { HistoryRepository } from '../database/history.repository.js';
+import { HistoryRepository } from '../history/history.repository.js';
 import { ReportsRepository } from '../reports/reports.repository.js';
 import { loadEnforcementRules, suspensionsDue, windowStarts, type EnforcementRules, type WindowStarts } from '../rules/enforcement.js';
 

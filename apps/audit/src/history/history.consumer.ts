@@ -3,13 +3,13 @@ import { requesterLabel, type ConsentChangeEvent, type MessageEnvelope, type Sta
 import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { AnalystStream } from '../analyst/analyst-stream.js';
-import { HistoryRepository } from '../database/history.repository.js';
 import { EnforcementService } from '../enforcement/enforcement.service.js';
 import { HeldMessagesRepository } from '../reviews/held-messages.repository.js';
 import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
 import { countsTowardSuspension } from '../rules/enforcement.js';
 import { firstToldOn, handedToTwilio, historyFromEnvelope, historyFromStatus, type EnvelopeTopic } from '../rules/history.js';
+import { HistoryRepository } from './history.repository.js';
 
 /**
  * Audit records what happened; it is no step of sending. So the broker gathers each topic's

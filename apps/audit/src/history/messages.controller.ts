@@ -4,8 +4,8 @@ import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import type { Response } from 'express';
 import { CancelService } from '../cancellation/cancel.service.js';
-import { HistoryRepository } from '../database/history.repository.js';
 import { currentStatus } from '../rules/history.js';
+import { HistoryRepository } from './history.repository.js';
 
 const notFound = (id: string) => new ProblemException(404, 'not-found', 'Message not found', `no message ${id} for this tenant (yet)`);
 

@@ -5,7 +5,7 @@ import { AllowSuspendedTenant, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { HistoryRepository } from '../database/history.repository.js';
+import { HistoryRepository } from '../history/history.repository.js';
 import { currentStatus } from '../rules/history.js';
 import { proofDocument, renderProofHtml, type ConfirmationFact } from './proof-document.js';
 

@@ -3,7 +3,7 @@ import type { TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AllowSuspendedTenant, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { z } from 'zod';
-import { HistoryRepository } from '../database/history.repository.js';
+import { HistoryRepository } from '../history/history.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 
 const PeriodSchema = z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });

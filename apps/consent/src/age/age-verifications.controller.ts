@@ -5,14 +5,14 @@ import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import { randomUUID } from 'node:crypto';
-import { ConsentRepository } from '../database/consent.repository.js';
 import { ageVerifiedChange } from '../opt-outs/consent-changes.js';
+import { AgeVerificationsRepository } from './age-verifications.repository.js';
 
 @Controller('v1/age-verifications')
 @UseGuards(ApiKeyGuard)
 export class AgeVerificationsController {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(AgeVerificationsRepository) private readonly ageVerifications: AgeVerificationsRepository,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
   ) {}
@@ -44,7 +44,7 @@ export class AgeVerificationsController {
       reference: body.reference ?? null,
       verifiedAt: new Date(verifiedAt).toISOString(),
     };
-    await this.consents.insertAgeVerification(verification);
+    await this.ageVerifications.insertAgeVerification(verification);
     await this.publisher.publishRaw([ageVerifiedChange(verification)]);
     return { id: verification.id };
   }

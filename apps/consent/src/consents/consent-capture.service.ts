@@ -3,9 +3,9 @@ import type { TenantConfigEvent } from '@sms/contracts';
 import { KafkaPublisher } from '@sms/kafka';
 import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
-import { ConsentRepository, type NewConsentRecord } from '../database/consent.repository.js';
 import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import { checkCapture, type CaptureCheck, type CaptureInput } from '../rules/check-capture.js';
+import { ConsentRecordsRepository, type NewConsentRecord } from './consent-records.repository.js';
 
 export type CaptureOutcome = { ok: true; id: string } | Extract<CaptureCheck, { ok: false }>;
 
@@ -13,7 +13,7 @@ export type CaptureOutcome = { ok: true; id: string } | Extract<CaptureCheck, { 
 @Injectable()
 export class ConsentCaptureService {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(ConsentRecordsRepository) private readonly consentRecords: ConsentRecordsRepository,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
   ) {}
@@ -48,7 +48,7 @@ export class ConsentCaptureService {
       };
     });
     const toInsert = outcomes.filter((o): o is NewConsentRecord => 'recipientToken' in o);
-    const ids = await this.consents.insertRecords(toInsert);
+    const ids = await this.consentRecords.insertRecords(toInsert);
     await this.publisher.publishRaw(consentRecordedChanges(toInsert, (r) => ids.get(r.id) ?? r.id));
     return outcomes.map((o) => ('recipientToken' in o ? { ok: true as const, id: ids.get(o.id) ?? o.id } : o));
   }

@@ -4,9 +4,11 @@ import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import { z } from 'zod';
-import { ConsentRepository, keyOf } from '../database/consent.repository.js';
+import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
+import { OptEventsRepository } from '../opt-outs/opt-events.repository.js';
 import { ageOn } from '../rules/age.js';
 import { ConsentCaptureService } from './consent-capture.service.js';
+import { ConsentRecordsRepository } from './consent-records.repository.js';
 import { refusal } from './refusal.js';
 
 const ConsentQuerySchema = z.strictObject({ to: z.string().min(1).max(32), brand: z.string().min(1).max(100).optional() });
@@ -16,7 +18,9 @@ const ConsentQuerySchema = z.strictObject({ to: z.string().min(1).max(32), brand
 export class ConsentsController {
   constructor(
     @Inject(ConsentCaptureService) private readonly captures: ConsentCaptureService,
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(ConsentRecordsRepository) private readonly consentRecords: ConsentRecordsRepository,
+    @Inject(OptEventsRepository) private readonly optEvents: OptEventsRepository,
+    @Inject(RecipientFactsRepository) private readonly recipientFacts: RecipientFactsRepository,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
 
@@ -44,9 +48,10 @@ export class ConsentsController {
       throw new ProblemException(400, 'validation', 'Invalid request', `query.to: ${message}`, [{ path: 'query.to', message }]);
     }
     const token = this.pseudonyms.token(tenant.tenantId, to.value.e164);
-    const [{ records, optEvents }, facts] = await Promise.all([
-      this.consents.history(tenant.tenantId, token, query.brand),
-      this.consents.factsFor([{ tenantId: tenant.tenantId, recipientToken: token }]),
+    const [records, optEvents, facts] = await Promise.all([
+      this.consentRecords.ofRecipient(tenant.tenantId, token, query.brand),
+      this.optEvents.ofRecipient(tenant.tenantId, token),
+      this.recipientFacts.factsFor([{ tenantId: tenant.tenantId, recipientToken: token }]),
     ]);
     const known = facts.get(keyOf({ tenantId: tenant.tenantId, recipientToken: token }))!;
     const relevant = query.brand !== undefined ? scopesForMessage({ brand: query.brand }, tenant.senders.map((s) => s.number)) : known.optStates.map((s) => s.scope);

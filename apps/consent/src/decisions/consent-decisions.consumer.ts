@@ -5,17 +5,19 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
-import { ConsentRepository, keyOf, type NewDecision } from '../database/consent.repository.js';
 import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import { ageOn } from '../rules/age.js';
 import type { ConsentPolicy } from '../rules/consent-rule-data.js';
 import { decideConsent, OPT_OUT_LANGUAGE } from '../rules/decide-consent.js';
+import { MessageDecisionsRepository, type NewDecision } from './message-decisions.repository.js';
+import { keyOf, RecipientFactsRepository } from './recipient-facts.repository.js';
 
 /** The consent stage: accepted messages in, consented (with a receipt) or stopped messages out. */
 @Controller()
 export class ConsentDecisionsConsumer {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(RecipientFactsRepository) private readonly recipientFacts: RecipientFactsRepository,
+    @Inject(MessageDecisionsRepository) private readonly messageDecisions: MessageDecisionsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
@@ -26,7 +28,7 @@ export class ConsentDecisionsConsumer {
   @ConsumeTopic('accepted')
   async onAccepted(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
     const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.message.to) }));
-    const facts = await this.consents.factsFor(keyed);
+    const facts = await this.recipientFacts.factsFor(keyed);
     const now = new Date();
     const out: OutgoingRecord[] = [];
     const passed: NewDecision[] = [];
@@ -73,7 +75,7 @@ export class ConsentDecisionsConsumer {
       }
       out.push(record(passes ? 'consented' : 'stopped', recipientToken, next, r.context));
     }
-    await this.consents.recordDecisions(passed);
+    await this.messageDecisions.recordDecisions(passed);
     await this.publisher.publishRaw(out);
     return {};
   }

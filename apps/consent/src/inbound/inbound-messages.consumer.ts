@@ -5,14 +5,18 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
-import { ConsentRepository, keyOf, type NewConsentRecord, type NewInbound, type NewOptEvent } from '../database/consent.repository.js';
+import { ConsentRecordsRepository, type NewConsentRecord } from '../consents/consent-records.repository.js';
+import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
+import type { NewOptEvent } from '../opt-outs/opt-events.repository.js';
 import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
+import { OptOutReviewsRepository } from '../reviews/opt-out-reviews.repository.js';
 import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
 import { intentOf, type InboundClassifier } from '../rules/inbound-keywords.js';
 import { twilioAnswersKeyword, twilioConfirmsOptOut } from '../rules/opt-out-confirmation.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
+import { InboundMessagesRepository, type NewInbound } from './inbound-messages.repository.js';
 
 
 /**
@@ -27,7 +31,10 @@ import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 @Controller()
 export class InboundMessagesConsumer {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(RecipientFactsRepository) private readonly recipientFacts: RecipientFactsRepository,
+    @Inject(InboundMessagesRepository) private readonly inboundMessages: InboundMessagesRepository,
+    @Inject(OptOutReviewsRepository) private readonly optOutReviews: OptOutReviewsRepository,
+    @Inject(ConsentRecordsRepository) private readonly consentRecords: ConsentRecordsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
@@ -39,11 +46,11 @@ export class InboundMessagesConsumer {
   async onInbound(records: ConsumedRecord<InboundMessageEvent>[]): Promise<BatchOutcome> {
     const deadLetters: DeadLetter[] = [];
     const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.from) }));
-    const before = await this.consents.factsFor(keyed);
+    const before = await this.recipientFacts.factsFor(keyed);
     const now = new Date();
     const inbound: NewInbound[] = [];
     const events: (NewOptEvent & { inboundBody: string })[] = [];
-    const reviews: Parameters<ConsentRepository['insertReviews']>[0] = [];
+    const reviews: Parameters<OptOutReviewsRepository['insertReviews']>[0] = [];
     const restored: NewConsentRecord[] = [];
     const replies: { envelope: MessageEnvelope; record: ConsumedRecord<InboundMessageEvent> }[] = [];
 
@@ -132,9 +139,9 @@ export class InboundMessagesConsumer {
       inbound.push(row);
     }
 
-    await this.consents.insertInbound(inbound);
-    await this.consents.insertReviews(reviews);
-    const restoredIds = await this.consents.insertRecords(restored);
+    await this.inboundMessages.insertInbound(inbound);
+    await this.optOutReviews.insertReviews(reviews);
+    const restoredIds = await this.consentRecords.insertRecords(restored);
     await this.publisher.publishRaw(consentRecordedChanges(restored, (x) => restoredIds.get(x.id) ?? x.id));
     const contexts = new Map(keyed.map((k) => [k.r.value.twilioSid, k.r.context]));
     await this.recorder.record(
@@ -148,7 +155,7 @@ export class InboundMessagesConsumer {
   /** START restores the consents the person had at that scope, with the inbound message as proof. */
   private async restore(tenantId: string, recipientToken: string, scope: string, message: InboundMessageEvent): Promise<NewConsentRecord[]> {
     const brand = scope.startsWith('brand:') ? scope.slice('brand:'.length) : null;
-    const previous = await this.consents.recordsForBrand(tenantId, recipientToken, brand);
+    const previous = await this.consentRecords.recordsForBrand(tenantId, recipientToken, brand);
     const wording = `Replied "${message.body.trim().slice(0, 200)}" to ${message.to}`;
     const wordingHash = createHash('sha256').update(wording).digest('hex');
     return previous.map((p) => ({

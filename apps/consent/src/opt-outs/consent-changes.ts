@@ -1,7 +1,8 @@
 import type { ConsentChangeEvent } from '@sms/contracts';
 import { record, type OutgoingRecord } from '@sms/kafka';
 import type { Context } from '@sms/tracing';
-import type { NewConsentRecord, NewOptEvent } from '../database/consent.repository.js';
+import type { NewConsentRecord } from '../consents/consent-records.repository.js';
+import type { NewOptEvent } from './opt-events.repository.js';
 
 const KIND = { opt_out: 'opted_out', opt_in: 'opted_in', pause: 'marketing_paused' } as const;
 

@@ -3,8 +3,9 @@ import { consentStateKey, type ConsentStateEvent, type MessageEnvelope } from '@
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
 import type { Context } from '@sms/tracing';
 import { Pseudonymizer } from '@sms/util';
-import { ConsentRepository, keyOf, type NewOptEvent } from '../database/consent.repository.js';
+import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { optEventChanges } from './consent-changes.js';
+import { OptEventsRepository, type NewOptEvent } from './opt-events.repository.js';
 
 const STATE_WORDS = { opted_out: 'opted out', opted_in: 'opted in', paused: 'marketing paused until an opt-out review decides' } as const;
 
@@ -21,7 +22,8 @@ export class OptOutRecorder {
   private readonly logger = new Logger(OptOutRecorder.name);
 
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(OptEventsRepository) private readonly optEvents: OptEventsRepository,
+    @Inject(RecipientFactsRepository) private readonly recipientFacts: RecipientFactsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
@@ -31,7 +33,7 @@ export class OptOutRecorder {
     replies: MessageEnvelope[],
     contextOf: (event: NewOptEvent | MessageEnvelope) => Context | undefined = () => undefined,
   ): Promise<void> {
-    const recorded = await this.consents.insertOptEvents(events);
+    const recorded = await this.optEvents.insertOptEvents(events);
     const out: OutgoingRecord[] = [
       ...(await this.currentStates(events, contextOf)),
       // All of them, not just the ones inserted now: a redelivery must finish what a crash interrupted.
@@ -47,7 +49,7 @@ export class OptOutRecorder {
   /** A pause too: the dispatcher holds the marketing it would otherwise send (a released hold) until the review decides. */
   private async currentStates(events: NewOptEvent[], contextOf: (event: NewOptEvent) => Context | undefined): Promise<OutgoingRecord[]> {
     if (events.length === 0) return [];
-    const current = await this.consents.factsFor(events);
+    const current = await this.recipientFacts.factsFor(events);
     const out = new Map<string, OutgoingRecord>();
     for (const e of events) {
       const latest = current.get(keyOf(e))?.optStates.find((s) => s.scope === e.scope);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
-import { ConsentRepository } from '../database/consent.repository.js';
 import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import type { ConsentPolicy } from '../rules/consent-rule-data.js';
+import { ProofRetentionRepository } from './proof-retention.repository.js';
 
 /**
  * MP.CONSENT.RETAIN_PROOF: proof of consent outlives opt-outs and is removed only after the
@@ -15,7 +15,7 @@ export class ProofRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(ProofRetentionRepository) private readonly retention: ProofRetentionRepository,
     @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
     @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
   ) {}
@@ -35,7 +35,7 @@ export class ProofRetention implements OnApplicationBootstrap, OnModuleDestroy {
 
   async purge(): Promise<void> {
     try {
-      const removed = await this.consents.purgeExpired(this.retentionDays);
+      const removed = await this.retention.purgeExpired(this.retentionDays);
       this.logger.log({ message: 'retention applied', retentionDays: this.retentionDays, ...removed });
     } catch (error) {
       this.logger.warn({ message: 'retention failed; will retry', error: (error as Error).message });

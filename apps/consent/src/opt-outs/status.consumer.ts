@@ -4,8 +4,10 @@ import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { randomUUID } from 'node:crypto';
-import { ConsentRepository, keyOf, type NewOptEvent } from '../database/consent.repository.js';
+import { MessageDecisionsRepository } from '../decisions/message-decisions.repository.js';
+import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { scopeForTwilioOptOut } from '../rules/opt-out-scope.js';
+import type { NewOptEvent } from './opt-events.repository.js';
 import { OptOutRecorder } from './opt-out-recorder.js';
 
 /** Twilio's error when the recipient has unsubscribed from the sender. */
@@ -20,19 +22,20 @@ const REACHED_TWILIO = new Set(['sending', 'sent', 'delivered']);
 @Controller()
 export class StatusConsumer {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(MessageDecisionsRepository) private readonly messageDecisions: MessageDecisionsRepository,
+    @Inject(RecipientFactsRepository) private readonly recipientFacts: RecipientFactsRepository,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
   ) {}
 
   @ConsumeTopic('status')
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
-    await this.consents.markSent(records.filter((r) => REACHED_TWILIO.has(r.value.status)).map((r) => ({ messageId: r.value.messageId, at: r.value.at })));
+    await this.messageDecisions.markSent(records.filter((r) => REACHED_TWILIO.has(r.value.status)).map((r) => ({ messageId: r.value.messageId, at: r.value.at })));
 
     const refused = records.filter((r) => r.value.status === 'failed' && r.value.errorCode === UNSUBSCRIBED);
     if (refused.length === 0) return {};
-    const decisions = await this.consents.findDecisions(refused.map((r) => r.value.messageId));
-    const facts = await this.consents.factsFor(decisions);
+    const decisions = await this.messageDecisions.findDecisions(refused.map((r) => r.value.messageId));
+    const facts = await this.recipientFacts.factsFor(decisions);
     const events: NewOptEvent[] = [];
     for (const d of decisions) {
       const tenant = this.tenants.get(d.tenantId);

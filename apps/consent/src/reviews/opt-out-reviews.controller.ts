@@ -3,8 +3,8 @@ import { OptOutReviewDecisionSchema, type OptOutReview, type OptOutReviewDecisio
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { z } from 'zod';
-import { ConsentRepository } from '../database/consent.repository.js';
 import { OptOutReviewService, reviewView } from './opt-out-review.service.js';
+import { OptOutReviewsRepository } from './opt-out-reviews.repository.js';
 
 const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'opted_out', 'not_opt_out']).optional() });
 const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1).max(63).optional() });
@@ -17,16 +17,16 @@ const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1
 @Controller('v1/opt-out-reviews')
 @UseGuards(ApiKeyGuard)
 export class OptOutReviewsController {
-  constructor(@Inject(ConsentRepository) private readonly consents: ConsentRepository) {}
+  constructor(@Inject(OptOutReviewsRepository) private readonly optOutReviews: OptOutReviewsRepository) {}
 
   @Get()
   async list(@CurrentTenant() tenant: TenantConfigEvent, @Query(new ZodValidationPipe(ListQuerySchema, 'query')) query: z.infer<typeof ListQuerySchema>): Promise<{ reviews: OptOutReview[] }> {
-    return { reviews: (await this.consents.reviews(tenant.tenantId, query.status)).map(reviewView) };
+    return { reviews: (await this.optOutReviews.reviews(tenant.tenantId, query.status)).map(reviewView) };
   }
 
   @Post(':id/decision')
   async decide(@CurrentTenant() tenant: TenantConfigEvent, @Param('id', new ZodValidationPipe(z.uuid(), 'params')) id: string): Promise<never> {
-    const [review] = await this.consents.reviews(tenant.tenantId, undefined, id);
+    const [review] = await this.optOutReviews.reviews(tenant.tenantId, undefined, id);
     if (!review) throw new ProblemException(404, 'not-found', 'Review not found', `no opt-out review ${id} for this tenant`);
     throw new ProblemException(
       403,
@@ -42,13 +42,13 @@ export class OptOutReviewsController {
 @UseGuards(AdminKeyGuard)
 export class AdminOptOutReviewsController {
   constructor(
-    @Inject(ConsentRepository) private readonly consents: ConsentRepository,
+    @Inject(OptOutReviewsRepository) private readonly optOutReviews: OptOutReviewsRepository,
     @Inject(OptOutReviewService) private readonly reviews: OptOutReviewService,
   ) {}
 
   @Get()
   async list(@Query(new ZodValidationPipe(AdminListQuerySchema, 'query')) query: z.infer<typeof AdminListQuerySchema>): Promise<{ reviews: OptOutReview[] }> {
-    return { reviews: (await this.consents.reviews(query.tenantId ?? null, query.status)).map(reviewView) };
+    return { reviews: (await this.optOutReviews.reviews(query.tenantId ?? null, query.status)).map(reviewView) };
   }
 
   /** opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. Decided once (409 after). */

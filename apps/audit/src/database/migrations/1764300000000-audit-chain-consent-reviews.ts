@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { GENESIS, link } from '../../rules/hash-chain.js';
-import { contentFromRow } from '../history-content.js';
+import { contentFromRow } from '../../history/history-content.js';
 
 /**
  * Hash-chains each tenant's history (AUP.REPORTING), adds consent changes with their proof,

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { testStack } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import type { HistoryEvent } from '../rules/history.js';
-import { auditDataSource } from './data-source.js';
+import { auditDataSource } from '../database/data-source.js';
 import { HistoryRepository } from './history.repository.js';
 
 const statusEvent = (tenantId: string, messageId: string, status: 'sending' | 'sent' | 'delivered'): HistoryEvent => ({
