@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS, type ScreeningFacts } from '../rules/screen-message.j
 import { readBlindSet } from './blind-set.js';
 import { readLabeledSet } from './labeled-set.js';
 import { confusion, formatTable, labelMetrics, percent } from './metrics.js';
-import { mendeleyOnly, readMendeley, readUci, type PublicRow } from './public-sets.js';
+import { closestSimilarity, mendeleyOnly, readMendeley, readUci, type PublicRow } from './public-sets.js';
 
 const verbose = process.argv.includes('--verbose');
 const dataDir = (file: string): string => fileURLToPath(new URL(`../../eval/data/${file}`, import.meta.url));
@@ -153,6 +153,10 @@ async function report(name: string, rows: PublicRow[]): Promise<void> {
 }
 
 await report('Mendeley rows not in UCI (targets: smishing stopped >= 95%, ham blocked <= 0.5%)', unseen);
+// The rows of those that are not UCI rows edited: text no rule or head has seen in any form.
+const NOVEL_BELOW = 0.6;
+const closest = closestSimilarity(unseen, uci);
+await report(`Mendeley rows not in UCI and novel (no UCI row at cosine ${NOVEL_BELOW} or more, character 4-gram tf-idf)`, unseen.filter((_, i) => closest[i]! < NOVEL_BELOW));
 await report('Mendeley, all rows (most also in UCI)', mendeley);
 await report('UCI, all rows', uci);
 console.log(`\n(evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { confusion, formatTable, labelMetrics } from './metrics.js';
-import { comparable, mendeleyOnly } from './public-sets.js';
+import { closestSimilarity, comparable, mendeleyOnly } from './public-sets.js';
 import { TECHNIQUES, variantsOf } from './make-variants.js';
 import type { LabeledCase } from './labeled-set.js';
 
@@ -27,6 +27,24 @@ describe('public sets', () => {
     assert.equal(comparable('Hi &amp;  BYE\t'), 'hi & bye');
     const only = mendeleyOnly([{ label: 'ham', text: 'Ok lar &lt;3' }, { label: 'smishing', text: 'new one' }], [{ label: 'ham', text: 'ok  lar <3' }]);
     assert.deepEqual(only.map((r) => r.text), ['new one']);
+  });
+
+  it('tell an edited copy of a reference row from a text unlike any of them', () => {
+    const reference = [
+      { label: 'spam', text: 'WINNER!! As a valued network customer you have been selected to receive a £900 prize reward! To claim call 09061701461.' },
+      { label: 'ham', text: 'Ok lar... Joking wif u oni...' },
+    ] as const;
+    const [edited, unlike, same] = closestSimilarity(
+      [
+        { label: 'smishing', text: 'WINNER!! As a valued network customer you have been selected to receive a $500 prize reward! To claim call 08001234567.' },
+        { label: 'smishing', text: 'USPS: your parcel is held at the depot, update the address at usps-redeliver.top' },
+        { label: 'ham', text: 'ok LAR... joking wif u oni...' },
+      ],
+      reference,
+    );
+    assert.ok(edited! >= 0.6, `edited copy at ${edited}: not novel`);
+    assert.ok(unlike! < 0.3, `unlike text at ${unlike}`);
+    assert.ok(Math.abs(same! - 1) < 1e-9, `same text at ${same}`);
   });
 });
 
