@@ -200,10 +200,14 @@ describe('bad input', () => {
   });
 
   it('limits the rate of one tenant with 429 and Retry-After', async () => {
-    const answers = await Promise.all(Array.from({ length: 60 }, () => post(valid())));
+    // 2 a second, 30 at once: only a machine taking 15 s over them would let them all through
+    // (at 20 a second and 60 requests, a loaded machine spreading them over 3 s did).
+    const slow = await registerTenant(stack, { settings: { rateLimitPerSecond: 2 } });
+    const postAs = () => call<{ type: string }>(`${stack.urls.intake}/v1/messages`, { apiKey: slow.apiKey, body: { ...valid(), from: slow.senders[0], brand: slow.brand } });
+    const answers = await Promise.all(Array.from({ length: 30 }, postAs));
     const limited = answers.filter((a) => a.status === 429);
     assert.ok(limited.length > 0, 'some requests were limited');
     assert.ok(limited.every((a) => a.headers.get('retry-after') !== null && a.body.type === 'urn:sms-gateway:problem:rate-limited'));
-    await waitFor('the limit to pass', async () => ((await post(valid())).status === 202 ? true : undefined), { timeoutMs: 10_000, intervalMs: 500 });
+    await waitFor('the limit to pass', async () => ((await postAs()).status === 202 ? true : undefined), { timeoutMs: 10_000, intervalMs: 500 });
   });
 });
