@@ -18,12 +18,14 @@ import {
   type RunningService,
 } from '@sms/testing';
 import { hashApiKey } from '@sms/tenancy';
+import { Pseudonymizer } from '@sms/util';
 import pg from 'pg';
 import { ConsentModule } from './app.module.js';
 import { CONSENT_CONFIG } from './config.js';
 
 const stack = testStack();
 const kafka = testKafka(stack.kafkaBrokers);
+const pseudonyms = new Pseudonymizer(stack.piiHashKey);
 const tenantId = `consent-${randomUUID().slice(0, 8)}`;
 const apiKey = `sk_${randomUUID()}`;
 const senders = ['+14155550301', '+14155550302'];
@@ -90,7 +92,8 @@ describe('consent service (real Kafka and Postgres)', () => {
   const envelope = (to: string, message: Partial<MessageEnvelope['message']> = {}, rest: Partial<MessageEnvelope> = {}) =>
     anEnvelope({ tenantId, message: { to, from: senders[0], brand: 'Acme Dental', campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: 20% off. Reply STOP to opt out.', ...message }, ...rest });
 
-  const publish = (e: MessageEnvelope) => produceRaw(kafka, TOPICS.accepted.name, [{ key: e.message.to, value: encodeValue(e) }]);
+  // Keyed as intake keys them: by recipient token, which consent takes from the key.
+  const publish = (e: MessageEnvelope) => produceRaw(kafka, TOPICS.accepted.name, [{ key: pseudonyms.token(e.tenantId, e.message.to), value: encodeValue(e) }]);
   const inbound = (from: string, body: string, receivedAt = new Date()): InboundMessageEvent => ({
     id: randomUUID(),
     tenantId,
@@ -100,7 +103,7 @@ describe('consent service (real Kafka and Postgres)', () => {
     body,
     receivedAt: receivedAt.toISOString(),
   });
-  const text = (event: InboundMessageEvent) => produceRaw(kafka, TOPICS.inbound.name, [{ key: event.from, value: encodeValue(event) }]);
+  const text = (event: InboundMessageEvent) => produceRaw(kafka, TOPICS.inbound.name, [{ key: pseudonyms.token(event.tenantId, event.from), value: encodeValue(event) }]);
   const outcome = (id: string) =>
     waitFor(`the consent decision for ${id}`, async () => consented.find((e) => e.id === id) ?? stopped.find((e) => e.id === id));
   const state = async (to: string) =>

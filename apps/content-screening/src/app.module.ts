@@ -2,7 +2,6 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import type { ScreeningConfig } from './config.js';
 import { compileRules } from './rules/compile.js';
 import { loadSecondStage, type SecondStage } from './rules/model/second-opinion.js';
@@ -17,7 +16,6 @@ export class ContentScreeningModule {
       imports: [KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'content-screening', log: logger.kafkaSink() }), TenancyModule.forRoot()],
       controllers: [HealthController, MetricsController, ScreeningConsumer],
       providers: [
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
         // Rule data and the encoder are validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: COMPILED_RULES, useFactory: () => compileRules(loadRuleData()) },
         {

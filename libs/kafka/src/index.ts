@@ -5,3 +5,5 @@ export * from './topic-consumer.js';
 export * from './compacted-view.js';
 export * from './admin.js';
 export * from './observer.js';
+export * from './recipient-token.js';
+export * from './stage-route.js';

@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { appendVerdict, defaultTenantSettings, messagingServiceNumbers, type MessageEnvelope } from '@sms/contracts';
-import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
+import { defaultTenantSettings, messagingServiceNumbers, type MessageEnvelope } from '@sms/contracts';
+import { KafkaPublisher, routeStep, withRecipientTokens, type BatchOutcome, type ConsumedRecord, type OutgoingRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
 import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import { ageOn } from '../rules/age.js';
@@ -11,6 +10,8 @@ import type { ConsentPolicy } from '../rules/consent-rule-data.js';
 import { decideConsent, OPT_OUT_LANGUAGE } from '../rules/decide-consent.js';
 import { MessageDecisionsRepository, type NewDecision } from './message-decisions.repository.js';
 import { keyOf, RecipientFactsRepository } from './recipient-facts.repository.js';
+
+const ROUTE: StageRoute = { next: 'consented' };
 
 /** The consent stage: accepted messages in, consented (with a receipt) or stopped messages out. */
 @Controller()
@@ -20,14 +21,14 @@ export class ConsentDecisionsConsumer {
     @Inject(MessageDecisionsRepository) private readonly messageDecisions: MessageDecisionsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
     @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
   ) {}
 
   @ConsumeTopic('accepted')
   async onAccepted(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
-    const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.message.to) }));
+    const { keyed: tokens, deadLetters } = withRecipientTokens(records);
+    const keyed = tokens.map(({ record: r, recipientToken }) => ({ r, tenantId: r.value.tenantId, recipientToken }));
     const facts = await this.recipientFacts.factsFor(keyed);
     const now = new Date();
     const out: OutgoingRecord[] = [];
@@ -51,14 +52,13 @@ export class ConsentDecisionsConsumer {
         now,
       });
       const verifiedAge = known.dateOfBirth ? ageOn(known.dateOfBirth, now) : undefined;
-      const judged = appendVerdict(envelope, decision.verdict);
-      const next: MessageEnvelope = {
-        ...judged,
-        recipient: { ...judged.recipient, ...(verifiedAge !== undefined ? { verifiedAge } : {}) },
+      const withConsent: MessageEnvelope = {
+        ...envelope,
+        recipient: { ...envelope.recipient, ...(verifiedAge !== undefined ? { verifiedAge } : {}) },
         ...(decision.receipt ? { consent: decision.receipt } : {}),
       };
-      const passes = decision.verdict.decision === 'pass' || decision.verdict.decision === 'transform';
-      if (passes) {
+      const routed = routeStep(ROUTE, { envelope: withConsent, verdict: decision.verdict, recipientToken, context: r.context });
+      if (routed.goesOn) {
         const entry: NewDecision = {
           messageId: envelope.id,
           tenantId,
@@ -67,16 +67,16 @@ export class ConsentDecisionsConsumer {
           campaign: envelope.message.campaign,
           useCase: envelope.message.useCase,
           sender: envelope.message.from ?? null,
-          optOutLanguage: OPT_OUT_LANGUAGE.test(next.message.body),
+          optOutLanguage: OPT_OUT_LANGUAGE.test(routed.envelope.message.body),
           decidedAt: now.toISOString(),
         };
         passed.push(entry);
         known.recent.unshift({ messageId: entry.messageId, brand: entry.brand, campaign: entry.campaign, useCase: entry.useCase, at: entry.decidedAt, optOutLanguage: entry.optOutLanguage });
       }
-      out.push(record(passes ? 'consented' : 'stopped', recipientToken, next, r.context));
+      out.push(routed.record);
     }
     await this.messageDecisions.recordDecisions(passed);
     await this.publisher.publishRaw(out);
-    return {};
+    return { deadLetters };
   }
 }

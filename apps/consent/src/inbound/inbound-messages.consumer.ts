@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { InboundMessageEvent, MessageEnvelope } from '@sms/contracts';
-import { KafkaPublisher, type BatchOutcome, type ConsumedRecord, type DeadLetter } from '@sms/kafka';
+import { KafkaPublisher, withRecipientTokens, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsentRecordsRepository, type NewConsentRecord } from '../consents/consent-records.repository.js';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
@@ -37,15 +36,15 @@ export class InboundMessagesConsumer {
     @Inject(ConsentRecordsRepository) private readonly consentRecords: ConsentRecordsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(INBOUND_CLASSIFIER) private readonly classifier: InboundClassifier,
     @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
   ) {}
 
   @ConsumeTopic('inbound')
   async onInbound(records: ConsumedRecord<InboundMessageEvent>[]): Promise<BatchOutcome> {
-    const deadLetters: DeadLetter[] = [];
-    const keyed = records.map((r) => ({ r, tenantId: r.value.tenantId, recipientToken: this.pseudonyms.token(r.value.tenantId, r.value.from) }));
+    // The person who wrote is the record's key.
+    const { keyed: tokens, deadLetters } = withRecipientTokens(records);
+    const keyed = tokens.map(({ record: r, recipientToken }) => ({ r, tenantId: r.value.tenantId, recipientToken }));
     const before = await this.recipientFacts.factsFor(keyed);
     const now = new Date();
     const inbound: NewInbound[] = [];

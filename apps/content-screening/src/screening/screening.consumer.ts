@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { appendVerdict, type MessageEnvelope } from '@sms/contracts';
-import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
+import type { MessageEnvelope } from '@sms/contracts';
+import { KafkaPublisher, routeSteps, withRecipientTokens, type BatchOutcome, type ConsumedRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import type { CompiledRules } from '../rules/compile.js';
 import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
 import { factsFromEnvelope, verdictOf } from '../rules/screen-message.js';
@@ -12,13 +11,14 @@ export const COMPILED_RULES = Symbol('COMPILED_RULES');
 /** The text encoder's pool and tokenizer; undefined when it is switched off. */
 export const SECOND_STAGE = Symbol('SECOND_STAGE');
 
+const ROUTE: StageRoute = { next: 'screened' };
+
 /** The content-screening stage: consented messages in, screened (possibly transformed) or stopped messages out. */
 @Controller()
 export class ScreeningConsumer {
   constructor(
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(COMPILED_RULES) private readonly rules: CompiledRules,
     @Inject(SECOND_STAGE) private readonly second: SecondStage | undefined,
   ) {}
@@ -26,18 +26,17 @@ export class ScreeningConsumer {
   @ConsumeTopic('consented')
   async onConsented(records: ConsumedRecord<MessageEnvelope>[]): Promise<BatchOutcome> {
     const now = new Date();
+    const { keyed, deadLetters } = withRecipientTokens(records);
     // The encoder runs off the event loop, a few texts at a time; the batch waits for all of them.
     const results = await Promise.all(
-      records.map((r) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)),
+      keyed.map(({ record: r }) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)),
     );
     await this.publisher.publishRaw(
-      records.map((r, i) => {
-        const verdict = verdictOf(results[i]!, this.rules, now);
-        const next = appendVerdict(r.value, verdict);
-        const key = this.pseudonyms.token(r.value.tenantId, r.value.message.to);
-        return record(verdict.decision === 'pass' || verdict.decision === 'transform' ? 'screened' : 'stopped', key, next, r.context);
-      }),
+      routeSteps(
+        ROUTE,
+        keyed.map(({ record: r, recipientToken }, i) => ({ envelope: r.value, verdict: verdictOf(results[i]!, this.rules, now), recipientToken, context: r.context })),
+      ),
     );
-    return {};
+    return { deadLetters };
   }
 }

@@ -4,13 +4,16 @@ import { after, before, describe, it } from 'node:test';
 import { lastVerdict, TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { encodeValue } from '@sms/kafka';
 import { anEnvelope, aTenant, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
+import { Pseudonymizer } from '@sms/util';
 import { ContentScreeningModule } from '../app.module.js';
 import { SCREENING_CONFIG } from '../config.js';
 import { TextEncoder } from '../rules/model/text-encoder.js';
 
 // The stage against a real broker: consented messages in, screened or stopped out, each with
 // the stage's verdict, and the tenant's own settings read from the tenant topic.
-const kafka = testKafka(testStack().kafkaBrokers);
+const stack = testStack();
+const kafka = testKafka(stack.kafkaBrokers);
+const pseudonyms = new Pseudonymizer(stack.piiHashKey);
 let service: RunningService;
 let screened: TopicTap<typeof TOPICS.screened.schema>;
 let stopped: TopicTap<typeof TOPICS.stopped.schema>;
@@ -33,7 +36,8 @@ after(async () => {
 
 async function send(tenantId: string, body: string): Promise<string> {
   const envelope = anEnvelope({ tenantId, message: { body, useCase: 'marketing' } });
-  await produceRaw(kafka, TOPICS.consented.name, [{ key: envelope.id, value: encodeValue(envelope) }]);
+  // Keyed as consent keys them: by recipient token, which goes on as the key of what screening publishes.
+  await produceRaw(kafka, TOPICS.consented.name, [{ key: pseudonyms.token(envelope.tenantId, envelope.message.to), value: encodeValue(envelope) }]);
   return envelope.id;
 }
 
@@ -51,6 +55,7 @@ describe('content-screening stage', () => {
     assert.equal(lastVerdict(fixed)?.decision, 'transform');
     assert.deepEqual(lastVerdict(fixed)?.transform?.kind, 'append');
     assert.equal(fixed.message.body, 'Acme Dental: 15% off whitening until Friday. Reply STOP to opt out.');
+    assert.equal(screened.records.find((r) => r.value?.id === clean)?.key, pseudonyms.token(passed.tenantId, passed.message.to), 'keyed by recipient token');
   });
 
   it('stops prohibited content with its evidence', async () => {
@@ -60,6 +65,8 @@ describe('content-screening stage', () => {
     assert.deepEqual(verdict?.clauses, ['MP.CONTENT.CANNABIS']);
     assert.equal(verdict?.evidence?.[0]?.text, 'CBD gummies');
     assert.equal(screened.find((e) => e.id === id), undefined);
+    const blocked = stopped.records.find((r) => r.value?.id === id)!;
+    assert.equal(blocked.key, pseudonyms.token(blocked.value!.tenantId, blocked.value!.message.to), 'keyed by recipient token');
   });
 
   it("applies each tenant's settings: hold or block a shortened link, fix or block a missing opt-out line", async () => {

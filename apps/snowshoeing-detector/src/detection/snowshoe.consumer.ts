@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { appendVerdict, type ClusteredMessageEvent } from '@sms/contracts';
-import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
+import type { ClusteredMessageEvent } from '@sms/contracts';
+import { KafkaPublisher, routeSteps, type BatchOutcome, type ConsumedRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
@@ -11,6 +11,9 @@ import { decideBatch } from './detector-batch.js';
 import { DetectorRules } from './detector-rules.js';
 import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
+
+/** Cleared messages are keyed by sender: the dispatcher paces per sender. */
+const ROUTE: StageRoute = { next: 'cleared', nextKey: senderKey };
 
 /**
  * Stage two of the detector: each sending identity's messages (a tenant's content cluster)
@@ -67,12 +70,16 @@ export class SnowshoeConsumer {
     }
 
     await this.publisher.publishRaw(
-      records.map((r, i) => {
-        const next = appendVerdict(r.value.envelope, decided[i]!.verdict);
-        return decided[i]!.verdict.decision === 'pass'
-          ? record('cleared', senderKey(next), next, r.context)
-          : record('stopped', this.pseudonyms.token(next.tenantId, next.message.to), next, r.context);
-      }),
+      routeSteps(
+        ROUTE,
+        records.map((r, i) => ({
+          envelope: r.value.envelope,
+          verdict: decided[i]!.verdict,
+          // This topic is keyed by sending identity: the recipient token is made for the stopped ones.
+          recipientToken: (judged) => this.pseudonyms.token(judged.tenantId, judged.message.to),
+          context: r.context,
+        })),
+      ),
     );
     return {};
   }
