@@ -237,6 +237,13 @@ describe('consent service (real Kafka and Postgres)', () => {
     assert.ok((event.confidence ?? 0) >= 0.9);
   });
 
+  it('honours a STOP whose record came without its key, as the person who wrote it', async () => {
+    const to = aRecipient();
+    await capture(to, 'Acme Dental', 'offers');
+    await produceRaw(kafka, TOPICS.inbound.name, [{ key: null, value: encodeValue(inbound(to, 'STOP')) }]);
+    await waitFor('the opt-out', async () => ((await state(to)).state.optedOut ? true : undefined));
+  });
+
   it('pauses marketing on an unclear reply until a person decides, then records the decision', async () => {
     const to = aRecipient();
     await capture(to, 'Acme Dental', 'offers');

@@ -21,4 +21,12 @@ describe('recipient tokens from record keys', () => {
     assert.deepEqual(keyed.map((k) => [k.record.value, k.recipientToken]), [['a', 'token-a'], ['c', 'token-c']]);
     assert.deepEqual(deadLetters.map((d) => [d.record.value, d.error.message]), [['b', 'sms.accepted.v1 is keyed by recipient token, and this record has no key']]);
   });
+
+  it('makes the token of a record without a key when told how, and only for it', () => {
+    const made: string[] = [];
+    const { keyed, deadLetters } = withRecipientTokens([consumed('token-a', 'a'), consumed(null, 'b')], (r) => (made.push(r.value), `made-${r.value}`));
+    assert.deepEqual(keyed.map((k) => [k.record.value, k.recipientToken]), [['a', 'token-a'], ['b', 'made-b']]);
+    assert.deepEqual(made, ['b']);
+    assert.deepEqual(deadLetters, []);
+  });
 });

@@ -3,6 +3,7 @@ import type { InboundMessageEvent, MessageEnvelope } from '@sms/contracts';
 import { KafkaPublisher, withRecipientTokens, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
+import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsentRecordsRepository, type NewConsentRecord } from '../consents/consent-records.repository.js';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
@@ -38,12 +39,13 @@ export class InboundMessagesConsumer {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(INBOUND_CLASSIFIER) private readonly classifier: InboundClassifier,
     @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
+    @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
 
   @ConsumeTopic('inbound')
   async onInbound(records: ConsumedRecord<InboundMessageEvent>[]): Promise<BatchOutcome> {
-    // The person who wrote is the record's key.
-    const { keyed: tokens, deadLetters } = withRecipientTokens(records);
+    // The person who wrote is the record's key; a text without one is still honoured.
+    const { keyed: tokens, deadLetters } = withRecipientTokens(records, (r) => this.pseudonyms.token(r.value.tenantId, r.value.from));
     const keyed = tokens.map(({ record: r, recipientToken }) => ({ r, tenantId: r.value.tenantId, recipientToken }));
     const before = await this.recipientFacts.factsFor(keyed);
     const now = new Date();
