@@ -5,16 +5,19 @@ import { injectContext, type Context } from '@sms/tracing';
 import { countSegments, Pseudonymizer } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
-import { DispatchRepository, type ClaimRoundDecision, type ClaimRoundState, type NewSend, type Outgoing, type SendRow } from '../database/dispatch.repository.js';
-import { DispatchOutbox } from './dispatch-outbox.js';
 import { localTime } from '../rules/local-time.js';
 import { PacingBook } from '../rules/pacing.js';
 import { planClaims, type ClaimPlan } from '../rules/plan-claims.js';
+import { ClaimRoundRepository, type ClaimRoundDecision, type ClaimRoundState } from './claim-round.repository.js';
+import { DispatchOutbox } from './dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
 import { OptOutScreen } from './opt-out-screen.js';
+import { OutboxRepository, type Outgoing } from './outbox.repository.js';
 import { SendEngine } from './send-engine.js';
+import { SendLedgerRepository, type NewSend } from './send-ledger.repository.js';
 import { SendPauses } from './send-pauses.service.js';
+import type { SendRow } from './send-row.js';
 import { pauseFor } from '../rules/twilio-errors.js';
 import { releasesDispatcherHold } from '../rules/released-hold.js';
 
@@ -46,7 +49,9 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   private roundMs = 100;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
+    @Inject(ClaimRoundRepository) private readonly claimRounds: ClaimRoundRepository,
+    @Inject(OutboxRepository) private readonly outboxRows: OutboxRepository,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
@@ -115,7 +120,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     const redelivered = items.map((i) => i.envelope.id).filter((id) => !queued.has(id) && !cancelled.has(id) && !released.has(id));
     if (redelivered.length === 0) return [];
     // Already in the ledger: what was decided for it again, never a second send.
-    const written = await this.ledger.outboxOf(redelivered);
+    const written = await this.outboxRows.outboxOf(redelivered);
     const out: OutgoingRecord[] = [];
     for (const row of await this.ledger.find(redelivered.filter((id) => !written.has(id)))) {
       // Queued before the outbox existed: its state stands for its outcome.
@@ -166,7 +171,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       stopped: new Map(),
       all: [],
     };
-    const result = await this.ledger.claimRound(
+    const result = await this.claimRounds.claimRound(
       {
         horizonEnd: new Date(now + this.config.PACING_LOOKAHEAD_MS),
         now: new Date(now),
