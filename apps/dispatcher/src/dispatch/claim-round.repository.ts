@@ -1,20 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { ACCOUNT_SCOPE } from '../rules/send-pauses.js';
 import { returned } from './ledger-sql.js';
-import { OutboxRepository, type OutboxRow, type Outgoing } from './outbox.repository.js';
 import { toRow, type SendRow, type SendRowRaw } from './send-row.js';
 
-/** What a claim round needs from the tables it locks, and what it decided. */
+/** A due message, as a claim round reads it. */
+export interface DueSend {
+  messageId: string;
+  senderKey: string;
+  segments: number;
+  envelope: MessageEnvelope;
+  traceparent: string | null;
+  recipientToken: string;
+}
+
+/** What a claim round read from the tables it locked: the messages it may claim, the limiter rows and counters. */
 export interface ClaimRoundState {
-  messages: { messageId: string; senderKey: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipientToken: string }[];
+  messages: DueSend[];
   freeAt: Map<string, number>;
   dailyCounts: Map<string, { segments: number; alerted: boolean }>;
   queuedAtTwilioMs: Map<string, number>;
 }
 
+/** What a claim round decided, to write before it commits. */
 export interface ClaimRoundDecision {
   claims: { messageId: string; startMs: number; buckets: RateBucket[] }[];
   deferrals: { messageId: string; dueAtMs: number; reason: string }[];
@@ -33,47 +43,37 @@ export interface ClaimedSend {
 }
 
 /**
- * The statements of a claim round: the senders it locks (dispatcher.send_queues), their due
- * sends, the limiter rows and daily counters it locks (dispatcher.rate_buckets,
- * dispatcher.daily_segments), and what it writes back.
+ * The statements of a claim round, each run in the transaction of the round
+ * (SendQueueService.round opens it and calls them in order): the senders it locks
+ * (dispatcher.send_queues), their due sends, the limiter rows and daily counters it locks
+ * (dispatcher.rate_buckets, dispatcher.daily_segments), and what it writes back.
  */
 @Injectable()
 export class ClaimRoundRepository {
-  constructor(
-    @Inject(DataSource) private readonly db: DataSource,
-    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
-  ) {}
-
   /**
-   * One claim round, in one transaction: lock a few senders with due messages (skipping
-   * senders another instance holds), read their due messages, lock the limiter rows they count
-   * against (in a fixed order, so that instances never deadlock), let `decide` book them, and
-   * write what it decided. The sender locks make N instances share the senders; the limiter
-   * row locks make the rates hold across them.
+   * Locks up to `limit` senders with messages due before `horizonEnd`, skipping senders another
+   * instance holds (N instances share the senders) and senders whose sending is paused, or all
+   * of them while the account is (send_pauses). Returns their keys.
    */
-  async claimRound(
-    options: { horizonEnd: Date; now: Date; senders: number; perSender: number; queueWindowSeconds: number },
-    screen: (messages: ClaimRoundState['messages']) => Promise<Set<string>>,
-    needs: (messages: ClaimRoundState['messages']) => { buckets: string[]; counters: string[] },
-    decide: (state: ClaimRoundState) => ClaimRoundDecision,
-    outcomes: () => Outgoing[],
-  ): Promise<{ claimed: ClaimedSend[]; decision: ClaimRoundDecision | null; sendersSeen: number; messagesSeen: number; outbox: OutboxRow[] }> {
-    return this.db.transaction(async (tx) => {
-      // Senders whose sending is paused, or all of them while the account is, wait (send_pauses).
-      const senders: { sender_key: string }[] = await tx.query(
-        `SELECT q.sender_key FROM dispatcher.send_queues q
+  async lockDueSenders(tx: EntityManager, horizonEnd: Date, limit: number): Promise<string[]> {
+    const senders: { sender_key: string }[] = await tx.query(
+      `SELECT q.sender_key FROM dispatcher.send_queues q
           WHERE q.next_at <= $1
             AND NOT EXISTS (SELECT 1 FROM dispatcher.send_pauses p
                              WHERE p.scope IN (q.sender_key, $3) AND (p.until IS NULL OR p.until > now()))
           ORDER BY q.next_at LIMIT $2 FOR UPDATE OF q SKIP LOCKED`,
-        [options.horizonEnd, options.senders, ACCOUNT_SCOPE],
-      );
-      if (senders.length === 0) return { claimed: [], decision: null, sendersSeen: 0, messagesSeen: 0, outbox: [] };
-      const keys = senders.map((s) => s.sender_key);
-      // Answers to a person (opt-out confirmations, HELP, conversational replies) go before the rest of their sender's queue.
-      const due: { message_id: string; sender_key: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipient_token: string | null }[] =
-        await tx.query(
-          `SELECT q.message_id, q.sender_key, q.segments, q.envelope, q.traceparent, q.recipient_token
+      [horizonEnd, limit, ACCOUNT_SCOPE],
+    );
+    return senders.map((s) => s.sender_key);
+  }
+
+  /**
+   * Up to `perSender` messages of each of these senders due by `now`. Answers to a person
+   * (opt-out confirmations, HELP, conversational replies) go before the rest of their sender's queue.
+   */
+  async dueMessages(tx: EntityManager, senderKeys: string[], now: Date, perSender: number): Promise<DueSend[]> {
+    const due: { message_id: string; sender_key: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipient_token: string | null }[] = await tx.query(
+      `SELECT q.message_id, q.sender_key, q.segments, q.envelope, q.traceparent, q.recipient_token
              FROM unnest($1::text[]) AS k(sender_key)
              CROSS JOIN LATERAL (
                SELECT s.message_id, s.sender_key, s.segments, s.envelope, s.traceparent, s.recipient_token, s.priority, s.due_at, s.created_at
@@ -81,51 +81,24 @@ export class ClaimRoundRepository {
                 WHERE s.sender_key = k.sender_key AND s.state = 'queued' AND s.due_at <= $2
                 ORDER BY s.priority, s.due_at, s.created_at LIMIT $3) q
             ORDER BY q.priority, q.due_at, q.created_at`,
-        [keys, options.now, options.perSender],
-      );
-      const screened = due.map((d) => ({
-        messageId: d.message_id,
-        senderKey: d.sender_key,
-        segments: d.segments,
-        envelope: d.envelope,
-        traceparent: d.traceparent,
-        recipientToken: d.recipient_token ?? '',
-      }));
-      const blocked = await screen(screened);
-      const state: ClaimRoundState = {
-        messages: screened.filter((m) => !blocked.has(m.messageId)),
-        freeAt: new Map(),
-        dailyCounts: new Map(),
-        queuedAtTwilioMs: new Map(),
-      };
-      if (state.messages.length > 0) {
-        const wanted = needs(state.messages);
-        const buckets = [...new Set(wanted.buckets)].sort();
-        const counters = [...new Set(wanted.counters)].sort();
-        state.freeAt = await this.lockBuckets(tx, buckets);
-        state.dailyCounts = await this.lockCounters(tx, counters);
-        // The oldest send of each sender Twilio took and has not reported sent on (one index seek per sender).
-        const oldest: { sender_key: string; waited_ms: number }[] = await tx.query(
-          `SELECT k.sender_key, (extract(epoch FROM now() - o.accepted_at) * 1000)::float8 AS waited_ms
-             FROM unnest($1::text[]) AS k(sender_key)
-             CROSS JOIN LATERAL (
-               SELECT s.accepted_at FROM dispatcher.sends s
-                WHERE s.sender_key = k.sender_key AND s.state = 'accepted' AND s.delivery_status IS NULL
-                  AND s.accepted_at > now() - make_interval(secs => $2::double precision)
-                ORDER BY s.accepted_at LIMIT 1) o`,
-          [keys, options.queueWindowSeconds],
-        );
-        state.queuedAtTwilioMs = new Map(oldest.map((r) => [r.sender_key, r.waited_ms]));
-      }
-      const decision = decide(state);
-      const claimed = await this.writeRound(tx, keys, decision);
-      // What the round decided (blocked, held, deferred, alerts) commits with it.
-      const outbox = await this.outbox.write(tx, outcomes());
-      return { claimed, decision, sendersSeen: keys.length, messagesSeen: state.messages.length, outbox };
-    });
+      [senderKeys, now, perSender],
+    );
+    return due.map((d) => ({
+      messageId: d.message_id,
+      senderKey: d.sender_key,
+      segments: d.segments,
+      envelope: d.envelope,
+      traceparent: d.traceparent,
+      recipientToken: d.recipient_token ?? '',
+    }));
   }
 
-  private async lockBuckets(tx: EntityManager, buckets: string[]): Promise<Map<string, number>> {
+  /**
+   * Locks the limiter rows of these buckets (created when new), in key order so that instances
+   * never deadlock: the rates hold across instances. Returns when each is free (epoch ms).
+   */
+  async lockBuckets(tx: EntityManager, wanted: string[]): Promise<Map<string, number>> {
+    const buckets = [...new Set(wanted)].sort();
     if (buckets.length === 0) return new Map();
     await tx.query(
       `INSERT INTO dispatcher.rate_buckets (bucket, free_at, started_free_at) SELECT b, to_timestamp(0), to_timestamp(0) FROM unnest($1::text[]) AS b ORDER BY b
@@ -140,7 +113,9 @@ export class ClaimRoundRepository {
     return new Map(rows.map((r) => [r.bucket, Math.max(r.free_at.getTime(), r.started_free_at.getTime())]));
   }
 
-  private async lockCounters(tx: EntityManager, counters: string[]): Promise<Map<string, { segments: number; alerted: boolean }>> {
+  /** Locks the daily counters (created when new), in key order like the limiter rows; returns what each counted. */
+  async lockCounters(tx: EntityManager, wanted: string[]): Promise<Map<string, { segments: number; alerted: boolean }>> {
+    const counters = [...new Set(wanted)].sort();
     if (counters.length === 0) return new Map();
     await tx.query(
       `INSERT INTO dispatcher.daily_segments (counter, segments, alerted, updated_at) SELECT c, 0, false, now() FROM unnest($1::text[]) AS c ORDER BY c
@@ -154,7 +129,30 @@ export class ClaimRoundRepository {
     return new Map(rows.map((r) => [r.counter, { segments: r.segments, alerted: r.alerted }]));
   }
 
-  private async writeRound(tx: EntityManager, senderKeys: string[], d: ClaimRoundDecision): Promise<ClaimedSend[]> {
+  /**
+   * How long the oldest send of each sender has waited in Twilio's queue (taken, not reported
+   * sent on, within the last `windowSeconds`; one index seek per sender).
+   */
+  async queuedAtTwilio(tx: EntityManager, senderKeys: string[], windowSeconds: number): Promise<Map<string, number>> {
+    const oldest: { sender_key: string; waited_ms: number }[] = await tx.query(
+      `SELECT k.sender_key, (extract(epoch FROM now() - o.accepted_at) * 1000)::float8 AS waited_ms
+             FROM unnest($1::text[]) AS k(sender_key)
+             CROSS JOIN LATERAL (
+               SELECT s.accepted_at FROM dispatcher.sends s
+                WHERE s.sender_key = k.sender_key AND s.state = 'accepted' AND s.delivery_status IS NULL
+                  AND s.accepted_at > now() - make_interval(secs => $2::double precision)
+                ORDER BY s.accepted_at LIMIT 1) o`,
+      [senderKeys, windowSeconds],
+    );
+    return new Map(oldest.map((r) => [r.sender_key, r.waited_ms]));
+  }
+
+  /**
+   * Writes what the round decided: the limiter rows and counters moved on, claimed sends
+   * `sending` (the attempt counted), deferrals, holds and blocks, and when to look at each
+   * sender again. Returns the claimed sends.
+   */
+  async writeDecision(tx: EntityManager, senderKeys: string[], d: ClaimRoundDecision): Promise<ClaimedSend[]> {
     if (d.freeAt.length > 0) {
       await tx.query(
         `UPDATE dispatcher.rate_buckets b SET free_at = v.free_at
