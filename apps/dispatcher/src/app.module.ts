@@ -6,17 +6,23 @@ import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.js';
+import { CancellationsRepository } from './cancellation/cancellations.repository.js';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from './config.js';
 import { ConsentStateConsumer } from './consent-state/consent-state.consumer.js';
+import { ConsentViewRepository } from './consent-state/consent-view.repository.js';
 import { dispatcherDataSource } from './database/data-source.js';
-import { DispatchRepository, OUTBOX_LEASE } from './database/dispatch.repository.js';
-import { DispatchOutbox } from './dispatch/dispatch-outbox.js';
+import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveryLookup } from './delivery/delivery-lookup.js';
 import { DeliveryStatusConsumer } from './delivery/delivery-status.consumer.js';
+import { ClaimRoundRepository } from './dispatch/claim-round.repository.js';
 import { ClearedMessagesConsumer } from './dispatch/cleared-messages.consumer.js';
+import { DispatchOutbox } from './dispatch/dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch/dispatch-policy.js';
 import { OptOutScreen } from './dispatch/opt-out-screen.js';
+import { OUTBOX_LEASE, OutboxRepository } from './dispatch/outbox.repository.js';
 import { SendEngine } from './dispatch/send-engine.js';
+import { SendLedgerRepository } from './dispatch/send-ledger.repository.js';
+import { SendPausesRepository } from './dispatch/send-pauses.repository.js';
 import { SendPauses } from './dispatch/send-pauses.service.js';
 import { SendQueueService } from './dispatch/send-queue.service.js';
 import { SendReconciler } from './dispatch/send-reconciler.js';
@@ -52,8 +58,15 @@ export class DispatcherModule {
         },
         // First: its lease is taken before anything writes to the outbox.
         DispatchOutbox,
+        // The repositories, each beside the feature that owns its tables.
+        OutboxRepository,
+        SendLedgerRepository,
+        ClaimRoundRepository,
+        SendPausesRepository,
+        ConsentViewRepository,
+        DeliveriesRepository,
+        CancellationsRepository,
         DeliveryLookup,
-        DispatchRepository,
         DispatchPolicy,
         OptOutScreen,
         SendEngine,

@@ -5,8 +5,8 @@
 // its messages go out, paced, from the next claim round. The scope is as listed: "account" or
 // "<tenant>|<sender>". Exits 1 when there is nothing to clear or the arguments are wrong.
 import { parseArgs } from 'node:util';
-import { DispatchRepository } from './database/dispatch.repository.js';
 import { dispatcherDataSource } from './database/data-source.js';
+import { SendPausesRepository } from './dispatch/send-pauses.repository.js';
 import { ACCOUNT_SCOPE } from './rules/send-pauses.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { by: { type: 'string' }, reason: { type: 'string' } } });
@@ -18,10 +18,10 @@ if (!['list', 'clear'].includes(command) || (command === 'clear' && (!scope || !
 
 const dataSource = dispatcherDataSource(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/sms_gateway');
 await dataSource.initialize();
-const ledger = new DispatchRepository(dataSource);
+const pauses = new SendPausesRepository(dataSource);
 try {
   if (command === 'clear') {
-    const cleared = await ledger.clearPause(scope!);
+    const cleared = await pauses.clearPause(scope!);
     if (cleared) {
       console.log(JSON.stringify({ message: 'sending pause cleared', scope: cleared.scope, code: cleared.code, reason: cleared.reason, since: cleared.since.toISOString(), clearedBy: values.by, why: values.reason }));
     } else {
@@ -29,13 +29,13 @@ try {
       process.exitCode = 1;
     }
   } else {
-    const pauses = await ledger.activePauses();
-    for (const p of pauses) {
-      const waiting = [...(await ledger.waiting(p.scope)).values()].reduce((n, c) => n + c, 0);
+    const active = await pauses.activePauses();
+    for (const p of active) {
+      const waiting = [...(await pauses.waiting(p.scope)).values()].reduce((n, c) => n + c, 0);
       const until = p.until ? `until ${p.until.toISOString()}` : 'until an operator clears it';
       console.log(`${p.scope === ACCOUNT_SCOPE ? 'account' : p.scope}\tTwilio error ${p.code}\tsince ${p.since.toISOString()}\t${until}\t${waiting} message(s) waiting\t${p.reason}`);
     }
-    if (pauses.length === 0) console.log('no sending pause in force');
+    if (active.length === 0) console.log('no sending pause in force');
   }
 } finally {
   await dataSource.destroy();

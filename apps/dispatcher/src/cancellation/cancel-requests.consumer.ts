@@ -2,9 +2,10 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { requesterLabel, type CancelRequestEvent, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type DeadLetter, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
-import { DispatchRepository, type OutboxRow } from '../database/dispatch.repository.js';
 import { DispatchOutbox } from '../dispatch/dispatch-outbox.js';
+import type { OutboxRow } from '../dispatch/outbox.repository.js';
 import type { CancelDecision } from '../rules/cancellation.js';
+import { CancellationsRepository } from './cancellations.repository.js';
 
 /**
  * Cancel requests (`sms.cancel-requests.v1`: audit's `DELETE /v1/messages/{id}` and upstream
@@ -17,7 +18,7 @@ export class CancelRequestsConsumer {
   private readonly logger = new Logger(CancelRequestsConsumer.name);
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(CancellationsRepository) private readonly cancellations: CancellationsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
   ) {}
@@ -44,7 +45,7 @@ export class CancelRequestsConsumer {
         return record('status', request.messageId, event, r.context);
       };
       // A new answer is written to the outbox with the decision; a repeated request's first answer is published again.
-      const { decision, repeated, outbox } = await this.ledger.cancel(request, answer);
+      const { decision, repeated, outbox } = await this.cancellations.cancel(request, answer);
       if (decision.outcome === 'refused' && decision.foreign) {
         deadLetters.push({ record: r, error: new Error(`cancel request ${request.requestId}: ${decision.reason}`) });
         continue;

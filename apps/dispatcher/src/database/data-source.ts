@@ -1,8 +1,13 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
-import { CancellationEntity } from './cancellation.entity.js';
-import { ConsentStateEntity } from './consent-state.entity.js';
-import { DailySegmentsEntity } from './daily-segments.entity.js';
+import { CancellationEntity } from '../cancellation/cancellation.entity.js';
+import { ConsentStateEntity } from '../consent-state/consent-state.entity.js';
+import { DailySegmentsEntity } from '../dispatch/daily-segments.entity.js';
+import { OutboxEntity, OutboxInstanceEntity } from '../dispatch/outbox.entity.js';
+import { RateBucketEntity } from '../dispatch/rate-bucket.entity.js';
+import { SendPauseEntity } from '../dispatch/send-pause.entity.js';
+import { SendQueueEntity } from '../dispatch/send-queue.entity.js';
+import { SendEntity } from '../dispatch/send.entity.js';
 import { DispatcherInitial1764270000000 } from './migrations/1764270000000-dispatcher-initial.js';
 import { DispatcherQueue1764300000000 } from './migrations/1764300000000-dispatcher-queue.js';
 import { DispatcherDeliveryCheck1764400000000 } from './migrations/1764400000000-dispatcher-delivery-check.js';
@@ -11,11 +16,6 @@ import { DispatcherPauses1764600000000 } from './migrations/1764600000000-dispat
 import { DispatcherCancellations1765000000000 } from './migrations/1765000000000-dispatcher-cancellations.js';
 import { DispatcherOutbox1765500000000 } from './migrations/1765500000000-dispatcher-outbox.js';
 import { DispatcherMarketingPause1766000000000 } from './migrations/1766000000000-dispatcher-marketing-pause.js';
-import { OutboxEntity, OutboxInstanceEntity } from './outbox.entity.js';
-import { RateBucketEntity } from './rate-bucket.entity.js';
-import { SendPauseEntity } from './send-pause.entity.js';
-import { SendQueueEntity } from './send-queue.entity.js';
-import { SendEntity } from './send.entity.js';
 
 export const DISPATCHER_SCHEMA = 'dispatcher';
 

@@ -3,9 +3,9 @@ import { Periodic } from '@sms/util';
 import { statusFromTwilio, type DeliveryStatus, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository } from '../database/dispatch.repository.js';
 import { contextOf } from '../dispatch/outcome-records.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 
 /** How long Twilio may take to report a final state; past it a send is no longer looked up. */
 const LOOKUP_FOR_MS = 72 * 3_600_000;
@@ -24,7 +24,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
   private ticks: Periodic | null = null;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(DeliveriesRepository) private readonly deliveries: DeliveriesRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
@@ -42,7 +42,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Looks up one batch of sends whose final callback is overdue; returns how many it asked about. */
   async lookUpOnce(): Promise<number> {
-    const rows = await this.ledger.awaitingDelivery(this.config.DELIVERY_CHECK_AFTER_MS, LOOKUP_FOR_MS, BATCH);
+    const rows = await this.deliveries.awaitingDelivery(this.config.DELIVERY_CHECK_AFTER_MS, LOOKUP_FOR_MS, BATCH);
     const events: OutgoingRecord[] = [];
     const learned: { messageId: string; twilioSid: string; status: DeliveryStatus; errorCode: number | null }[] = [];
     let unreachable: { count: number; error: string } | null = null;
@@ -72,7 +72,7 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
     if (events.length > 0) {
       await this.publisher.publishRaw(events);
       // Recorded here too (not only when the event comes back), so the next round does not ask again.
-      await this.ledger.recordDeliveries(learned);
+      await this.deliveries.recordDeliveries(learned);
       this.logger.log({ message: 'delivery states looked up at Twilio (callbacks missing)', count: events.length });
     }
     return rows.length;

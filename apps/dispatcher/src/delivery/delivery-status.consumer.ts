@@ -4,12 +4,13 @@ import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type Ou
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { backoffDelay } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository } from '../database/dispatch.repository.js';
 import { DispatchOutbox } from '../dispatch/dispatch-outbox.js';
 import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
 import { scheduledStatus } from '../dispatch/outcome-records.js';
+import { SendLedgerRepository } from '../dispatch/send-ledger.repository.js';
 import { SendPauses } from '../dispatch/send-pauses.service.js';
 import { deliveryOutcome, pausedByStatus, retriedFromQueue } from '../rules/twilio-errors.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 
 const DELIVERY = new Set(['sent', 'delivered', 'undelivered', 'failed'] as const);
 /**
@@ -32,7 +33,8 @@ export class DeliveryStatusConsumer {
   private readonly logger = new Logger(DeliveryStatusConsumer.name);
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(DeliveriesRepository) private readonly deliveries: DeliveriesRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(SendPauses) private readonly pauses: SendPauses,
@@ -44,7 +46,7 @@ export class DeliveryStatusConsumer {
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as DeliveryStatus));
     const requeued = await this.requeueFromTwilio(callbacks);
-    await this.ledger.recordDeliveries(
+    await this.deliveries.recordDeliveries(
       callbacks.filter((r) => !requeued.has(r.value.messageId)).map((r) => ({ messageId: r.value.messageId, twilioSid: r.value.twilioSid ?? null, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })),
     );
     const alerts: OutgoingRecord[] = [];
@@ -107,7 +109,7 @@ export class DeliveryStatusConsumer {
       items.push({ ...base, dueAt, scheduledFor: dueAt, reason, clauses: ['AUP.SERVICE_LIMITS'], paused: false });
     }
     // Each `scheduled` commits with its requeue (the outbox), and is published from there.
-    const back = await this.ledger.requeueFromTwilioQueue(
+    const back = await this.deliveries.requeueFromTwilioQueue(
       items.map((i) => ({ ...i, reason: i.reason.slice(0, 500), records: [scheduledStatus(i.envelope, i.scheduledFor, i.reason, i.clauses, i.record.context)] })),
     );
     for (const item of items) {

@@ -3,7 +3,7 @@ import { OutboxLease } from '@sms/database';
 import { KafkaPublisher } from '@sms/kafka';
 import { Batcher, Periodic } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository, OUTBOX_LEASE, type OutboxRow } from '../database/dispatch.repository.js';
+import { OUTBOX_LEASE, OutboxRepository, type OutboxRow } from './outbox.repository.js';
 
 /**
  * Publishes the outcome records the dispatcher wrote to its outbox (dispatcher.outbox), each in
@@ -19,10 +19,10 @@ import { DispatchRepository, OUTBOX_LEASE, type OutboxRow } from '../database/di
 export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DispatchOutbox.name);
   private ticks: Periodic | null = null;
-  private readonly marks = new Batcher<string, void>((ids) => this.ledger.markPublished(ids).then(() => ids.map(() => undefined)), { maxItems: 2000, maxConcurrent: 2 });
+  private readonly marks = new Batcher<string, void>((ids) => this.rows.markPublished(ids).then(() => ids.map(() => undefined)), { maxItems: 2000, maxConcurrent: 2 });
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(OutboxRepository) private readonly rows: OutboxRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(OUTBOX_LEASE) private readonly lease: OutboxLease,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
@@ -50,7 +50,7 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       await this.publisher.publishRaw(rows.map((r) => r.record));
     } catch (error) {
       this.logger.warn({ message: 'publishing outcomes failed; the outbox relay publishes them', count: rows.length, error: (error as Error).message });
-      await this.ledger.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
+      await this.rows.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
       return;
     }
     await Promise.all(rows.map((r) => this.marks.add(r.id))).catch((error: Error) =>
@@ -70,21 +70,21 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   private async relayAll(): Promise<number> {
     let total = 0;
     for (let round = 0; round < 20; round++) {
-      const rows = await this.ledger.takeUnpublished(this.lease.instanceId, 500);
+      const rows = await this.rows.takeUnpublished(this.lease.instanceId, 500);
       if (rows.length === 0) break;
       try {
         await this.publisher.publishRaw(rows.map((r) => r.record));
       } catch (error) {
         // Given up again, or this live instance's claim would keep them from every relay.
-        await this.ledger.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
+        await this.rows.releaseOutbox(rows.map((r) => r.id)).catch(() => undefined);
         throw error;
       }
-      await this.ledger.markPublished(rows.map((r) => r.id));
+      await this.rows.markPublished(rows.map((r) => r.id));
       total += rows.length;
       if (rows.length < 500) break;
     }
     if (total > 0) this.logger.log({ message: 'outbox relay published outcomes another instance could not', count: total });
-    await this.ledger.pruneOutbox(this.config.OUTBOX_RETENTION_MS);
+    await this.rows.pruneOutbox(this.config.OUTBOX_RETENTION_MS);
     await this.lease.prune();
     return total;
   }

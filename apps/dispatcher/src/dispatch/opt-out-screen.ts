@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { messagingServiceNumbers, scopesForMessage, type MessageEnvelope, type Verdict } from '@sms/contracts';
 import { TenantDirectory } from '@sms/tenancy';
-import { DispatchRepository, type RecipientConsentState } from '../database/dispatch.repository.js';
+import { ConsentViewRepository, type RecipientConsentState } from '../consent-state/consent-view.repository.js';
 import { lastMomentOptOut, lastMomentPause, latestOptOut } from '../rules/last-moment-opt-out.js';
+import { SendLedgerRepository } from './send-ledger.repository.js';
 
 export interface ScreenedMessage {
   messageId: string;
@@ -23,7 +24,8 @@ const NOTHING: RecipientConsentState = { optedOut: [], paused: [] };
 @Injectable()
 export class OptOutScreen {
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(ConsentViewRepository) private readonly consent: ConsentViewRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
   ) {}
 
@@ -32,7 +34,7 @@ export class OptOutScreen {
     const out = new Map<string, Omit<Verdict, 'at'>>();
     if (items.length === 0) return out;
     const scopes = items.map((i) => scopesForMessage(i.envelope.message, messagingServiceNumbers(this.tenants.get(i.tenantId), i.envelope.message.messagingServiceSid)));
-    const states = await this.ledger.consentStates(items.map((i) => ({ tenantId: i.tenantId, recipientToken: i.recipientToken })));
+    const states = await this.consent.consentStates(items.map((i) => ({ tenantId: i.tenantId, recipientToken: i.recipientToken })));
     const stateOf = (i: ScreenedMessage): RecipientConsentState => states.get(`${i.tenantId}\u0000${i.recipientToken}`) ?? NOTHING;
     const confirmations = items
       .map((i, n) => ({ i, since: i.envelope.kind === 'opt_out_confirmation' ? latestOptOut(scopes[n]!, stateOf(i).optedOut) : null }))

@@ -5,15 +5,18 @@ import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@
 import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository, type AdmitAnswer, type AdmitRequest, type ClaimedSend, type OutboxRow, type SendOutcome, type SendRow } from '../database/dispatch.repository.js';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { classifySendError, retryAfterMs, type SendFailure } from '../rules/twilio-errors.js';
 import { TwilioGateway, type OutgoingSms, type TwilioCallError, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
+import type { ClaimedSend } from './claim-round.repository.js';
 import { DispatchOutbox } from './dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch-policy.js';
+import type { OutboxRow } from './outbox.repository.js';
 import { OptOutScreen } from './opt-out-screen.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
+import { SendLedgerRepository, type AdmitAnswer, type AdmitRequest, type SendOutcome } from './send-ledger.repository.js';
 import { SendPauses, type PausedFor } from './send-pauses.service.js';
+import type { SendRow } from './send-row.js';
 import { Counter, register } from 'prom-client';
 
 /** sms_twilio_errors_total{code, kind}: Twilio's refusals by error code (runbook: twilio-errors). */
@@ -83,11 +86,11 @@ export class SendEngine {
   private checkMs = PREPARE_MS.max / 2;
   private readonly heartbeat: Periodic;
   private readonly outcomes: Batcher<SendOutcome, OutboxRow[] | null>;
-  /** The limiter's check right before calls, batched: see DispatchRepository.admit. */
+  /** The limiter's check right before calls, batched: see SendLedgerRepository.admit. */
   private readonly admissions: Batcher<AdmitRequest, AdmitAnswer>;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
     @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,

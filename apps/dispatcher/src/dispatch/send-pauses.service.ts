@@ -6,7 +6,7 @@ import type { Context } from '@sms/tracing';
 import { Periodic } from '@sms/util';
 import { Counter, Gauge, register } from 'prom-client';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository, type StoredPause } from '../database/dispatch.repository.js';
+import { SendPausesRepository, type StoredPause } from './send-pauses.repository.js';
 import type { PauseRule } from '../rules/dispatch-rule-data.js';
 import { pauseFor } from '../rules/twilio-errors.js';
 import { DispatchPolicy } from './dispatch-policy.js';
@@ -56,7 +56,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly timings: PauseTimings;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(SendPausesRepository) private readonly stored: SendPausesRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
@@ -119,7 +119,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
       return { dueAt: new Date(), reason: credentialsReason(rule, code), clauses: rule.clauses, untilMs: null };
     }
     const scope = rule.scope === 'account' ? ACCOUNT_SCOPE : senderKey;
-    const pause = await this.ledger.pause(scope, code, rule.reason, (stored, nowMs) => nextPause(rule, stored, nowMs, this.timings));
+    const pause = await this.stored.pause(scope, code, rule.reason, (stored, nowMs) => nextPause(rule, stored, nowMs, this.timings));
     this.active.set(scope, pause);
     const untilMs = pause.until?.getTime() ?? null;
     if (pause.started) {
@@ -135,7 +135,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Reads the pauses in force again (another instance, or an operator, may have changed them). */
   async refresh(): Promise<void> {
-    const pauses = await this.ledger.activePauses();
+    const pauses = await this.stored.activePauses();
     this.active = new Map(pauses.map((p) => [p.scope, p]));
     this.refreshGauge();
   }
@@ -175,7 +175,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async alert(rule: PauseRule, code: number, scope: string, until: Date | null, since: Date, alsoTenants: string[], ctx: Context | undefined): Promise<void> {
     const own = tenantOfScope(scope === 'credentials' ? ACCOUNT_SCOPE : scope);
-    const tenants = own !== null ? [own] : [...new Set([...(await this.ledger.waiting(ACCOUNT_SCOPE)).keys(), ...alsoTenants])];
+    const tenants = own !== null ? [own] : [...new Set([...(await this.stored.waiting(ACCOUNT_SCOPE)).keys(), ...alsoTenants])];
     const who = scope === 'credentials' ? `this dispatcher instance (${this.instance})` : scope === ACCOUNT_SCOPE ? 'the whole Twilio account' : `sender ${senderOfScope(scope)}`;
     const reason = `Sending paused for ${who}: ${rule.reason} (Twilio error ${code}); ${until ? `resumes at ${until.toISOString()}` : rule.resume === 'probe' ? 'resumes when Twilio accepts the credentials again' : 'until an operator clears the pause'}. Messages wait; none is failed for it.`;
     const at = new Date().toISOString();

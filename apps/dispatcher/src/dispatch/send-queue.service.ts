@@ -3,18 +3,22 @@ import type { AlertEvent, MessageEnvelope, Verdict } from '@sms/contracts';
 import { record, type OutgoingRecord } from '@sms/kafka';
 import { injectContext, type Context } from '@sms/tracing';
 import { countSegments, Pseudonymizer } from '@sms/util';
+import { DataSource } from 'typeorm';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
-import { DispatchRepository, type ClaimRoundDecision, type ClaimRoundState, type NewSend, type Outgoing, type SendRow } from '../database/dispatch.repository.js';
-import { DispatchOutbox } from './dispatch-outbox.js';
 import { localTime } from '../rules/local-time.js';
 import { PacingBook } from '../rules/pacing.js';
 import { planClaims, type ClaimPlan } from '../rules/plan-claims.js';
+import { ClaimRoundRepository, type ClaimRoundDecision, type ClaimRoundState, type DueSend } from './claim-round.repository.js';
+import { DispatchOutbox } from './dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { contextOf, failedStatus, scheduledStatus, sendingStatus, stoppedRecord } from './outcome-records.js';
 import { OptOutScreen } from './opt-out-screen.js';
+import { OutboxRepository, type Outgoing } from './outbox.repository.js';
 import { SendEngine } from './send-engine.js';
+import { SendLedgerRepository, type NewSend } from './send-ledger.repository.js';
 import { SendPauses } from './send-pauses.service.js';
+import type { SendRow } from './send-row.js';
 import { pauseFor } from '../rules/twilio-errors.js';
 import { releasesDispatcherHold } from '../rules/released-hold.js';
 
@@ -46,7 +50,10 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   private roundMs = 100;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
+    @Inject(ClaimRoundRepository) private readonly claimRounds: ClaimRoundRepository,
+    @Inject(OutboxRepository) private readonly outboxRows: OutboxRepository,
+    @Inject(DataSource) private readonly db: DataSource,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
@@ -115,7 +122,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     const redelivered = items.map((i) => i.envelope.id).filter((id) => !queued.has(id) && !cancelled.has(id) && !released.has(id));
     if (redelivered.length === 0) return [];
     // Already in the ledger: what was decided for it again, never a second send.
-    const written = await this.ledger.outboxOf(redelivered);
+    const written = await this.outboxRows.outboxOf(redelivered);
     const out: OutgoingRecord[] = [];
     for (const row of await this.ledger.find(redelivered.filter((id) => !written.has(id)))) {
       // Queued before the outbox existed: its state stands for its outcome.
@@ -152,7 +159,14 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
-  /** One claim round; true when there may be more to claim right away. */
+  /**
+   * One claim round, in one transaction: lock a few senders with due messages (skipping
+   * senders another instance holds), read their due messages, screen them, lock the limiter
+   * rows and daily counters they count against (in a fixed order, so that instances never
+   * deadlock), plan, and write what was decided. The sender locks make N instances share the
+   * senders; the limiter row locks make the rates hold across them. True when there may be
+   * more to claim right away.
+   */
   async round(): Promise<boolean> {
     if (this.engine.load >= this.config.MAX_CLAIMED_IN_MEMORY) return false;
     // Credentials Twilio refuses: claim nothing (other instances may have working ones).
@@ -160,49 +174,39 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     const now = Date.now();
     const prepareMs = this.engine.prepareMs;
     const lead = Math.min(this.config.PACING_LOOKAHEAD_MS / 2, prepareMs + 2 * this.roundMs);
-    const seen: { plan: ClaimPlan | null; messages: ClaimRoundState['messages']; stopped: Map<string, Omit<Verdict, 'at'>>; all: ClaimRoundState['messages'] } = {
-      plan: null,
-      messages: [],
-      stopped: new Map(),
-      all: [],
-    };
-    const result = await this.ledger.claimRound(
-      {
-        horizonEnd: new Date(now + this.config.PACING_LOOKAHEAD_MS),
-        now: new Date(now),
-        senders: this.config.PUMP_SENDERS_PER_ROUND,
-        perSender: this.config.PUMP_MESSAGES_PER_SENDER,
-        queueWindowSeconds: this.policy.rules.senderRates.queueWindowSeconds,
-      },
-      async (due) => {
-        // A STOP frees the slots of the messages queued behind it: they are blocked (a pause: held) before they are paced.
-        seen.all = due;
-        seen.stopped = await this.optOuts.stopped(due.map((m) => ({ ...m, tenantId: m.envelope.tenantId })));
-        return new Set(seen.stopped.keys());
-      },
-      (due) => this.locksFor(due, now),
-      (state) => {
-        seen.messages = state.messages;
-        const pacing = new PacingBook(state.freeAt);
-        const plan = planClaims({
-          messages: state.messages,
-          nowMs: now + lead,
-          horizonMs: this.config.PACING_LOOKAHEAD_MS,
-          pacing,
-          dailyCounts: state.dailyCounts,
-          queuedAtTwilioMs: state.queuedAtTwilioMs,
-          queueWindowMs: this.policy.rules.senderRates.queueWindowSeconds * 1000,
-          plan: (e) => this.policy.plan(e),
-          quietHours: (e, at) => this.policy.quietHours(e, at),
-          toPolicyMs: (ms) => this.policy.clock.toPolicyMs(ms),
-          toRealMs: (ms) => this.policy.clock.toRealMs(ms),
-        });
-        seen.plan = plan;
-        return toDecision(plan, pacing, state, seen.stopped);
-      },
-      () => (seen.plan ? this.roundRecords(seen.plan, seen.messages, seen.stopped, seen.all) : []),
-    );
-    if (result.messagesSeen > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
+    const result = await this.db.transaction(async (tx) => {
+      const senders = await this.claimRounds.lockDueSenders(tx, new Date(now + this.config.PACING_LOOKAHEAD_MS), this.config.PUMP_SENDERS_PER_ROUND);
+      if (senders.length === 0) return { claimed: [], outbox: [], senders: 0, due: [], messages: 0 };
+      const due = await this.claimRounds.dueMessages(tx, senders, new Date(now), this.config.PUMP_MESSAGES_PER_SENDER);
+      // A STOP frees the slots of the messages queued behind it: they are blocked (a pause: held) before they are paced.
+      const stopped = await this.optOuts.stopped(due.map((m) => ({ ...m, tenantId: m.envelope.tenantId })));
+      const state: ClaimRoundState = { messages: due.filter((m) => !stopped.has(m.messageId)), freeAt: new Map(), dailyCounts: new Map(), queuedAtTwilioMs: new Map() };
+      if (state.messages.length > 0) {
+        const { buckets, counters } = this.locksFor(state.messages, now);
+        state.freeAt = await this.claimRounds.lockBuckets(tx, buckets);
+        state.dailyCounts = await this.claimRounds.lockCounters(tx, counters);
+        state.queuedAtTwilioMs = await this.claimRounds.queuedAtTwilio(tx, senders, this.policy.rules.senderRates.queueWindowSeconds);
+      }
+      const pacing = new PacingBook(state.freeAt);
+      const plan = planClaims({
+        messages: state.messages,
+        nowMs: now + lead,
+        horizonMs: this.config.PACING_LOOKAHEAD_MS,
+        pacing,
+        dailyCounts: state.dailyCounts,
+        queuedAtTwilioMs: state.queuedAtTwilioMs,
+        queueWindowMs: this.policy.rules.senderRates.queueWindowSeconds * 1000,
+        plan: (e) => this.policy.plan(e),
+        quietHours: (e, at) => this.policy.quietHours(e, at),
+        toPolicyMs: (ms) => this.policy.clock.toPolicyMs(ms),
+        toRealMs: (ms) => this.policy.clock.toRealMs(ms),
+      });
+      const claimed = await this.claimRounds.writeDecision(tx, senders, toDecision(plan, pacing, state, stopped));
+      // What the round decided (blocked, held, deferred, alerts) commits with it.
+      const outbox = await this.outboxRows.write(tx, this.roundRecords(plan, state.messages, stopped, due));
+      return { claimed, outbox, senders: senders.length, due, messages: state.messages.length };
+    });
+    if (result.messages > 0) this.roundMs = 0.8 * this.roundMs + 0.2 * (Date.now() - now);
     // A message planned at the earliest the plan allows (its sender had nothing booked) has no
     // slot to keep: it goes as soon as it is checked. The limiter books its real start right
     // before the call, so its sender's next slots, planned from that earliest time, can only be
@@ -214,12 +218,12 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     this.engine.schedule(claimed);
     await this.outbox.publish(result.outbox);
     const perSender = new Map<string, number>();
-    for (const m of seen.all) perSender.set(m.senderKey, (perSender.get(m.senderKey) ?? 0) + 1);
-    return result.sendersSeen >= this.config.PUMP_SENDERS_PER_ROUND || [...perSender.values()].some((n) => n >= this.config.PUMP_MESSAGES_PER_SENDER);
+    for (const m of result.due) perSender.set(m.senderKey, (perSender.get(m.senderKey) ?? 0) + 1);
+    return result.senders >= this.config.PUMP_SENDERS_PER_ROUND || [...perSender.values()].some((n) => n >= this.config.PUMP_MESSAGES_PER_SENDER);
   }
 
   /** The limiter rows and daily counters the due messages count against. */
-  private locksFor(due: ClaimRoundState['messages'], now: number): { buckets: string[]; counters: string[] } {
+  private locksFor(due: DueSend[], now: number): { buckets: string[]; counters: string[] } {
     const buckets: string[] = [];
     const counters: string[] = [];
     for (const m of due) {
@@ -237,7 +241,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** What a claim round decided besides its claims (blocked, deferred, held, alerts): written to the outbox in its transaction. */
-  private roundRecords(plan: ClaimPlan, messages: ClaimRoundState['messages'], stopped: Map<string, Omit<Verdict, 'at'>>, all: ClaimRoundState['messages']): Outgoing[] {
+  private roundRecords(plan: ClaimPlan, messages: DueSend[], stopped: Map<string, Omit<Verdict, 'at'>>, all: DueSend[]): Outgoing[] {
     const byId = new Map(messages.map((m) => [m.messageId, m]));
     const out: Outgoing[] = [];
     for (const m of all) {

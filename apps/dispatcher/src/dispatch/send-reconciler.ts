@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Periodic } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { DispatchRepository } from '../database/dispatch.repository.js';
+import { SendLedgerRepository } from './send-ledger.repository.js';
 import { contextOf } from './outcome-records.js';
 import { SendEngine } from './send-engine.js';
 
@@ -16,7 +16,7 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private ticks: Periodic | null = null;
 
   constructor(
-    @Inject(DispatchRepository) private readonly ledger: DispatchRepository,
+    @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {}

@@ -1,5 +1,5 @@
 import type { MessageStatus } from '@sms/contracts';
-import type { SendState } from '../database/send.entity.js';
+import type { SendState } from '../dispatch/send.entity.js';
 
 /** What the ledger holds for the message a cancel request names (null: not at the dispatcher yet). */
 export interface LedgerView {

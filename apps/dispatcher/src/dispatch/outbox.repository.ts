@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { claimUnpublishedSql, type OutboxLease } from '@sms/database';
+import type { OutgoingRecord } from '@sms/kafka';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** The OutboxLease of this instance: the claimant of the outbox rows it writes. */
+export const OUTBOX_LEASE = Symbol('OUTBOX_LEASE');
+
+/** An outcome record to write to the outbox: about a message, or (an alert) about none. */
+export interface Outgoing {
+  messageId: string | null;
+  record: OutgoingRecord;
+}
+
+/** An outbox row as written or claimed: its id (to mark it published) and the record. */
+export interface OutboxRow {
+  id: string;
+  record: OutgoingRecord;
+}
+
+/**
+ * The dispatcher's outbox (dispatcher.outbox): the outcome records each use case writes in its
+ * own transaction, and what the relay (dispatch-outbox.ts) claims, marks published and prunes.
+ */
+@Injectable()
+export class OutboxRepository {
+  /** Who publishes the outbox rows this instance writes. */
+  private readonly claimant: string;
+
+  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(OUTBOX_LEASE) lease: OutboxLease) {
+    this.claimant = lease.instanceId;
+  }
+
+  /**
+   * Writes outcome records to the outbox, claimed by this instance, in the caller's transaction
+   * (`q`), keeping their order; returns the rows written, in that order.
+   */
+  async write(q: EntityManager, items: Outgoing[]): Promise<OutboxRow[]> {
+    if (items.length === 0) return [];
+    const rows: { id: string }[] = await q.query(
+      `INSERT INTO dispatcher.outbox (message_id, topic, key, value, headers, claimed_by)
+       SELECT r.message_id, r.topic, r.key, r.value, r.headers, $6::uuid
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[]) WITH ORDINALITY AS r(message_id, topic, key, value, headers, n)
+        ORDER BY r.n
+       RETURNING id`,
+      [
+        items.map((i) => i.messageId),
+        items.map((i) => i.record.topic),
+        items.map((i) => i.record.key),
+        items.map((i) => i.record.value),
+        items.map((i) => JSON.stringify(i.record.headers)),
+        this.claimant,
+      ],
+    );
+    // Ids come from the sequence in insertion order, which is the order of the items.
+    const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id, i) => ({ id: String(id), record: items[i]!.record }));
+  }
+
+  /** Outbox rows of the written messages, grouped by message. */
+  async writeFor(q: EntityManager, written: Set<string>, records: Map<string, OutgoingRecord[]>): Promise<Map<string, OutboxRow[]>> {
+    const items: Outgoing[] = [];
+    for (const [messageId, list] of records) if (written.has(messageId)) items.push(...list.map((record) => ({ messageId, record })));
+    const rows = await this.write(q, items);
+    const out = new Map<string, OutboxRow[]>([...written].map((id) => [id, []]));
+    rows.forEach((row, i) => out.get(items[i]!.messageId!)!.push(row));
+    return out;
+  }
+
+  /** Claims up to `limit` outbox rows no live instance is publishing, oldest first (the relay). */
+  async takeUnpublished(claimant: string, limit: number): Promise<OutboxRow[]> {
+    const rows: { id: string; topic: string; key: string | null; value: Buffer; headers: Record<string, string> }[] = await this.db.query(
+      claimUnpublishedSql('dispatcher.outbox', 'id', 'id, topic, key, value, headers', 'dispatcher.outbox_instances'),
+      [claimant, limit],
+    );
+    return rows.map((r) => ({ id: String(r.id), record: { topic: r.topic, key: r.key, value: r.value, headers: r.headers } }));
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`UPDATE dispatcher.outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`, [ids]);
+  }
+
+  /** Gives up this instance's claim on rows it could not publish: the next relay run takes them. */
+  async releaseOutbox(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`UPDATE dispatcher.outbox SET claimed_by = NULL WHERE id = ANY($1::bigint[]) AND published_at IS NULL`, [ids]);
+  }
+
+  /** Forgets records published longer ago than `retentionMs`. */
+  async pruneOutbox(retentionMs: number): Promise<void> {
+    await this.db.query(`DELETE FROM dispatcher.outbox WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)`, [retentionMs]);
+  }
+
+  /** Every record written for these messages, in the order written (a redelivery publishes them again). */
+  async outboxOf(messageIds: string[]): Promise<Map<string, OutgoingRecord[]>> {
+    const out = new Map<string, OutgoingRecord[]>();
+    if (messageIds.length === 0) return out;
+    const rows: { message_id: string; topic: string; key: string | null; value: Buffer; headers: Record<string, string> }[] = await this.db.query(
+      `SELECT message_id, topic, key, value, headers FROM dispatcher.outbox WHERE message_id = ANY($1::uuid[]) ORDER BY id`,
+      [messageIds],
+    );
+    for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), { topic: r.topic, key: r.key, value: r.value, headers: r.headers }]);
+    return out;
+  }
+}
