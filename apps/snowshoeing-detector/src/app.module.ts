@@ -9,8 +9,8 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { SnowshoeConfig } from './config.js';
 import { snowshoeDataSource } from './database/data-source.js';
-import { DecisionPruner } from './database/decision-pruner.js';
-import { DecisionsRepository } from './database/decisions.repository.js';
+import { DecisionPruner } from './decisions/decision-pruner.js';
+import { DecisionsRepository } from './decisions/decisions.repository.js';
 
 import { ClusterAssignmentConsumer } from './detection/cluster-assignment.consumer.js';
 import { ClustersController } from './detection/clusters.controller.js';

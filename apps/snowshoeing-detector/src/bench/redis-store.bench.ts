@@ -10,7 +10,7 @@ import { ensureDatabase, migrate } from '@sms/database';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SNOWSHOE_SCHEMA, snowshoeDataSource } from '../database/data-source.js';
-import { DecisionsRepository } from '../database/decisions.repository.js';
+import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { assignBatch, decideBatch } from '../detection/detector-batch.js';
 import { DetectorRules } from '../detection/detector-rules.js';
 import { RedisStore, redisStoreSettings } from '../detection/redis-store.js';

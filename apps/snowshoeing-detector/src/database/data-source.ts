@@ -1,6 +1,6 @@
 import { createServiceDataSource } from '@sms/database';
 import type { DataSource } from 'typeorm';
-import { DecisionEntity } from './decision.entity.js';
+import { DecisionEntity } from '../decisions/decision.entity.js';
 import { SnowshoeDecisions1766100000000 } from './migrations/1766100000000-snowshoe-decisions.js';
 
 export const SNOWSHOE_SCHEMA = 'snowshoe';

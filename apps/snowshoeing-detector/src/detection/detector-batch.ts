@@ -1,5 +1,5 @@
 import type { ClusteredMessageEvent, MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
-import { decisionKeyText, type DecisionKey, type DecisionsRepository, type StoredDecision } from '../database/decisions.repository.js';
+import { decisionKeyText, type DecisionKey, type DecisionsRepository, type StoredDecision } from '../decisions/decisions.repository.js';
 import { campaignClusterId, counted, decideSnowshoe, senderOf, tenantClusterId, type Decision } from '../rules/decide-snowshoe.js';
 import { fingerprint } from '../rules/fingerprint.js';
 import { actorMarkers } from '../rules/markers.js';

@@ -5,7 +5,7 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
 import { Pseudonymizer } from '@sms/util';
-import { DecisionsRepository } from '../database/decisions.repository.js';
+import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { senderKey } from '../rules/sender-pool.js';
 import { decideBatch } from './detector-batch.js';
 import { DetectorRules } from './detector-rules.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { testStack } from '@sms/testing';
 import type { Verdict } from '@sms/contracts';
-import { snowshoeDataSource } from './data-source.js';
+import { snowshoeDataSource } from '../database/data-source.js';
 import { decisionKeyText, DecisionsRepository, type DecisionKey, type StoredDecision } from './decisions.repository.js';
 
 // The verdicts given, in the real PostgreSQL: written once (the first writer wins, also when two
