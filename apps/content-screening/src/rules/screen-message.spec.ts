@@ -138,6 +138,25 @@ describe('gated content (MP.AGE_GATE)', () => {
       assert.equal(run(text).decision, 'pass', text);
     }
   });
+
+  it('reads the gated goods of Spanish offers, and not the same words in care instructions', () => {
+    for (const [text, category] of [
+      ['Cubeta de 10 chelas a $250, servicio a domicilio.', 'alcohol'],
+      ['Cajetillas de cigarros al precio de mayoreo.', 'tobacco'],
+      ['Municiones y escopetas con 15% de descuento.', 'firearms'],
+      ['Apuestas del clásico con cupón de $20 gratis.', 'gambling'],
+    ] as const) {
+      assert.ok(run(text).categories.includes(category), text);
+    }
+    for (const text of [
+      'Después de la cirugía evite el alcohol y las bebidas con gas; el envío de sus recetas es gratis.',
+      'Programa gratis para dejar el tabaco: su consejera le llama el martes.',
+      'Limpie la piel con torundas con alcohol antes de la inyección; pedido de insumos listo.',
+    ]) {
+      const result = run(text);
+      assert.equal(result.decision, 'pass', `${text}: ${result.reasons.join('; ')}`);
+    }
+  });
 });
 
 describe('filter evasion (MP.EVASION.CONTENT)', () => {
