@@ -145,6 +145,7 @@ describe('gated content (MP.AGE_GATE)', () => {
       ['Cajetillas de cigarros al precio de mayoreo.', 'tobacco'],
       ['Municiones y escopetas con 15% de descuento.', 'firearms'],
       ['Apuestas del clásico con cupón de $20 gratis.', 'gambling'],
+      ['Chicas calientes te esperan, fotos sin ropa por WhatsApp.', 'adult'],
     ] as const) {
       assert.ok(run(text).categories.includes(category), text);
     }
@@ -152,6 +153,7 @@ describe('gated content (MP.AGE_GATE)', () => {
       'Después de la cirugía evite el alcohol y las bebidas con gas; el envío de sus recetas es gratis.',
       'Programa gratis para dejar el tabaco: su consejera le llama el martes.',
       'Limpie la piel con torundas con alcohol antes de la inyección; pedido de insumos listo.',
+      'Para su colonoscopía venga con un acompañante adulto que pueda llevarle a casa.',
     ]) {
       const result = run(text);
       assert.equal(result.decision, 'pass', `${text}: ${result.reasons.join('; ')}`);
