@@ -3,13 +3,14 @@ import { appendVerdict, defaultTenantSettings, messagingServiceNumbers, type Mes
 import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord, type OutgoingRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
+import { hasStandardOptOutWording } from '@sms/text';
 import { Pseudonymizer } from '@sms/util';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
 import { ConsentRepository, keyOf, type NewDecision } from '../database/consent.repository.js';
 import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import { ageOn } from '../rules/age.js';
 import type { ConsentPolicy } from '../rules/consent-rule-data.js';
-import { decideConsent, OPT_OUT_LANGUAGE } from '../rules/decide-consent.js';
+import { decideConsent } from '../rules/decide-consent.js';
 
 /** The consent stage: accepted messages in, consented (with a receipt) or stopped messages out. */
 @Controller()
@@ -65,7 +66,7 @@ export class ConsentDecisionsConsumer {
           campaign: envelope.message.campaign,
           useCase: envelope.message.useCase,
           sender: envelope.message.from ?? null,
-          optOutLanguage: OPT_OUT_LANGUAGE.test(next.message.body),
+          optOutLanguage: hasStandardOptOutWording(next.message.body),
           decidedAt: now.toISOString(),
         };
         passed.push(entry);
