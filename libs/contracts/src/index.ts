@@ -18,3 +18,4 @@ export * from './http/openapi.js';
 export * from './events/consent-change.event.js';
 export * from './events/analyst.event.js';
 export * from './events/enforcement.event.js';
+export * from './twilio/twilio-errors.js';

@@ -3,11 +3,12 @@ import { defaultTenantSettings, messagingServiceNumbers, type MessageEnvelope } 
 import { KafkaPublisher, routeStep, withRecipientTokens, type BatchOutcome, type ConsumedRecord, type OutgoingRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
+import { hasStandardOptOutWording } from '@sms/text';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
 import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import { ageOn } from '../rules/age.js';
 import type { ConsentPolicy } from '../rules/consent-rule-data.js';
-import { decideConsent, OPT_OUT_LANGUAGE } from '../rules/decide-consent.js';
+import { decideConsent } from '../rules/decide-consent.js';
 import { MessageDecisionsRepository, type NewDecision } from './message-decisions.repository.js';
 import { keyOf, RecipientFactsRepository } from './recipient-facts.repository.js';
 
@@ -67,7 +68,7 @@ export class ConsentDecisionsConsumer {
           campaign: envelope.message.campaign,
           useCase: envelope.message.useCase,
           sender: envelope.message.from ?? null,
-          optOutLanguage: OPT_OUT_LANGUAGE.test(routed.envelope.message.body),
+          optOutLanguage: hasStandardOptOutWording(routed.envelope.message.body),
           decidedAt: now.toISOString(),
         };
         passed.push(entry);

@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { StatusEvent } from '@sms/contracts';
+import { twilioErrorMeansOptOut, type StatusEvent } from '@sms/contracts';
 import type { BatchOutcome, ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
@@ -10,8 +10,6 @@ import { scopeForTwilioOptOut } from '../rules/opt-out-scope.js';
 import type { NewOptEvent } from './opt-events.repository.js';
 import { OptOutRecorder } from './opt-out-recorder.js';
 
-/** Twilio's error when the recipient has unsubscribed from the sender. */
-const UNSUBSCRIBED = 21610;
 const REACHED_TWILIO = new Set(['sending', 'sent', 'delivered']);
 
 /**
@@ -32,7 +30,8 @@ export class StatusConsumer {
   async onStatus(records: ConsumedRecord<StatusEvent>[]): Promise<BatchOutcome> {
     await this.messageDecisions.markSent(records.filter((r) => REACHED_TWILIO.has(r.value.status)).map((r) => ({ messageId: r.value.messageId, at: r.value.at })));
 
-    const refused = records.filter((r) => r.value.status === 'failed' && r.value.errorCode === UNSUBSCRIBED);
+    // Twilio's error table says which refusal means the person unsubscribed from the sender (21610).
+    const refused = records.filter((r) => r.value.status === 'failed' && twilioErrorMeansOptOut(r.value.errorCode));
     if (refused.length === 0) return {};
     const decisions = await this.messageDecisions.findDecisions(refused.map((r) => r.value.messageId));
     const facts = await this.recipientFacts.factsFor(decisions);

@@ -9,6 +9,7 @@ import {
   type UseCase,
   type Verdict,
 } from '@sms/contracts';
+import { hasStandardOptOutWording } from '@sms/text';
 import type { ConsentPolicy } from './consent-rule-data.js';
 
 export interface ConsentRecordFact {
@@ -80,9 +81,6 @@ const BASES_FOR: Record<MessageEnvelope['message']['useCase'], readonly ConsentB
   conversational: ['conversation'],
 };
 
-/** Standard opt-out wording with a standard keyword (MP.OPTOUT.LANGUAGE). */
-export const OPT_OUT_LANGUAGE = /\b(reply|text|txt|send|respond with)\s+["'“]?(stop|stopall|unsubscribe|cancel|end|quit)\b/i;
-
 function verdict(decision: Verdict['decision'], clauses: ClauseId[], reason: string, facts: Verdict['facts'], now: Date, transform?: Transform): Verdict {
   return { stage: 'consent', decision, clauses, reason, facts, at: now.toISOString(), ...(transform ? { transform } : {}) };
 }
@@ -147,7 +145,7 @@ export function decideConsent(envelope: MessageEnvelope, facts: ConsentFacts): C
         return { verdict: verdict('hold', ['MP.CONSENT.RECONFIRM'], `${why}; held for a person to reconfirm`, verdictFacts, now), receipt };
       }
       // The opt-out instruction once: the body may carry it already.
-      const wording = OPT_OUT_LANGUAGE.test(message.body) ? facts.policy.reconfirm.wordingWithOptOut : facts.policy.reconfirm.wording;
+      const wording = hasStandardOptOutWording(message.body) ? facts.policy.reconfirm.wordingWithOptOut : facts.policy.reconfirm.wording;
       appended.push(wording.replaceAll('{brand}', message.brand));
       clauses.push('MP.CONSENT.RECONFIRM');
       reasons.push(`${why}: reconfirmation wording appended`);
@@ -162,7 +160,7 @@ export function decideConsent(envelope: MessageEnvelope, facts: ConsentFacts): C
 
   // MP.CONSENT.PERIODIC: a recurring campaign reminds people how to opt out.
   const reminderDays = facts.campaign?.optOutReminderDays;
-  if (reminderDays !== undefined && !OPT_OUT_LANGUAGE.test(message.body) && appended.length === 0) {
+  if (reminderDays !== undefined && !hasStandardOptOutWording(message.body) && appended.length === 0) {
     const lastReminder = facts.history.recent.find((m) => m.campaign === message.campaign && m.optOutLanguage);
     if (!lastReminder || now.getTime() - Date.parse(lastReminder.at) > reminderDays * DAY) {
       appended.push(facts.policy.optOutReminder.wording);

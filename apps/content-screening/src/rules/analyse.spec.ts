@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { OPT_OUT_WORDING_EXAMPLES } from '@sms/text';
 import { analyse } from './analyse.js';
 import { compileRules } from './compile.js';
 import { loadRuleData } from './rule-data.js';
@@ -35,6 +36,10 @@ describe('opt-out wording', () => {
     for (const body of ['Reply STOP to opt out.', 'To unsubscribe, text UNSUBSCRIBE.', 'STOP to end', 'Txt STOP to 55555 to cancel', 'reply with stop to unsubscribe']) {
       assert.ok(analyse(body, rules).optOut.standard, body);
     }
+  });
+
+  it('finds standard wording exactly where the shared opt-out wording does, in its examples', () => {
+    for (const example of OPT_OUT_WORDING_EXAMPLES) assert.equal(analyse(example.text, rules).optOut.standard !== null, example.standard, `${example.text}: ${example.why}`);
   });
 
   it('tells an invented keyword from ordinary words around an instruction', () => {

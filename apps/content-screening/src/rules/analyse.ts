@@ -1,3 +1,4 @@
+import type { TokenView } from '@sms/text';
 import { comboKey, type CompiledRules } from './compile.js';
 import { findLinks, hasBrokenScheme, type Link } from './links.js';
 import { INVISIBLE, flagNames, normalise, originalSpan, type NormalisedText } from './normalise.js';
@@ -311,10 +312,18 @@ function phoneRuns(tokens: Token[], normalised: NormalisedText): { digits: strin
   return runs;
 }
 
-const KEYWORD_LOOKAHEAD = 4;
-const PURPOSE_LOOKBEHIND = 6;
+/** How the shared opt-out wording reads screening's tokens: every spelling a token may stand for counts as a keyword's. */
+const WORDING_VIEW: TokenView<Token> = {
+  kind: (t) => (t.kind === WORD ? 'word' : t.kind === NUMBER ? 'number' : 'other'),
+  text: (t) => t.forms[0]!,
+  spellings: (t) => t.forms,
+};
 
-/** Opt-out instructions: "Reply STOP to opt out", "To unsubscribe, text STOP", "STOP to end". */
+/**
+ * Opt-out instructions ("Reply STOP to opt out", "To unsubscribe, text STOP", "STOP to end"),
+ * as the shared opt-out wording finds them, over purposes the trie read through disguises; each
+ * keyword is then standard, disguised ("reply ST0P") or invented ("text NOPE to quit").
+ */
 function findOptOutWording(
   tokens: Token[],
   purposes: PhraseMatch[],
@@ -323,51 +332,27 @@ function findOptOutWording(
   span: (first: number, last: number, flags: number) => Span,
 ): OptOutWording {
   const result: OptOutWording = { standard: null, evasive: [] };
-  if (purposes.length === 0) return result;
-  const linked = (keyword: number, purpose: number): boolean => {
-    if (!rules.keywordLinks.has(tokens[keyword + 1]?.forms[0] ?? '')) return false;
-    for (let t = keyword + 2; t < purpose; t++) {
-      const token = tokens[t]!;
-      if (token.kind !== NUMBER && !rules.keywordLinks.has(token.forms[0]!)) return false;
-    }
-    return true;
-  };
-  const consider = (k: number, verb: number | null): void => {
-    const keyword = tokens[k];
-    if (!keyword || (keyword.kind !== WORD && keyword.kind !== NUMBER)) return;
+  const wording = rules.optOutWording;
+  wording.findInstructions(tokens, WORDING_VIEW, purposes, ({ keyword: k, verb }) => {
+    const keyword = tokens[k]!;
     const written = keyword.forms[0]!;
     const disguised = (keyword.flags & rules.evasionFlags) !== 0;
     const from = verb ?? k;
-    if (rules.standardKeywords.has(written) && !disguised) {
+    if (wording.standardKeywords.has(written) && !disguised) {
       result.standard ??= span(from, k, 0);
       return;
     }
-    if (keyword.forms.some((f) => rules.standardKeywords.has(f))) {
+    if (keyword.forms.some((f) => wording.standardKeywords.has(f))) {
       result.evasive.push({ span: span(from, k, keyword.flags), keyword: written, disguised: true });
       return;
     }
-    if (verb === null || rules.notKeywords.has(written) || rules.otherLanguageKeywords.has(written)) return;
+    if (verb === null || rules.notKeywords.has(written) || wording.otherLanguageKeywords.has(written)) return;
     // An invented keyword is written as one ("text NOPE to quit"); a lower-case word is ordinary text.
     const original = originalSpan(normalised, keyword.start, keyword.end).text;
     const quoted = /["'“”‘’]/.test(normalised.text.slice(Math.max(0, keyword.start - 1), keyword.start));
     if ((original.length >= 2 && original === original.toUpperCase() && /[A-Z]/.test(original)) || quoted) {
       result.evasive.push({ span: span(from, k, keyword.flags), keyword: written, disguised: false });
     }
-  };
-  for (let v = 0; v < tokens.length; v++) {
-    const token = tokens[v]!;
-    if (token.kind !== WORD) continue;
-    if (rules.instructionVerbs.has(token.forms[0]!)) {
-      let k = v + 1;
-      if (tokens[k]?.forms[0] === 'with') k++;
-      // "Reply STOP to opt out", "Txt STOP to 85069 to unsubscribe": only linking words and numbers between keyword and purpose.
-      const after = purposes.some((p) => p.first > k + 1 && p.first <= k + KEYWORD_LOOKAHEAD && linked(k, p.first));
-      const before = purposes.some((p) => p.last < v && p.last >= v - PURPOSE_LOOKBEHIND);
-      if (after || before) consider(k, v);
-    } else if (token.forms.some((f) => rules.standardKeywords.has(f))) {
-      // "STOP to end": a standard keyword directly followed by "to" and a purpose.
-      if (purposes.some((p) => p.first === v + 2 && linked(v, p.first))) consider(v, null);
-    }
-  }
+  });
   return result;
 }

@@ -1,3 +1,4 @@
+import type { OptOutWording } from '@sms/text';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import wordListPath from 'word-list';
@@ -23,11 +24,10 @@ export interface CompiledRules {
   comboWindows: Map<string, number>;
   numberSignals: { id: string; weight: number; patterns: RegExp[] }[];
   textPatterns: { id: string; weight: number; regex: RegExp; hint: string }[];
-  standardKeywords: Set<string>;
-  otherLanguageKeywords: Set<string>;
-  instructionVerbs: Set<string>;
+  /** The shared opt-out wording: keywords, verbs, links; its purposes are in the trie, read through disguises. */
+  optOutWording: OptOutWording;
+  /** Words that are no invented opt-out keyword. */
   notKeywords: Set<string>;
-  keywordLinks: Set<string>;
   /** Normalisations that count as filter evasion (bit flags). */
   evasionFlags: number;
 }
@@ -135,8 +135,8 @@ export function compileRules(data: RuleData): CompiledRules {
   for (const phrase of lexicons.fraud.benign) trie.add(phrase, entry('benign', 'fraud', phrase));
   for (const signal of lexicons.promotional.signals) for (const phrase of signal.phrases) trie.add(phrase, entry('promo', 'promotional', phrase, { id: signal.id, weight: signal.weight }));
   for (const signal of lexicons.promotional.advocacy) for (const phrase of signal.phrases) trie.add(phrase, entry('advocacy', 'advocacy', phrase, { id: signal.id, weight: signal.weight }));
-  for (const phrase of data.policy.optOut.purposes) trie.add(phrase, entry('purpose', 'opt-out', phrase));
-  for (const phrase of data.policy.optOut.notPurposes) trie.add(phrase, entry('notPurpose', 'opt-out', phrase));
+  for (const phrase of data.optOutWording.data.purposes) trie.add(phrase, entry('purpose', 'opt-out', phrase));
+  for (const phrase of data.optOutWording.data.notPurposes) trie.add(phrase, entry('notPurpose', 'opt-out', phrase));
 
   // Misspellings: every correctable term and its one-letter deletions, pointing at the term.
   const corrections = new Map<string, string | null>();
@@ -205,11 +205,8 @@ export function compileRules(data: RuleData): CompiledRules {
     weakCues,
     numberSignals: lexicons.fraud.numbers.map((n) => ({ id: n.id, weight: n.weight, patterns: n.patterns.map((p) => new RegExp(p)) })),
     textPatterns: lexicons.fraud.textPatterns.map((t) => ({ id: t.id, weight: t.weight, regex: new RegExp(t.pattern), hint: t.hint })),
-    standardKeywords: new Set(data.policy.optOut.standardKeywords),
-    otherLanguageKeywords: new Set(data.policy.optOut.otherLanguageKeywords),
-    instructionVerbs: new Set(data.policy.optOut.instructionVerbs),
+    optOutWording: data.optOutWording,
     notKeywords: new Set(data.policy.optOut.notKeywords),
-    keywordLinks: new Set(data.policy.optOut.keywordLinks),
     evasionFlags: flagsOf(data.policy.evasionNormalisations),
   };
 }

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { COMPATIBILITY, CONFUSABLE, DIACRITIC, foldCharacter, INVISIBLE } from '@sms/text';
 
 /**
  * Text as the rules see it, with a map back to the original: evidence must show the matched
@@ -14,14 +14,12 @@ export interface NormalisedText {
   flags: Uint8Array | null;
 }
 
-// Bit flags: which normalisation was needed to see a character (or, for tokens, a word).
-export const COMPATIBILITY = 1;
-export const INVISIBLE = 2;
-export const CONFUSABLE = 4;
+// Bit flags: which normalisation was needed to see a character (or, for tokens, a word). The
+// character foldings and their bits are the shared text library's; the word-level ones are screening's.
+export { COMPATIBILITY, CONFUSABLE, DIACRITIC, INVISIBLE };
 export const LEET = 8;
 export const SPLIT = 16;
 export const MISSPELLING = 32;
-export const DIACRITIC = 64;
 export const REPEAT = 128;
 
 const FLAG_NAMES: [number, string][] = [
@@ -48,103 +46,9 @@ export function flagsOf(names: readonly string[]): number {
   return flags;
 }
 
-// Zero-width, bidirectional and other invisible characters used to split words past filters.
-const INVISIBLE_RANGES: [number, number][] = [
-  [0x00ad, 0x00ad],
-  [0x034f, 0x034f],
-  [0x061c, 0x061c],
-  [0x115f, 0x1160],
-  [0x17b4, 0x17b5],
-  [0x180b, 0x180f],
-  [0x200b, 0x200f],
-  [0x202a, 0x202e],
-  [0x2060, 0x2064],
-  [0x2066, 0x206f],
-  [0x3164, 0x3164],
-  [0xfe00, 0xfe0f],
-  [0xfeff, 0xfeff],
-  [0xffa0, 0xffa0],
-  [0x1bca0, 0x1bca3],
-  [0xe0000, 0xe007f],
-  [0xe0100, 0xe01ef],
-];
-
-// Unicode's confusables (the look-alike table behind UTS #39), as packaged by unhomoglyph.
-const require = createRequire(import.meta.url);
-const CONFUSABLES = require('unhomoglyph/data.json') as Record<string, string>;
-
-interface Mapping {
-  out: string;
-  flags: number;
-}
-
-const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
-const MARK = /^\p{M}$/u;
-const SEPARATING = /^[\uFFFD\p{Co}\p{Cn}\p{Cc}]$/u;
-const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
-const ASCII_ALNUM = /^[a-z0-9]+$/;
 const ASCII = /^[\x00-\x7f]*$/;
-const mappings = new Map<number, Mapping>();
 
-function confusableOf(char: string): string | undefined {
-  // Follow the table a few steps: some entries map to another non-ASCII look-alike first.
-  let current = char;
-  for (let step = 0; step < 3; step++) {
-    const next = CONFUSABLES[current] ?? CONFUSABLES[current.toLowerCase()];
-    if (next === undefined) break;
-    current = next;
-    if (ASCII.test(current)) return current.toLowerCase();
-  }
-  return undefined;
-}
-
-function mapCodePoint(codePoint: number): Mapping {
-  const cached = mappings.get(codePoint);
-  if (cached) return cached;
-  let mapping: Mapping;
-  const char = String.fromCodePoint(codePoint);
-  if (INVISIBLE_RANGES.some(([from, to]) => codePoint >= from && codePoint <= to)) {
-    mapping = { out: '', flags: INVISIBLE };
-  } else if (MARK.test(char)) {
-    // Combining marks (accents written separately, strike-through and "zalgo" stacks) are dropped.
-    mapping = { out: '', flags: DIACRITIC };
-  } else {
-    const folded = char.normalize('NFKC');
-    if (!LETTER_OR_NUMBER.test(char)) {
-      // Symbols that fold into letters ("™" -> "tm") would glue onto the word before them; the
-      // replacement character and other unassigned or private characters only separate words.
-      const separator = LETTER_OR_NUMBER.test(folded) || (SEPARATING.test(char) && !PICTOGRAPHIC.test(char));
-      mapping = { out: separator ? ' ' : folded, flags: 0 };
-    } else {
-      let out = '';
-      let flags = folded !== char ? COMPATIBILITY : 0;
-      for (const unit of folded) {
-        const lower = unit.toLowerCase();
-        if (ASCII.test(lower)) {
-          out += lower;
-          continue;
-        }
-        const lookalike = confusableOf(unit);
-        if (lookalike !== undefined && ASCII_ALNUM.test(lookalike)) {
-          out += lookalike;
-          flags |= CONFUSABLE;
-          continue;
-        }
-        const stripped = lower.normalize('NFD').replace(/\p{M}/gu, '');
-        if (stripped !== lower && ASCII_ALNUM.test(stripped)) {
-          out += stripped;
-          flags |= DIACRITIC;
-        } else {
-          out += lower;
-        }
-      }
-      mapping = { out, flags };
-    }
-  }
-  mappings.set(codePoint, mapping);
-  return mapping;
-}
-
+/** The text with every character folded by the shared folding (`foldCharacter`), keeping where each came from and what it needed. */
 export function normalise(source: string): NormalisedText {
   if (ASCII.test(source)) return { source, text: source.toLowerCase(), origin: null, flags: null };
   let origin = new Int32Array(source.length + 16);
@@ -174,7 +78,7 @@ export function normalise(source: string): NormalisedText {
       push(String.fromCharCode(codePoint >= 65 && codePoint <= 90 ? codePoint + 32 : codePoint), index, pendingInvisible);
       pendingInvisible = 0;
     } else {
-      const mapping = mapCodePoint(codePoint);
+      const mapping = foldCharacter(codePoint);
       if (mapping.flags & INVISIBLE) {
         pendingInvisible = INVISIBLE;
       } else if (mapping.out.length > 0) {

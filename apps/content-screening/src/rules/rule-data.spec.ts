@@ -38,6 +38,11 @@ describe('rule data', () => {
   it('cites only catalogue clauses and covers every lexicon category', () => {
     for (const outcome of Object.values(data.policy.categories)) for (const clause of outcome.clauses) assert.ok(CLAUSE_IDS.includes(clause));
     for (const category of LEXICON_CATEGORIES) assert.ok(data.lexicons.categories[category].terms.length > 0, category);
+    for (const source of data.optOutWording.data.sources) for (const clause of source.clauses ?? []) assert.ok((CLAUSE_IDS as readonly string[]).includes(clause), clause);
+  });
+
+  it('reads the opt-out wording through its own phrases: every purpose and not-purpose is a phrase here too', () => {
+    for (const phrase of [...data.optOutWording.data.purposes, ...data.optOutWording.data.notPurposes]) assert.ok(PhraseSchema.safeParse(phrase).success, phrase);
   });
 
   it('refuses a malformed phrase and a pack that gates without an age', () => {

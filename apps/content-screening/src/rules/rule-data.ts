@@ -1,4 +1,5 @@
 import { ClauseIdSchema } from '@sms/contracts';
+import { optOutWording, type OptOutWording } from '@sms/text';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TextModelFileSchema, type TextModelFile } from './model/text-model.js';
@@ -184,21 +185,10 @@ export const ScreeningPolicySchema = z.strictObject({
     missing_opt_out_language: Outcome,
   }),
   ageGateClauses: z.array(ClauseIdSchema).min(1),
+  /** What screening adds to the shared opt-out wording (libs/text): words that are no invented keyword, and the wording it appends. */
   optOut: z.strictObject({
-    standardKeywords: z.array(z.string().regex(/^[a-z]+$/)).min(1),
-    /**
-     * Opt-out keywords of other languages ("Envíe BAJA"): written in the clear, they are no
-     * evasion; they are not standard either, so a first message still gets the standard wording.
-     */
-    otherLanguageKeywords: z.array(z.string().regex(/^[a-z]+$/)),
-    source: z.string(),
-    instructionVerbs: z.array(z.string().regex(/^[a-z]+$/)).min(1),
-    purposes: Phrases.min(1),
-    /** Phrases that hold a purpose word but name no opt-out ("quit coach", "quit smoking"). */
-    notPurposes: Phrases,
+    /** Words after an instruction verb that are ordinary text, not an invented keyword ("text us", "reply here"). */
     notKeywords: z.array(z.string().regex(/^[a-z0-9]+$/)),
-    /** Words between a keyword and its purpose ("STOP to end", "STOP para cancelar"). */
-    keywordLinks: z.array(z.string().min(1)).min(1),
     appendWording: z.string().min(1),
     appendWithBrandWording: z.string().includes('{brand}'),
   }),
@@ -212,6 +202,8 @@ export interface RuleData {
   packs: CountryPacks;
   urls: UrlLists;
   policy: ScreeningPolicy;
+  /** What an opt-out instruction is made of: the shared definition (libs/text). */
+  optOutWording: OptOutWording;
   /** Stage two: the text model's heads (written by npm run train:screening). */
   model: TextModelFile;
 }
@@ -230,11 +222,12 @@ export function loadRuleData(): RuleData {
     packs: load(CountryPacksSchema, 'country-packs.v1.json'),
     urls: load(UrlListsSchema, 'url-lists.v1.json'),
     policy: load(ScreeningPolicySchema, 'screening-policy.v1.json'),
+    optOutWording: optOutWording(),
     model: load(TextModelFileSchema, 'text-model.v1.json'),
   };
 }
 
 /** The versions of the rule data a verdict came from, for the audit trail. */
 export function ruleDataVersion(data: RuleData): string {
-  return [data.lexicons.version, data.packs.version, data.urls.version, data.policy.version, data.model.version].join('/');
+  return [data.lexicons.version, data.packs.version, data.urls.version, data.policy.version, `opt-out-wording.${data.optOutWording.version}`, data.model.version].join('/');
 }

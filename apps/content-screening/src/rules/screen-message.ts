@@ -131,7 +131,7 @@ const byCategoryOrder = (a: Category, b: Category): number => (CATEGORY_ORDER.ge
 const keywordLists = new WeakMap<CompiledRules, string>();
 function keywordList(rules: CompiledRules): string {
   let list = keywordLists.get(rules);
-  if (list === undefined) keywordLists.set(rules, (list = rules.data.policy.optOut.standardKeywords.map((k) => k.toUpperCase()).join(', ')));
+  if (list === undefined) keywordLists.set(rules, (list = rules.optOutWording.data.standardKeywords.map((k) => k.toUpperCase()).join(', ')));
   return list;
 }
 const unique = <T>(values: T[]): T[] => [...new Set(values)];

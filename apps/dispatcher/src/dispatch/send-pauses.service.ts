@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { AlertEvent } from '@sms/contracts';
+import type { AlertEvent, PauseRule } from '@sms/contracts';
 import { KafkaPublisher, record } from '@sms/kafka';
 import type { Context } from '@sms/tracing';
 import { Periodic } from '@sms/util';
 import { Counter, Gauge, register } from 'prom-client';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { SendPausesRepository, type StoredPause } from './send-pauses.repository.js';
-import type { PauseRule } from '../rules/dispatch-rule-data.js';
 import { pauseFor } from '../rules/twilio-errors.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import { ACCOUNT_SCOPE, nextPause, pauseActive, pauseDescription, senderOfScope, tenantOfScope, type PauseTimings } from '../rules/send-pauses.js';

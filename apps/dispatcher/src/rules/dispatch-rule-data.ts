@@ -1,4 +1,4 @@
-import { ClauseIdSchema } from '@sms/contracts';
+import { ClauseIdSchema, twilioErrorTable, type TwilioErrors } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -66,54 +66,10 @@ export const QuietHoursSchema = z.strictObject({
 });
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
-/**
- * What an error about the account or a sender pauses, and how the pause ends: `recheck` after a
- * fixed wait, `backoff` after a wait that grows while it recurs, `operator` when an operator
- * clears it, `probe` when a harmless authenticated request succeeds again (credentials only).
- */
-export const PauseRuleSchema = z
-  .strictObject({
-    scope: z.enum(['account', 'sender', 'credentials']),
-    resume: z.enum(['recheck', 'backoff', 'operator', 'probe']),
-    severity: z.enum(['warning', 'critical']),
-    reason: z.string().min(1),
-    clauses: z.array(ClauseIdSchema).min(1),
-    source: z.string(),
-  })
-  .refine((r) => (r.scope === 'credentials') === (r.resume === 'probe'), 'credentials, and only they, resume by probe');
-export type PauseRule = z.infer<typeof PauseRuleSchema>;
-
-/** `twilio-errors.v1.json`: what Twilio's error codes mean for a message. */
-export const TwilioErrorsSchema = z.strictObject({
-  version: z.string().min(1),
-  description: z.string(),
-  sources: z.array(SourceSchema).min(1),
-  retryCodes: z.strictObject({ codes: z.array(z.number().int()), why: z.string(), source: z.string() }),
-  /** Codes that a status callback reports as `failed` for a message Twilio never sent: sent again from the queue. */
-  callbackRetryCodes: z.strictObject({ codes: z.array(z.number().int()), why: z.string(), source: z.string() }),
-  codes: z.record(
-    z.string().regex(/^\d+$/),
-    z.strictObject({
-      outcome: z.enum(['failed', 'undelivered']),
-      reason: z.string().min(1),
-      clauses: z.array(ClauseIdSchema).optional(),
-      optOut: z.boolean().optional(),
-      alert: z.enum(['content_filtered']).optional(),
-      source: z.string(),
-    }),
-  ),
-  /** Codes about the account or a sender rather than the message: sending pauses for that scope and its messages wait. */
-  pauses: z.strictObject({
-    why: z.string(),
-    codes: z.record(z.string().regex(/^\d+$/), PauseRuleSchema),
-    source: z.string(),
-  }),
-});
-export type TwilioErrors = z.infer<typeof TwilioErrorsSchema>;
-
 export interface DispatchRuleData {
   senderRates: SenderRates;
   quietHours: QuietHours;
+  /** Twilio's error table, shared with consent (@sms/contracts). */
   twilioErrors: TwilioErrors;
 }
 
@@ -136,7 +92,7 @@ export function dispatchRuleData(): DispatchRuleData {
   cached ??= {
     senderRates: load(SenderRatesSchema, 'sender-rates.v1.json'),
     quietHours: load(QuietHoursSchema, 'quiet-hours.v1.json'),
-    twilioErrors: load(TwilioErrorsSchema, 'twilio-errors.v1.json'),
+    twilioErrors: twilioErrorTable(),
   };
   return cached;
 }

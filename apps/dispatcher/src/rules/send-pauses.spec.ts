@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PauseRule } from './dispatch-rule-data.js';
+import type { PauseRule } from '@sms/contracts';
 import { ACCOUNT_SCOPE, nextPause, pauseDescription, senderOfScope, tenantOfScope } from './send-pauses.js';
 
 const NOW = Date.parse('2026-12-06T12:00:00Z');

@@ -1,4 +1,4 @@
-import type { PauseRule } from './dispatch-rule-data.js';
+import type { PauseRule } from '@sms/contracts';
 
 /** The scope key of the account-wide pause (a sender key always holds a "|"). */
 export const ACCOUNT_SCOPE = 'account';

@@ -1,5 +1,4 @@
-import type { ClauseId } from '@sms/contracts';
-import type { PauseRule, TwilioErrors } from './dispatch-rule-data.js';
+import type { ClauseId, PauseRule, TwilioErrors } from '@sms/contracts';
 
 /**
  * What to do after a failed call to Twilio's Messages API.

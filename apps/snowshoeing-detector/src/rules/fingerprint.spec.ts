@@ -32,6 +32,14 @@ describe('template fingerprint', () => {
     assert.equal(withFooter.template, bare.template);
   });
 
+  it('leaves out opt-out instructions as the shared opt-out wording reads them, in any language and with a short code', () => {
+    const bare = fp('Oakwood Family Clinic: flu shots are in, book online or call us today');
+    for (const wording of ['Txt STOP to 85069 to unsubscribe', 'STOP to end', 'Msg QUIT to opt out', 'Responda STOP para no recibir', 'Responde ALTO para cancelar']) {
+      assert.equal(fp(`Oakwood Family Clinic: flu shots are in, book online or call us today. ${wording}.`).template, bare.template, wording);
+    }
+    assert.notEqual(fp('Oakwood Family Clinic: flu shots are in, book online or call us today. Text NOPE to quit.').template, bare.template, 'an invented keyword is no boilerplate');
+  });
+
   it('differs for different content, and keeps the link host', () => {
     assert.notEqual(fp('Oakwood Family Clinic: flu shots are in, book online at oakwood.example/flu').template, fp('Oakwood Family Clinic: flu shots are in, book online at 0akwood-deals.example/flu').template);
     assert.notEqual(fp('Your cleaning is tomorrow').template, fp('Your filling is tomorrow').template);

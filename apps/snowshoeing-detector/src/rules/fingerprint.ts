@@ -1,4 +1,4 @@
-import unhomoglyph from 'unhomoglyph';
+import { foldText, optOutWording, type OptOutWording, type TokenView } from '@sms/text';
 import type { SnowshoeRules, TextNormalisation } from './rule-data.js';
 
 /**
@@ -41,13 +41,10 @@ export interface Fingerprint {
   bands(): number[];
 }
 
-// Zero-width and other invisible characters used to split words past filters.
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
 export const URL = /\b(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:\/[^\s]*)?/giu;
 const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/giu;
 const WORD = /[\p{L}\p{N}_]+/gu;
 const DIGIT = /\p{N}/u;
-const NON_ASCII_ALL = /[^\x00-\x7f]/gu;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 export const MAYBE_URL = /[a-z0-9]\.[a-z]{2}/i;
 const MASK = '#';
@@ -60,6 +57,9 @@ const CALENDAR = new Set(
 // Units that belong to the number before them (9 am, 20 %, 3rd).
 const NUMBER_SUFFIXES = new Set(['am', 'pm', 'a', 'p', 'm', 'st', 'nd', 'rd', 'th', 'usd', 'eur', 'min', 'mins', 'hr', 'hrs', 'h', 'k']);
 
+/** How the shared opt-out wording reads this detector's tokens: a masked part is a number. */
+const WORDING_VIEW: TokenView<string> = { kind: (t) => (t === MASK ? 'number' : 'word'), text: (t) => t };
+
 /** The compiled form of the text rule data, built once. */
 export class TextRules {
   readonly stopwords: Set<string>;
@@ -67,7 +67,11 @@ export class TextRules {
   /** Boilerplate phrases as token lists, indexed by their first token. */
   readonly boilerplate = new Map<string, string[][]>();
 
-  constructor(data: TextNormalisation) {
+  /** `optOut`: opt-out instructions are boilerplate too, as the shared opt-out wording defines them. */
+  constructor(
+    data: TextNormalisation,
+    readonly optOut: OptOutWording = optOutWording(),
+  ) {
     this.stopwords = new Set(data.stopwords);
     this.greetings = new Set(data.greetings);
     for (const phrase of data.boilerplate) {
@@ -81,29 +85,6 @@ export class TextRules {
       this.boilerplate.set(first, list);
     }
   }
-}
-
-const foldCache = new Map<string, string>();
-/**
- * Folds look-alike characters onto one spelling with their TR39 confusable skeletons
- * ("Неllо" in Cyrillic, "ｆｒｅｅ"), for non-ASCII characters only: the skeletons also map
- * some ASCII (m -> rn, I -> l), which lower-casing already settles for ASCII.
- */
-function foldLookalikes(text: string): string {
-  return text.replace(NON_ASCII_ALL, (ch) => {
-    let folded = foldCache.get(ch);
-    if (folded === undefined) {
-      folded = unhomoglyph(ch);
-      if (foldCache.size < 10_000) foldCache.set(ch, folded);
-    }
-    return folded;
-  });
-}
-
-/** The text in lower case with compatibility forms, invisible characters and look-alike letters folded. */
-export function foldText(text: string): string {
-  // ASCII text is already in NFKC form and has no invisible or look-alike characters to fold.
-  return (ASCII_ONLY.test(text) ? text : foldLookalikes(text.normalize('NFKC').replace(INVISIBLE, ''))).toLowerCase();
 }
 
 /** Normalised tokens of a text, with variable parts masked as "#" and link paths dropped. */
@@ -164,8 +145,18 @@ function hasDigit(word: string): boolean {
 }
 
 function stripBoilerplate(tokens: string[], rules: TextRules): string[] {
+  // Opt-out instructions written as one stretch ("Reply STOP to opt out", "Txt STOP to # to
+  // unsubscribe"), by first token; then the detector's own phrases (help, message rates).
+  const stretches = rules.optOut.findStretches(tokens, WORDING_VIEW);
+  let stretch = 0;
   const out: string[] = [];
   for (let i = 0; i < tokens.length; ) {
+    while (stretch < stretches.length && stretches[stretch]!.first < i) stretch++;
+    const instruction = stretches[stretch];
+    if (instruction?.first === i) {
+      i = instruction.last + 1;
+      continue;
+    }
     const phrases = rules.boilerplate.get(tokens[i]!);
     let skipped = 0;
     if (phrases) {

@@ -1,6 +1,7 @@
+import { foldText } from '@sms/text';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { getDomain } from 'tldts';
-import { foldText, templateHash, URL, type Fingerprint } from './fingerprint.js';
+import { templateHash, URL, type Fingerprint } from './fingerprint.js';
 import type { SnowshoeRules } from './rule-data.js';
 
 /**
