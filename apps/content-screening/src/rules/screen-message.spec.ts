@@ -35,6 +35,13 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     assert.match(result.reasons[0]!, /cannabis: "CBD gummies" at 46-57/);
   });
 
+  it('does not read the pot of a pool or a $420 prize as cannabis', () => {
+    for (const text of ['Office pool: $10 entry, the winner takes the pot.', 'Lottery jackpot is $420 million tonight.']) {
+      assert.ok(!run(text).categories.includes('cannabis'), text);
+    }
+    assert.ok(run('Fresh pot, $40 an eighth, delivered tonight.').categories.includes('cannabis'));
+  });
+
   it('sees cannabis however it is worded', () => {
     for (const text of ['420 friendly? Ask about our chill gummies.', 'Kush and sativa strains 15% off.', 'Our partner dispensary has deals.', 'Delta 8 gummies for dental anxiety.']) {
       assert.ok(run(text).categories.includes('cannabis'), text);
