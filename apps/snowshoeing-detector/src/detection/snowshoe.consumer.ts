@@ -8,9 +8,9 @@ import { Pseudonymizer } from '@sms/util';
 import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { senderKey } from '../rules/sender-pool.js';
 import { decideBatch } from './detector-batch.js';
-import { DetectorRules } from './detector-rules.js';
 import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 
 /** Cleared messages are keyed by sender: the dispatcher paces per sender. */
 const ROUTE: StageRoute = { next: 'cleared', nextKey: senderKey };
@@ -32,7 +32,7 @@ export class SnowshoeConsumer {
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(RedisStore) private readonly store: RedisStore,
     @Inject(DecisionsRepository) private readonly decisions: DecisionsRepository,
-    @Inject(DetectorRules) private readonly rules: DetectorRules,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SnowshoeMetrics) private readonly metrics: SnowshoeMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
   ) {}
