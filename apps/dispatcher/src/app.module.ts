@@ -1,9 +1,9 @@
 import { DatabaseModule, databaseHealth, OutboxLease } from '@sms/database';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.js';
 import { CancellationsRepository } from './cancellation/cancellations.repository.js';

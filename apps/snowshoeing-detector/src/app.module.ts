@@ -1,9 +1,9 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';

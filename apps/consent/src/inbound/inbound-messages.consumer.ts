@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { InboundMessageEvent, MessageEnvelope } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, withRecipientTokens, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsentRecordsRepository, type NewConsentRecord } from '../consents/consent-records.repository.js';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
+import { recipientLocale } from '@sms/domain';
 import { TenantDirectory } from '@sms/tenancy';
-import { recipientLocale } from '@sms/util';
 import { PolicyClock } from '../clock/policy-clock.js';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { RULE_DATA, type RuleData } from '../rules/rule-data.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AlertEvent, MessageEnvelope, Verdict } from '@sms/contracts';
+import { countSegments, Pseudonymizer } from '@sms/domain';
 import { record, type OutgoingRecord } from '@sms/kafka';
 import { injectContext, type Context } from '@sms/tracing';
-import { countSegments, Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';

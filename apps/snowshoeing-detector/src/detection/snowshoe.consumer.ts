@@ -1,10 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { ClusteredMessageEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, routeSteps, type BatchOutcome, type ConsumedRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { senderKey } from '../rules/sender-pool.js';
 import { decideBatch } from './detector-batch.js';
