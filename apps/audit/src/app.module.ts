@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { AnalystStream } from './analyst/analyst-stream.js';
 import { AUDIT_CONFIG_TOKEN, type AuditConfig } from './config.js';
@@ -22,6 +22,7 @@ import { AdminReviewsController, ReviewsController } from './reviews/reviews.con
 import { ConsoleSettingsController } from './reviews/console-settings.controller.js';
 import { ReviewService } from './reviews/review.service.js';
 import { CancelService } from './cancellation/cancel.service.js';
+import { loadRuleData, RULE_DATA } from './rules/rule-data.js';
 
 @Module({})
 export class AuditModule {
@@ -38,6 +39,8 @@ export class AuditModule {
         { provide: AUDIT_CONFIG_TOKEN, useValue: config },
         { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
+        { provide: RULE_DATA, useFactory: loadRuleData },
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { AgeVerificationsController } from './age/age-verifications.controller.js';
 import { AgeVerificationsRepository } from './age/age-verifications.repository.js';
@@ -27,9 +27,7 @@ import { RelationshipsController } from './relationships/relationships.controlle
 import { AdminOptOutReviewsController, OptOutReviewsController } from './reviews/opt-out-reviews.controller.js';
 import { OptOutReviewService } from './reviews/opt-out-review.service.js';
 import { OptOutReviewsRepository } from './reviews/opt-out-reviews.repository.js';
-import { CONSENT_POLICY, INBOUND_CLASSIFIER } from './rule-data.tokens.js';
-import { loadConsentPolicy, loadOptOutPhrases } from './rules/consent-rule-data.js';
-import { compileClassifier } from './rules/inbound-keywords.js';
+import { loadRuleData, RULE_DATA } from './rules/rule-data.js';
 
 @Module({})
 export class ConsentModule {
@@ -58,8 +56,8 @@ export class ConsentModule {
         { provide: CONSENT_CONFIG_TOKEN, useValue: config },
         { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
-        { provide: CONSENT_POLICY, useFactory: loadConsentPolicy },
-        { provide: INBOUND_CLASSIFIER, useFactory: () => compileClassifier(loadOptOutPhrases()) },
+        // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
+        { provide: RULE_DATA, useFactory: loadRuleData },
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TOPICS, type ConsentStateView, type InboundMessageEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { encodeValue } from '@sms/kafka';
 import {
   aRecipient,
@@ -18,7 +19,6 @@ import {
   type RunningService,
 } from '@sms/testing';
 import { hashApiKey } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import pg from 'pg';
 import { ConsentModule } from './app.module.js';
 import { CONSENT_CONFIG } from './config.js';

@@ -5,8 +5,8 @@ import { TenancyModule, TenantDirectory } from '@sms/tenancy';
 import type { ScreeningConfig } from './config.js';
 import { compileRules } from './rules/compile.js';
 import { loadSecondStage, type SecondStage } from './rules/model/second-opinion.js';
-import { loadRuleData } from './rules/rule-data.js';
-import { COMPILED_RULES, ScreeningConsumer, SECOND_STAGE } from './screening/screening.consumer.js';
+import { COMPILED_RULES, loadRuleData, RULE_DATA, SECOND_STAGE, type RuleData } from './rules/rule-data.js';
+import { ScreeningConsumer } from './screening/screening.consumer.js';
 
 @Module({})
 export class ContentScreeningModule {
@@ -17,7 +17,8 @@ export class ContentScreeningModule {
       controllers: [HealthController, MetricsController, ScreeningConsumer],
       providers: [
         // Rule data and the encoder are validated and loaded once at start-up: a broken file stops the service from starting.
-        { provide: COMPILED_RULES, useFactory: () => compileRules(loadRuleData()) },
+        { provide: RULE_DATA, useFactory: loadRuleData },
+        { provide: COMPILED_RULES, inject: [RULE_DATA], useFactory: (data: RuleData) => compileRules(data) },
         {
           provide: SECOND_STAGE,
           useFactory: async (): Promise<SecondStage | undefined> =>

@@ -1,9 +1,9 @@
 import { DatabaseModule, databaseHealth, OutboxLease } from '@sms/database';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.js';
 import { CancellationsRepository } from './cancellation/cancellations.repository.js';
@@ -27,6 +27,7 @@ import { SendPauses } from './dispatch/send-pauses.service.js';
 import { SendQueueService } from './dispatch/send-queue.service.js';
 import { SendReconciler } from './dispatch/send-reconciler.js';
 import { TwilioGateway } from './twilio/twilio-gateway.js';
+import { loadRuleData, RULE_DATA } from './rules/rule-data.js';
 
 @Module({})
 export class DispatcherModule {
@@ -43,6 +44,8 @@ export class DispatcherModule {
       providers: [
         { provide: DISPATCHER_CONFIG_TOKEN, useValue: config },
         { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
+        { provide: RULE_DATA, useFactory: loadRuleData },
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],

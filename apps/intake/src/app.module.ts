@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
 import { intakeDataSource } from './database/data-source.js';

@@ -1,9 +1,9 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -14,10 +14,10 @@ import { DecisionsRepository } from './decisions/decisions.repository.js';
 
 import { ClusterAssignmentConsumer } from './detection/cluster-assignment.consumer.js';
 import { ClustersController } from './detection/clusters.controller.js';
-import { DetectorRules } from './detection/detector-rules.js';
 import { RedisStore, redisStoreSettings } from './detection/redis-store.js';
 import { SnowshoeConsumer } from './detection/snowshoe.consumer.js';
 import { SnowshoeMetrics } from './detection/snowshoe-metrics.js';
+import { loadRuleData, RULE_DATA, type RuleData } from './rules/rule-data.js';
 
 const REDIS = Symbol('REDIS');
 
@@ -57,7 +57,8 @@ export class SnowshoeingDetectorModule {
         { provide: JsonLogger, useValue: logger },
         { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
         AdminKeyGuard,
-        DetectorRules,
+        // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
+        { provide: RULE_DATA, useFactory: loadRuleData },
         SnowshoeMetrics,
         {
           provide: REDIS,
@@ -71,11 +72,11 @@ export class SnowshoeingDetectorModule {
         RedisLifecycle,
         {
           provide: RedisStore,
-          inject: [REDIS, KAFKA_CLIENT, DetectorRules],
-          useFactory: async (redis: Redis, kafka: Kafka, rules: DetectorRules): Promise<RedisStore> => {
+          inject: [REDIS, KAFKA_CLIENT, RULE_DATA],
+          useFactory: async (redis: Redis, kafka: Kafka, rules: RuleData): Promise<RedisStore> => {
             const prefix = `${config.SNOWSHOE_REDIS_PREFIX}${await kafkaClusterId(kafka)}:`;
             logger.log({ message: 'snowshoe state in redis', prefix });
-            return new RedisStore(redis, prefix, redisStoreSettings(rules.data));
+            return new RedisStore(redis, prefix, redisStoreSettings(rules.snowshoe));
           },
         },
         { provide: DecisionsRepository, inject: [DataSource], useFactory: (db: DataSource) => new DecisionsRepository(db) },

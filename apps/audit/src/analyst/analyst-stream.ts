@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnalystEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, record } from '@sms/kafka';
-import { Pseudonymizer } from '@sms/util';
 import { AUDIT_CONFIG_TOKEN, type AuditConfig } from '../config.js';
 import type { AnalystPseudonyms } from '../rules/analyst.js';
 

@@ -4,6 +4,7 @@ import { AdminKeyGuard, TenantDirectory } from '@sms/tenancy';
 import { z } from 'zod';
 import { DashboardSchema } from '../reports/reports.controller.js';
 import { ReportsRepository } from '../reports/reports.repository.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { EnforcementService } from './enforcement.service.js';
 
 const LiftSchema = z.strictObject({
@@ -21,11 +22,12 @@ export class EnforcementController {
     @Inject(EnforcementService) private readonly enforcement: EnforcementService,
     @Inject(ReportsRepository) private readonly reports: ReportsRepository,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(RULE_DATA) private readonly ruleData: RuleData,
   ) {}
 
   @Get()
   async overview() {
-    const { rules } = this.enforcement;
+    const rules = this.ruleData.enforcement;
     const tenants = await Promise.all(
       [...this.tenants.all()].map(async (t) => ({
         tenantId: t.tenantId,

@@ -6,7 +6,8 @@ import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { HistoryRepository } from '../history/history.repository.js';
 import { ReportsRepository } from '../reports/reports.repository.js';
-import { loadEnforcementRules, suspensionsDue, windowStarts, type EnforcementRules, type WindowStarts } from '../rules/enforcement.js';
+import { suspensionsDue, windowStarts, type WindowStarts } from '../rules/enforcement.js';
+import { RULE_DATA, type EnforcementRules, type RuleData } from '../rules/rule-data.js';
 
 /**
  * MP.ISV and MP.ENFORCEMENT: after every batch of decisions, the tenants that got blocks are
@@ -17,7 +18,7 @@ import { loadEnforcementRules, suspensionsDue, windowStarts, type EnforcementRul
 @Injectable()
 export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EnforcementService.name);
-  readonly rules: EnforcementRules = loadEnforcementRules();
+  private readonly rules: EnforcementRules;
   private readonly view: CompactedTopicView<typeof TOPICS.enforcement.schema>;
   /** Enforcement decided here that the view may not show yet. */
   private readonly recent = new Map<string, EnforcementEvent>();
@@ -28,7 +29,9 @@ export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(HistoryRepository) private readonly history: HistoryRepository,
     @Inject(ReportsRepository) private readonly reports: ReportsRepository,
+    @Inject(RULE_DATA) ruleData: RuleData,
   ) {
+    this.rules = ruleData.enforcement;
     this.view = new CompactedTopicView(kafka, TOPICS.enforcement, `${options.service}.enforcement`, options.log);
   }
 

@@ -9,6 +9,7 @@ import { ReviewService } from '../reviews/review.service.js';
 import { analystFromConsentChange, analystFromEnvelope, analystFromStatus } from '../rules/analyst.js';
 import { countsTowardSuspension } from '../rules/enforcement.js';
 import { firstToldOn, handedToTwilio, historyFromEnvelope, historyFromStatus, type EnvelopeTopic } from '../rules/history.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { HistoryRepository } from './history.repository.js';
 
 /**
@@ -38,6 +39,7 @@ export class HistoryConsumer {
     @Inject(AnalystStream) private readonly analysts: AnalystStream,
     @Inject(EnforcementService) private readonly enforcement: EnforcementService,
     @Inject(ReviewService) private readonly reviews: ReviewService,
+    @Inject(RULE_DATA) private readonly ruleData: RuleData,
   ) {}
 
   @ConsumeTopic('accepted', GATHERED)
@@ -55,7 +57,7 @@ export class HistoryConsumer {
     // The history first: the review queue follows what it keeps, and a held message its tenant sees there can be withdrawn at once (a cancel needs its history).
     const outcome = await this.recordEnvelopes('stopped', records);
     await this.reviews.queue(records.map((r) => r.value).filter((e) => e.verdicts.at(-1)?.decision === 'hold'));
-    await this.enforcement.check(records.filter((r) => countsTowardSuspension(r.value.verdicts.at(-1), this.enforcement.rules)).map((r) => r.value.tenantId));
+    await this.enforcement.check(records.filter((r) => countsTowardSuspension(r.value.verdicts.at(-1), this.ruleData.enforcement)).map((r) => r.value.tenantId));
     return outcome;
   }
 

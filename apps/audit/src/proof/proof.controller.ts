@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import type { TenantConfigEvent } from '@sms/contracts';
+import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { AllowSuspendedTenant, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
-import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { HistoryRepository } from '../history/history.repository.js';

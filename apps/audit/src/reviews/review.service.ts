@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsentChangeEvent, MessageEnvelope } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, record } from '@sms/kafka';
-import { Pseudonymizer } from '@sms/util';
 import { HistoryRepository } from '../history/history.repository.js';
 import { handedToTwilio, historyFromEnvelope } from '../rules/history.js';
 import { joinsReviewQueue, reviewOutcome } from '../rules/review.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnalystEventSchema, type AnalystEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { anEnvelope } from '@sms/testing';
-import { Pseudonymizer } from '@sms/util';
 import { analystFromConsentChange, analystFromEnvelope, type AnalystPseudonyms } from './analyst.js';
 import { historyFromEnvelope } from './history.js';
 

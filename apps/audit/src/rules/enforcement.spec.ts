@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countsTowardSuspension, loadEnforcementRules, suspensionsDue, windowStarts } from './enforcement.js';
+import { countsTowardSuspension, suspensionsDue, windowStarts } from './enforcement.js';
+import { loadRuleData } from './rule-data.js';
 
-const rules = loadEnforcementRules();
+const rules = loadRuleData().enforcement;
 
 describe('suspensionsDue (MP.ISV, MP.ENFORCEMENT)', () => {
   it('suspends a campaign past its serious threshold and nothing below it', () => {

@@ -1,22 +1,5 @@
-import { ClauseIdSchema, type EnforcementEvent, type Verdict } from '@sms/contracts';
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-
-export const EnforcementRulesSchema = z.strictObject({
-  version: z.string(),
-  description: z.string(),
-  sources: z.array(z.strictObject({ id: z.string(), title: z.string(), clauses: z.array(ClauseIdSchema).optional() })).min(1),
-  windowHours: z.number().int().positive(),
-  serious: z.array(ClauseIdSchema),
-  notViolations: z.array(ClauseIdSchema),
-  campaign: z.strictObject({ serious: z.number().int().positive(), all: z.number().int().positive() }),
-  tenant: z.strictObject({ serious: z.number().int().positive(), all: z.number().int().positive() }),
-});
-export type EnforcementRules = z.infer<typeof EnforcementRulesSchema>;
-
-export function loadEnforcementRules(): EnforcementRules {
-  return EnforcementRulesSchema.parse(JSON.parse(readFileSync(new URL('../rule-data/enforcement.v1.json', import.meta.url), 'utf8')));
-}
+import type { EnforcementEvent, Verdict } from '@sms/contracts';
+import type { EnforcementRules } from './rule-data.js';
 
 /**
  * Whether a verdict can bring its tenant nearer a suspension: a block that the counts take in

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { AgeVerificationSchema, type AgeVerification, type TenantConfigEvent } from '@sms/contracts';
+import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
-import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import { randomUUID } from 'node:crypto';
 import { ageVerifiedChange } from '../opt-outs/consent-changes.js';
 import { AgeVerificationsRepository } from './age-verifications.repository.js';

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { encodeValue } from '@sms/kafka';
 import { hashApiKey } from '@sms/tenancy';
 import { aTenant, anEnvelope, freePort, publishTenant, testKafka, testStack, waitFor } from '@sms/testing';
-import { Pseudonymizer } from '@sms/util';
 import pg from 'pg';
 
 const stack = testStack();

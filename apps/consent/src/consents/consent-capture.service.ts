@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantConfigEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher } from '@sms/kafka';
-import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import { checkCapture, type CaptureCheck, type CaptureInput } from '../rules/check-capture.js';

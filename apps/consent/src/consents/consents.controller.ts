@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
 import { ConsentCaptureSchema, scopesForMessage, type ConsentCapture, type ConsentStateView, type TenantConfigEvent } from '@sms/contracts';
+import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
-import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/util';
 import { z } from 'zod';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { OptEventsRepository } from '../opt-outs/opt-events.repository.js';

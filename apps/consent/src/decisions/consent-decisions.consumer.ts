@@ -5,9 +5,8 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import { hasStandardOptOutWording } from '@sms/text';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
-import { CONSENT_POLICY } from '../rule-data.tokens.js';
 import { ageOn } from '../rules/age.js';
-import type { ConsentPolicy } from '../rules/consent-rule-data.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { decideConsent } from '../rules/decide-consent.js';
 import { MessageDecisionsRepository, type NewDecision } from './message-decisions.repository.js';
 import { keyOf, RecipientFactsRepository } from './recipient-facts.repository.js';
@@ -23,7 +22,7 @@ export class ConsentDecisionsConsumer {
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
-    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
+    @Inject(RULE_DATA) private readonly ruleData: RuleData,
   ) {}
 
   @ConsumeTopic('accepted')
@@ -48,7 +47,7 @@ export class ConsentDecisionsConsumer {
         senderPool: messagingServiceNumbers(tenant, envelope.message.messagingServiceSid),
         campaign: tenant?.campaigns.find((c) => c.id === envelope.message.campaign),
         settings: tenant?.settings ?? defaultTenantSettings(),
-        policy: this.policy,
+        policy: this.ruleData.policy,
         conversationWindowMs: this.config.CONVERSATION_WINDOW_HOURS * 3_600_000,
         now,
       });

@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { InboundMessageEvent, MessageEnvelope } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, withRecipientTokens, type BatchOutcome, type ConsumedRecord } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsentRecordsRepository, type NewConsentRecord } from '../consents/consent-records.repository.js';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
@@ -11,10 +11,10 @@ import { consentRecordedChanges } from '../opt-outs/consent-changes.js';
 import type { NewOptEvent } from '../opt-outs/opt-events.repository.js';
 import { OptOutRecorder } from '../opt-outs/opt-out-recorder.js';
 import { OptOutReviewsRepository } from '../reviews/opt-out-reviews.repository.js';
-import { INBOUND_CLASSIFIER } from '../rule-data.tokens.js';
-import { intentOf, type InboundClassifier } from '../rules/inbound-keywords.js';
+import { intentOf } from '../rules/inbound-keywords.js';
 import { twilioAnswersKeyword, twilioConfirmsOptOut } from '../rules/opt-out-confirmation.js';
 import { optScopeFor } from '../rules/opt-out-scope.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 import { InboundMessagesRepository, type NewInbound } from './inbound-messages.repository.js';
 
@@ -37,7 +37,7 @@ export class InboundMessagesConsumer {
     @Inject(ConsentRecordsRepository) private readonly consentRecords: ConsentRecordsRepository,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(INBOUND_CLASSIFIER) private readonly classifier: InboundClassifier,
+    @Inject(RULE_DATA) private readonly ruleData: RuleData,
     @Inject(OptOutRecorder) private readonly recorder: OptOutRecorder,
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
   ) {}
@@ -62,7 +62,7 @@ export class InboundMessagesConsumer {
         deadLetters.push({ record: r, error: new Error(`tenantId: tenant "${tenantId}" is unknown`) });
         continue;
       }
-      const intent = intentOf(message, this.classifier);
+      const intent = intentOf(message, this.ruleData.inboundClassifier);
       const scope = optScopeFor(tenant, message.to);
       const state = before.get(keyOf({ tenantId, recipientToken }))!.optStates.find((s) => s.scope === scope);
       const optedOut = state?.state === 'opted_out';
@@ -74,7 +74,7 @@ export class InboundMessagesConsumer {
         sender: message.to,
         intent: intent.kind,
         body: message.body,
-        classification: { kind: intent.kind, rule: intent.rule, evidence: intent.evidence, confidence: intent.confidence, version: this.classifier.version },
+        classification: { kind: intent.kind, rule: intent.rule, evidence: intent.evidence, confidence: intent.confidence, version: this.ruleData.inboundClassifier.version },
         replyMessageId: null,
         receivedAt: message.receivedAt,
       };

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { consentStateKey, type ConsentStateEvent, type MessageEnvelope } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
 import type { Context } from '@sms/tracing';
-import { Pseudonymizer } from '@sms/util';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { optEventChanges } from './consent-changes.js';
 import { OptEventsRepository, type NewOptEvent } from './opt-events.repository.js';

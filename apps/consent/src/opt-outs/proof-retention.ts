@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from '../config.js';
-import { CONSENT_POLICY } from '../rule-data.tokens.js';
-import type { ConsentPolicy } from '../rules/consent-rule-data.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { ProofRetentionRepository } from './proof-retention.repository.js';
 
 /**
@@ -17,11 +16,11 @@ export class ProofRetention implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(ProofRetentionRepository) private readonly retention: ProofRetentionRepository,
     @Inject(CONSENT_CONFIG_TOKEN) private readonly config: ConsentConfig,
-    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
+    @Inject(RULE_DATA) private readonly ruleData: RuleData,
   ) {}
 
   get retentionDays(): number {
-    return this.config.PROOF_RETENTION_DAYS ?? this.policy.proofRetentionDays;
+    return this.config.PROOF_RETENTION_DAYS ?? this.ruleData.policy.proofRetentionDays;
   }
 
   onApplicationBootstrap(): void {

@@ -1,8 +1,8 @@
 import type { ClauseId, ConsentCapture, ConsentSource, TenantConfigEvent } from '@sms/contracts';
+import { describePhoneNumberProblem, parseInternationalNumber } from '@sms/domain';
 
 /** A consent to record: from the API or topic, or a relationship event (source "relationship:<action>"). */
 export type CaptureInput = Omit<ConsentCapture, 'source' | 'evidence'> & { source: ConsentSource | `relationship:${string}`; evidence: Record<string, string | undefined> };
-import { describePhoneNumberProblem, parseInternationalNumber } from '@sms/util';
 
 export interface CaptureProblem {
   path: string;

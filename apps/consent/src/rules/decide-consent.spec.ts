@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anEnvelope, aTenant } from '@sms/testing';
-import { loadConsentPolicy } from './consent-rule-data.js';
+import { loadConsentPolicy } from './rule-data.js';
 import { decideConsent, type ConsentFacts, type ConsentRecordFact, type HistoryFact } from './decide-consent.js';
 
 const now = new Date('2026-11-27T15:00:00Z');

@@ -10,7 +10,7 @@ import {
   type Verdict,
 } from '@sms/contracts';
 import { hasStandardOptOutWording } from '@sms/text';
-import type { ConsentPolicy } from './consent-rule-data.js';
+import type { ConsentPolicy } from './rule-data.js';
 
 export interface ConsentRecordFact {
   id: string;

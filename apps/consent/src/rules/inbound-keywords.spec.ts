@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadOptOutPhrases } from './consent-rule-data.js';
+import { loadOptOutPhrases } from './rule-data.js';
 import { compileClassifier, intentOf } from './inbound-keywords.js';
 
 const classifier = compileClassifier(loadOptOutPhrases());

@@ -1,5 +1,5 @@
 import type { InboundMessageEvent } from '@sms/contracts';
-import type { OptOutPhrases } from './consent-rule-data.js';
+import type { OptOutPhrases } from './rule-data.js';
 
 /**
  * What an inbound text asks for, and why we think so. Standard keywords are matched as the

@@ -1,5 +1,5 @@
 import type { InboundMessageEvent, MessageEnvelope, MessageKind, TenantConfigEvent } from '@sms/contracts';
-import { parseInternationalNumber } from '@sms/util';
+import { parseInternationalNumber } from '@sms/domain';
 import { v5 as uuidv5 } from 'uuid';
 
 /** Namespace of the ids of the pipeline's own replies, so a redelivered inbound message yields the same id. */

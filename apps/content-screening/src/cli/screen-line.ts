@@ -9,7 +9,7 @@ import {
   type MessageEnvelope,
   type TenantConfigEvent,
 } from '@sms/contracts';
-import { recipientLocale } from '@sms/util';
+import { recipientLocale } from '@sms/domain';
 import { z } from 'zod';
 import type { CompiledRules } from '../rules/compile.js';
 import type { Category } from '../rules/rule-data.js';

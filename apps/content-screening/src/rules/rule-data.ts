@@ -9,6 +9,13 @@ import { TextModelFileSchema, type TextModelFile } from './model/text-model.js';
  * policy decides (terms, weights, ages, lists, wording) lives in code.
  */
 
+/** The rule data, loaded once by `loadRuleData` and provided under this token in app.module.ts. */
+export const RULE_DATA = Symbol('RULE_DATA');
+/** What is derived from it, provided beside it: the rules compiled from RULE_DATA (`compileRules`). */
+export const COMPILED_RULES = Symbol('COMPILED_RULES');
+/** The text encoder's pool and tokenizer (`loadSecondStage`); undefined when it is switched off. */
+export const SECOND_STAGE = Symbol('SECOND_STAGE');
+
 const Sources = z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), clauses: z.array(ClauseIdSchema).optional() })).min(1);
 
 /** One token of a phrase: a word, a number, one of the symbols the tokenizer keeps, or an emoji. */

@@ -5,11 +5,8 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import type { CompiledRules } from '../rules/compile.js';
 import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
+import { COMPILED_RULES, SECOND_STAGE } from '../rules/rule-data.js';
 import { factsFromEnvelope, verdictOf } from '../rules/screen-message.js';
-
-export const COMPILED_RULES = Symbol('COMPILED_RULES');
-/** The text encoder's pool and tokenizer; undefined when it is switched off. */
-export const SECOND_STAGE = Symbol('SECOND_STAGE');
 
 const ROUTE: StageRoute = { next: 'screened' };
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { countSegments, sleep } from '@sms/util';
+import { countSegments } from '@sms/domain';
+import { sleep } from '@sms/util';
 import { E164, isSenderAddress, MESSAGING_SERVICE_SID, plusRestored } from './addresses.js';
 import type { SimulatorContext } from './context.js';
 import { readBody, sendJson } from './http-io.js';

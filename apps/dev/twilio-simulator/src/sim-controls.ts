@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { countSegments } from '@sms/util';
+import { countSegments } from '@sms/domain';
 import { z } from 'zod';
 import { E164, isSenderAddress, MESSAGING_SERVICE_SID, plusRestored } from './addresses.js';
 import type { SimulatorContext } from './context.js';

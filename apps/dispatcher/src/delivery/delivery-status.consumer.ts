@@ -5,10 +5,10 @@ import { ConsumeTopic } from '@sms/nest-kafka';
 import { backoffDelay } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { DispatchOutbox } from '../dispatch/dispatch-outbox.js';
-import { DispatchPolicy } from '../dispatch/dispatch-policy.js';
 import { scheduledStatus } from '../dispatch/outcome-records.js';
 import { SendLedgerRepository } from '../dispatch/send-ledger.repository.js';
 import { SendPauses } from '../dispatch/send-pauses.service.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { deliveryOutcome, pausedByStatus, retriedFromQueue } from '../rules/twilio-errors.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 
@@ -35,7 +35,7 @@ export class DeliveryStatusConsumer {
   constructor(
     @Inject(DeliveriesRepository) private readonly deliveries: DeliveriesRepository,
     @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
-    @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
@@ -51,7 +51,7 @@ export class DeliveryStatusConsumer {
     );
     const alerts: OutgoingRecord[] = [];
     for (const r of callbacks) {
-      const outcome = deliveryOutcome(this.policy.rules.twilioErrors, r.value.errorCode);
+      const outcome = deliveryOutcome(this.rules.twilioErrors, r.value.errorCode);
       if (outcome?.alert !== 'content_filtered') continue;
       const alert: AlertEvent = {
         alertId: `content_filtered:${r.value.messageId}`,
@@ -83,7 +83,7 @@ export class DeliveryStatusConsumer {
    * Returns the ids queued again.
    */
   private async requeueFromTwilio(callbacks: ConsumedRecord<StatusEvent>[]): Promise<Set<string>> {
-    const data = this.policy.rules.twilioErrors;
+    const data = this.rules.twilioErrors;
     const candidates = callbacks.filter(
       (r) => r.value.twilioSid !== undefined && (retriedFromQueue(data, r.value.status, r.value.errorCode) || pausedByStatus(data, r.value.status, r.value.errorCode) !== null),
     );

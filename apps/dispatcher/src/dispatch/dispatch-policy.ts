@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
+import { recipientLocale } from '@sms/domain';
 import { TenantDirectory } from '@sms/tenancy';
-import { recipientLocale } from '@sms/util';
 import { PolicyClock } from '../clock/policy-clock.js';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
-import { dispatchRuleData, type DispatchRuleData } from '../rules/dispatch-rule-data.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { checkQuietHours, recipientZones, type QuietHoursVerdict } from '../rules/quiet-hours.js';
 import { initialSchedule, type InitialSchedule } from '../rules/send-window.js';
 import { senderOutsidePool, senderPlan, type SenderPlan } from '../rules/sender-rate.js';
@@ -12,12 +12,12 @@ import { senderOutsidePool, senderPlan, type SenderPlan } from '../rules/sender-
 /** Feeds the dispatcher's pure rules with the tenant directory, the rule data and the policy clock. */
 @Injectable()
 export class DispatchPolicy {
-  readonly rules: DispatchRuleData = dispatchRuleData();
   readonly clock: PolicyClock;
 
   constructor(
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(DISPATCHER_CONFIG_TOKEN) config: DispatcherConfig,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
   ) {
     this.clock = new PolicyClock(config.DISPATCHER_POLICY_CLOCK_START);
   }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
+import { countSegments } from '@sms/domain';
 import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
-import { countSegments } from '@sms/util';
 import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
 import { SimulatorClient, type SimMessage } from '../test-support/simulator-client.js';

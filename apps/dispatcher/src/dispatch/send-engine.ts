@@ -6,6 +6,7 @@ import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import type { RateBucket } from '../rules/sender-rate.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { classifySendError, retryAfterMs, type SendFailure } from '../rules/twilio-errors.js';
 import { TwilioGateway, type OutgoingSms, type TwilioCallError, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
 import type { ClaimedSend } from './claim-round.repository.js';
@@ -95,6 +96,7 @@ export class SendEngine {
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
     @Inject(DispatchOutbox) private readonly outbox: DispatchOutbox,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SendPauses) private readonly pauses: SendPauses,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
@@ -276,7 +278,7 @@ export class SendEngine {
       return { sid: sent.sid };
     } catch (error) {
       const refused = error as TwilioCallError;
-      const failure = classifySendError(this.policy.rules.twilioErrors, refused, { retryAfterMs: retryAfterMs(refused.retryAfter, Date.now()) });
+      const failure = classifySendError(this.rules.twilioErrors, refused, { retryAfterMs: retryAfterMs(refused.retryAfter, Date.now()) });
       twilioErrors.inc({ code: String(failure.code ?? 'network'), kind: failure.kind });
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
       if (failure.code !== null) span.setAttribute('twilio.error_code', failure.code);

@@ -7,8 +7,8 @@ import { Periodic } from '@sms/util';
 import { Counter, Gauge, register } from 'prom-client';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { SendPausesRepository, type StoredPause } from './send-pauses.repository.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { pauseFor } from '../rules/twilio-errors.js';
-import { DispatchPolicy } from './dispatch-policy.js';
 import { ACCOUNT_SCOPE, nextPause, pauseActive, pauseDescription, senderOfScope, tenantOfScope, type PauseTimings } from '../rules/send-pauses.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
 
@@ -58,7 +58,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SendPausesRepository) private readonly stored: SendPausesRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
-    @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
     this.timings = { recheckMs: config.DAILY_LIMIT_RECHECK_MS, backoffMs: config.RATE_PAUSE_MS, backoffMaxMs: config.RATE_PAUSE_MAX_MS };
@@ -95,7 +95,7 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
       const pause = this.active.get(scope);
       if (!pause || !pauseActive({ untilMs: pause.until?.getTime() ?? null }, now)) continue;
       const untilMs = pause.until?.getTime() ?? null;
-      const clauses = pauseFor(this.policy.rules.twilioErrors, pause.code)?.clauses ?? ['AUP.SERVICE_LIMITS'];
+      const clauses = pauseFor(this.rules.twilioErrors, pause.code)?.clauses ?? ['AUP.SERVICE_LIMITS'];
       return { dueAt: new Date(untilMs ?? now), reason: pauseDescription(pause, pause.code, scope, untilMs), clauses, untilMs };
     }
     return null;

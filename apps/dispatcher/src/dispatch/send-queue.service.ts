@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AlertEvent, MessageEnvelope, Verdict } from '@sms/contracts';
+import { countSegments, Pseudonymizer } from '@sms/domain';
 import { record, type OutgoingRecord } from '@sms/kafka';
 import { injectContext, type Context } from '@sms/tracing';
-import { countSegments, Pseudonymizer } from '@sms/util';
 import { DataSource } from 'typeorm';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
@@ -19,6 +19,7 @@ import { SendEngine } from './send-engine.js';
 import { SendLedgerRepository, type NewSend } from './send-ledger.repository.js';
 import { SendPauses } from './send-pauses.service.js';
 import type { SendRow } from './send-row.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { pauseFor } from '../rules/twilio-errors.js';
 import { releasesDispatcherHold } from '../rules/released-hold.js';
 
@@ -55,6 +56,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(OutboxRepository) private readonly outboxRows: OutboxRepository,
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(OptOutScreen) private readonly optOuts: OptOutScreen,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
@@ -68,7 +70,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
     // Open a few pool connections and the SDK's first request now, so that the first sends do
     // not pay for them; the request also tells whether Twilio accepts the credentials.
     const [, probe] = await Promise.all([this.ledger.warmUp(4), this.twilio.probe()]);
-    const refused = pauseFor(this.policy.rules.twilioErrors, 20003);
+    const refused = pauseFor(this.rules.twilioErrors, 20003);
     if (probe === 'refused' && refused) await this.pauses.credentialsRefusedAtStart(refused, 20003);
     this.running = true;
     this.loop = this.pump();
@@ -185,7 +187,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         const { buckets, counters } = this.locksFor(state.messages, now);
         state.freeAt = await this.claimRounds.lockBuckets(tx, buckets);
         state.dailyCounts = await this.claimRounds.lockCounters(tx, counters);
-        state.queuedAtTwilioMs = await this.claimRounds.queuedAtTwilio(tx, senders, this.policy.rules.senderRates.queueWindowSeconds);
+        state.queuedAtTwilioMs = await this.claimRounds.queuedAtTwilio(tx, senders, this.rules.senderRates.queueWindowSeconds);
       }
       const pacing = new PacingBook(state.freeAt);
       const plan = planClaims({
@@ -195,7 +197,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         pacing,
         dailyCounts: state.dailyCounts,
         queuedAtTwilioMs: state.queuedAtTwilioMs,
-        queueWindowMs: this.policy.rules.senderRates.queueWindowSeconds * 1000,
+        queueWindowMs: this.rules.senderRates.queueWindowSeconds * 1000,
         plan: (e) => this.policy.plan(e),
         quietHours: (e, at) => this.policy.quietHours(e, at),
         toPolicyMs: (ms) => this.policy.clock.toPolicyMs(ms),

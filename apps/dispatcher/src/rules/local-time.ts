@@ -1,4 +1,4 @@
-import { WEEKDAYS, type Weekday } from './dispatch-rule-data.js';
+import { WEEKDAYS, type Weekday } from './rule-data.js';
 
 export interface LocalTime {
   year: number;

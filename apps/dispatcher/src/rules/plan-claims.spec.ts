@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant } from '@sms/testing';
-import { dispatchRuleData } from './dispatch-rule-data.js';
+import { loadRuleData } from './rule-data.js';
 import { PacingBook } from './pacing.js';
 import { planClaims, type ClaimInputs, type DueMessage } from './plan-claims.js';
 import type { QuietHoursVerdict } from './quiet-hours.js';
 import { senderPlan, senderKeyOf } from './sender-rate.js';
 
-const { senderRates } = dispatchRuleData();
+const { senderRates } = loadRuleData();
 const NOW = Date.parse('2026-11-25T17:00:00Z');
 const longCodes = aTenant();
 const open = (): QuietHoursVerdict => ({ kind: 'open', rule: 'US' });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dispatchRuleData } from './dispatch-rule-data.js';
+import { loadRuleData } from './rule-data.js';
 import { checkQuietHours, effectiveRule, type QuietHoursSubject } from './quiet-hours.js';
 
-const { quietHours } = dispatchRuleData();
+const { quietHours } = loadRuleData();
 const marketing = (overrides: Partial<QuietHoursSubject> = {}): QuietHoursSubject => ({
   useCase: 'marketing',
   kind: 'standard',

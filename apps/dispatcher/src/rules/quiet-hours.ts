@@ -1,5 +1,5 @@
 import type { ClauseId, MessageEnvelope } from '@sms/contracts';
-import { WEEKDAYS, type LocalTimeRule, type LocalWindow, type QuietHours, type Weekday } from './dispatch-rule-data.js';
+import { WEEKDAYS, type LocalTimeRule, type LocalWindow, type QuietHours, type Weekday } from './rule-data.js';
 import { isKnownTimeZone, localTime, minutesOf, zonedInstant } from './local-time.js';
 
 /** Where and who the message is for, as the quiet-hour rules need it. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anEnvelope, aTenant } from '@sms/testing';
-import { dispatchRuleData } from './dispatch-rule-data.js';
+import { loadRuleData } from './rule-data.js';
 import { senderOutsidePool, senderPlan } from './sender-rate.js';
 
-const { senderRates } = dispatchRuleData();
+const { senderRates } = loadRuleData();
 const MG = 'MG0123456789abcdef0123456789abcdef';
 
 describe('senderPlan: a rate per sender from its number type and registration (AUP.SERVICE_LIMITS)', () => {

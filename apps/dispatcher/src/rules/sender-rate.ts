@@ -1,5 +1,5 @@
 import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
-import type { SenderRates } from './dispatch-rule-data.js';
+import type { SenderRates } from './rule-data.js';
 
 /** A rate a message's segments count against, shared by every message with the same key. */
 export interface RateBucket {

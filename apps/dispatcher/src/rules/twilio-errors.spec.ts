@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { dispatchRuleData } from './dispatch-rule-data.js';
+import { loadRuleData } from './rule-data.js';
 import { classifySendError, deliveryOutcome, MAX_RETRY_AFTER_MS, pausedByStatus, retriedFromQueue, retryAfterMs } from './twilio-errors.js';
 
-const { twilioErrors } = dispatchRuleData();
+const { twilioErrors } = loadRuleData();
 const classify = (error: Parameters<typeof classifySendError>[1]) => classifySendError(twilioErrors, error);
 
 describe('classifySendError', () => {

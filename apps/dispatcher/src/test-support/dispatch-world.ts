@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { consentStateKey, type MessageEnvelope, type TenantConfigEvent, type TopicKey, type TopicValue } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { createKafkaClient, record } from '@sms/kafka';
-import { Pseudonymizer } from '@sms/util';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { senderKeyOf } from '../rules/sender-rate.js';

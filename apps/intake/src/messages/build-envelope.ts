@@ -1,5 +1,5 @@
 import type { MessageEnvelope, SendRequest, TenantConfigEvent } from '@sms/contracts';
-import { describePhoneNumberProblem, parseInternationalNumber, recipientLocale } from '@sms/util';
+import { describePhoneNumberProblem, parseInternationalNumber, recipientLocale } from '@sms/domain';
 
 export interface FieldError {
   path: string;

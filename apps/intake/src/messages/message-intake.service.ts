@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { messageIdFor, type MessageEnvelope, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, record } from '@sms/kafka';
 import { context, extractContext, injectContext, SpanKind, tracer, trace, type Context } from '@sms/tracing';
-import { backoffDelay, Pseudonymizer, sleep } from '@sms/util';
+import { backoffDelay, sleep } from '@sms/util';
 import { createHash, randomUUID } from 'node:crypto';
 import { buildEnvelope, type FieldError } from './build-envelope.js';
 import { AcceptedMessageRepository, type InsertOutcome } from './accepted-message.repository.js';

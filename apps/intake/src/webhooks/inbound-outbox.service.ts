@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { InboundMessageEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher } from '@sms/kafka';
-import { Pseudonymizer } from '@sms/util';
 import { InboundOutboxRepository } from './inbound-outbox.repository.js';
 
 /**

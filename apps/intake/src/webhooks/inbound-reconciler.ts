@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { InboundMessageEvent } from '@sms/contracts';
+import { parseInternationalNumber } from '@sms/domain';
 import { TenantDirectory } from '@sms/tenancy';
-import { parseInternationalNumber, Periodic } from '@sms/util';
+import { Periodic } from '@sms/util';
 import { randomUUID } from 'node:crypto';
 import { Counter, register } from 'prom-client';
 import twilio from 'twilio';

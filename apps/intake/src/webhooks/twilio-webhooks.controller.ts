@@ -1,10 +1,10 @@
 import { Body, Controller, Header, HttpCode, Inject, Logger, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { statusFromTwilio, type InboundMessageEvent, type StatusEvent } from '@sms/contracts';
+import { parseInternationalNumber } from '@sms/domain';
 import { KafkaPublisher } from '@sms/kafka';
 import { ZodValidationPipe } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
 import { extractContext } from '@sms/tracing';
-import { parseInternationalNumber } from '@sms/util';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {

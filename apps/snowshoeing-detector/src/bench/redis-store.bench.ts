@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { SNOWSHOE_SCHEMA, snowshoeDataSource } from '../database/data-source.js';
 import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { assignBatch, decideBatch } from '../detection/detector-batch.js';
-import { DetectorRules } from '../detection/detector-rules.js';
+import { loadRuleData } from '../rules/rule-data.js';
 import { RedisStore, redisStoreSettings } from '../detection/redis-store.js';
 import { generateTraffic } from '../eval/traffic.js';
 
@@ -23,11 +23,11 @@ const option = (name: string, fallback: string) => {
 };
 const total = Number(option('messages', '30000'));
 const batchSize = Number(option('batch', '500'));
-const rules = new DetectorRules();
+const rules = loadRuleData();
 const traffic = generateTraffic(3, total / 10_000);
 const tenants = new Map(traffic.tenants.map((t) => [t.tenantId, t]));
 const redis = new Redis(option('redis', 'redis://127.0.0.1:6379'));
-const store = new RedisStore(redis, `snowshoe-bench-${randomUUID().slice(0, 8)}:`, redisStoreSettings(rules.data));
+const store = new RedisStore(redis, `snowshoe-bench-${randomUUID().slice(0, 8)}:`, redisStoreSettings(rules.snowshoe));
 const databaseUrl = option('database', 'postgres://postgres@127.0.0.1:5432/sms_gateway_bench');
 await ensureDatabase(databaseUrl);
 const db = snowshoeDataSource(databaseUrl);

@@ -4,9 +4,9 @@ import { KafkaPublisher, record, type BatchOutcome, type ConsumedRecord } from '
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { campaignClusterId } from '../rules/decide-snowshoe.js';
 import { assignBatch } from './detector-batch.js';
-import { DetectorRules } from './detector-rules.js';
 import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 
 /**
  * Stage one of the detector: screened messages (keyed by recipient) get their content
@@ -19,7 +19,7 @@ export class ClusterAssignmentConsumer {
   constructor(
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(RedisStore) private readonly store: RedisStore,
-    @Inject(DetectorRules) private readonly rules: DetectorRules,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SnowshoeMetrics) private readonly metrics: SnowshoeMetrics,
   ) {}
 

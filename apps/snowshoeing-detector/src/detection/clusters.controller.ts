@@ -2,9 +2,9 @@ import { Controller, Get, Header, Inject, NotFoundException, Param, Query, UseGu
 import { AdminKeyGuard } from '@sms/tenancy';
 import { register, Registry } from 'prom-client';
 import { measure, SENDER_IN_CAMPAIGN_POOL, SENDER_NEW, SENDER_REGISTERED, type ClusterState } from '../rules/cluster-window.js';
-import { DetectorRules } from './detector-rules.js';
 import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 
 /**
  * What operators see: the content clusters in the window with their measures and state, and
@@ -16,7 +16,7 @@ import { SnowshoeMetrics } from './snowshoe-metrics.js';
 export class ClustersController {
   constructor(
     @Inject(RedisStore) private readonly store: RedisStore,
-    @Inject(DetectorRules) private readonly rules: DetectorRules,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SnowshoeMetrics) private readonly metrics: SnowshoeMetrics,
   ) {}
 
@@ -54,7 +54,7 @@ export class ClustersController {
       stop: state.stop,
       firstAt: new Date(state.first).toISOString(),
       lastAt: new Date(state.last).toISOString(),
-      windows: this.rules.data.windows.map((w) => measure(state, at, w, this.rules.data)),
+      windows: this.rules.snowshoe.windows.map((w) => measure(state, at, w, this.rules.snowshoe)),
       senders: state.senders.map((s) => ({
         sender: s.s,
         tenantId: s.t,

@@ -3,16 +3,16 @@ import { decisionKeyText, type DecisionKey, type DecisionsRepository, type Store
 import { campaignClusterId, counted, decideSnowshoe, senderOf, tenantClusterId, type Decision } from '../rules/decide-snowshoe.js';
 import { fingerprint } from '../rules/fingerprint.js';
 import { actorMarkers } from '../rules/markers.js';
-import type { DetectorRules } from './detector-rules.js';
 import type { RedisStore } from './redis-store.js';
+import type { RuleData } from '../rules/rule-data.js';
 
 /**
  * Stage one over a batch: each message's content cluster from the shared index and its actor
  * markers. The pipeline's own answers (opt-out confirmations, HELP) are never clustered (see
  * decideSnowshoe): they keep their own template as cluster and carry no markers.
  */
-export async function assignBatch(store: RedisStore, rules: DetectorRules, envelopes: readonly MessageEnvelope[], now: number): Promise<ClusteredMessageEvent[]> {
-  const fingerprints = envelopes.map((e) => fingerprint(e.message.body, rules.text, rules.data.similarity));
+export async function assignBatch(store: RedisStore, rules: RuleData, envelopes: readonly MessageEnvelope[], now: number): Promise<ClusteredMessageEvent[]> {
+  const fingerprints = envelopes.map((e) => fingerprint(e.message.body, rules.text, rules.snowshoe.similarity));
   const standard = envelopes.flatMap((e, i) => (e.kind === 'standard' ? [i] : []));
   const assigned = await store.assign(
     standard.map((i) => fingerprints[i]!),
@@ -41,7 +41,7 @@ export type TenantLookup = (tenantId: string) => TenantConfigEvent | undefined;
 export async function decideBatch(
   store: RedisStore,
   decisions: DecisionsRepository,
-  rules: DetectorRules,
+  rules: RuleData,
   tenants: TenantLookup,
   items: readonly ClusteredMessageEvent[],
   now: Date,
@@ -76,7 +76,7 @@ export async function decideBatch(
     const key = keyTexts[i]!;
     const earlier = made.get(key)?.decision ?? given.get(key);
     if (earlier) return earlier;
-    const d = decideSnowshoe(c, tenants(c.envelope.tenantId), view, rules.data, 'tenants', nowIso, undefined, shared.get(i));
+    const d = decideSnowshoe(c, tenants(c.envelope.tenantId), view, rules.snowshoe, 'tenants', nowIso, undefined, shared.get(i));
     const decision: StoredDecision = { verdict: d.verdict, clusterId: d.clusterId, distinctSenders: d.distinctSenders };
     made.set(key, { key: keys[i]!, decision, alert: d.alert, item: i });
     return decision;

@@ -1,16 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { ClusteredMessageEvent } from '@sms/contracts';
+import { Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher, routeSteps, type BatchOutcome, type ConsumedRecord, type StageRoute } from '@sms/kafka';
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { JsonLogger } from '@sms/nest-runtime';
 import { TenantDirectory } from '@sms/tenancy';
-import { Pseudonymizer } from '@sms/util';
 import { DecisionsRepository } from '../decisions/decisions.repository.js';
 import { senderKey } from '../rules/sender-pool.js';
 import { decideBatch } from './detector-batch.js';
-import { DetectorRules } from './detector-rules.js';
 import { RedisStore } from './redis-store.js';
 import { SnowshoeMetrics } from './snowshoe-metrics.js';
+import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 
 /** Cleared messages are keyed by sender: the dispatcher paces per sender. */
 const ROUTE: StageRoute = { next: 'cleared', nextKey: senderKey };
@@ -32,7 +32,7 @@ export class SnowshoeConsumer {
     @Inject(Pseudonymizer) private readonly pseudonyms: Pseudonymizer,
     @Inject(RedisStore) private readonly store: RedisStore,
     @Inject(DecisionsRepository) private readonly decisions: DecisionsRepository,
-    @Inject(DetectorRules) private readonly rules: DetectorRules,
+    @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SnowshoeMetrics) private readonly metrics: SnowshoeMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
   ) {}

