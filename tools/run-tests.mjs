@@ -95,6 +95,7 @@ try {
       record('deploy manifests', runScript('generate-deploy.mjs', ['--check']));
       record('deploy schemas', runScript('check-deploy.mjs', []));
       record('lint', spawnSync('eslint', ['--max-warnings=0', '--cache', '--cache-location', '.cache/eslint', ...(projectArgs.length > 0 ? projectArgs : ['apps', 'libs'])]));
+      record('format', spawnSync('prettier', ['--check', '--log-level', 'warn', 'apps/**/*.{ts,mjs}', 'libs/**/*.{ts,mjs}', 'tools/**/*.mjs']));
     });
   }
   if (tier === 'unit' || tier === 'all') {
