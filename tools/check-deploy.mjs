@@ -41,7 +41,8 @@ const alerts = parseAllDocuments(readFileSync(join(ROOT, 'deploy', 'prometheus',
 for (const group of alerts.groups ?? []) {
   for (const rule of group.rules ?? []) {
     if (!rule.alert || !rule.expr || !rule.annotations?.runbook) problems.push(`alerts.yaml: rule ${rule.alert ?? '?'} needs alert, expr and a runbook`);
-    else if (!readdirSync(join(ROOT, 'docs', 'runbooks')).includes(rule.annotations.runbook.split('/').pop())) problems.push(`alerts.yaml: ${rule.alert} names a missing runbook ${rule.annotations.runbook}`);
+    else if (!readdirSync(join(ROOT, 'docs', 'runbooks')).includes(rule.annotations.runbook.split('/').pop()))
+      problems.push(`alerts.yaml: ${rule.alert} names a missing runbook ${rule.annotations.runbook}`);
     else checked++;
   }
 }

@@ -22,11 +22,7 @@ export function ensureArtifacts(log = console.log) {
   if (existsSync(join(LIBS, `kafka_2.13-${KAFKA_VERSION}.jar`))) return;
   log(`fetching Apache Kafka ${KAFKA_VERSION} artifacts with Maven (once)...`);
   mkdirSync(CACHE, { recursive: true });
-  execFileSync(
-    'mvn',
-    ['-q', '-B', '-f', join(ROOT, 'tools', 'kafka', 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`],
-    { stdio: 'inherit' },
-  );
+  execFileSync('mvn', ['-q', '-B', '-f', join(ROOT, 'tools', 'kafka', 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`], { stdio: 'inherit' });
   if (!existsSync(join(LIBS, `kafka_2.13-${KAFKA_VERSION}.jar`))) {
     throw new Error(`Maven did not produce kafka_2.13-${KAFKA_VERSION}.jar in ${LIBS}`);
   }
@@ -59,17 +55,17 @@ function writeConfig(profile, p) {
     'log.cleaner.min.compaction.lag.ms': '0',
     'delete.topic.enable': 'true',
   };
-  writeFileSync(p.config, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-}
-
-function java(args, options) {
-  return spawn(
-    'java',
-    ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(ROOT, 'tools', 'kafka', 'log4j.properties')}`, '-cp', `${LIBS}/*`, ...args],
-    options,
+  writeFileSync(
+    p.config,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
   );
 }
 
+function java(args, options) {
+  return spawn('java', ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(ROOT, 'tools', 'kafka', 'log4j.properties')}`, '-cp', `${LIBS}/*`, ...args], options);
+}
 
 function portOpen(port) {
   return new Promise((resolve) => {
@@ -195,10 +191,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       await createTopics(profileArg);
     } else if (command === 'stop') await stopBroker(profileArg);
     else if (command === 'topics') {
-      const brokers = process.argv.find((a) => a.startsWith('--brokers='))?.split('=')[1]?.split(',');
+      const brokers = process.argv
+        .find((a) => a.startsWith('--brokers='))
+        ?.split('=')[1]
+        ?.split(',');
       await createTopics(profileArg, console.log, brokers);
-    }
-    else if (command === 'status') console.log(JSON.stringify(brokerStatus(profileArg)));
+    } else if (command === 'status') console.log(JSON.stringify(brokerStatus(profileArg)));
     else throw new Error(`unknown command "${command}" (start, stop, status, topics)`);
   } catch (error) {
     console.error(error.message);

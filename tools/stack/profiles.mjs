@@ -139,7 +139,5 @@ export function serviceUrl(p, service) {
 }
 
 export function serviceEntry(service) {
-  return service === 'twilio-simulator'
-    ? join(ROOT, 'apps', 'dev', 'twilio-simulator', 'dist', 'main.js')
-    : join(ROOT, 'apps', service, 'dist', 'main.js');
+  return service === 'twilio-simulator' ? join(ROOT, 'apps', 'dev', 'twilio-simulator', 'dist', 'main.js') : join(ROOT, 'apps', service, 'dist', 'main.js');
 }

@@ -23,7 +23,6 @@ export function ensureZipkin(log = console.log) {
 
 const paths = (profile) => ({ dir: join(profile.dir, 'zipkin'), pid: join(profile.dir, 'zipkin', 'zipkin.pid'), log: join(profile.dir, 'zipkin', 'zipkin.log') });
 
-
 export async function startZipkin(profileName, log = console.log) {
   const profile = getProfile(profileName);
   const p = paths(profile);

@@ -60,7 +60,14 @@ describe('audit (real Kafka and Postgres)', () => {
         verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'ordinary use', '2026-11-27T10:00:03.000Z'),
       ],
     };
-    const delivered: StatusEvent = { messageId: envelope.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:05.000Z' };
+    const delivered: StatusEvent = {
+      messageId: envelope.id,
+      tenantId,
+      status: 'delivered',
+      source: 'twilio-callback',
+      twilioSid: 'SM0123456789abcdef0123456789abcdef',
+      at: '2026-11-27T10:00:05.000Z',
+    };
     const sent: StatusEvent = { ...delivered, status: 'sent', at: '2026-11-27T10:00:04.000Z' };
     await publish(TOPICS.status.name, envelope.id, delivered);
     await publish(TOPICS.status.name, envelope.id, sent);
@@ -71,14 +78,18 @@ describe('audit (real Kafka and Postgres)', () => {
       const answer = await view(envelope.id);
       return answer.status === 200 && answer.body.statuses.length === 3 && answer.body.decisions.length === 3 ? answer.body : undefined;
     });
-    assert.deepEqual(history.decisions.map((d) => [d.stage, d.decision, d.at]), cleared.verdicts.map((v) => [v.stage, v.decision, v.at]), 'every verdict, in order');
+    assert.deepEqual(
+      history.decisions.map((d) => [d.stage, d.decision, d.at]),
+      cleared.verdicts.map((v) => [v.stage, v.decision, v.at]),
+      'every verdict, in order',
+    );
     assert.equal(history.status, 'delivered', 'the late "sent" did not move it back');
     assert.equal(history.twilioSid, delivered.twilioSid);
     const other = await call(`${audit.url}/v1/messages/${envelope.id}`, { apiKey: 'sk_not_a_key' });
     assert.equal(other.status, 401);
   });
 
-  it("records a held and released message from its final envelope, and tells the analysts each of its decisions once", async () => {
+  it('records a held and released message from its final envelope, and tells the analysts each of its decisions once', async () => {
     const envelope = anEnvelope({ tenantId });
     const consent = verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T11:00:01.000Z');
     const hold = verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener hides where the link goes', '2026-11-27T11:00:02.000Z');
@@ -91,7 +102,10 @@ describe('audit (real Kafka and Postgres)', () => {
       const answer = await view(envelope.id);
       return answer.status === 200 && answer.body.decisions.length === 4 ? answer.body : undefined;
     });
-    assert.deepEqual(history.decisions.map((d) => `${d.stage}:${d.decision}`), ['consent:pass', 'content-screening:hold', 'review:pass', 'snowshoeing-detector:pass']);
+    assert.deepEqual(
+      history.decisions.map((d) => `${d.stage}:${d.decision}`),
+      ['consent:pass', 'content-screening:hold', 'review:pass', 'snowshoeing-detector:pass'],
+    );
     const expected = ['status:accepted', 'decision:consent:0', 'decision:content-screening:1', 'decision:review:2', 'decision:snowshoeing-detector:3'].map((key) => `${envelope.id}|${key}`);
     // One tenant's analyst events share a partition, in order: once the last of each record's
     // events is there, so is anything that record told twice.
@@ -110,10 +124,21 @@ describe('audit (real Kafka and Postgres)', () => {
       const from = await Promise.all(topics.map(async (topic) => ({ topic, partitions: (await admin.fetchTopicOffsets(topic)).map(({ partition, offset }) => ({ partition, offset })) })));
       const envelope = anEnvelope({ tenantId });
       const cleared = { ...envelope, verdicts: [verdict('consent', 'pass', ['MP.CONSENT.PRIOR'], 'express consent', '2026-11-27T12:00:01.000Z')] };
-      const status = (s: 'sending' | 'sent' | 'delivered', at: string): StatusEvent => ({ messageId: envelope.id, tenantId, status: s, source: s === 'sending' ? 'dispatcher' : 'twilio-callback', at });
+      const status = (s: 'sending' | 'sent' | 'delivered', at: string): StatusEvent => ({
+        messageId: envelope.id,
+        tenantId,
+        status: s,
+        source: s === 'sending' ? 'dispatcher' : 'twilio-callback',
+        at,
+      });
       await publish(TOPICS.accepted.name, envelope.id, envelope);
       await publish(TOPICS.cleared.name, envelope.id, cleared);
-      for (const [s, at] of [['sending', '2026-11-27T12:00:02.000Z'], ['sent', '2026-11-27T12:00:03.000Z'], ['delivered', '2026-11-27T12:00:04.000Z']] as const) await publish(TOPICS.status.name, envelope.id, status(s, at));
+      for (const [s, at] of [
+        ['sending', '2026-11-27T12:00:02.000Z'],
+        ['sent', '2026-11-27T12:00:03.000Z'],
+        ['delivered', '2026-11-27T12:00:04.000Z'],
+      ] as const)
+        await publish(TOPICS.status.name, envelope.id, status(s, at));
       const rows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit.message_events WHERE message_id = $1`, [envelope.id])).rows[0]!.n);
       await waitFor('the whole history', async () => ((await rows()) === 5 ? true : undefined));
 
@@ -158,14 +183,25 @@ describe('audit (real Kafka and Postgres)', () => {
       return answer.status === 200 && answer.body.status === 'scheduled' ? answer.body : undefined;
     });
     assert.deepEqual(history.deferral, { scheduledFor, reason: scheduled.reason, clauses: ['MP.COUNTRY'] });
-    assert.deepEqual(history.statuses.filter((s) => s.status === 'scheduled').map((s) => [s.scheduledFor, s.reason, s.clauses]), [[scheduledFor, scheduled.reason, ['MP.COUNTRY']]]);
+    assert.deepEqual(
+      history.statuses.filter((s) => s.status === 'scheduled').map((s) => [s.scheduledFor, s.reason, s.clauses]),
+      [[scheduledFor, scheduled.reason, ['MP.COUNTRY']]],
+    );
   });
 
   it('mirrors the history on the analysts stream without numbers, bodies or proof', async () => {
     const to = aRecipient();
     const envelope = anEnvelope({ tenantId, message: { to, body: `Acme Dental: private offer ${randomUUID()}` } });
     await publish(TOPICS.accepted.name, envelope.id, envelope);
-    const change: ConsentChangeEvent = { changeId: randomUUID(), tenantId, recipientToken: pseudonyms.token(tenantId, to), kind: 'opted_out', at: new Date().toISOString(), source: 'inbound_keyword', proof: { inboundBody: 'STOP please' } };
+    const change: ConsentChangeEvent = {
+      changeId: randomUUID(),
+      tenantId,
+      recipientToken: pseudonyms.token(tenantId, to),
+      kind: 'opted_out',
+      at: new Date().toISOString(),
+      source: 'inbound_keyword',
+      proof: { inboundBody: 'STOP please' },
+    };
     await publish(TOPICS.consentChanges.name, tenantId, change);
     const { accepted, optOut } = await waitFor('both analyst events', async () => {
       const a = analysts.find((e) => e.messageId === envelope.id);
@@ -182,7 +218,11 @@ describe('audit (real Kafka and Postgres)', () => {
     const first = held();
     const next = held();
     // One produce request on one partition: the message and its redelivery reach audit in one batch.
-    await produceRaw(kafka, TOPICS.stopped.name, [first, first, next].map((e) => ({ key: 'one-partition', value: encodeValue(e) })));
+    await produceRaw(
+      kafka,
+      TOPICS.stopped.name,
+      [first, first, next].map((e) => ({ key: 'one-partition', value: encodeValue(e) })),
+    );
     const pending = await waitFor('both held messages', async () => {
       const answer = await call<{ reviews: { messageId: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey });
       const found = answer.body.reviews.filter((r) => r.messageId === first.id || r.messageId === next.id);
@@ -207,14 +247,24 @@ describe('audit (real Kafka and Postgres)', () => {
     const byClinic = await call<{ type: string }>(`${audit.url}/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example' } });
     assert.equal(byClinic.status, 403, 'a clinic never clears its own holds');
     assert.equal(byClinic.body.type, 'urn:sms-gateway:problem:compliance-decision');
-    assert.equal((await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example' } })).status, 401, "the tenant's key is not the operator key");
+    assert.equal(
+      (await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey, body: { decision: 'approve', decidedBy: 'dana@acme.example' } })).status,
+      401,
+      "the tenant's key is not the operator key",
+    );
 
     const queue = await call<{ reviews: { messageId: string; tenantId: string }[] }>(`${audit.url}/admin/v1/reviews?status=pending&tenantId=${tenantId}`, { apiKey: adminKey });
     assert.equal(queue.body.reviews.find((r) => r.messageId === envelope.id)?.tenantId, tenantId);
     const unnamed = await call<{ errors: { path: string }[] }>(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: ' ' } });
     assert.equal(unnamed.status, 400, 'every decision names its reviewer');
-    assert.deepEqual(unnamed.body.errors.map((e) => e.path), ['body.decidedBy']);
-    const decided = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance', note: 'the clinic\'s own short link' } });
+    assert.deepEqual(
+      unnamed.body.errors.map((e) => e.path),
+      ['body.decidedBy'],
+    );
+    const decided = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, {
+      apiKey: adminKey,
+      body: { decision: 'approve', decidedBy: 'Casey Compliance', note: "the clinic's own short link" },
+    });
     assert.equal(decided.status, 200);
     const again = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'reject', decidedBy: 'someone' } });
     assert.equal(again.status, 409);
@@ -230,9 +280,19 @@ describe('audit (real Kafka and Postgres)', () => {
     /** The message as the detector cleared it, and as it stops it when deciding it anew (the same step). */
     const decidedTwice = (second: 'hold' | 'block') => {
       const screened = anEnvelope({ tenantId, verdicts: [screenedOk(new Date(Date.now() - 60_000).toISOString())] });
-      const cleared = { ...screened, verdicts: [...screened.verdicts, verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'within every threshold', new Date(Date.now() - 50_000).toISOString())] };
+      const cleared = {
+        ...screened,
+        verdicts: [...screened.verdicts, verdict('snowshoeing-detector', 'pass', ['MP.EVASION.SNOWSHOE'], 'within every threshold', new Date(Date.now() - 50_000).toISOString())],
+      };
       const stopped = { ...screened, verdicts: [...screened.verdicts, verdict('snowshoeing-detector', second, ['MP.EVASION.SNOWSHOE'], 'cluster already stopped', new Date().toISOString())] };
-      const sending: StatusEvent = { messageId: screened.id, tenantId, status: 'sending', source: 'dispatcher', twilioSid: `SM${randomUUID().replace(/-/g, '')}`, at: new Date(Date.now() - 40_000).toISOString() };
+      const sending: StatusEvent = {
+        messageId: screened.id,
+        tenantId,
+        status: 'sending',
+        source: 'dispatcher',
+        twilioSid: `SM${randomUUID().replace(/-/g, '')}`,
+        at: new Date(Date.now() - 40_000).toISOString(),
+      };
       return { cleared, stopped, sending };
     };
 
@@ -243,10 +303,22 @@ describe('audit (real Kafka and Postgres)', () => {
       await waitFor('the hand-over in the history', async () => ((await view(m.cleared.id)).body.status === 'sending' ? true : undefined));
       // The stale hold, then on the same partition a hold of another message: once that one is
       // queued, audit has handled the stale one.
-      const control = anEnvelope({ tenantId, message: { to: m.cleared.message.to }, verdicts: [screenedOk(new Date().toISOString()), verdict('snowshoeing-detector', 'hold', ['MP.EVASION.SNOWSHOE'], 'spread over many numbers', new Date().toISOString())] });
-      await produceRaw(kafka, TOPICS.stopped.name, [m.stopped, control].map((e) => ({ key: 'one-partition', value: encodeValue(e) })));
+      const control = anEnvelope({
+        tenantId,
+        message: { to: m.cleared.message.to },
+        verdicts: [screenedOk(new Date().toISOString()), verdict('snowshoeing-detector', 'hold', ['MP.EVASION.SNOWSHOE'], 'spread over many numbers', new Date().toISOString())],
+      });
+      await produceRaw(
+        kafka,
+        TOPICS.stopped.name,
+        [m.stopped, control].map((e) => ({ key: 'one-partition', value: encodeValue(e) })),
+      );
       await waitFor('the other hold in the queue', async () => (await reviews('pending')).find((r) => r.messageId === control.id));
-      assert.equal((await reviews('pending')).find((r) => r.messageId === m.cleared.id), undefined, 'no review for a message Twilio has');
+      assert.equal(
+        (await reviews('pending')).find((r) => r.messageId === m.cleared.id),
+        undefined,
+        'no review for a message Twilio has',
+      );
       assert.equal((await view(m.cleared.id)).body.status, 'sending');
     });
 
@@ -274,7 +346,10 @@ describe('audit (real Kafka and Postgres)', () => {
         return answer.body.statuses.some((s) => s.status === 'delivered') ? answer.body : undefined;
       });
       assert.equal(history.status, 'delivered', 'the later block decided nothing');
-      assert.ok(history.decisions.some((d) => d.decision === 'block'), 'it stays in the history, as decided');
+      assert.ok(
+        history.decisions.some((d) => d.decision === 'block'),
+        'it stays in the history, as decided',
+      );
     });
   });
 
@@ -294,8 +369,14 @@ describe('audit (real Kafka and Postgres)', () => {
 
     // Consent publishes the review's decision: not an opt-out, the pause ends.
     await publish(TOPICS.consentChanges.name, tenantId, {
-      changeId: randomUUID(), tenantId, recipientToken: pseudonyms.token(tenantId, envelope.message.to), kind: 'opted_in', at: new Date().toISOString(),
-      scope: 'brand:Acme Dental', source: 'review:Casey Compliance: not an opt-out', proof: {},
+      changeId: randomUUID(),
+      tenantId,
+      recipientToken: pseudonyms.token(tenantId, envelope.message.to),
+      kind: 'opted_in',
+      at: new Date().toISOString(),
+      scope: 'brand:Acme Dental',
+      source: 'review:Casey Compliance: not an opt-out',
+      proof: {},
     } satisfies ConsentChangeEvent);
     const released = await waitFor('the released message on sms.accepted.v1', async () => accepted.find((e) => e.id === envelope.id));
     assert.equal(released.verdicts.at(-1)?.stage, 'review');
@@ -308,7 +389,9 @@ describe('audit (real Kafka and Postgres)', () => {
     const held = async () => {
       const envelope = anEnvelope({ tenantId, verdicts: [verdict('content-screening', 'hold', ['MP.EVASION.CONTENT'], 'a public URL shortener', new Date().toISOString())] });
       await publish(TOPICS.stopped.name, envelope.id, envelope);
-      await waitFor('the held message', async () => (await call<{ reviews: { messageId: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey })).body.reviews.find((r) => r.messageId === envelope.id));
+      await waitFor('the held message', async () =>
+        (await call<{ reviews: { messageId: string }[] }>(`${audit.url}/v1/reviews?status=pending`, { apiKey })).body.reviews.find((r) => r.messageId === envelope.id),
+      );
       return envelope;
     };
     const resubmit = (id: string, body: string) => call<{ id: string; replaces: string; type?: string }>(`${audit.url}/v1/reviews/${id}/resubmit`, { apiKey, body: { body } });
@@ -326,7 +409,10 @@ describe('audit (real Kafka and Postgres)', () => {
 
     // Closed before anything was published: no reviewer can release the old text now.
     const closed = await call<{ reviews: { messageId: string; decidedBy: string; note: string }[] }>(`${audit.url}/v1/reviews?status=cancelled`, { apiKey });
-    assert.deepEqual(closed.body.reviews.filter((r) => r.messageId === envelope.id).map((r) => [r.decidedBy, r.note.replace(/ \(text sha256:[0-9a-f]{16}\)$/, '')]), [[`API key of tenant ${tenantId}`, `resubmitted as ${newId}`]]);
+    assert.deepEqual(
+      closed.body.reviews.filter((r) => r.messageId === envelope.id).map((r) => [r.decidedBy, r.note.replace(/ \(text sha256:[0-9a-f]{16}\)$/, '')]),
+      [[`API key of tenant ${tenantId}`, `resubmitted as ${newId}`]],
+    );
     const approve = await call(`${audit.url}/admin/v1/reviews/${envelope.id}/decision`, { apiKey: adminKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
     assert.equal(approve.status, 409);
 
@@ -355,15 +441,32 @@ describe('audit (real Kafka and Postgres)', () => {
     const token = pseudonyms.token(tenantId, to);
     const now = Date.now();
     await publish(TOPICS.consentChanges.name, tenantId, {
-      changeId: randomUUID(), tenantId, recipientToken: token, kind: 'consent_recorded', at: new Date(now - 60_000).toISOString(), brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'web_form',
+      changeId: randomUUID(),
+      tenantId,
+      recipientToken: token,
+      kind: 'consent_recorded',
+      at: new Date(now - 60_000).toISOString(),
+      brand: 'Acme Dental',
+      campaign: 'offers',
+      basis: 'express',
+      source: 'web_form',
       proof: { recordId: randomUUID(), wording: 'Yes, text me offers <b>from</b> Acme Dental.', wordingVersion: 'v7', evidence: { formId: 'spring-signup', ip: '203.0.113.4' } },
     } satisfies ConsentChangeEvent);
     await publish(TOPICS.consentChanges.name, tenantId, {
-      changeId: randomUUID(), tenantId, recipientToken: token, kind: 'opted_out', at: new Date(now).toISOString(), scope: 'brand:Acme Dental', source: 'inbound_keyword',
+      changeId: randomUUID(),
+      tenantId,
+      recipientToken: token,
+      kind: 'opted_out',
+      at: new Date(now).toISOString(),
+      scope: 'brand:Acme Dental',
+      source: 'inbound_keyword',
       proof: { inboundTwilioSid: 'SMaaaa', inboundBody: 'STOP', keyword: 'STOP', confidence: 1, confirmationMessageId: randomUUID() },
     } satisfies ConsentChangeEvent);
     const proof = await waitFor('the proof', async () => {
-      const answer = await call<{ consents: unknown[]; optOuts: { inboundMessage: { body: string }; confirmation: { status: string } }[]; integrity: { ok: boolean } }>(`${audit.url}/v1/consent-proof?to=${encodeURIComponent(to)}`, { apiKey });
+      const answer = await call<{ consents: unknown[]; optOuts: { inboundMessage: { body: string }; confirmation: { status: string } }[]; integrity: { ok: boolean } }>(
+        `${audit.url}/v1/consent-proof?to=${encodeURIComponent(to)}`,
+        { apiKey },
+      );
       return answer.body.consents?.length === 1 && answer.body.optOuts?.length === 1 ? answer.body : undefined;
     });
     assert.equal(proof.optOuts[0]!.inboundMessage.body, 'STOP');
@@ -388,13 +491,19 @@ describe('audit (real Kafka and Postgres)', () => {
     const db = new pg.Client({ connectionString: stack.databaseUrl });
     await db.connect();
     await db.query(`ALTER TABLE audit.message_events DISABLE TRIGGER message_events_append_only`);
-    await db.query(`UPDATE audit.message_events SET decision = 'block', reason = 'rewritten' WHERE tenant_id = $1 AND seq = (SELECT min(seq) FROM audit.message_events WHERE tenant_id = $1 AND kind = 'decision')`, [tenantId]);
+    await db.query(
+      `UPDATE audit.message_events SET decision = 'block', reason = 'rewritten' WHERE tenant_id = $1 AND seq = (SELECT min(seq) FROM audit.message_events WHERE tenant_id = $1 AND kind = 'decision')`,
+      [tenantId],
+    );
     await db.query(`ALTER TABLE audit.message_events ENABLE TRIGGER message_events_append_only`);
     await db.end();
     const tampered = await call<{ ok: boolean; brokenAt: number; reason: string }>(`${audit.url}/v1/history/verify`, { apiKey });
     assert.equal(tampered.body.ok, false);
     assert.match(tampered.body.reason, /changed after it was written/);
-    await assert.rejects(promisify(execFile)(process.execPath, [verifyCli, tenantId], { env: { ...process.env, DATABASE_URL: stack.databaseUrl } }), (error: { code?: number; stdout?: string }) => error.code === 1 && /BROKEN/.test(error.stdout ?? ''));
+    await assert.rejects(
+      promisify(execFile)(process.execPath, [verifyCli, tenantId], { env: { ...process.env, DATABASE_URL: stack.databaseUrl } }),
+      (error: { code?: number; stdout?: string }) => error.code === 1 && /BROKEN/.test(error.stdout ?? ''),
+    );
   });
 
   it('suspends a campaign past the serious-violation threshold and lets an operator lift it, recording both', async () => {
@@ -410,7 +519,8 @@ describe('audit (real Kafka and Postgres)', () => {
       const overview = await call<{ suspensions: { tenantId: string; campaign?: string }[] }>(`${audit.url}/admin/v1/enforcement`, { apiKey: adminKey });
       assert.ok(overview.body.suspensions.some((s) => s.tenantId === tenantId && s.campaign === 'offers'));
       assert.equal((await call(`${audit.url}/admin/v1/enforcement`, { apiKey })).status, 401, 'a tenant key is not an operator key');
-      const lift = () => call(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'offers', liftedBy: 'ops@platform.example', reason: 'tenant fixed its campaign' } });
+      const lift = () =>
+        call(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'offers', liftedBy: 'ops@platform.example', reason: 'tenant fixed its campaign' } });
       assert.equal((await lift()).status, 200);
       await waitFor('the lifting', async () => enforcement.find((e) => e.tenantId === tenantId && e.campaign === 'offers' && !e.suspended));
 
@@ -421,7 +531,14 @@ describe('audit (real Kafka and Postgres)', () => {
         const blocked = anEnvelope({ tenantId, message: { campaign: 'offers' }, verdicts: [verdict('content-screening', 'block', ['MP.CONTENT.CANNABIS'], 'cannabis', new Date().toISOString())] });
         await publish(TOPICS.stopped.name, blocked.id, blocked);
       }
-      const again = await waitFor('the second suspension', async () => enforcement.records.slice(liftedAt).map((r) => r.value).find((e) => e?.tenantId === tenantId && e.campaign === 'offers' && e.suspended) ?? undefined);
+      const again = await waitFor(
+        'the second suspension',
+        async () =>
+          enforcement.records
+            .slice(liftedAt)
+            .map((r) => r.value)
+            .find((e) => e?.tenantId === tenantId && e.campaign === 'offers' && e.suspended) ?? undefined,
+      );
       assert.match(again.reason, /campaign offers: 5 serious/, 'counted from the lift on, not with the five before it');
 
       // Lifting what is not suspended is refused and writes nothing.
@@ -430,7 +547,10 @@ describe('audit (real Kafka and Postgres)', () => {
       try {
         const count = async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit.tenant_events WHERE tenant_id = $1`, [tenantId])).rows[0]!.n;
         const before = await count();
-        const noop = await call<{ status: number; detail: string }>(`${audit.url}/admin/v1/enforcement/lift`, { apiKey: adminKey, body: { tenantId, campaign: 'reminders', liftedBy: 'ops@platform.example', reason: 'by mistake' } });
+        const noop = await call<{ status: number; detail: string }>(`${audit.url}/admin/v1/enforcement/lift`, {
+          apiKey: adminKey,
+          body: { tenantId, campaign: 'reminders', liftedBy: 'ops@platform.example', reason: 'by mistake' },
+        });
         assert.equal(noop.status, 409);
         assert.match(noop.body.detail, /not suspended/);
         assert.equal(await count(), before, 'no history written');

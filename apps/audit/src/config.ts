@@ -4,11 +4,7 @@ import { z } from 'zod';
 export const AUDIT_CONFIG = {
   ...COMMON_VARIABLES,
   ...httpVariables(3005, 'the audit API and the review console'),
-  ANALYST_HASH_KEY: variable(
-    z.string().min(16),
-    "Secret key of the analysts' pseudonyms (recipients and senders on audit.analyst.v1): stable per tenant, useless outside",
-    true,
-  ),
+  ANALYST_HASH_KEY: variable(z.string().min(16), "Secret key of the analysts' pseudonyms (recipients and senders on audit.analyst.v1): stable per tenant, useless outside", true),
   CANCEL_WAIT_MS: variable(
     positiveInt(10_000),
     "How long DELETE /v1/messages/{id} waits for the dispatcher's answer (cancelled, or 409 once handed to Twilio) before answering 202 (the answer then shows in the message's history)",

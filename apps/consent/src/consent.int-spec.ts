@@ -4,20 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type ConsentStateView, type InboundMessageEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
 import { Pseudonymizer } from '@sms/domain';
 import { encodeValue } from '@sms/kafka';
-import {
-  aRecipient,
-  anEnvelope,
-  aTenant,
-  call,
-  produceRaw,
-  publishTenant,
-  startServiceInProcess,
-  testKafka,
-  testStack,
-  TopicTap,
-  waitFor,
-  type RunningService,
-} from '@sms/testing';
+import { aRecipient, anEnvelope, aTenant, call, produceRaw, publishTenant, startServiceInProcess, testKafka, testStack, TopicTap, waitFor, type RunningService } from '@sms/testing';
 import { hashApiKey } from '@sms/tenancy';
 import pg from 'pg';
 import { ConsentModule } from './app.module.js';
@@ -90,7 +77,11 @@ describe('consent service (real Kafka and Postgres)', () => {
     });
 
   const envelope = (to: string, message: Partial<MessageEnvelope['message']> = {}, rest: Partial<MessageEnvelope> = {}) =>
-    anEnvelope({ tenantId, message: { to, from: senders[0], brand: 'Acme Dental', campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: 20% off. Reply STOP to opt out.', ...message }, ...rest });
+    anEnvelope({
+      tenantId,
+      message: { to, from: senders[0], brand: 'Acme Dental', campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: 20% off. Reply STOP to opt out.', ...message },
+      ...rest,
+    });
 
   // Keyed as intake keys them: by recipient token, which consent takes from the key.
   const publish = (e: MessageEnvelope) => produceRaw(kafka, TOPICS.accepted.name, [{ key: pseudonyms.token(e.tenantId, e.message.to), value: encodeValue(e) }]);
@@ -104,13 +95,8 @@ describe('consent service (real Kafka and Postgres)', () => {
     receivedAt: receivedAt.toISOString(),
   });
   const text = (event: InboundMessageEvent) => produceRaw(kafka, TOPICS.inbound.name, [{ key: pseudonyms.token(event.tenantId, event.from), value: encodeValue(event) }]);
-  const outcome = (id: string) =>
-    waitFor(`the consent decision for ${id}`, async () => consented.find((e) => e.id === id) ?? stopped.find((e) => e.id === id));
-  const state = async (to: string) =>
-    (await call<ConsentStateView>(
-      `${consent.url}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent('Acme Dental')}`,
-      { apiKey },
-    )).body;
+  const outcome = (id: string) => waitFor(`the consent decision for ${id}`, async () => consented.find((e) => e.id === id) ?? stopped.find((e) => e.id === id));
+  const state = async (to: string) => (await call<ConsentStateView>(`${consent.url}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent('Acme Dental')}`, { apiKey })).body;
 
   it('passes a message with consent for its brand and campaign, with a receipt, and refuses the same consent for another brand', async () => {
     const to = aRecipient();
@@ -134,17 +120,37 @@ describe('consent service (real Kafka and Postgres)', () => {
     const refused = await capture(to, 'Acme Dental', 'offers', { source: 'purchased_list' });
     assert.equal(refused.status, 422);
     assert.equal(refused.body.type, 'urn:sms-gateway:problem:consent-not-purchasable');
-    assert.deepEqual(refused.body.errors?.map((e) => e.path), ['body.source']);
+    assert.deepEqual(
+      refused.body.errors?.map((e) => e.path),
+      ['body.source'],
+    );
 
     const captureId = randomUUID();
     await produceRaw(kafka, TOPICS.consentCaptures.name, [
       {
         key: to,
-        value: JSON.stringify({ tenantId, captureId, to, brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'rented_list', capturedAt: new Date().toISOString(), wording: 'x', evidence: { formId: 'list' } }),
+        value: JSON.stringify({
+          tenantId,
+          captureId,
+          to,
+          brand: 'Acme Dental',
+          campaign: 'offers',
+          basis: 'express',
+          source: 'rented_list',
+          capturedAt: new Date().toISOString(),
+          wording: 'x',
+          evidence: { formId: 'list' },
+        }),
       },
     ]);
     const dead = await waitFor('the dead letter of the rented list', async () =>
-      deadLetters.find((d) => d.sourceTopic === TOPICS.consentCaptures.name && Buffer.from(d.valueBase64 ?? '', 'base64').toString().includes(captureId)),
+      deadLetters.find(
+        (d) =>
+          d.sourceTopic === TOPICS.consentCaptures.name &&
+          Buffer.from(d.valueBase64 ?? '', 'base64')
+            .toString()
+            .includes(captureId),
+      ),
     );
     assert.match(dead.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
     const view = await state(to);
@@ -155,7 +161,19 @@ describe('consent service (real Kafka and Postgres)', () => {
     const people = [aRecipient(), aRecipient(), aRecipient(), aRecipient()];
     const ids = people.map(() => randomUUID());
     const captureOf = (i: number, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ tenantId, captureId: ids[i], to: people[i], brand: 'Acme Dental', campaign: 'offers', basis: 'express', source: 'web_form', capturedAt: new Date().toISOString(), wording: 'Yes, send me offers from Acme Dental. Reply STOP to opt out.', evidence: { formId: 'batch' }, ...extra });
+      JSON.stringify({
+        tenantId,
+        captureId: ids[i],
+        to: people[i],
+        brand: 'Acme Dental',
+        campaign: 'offers',
+        basis: 'express',
+        source: 'web_form',
+        capturedAt: new Date().toISOString(),
+        wording: 'Yes, send me offers from Acme Dental. Reply STOP to opt out.',
+        evidence: { formId: 'batch' },
+        ...extra,
+      });
     const stranger = randomUUID();
     // One produce, so one batch: a refused capture between valid ones, a redelivered one, a stranger's.
     await produceRaw(kafka, TOPICS.consentCaptures.name, [
@@ -165,7 +183,14 @@ describe('consent service (real Kafka and Postgres)', () => {
       { key: 'batch', value: captureOf(0) },
       { key: 'batch', value: captureOf(3, { tenantId: `unknown-${stranger}` }) },
     ]);
-    const deadOf = (i: number) => deadLetters.find((d) => d.sourceTopic === TOPICS.consentCaptures.name && Buffer.from(d.valueBase64 ?? '', 'base64').toString().includes(ids[i]!));
+    const deadOf = (i: number) =>
+      deadLetters.find(
+        (d) =>
+          d.sourceTopic === TOPICS.consentCaptures.name &&
+          Buffer.from(d.valueBase64 ?? '', 'base64')
+            .toString()
+            .includes(ids[i]!),
+      );
     const rented = await waitFor('the rented capture dead-lettered', async () => deadOf(1));
     assert.match(rented.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
     const unknown = await waitFor("the stranger's capture dead-lettered", async () => deadOf(3));
@@ -274,9 +299,15 @@ describe('consent service (real Kafka and Postgres)', () => {
     // The compliance reviewers see every tenant's queue and decide by name.
     const queue = await call<{ reviews: { id: string; tenantId: string }[] }>(`${consent.url}/admin/v1/opt-out-reviews?status=pending&tenantId=${tenantId}`, { apiKey: stack.adminApiKey });
     assert.deepEqual(queue.body.reviews.find((r) => r.id === review.id)?.tenantId, tenantId);
-    const unnamed = await call<{ errors: { path: string }[] }>(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: '  ' } });
+    const unnamed = await call<{ errors: { path: string }[] }>(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, {
+      apiKey: stack.adminApiKey,
+      body: { decision: 'opted_out', decidedBy: '  ' },
+    });
     assert.equal(unnamed.status, 400, 'a decision names its reviewer');
-    assert.deepEqual(unnamed.body.errors.map((e) => e.path), ['body.decidedBy']);
+    assert.deepEqual(
+      unnamed.body.errors.map((e) => e.path),
+      ['body.decidedBy'],
+    );
     const decided = await call<{ status: string; decidedBy: string }>(`${consent.url}/admin/v1/opt-out-reviews/${review.id}/decision`, {
       apiKey: stack.adminApiKey,
       body: { decision: 'opted_out', decidedBy: 'Casey Compliance' },
@@ -332,13 +363,21 @@ describe('consent service (real Kafka and Postgres)', () => {
     assert.equal(list.headers.get('access-control-allow-origin'), consoleOrigin);
   });
 
-  it("records an opt-out when Twilio refuses a send with 21610, with Twilio as its source", async () => {
+  it('records an opt-out when Twilio refuses a send with 21610, with Twilio as its source', async () => {
     const to = aRecipient();
     await capture(to, 'Acme Dental', 'offers');
     const message = envelope(to);
     await publish(message);
     await outcome(message.id);
-    const refused: StatusEvent = { messageId: message.id, tenantId, status: 'failed', source: 'dispatcher', errorCode: 21610, errorMessage: 'Attempt to send to unsubscribed recipient', at: new Date().toISOString() };
+    const refused: StatusEvent = {
+      messageId: message.id,
+      tenantId,
+      status: 'failed',
+      source: 'dispatcher',
+      errorCode: 21610,
+      errorMessage: 'Attempt to send to unsubscribed recipient',
+      at: new Date().toISOString(),
+    };
     await produceRaw(kafka, TOPICS.status.name, [{ key: message.id, value: encodeValue(refused) }]);
     const event = await waitFor('the opt-out from Twilio', async () => (await state(to)).optEvents.find((e) => e.kind === 'opt_out'));
     assert.equal(event.source, 'twilio_error_21610');
@@ -363,7 +402,7 @@ describe('consent service (real Kafka and Postgres)', () => {
     assert.equal((await state(to)).optEvents.filter((e) => e.kind === 'opt_out').length, 1, 'one opt-out, not two');
   });
 
-  it("counts a message as sent from its first status that reached Twilio, whatever order its statuses come in", async () => {
+  it('counts a message as sent from its first status that reached Twilio, whatever order its statuses come in', async () => {
     const to = aRecipient();
     await capture(to, 'Acme Dental', 'offers');
     const message = envelope(to);

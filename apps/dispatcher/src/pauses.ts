@@ -23,7 +23,17 @@ try {
   if (command === 'clear') {
     const cleared = await pauses.clearPause(scope!);
     if (cleared) {
-      console.log(JSON.stringify({ message: 'sending pause cleared', scope: cleared.scope, code: cleared.code, reason: cleared.reason, since: cleared.since.toISOString(), clearedBy: values.by, why: values.reason }));
+      console.log(
+        JSON.stringify({
+          message: 'sending pause cleared',
+          scope: cleared.scope,
+          code: cleared.code,
+          reason: cleared.reason,
+          since: cleared.since.toISOString(),
+          clearedBy: values.by,
+          why: values.reason,
+        }),
+      );
     } else {
       console.error(`no sending pause in force for ${scope}`);
       process.exitCode = 1;

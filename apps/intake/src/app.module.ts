@@ -43,10 +43,7 @@ export class IntakeModule {
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, TenantDirectory],
-          useFactory: (db: DataSource, tenants: TenantDirectory) => [
-            databaseHealth(db),
-            tenants.health(),
-          ],
+          useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
         },
         AcceptedMessageRepository,
         InboundOutboxRepository,

@@ -58,5 +58,10 @@ export const csv = (fallback: string): z.ZodType<string[]> =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    )
     .pipe(z.array(z.string()).min(1));

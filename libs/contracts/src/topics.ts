@@ -51,7 +51,8 @@ export const TOPICS = {
     producers: ['upstream products'],
     consumers: ['intake'],
     schema: SendRequestEventSchema,
-    description: 'Send requests from upstream products, the Kafka twin of POST /v1/messages. The message id is derived from the tenant and the idempotency key (messageIdFor in libs/contracts: UUID v5 of "<tenantId>\\n<idempotencyKey>" in namespace 8b6f3c1e-5a2d-4e7f-9c0b-3d1e2f4a5b6c), so the producer knows it.',
+    description:
+      'Send requests from upstream products, the Kafka twin of POST /v1/messages. The message id is derived from the tenant and the idempotency key (messageIdFor in libs/contracts: UUID v5 of "<tenantId>\\n<idempotencyKey>" in namespace 8b6f3c1e-5a2d-4e7f-9c0b-3d1e2f4a5b6c), so the producer knows it.',
   }),
   sendResults: topic({
     name: 'sms.send-results.v1',
@@ -63,14 +64,14 @@ export const TOPICS = {
     consumers: ['upstream products'],
     schema: SendResultEventSchema,
     description:
-      'Intake\'s answer to each send request of sms.send-requests.v1, the Kafka twin of the 202 or 4xx: the message id (messageIdFor of tenant and idempotency key), accepted or refused, and why.',
+      "Intake's answer to each send request of sms.send-requests.v1, the Kafka twin of the 202 or 4xx: the message id (messageIdFor of tenant and idempotency key), accepted or refused, and why.",
   }),
   accepted: topic({
     name: 'sms.accepted.v1',
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 7 * DAY,
-    key: 'recipient token (keyed hash of tenant and recipient): one person\'s messages stay in order',
+    key: "recipient token (keyed hash of tenant and recipient): one person's messages stay in order",
     producers: ['intake', 'consent (its own replies: opt-out and opt-in confirmations, help)'],
     consumers: ['consent', 'audit'],
     schema: MessageEnvelopeSchema,
@@ -125,7 +126,7 @@ export const TOPICS = {
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 2 * DAY,
-    key: 'sending identity (a hash of tenant and campaign): one instance keeps all of a campaign\'s windows, per content cluster and for the whole campaign',
+    key: "sending identity (a hash of tenant and campaign): one instance keeps all of a campaign's windows, per content cluster and for the whole campaign",
     producers: ['snowshoeing-detector'],
     consumers: ['snowshoeing-detector'],
     schema: ClusteredMessageEventSchema,
@@ -152,7 +153,7 @@ export const TOPICS = {
     consumers: ['dispatcher'],
     schema: CancelRequestEventSchema,
     description:
-      'Requests to cancel a message not yet handed to Twilio, whatever stage it is in: the Kafka twin of DELETE /v1/messages/{id}. The dispatcher\'s ledger decides and publishes the outcome on sms.status.v1 (status cancelled, or the status that made it too late, with the request id).',
+      "Requests to cancel a message not yet handed to Twilio, whatever stage it is in: the Kafka twin of DELETE /v1/messages/{id}. The dispatcher's ledger decides and publishes the outcome on sms.status.v1 (status cancelled, or the status that made it too late, with the request id).",
   }),
   inbound: topic({
     name: 'sms.inbound.v1',

@@ -35,7 +35,10 @@ describe('initializeWithRetry', () => {
     const dataSource = await initializeWithRetry(create, { warn: (m: unknown) => void warned.push(m) }, quick);
     assert.equal(dataSource.isInitialized, true);
     assert.equal(made.length, 3);
-    assert.deepEqual(made.map((m) => m.disconnected), [true, true, false]);
+    assert.deepEqual(
+      made.map((m) => m.disconnected),
+      [true, true, false],
+    );
     assert.equal(warned.length, 2);
   });
 

@@ -33,7 +33,10 @@ describe('the outbox relay lock (real Postgres)', () => {
     assert.equal(await b.asTheOnlyRelay(async () => 'b ran'), 'b ran', 'once the first is done, the next one runs');
 
     // A relay that throws gives the lock up too.
-    await assert.rejects(a.asTheOnlyRelay(async () => Promise.reject(new Error('broker away'))), /broker away/);
+    await assert.rejects(
+      a.asTheOnlyRelay(async () => Promise.reject(new Error('broker away'))),
+      /broker away/,
+    );
     assert.equal(await b.asTheOnlyRelay(async () => 'b ran'), 'b ran');
 
     // A process that dies mid-relay: its connection closes, and Postgres drops the lock with it.

@@ -21,8 +21,10 @@ export class OutboxLease {
     private readonly leaseMs: number,
     private readonly warn: (message: string, error: Error) => void,
   ) {
-    this.renewals = new Periodic(Math.max(1, Math.floor(leaseMs / 4)), () => this.renew(), (error) =>
-      warn("could not renew the outbox claim; another instance may publish this one's records again", error),
+    this.renewals = new Periodic(
+      Math.max(1, Math.floor(leaseMs / 4)),
+      () => this.renew(),
+      (error) => warn("could not renew the outbox claim; another instance may publish this one's records again", error),
     );
   }
 
@@ -93,6 +95,9 @@ export function claimUnpublishedSql(table: string, orderBy: string, columns: str
             AND NOT EXISTS (SELECT 1 FROM ${instancesTable} i WHERE i.id = o.claimed_by AND i.alive_until > now())
           ORDER BY o.${orderBy} LIMIT $2
           FOR UPDATE SKIP LOCKED)
-      RETURNING m.${orderBy} AS order_by, ${columns.split(',').map((c) => `m.${c.trim()}`).join(', ')})
+      RETURNING m.${orderBy} AS order_by, ${columns
+        .split(',')
+        .map((c) => `m.${c.trim()}`)
+        .join(', ')})
     SELECT ${columns} FROM claimed ORDER BY order_by`;
 }

@@ -24,10 +24,7 @@ export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], repl
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: t.cleanupPolicy },
-            ...(t.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
-          ],
+          configEntries: [{ name: 'cleanup.policy', value: t.cleanupPolicy }, ...(t.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : [])],
         })),
       });
     }

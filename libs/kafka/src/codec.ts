@@ -15,7 +15,13 @@ export function encodeValue(value: unknown): Buffer {
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
   return issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(root)' : issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '['),
+    path:
+      issue.path.length === 0
+        ? '(root)'
+        : issue.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+            .join('.')
+            .replace(/\.\[/g, '['),
     message: issue.message,
   }));
 }

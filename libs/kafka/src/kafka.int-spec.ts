@@ -135,7 +135,11 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.ok(batches < 2000, `records arrived in batches (${batches} batches)`);
     for (let key = 0; key < 10; key++) {
       const order = seen.filter((i) => i.n % 10 === key).map((i) => i.n);
-      assert.deepEqual(order, [...order].sort((a, b) => a - b), `key ${key} kept its order`);
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        `key ${key} kept its order`,
+      );
     }
   });
 
@@ -150,7 +154,10 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const padding = 'x'.repeat(3_000);
     await publisher.publishRaw(Array.from({ length: 3_000 }, (_, n) => raw(topic.name, 'one-key', { n, label: `${n} ${padding}` })));
     await waitFor('all 3000 records', async () => (seen.length >= 3_000 ? true : undefined));
-    assert.deepEqual(seen.map((i) => i.n), Array.from({ length: 3_000 }, (_, n) => n));
+    assert.deepEqual(
+      seen.map((i) => i.n),
+      Array.from({ length: 3_000 }, (_, n) => n),
+    );
   });
 
   it('dead-letters invalid records with the error and the original bytes, and hands the rest on', async () => {
@@ -168,8 +175,14 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const broken = letters.find((l) => l.error.kind === 'invalid_json')!;
     assert.equal(Buffer.from(broken.valueBase64!, 'base64').toString(), `{broken ${marker}`);
     const wrongType = letters.find((l) => l.error.kind === 'schema_violation')!;
-    assert.deepEqual(wrongType.error.issues.map((i) => i.path), ['n']);
-    assert.deepEqual(seen.filter((i) => i.label === marker).map((i) => i.n), [2]);
+    assert.deepEqual(
+      wrongType.error.issues.map((i) => i.path),
+      ['n'],
+    );
+    assert.deepEqual(
+      seen.filter((i) => i.label === marker).map((i) => i.n),
+      [2],
+    );
     const logged = warned.filter((w) => w.message === 'record sent to the dead-letter topic' && w.context['topic'] === topic.name);
     assert.deepEqual(logged.map((w) => w.context['kind']).sort(), ['invalid_json', 'schema_violation'], 'each dead letter logged once, with why');
   });
@@ -198,7 +211,11 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
       [0, 1, 2].map((p) => `${p}/0: refused ${p}/0`),
     );
     const logged = warned.filter((w) => w.message === 'record sent to the dead-letter topic' && w.context['topic'] === topic.name);
-    assert.deepEqual(logged.map((w) => `${String(w.context['partition'])}: ${String(w.context['error'])}`).sort(), [0, 1, 2].map((p) => `${p}: refused ${p}/0`), 'the handler\'s dead letters are logged too');
+    assert.deepEqual(
+      logged.map((w) => `${String(w.context['partition'])}: ${String(w.context['error'])}`).sort(),
+      [0, 1, 2].map((p) => `${p}: refused ${p}/0`),
+      "the handler's dead letters are logged too",
+    );
   });
 
   it('retries a batch whose handler throws, losing nothing', async () => {
@@ -246,9 +263,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
       const stuck = partitionOf.get(0)!;
       const elsewhere = [...partitionOf].filter(([, p]) => p !== stuck).map(([n]) => n);
       assert.ok(elsewhere.length > 0, 'the keys cover more than one partition');
-      await waitFor('the records of the other partitions to be handled while record 0 still fails', async () =>
-        elsewhere.every((n) => handled.includes(n)) ? true : undefined,
-      );
+      await waitFor('the records of the other partitions to be handled while record 0 still fails', async () => (elsewhere.every((n) => handled.includes(n)) ? true : undefined));
       const committed = await waitFor('the other partitions to be committed', async () => {
         const offsets = (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions;
         return offsets.filter((p) => p.partition !== stuck).every((p) => Number(p.offset) > 0) ? offsets : undefined;
@@ -257,7 +272,11 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
       assert.equal(handled.includes(0), false);
       failing = false;
       await waitFor('record 0 and its partition, once it succeeds', async () => (handled.length >= 30 ? true : undefined));
-      assert.deepEqual([...handled].sort((a, b) => a - b), Array.from({ length: 30 }, (_, n) => n), 'each handled once');
+      assert.deepEqual(
+        [...handled].sort((a, b) => a - b),
+        Array.from({ length: 30 }, (_, n) => n),
+        'each handled once',
+      );
     } finally {
       await admin.disconnect();
     }
@@ -290,7 +309,10 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
       release();
       const partitions = await waitFor('the handled offsets to be committed', async () => ((await committed()).length > 0 ? committed() : undefined));
       assert.equal(handled, 3);
-      assert.deepEqual(partitions.map((p) => p.offset), ['3']);
+      assert.deepEqual(
+        partitions.map((p) => p.offset),
+        ['3'],
+      );
     } finally {
       await admin.disconnect();
     }

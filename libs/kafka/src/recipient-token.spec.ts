@@ -18,14 +18,29 @@ const consumed = (key: string | null, value: string): ConsumedRecord<string> => 
 describe('recipient tokens from record keys', () => {
   it('takes each record’s key as its recipient token, and dead-letters a record without one', () => {
     const { keyed, deadLetters } = withRecipientTokens([consumed('token-a', 'a'), consumed(null, 'b'), consumed('token-c', 'c')]);
-    assert.deepEqual(keyed.map((k) => [k.record.value, k.recipientToken]), [['a', 'token-a'], ['c', 'token-c']]);
-    assert.deepEqual(deadLetters.map((d) => [d.record.value, d.error.message]), [['b', 'sms.accepted.v1 is keyed by recipient token, and this record has no key']]);
+    assert.deepEqual(
+      keyed.map((k) => [k.record.value, k.recipientToken]),
+      [
+        ['a', 'token-a'],
+        ['c', 'token-c'],
+      ],
+    );
+    assert.deepEqual(
+      deadLetters.map((d) => [d.record.value, d.error.message]),
+      [['b', 'sms.accepted.v1 is keyed by recipient token, and this record has no key']],
+    );
   });
 
   it('makes the token of a record without a key when told how, and only for it', () => {
     const made: string[] = [];
     const { keyed, deadLetters } = withRecipientTokens([consumed('token-a', 'a'), consumed(null, 'b')], (r) => (made.push(r.value), `made-${r.value}`));
-    assert.deepEqual(keyed.map((k) => [k.record.value, k.recipientToken]), [['a', 'token-a'], ['b', 'made-b']]);
+    assert.deepEqual(
+      keyed.map((k) => [k.record.value, k.recipientToken]),
+      [
+        ['a', 'token-a'],
+        ['b', 'made-b'],
+      ],
+    );
     assert.deepEqual(made, ['b']);
     assert.deepEqual(deadLetters, []);
   });

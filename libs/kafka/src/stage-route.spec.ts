@@ -77,7 +77,13 @@ describe('the rule stages’ routing', () => {
       { envelope, verdict: verdict('pass'), recipientToken: token },
       { envelope: { ...envelope, id: 'held' }, verdict: verdict('hold'), recipientToken: token },
     ]);
-    assert.deepEqual(records.map((r) => [r.topic, r.key]), [[TOPICS.cleared.name, 'sender'], [TOPICS.stopped.name, 'token of +14155550100']]);
+    assert.deepEqual(
+      records.map((r) => [r.topic, r.key]),
+      [
+        [TOPICS.cleared.name, 'sender'],
+        [TOPICS.stopped.name, 'token of +14155550100'],
+      ],
+    );
     assert.deepEqual(made, ['held']);
   });
 });

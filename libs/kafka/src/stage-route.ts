@@ -47,9 +47,7 @@ export function routeStep(route: StageRoute, step: StageStep): RoutedStep {
   return {
     envelope: judged,
     goesOn,
-    record: goesOn
-      ? record(route.next, route.nextKey ? route.nextKey(judged) : token(), judged, step.context)
-      : record('stopped', token(), judged, step.context),
+    record: goesOn ? record(route.next, route.nextKey ? route.nextKey(judged) : token(), judged, step.context) : record('stopped', token(), judged, step.context),
   };
 }
 

@@ -123,7 +123,11 @@ export class TopicConsumer<S extends z.ZodType> {
   );
   constructor(private readonly options: TopicConsumerOptions<S>) {
     // commitHandled reports its own failures: a failed commit only means redelivery.
-    this.committer = new Periodic(options.commitIntervalMs ?? COMMIT_INTERVAL_MS, () => this.commitHandled('interval'), () => undefined);
+    this.committer = new Periodic(
+      options.commitIntervalMs ?? COMMIT_INTERVAL_MS,
+      () => this.commitHandled('interval'),
+      () => undefined,
+    );
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -147,7 +151,11 @@ export class TopicConsumer<S extends z.ZodType> {
     // before the member rejoins its group (kafkajs waits for it: rejoin-hook.ts), so that the
     // next owner of a revoked partition starts after what this one handled, and at a clean stop.
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.memberId = event.payload.memberId));
-    this.removeRejoinHook = beforeRejoin(this.options.groupId, () => this.memberId, () => this.commitHandled('rebalance'));
+    this.removeRejoinHook = beforeRejoin(
+      this.options.groupId,
+      () => this.memberId,
+      () => this.commitHandled('rebalance'),
+    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

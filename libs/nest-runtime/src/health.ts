@@ -15,9 +15,7 @@ export class HealthController {
 
   @Get()
   async health(@Res() response: Response): Promise<void> {
-    const results = await Promise.all(
-      this.checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const),
-    );
+    const results = await Promise.all(this.checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const));
     const ok = results.every(([, passed]) => passed);
     response.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   }

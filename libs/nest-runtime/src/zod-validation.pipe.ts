@@ -16,9 +16,7 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
 
   transform(value: unknown): z.infer<S> {
     if (this.where === 'body' && (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw new ProblemException(400, 'validation', 'Invalid request', 'the request body must be a JSON object', [
-        { path: 'body', message: 'expected a JSON object' },
-      ]);
+      throw new ProblemException(400, 'validation', 'Invalid request', 'the request body must be a JSON object', [{ path: 'body', message: 'expected a JSON object' }]);
     }
     const parsed = this.schema.safeParse(value);
     if (parsed.success) return parsed.data;
@@ -26,12 +24,6 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
       path: i.path === '(root)' ? this.where : `${this.where}.${i.path}`,
       message: i.message,
     }));
-    throw new ProblemException(
-      400,
-      'validation',
-      'Invalid request',
-      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      errors,
-    );
+    throw new ProblemException(400, 'validation', 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
   }
 }

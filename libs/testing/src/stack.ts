@@ -64,7 +64,11 @@ export async function registerTenant(stack: TestStack, overrides: Partial<z.inpu
   // Every service learns tenants from the tenant topic: wait until the ones with an API know this one.
   for (const url of [`${stack.urls.consent}/v1/opt-out-reviews`, `${stack.urls.audit}/v1/reviews`, `${stack.urls.intake}/v1/messages`]) {
     await waitFor(`${url} to know tenant ${tenantId}`, async () => {
-      const answer = await fetch(url, { method: url.endsWith('/v1/messages') ? 'POST' : 'GET', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, ...(url.endsWith('/v1/messages') ? { body: '{}' } : {}) });
+      const answer = await fetch(url, {
+        method: url.endsWith('/v1/messages') ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        ...(url.endsWith('/v1/messages') ? { body: '{}' } : {}),
+      });
       return answer.status !== 401 && answer.status !== 503 ? true : undefined;
     });
   }
@@ -78,10 +82,7 @@ export interface HttpAnswer<T = Record<string, unknown>> {
 }
 
 /** A JSON call to one of the services. */
-export async function call<T = Record<string, unknown>>(
-  url: string,
-  init: { method?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<HttpAnswer<T>> {
+export async function call<T = Record<string, unknown>>(url: string, init: { method?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer<T>> {
   const response = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {

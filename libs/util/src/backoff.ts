@@ -21,10 +21,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     // A delay computed from a deadline can come out a millisecond below zero: Node 24 warns
     // (TimeoutNegativeWarning) and waits one millisecond, which is what zero means here.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));

@@ -117,8 +117,8 @@ async function loadHeld(): Promise<void> {
   const compliance = keys().operator !== '';
   const { reviews } = await api<{ reviews: Held[] }>(compliance ? '/admin/v1/reviews?status=pending' : '/v1/reviews?status=pending', { operator: compliance });
   $('held-role').textContent = compliance
-    ? 'You decide as the platform\'s compliance reviewer: every decision records your name.'
-    : 'Holds rest on policy and are decided by the platform\'s compliance reviewers. You may withdraw a held message, or edit it and resubmit it.';
+    ? "You decide as the platform's compliance reviewer: every decision records your name."
+    : "Holds rest on policy and are decided by the platform's compliance reviewers. You may withdraw a held message, or edit it and resubmit it.";
   const body = $<HTMLTableElement>('held-table').tBodies[0]!;
   body.replaceChildren();
   $('held-empty').hidden = reviews.length > 0;
@@ -149,17 +149,25 @@ async function loadHeld(): Promise<void> {
     } else {
       const actions = cell(
         row,
-        button('Withdraw', 'withdraw', act(async () => {
-          await api(`/v1/messages/${h.messageId}`, { method: 'DELETE' });
-          return `Withdrew ${h.messageId}.`;
-        })),
+        button(
+          'Withdraw',
+          'withdraw',
+          act(async () => {
+            await api(`/v1/messages/${h.messageId}`, { method: 'DELETE' });
+            return `Withdrew ${h.messageId}.`;
+          }),
+        ),
       );
       actions.append(
         ' ',
-        button('Resubmit edited', 'resubmit', act(async () => {
-          const sent = await api<{ id: string }>(`/v1/reviews/${h.messageId}/resubmit`, { body: { body: note.value } });
-          return `Withdrew ${h.messageId} and resubmitted it as ${sent.id}.`;
-        })),
+        button(
+          'Resubmit edited',
+          'resubmit',
+          act(async () => {
+            const sent = await api<{ id: string }>(`/v1/reviews/${h.messageId}/resubmit`, { body: { body: note.value } });
+            return `Withdrew ${h.messageId} and resubmitted it as ${sent.id}.`;
+          }),
+        ),
       );
     }
   }
@@ -176,8 +184,8 @@ async function loadOptOuts(): Promise<void> {
   const base = await consentUrl();
   const { reviews } = await api<{ reviews: OptOutReview[] }>(`${base}${compliance ? '/admin' : ''}/v1/opt-out-reviews?status=pending`, { operator: compliance });
   $('opt-outs-role').textContent = compliance
-    ? 'Read each reply and decide, as the platform\'s compliance reviewer, whether it asked to stop: an opt-out is recorded and confirmed once, and blocks the messages held behind it; otherwise the pause ends and they go on.'
-    : 'Marketing to these people is paused until the platform\'s compliance reviewers decide whether their reply was an opt-out. Messages held meanwhile show under Held messages.';
+    ? "Read each reply and decide, as the platform's compliance reviewer, whether it asked to stop: an opt-out is recorded and confirmed once, and blocks the messages held behind it; otherwise the pause ends and they go on."
+    : "Marketing to these people is paused until the platform's compliance reviewers decide whether their reply was an opt-out. Messages held meanwhile show under Held messages.";
   const body = $<HTMLTableElement>('opt-outs-table').tBodies[0]!;
   body.replaceChildren();
   $('opt-outs-empty').hidden = reviews.length > 0;
@@ -236,15 +244,51 @@ async function loadDashboard(): Promise<void> {
   const data = await api<Dashboard>(operator ? `/admin/v1/enforcement/dashboard?hours=${hours}` : `/v1/dashboard?hours=${hours}`, { operator });
   const hoursSeen = [...new Set(data.byStage.map((r) => r.hour))].sort();
   const hourLabels = hoursSeen.map((h) => new Date(h).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit' }));
-  draw('by-decision', 'bar', hourLabels, pivot(data.byStage, hoursSeen, (r) => r.hour, (r) => r.decision, (r) => r.count), true);
+  draw(
+    'by-decision',
+    'bar',
+    hourLabels,
+    pivot(
+      data.byStage,
+      hoursSeen,
+      (r) => r.hour,
+      (r) => r.decision,
+      (r) => r.count,
+    ),
+    true,
+  );
   const clauses = [...new Set(data.byClause.map((r) => r.clause))].sort();
   draw('by-clause', 'bar', clauses, [{ label: 'decisions citing the clause', data: clauses.map((c) => data.byClause.filter((r) => r.clause === c).reduce((s, r) => s + r.count, 0)) }], false);
   const stages = [...new Set(data.byStage.map((r) => r.stage))].sort();
-  draw('by-stage', 'bar', stages, pivot(data.byStage, stages, (r) => r.stage, (r) => r.decision, (r) => r.count), true);
+  draw(
+    'by-stage',
+    'bar',
+    stages,
+    pivot(
+      data.byStage,
+      stages,
+      (r) => r.stage,
+      (r) => r.decision,
+      (r) => r.count,
+    ),
+    true,
+  );
   $('by-tenant-figure').hidden = !operator;
   if (operator) {
     const tenants = [...new Set(data.byTenant.map((r) => r.tenantId))].sort();
-    draw('by-tenant', 'bar', tenants, pivot(data.byTenant, tenants, (r) => r.tenantId, (r) => r.decision, (r) => r.count), true);
+    draw(
+      'by-tenant',
+      'bar',
+      tenants,
+      pivot(
+        data.byTenant,
+        tenants,
+        (r) => r.tenantId,
+        (r) => r.decision,
+        (r) => r.count,
+      ),
+      true,
+    );
   }
 }
 
@@ -252,7 +296,11 @@ async function loadViolations(event?: Event): Promise<void> {
   event?.preventDefault();
   const from = $<HTMLInputElement>('from').value ? new Date($<HTMLInputElement>('from').value) : new Date(Date.now() - 7 * 86_400_000);
   const to = $<HTMLInputElement>('to').value ? new Date($<HTMLInputElement>('to').value) : new Date(Date.now() + 60_000);
-  type Report = { total: number; byClause: { clause: string; decision: string; count: number }[]; messages: { messageId: string; at: string; stage: string; decision: string; clauses: string[]; reason: string }[] };
+  type Report = {
+    total: number;
+    byClause: { clause: string; decision: string; count: number }[];
+    messages: { messageId: string; at: string; stage: string; decision: string; clauses: string[]; reason: string }[];
+  };
   const report = await api<Report>(`/v1/reports/violations?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
   const out = $('violations-result');
   out.replaceChildren();
@@ -339,7 +387,14 @@ async function loadEnforcement(): Promise<void> {
   }
 }
 
-const loaders: Record<string, () => Promise<void>> = { held: loadHeld, 'opt-outs': loadOptOuts, dashboard: loadDashboard, violations: loadViolations, proof: async () => undefined, enforcement: loadEnforcement };
+const loaders: Record<string, () => Promise<void>> = {
+  held: loadHeld,
+  'opt-outs': loadOptOuts,
+  dashboard: loadDashboard,
+  violations: loadViolations,
+  proof: async () => undefined,
+  enforcement: loadEnforcement,
+};
 
 async function show(tab: string): Promise<void> {
   for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) b.classList.toggle('active', b.dataset['tab'] === tab);

@@ -68,7 +68,13 @@ export class EnforcementService implements OnModuleInit, OnApplicationShutdown {
   async check(tenantIds: string[]): Promise<void> {
     for (const tenantId of new Set(tenantIds)) {
       const counts = await this.reports.violationCounts(tenantId, this.rules.windowHours, this.rules.serious, this.rules.notViolations, this.windowStarts(tenantId));
-      const suspended = new Set(counts.campaigns.map((c) => c.campaign).concat('*').filter((c) => this.isSuspended(tenantId, c === '*' ? null : c)).map((c) => `${tenantId}|${c}`));
+      const suspended = new Set(
+        counts.campaigns
+          .map((c) => c.campaign)
+          .concat('*')
+          .filter((c) => this.isSuspended(tenantId, c === '*' ? null : c))
+          .map((c) => `${tenantId}|${c}`),
+      );
       for (const due of suspensionsDue(counts, this.rules, suspended)) {
         await this.apply({ tenantId, ...(due.campaign ? { campaign: due.campaign } : {}), suspended: true, reason: due.reason, decidedBy: 'audit (automatic)', at: new Date().toISOString() });
       }

@@ -46,7 +46,11 @@ describe('audit history store (real Postgres)', () => {
     // Twelve batches at once, as the consumers' partitions hand them over, four per tenant.
     const batches = Array.from({ length: 12 }, (_, i) => statusesOf(tenants[i % 3]!, 5));
     const counts = await Promise.all([...batches.map((b) => history.append(b)), history.append(batches[0]!)]);
-    assert.equal(counts.slice(0, 12).reduce((a, b) => a + b, 0), 12 * 15, 'every event of the twelve batches was new');
+    assert.equal(
+      counts.slice(0, 12).reduce((a, b) => a + b, 0),
+      12 * 15,
+      'every event of the twelve batches was new',
+    );
     assert.equal(Number(counts[0]) + Number(counts[12]), 15, 'a batch delivered twice at once is recorded once');
     assert.equal(await history.append(batches[5]!), 0, 'a redelivered batch adds nothing');
     for (const tenantId of tenants) {
@@ -66,7 +70,10 @@ describe('audit history store (real Postgres)', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /uuid/);
-    assert.deepEqual(outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value), [6, 9]);
+    assert.deepEqual(
+      outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value),
+      [6, 9],
+    );
     const result = await history.verify(tenantId);
     assert.deepEqual(result.ok ? { ok: true, records: result.records } : result, { ok: true, records: 15 });
   });

@@ -31,9 +31,23 @@ const contentOf = (p: HistoryRecord): Record<string, unknown> =>
   p.table === 'message_events' ? messageEventContent(p.event) : p.table === 'consent_events' ? consentEventContent(p.event) : tenantEventContent(p.event);
 
 interface MessageEventRow {
-  tenant_id: string; message_id: string; campaign: string | null; event_key: string; kind: 'decision' | 'status'; stage: string | null; decision: string | null; clauses: string[];
-  reason: string | null; status: MessageStatus | null; twilio_sid: string | null; error_code: number | null; facts: Record<string, unknown>;
-  occurred_at: Date; recorded_at: Date; seq: string; hash: string;
+  tenant_id: string;
+  message_id: string;
+  campaign: string | null;
+  event_key: string;
+  kind: 'decision' | 'status';
+  stage: string | null;
+  decision: string | null;
+  clauses: string[];
+  reason: string | null;
+  status: MessageStatus | null;
+  twilio_sid: string | null;
+  error_code: number | null;
+  facts: Record<string, unknown>;
+  occurred_at: Date;
+  recorded_at: Date;
+  seq: string;
+  hash: string;
 }
 
 const toStored = (r: MessageEventRow): StoredEvent => ({
@@ -109,7 +123,14 @@ export class HistoryRepository {
       return lists.map((list) => list.filter((item) => fresh.has(item)).length);
     } catch (error) {
       if (lists.length === 1) return [error as Error];
-      return Promise.all(lists.map((list) => this.appendInTransaction(list).then((fresh) => fresh.size, (e: Error) => e)));
+      return Promise.all(
+        lists.map((list) =>
+          this.appendInTransaction(list).then(
+            (fresh) => fresh.size,
+            (e: Error) => e,
+          ),
+        ),
+      );
     }
   }
 
@@ -167,10 +188,25 @@ export class HistoryRepository {
       newHeads.push({ tenantId, head: linked.head });
     }
     const params = new SqlParameters();
-    const statements = [...Map.groupBy(fresh, (i) => i.table)].map(([table, records]) => insertRecords(params, table, records.map((record) => ({ record, place: placed.get(record)! }))));
+    const statements = [...Map.groupBy(fresh, (i) => i.table)].map(([table, records]) =>
+      insertRecords(
+        params,
+        table,
+        records.map((record) => ({ record, place: placed.get(record)! })),
+      ),
+    );
     statements.push(
       `UPDATE audit.chain_heads h SET seq = n.seq, hash = n.hash
-         FROM unnest(${params.add(newHeads.map((h) => h.tenantId), 'text[]')}, ${params.add(newHeads.map((h) => h.head.seq), 'bigint[]')}, ${params.add(newHeads.map((h) => h.head.hash), 'text[]')}) AS n(tenant_id, seq, hash)
+         FROM unnest(${params.add(
+           newHeads.map((h) => h.tenantId),
+           'text[]',
+         )}, ${params.add(
+           newHeads.map((h) => h.head.seq),
+           'bigint[]',
+         )}, ${params.add(
+           newHeads.map((h) => h.head.hash),
+           'text[]',
+         )}) AS n(tenant_id, seq, hash)
         WHERE h.tenant_id = n.tenant_id`,
     );
     // Data-modifying statements in WITH all run, to completion, with the same snapshot.
@@ -231,7 +267,21 @@ export class HistoryRepository {
   /** Every consent change of one person, oldest first. */
   async consentChanges(tenantId: string, recipientToken: string): Promise<StoredConsentEvent[]> {
     const rows = await this.db.query<
-      { change_id: string; tenant_id: string; recipient_token: string; kind: ConsentChangeEvent['kind']; brand: string | null; campaign: string | null; scope: string | null; basis: ConsentChangeEvent['basis'] | null; source: string; proof: ConsentChangeEvent['proof']; occurred_at: Date; recorded_at: Date; seq: string }[]
+      {
+        change_id: string;
+        tenant_id: string;
+        recipient_token: string;
+        kind: ConsentChangeEvent['kind'];
+        brand: string | null;
+        campaign: string | null;
+        scope: string | null;
+        basis: ConsentChangeEvent['basis'] | null;
+        source: string;
+        proof: ConsentChangeEvent['proof'];
+        occurred_at: Date;
+        recorded_at: Date;
+        seq: string;
+      }[]
     >(`SELECT * FROM audit.consent_events WHERE tenant_id = $1 AND recipient_token = $2 ORDER BY occurred_at, seq`, [tenantId, recipientToken]);
     return rows.map((r) => ({
       changeId: r.change_id,
@@ -254,7 +304,7 @@ export class HistoryRepository {
   async verify(tenantId: string): Promise<VerifyResult> {
     const records: { seq: number; hash: string; content: unknown }[] = [];
     const page = 5_000;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = await this.db.query<{ t: string; seq: string; hash: string; row: Record<string, unknown> }[]>(
         `SELECT t, seq, hash, row FROM (
            SELECT 'message_events' AS t, seq, hash, to_jsonb(e) AS row FROM audit.message_events e WHERE tenant_id = $1 AND seq > $2

@@ -19,10 +19,7 @@ export class MessagesController {
 
   /** What happened to a message: its status and every stage's decision with the clauses cited. */
   @Get(':id')
-  async find(
-    @CurrentTenant() tenant: TenantConfigEvent,
-    @Param('id', new ZodValidationPipe(MessageIdSchema, 'params')) id: string,
-  ): Promise<MessageHistoryView> {
+  async find(@CurrentTenant() tenant: TenantConfigEvent, @Param('id', new ZodValidationPipe(MessageIdSchema, 'params')) id: string): Promise<MessageHistoryView> {
     const events = await this.history.forMessage(tenant.tenantId, id);
     // Another tenant's message answers the same as one that does not exist.
     if (events.length === 0) throw notFound(id);

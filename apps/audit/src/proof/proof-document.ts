@@ -14,7 +14,15 @@ export interface ConsentProofDocument {
   recipient: string;
   generatedAt: string;
   consents: { at: string; brand: string | null; campaign: string | null; basis: string | null; source: string; proof: ConsentChangeEvent['proof'] }[];
-  optOuts: { at: string; scope: string | null; source: string; inboundMessage: { sid: string | null; body: string | null }; matched: string | null; confidence: number | null; confirmation: ConfirmationFact | null }[];
+  optOuts: {
+    at: string;
+    scope: string | null;
+    source: string;
+    inboundMessage: { sid: string | null; body: string | null };
+    matched: string | null;
+    confidence: number | null;
+    confirmation: ConfirmationFact | null;
+  }[];
   optIns: { at: string; scope: string | null; source: string; inboundMessage: { sid: string | null; body: string | null } }[];
   pauses: { at: string; scope: string | null; source: string; inboundMessage: { sid: string | null; body: string | null } }[];
   ageVerifications: { at: string; method: string | null }[];
@@ -54,8 +62,7 @@ export function proofDocument(
   };
 }
 
-const escape = (value: string | number | null | undefined): string =>
-  String(value ?? '—').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (value: string | number | null | undefined): string => String(value ?? '—').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const table = (headers: string[], rows: (string | number | null | undefined)[][]): string =>
   rows.length === 0
@@ -66,7 +73,10 @@ const table = (headers: string[], rows: (string | number | null | undefined)[][]
 
 /** The same document as a page a compliance officer can print and hand over. */
 export function renderProofHtml(doc: ConsentProofDocument): string {
-  const evidence = (p: ConsentChangeEvent['proof']) => Object.entries(p.evidence ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ');
+  const evidence = (p: ConsentChangeEvent['proof']) =>
+    Object.entries(p.evidence ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Proof of consent: ${escape(doc.recipient)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:60rem}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
@@ -81,15 +91,38 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3
 <tr><td>History integrity</td><td>${doc.integrity.ok ? `verified: ${doc.integrity.records} records, hash chain intact` : `BROKEN at record ${doc.integrity.brokenAt}: ${escape(doc.integrity.reason)}`}</td></tr>
 </tbody></table>
 <h2>Consents given</h2>
-${table(['captured', 'brand', 'campaign', 'basis', 'source', 'wording shown', 'wording version', 'evidence'], doc.consents.map((c) => [c.at, c.brand, c.campaign, c.basis, c.source, c.proof.wording, c.proof.wordingVersion, evidence(c.proof)]))}
+${table(
+  ['captured', 'brand', 'campaign', 'basis', 'source', 'wording shown', 'wording version', 'evidence'],
+  doc.consents.map((c) => [c.at, c.brand, c.campaign, c.basis, c.source, c.proof.wording, c.proof.wordingVersion, evidence(c.proof)]),
+)}
 <h2>Opt-outs</h2>
-${table(['at', 'scope', 'source', 'message received', 'matched', 'confidence', 'confirmation sent'], doc.optOuts.map((o) => [o.at, o.scope, o.source, o.inboundMessage.body, o.matched, o.confidence, o.confirmation ? `${o.confirmation.status}${o.confirmation.at ? ` at ${o.confirmation.at}` : ''} (message ${o.confirmation.messageId})` : '—']))}
+${table(
+  ['at', 'scope', 'source', 'message received', 'matched', 'confidence', 'confirmation sent'],
+  doc.optOuts.map((o) => [
+    o.at,
+    o.scope,
+    o.source,
+    o.inboundMessage.body,
+    o.matched,
+    o.confidence,
+    o.confirmation ? `${o.confirmation.status}${o.confirmation.at ? ` at ${o.confirmation.at}` : ''} (message ${o.confirmation.messageId})` : '—',
+  ]),
+)}
 <h2>Opt-ins</h2>
-${table(['at', 'scope', 'source', 'message received'], doc.optIns.map((o) => [o.at, o.scope, o.source, o.inboundMessage.body]))}
+${table(
+  ['at', 'scope', 'source', 'message received'],
+  doc.optIns.map((o) => [o.at, o.scope, o.source, o.inboundMessage.body]),
+)}
 <h2>Marketing paused pending review</h2>
-${table(['at', 'scope', 'source', 'message received'], doc.pauses.map((o) => [o.at, o.scope, o.source, o.inboundMessage.body]))}
+${table(
+  ['at', 'scope', 'source', 'message received'],
+  doc.pauses.map((o) => [o.at, o.scope, o.source, o.inboundMessage.body]),
+)}
 <h2>Age verifications</h2>
-${table(['verified', 'method'], doc.ageVerifications.map((a) => [a.at, a.method]))}
+${table(
+  ['verified', 'method'],
+  doc.ageVerifications.map((a) => [a.at, a.method]),
+)}
 </body></html>
 `;
 }

@@ -7,7 +7,14 @@ import { HistoryRepository } from '../history/history.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 
 const PeriodSchema = z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
-export const DashboardSchema = z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 90).default(24) });
+export const DashboardSchema = z.strictObject({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+});
 
 /** Reports for a tenant's compliance officer (AUP.REPORTING), open to a suspended tenant too. */
 @Controller('v1')

@@ -38,10 +38,7 @@ export class ReportsRepository {
         `SELECT coalesce(campaign, '(none)') AS campaign, decision, count(*) FROM audit.message_events WHERE ${where} GROUP BY 1, 2 ORDER BY 3 DESC`,
         params,
       ),
-      this.db.query<{ stage: string; decision: string; count: string }[]>(
-        `SELECT stage, decision, count(*) FROM audit.message_events WHERE ${where} GROUP BY 1, 2 ORDER BY 3 DESC`,
-        params,
-      ),
+      this.db.query<{ stage: string; decision: string; count: string }[]>(`SELECT stage, decision, count(*) FROM audit.message_events WHERE ${where} GROUP BY 1, 2 ORDER BY 3 DESC`, params),
       this.db.query<{ message_id: string; campaign: string | null; stage: string; decision: string; clauses: string[]; reason: string; occurred_at: Date }[]>(
         `SELECT message_id, campaign, stage, decision, clauses, reason, occurred_at FROM audit.message_events WHERE ${where} ORDER BY occurred_at DESC LIMIT 1000`,
         params,
@@ -74,10 +71,7 @@ export class ReportsRepository {
           WHERE ${where} AND decision IN ('block', 'hold', 'transform') GROUP BY 1, 2 ORDER BY 1`,
         params,
       ),
-      this.db.query<{ tenant_id: string; decision: string; count: string }[]>(
-        `SELECT tenant_id, decision, count(*) FROM audit.message_events WHERE ${where} GROUP BY 1, 2 ORDER BY 1`,
-        params,
-      ),
+      this.db.query<{ tenant_id: string; decision: string; count: string }[]>(`SELECT tenant_id, decision, count(*) FROM audit.message_events WHERE ${where} GROUP BY 1, 2 ORDER BY 1`, params),
     ]);
     return {
       hours,

@@ -21,8 +21,17 @@ export interface HeldMessage {
 }
 
 interface Row {
-  message_id: string; tenant_id: string; stage: string; reason: string; clauses: string[]; held_at: Date; status: HeldMessage['status'];
-  decided_by: string | null; decided_at: Date | null; note: string | null; envelope: MessageEnvelope;
+  message_id: string;
+  tenant_id: string;
+  stage: string;
+  reason: string;
+  clauses: string[];
+  held_at: Date;
+  status: HeldMessage['status'];
+  decided_by: string | null;
+  decided_at: Date | null;
+  note: string | null;
+  envelope: MessageEnvelope;
 }
 
 const toHeld = (r: Row): HeldMessage => ({
@@ -80,10 +89,10 @@ export class HeldMessagesRepository {
 
   /** One tenant's held messages, or (tenant null: the compliance reviewers' queue) every tenant's. */
   async list(tenantId: string | null, status: ReviewStatus | undefined): Promise<HeldMessage[]> {
-    const rows = await this.db.query<Row[]>(
-      `SELECT * FROM audit.held_messages WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`,
-      [tenantId, status ?? null],
-    );
+    const rows = await this.db.query<Row[]>(`SELECT * FROM audit.held_messages WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY held_at LIMIT 500`, [
+      tenantId,
+      status ?? null,
+    ]);
     return rows.map(toHeld);
   }
 
@@ -94,10 +103,7 @@ export class HeldMessagesRepository {
 
   /** Pending holds of one tenant that rest on an opt-out review (marketing paused: held by consent or the dispatcher). */
   async pendingBehindOptOutReview(tenantId: string): Promise<HeldMessage[]> {
-    const rows = await this.db.query<Row[]>(
-      `SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`,
-      [tenantId],
-    );
+    const rows = await this.db.query<Row[]>(`SELECT * FROM audit.held_messages WHERE tenant_id = $1 AND status = 'pending' AND 'MP.OPTOUT.HONOR' = ANY(clauses) ORDER BY held_at`, [tenantId]);
     return rows.map(toHeld);
   }
 

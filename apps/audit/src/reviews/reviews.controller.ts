@@ -118,10 +118,7 @@ export class AdminReviewsController {
    */
   @Post(':messageId/decision')
   @HttpCode(200)
-  async decide(
-    @Param('messageId', new ZodValidationPipe(MessageIdSchema, 'params')) messageId: string,
-    @Body(new ZodValidationPipe(DecisionSchema)) body: z.infer<typeof DecisionSchema>,
-  ) {
+  async decide(@Param('messageId', new ZodValidationPipe(MessageIdSchema, 'params')) messageId: string, @Body(new ZodValidationPipe(DecisionSchema)) body: z.infer<typeof DecisionSchema>) {
     const known = await this.held.find(messageId);
     if (!known) throw new ProblemException(404, 'not-found', 'Not held', `no held message ${messageId}`);
     if (known.status !== 'pending') throw new ProblemException(409, 'already-decided', 'Already decided', `message ${messageId} was ${known.status} by ${known.decidedBy ?? 'someone'}`);

@@ -16,7 +16,9 @@ const p: AnalystPseudonyms = {
 
 describe('the analysts stream', () => {
   const envelope = anEnvelope({
-    verdicts: [{ stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis: "CBD gummies"', facts: { categories: ['cannabis'] }, at: '2026-11-27T10:00:00.000Z' }],
+    verdicts: [
+      { stage: 'content-screening', decision: 'block', clauses: ['MP.CONTENT.CANNABIS'], reason: 'cannabis: "CBD gummies"', facts: { categories: ['cannabis'] }, at: '2026-11-27T10:00:00.000Z' },
+    ],
   });
   const [accepted, event] = analystFromEnvelope(envelope, historyFromEnvelope(envelope), p) as [AnalystEvent, AnalystEvent];
 
@@ -38,7 +40,15 @@ describe('the analysts stream', () => {
 
   it('pseudonymises a person the same in message and consent events, so they join', () => {
     const consent = analystFromConsentChange(
-      { changeId: 'c1', tenantId: envelope.tenantId, recipientToken: platform.token(envelope.tenantId, envelope.message.to), kind: 'opted_out', at: '2026-11-27T10:00:00.000Z', source: 'inbound_keyword', proof: { inboundBody: 'STOP' } },
+      {
+        changeId: 'c1',
+        tenantId: envelope.tenantId,
+        recipientToken: platform.token(envelope.tenantId, envelope.message.to),
+        kind: 'opted_out',
+        at: '2026-11-27T10:00:00.000Z',
+        source: 'inbound_keyword',
+        proof: { inboundBody: 'STOP' },
+      },
       p,
     );
     assert.equal(consent.recipient, event.recipient);

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, GENESIS, link, verifyChain } from './hash-chain.js';
 
-const contents = [{ kind: 'status', status: 'accepted' }, { kind: 'decision', clauses: ['MP.CONSENT.PRIOR'], decision: 'block' }, { kind: 'status', status: 'blocked' }];
+const contents = [
+  { kind: 'status', status: 'accepted' },
+  { kind: 'decision', clauses: ['MP.CONSENT.PRIOR'], decision: 'block' },
+  { kind: 'status', status: 'blocked' },
+];
 
 describe('hash chain', () => {
   it('hashes the same content the same whatever the key order', () => {

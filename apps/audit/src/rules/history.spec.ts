@@ -13,7 +13,13 @@ describe('currentStatus', () => {
   });
 
   it('follows the pipeline forward', () => {
-    const events = [status('accepted', '2026-11-27T10:00:00Z'), decision('pass', '2026-11-27T10:00:01Z'), status('sending', '2026-11-27T10:00:02Z'), status('sent', '2026-11-27T10:00:03Z'), status('delivered', '2026-11-27T10:00:04Z')];
+    const events = [
+      status('accepted', '2026-11-27T10:00:00Z'),
+      decision('pass', '2026-11-27T10:00:01Z'),
+      status('sending', '2026-11-27T10:00:02Z'),
+      status('sent', '2026-11-27T10:00:03Z'),
+      status('delivered', '2026-11-27T10:00:04Z'),
+    ];
     assert.equal(currentStatus(events), 'delivered');
   });
 
@@ -72,7 +78,14 @@ describe('historyFromEnvelope / historyFromStatus', () => {
   });
 
   it('keys status events by status so a repeated callback is recorded once', () => {
-    const event = historyFromStatus({ messageId: anEnvelope().id, tenantId: 'acme-dental', status: 'delivered', source: 'twilio-callback', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T10:00:04Z' });
+    const event = historyFromStatus({
+      messageId: anEnvelope().id,
+      tenantId: 'acme-dental',
+      status: 'delivered',
+      source: 'twilio-callback',
+      twilioSid: 'SM0123456789abcdef0123456789abcdef',
+      at: '2026-11-27T10:00:04Z',
+    });
     assert.equal(event.eventKey, 'status:delivered');
     assert.equal(event.stage, 'twilio');
   });

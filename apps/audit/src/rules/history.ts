@@ -56,7 +56,11 @@ export function historyFromEnvelope(envelope: MessageEnvelope): HistoryEvent[] {
       clauses: verdict.clauses,
       reason: verdict.reason,
       status: null,
-      facts: { ...verdict.facts, ...(verdict.transform ? { transform: verdict.transform.description } : {}), ...(envelope.consent && verdict.stage === 'consent' ? { consentReceipt: envelope.consent } : {}) },
+      facts: {
+        ...verdict.facts,
+        ...(verdict.transform ? { transform: verdict.transform.description } : {}),
+        ...(envelope.consent && verdict.stage === 'consent' ? { consentReceipt: envelope.consent } : {}),
+      },
       occurredAt: verdict.at,
     })),
   ];
@@ -72,10 +76,7 @@ export function historyFromEnvelope(envelope: MessageEnvelope): HistoryEvent[] {
 export function firstToldOn(topic: EnvelopeTopic, envelope: MessageEnvelope, history: HistoryEvent[]): HistoryEvent[] {
   if (topic === 'accepted') return history.filter((e) => e.eventKey === ACCEPTED_KEY);
   const last = envelope.verdicts.length - 1;
-  const from =
-    topic === 'stopped' && envelope.verdicts[last]?.stage === 'dispatcher'
-      ? last
-      : envelope.verdicts.findLastIndex((v, i) => v.decision === 'hold' && i < last) + 1;
+  const from = topic === 'stopped' && envelope.verdicts[last]?.stage === 'dispatcher' ? last : envelope.verdicts.findLastIndex((v, i) => v.decision === 'hold' && i < last) + 1;
   // history holds the acceptance first, then verdict i at i + 1.
   return history.slice(1 + from);
 }
@@ -86,9 +87,7 @@ export function firstToldOn(topic: EnvelopeTopic, envelope: MessageEnvelope, his
  * request shows beside the statuses it did not change.
  */
 export function historyFromStatus(event: StatusEvent): HistoryEvent {
-  const cancellation = event.cancellation
-    ? { cancellation: event.cancellation.outcome, requestedBy: requesterLabel(event.cancellation.requestedBy), requestId: event.cancellation.requestId }
-    : {};
+  const cancellation = event.cancellation ? { cancellation: event.cancellation.outcome, requestedBy: requesterLabel(event.cancellation.requestedBy), requestId: event.cancellation.requestId } : {};
   return {
     tenantId: event.tenantId,
     messageId: event.messageId,
@@ -149,8 +148,7 @@ export function currentStatus(events: Pick<HistoryEvent, 'kind' | 'status' | 'st
   let best: { status: MessageStatus; at: number } = { status: 'accepted', at: 0 };
   for (const e of events) {
     if (handed && stopsBeforeTheLedger(e)) continue;
-    const status: MessageStatus | null =
-      e.kind === 'status' ? e.status : e.decision === 'block' ? 'blocked' : e.decision === 'hold' ? 'held' : null;
+    const status: MessageStatus | null = e.kind === 'status' ? e.status : e.decision === 'block' ? 'blocked' : e.decision === 'hold' ? 'held' : null;
     if (status === null) continue;
     const at = Date.parse(e.occurredAt);
     if (STATUS_RANK[status] > STATUS_RANK[best.status] || (STATUS_RANK[status] === STATUS_RANK[best.status] && at > best.at)) {

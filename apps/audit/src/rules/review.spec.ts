@@ -34,11 +34,15 @@ describe('reviewOutcome', () => {
   });
 
   it('lets no reviewer release a message held behind an unclear reply: its opt-out review decides', () => {
-    const paused = anEnvelope({ verdicts: [{ stage: 'consent', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: { pausedScope: 'brand:Acme' }, at: '2026-11-27T14:00:00.000Z' }] });
+    const paused = anEnvelope({
+      verdicts: [{ stage: 'consent', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: { pausedScope: 'brand:Acme' }, at: '2026-11-27T14:00:00.000Z' }],
+    });
     assert.match(releaseBlocker(paused) ?? '', /opt-out review/);
     assert.equal(releaseBlocker(held), null);
     // Released from a content hold meanwhile, then held by the dispatcher's last-moment check: the same.
-    const heldAgain = anEnvelope({ verdicts: [...held.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: {}, at: '2026-11-27T14:30:00.000Z' }] });
+    const heldAgain = anEnvelope({
+      verdicts: [...held.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.OPTOUT.HONOR'], reason: 'marketing paused', facts: {}, at: '2026-11-27T14:30:00.000Z' }],
+    });
     assert.match(releaseBlocker(heldAgain) ?? '', /opt-out review/);
   });
 
@@ -55,10 +59,19 @@ describe('reviewOutcome', () => {
 });
 
 describe('joinsReviewQueue', () => {
-  const passed = anEnvelope({ verdicts: [{ stage: 'snowshoeing-detector', decision: 'pass', clauses: ['MP.EVASION.SNOWSHOE'], reason: 'within every threshold', facts: {}, at: '2026-11-27T14:00:00.000Z' }] });
+  const passed = anEnvelope({
+    verdicts: [{ stage: 'snowshoeing-detector', decision: 'pass', clauses: ['MP.EVASION.SNOWSHOE'], reason: 'within every threshold', facts: {}, at: '2026-11-27T14:00:00.000Z' }],
+  });
   const heldAgain = { ...passed, verdicts: [{ ...passed.verdicts[0]!, decision: 'hold' as const, reason: 'cluster already stopped', at: '2026-11-27T16:00:00.000Z' }] };
   const accepted = historyFromEnvelope(passed)[0]!;
-  const sending = historyFromStatus({ messageId: passed.id, tenantId: passed.tenantId, status: 'sending', source: 'dispatcher', twilioSid: 'SM0123456789abcdef0123456789abcdef', at: '2026-11-27T14:00:02.000Z' });
+  const sending = historyFromStatus({
+    messageId: passed.id,
+    tenantId: passed.tenantId,
+    status: 'sending',
+    source: 'dispatcher',
+    twilioSid: 'SM0123456789abcdef0123456789abcdef',
+    at: '2026-11-27T14:00:02.000Z',
+  });
 
   it('queues a hold the history keeps', () => {
     assert.equal(joinsReviewQueue(held, [historyFromEnvelope(held)[0]!, historyFromEnvelope(held).at(-1)!]), true);
@@ -76,7 +89,9 @@ describe('joinsReviewQueue', () => {
   });
 
   it("queues the dispatcher's own holds after a hand-over (a message Twilio failed in its queue, back in the ledger's)", () => {
-    const byDispatcher = anEnvelope({ verdicts: [...passed.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.COUNTRY'], reason: 'no allowed time', facts: {}, at: '2026-11-27T15:00:00.000Z' }] });
+    const byDispatcher = anEnvelope({
+      verdicts: [...passed.verdicts, { stage: 'dispatcher', decision: 'hold', clauses: ['MP.COUNTRY'], reason: 'no allowed time', facts: {}, at: '2026-11-27T15:00:00.000Z' }],
+    });
     assert.equal(joinsReviewQueue(byDispatcher, [accepted, sending, historyFromEnvelope(byDispatcher).at(-1)!]), true);
   });
 

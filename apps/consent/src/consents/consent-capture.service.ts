@@ -19,10 +19,7 @@ export class ConsentCaptureService {
   ) {}
 
   /** Records consents (and relationship events) with their proof; each refused one says why. */
-  async capture(
-    tenant: TenantConfigEvent,
-    items: { capture: CaptureInput; channel: 'api' | 'kafka'; captureId: string | null }[],
-  ): Promise<CaptureOutcome[]> {
+  async capture(tenant: TenantConfigEvent, items: { capture: CaptureInput; channel: 'api' | 'kafka'; captureId: string | null }[]): Promise<CaptureOutcome[]> {
     const now = new Date();
     const outcomes: (CaptureOutcome | NewConsentRecord)[] = items.map(({ capture, channel, captureId }) => {
       const check = checkCapture(capture, tenant, now);

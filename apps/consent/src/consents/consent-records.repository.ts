@@ -72,7 +72,11 @@ export class ConsentRecordsRepository {
   }
 
   /** The express and prior-relationship records of a person for a brand (to restore after an opt-in). */
-  async recordsForBrand(tenantId: string, recipientToken: string, brand: string | null): Promise<{ id: string; brand: string; campaign: string; basis: 'express' | 'prior_relationship'; recipient: string }[]> {
+  async recordsForBrand(
+    tenantId: string,
+    recipientToken: string,
+    brand: string | null,
+  ): Promise<{ id: string; brand: string; campaign: string; basis: 'express' | 'prior_relationship'; recipient: string }[]> {
     return this.db.query(
       `SELECT DISTINCT ON (brand, campaign, basis) id, brand, campaign, basis, recipient FROM consent.consent_records
         WHERE tenant_id = $1 AND recipient_token = $2 AND ($3::text IS NULL OR brand = $3)
@@ -84,8 +88,20 @@ export class ConsentRecordsRepository {
   /** Consent records of one recipient, for the consent API and proof exports. */
   async ofRecipient(tenantId: string, recipientToken: string, brand: string | undefined): Promise<ConsentStateView['records']> {
     const records = await this.db.query<
-      { id: string; brand: string; campaign: string; basis: 'express' | 'prior_relationship'; source: string; captured_at: Date; wording: string;
-        wording_hash: string; wording_version: string | null; evidence: Record<string, string>; channel: string; recorded_at: Date }[]
+      {
+        id: string;
+        brand: string;
+        campaign: string;
+        basis: 'express' | 'prior_relationship';
+        source: string;
+        captured_at: Date;
+        wording: string;
+        wording_hash: string;
+        wording_version: string | null;
+        evidence: Record<string, string>;
+        channel: string;
+        recorded_at: Date;
+      }[]
     >(
       `SELECT id, brand, campaign, basis, source, captured_at, wording, wording_hash, wording_version, evidence, channel, recorded_at
          FROM consent.consent_records

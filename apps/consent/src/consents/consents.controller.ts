@@ -27,10 +27,7 @@ export class ConsentsController {
   /** Records a consent with its proof (MP.CONSENT.PROOF). */
   @Post()
   @HttpCode(201)
-  async create(
-    @CurrentTenant() tenant: TenantConfigEvent,
-    @Body(new ZodValidationPipe(ConsentCaptureSchema)) body: ConsentCapture,
-  ): Promise<{ id: string }> {
+  async create(@CurrentTenant() tenant: TenantConfigEvent, @Body(new ZodValidationPipe(ConsentCaptureSchema)) body: ConsentCapture): Promise<{ id: string }> {
     const [outcome] = await this.captures.capture(tenant, [{ capture: body, channel: 'api', captureId: null }]);
     if (!outcome?.ok) throw refusal(outcome);
     return { id: outcome.id };
@@ -38,10 +35,7 @@ export class ConsentsController {
 
   /** The current consent state of one person and the records behind it. */
   @Get()
-  async find(
-    @CurrentTenant() tenant: TenantConfigEvent,
-    @Query(new ZodValidationPipe(ConsentQuerySchema, 'query')) query: z.infer<typeof ConsentQuerySchema>,
-  ): Promise<ConsentStateView> {
+  async find(@CurrentTenant() tenant: TenantConfigEvent, @Query(new ZodValidationPipe(ConsentQuerySchema, 'query')) query: z.infer<typeof ConsentQuerySchema>): Promise<ConsentStateView> {
     const to = parseInternationalNumber(query.to);
     if (!to.ok) {
       const message = describePhoneNumberProblem(to.problem);
@@ -54,7 +48,13 @@ export class ConsentsController {
       this.recipientFacts.factsFor([{ tenantId: tenant.tenantId, recipientToken: token }]),
     ]);
     const known = facts.get(keyOf({ tenantId: tenant.tenantId, recipientToken: token }))!;
-    const relevant = query.brand !== undefined ? scopesForMessage({ brand: query.brand }, tenant.senders.map((s) => s.number)) : known.optStates.map((s) => s.scope);
+    const relevant =
+      query.brand !== undefined
+        ? scopesForMessage(
+            { brand: query.brand },
+            tenant.senders.map((s) => s.number),
+          )
+        : known.optStates.map((s) => s.scope);
     const current = known.optStates.filter((s) => relevant.includes(s.scope));
     const optedOutScopes = current.filter((s) => s.state === 'opted_out').map((s) => s.scope);
     return {

@@ -36,16 +36,23 @@ export class RecipientFactsRepository {
   /** Everything the consent rules need about many recipients, in six queries run together. */
   async factsFor(keys: RecipientKey[]): Promise<Map<string, RecipientFacts>> {
     const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
-    const out = new Map<string, RecipientFacts>(
-      unique.map((k) => [keyOf(k), { records: [], optStates: [], inbound: [], sentBrands: new Set(), recent: [], dateOfBirth: null }]),
-    );
+    const out = new Map<string, RecipientFacts>(unique.map((k) => [keyOf(k), { records: [], optStates: [], inbound: [], sentBrands: new Set(), recent: [], dateOfBirth: null }]));
     if (unique.length === 0) return out;
     const params = [unique.map((k) => k.tenantId), unique.map((k) => k.recipientToken)];
-    const join = (alias: string) =>
-      `JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, recipient_token) ON ${alias}.tenant_id = k.tenant_id AND ${alias}.recipient_token = k.recipient_token`;
+    const join = (alias: string) => `JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, recipient_token) ON ${alias}.tenant_id = k.tenant_id AND ${alias}.recipient_token = k.recipient_token`;
     const [records, optStates, inbound, activity, recent, ages] = await Promise.all([
       this.db.query<
-        { tenant_id: string; recipient_token: string; id: string; brand: string; campaign: string; basis: 'express' | 'prior_relationship'; wording_version: string | null; captured_at: Date; chosen_frequency: ConsentRecordFact['chosenFrequency'] }[]
+        {
+          tenant_id: string;
+          recipient_token: string;
+          id: string;
+          brand: string;
+          campaign: string;
+          basis: 'express' | 'prior_relationship';
+          wording_version: string | null;
+          captured_at: Date;
+          chosen_frequency: ConsentRecordFact['chosenFrequency'];
+        }[]
       >(`SELECT r.tenant_id, r.recipient_token, r.id, r.brand, r.campaign, r.basis, r.wording_version, r.captured_at, r.chosen_frequency FROM consent.consent_records r ${join('r')}`, params),
       this.db.query<{ tenant_id: string; recipient_token: string; scope: string; kind: 'opt_out' | 'opt_in' | 'pause'; at: Date; reply_message_id: string | null }[]>(
         `SELECT DISTINCT ON (e.tenant_id, e.recipient_token, e.scope) e.tenant_id, e.recipient_token, e.scope, e.kind, e.at, e.reply_message_id
@@ -63,10 +70,7 @@ export class RecipientFactsRepository {
            WHERE i.reply_message_id IS NOT NULL AND i.received_at > now() - interval '7 days')`,
         params,
       ),
-      this.db.query<{ tenant_id: string; recipient_token: string; brand: string }[]>(
-        `SELECT a.tenant_id, a.recipient_token, a.brand FROM consent.recipient_activity a ${join('a')}`,
-        params,
-      ),
+      this.db.query<{ tenant_id: string; recipient_token: string; brand: string }[]>(`SELECT a.tenant_id, a.recipient_token, a.brand FROM consent.recipient_activity a ${join('a')}`, params),
       this.db.query<{ tenant_id: string; recipient_token: string; message_id: string; brand: string; campaign: string; use_case: UseCase; decided_at: Date; opt_out_language: boolean }[]>(
         `SELECT d.tenant_id, d.recipient_token, d.message_id, d.brand, d.campaign, d.use_case, d.decided_at, d.opt_out_language
            FROM consent.message_decisions d ${join('d')}

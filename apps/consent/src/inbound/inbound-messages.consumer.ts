@@ -18,7 +18,6 @@ import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { replyEnvelope, replyMessageId } from '../rules/system-messages.js';
 import { InboundMessagesRepository, type NewInbound } from './inbound-messages.repository.js';
 
-
 /**
  * Texts people send. Opt-out keywords and opt-out requests in ordinary words revoke consent
  * at once and get exactly one confirmation (MP.OPTOUT.HONOR): Twilio's when it answered the

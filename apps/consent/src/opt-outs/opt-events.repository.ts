@@ -52,7 +52,17 @@ export class OptEventsRepository {
   /** Opt events of one recipient, for the consent API and proof exports. */
   async ofRecipient(tenantId: string, recipientToken: string): Promise<ConsentStateView['optEvents']> {
     const events = await this.db.query<
-      { id: string; scope: string; kind: 'opt_out' | 'opt_in' | 'pause'; source: string; keyword: string | null; inbound_twilio_sid: string | null; evidence: string | null; confidence: number | null; at: Date }[]
+      {
+        id: string;
+        scope: string;
+        kind: 'opt_out' | 'opt_in' | 'pause';
+        source: string;
+        keyword: string | null;
+        inbound_twilio_sid: string | null;
+        evidence: string | null;
+        confidence: number | null;
+        at: Date;
+      }[]
     >(
       `SELECT id, scope, kind, source, keyword, inbound_twilio_sid, evidence, confidence, at
          FROM consent.opt_events WHERE tenant_id = $1 AND recipient_token = $2 ORDER BY at, kind DESC`,

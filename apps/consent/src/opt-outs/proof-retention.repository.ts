@@ -15,14 +15,10 @@ export class ProofRetentionRepository {
     const [, decisions] = await this.db.query<[unknown[], number]>(`DELETE FROM consent.message_decisions WHERE decided_at < now() - interval '35 days'`);
     const idle = `NOT EXISTS (SELECT 1 FROM consent.recipient_activity a WHERE a.tenant_id = t.tenant_id AND a.recipient_token = t.recipient_token
                                 AND a.last_sent_at > now() - make_interval(days => $1::int))`;
-    const [, records] = await this.db.query<[unknown[], number]>(
-      `DELETE FROM consent.consent_records t WHERE t.captured_at < now() - make_interval(days => $1::int) AND ${idle}`,
-      [proofRetentionDays],
-    );
-    const [, optEvents] = await this.db.query<[unknown[], number]>(
-      `DELETE FROM consent.opt_events t WHERE t.at < now() - make_interval(days => $1::int) AND ${idle}`,
-      [proofRetentionDays],
-    );
+    const [, records] = await this.db.query<[unknown[], number]>(`DELETE FROM consent.consent_records t WHERE t.captured_at < now() - make_interval(days => $1::int) AND ${idle}`, [
+      proofRetentionDays,
+    ]);
+    const [, optEvents] = await this.db.query<[unknown[], number]>(`DELETE FROM consent.opt_events t WHERE t.at < now() - make_interval(days => $1::int) AND ${idle}`, [proofRetentionDays]);
     return { records, optEvents, decisions };
   }
 }

@@ -54,9 +54,15 @@ export class OptOutReviewService {
       at: new Date().toISOString(),
       ...(inbound ? { inboundBody: inbound.body } : {}),
     };
-    const reply = optOut && inbound
-      ? replyEnvelope('opt_out_confirmation', { id: randomUUID(), tenantId: review.tenantId, twilioSid: inbound.twilioSid, from: inbound.from, to: inbound.to, body: inbound.body, receivedAt: inbound.receivedAt }, tenant, new Date())
-      : null;
+    const reply =
+      optOut && inbound
+        ? replyEnvelope(
+            'opt_out_confirmation',
+            { id: randomUUID(), tenantId: review.tenantId, twilioSid: inbound.twilioSid, from: inbound.from, to: inbound.to, body: inbound.body, receivedAt: inbound.receivedAt },
+            tenant,
+            new Date(),
+          )
+        : null;
     await this.recorder.record([event], reply ? [reply] : []);
     const [decided] = await this.optOutReviews.reviews(review.tenantId, undefined, id);
     return reviewView(decided!);

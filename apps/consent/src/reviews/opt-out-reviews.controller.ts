@@ -54,10 +54,7 @@ export class AdminOptOutReviewsController {
   /** opted_out records the opt-out and sends its one confirmation; not_opt_out ends the pause. Decided once (409 after). */
   @Post(':id/decision')
   @HttpCode(200)
-  async decide(
-    @Param('id', new ZodValidationPipe(z.uuid(), 'params')) id: string,
-    @Body(new ZodValidationPipe(OptOutReviewDecisionSchema)) body: OptOutReviewDecision,
-  ): Promise<OptOutReview> {
+  async decide(@Param('id', new ZodValidationPipe(z.uuid(), 'params')) id: string, @Body(new ZodValidationPipe(OptOutReviewDecisionSchema)) body: OptOutReviewDecision): Promise<OptOutReview> {
     return this.reviews.decide(id, body);
   }
 }

@@ -30,7 +30,20 @@ export class OptOutReviewsRepository {
   /** One tenant's opt-out reviews, or (tenant null: the compliance reviewers' queue) every tenant's; `id` narrows to one. */
   async reviews(tenantId: string | null, status: OptOutReview['status'] | undefined, id?: string): Promise<(OptOutReview & { recipientToken: string; inboundTwilioSid: string })[]> {
     const rows = await this.db.query<
-      { id: string; tenant_id: string; status: OptOutReview['status']; scope: string; body: string; evidence: string | null; confidence: number; received_at: Date; decided_by: string | null; decided_at: Date | null; recipient_token: string; inbound_twilio_sid: string }[]
+      {
+        id: string;
+        tenant_id: string;
+        status: OptOutReview['status'];
+        scope: string;
+        body: string;
+        evidence: string | null;
+        confidence: number;
+        received_at: Date;
+        decided_by: string | null;
+        decided_at: Date | null;
+        recipient_token: string;
+        inbound_twilio_sid: string;
+      }[]
     >(
       `SELECT r.id, r.tenant_id, r.status, r.scope, coalesce(i.body, '') AS body, r.evidence, r.confidence, coalesce(i.received_at, r.created_at) AS received_at,
               r.decided_by, r.decided_at, r.recipient_token, r.inbound_twilio_sid

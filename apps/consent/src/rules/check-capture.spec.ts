@@ -36,13 +36,19 @@ describe('checkCapture', () => {
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.equal(result.clause, 'MP.CONSENT.SCOPE');
-    assert.deepEqual(result.problems.map((p) => p.path), ['brand', 'campaign']);
+    assert.deepEqual(
+      result.problems.map((p) => p.path),
+      ['brand', 'campaign'],
+    );
   });
 
   it('refuses a consent captured in the future and a national number', () => {
     const result = checkCapture({ ...capture, to: '4155552671', capturedAt: '2026-11-28T15:00:00Z' }, aTenant(), now);
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.deepEqual(result.problems.map((p) => p.path), ['to', 'capturedAt']);
+    assert.deepEqual(
+      result.problems.map((p) => p.path),
+      ['to', 'capturedAt'],
+    );
   });
 });

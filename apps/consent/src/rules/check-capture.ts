@@ -9,9 +9,7 @@ export interface CaptureProblem {
   message: string;
 }
 
-export type CaptureCheck =
-  | { ok: true; recipient: string }
-  | { ok: false; clause: ClauseId | null; problems: CaptureProblem[] };
+export type CaptureCheck = { ok: true; recipient: string } | { ok: false; clause: ClauseId | null; problems: CaptureProblem[] };
 
 /** MP.CONSENT.NOT_PURCHASED: consent cannot be bought, sold or exchanged. */
 export const REFUSED_SOURCES: readonly ConsentSource[] = ['purchased_list', 'rented_list', 'shared_list'];

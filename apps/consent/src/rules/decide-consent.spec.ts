@@ -273,7 +273,8 @@ describe('decideConsent: frequency (MP.CONSENT.PERIODIC)', () => {
   it('reads opt-out wording as screening does (MP.OPTOUT.LANGUAGE): a keyword first, another verb or Spanish counts; a keyword without its purpose does not', () => {
     const campaign = { ...tenant.campaigns[1]!, optOutReminderDays: 30 };
     const stale = { sentBefore: true, recent: [{ campaign: 'offers', useCase: 'marketing' as const, at: ago(40 * DAY), optOutLanguage: true }] };
-    const decide = (body: string) => decideConsent(anEnvelope({ message: { campaign: 'offers', useCase: 'marketing', body } }), facts({ records: [record()], campaign, history: stale })).verdict.decision;
+    const decide = (body: string) =>
+      decideConsent(anEnvelope({ message: { campaign: 'offers', useCase: 'marketing', body } }), facts({ records: [record()], campaign, history: stale })).verdict.decision;
     for (const wording of ['Reply STOP to end.', 'STOP to end.', 'Reply with STOP to unsubscribe.', 'Msg STOP to opt out.', 'Responda STOP para cancelar.', 'To unsubscribe, text STOP.']) {
       assert.equal(decide(`Acme Dental: new toothbrushes are in. ${wording}`), 'pass', `${wording} is a reminder already`);
     }

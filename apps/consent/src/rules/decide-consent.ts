@@ -1,14 +1,4 @@
-import {
-  scopesForMessage,
-  type ClauseId,
-  type ConsentBasis,
-  type ConsentReceipt,
-  type MessageEnvelope,
-  type TenantConfigEvent,
-  type Transform,
-  type UseCase,
-  type Verdict,
-} from '@sms/contracts';
+import { scopesForMessage, type ClauseId, type ConsentBasis, type ConsentReceipt, type MessageEnvelope, type TenantConfigEvent, type Transform, type UseCase, type Verdict } from '@sms/contracts';
 import { hasStandardOptOutWording } from '@sms/text';
 import type { ConsentPolicy } from './rule-data.js';
 
@@ -176,9 +166,7 @@ export function decideConsent(envelope: MessageEnvelope, facts: ConsentFacts): C
   return { verdict: verdict('pass', clauses, basis.reason, verdictFacts, now), receipt };
 }
 
-type Basis =
-  | { ok: true; clauses: ClauseId[]; reason: string; facts: Verdict['facts']; receipt: ConsentReceipt; record: ConsentRecordFact | null }
-  | { ok: false; verdict: Verdict };
+type Basis = { ok: true; clauses: ClauseId[]; reason: string; facts: Verdict['facts']; receipt: ConsentReceipt; record: ConsentRecordFact | null } | { ok: false; verdict: Verdict };
 
 function findBasis(envelope: MessageEnvelope, facts: ConsentFacts): Basis {
   const { message } = envelope;
@@ -212,9 +200,7 @@ function findBasis(envelope: MessageEnvelope, facts: ConsentFacts): Basis {
 
   const allowed = BASES_FOR[message.useCase];
   const inScope = facts.records.filter((r) => r.brand === message.brand && r.campaign === message.campaign);
-  const usable = inScope
-    .filter((r) => allowed.includes(r.basis))
-    .sort((a, b) => (a.basis === b.basis ? Date.parse(b.capturedAt) - Date.parse(a.capturedAt) : a.basis === 'express' ? -1 : 1))[0];
+  const usable = inScope.filter((r) => allowed.includes(r.basis)).sort((a, b) => (a.basis === b.basis ? Date.parse(b.capturedAt) - Date.parse(a.capturedAt) : a.basis === 'express' ? -1 : 1))[0];
   if (usable) {
     return {
       ok: true,
@@ -262,8 +248,7 @@ function findBasis(envelope: MessageEnvelope, facts: ConsentFacts): Basis {
 function exceededCap(envelope: MessageEnvelope, facts: ConsentFacts, record: ConsentRecordFact | null): { name: string; clauses: ClauseId[]; reason: string } | null {
   const { message, recipient } = envelope;
   const now = facts.now.getTime();
-  const count = (windowMs: number, match: (m: HistoryFact['recent'][number]) => boolean) =>
-    facts.history.recent.filter((m) => now - Date.parse(m.at) < windowMs && match(m)).length;
+  const count = (windowMs: number, match: (m: HistoryFact['recent'][number]) => boolean) => facts.history.recent.filter((m) => now - Date.parse(m.at) < windowMs && match(m)).length;
   const sameCampaign = (m: HistoryFact['recent'][number]) => m.campaign === message.campaign;
 
   const campaign = facts.campaign;
@@ -310,7 +295,13 @@ function decideSystemMessage(envelope: MessageEnvelope, facts: ConsentFacts, cov
   // An opt-in confirmation needs the opt-out gone; a HELP answer is always allowed (CTIA).
   if (envelope.kind !== 'opt_out_confirmation' && inbound && (envelope.kind === 'help_reply' || !covering.some((s) => s.state === 'opted_out'))) {
     return {
-      verdict: verdict('pass', ['MP.CONSENT.CONVERSATION'], `the answer to the person's ${envelope.kind === 'help_reply' ? 'HELP' : 'opt-in'} message`, { basis: 'conversation', inboundAt: inbound.at }, now),
+      verdict: verdict(
+        'pass',
+        ['MP.CONSENT.CONVERSATION'],
+        `the answer to the person's ${envelope.kind === 'help_reply' ? 'HELP' : 'opt-in'} message`,
+        { basis: 'conversation', inboundAt: inbound.at },
+        now,
+      ),
       receipt: { basis: 'conversation', recordId: `inbound:${inbound.twilioSid}`, decidedAt: now.toISOString(), firstMessage: false },
     };
   }

@@ -44,7 +44,18 @@ describe('classifying inbound texts', () => {
     });
   }
 
-  for (const body of ['Stop by at 3?', 'I will stop by the office tomorrow', 'Can I cancel my appointment?', 'Please cancel my appointment on Friday', "don't stop the reminders, they help", 'I finally quit smoking!', 'See you at the end of the week', 'stopping', 'Necesito cancelar mi cita', 'yes please, 3pm works']) {
+  for (const body of [
+    'Stop by at 3?',
+    'I will stop by the office tomorrow',
+    'Can I cancel my appointment?',
+    'Please cancel my appointment on Friday',
+    "don't stop the reminders, they help",
+    'I finally quit smoking!',
+    'See you at the end of the week',
+    'stopping',
+    'Necesito cancelar mi cita',
+    'yes please, 3pm works',
+  ]) {
     it(`does not take "${body}" as an opt-out`, () => {
       assert.equal(kind(body), 'message', JSON.stringify(classifier.classify(body)));
     });

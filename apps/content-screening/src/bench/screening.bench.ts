@@ -26,7 +26,11 @@ const bodies = [
 const chars = bodies.reduce((sum, b) => sum + b.length, 0);
 const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: true, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
 
-console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`rules compiled in ${compileMs.toFixed(0)} ms; corpus ${bodies.length} messages, ${(chars / bodies.length).toFixed(0)} characters on average`);
 
 // Warm-up: let the JIT settle.
@@ -81,7 +85,9 @@ if (decisions === 0) console.log('(no decisions?)');
 // The text encoder: only the texts the linear heads are unsure of reach it.
 const second = await loadSecondStage({ concurrency: 2, maxQueue: Number.MAX_SAFE_INTEGER });
 const consulted = bodies.filter((body) => needsSecondOpinion(screen(body, facts, rules), second.pool.encoder.head.consult));
-console.log(`\ntext encoder ${second.pool.encoder.version}: asked for ${consulted.length} of ${bodies.length} messages (${((consulted.length / bodies.length) * 100).toFixed(1)} %; consult from a linear score of ${second.pool.encoder.head.consult})`);
+console.log(
+  `\ntext encoder ${second.pool.encoder.version}: asked for ${consulted.length} of ${bodies.length} messages (${((consulted.length / bodies.length) * 100).toFixed(1)} %; consult from a linear score of ${second.pool.encoder.head.consult})`,
+);
 const ids = consulted.map((body) => second.tokenizer.encode(normalise(body)));
 for (const piece of ids.slice(0, 50)) await second.pool.encoder.score(piece); // warm-up
 const encoderLatencies = new Float64Array(ids.length);
@@ -97,6 +103,10 @@ const ms = (q: number): string => `${encoderLatencies[Math.min(encoderLatencies.
 t = performance.now();
 await Promise.all(ids.map((piece) => second.pool.score(piece)));
 const pooled = ids.length / ((performance.now() - t) / 1000);
-console.log(`  one thread: ${Math.round(oneThread).toLocaleString('en-US')} texts/s, latency p50 ${ms(0.5)}, p99 ${ms(0.99)}; pool of 2 threads: ${Math.round(pooled).toLocaleString('en-US')} texts/s`);
-console.log(`  both stages together, at this share of texts asked: about ${Math.round(1 / (1 / (screened / cpuSeconds) + consulted.length / bodies.length / oneThread)).toLocaleString('en-US')} messages per CPU-second`);
+console.log(
+  `  one thread: ${Math.round(oneThread).toLocaleString('en-US')} texts/s, latency p50 ${ms(0.5)}, p99 ${ms(0.99)}; pool of 2 threads: ${Math.round(pooled).toLocaleString('en-US')} texts/s`,
+);
+console.log(
+  `  both stages together, at this share of texts asked: about ${Math.round(1 / (1 / (screened / cpuSeconds) + consulted.length / bodies.length / oneThread)).toLocaleString('en-US')} messages per CPU-second`,
+);
 await second.pool.encoder.close();

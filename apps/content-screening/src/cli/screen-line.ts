@@ -1,14 +1,4 @@
-import {
-  ConsentBasisSchema,
-  E164Schema,
-  MAX_BODY_LENGTH,
-  MessageKindSchema,
-  UseCaseSchema,
-  type ClauseId,
-  type Decision,
-  type MessageEnvelope,
-  type TenantConfigEvent,
-} from '@sms/contracts';
+import { ConsentBasisSchema, E164Schema, MAX_BODY_LENGTH, MessageKindSchema, UseCaseSchema, type ClauseId, type Decision, type MessageEnvelope, type TenantConfigEvent } from '@sms/contracts';
 import { recipientLocale } from '@sms/domain';
 import { z } from 'zod';
 import type { CompiledRules } from '../rules/compile.js';

@@ -14,15 +14,28 @@ describe('the screen command', () => {
   it('answers one line per input line, in order, and goes on after a broken line', () => {
     const run = spawnSync(process.execPath, [cli], { input: `${ok}\nnot json\n\n${bad}\n`, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const out = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(out.map((o) => o['id'] ?? `line ${String(o['line'])}`), ['a', 'line 2', 'b']);
+    const out = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      out.map((o) => o['id'] ?? `line ${String(o['line'])}`),
+      ['a', 'line 2', 'b'],
+    );
     assert.equal(out[2]?.['decision'], 'block');
   });
 
   it('reads a file, and takes tenant settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'screen-'));
     const file = join(dir, 'in.jsonl');
-    const shortened = JSON.stringify({ id: 'c', body: 'Acme Dental: book at https://bit.ly/x. Reply STOP to opt out.', to: '+14155552671', useCase: 'marketing', brand: 'Acme Dental', firstMessage: true });
+    const shortened = JSON.stringify({
+      id: 'c',
+      body: 'Acme Dental: book at https://bit.ly/x. Reply STOP to opt out.',
+      to: '+14155552671',
+      useCase: 'marketing',
+      brand: 'Acme Dental',
+      firstMessage: true,
+    });
     writeFileSync(file, `${shortened}\n`);
     const held = spawnSync(process.execPath, [cli, file], { encoding: 'utf8' });
     assert.equal((JSON.parse(held.stdout) as { decision: string }).decision, 'hold');

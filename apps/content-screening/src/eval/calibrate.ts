@@ -47,7 +47,11 @@ export async function screenCalibration(): Promise<{ cases: CalibrationCase[]; h
 const stopping = (r: ScreeningResult): boolean => r.decision === 'hold' || r.decision === 'block';
 
 /** The decision with a given head file (bands and consult), and what stopped a stopped text. */
-export function decide(c: CalibrationCase, head: Pick<EncoderHeadFile, 'version' | 'bands' | 'consult'>, rules: ReturnType<typeof compileRules>): { result: ScreeningResult; by: 'rule' | 'linear' | 'encoder' | '' } {
+export function decide(
+  c: CalibrationCase,
+  head: Pick<EncoderHeadFile, 'version' | 'bands' | 'consult'>,
+  rules: ReturnType<typeof compileRules>,
+): { result: ScreeningResult; by: 'rule' | 'linear' | 'encoder' | '' } {
   const result = needsSecondOpinion(c.first, head.consult) ? screen(c.case.body, factsOf(c.case), rules, { head, scores: c.scores }) : c.first;
   if (!stopping(result)) return { result, by: '' };
   const deciding = result.findings.filter((f) => f.action === 'hold' || f.action === 'block');
@@ -84,7 +88,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { cases, head, rules } = await screenCalibration();
   console.log(`calibration set: ${cases.length} cases (${cases.filter((c) => c.case.label === 'benign').length} benign); text encoder ${head.version}, consult ${head.consult}\n`);
   const shipped = figures(cases, head, rules);
-  console.log(`shipped head: right category ${percent(shipped.right)}, benign stopped ${percent(shipped.benignStopped)} (by a rule ${shipped.benignBy.rule}, linear ${shipped.benignBy.linear}, encoder ${shipped.benignBy.encoder})\n`);
+  console.log(
+    `shipped head: right category ${percent(shipped.right)}, benign stopped ${percent(shipped.benignStopped)} (by a rule ${shipped.benignBy.rule}, linear ${shipped.benignBy.linear}, encoder ${shipped.benignBy.encoder})\n`,
+  );
   const rows: (string | number)[][] = [['hold floor', 'consult', 'right category', 'benign stopped', 'by rule', 'by linear', 'by encoder']];
   for (const consult of [0.003, 0.01, 0.03, 0.1])
     for (const floor of [0.5, 0.7, 0.8, 0.9, 0.95, 0.98]) {

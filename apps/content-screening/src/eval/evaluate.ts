@@ -25,7 +25,9 @@ const rulesOnly = process.argv.includes('--rules-only');
 const rules = rulesOnly ? { ...compiled, model: { ...compiled.model, heads: compiled.model.heads.map((h) => ({ ...h, hold: 2, block: 2 })) } } : compiled;
 // --rules-and-linear: without the text encoder, to see what it adds.
 const second = rulesOnly || process.argv.includes('--rules-and-linear') ? undefined : await loadSecondStage();
-console.log(`rules ${rules.version}, text model ${rules.model.version}, ${second ? `text encoder ${second.pool.encoder.version}` : rulesOnly ? 'stage one only (--rules-only)' : 'no text encoder (--rules-and-linear)'}\n`);
+console.log(
+  `rules ${rules.version}, text model ${rules.model.version}, ${second ? `text encoder ${second.pool.encoder.version}` : rulesOnly ? 'stage one only (--rules-only)' : 'no text encoder (--rules-and-linear)'}\n`,
+);
 const inOrder = async <T, R>(items: readonly T[], each: (item: T) => Promise<R>): Promise<R[]> => {
   const out: R[] = [];
   for (const item of items) out.push(await each(item));
@@ -119,7 +121,9 @@ if (wrong.length > 0) {
   console.log(`\n${wrong.length} cases differ from their label${verbose ? '' : ' (--verbose lists them)'}`);
   if (verbose) {
     for (const r of wrong) {
-      console.log(`  ${r.case.id} [${r.case.group}] expected ${r.case.expected.decision} ${JSON.stringify(r.case.expected.categories)}, got ${r.output.decision} ${JSON.stringify(r.output.categories)}`);
+      console.log(
+        `  ${r.case.id} [${r.case.group}] expected ${r.case.expected.decision} ${JSON.stringify(r.case.expected.categories)}, got ${r.output.decision} ${JSON.stringify(r.output.categories)}`,
+      );
       console.log(`      ${JSON.stringify(r.case.body)}\n      ${r.output.reasons.join(' | ')}`);
     }
   }
@@ -142,12 +146,17 @@ async function report(name: string, rows: PublicRow[]): Promise<void> {
     const fraud = of.filter((s) => s.result.categories.includes('fraud')).length;
     return [label, String(of.length), percent(stopped / of.length), percent(blocked / of.length), percent(fraud / of.length)];
   };
-  console.log(`\n== ${name}: ${rows.length} rows\n${formatTable([['label', 'rows', 'stopped', 'blocked', 'as fraud'], ...(['smishing', 'spam', 'ham'] as const).map(line).filter((row): row is string[] => row !== null)])}`);
+  console.log(
+    `\n== ${name}: ${rows.length} rows\n${formatTable([['label', 'rows', 'stopped', 'blocked', 'as fraud'], ...(['smishing', 'spam', 'ham'] as const).map(line).filter((row): row is string[] => row !== null)])}`,
+  );
   if (verbose) {
     for (const s of screened) {
       const missed = s.row.label === 'smishing' && !stopping(s.result.decision);
       const falseStop = s.row.label === 'ham' && stopping(s.result.decision);
-      if (missed || falseStop) console.log(`  [${name.split(' ')[0]}${name.includes('not in UCI') ? '-only' : ''}] ${missed ? 'missed smishing' : 'stopped ham'}: ${JSON.stringify(s.row.text.slice(0, 160))}${falseStop ? `\n      ${s.result.reasons.join(' | ')}` : ''}`);
+      if (missed || falseStop)
+        console.log(
+          `  [${name.split(' ')[0]}${name.includes('not in UCI') ? '-only' : ''}] ${missed ? 'missed smishing' : 'stopped ham'}: ${JSON.stringify(s.row.text.slice(0, 160))}${falseStop ? `\n      ${s.result.reasons.join(' | ')}` : ''}`,
+        );
     }
   }
 }
@@ -156,7 +165,10 @@ await report('Mendeley rows not in UCI (targets: smishing stopped >= 95%, ham bl
 // The rows of those that are not UCI rows edited: text no rule or head has seen in any form.
 const NOVEL_BELOW = 0.6;
 const closest = closestSimilarity(unseen, uci);
-await report(`Mendeley rows not in UCI and novel (no UCI row at cosine ${NOVEL_BELOW} or more, character 4-gram tf-idf)`, unseen.filter((_, i) => closest[i]! < NOVEL_BELOW));
+await report(
+  `Mendeley rows not in UCI and novel (no UCI row at cosine ${NOVEL_BELOW} or more, character 4-gram tf-idf)`,
+  unseen.filter((_, i) => closest[i]! < NOVEL_BELOW),
+);
 await report('Mendeley, all rows (most also in UCI)', mendeley);
 await report('UCI, all rows', uci);
 console.log(`\n(evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -17,16 +17,43 @@ describe('metrics', () => {
       ['cannabis'],
     );
     assert.deepEqual([cannabis?.precision, cannabis?.recall], [0.5, 0.5]);
-    assert.deepEqual(confusion([{ expected: 'pass', actual: 'block' }, { expected: 'pass', actual: 'pass' }], ['pass', 'block']), [[1, 1], [0, 0]]);
-    assert.equal(formatTable([['a', 'bb'], ['ccc', 1]]), 'a    bb\nccc   1');
+    assert.deepEqual(
+      confusion(
+        [
+          { expected: 'pass', actual: 'block' },
+          { expected: 'pass', actual: 'pass' },
+        ],
+        ['pass', 'block'],
+      ),
+      [
+        [1, 1],
+        [0, 0],
+      ],
+    );
+    assert.equal(
+      formatTable([
+        ['a', 'bb'],
+        ['ccc', 1],
+      ]),
+      'a    bb\nccc   1',
+    );
   });
 });
 
 describe('public sets', () => {
   it('compare texts across the two sets despite entities, spacing and case', () => {
     assert.equal(comparable('Hi &amp;  BYE\t'), 'hi & bye');
-    const only = mendeleyOnly([{ label: 'ham', text: 'Ok lar &lt;3' }, { label: 'smishing', text: 'new one' }], [{ label: 'ham', text: 'ok  lar <3' }]);
-    assert.deepEqual(only.map((r) => r.text), ['new one']);
+    const only = mendeleyOnly(
+      [
+        { label: 'ham', text: 'Ok lar &lt;3' },
+        { label: 'smishing', text: 'new one' },
+      ],
+      [{ label: 'ham', text: 'ok  lar <3' }],
+    );
+    assert.deepEqual(
+      only.map((r) => r.text),
+      ['new one'],
+    );
   });
 
   it('tell an edited copy of a reference row from a text unlike any of them', () => {
@@ -50,9 +77,22 @@ describe('public sets', () => {
 
 describe('evasion variants of the labeled set', () => {
   it('disguise the named word once per technique and expect a block for evasion', () => {
-    const base = { id: 'x', body: 'Acme Dental: Weed delivery', to: '+14155552671', useCase: 'marketing', brand: 'Acme Dental', firstMessage: true, expected: { decision: 'block', categories: ['cannabis'] }, group: 'prohibited', disguise: 'Weed' } as LabeledCase;
+    const base = {
+      id: 'x',
+      body: 'Acme Dental: Weed delivery',
+      to: '+14155552671',
+      useCase: 'marketing',
+      brand: 'Acme Dental',
+      firstMessage: true,
+      expected: { decision: 'block', categories: ['cannabis'] },
+      group: 'prohibited',
+      disguise: 'Weed',
+    } as LabeledCase;
     const variants = variantsOf(base);
-    assert.deepEqual(variants.map((v) => v.id), ['x~homoglyph', 'x~zero-width', 'x~leet', 'x~split', 'x~fullwidth']);
+    assert.deepEqual(
+      variants.map((v) => v.id),
+      ['x~homoglyph', 'x~zero-width', 'x~leet', 'x~split', 'x~fullwidth'],
+    );
     assert.ok(variants.every((v) => v.body !== base.body && v.expected.categories.includes('filter_evasion') && v.disguise === undefined));
     assert.equal(TECHNIQUES['split']!('CBD'), 'C.B.D');
     assert.equal(TECHNIQUES['misspelling']!('marijuana'), 'maijuana');

@@ -8,8 +8,27 @@ import { fileURLToPath } from 'node:url';
 import { readLabeledSet, type LabeledCase } from './labeled-set.js';
 
 const CYRILLIC: Record<string, string> = {
-  a: '\u0430', e: '\u0435', o: '\u043e', c: '\u0441', p: '\u0440', x: '\u0445', y: '\u0443', i: '\u0456', s: '\u0455', j: '\u0458',
-  A: '\u0410', B: '\u0412', C: '\u0421', E: '\u0415', H: '\u041d', K: '\u041a', M: '\u041c', O: '\u041e', P: '\u0420', T: '\u0422', X: '\u0425',
+  a: '\u0430',
+  e: '\u0435',
+  o: '\u043e',
+  c: '\u0441',
+  p: '\u0440',
+  x: '\u0445',
+  y: '\u0443',
+  i: '\u0456',
+  s: '\u0455',
+  j: '\u0458',
+  A: '\u0410',
+  B: '\u0412',
+  C: '\u0421',
+  E: '\u0415',
+  H: '\u041d',
+  K: '\u041a',
+  M: '\u041c',
+  O: '\u041e',
+  P: '\u0420',
+  T: '\u0422',
+  X: '\u0425',
 };
 const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', A: '4', E: '3', I: '1', O: '0', S: '5' };
 

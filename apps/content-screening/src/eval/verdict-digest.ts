@@ -59,7 +59,17 @@ function sets(): [string, Case[]][] {
 const VARIANTS: [string, (facts: ScreeningFacts) => ScreeningFacts][] = [
   ['own', (f) => f],
   ['prior-relationship, unknown country', (f) => ({ ...f, country: 'ZZ', region: undefined, basis: 'prior_relationship', firstMessage: true })],
-  ['express, CA-QC, verified age 19, blocking settings', (f) => ({ ...f, country: 'CA', region: 'QC', age: { verified: true, years: 19 }, basis: 'express', settings: { missingOptOutLanguage: 'block', missingSenderId: 'block', publicUrlShortener: 'block' } })],
+  [
+    'express, CA-QC, verified age 19, blocking settings',
+    (f) => ({
+      ...f,
+      country: 'CA',
+      region: 'QC',
+      age: { verified: true, years: 19 },
+      basis: 'express',
+      settings: { missingOptOutLanguage: 'block', missingSenderId: 'block', publicUrlShortener: 'block' },
+    }),
+  ],
 ];
 
 const evidenceOf = (e: ScreeningResult['evidence'][number]): unknown[] => [e.category, e.text, e.start, e.end, e.normalisation, e.note ?? null];
@@ -116,7 +126,10 @@ for (const [name, cases] of sets()) {
       if (lines) console.log(`${name}\t${i}\t${variant}\t${createHash('sha256').update(text).digest('hex')}`);
     }
   });
-  const counts = [...decisions].sort(([a], [b]) => a.localeCompare(b)).map(([d, n]) => `${d} ${n}`).join(', ');
+  const counts = [...decisions]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([d, n]) => `${d} ${n}`)
+    .join(', ');
   if (!lines) console.log(`${name.padEnd(12)} ${String(cases.length).padStart(5)} texts (${counts}; ${asked} would ask the encoder)  ${digest.digest('hex')}`);
 }
 console.log(`all: ${screenings} screenings in ${((performance.now() - started) / 1000).toFixed(1)} s, rules ${rules.version}, text model ${rules.model.version}\nsha256 ${all.digest('hex')}`);

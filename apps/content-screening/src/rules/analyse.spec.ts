@@ -12,16 +12,37 @@ describe('tokens', () => {
   it('offer digits-for-letters spellings next to the written word, and keep numbers and units apart', () => {
     assert.deepEqual(words('w33d'), [['w33d', 'weed']]);
     assert.deepEqual(words('5u5pended'), [['5u5pended', 'suspended']]);
-    assert.deepEqual(words('4mm0 fr33'), [['4mm0', 'ammo'], ['fr33', 'free']], 'digits that spell a known word stay in it');
+    assert.deepEqual(
+      words('4mm0 fr33'),
+      [
+        ['4mm0', 'ammo'],
+        ['fr33', 'free'],
+      ],
+      'digits that spell a known word stay in it',
+    );
     assert.deepEqual(words('10mg 4pm'), [['10'], ['mg'], ['4'], ['pm']]);
     assert.deepEqual(words('$5 off'), [['$'], ['5'], ['off']]);
   });
 
   it('join letters split by dots, dashes or spaces, and split words that are not words on their own', () => {
-    assert.deepEqual(analyse('C.B.D oil', rules).tokens.map((t) => t.forms[0]), ['cbd', 'oil']);
-    assert.deepEqual(analyse('mari-juana and marij uana', rules).tokens.map((t) => t.forms[0]), ['marijuana', 'and', 'marijuana']);
-    assert.deepEqual(analyse('pre-roll', rules).tokens.map((t) => t.forms[0]), ['pre', 'roll'], 'a two-word phrase stays two words');
-    assert.deepEqual(analyse('hero in town', rules).tokens.map((t) => t.forms[0]), ['hero', 'in', 'town'], 'two real words never join');
+    assert.deepEqual(
+      analyse('C.B.D oil', rules).tokens.map((t) => t.forms[0]),
+      ['cbd', 'oil'],
+    );
+    assert.deepEqual(
+      analyse('mari-juana and marij uana', rules).tokens.map((t) => t.forms[0]),
+      ['marijuana', 'and', 'marijuana'],
+    );
+    assert.deepEqual(
+      analyse('pre-roll', rules).tokens.map((t) => t.forms[0]),
+      ['pre', 'roll'],
+      'a two-word phrase stays two words',
+    );
+    assert.deepEqual(
+      analyse('hero in town', rules).tokens.map((t) => t.forms[0]),
+      ['hero', 'in', 'town'],
+      'two real words never join',
+    );
   });
 
   it('read a misspelling as the term it is one edit away from, but never an ordinary word', () => {
@@ -43,7 +64,10 @@ describe('opt-out wording', () => {
   });
 
   it('tells an invented keyword from ordinary words around an instruction', () => {
-    assert.deepEqual(analyse('Text NOPE to quit', rules).optOut.evasive.map((e) => e.keyword), ['nope']);
+    assert.deepEqual(
+      analyse('Text NOPE to quit', rules).optOut.evasive.map((e) => e.keyword),
+      ['nope'],
+    );
     assert.deepEqual(analyse('Reply START to resubscribe', rules).optOut.evasive, []);
     assert.deepEqual(analyse('text PICS to 55555. Reply STOP to opt out', rules).optOut.evasive, []);
     assert.deepEqual(analyse('Text me when you get to the end', rules).optOut.evasive, []);
@@ -53,7 +77,14 @@ describe('opt-out wording', () => {
 describe('links', () => {
   it('finds links with and without a scheme, and shorteners by their domain', () => {
     const links = analyse('Book at https://bit.ly/abc or www.acmedental.com/book, or mail info@acmedental.com', rules).links;
-    assert.deepEqual(links.map((l) => [l.host, l.shortener]), [['bit.ly', true], ['www.acmedental.com', false], ['acmedental.com', false]]);
+    assert.deepEqual(
+      links.map((l) => [l.host, l.shortener]),
+      [
+        ['bit.ly', true],
+        ['www.acmedental.com', false],
+        ['acmedental.com', false],
+      ],
+    );
   });
 
   it('knows an installable file, an address by IP, a look-alike host and a broken scheme', () => {

@@ -176,9 +176,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     // A tag exempts the hit only when every phrase found carries it.
     const allTagged = new Set([...tags].filter((tag) => found.every((m) => m.entry.tag === tag)));
     // Any disguised phrase of the category counts, not only the one shown as evidence.
-    const evasiveMatch =
-      found.find((m) => m.flags & rules.evasionFlags) ??
-      [...(terms ?? []), ...(combos ?? [])].find((m) => m.flags & rules.evasionFlags && !harmless(m, category));
+    const evasiveMatch = found.find((m) => m.flags & rules.evasionFlags) ?? [...(terms ?? []), ...(combos ?? [])].find((m) => m.flags & rules.evasionFlags && !harmless(m, category));
     hits.push({ category, evidence: spanOf(found[0]!), tags, allTagged, evasive: evasiveMatch ? spanOf(evasiveMatch) : null });
   }
 
@@ -208,7 +206,13 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     promotionalScore: promotional.score,
     advocacy: advocacy.signals,
     advocacyScore: advocacy.score,
-    optOut: findOptOutWording(tokens, b.purposes.filter((p) => !b.notPurposes.some((n) => contains(n, p))), normalised, rules, span),
+    optOut: findOptOutWording(
+      tokens,
+      b.purposes.filter((p) => !b.notPurposes.some((n) => contains(n, p))),
+      normalised,
+      rules,
+      span,
+    ),
     disguisedWords,
   };
 }
@@ -230,15 +234,7 @@ function sumSignals(matches: PhraseMatch[], spanOf: (m: PhraseMatch) => Span, ev
   return { signals, score: signals.reduce((sum, s) => sum + s.weight, 0) };
 }
 
-function assessFraud(
-  b: Buckets,
-  tokens: Token[],
-  normalised: NormalisedText,
-  links: Link[],
-  rules: CompiledRules,
-  spanOf: (m: PhraseMatch) => Span,
-  linkSpan: (l: Link) => Span,
-): FraudAssessment {
+function assessFraud(b: Buckets, tokens: Token[], normalised: NormalisedText, links: Link[], rules: CompiledRules, spanOf: (m: PhraseMatch) => Span, linkSpan: (l: Link) => Span): FraudAssessment {
   const fraud = rules.data.lexicons.fraud;
   // A benign phrase ("never share", "will never ask") cancels the signals it touches.
   const benign = ofGroup(b.benign, 'fraud');
@@ -324,13 +320,7 @@ const WORDING_VIEW: TokenView<Token> = {
  * as the shared opt-out wording finds them, over purposes the trie read through disguises; each
  * keyword is then standard, disguised ("reply ST0P") or invented ("text NOPE to quit").
  */
-function findOptOutWording(
-  tokens: Token[],
-  purposes: PhraseMatch[],
-  normalised: NormalisedText,
-  rules: CompiledRules,
-  span: (first: number, last: number, flags: number) => Span,
-): OptOutWording {
+function findOptOutWording(tokens: Token[], purposes: PhraseMatch[], normalised: NormalisedText, rules: CompiledRules, span: (first: number, last: number, flags: number) => Span): OptOutWording {
   const result: OptOutWording = { standard: null, evasive: [] };
   const wording = rules.optOutWording;
   wording.findInstructions(tokens, WORDING_VIEW, purposes, ({ keyword: k, verb }) => {

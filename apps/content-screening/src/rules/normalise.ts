@@ -72,7 +72,7 @@ export function normalise(source: string): NormalisedText {
     }
     parts.push(out);
   };
-  for (let index = 0; index < source.length; ) {
+  for (let index = 0; index < source.length;) {
     const codePoint = source.codePointAt(index) ?? 0;
     if (codePoint < 0x80) {
       push(String.fromCharCode(codePoint >= 65 && codePoint <= 90 ? codePoint + 32 : codePoint), index, pendingInvisible);

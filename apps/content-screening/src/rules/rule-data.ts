@@ -78,45 +78,54 @@ const LexiconCategoryRulesSchema = z.strictObject({
   care: z.strictObject({ phrases: Phrases.min(1), weakCues: Phrases.min(1) }).optional(),
 });
 
-export const LexiconsSchema = z.strictObject({
-  version: z.string().min(1),
-  description: z.string(),
-  sources: Sources,
-  window: z.number().int().positive(),
-  notMisspellings: z.array(z.string().regex(/^[a-z]+$/)),
-  cues: z.record(z.string(), Phrases.min(1)),
-  categories: z.strictObject({
-    cannabis: LexiconCategoryRulesSchema,
-    prescription_drugs: LexiconCategoryRulesSchema,
-    hate: LexiconCategoryRulesSchema,
-    malware: LexiconCategoryRulesSchema,
-    alcohol: LexiconCategoryRulesSchema,
-    firearms: LexiconCategoryRulesSchema,
-    gambling: LexiconCategoryRulesSchema,
-    tobacco: LexiconCategoryRulesSchema,
-    adult: LexiconCategoryRulesSchema,
-  }),
-  fraud: z.strictObject({
-    threshold: z.number().positive(),
-    signals: z.array(Signal).min(1),
-    combos: z.array(Combo.extend({ weight: z.number().positive() })),
-    /** Weights of what a link gives away (see links.ts for each id). */
-    linkSignals: z.record(z.string(), z.number().positive()),
-    /** Phone numbers by their digits: premium-rate call-backs. */
-    numbers: z.array(z.strictObject({ id: z.string().min(1), weight: z.number().positive(), patterns: z.array(z.string().min(1)).min(1) })),
-    /** Regular expressions over the normalised text, for what is not made of words ("*22446#" dial codes). */
-    textPatterns: z.array(z.strictObject({ id: z.string().min(1), weight: z.number().positive(), pattern: z.string().min(1), hint: z.string().min(1).describe('text that every match contains: the pattern runs only where it occurs') })),
-    benign: Phrases,
-  }),
-  promotional: z.strictObject({ threshold: z.number().positive(), signals: z.array(Signal).min(1), advocacy: z.array(Signal).min(1) }),
-}).superRefine((data, ctx) => {
-  const cuePhrases = new Set(Object.values(data.cues).flat());
-  for (const [category, rules] of Object.entries(data.categories)) {
-    for (const phrase of rules.care?.weakCues ?? []) {
-      if (!cuePhrases.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'care', 'weakCues'], message: `"${phrase}" is not a phrase of any cue list` });
+export const LexiconsSchema = z
+  .strictObject({
+    version: z.string().min(1),
+    description: z.string(),
+    sources: Sources,
+    window: z.number().int().positive(),
+    notMisspellings: z.array(z.string().regex(/^[a-z]+$/)),
+    cues: z.record(z.string(), Phrases.min(1)),
+    categories: z.strictObject({
+      cannabis: LexiconCategoryRulesSchema,
+      prescription_drugs: LexiconCategoryRulesSchema,
+      hate: LexiconCategoryRulesSchema,
+      malware: LexiconCategoryRulesSchema,
+      alcohol: LexiconCategoryRulesSchema,
+      firearms: LexiconCategoryRulesSchema,
+      gambling: LexiconCategoryRulesSchema,
+      tobacco: LexiconCategoryRulesSchema,
+      adult: LexiconCategoryRulesSchema,
+    }),
+    fraud: z.strictObject({
+      threshold: z.number().positive(),
+      signals: z.array(Signal).min(1),
+      combos: z.array(Combo.extend({ weight: z.number().positive() })),
+      /** Weights of what a link gives away (see links.ts for each id). */
+      linkSignals: z.record(z.string(), z.number().positive()),
+      /** Phone numbers by their digits: premium-rate call-backs. */
+      numbers: z.array(z.strictObject({ id: z.string().min(1), weight: z.number().positive(), patterns: z.array(z.string().min(1)).min(1) })),
+      /** Regular expressions over the normalised text, for what is not made of words ("*22446#" dial codes). */
+      textPatterns: z.array(
+        z.strictObject({
+          id: z.string().min(1),
+          weight: z.number().positive(),
+          pattern: z.string().min(1),
+          hint: z.string().min(1).describe('text that every match contains: the pattern runs only where it occurs'),
+        }),
+      ),
+      benign: Phrases,
+    }),
+    promotional: z.strictObject({ threshold: z.number().positive(), signals: z.array(Signal).min(1), advocacy: z.array(Signal).min(1) }),
+  })
+  .superRefine((data, ctx) => {
+    const cuePhrases = new Set(Object.values(data.cues).flat());
+    for (const [category, rules] of Object.entries(data.categories)) {
+      for (const phrase of rules.care?.weakCues ?? []) {
+        if (!cuePhrases.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'care', 'weakCues'], message: `"${phrase}" is not a phrase of any cue list` });
+      }
     }
-  }
-});
+  });
 
 export type Lexicons = z.infer<typeof LexiconsSchema>;
 
@@ -138,7 +147,10 @@ export const CountryPacksSchema = z
       z.strictObject({
         name: z.string(),
         categories: z.partialRecord(CategorySchema, CategoryRule),
-        legalAges: z.partialRecord(CategorySchema, z.strictObject({ default: z.number().int().min(0).max(99), regions: z.record(Region, z.number().int().min(0).max(99)).optional(), source: z.string() })),
+        legalAges: z.partialRecord(
+          CategorySchema,
+          z.strictObject({ default: z.number().int().min(0).max(99), regions: z.record(Region, z.number().int().min(0).max(99)).optional(), source: z.string() }),
+        ),
       }),
     ),
   })

@@ -243,7 +243,11 @@ describe('benign text that only looks risky', () => {
     ]) {
       // The rules' part: the learned heads judge the words on their own (and may still ask for a look).
       const stops = run(text).findings.filter((f) => !f.byModel && (f.action === 'hold' || f.action === 'block'));
-      assert.deepEqual(stops.map((f) => f.reason), [], text);
+      assert.deepEqual(
+        stops.map((f) => f.reason),
+        [],
+        text,
+      );
     }
     for (const [text, category] of [
       ['Your refill of Wegovy: $199 a month, shipped overnight.', 'prescription_drugs'],
@@ -298,7 +302,11 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     ]) {
       assert.ok(run(text, prior).categories.includes('promotional'), text);
     }
-    for (const text of ['El saldo de su tarjeta de regalo es de $75.', 'Hoy se ahorró $63.10 con su tarjeta de descuentos en recetas.', 'Con el código 240961 puede entrar a su videoconsulta de hoy.']) {
+    for (const text of [
+      'El saldo de su tarjeta de regalo es de $75.',
+      'Hoy se ahorró $63.10 con su tarjeta de descuentos en recetas.',
+      'Con el código 240961 puede entrar a su videoconsulta de hoy.',
+    ]) {
       assert.equal(run(text, prior).decision, 'pass', text);
     }
   });
@@ -319,7 +327,13 @@ describe('first message and sender identification (MP.OPTOUT.LANGUAGE, MP.SENDER
   });
 
   it('accepts every standard keyword and common wordings', () => {
-    for (const ending of ['Reply END to stop receiving texts.', 'To unsubscribe, reply UNSUBSCRIBE.', 'Txt STOP to 55555 to opt out.', 'Reply HELP for help, STOP to cancel.', 'Responda STOP para cancelar.']) {
+    for (const ending of [
+      'Reply END to stop receiving texts.',
+      'To unsubscribe, reply UNSUBSCRIBE.',
+      'Txt STOP to 55555 to opt out.',
+      'Reply HELP for help, STOP to cancel.',
+      'Responda STOP para cancelar.',
+    ]) {
       assert.equal(screen(`Acme Dental: hello. ${ending}`, facts(), rules).decision, 'pass', ending);
     }
   });
@@ -329,7 +343,7 @@ describe('first message and sender identification (MP.OPTOUT.LANGUAGE, MP.SENDER
     assert.equal(result.decision, 'transform');
     assert.equal(result.body, 'Acme Dental: 15% off whitening this week. Reply STOP to opt out.');
     assert.equal(screen('Sure, 3pm works.', facts({ basis: 'conversation', firstMessage: false }), rules).decision, 'pass');
-    for (const named of ['ACME DENTAL: hi. Reply STOP to opt out.', "AcmeDental: hi. Reply STOP to opt out.", "Acme Dental's team: hi. Reply STOP to opt out."]) {
+    for (const named of ['ACME DENTAL: hi. Reply STOP to opt out.', 'AcmeDental: hi. Reply STOP to opt out.', "Acme Dental's team: hi. Reply STOP to opt out."]) {
       assert.equal(screen(named, facts(), rules).decision, 'pass', named);
     }
   });
@@ -401,6 +415,7 @@ describe('screenMessage', () => {
   it('passes the ordinary reminder, citing the clauses it checked', () => {
     const verdict = screenMessage(anEnvelope(), rules, aTenant(), now);
     assert.equal(verdict.decision, 'pass');
-    for (const clause of ['MP.CONTENT.CANNABIS', 'MP.CONTENT.FRAUD', 'MP.SENDER_ID', 'MP.OPTOUT.LANGUAGE', 'MP.CONSENT.PRIOR_RELATIONSHIP'] as const) assert.ok(verdict.clauses.includes(clause), clause);
+    for (const clause of ['MP.CONTENT.CANNABIS', 'MP.CONTENT.FRAUD', 'MP.SENDER_ID', 'MP.OPTOUT.LANGUAGE', 'MP.CONSENT.PRIOR_RELATIONSHIP'] as const)
+      assert.ok(verdict.clauses.includes(clause), clause);
   });
 });

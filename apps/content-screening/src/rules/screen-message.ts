@@ -78,9 +78,7 @@ export interface ScreeningResult {
  * What the text encoder said about a text the linear heads were unsure of: its probability
  * per class, or why it could not be asked (its queue was full: the text is then held).
  */
-export type SecondOpinion =
-  | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; scores: EncoderScores }
-  | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; unavailable: string };
+export type SecondOpinion = { head: Pick<EncoderHeadFile, 'version' | 'bands'>; scores: EncoderScores } | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; unavailable: string };
 
 /**
  * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
@@ -303,9 +301,16 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   }
 
   // Evasion: disguised words and invented or disguised opt-out keywords, whatever else was found.
-  for (const word of analysis.disguisedWords) evasion.push(evidenceOf('filter_evasion', word, word.normalisation.includes('invisible') ? 'invisible characters inside a word' : 'look-alike letters from another script mixed into a word'));
+  for (const word of analysis.disguisedWords)
+    evasion.push(evidenceOf('filter_evasion', word, word.normalisation.includes('invisible') ? 'invisible characters inside a word' : 'look-alike letters from another script mixed into a word'));
   for (const instruction of analysis.optOut.evasive) {
-    evasion.push(evidenceOf('filter_evasion', instruction.span, instruction.disguised ? 'a standard opt-out keyword written in disguise' : `a non-standard opt-out keyword "${instruction.keyword.toUpperCase()}"`));
+    evasion.push(
+      evidenceOf(
+        'filter_evasion',
+        instruction.span,
+        instruction.disguised ? 'a standard opt-out keyword written in disguise' : `a non-standard opt-out keyword "${instruction.keyword.toUpperCase()}"`,
+      ),
+    );
   }
   if (evasion.length > 0) {
     const outcome = policy.categories.filter_evasion;
@@ -444,7 +449,12 @@ function modelFinding(
   const pack = packs.packs[packName]!;
   if (category === 'promotional') {
     if (facts.basis !== 'prior_relationship' || facts.kind !== 'standard') return null;
-    return { category, action: 'hold', clauses: policy.categories.promotional.clauses, reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored()}` };
+    return {
+      category,
+      action: 'hold',
+      clauses: policy.categories.promotional.clauses,
+      reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored()}`,
+    };
   }
   if (category === 'fraud' || category === 'malware' || category === 'hate') {
     const outcome = policy.categories[category];
@@ -457,7 +467,8 @@ function modelFinding(
     const age = legalAge(packs, packName, category, facts.region);
     const clauses = [...policy.ageGateClauses, ...countryClauses];
     const where = known ? `${packName}${facts.region ? `-${facts.region}` : ''}` : `${facts.country}, under the strictest rules`;
-    if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age)) return { category, action: 'pass', clauses, reason: `${category}: ${scored()}; allowed, recipient of legal age (${age} in ${where})` };
+    if (facts.age.verified && (facts.age.years === undefined || facts.age.years >= age))
+      return { category, action: 'pass', clauses, reason: `${category}: ${scored()}; allowed, recipient of legal age (${age} in ${where})` };
     return { category, action: band, clauses, reason: `${category}: ${scored()}; recipient's age is not verified to be ${age} or over (${where})` };
   }
   return { category, action: band === 'block' && rule.action === 'block' ? 'block' : 'hold', clauses: [...(rule.clauses ?? []), ...countryClauses], reason: `${category}: ${scored()}` };

@@ -41,7 +41,38 @@ export interface TokenizeContext {
 
 // Words that make a text Spanish when three of them occur: then a Spanish word ("camino",
 // "indicó") is an ordinary word, not a misspelling of a term ("casino", "indica").
-const SPANISH_FUNCTION_WORDS = new Set(['el', 'la', 'los', 'las', 'del', 'que', 'su', 'sus', 'para', 'por', 'con', 'una', 'usted', 'le', 'les', 'se', 'nos', 'mas', 'este', 'esta', 'hoy', 'manana', 'gracias', 'cita', 'tu', 'es', 'y', 'de', 'en', 'al']);
+const SPANISH_FUNCTION_WORDS = new Set([
+  'el',
+  'la',
+  'los',
+  'las',
+  'del',
+  'que',
+  'su',
+  'sus',
+  'para',
+  'por',
+  'con',
+  'una',
+  'usted',
+  'le',
+  'les',
+  'se',
+  'nos',
+  'mas',
+  'este',
+  'esta',
+  'hoy',
+  'manana',
+  'gracias',
+  'cita',
+  'tu',
+  'es',
+  'y',
+  'de',
+  'en',
+  'al',
+]);
 const SPANISH_AT = 3;
 
 // Character classes of the normalised text.
@@ -269,7 +300,10 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
       let j = i;
       while (j + 1 < tokens.length && isSingleLetter(tokens[j + 1]!) && SPLIT_GAP.test(text.slice(tokens[j]!.end, tokens[j + 1]!.start))) j++;
       if (j - i >= 2) {
-        const joined = tokens.slice(i, j + 1).map((t) => t.forms[0]).join('');
+        const joined = tokens
+          .slice(i, j + 1)
+          .map((t) => t.forms[0])
+          .join('');
         const merged = makeToken(WORD, token.start, tokens[j]!.end, joined, normalised);
         merged.flags |= SPLIT;
         out.push(merged);

@@ -25,9 +25,7 @@ export class ScreeningConsumer {
     const now = new Date();
     const { keyed, deadLetters } = withRecipientTokens(records);
     // The encoder runs off the event loop, a few texts at a time; the batch waits for all of them.
-    const results = await Promise.all(
-      keyed.map(({ record: r }) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)),
-    );
+    const results = await Promise.all(keyed.map(({ record: r }) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)));
     await this.publisher.publishRaw(
       routeSteps(
         ROUTE,

@@ -64,7 +64,10 @@ describe('content-screening stage', () => {
     assert.equal(verdict?.decision, 'block');
     assert.deepEqual(verdict?.clauses, ['MP.CONTENT.CANNABIS']);
     assert.equal(verdict?.evidence?.[0]?.text, 'CBD gummies');
-    assert.equal(screened.find((e) => e.id === id), undefined);
+    assert.equal(
+      screened.find((e) => e.id === id),
+      undefined,
+    );
     const blocked = stopped.records.find((r) => r.value?.id === id)!;
     assert.equal(blocked.key, pseudonyms.token(blocked.value!.tenantId, blocked.value!.message.to), 'keyed by recipient token');
   });

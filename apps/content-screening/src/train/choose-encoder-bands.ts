@@ -110,12 +110,31 @@ const figures = Object.fromEntries(
   }),
 );
 const lawfulStopped = lawful.filter((r) => ENCODER_CLASSES.some((c, k) => c !== 'benign' && c !== 'promotional' && caught(r, k, 'hold'))).length;
-const heldOutFigures = { texts: rows.length, calibrationBenign: calibrationScores.length, calibrationFalsePositiveRate: CALIBRATION_FALSE_POSITIVE_RATE, consult, lawfulSent: share(lawful, consult), prohibitedSent: share(stopping, consult), lawfulStopped: lawfulStopped / lawful.length, perClass: figures };
+const heldOutFigures = {
+  texts: rows.length,
+  calibrationBenign: calibrationScores.length,
+  calibrationFalsePositiveRate: CALIBRATION_FALSE_POSITIVE_RATE,
+  consult,
+  lawfulSent: share(lawful, consult),
+  prohibitedSent: share(stopping, consult),
+  lawfulStopped: lawfulStopped / lawful.length,
+  perClass: figures,
+};
 console.log(
-  `\nheld out: ${rows.length} texts; consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable([
-    ['class', 'texts', 'hold', 'block', 'recall@hold', 'recall@block', 'fpr@hold'],
-    ...Object.entries(figures).map(([c, f]) => [c, f.positives, bands[c]!.hold.toFixed(3), bands[c]!.block.toFixed(3), percent(f.recallAtHold), percent(f.recallAtBlock), percent(f.falsePositiveRateAtHold)]),
-  ])}`,
+  `\nheld out: ${rows.length} texts; consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable(
+    [
+      ['class', 'texts', 'hold', 'block', 'recall@hold', 'recall@block', 'fpr@hold'],
+      ...Object.entries(figures).map(([c, f]) => [
+        c,
+        f.positives,
+        bands[c]!.hold.toFixed(3),
+        bands[c]!.block.toFixed(3),
+        percent(f.recallAtHold),
+        percent(f.recallAtBlock),
+        percent(f.falsePositiveRateAtHold),
+      ]),
+    ],
+  )}`,
 );
 
 const file: EncoderHeadFile = { ...base, bands, consult, heldOut: heldOutFigures };

@@ -46,7 +46,9 @@ export const uciPath = (): string => fileURLToPath(new URL('../../eval/data/uci_
 /** Every corpus file (corpus/*.jsonl); a line that does not parse or validate stops with its file and line. */
 export function readCorpus(dir = corpusDir()): CorpusEntry[] {
   const entries: CorpusEntry[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     readFileSync(join(dir, file), 'utf8')
       .split('\n')
       .forEach((line, index) => {
@@ -69,16 +71,36 @@ export function readCorpus(dir = corpusDir()): CorpusEntry[] {
 /** sha256 over the corpus files and the UCI set, in name order: the model records what it was trained on. */
 export function corpusDigest(dir = corpusDir()): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort())
+    hash.update(file).update(readFileSync(join(dir, file)));
   return hash.update('uci').update(readFileSync(uciPath())).digest('hex');
 }
 
 // Frames as clinics write them: prohibited texts get the same frames as legitimate ones, so
 // that no head learns "a sender name and a STOP line mean lawful".
 const BRANDS = [
-  'Brightside Dental', 'Lakeview Family Clinic', 'Harbor Dermatology', 'Cedar Physical Therapy', 'Northgate Pharmacy', 'Sunrise Pediatrics', 'Pine Ridge Vet',
-  'Clínica San Rafael', 'Centro Médico La Esperanza', 'Valley Eye Care', 'Summit Med Spa', 'Riverbend Urgent Care', 'Oak Street Health', 'Bayside Ortho',
-  'Main St Deals', 'QuickShip Rewards', 'Metro Wellness', 'Coastal Labs', 'Evergreen Hearing', 'Salud Total',
+  'Brightside Dental',
+  'Lakeview Family Clinic',
+  'Harbor Dermatology',
+  'Cedar Physical Therapy',
+  'Northgate Pharmacy',
+  'Sunrise Pediatrics',
+  'Pine Ridge Vet',
+  'Clínica San Rafael',
+  'Centro Médico La Esperanza',
+  'Valley Eye Care',
+  'Summit Med Spa',
+  'Riverbend Urgent Care',
+  'Oak Street Health',
+  'Bayside Ortho',
+  'Main St Deals',
+  'QuickShip Rewards',
+  'Metro Wellness',
+  'Coastal Labs',
+  'Evergreen Hearing',
+  'Salud Total',
 ];
 const PREFIXES = ['{brand}: ', '{brand} - ', '[{brand}] ', 'From {brand}: ', '{brand}\n'];
 const FOOTERS = {

@@ -26,7 +26,17 @@ console.log(
     ['head', 'positives', 'hold', 'block', 'precision@hold', 'recall@hold', 'fpr@hold', 'recall@block', 'fpr@block'],
     ...MODEL_HEADS.map((name, k) => {
       const f = figures[k]!;
-      return [name, f.positives, bands[k]!.hold.toFixed(3), bands[k]!.block.toFixed(3), percent(f.precisionAtHold), percent(f.recallAtHold), percent(f.falsePositiveRateAtHold), percent(f.recallAtBlock), percent(f.falsePositiveRateAtBlock)];
+      return [
+        name,
+        f.positives,
+        bands[k]!.hold.toFixed(3),
+        bands[k]!.block.toFixed(3),
+        percent(f.precisionAtHold),
+        percent(f.recallAtHold),
+        percent(f.falsePositiveRateAtHold),
+        percent(f.recallAtBlock),
+        percent(f.falsePositiveRateAtBlock),
+      ];
     }),
   ])}`,
 );
@@ -51,4 +61,6 @@ loadTextModel(file); // the file must read back
 const out = fileURLToPath(new URL('../../src/rule-data/text-model.v1.json', import.meta.url));
 const json = `${JSON.stringify(file)}\n`;
 writeFileSync(out, json);
-console.log(`\n${file.weights.count} non-zero weights of ${trained.weights.length}; wrote ${out.replace(/^.*\/apps\//, 'apps/')} (${(json.length / 1024).toFixed(0)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `\n${file.weights.count} non-zero weights of ${trained.weights.length}; wrote ${out.replace(/^.*\/apps\//, 'apps/')} (${(json.length / 1024).toFixed(0)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

@@ -69,7 +69,9 @@ describe('cancelling a message through the API, on the whole stack', () => {
     await pipeline.consent(tenant, to);
     await pipeline.reply(tenant, to, 'too many texts lately');
     await waitFor('the pause', async () => {
-      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+        apiKey: tenant.apiKey,
+      });
       return state.body.state.marketingPaused ? true : undefined;
     });
     const id = await pipeline.send(tenant, { to, body: `Acme Dental: whitening offer. Reply STOP to opt out. ${randomUUID()}` });
@@ -83,7 +85,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
     });
     assert.equal(closed.decidedBy, `API key of tenant ${tenant.tenantId}`);
     const approve = await call(`${stack.urls.audit}/admin/v1/reviews/${id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'approve', decidedBy: 'Casey Compliance' } });
-    assert.equal(approve.status, 409, 'a cancelled message is nobody\'s to approve');
+    assert.equal(approve.status, 409, "a cancelled message is nobody's to approve");
     assert.equal((await pipeline.history(tenant, id))?.status, 'cancelled');
     assert.deepEqual(await pipeline.simMessages(to), []);
   });

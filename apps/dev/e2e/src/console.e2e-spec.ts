@@ -43,7 +43,9 @@ describe('the review console in a browser', () => {
     // An unclear reply pauses marketing to the person: the next offer is held for review.
     await pipeline.reply(tenant, to, 'this is spam, too many texts');
     await waitFor('the pause', async () => {
-      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+        apiKey: tenant.apiKey,
+      });
       return state.body.state.marketingPaused ? true : undefined;
     });
   }
@@ -76,7 +78,10 @@ describe('the review console in a browser', () => {
     await row.locator('button.approve').click();
     await page.waitForSelector('#held-status:has-text("opt-out review")');
     assert.equal((await pipeline.history(tenant, id))?.status, 'held');
-    assert.deepEqual((await pipeline.simMessages(to)).filter((m) => m.body === body), []);
+    assert.deepEqual(
+      (await pipeline.simMessages(to)).filter((m) => m.body === body),
+      [],
+    );
 
     // The opt-out review decides the reply was not an opt-out: the message goes back through consent, now unpaused, and out.
     // The clinic sees its opt-out review in the console, with the reply, but cannot decide it (nor through the API).
@@ -101,7 +106,11 @@ describe('the review console in a browser', () => {
     assert.match(await reply.innerText(), new RegExp(tenant.tenantId));
     await reply.locator('button.not-opt-out').click();
     await page.waitForSelector('#opt-outs-status:has-text("Enter your name first")');
-    assert.equal((await call<{ reviews: { id: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey })).body.reviews.length, 1, 'nothing decided without a name');
+    assert.equal(
+      (await call<{ reviews: { id: string }[] }>(`${stack.urls.consent}/v1/opt-out-reviews?status=pending`, { apiKey: tenant.apiKey })).body.reviews.length,
+      1,
+      'nothing decided without a name',
+    );
     await page.fill('#reviewer', 'Casey Compliance');
     await reply.locator('input.note').fill('a complaint about frequency, not a request to stop');
     await reply.locator('button.not-opt-out').click();
@@ -111,7 +120,12 @@ describe('the review console in a browser', () => {
     assert.equal(decided.body.reviews.find((r) => r.id === review.id)?.decidedBy, 'Casey Compliance');
     await pipeline.waitForStatus(tenant, id, ['delivered']);
     // Consent's second decision reaches audit on its own topic: wait for it to follow the release.
-    const view = await pipeline.waitForView(tenant, id, 'to show consent deciding again after the release', (v) => v.decisions.findLastIndex((d) => d.stage === 'consent') > v.decisions.findIndex((d) => d.stage === 'review'));
+    const view = await pipeline.waitForView(
+      tenant,
+      id,
+      'to show consent deciding again after the release',
+      (v) => v.decisions.findLastIndex((d) => d.stage === 'consent') > v.decisions.findIndex((d) => d.stage === 'review'),
+    );
     const released = view.decisions.find((d) => d.stage === 'review');
     assert.equal(released?.decision, 'pass');
     assert.match(released?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);
@@ -138,13 +152,16 @@ describe('the review console in a browser', () => {
     const newId = /resubmitted it as ([0-9a-f-]{36})/.exec((await status.textContent()) ?? '')![1]!;
     assert.equal((await pipeline.waitForStatus(tenant, newId, ['delivered'])).status, 'delivered');
     assert.equal((await pipeline.history(tenant, first))?.status, 'cancelled');
-    assert.deepEqual((await pipeline.simMessages(to)).map((m) => m.body), [edited]);
+    assert.deepEqual(
+      (await pipeline.simMessages(to)).map((m) => m.body),
+      [edited],
+    );
 
     page = await signIn(stack.adminApiKey, '');
     row = page.locator(`#held-table tr[data-message-id="${second}"]`);
     await row.waitFor();
     await page.fill('#reviewer', 'Casey Compliance');
-    await row.locator('input.note').fill('the clinic\'s own short link');
+    await row.locator('input.note').fill("the clinic's own short link");
     await row.locator('button.approve').click();
     await page.waitForSelector(`#held-table tr[data-message-id="${second}"]`, { state: 'detached' });
     const view = await pipeline.waitForStatus(tenant, second, ['delivered']);

@@ -72,18 +72,17 @@ describe('once and only once', () => {
       { key: 'poison', value: garbage },
       { key: 'poison', value: invalid },
     ]);
-    const notJson = await waitFor('a dead letter for the garbage', async () =>
-      deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === garbage),
-    );
+    const notJson = await waitFor('a dead letter for the garbage', async () => deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === garbage));
     assert.equal(notJson.sourceTopic, TOPICS.sendRequests.name);
     assert.equal(notJson.consumerGroup, `intake.${TOPICS.sendRequests.name}`);
     assert.equal(notJson.error.kind, 'invalid_json');
 
-    const schema = await waitFor('a dead letter for the invalid request', async () =>
-      deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === invalid),
-    );
+    const schema = await waitFor('a dead letter for the invalid request', async () => deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === invalid));
     assert.equal(schema.error.kind, 'schema_violation');
-    assert.ok(schema.error.issues.some((i) => i.path === 'campaign'), JSON.stringify(schema.error.issues));
+    assert.ok(
+      schema.error.issues.some((i) => i.path === 'campaign'),
+      JSON.stringify(schema.error.issues),
+    );
 
     // The consumer went on: a good request published after the poison is accepted and sent.
     const to = pipeline.recipient();
@@ -116,9 +115,7 @@ describe('once and only once', () => {
     const idempotencyKey = `x-${Date.now()}`;
     const value = JSON.stringify({ tenantId: 'no-such-tenant', idempotencyKey, to: '+12125550123', from: '+14155550101', brand: 'B', campaign: 'c', useCase: 'marketing', body: 'hi' });
     await produceRaw(kafka, TOPICS.sendRequests.name, [{ key: 'x', value }]);
-    const dead = await waitFor('a dead letter for the unknown tenant', async () =>
-      deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === value),
-    );
+    const dead = await waitFor('a dead letter for the unknown tenant', async () => deadLetters.find((d) => d.valueBase64 !== null && Buffer.from(d.valueBase64, 'base64').toString() === value));
     assert.equal(dead.error.kind, 'processing_error');
     assert.match(dead.error.message, /tenant "no-such-tenant" is unknown/);
     const answer = await waitFor('the refusal', async () => results.find((r) => r.tenantId === 'no-such-tenant' && r.idempotencyKey === idempotencyKey));

@@ -105,12 +105,10 @@ class Load {
     // Retried with the same Idempotency-Key until intake answers: a crash after the outbox write
     // but before the answer must give the same id again, not a second message.
     const id = await persist(`sending ${key}`, async () => {
-      const answer = await call<{ id: string }>(`${stack.urls.intake}/v1/messages`, { apiKey: tenant.apiKey, headers: { 'idempotency-key': key }, body: request }).catch(
-        (error: Error) => {
-          this.retries++;
-          throw error;
-        },
-      );
+      const answer = await call<{ id: string }>(`${stack.urls.intake}/v1/messages`, { apiKey: tenant.apiKey, headers: { 'idempotency-key': key }, body: request }).catch((error: Error) => {
+        this.retries++;
+        throw error;
+      });
       if (answer.status === 202) return answer.body.id;
       if (answer.status >= 500 || answer.status === 429) {
         this.retries++;
@@ -237,7 +235,10 @@ describe('faults under load: nothing lost, nothing sent twice, the whole history
       const stuck = await Promise.all(
         pending
           .slice(0, 10)
-          .map(async (m) => `${m.id} (${m.kind}): ${JSON.stringify((await pipeline.history(m.tenant, m.id))?.statuses ?? 'no history')}; at the simulator: ${JSON.stringify((await pipeline.simMessages(m.to)).map((s) => [s.sid, s.status]))}`),
+          .map(
+            async (m) =>
+              `${m.id} (${m.kind}): ${JSON.stringify((await pipeline.history(m.tenant, m.id))?.statuses ?? 'no history')}; at the simulator: ${JSON.stringify((await pipeline.simMessages(m.to)).map((s) => [s.sid, s.status]))}`,
+          ),
       );
       assert.fail(`${pending.length} accepted message(s) never reached a terminal state (lost), e.g.\n${stuck.join('\n')}`);
     }
@@ -267,7 +268,9 @@ describe('faults under load: nothing lost, nothing sent twice, the whole history
     const received = (await call<{ messages: { sid: string; to: string; body: string; statusCallback: string | null; direction: string }[] }>(`${sim}/sim/messages`)).body.messages;
     // The STOP sent while the broker was away: recorded once it was back, confirmed exactly once.
     const stopped = await waitFor('the STOP sent during the broker crash to be recorded', async () => {
-      const state = await call<{ state: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(stopper.to)}&brand=${encodeURIComponent(stopper.tenant.brand)}`, { apiKey: stopper.tenant.apiKey });
+      const state = await call<{ state: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(stopper.to)}&brand=${encodeURIComponent(stopper.tenant.brand)}`, {
+        apiKey: stopper.tenant.apiKey,
+      });
       return state.body.state.optedOut ? state.body.state : undefined;
     });
     assert.equal(stopped.optedOut, true);

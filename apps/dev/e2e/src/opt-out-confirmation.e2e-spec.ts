@@ -25,7 +25,9 @@ class SimulatorRequestClient extends twilio.RequestClient {
 const twilioClient = twilio(stack.twilio.accountSid, stack.twilio.authToken, { httpClient: new SimulatorRequestClient(), autoRetry: false });
 
 async function optEvents(tenant: TestTenant, to: string): Promise<{ kind: string; source: string }[]> {
-  const answer = await call<{ optEvents: { kind: string; source: string }[] }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+  const answer = await call<{ optEvents: { kind: string; source: string }[] }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+    apiKey: tenant.apiKey,
+  });
   return answer.body.optEvents;
 }
 
@@ -56,7 +58,8 @@ for (const setting of ['twilio', 'gateway'] as const) {
         return found.length > 0 ? found : undefined;
       });
       assert.match(confirmation!.body, setting === 'twilio' ? TWILIO_CONFIRMATION : GATEWAY_CONFIRMATION);
-      if (setting === 'gateway') await waitFor('our confirmation to be delivered', async () => ((await pipeline.simMessages(to)).find((m) => m.sid === confirmation!.sid && m.status === 'delivered') ? true : undefined));
+      if (setting === 'gateway')
+        await waitFor('our confirmation to be delivered', async () => ((await pipeline.simMessages(to)).find((m) => m.sid === confirmation!.sid && m.status === 'delivered') ? true : undefined));
 
       // Twilio refuses the service's sends to the handset now: any further confirmation could not get through.
       const refused = await twilioClient.messages.create({ to, messagingServiceSid: tenant.messagingServiceSid, body: 'Acme Dental: a second confirmation' }).then(
@@ -71,7 +74,9 @@ for (const setting of ['twilio', 'gateway'] as const) {
 
       await pipeline.reply(tenant, to, 'START');
       await waitFor('consent to restore the consent', async () => {
-        const answer = await call<{ state: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+        const answer = await call<{ state: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+          apiKey: tenant.apiKey,
+        });
         return answer.body.state.optedOut ? undefined : true;
       });
       const again = await pipeline.send(tenant, { to, body: `Acme Dental: welcome back offer. Reply STOP to opt out. ${Date.now()}` });

@@ -21,20 +21,12 @@ describe('a STOP in the middle of a queue (MP.OPTOUT.HONOR)', () => {
 
     const ids: string[] = [];
     for (let batch = 0; batch < 200; batch += 20) {
-      ids.push(
-        ...(await Promise.all(
-          Array.from({ length: 20 }, (_, i) => pipeline.send(tenant, { to, body: `Acme Dental: offer ${batch + i + 1} of 200. Reply STOP to opt out.` })),
-        )),
-      );
+      ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => pipeline.send(tenant, { to, body: `Acme Dental: offer ${batch + i + 1} of 200. Reply STOP to opt out.` })))));
     }
     await waitFor('the first messages to reach the simulator', async () => ((await pipeline.simMessages(to)).length >= 3 ? true : undefined), { timeoutMs: 60_000 });
     await pipeline.reply(tenant, to, 'STOP');
 
-    const confirmation = await waitFor(
-      'the opt-out confirmation at the simulator',
-      async () => (await pipeline.simMessages(to)).find((m) => /unsubscribed/.test(m.body)),
-      { timeoutMs: 60_000 },
-    );
+    const confirmation = await waitFor('the opt-out confirmation at the simulator', async () => (await pipeline.simMessages(to)).find((m) => /unsubscribed/.test(m.body)), { timeoutMs: 60_000 });
 
     // Every message ends: delivered (it went before the STOP), blocked (consent or the dispatcher's
     // last check) or refused by Twilio with 21610 (it reached Twilio after the STOP did).
@@ -48,17 +40,27 @@ describe('a STOP in the middle of a queue (MP.OPTOUT.HONOR)', () => {
     );
     const messages = await pipeline.simMessages(to);
     const confirmationIndex = messages.findIndex((m) => m.sid === confirmation.sid);
-    assert.deepEqual(messages.slice(confirmationIndex + 1).map((m) => m.body), [], 'nothing reached the person after the confirmation');
+    assert.deepEqual(
+      messages.slice(confirmationIndex + 1).map((m) => m.body),
+      [],
+      'nothing reached the person after the confirmation',
+    );
     assert.equal(messages.filter((m) => /unsubscribed/.test(m.body)).length, 1, 'exactly one confirmation');
 
     const delivered = views.filter((v) => v.status === 'delivered').length;
     const blocked = views.filter((v) => v.status === 'blocked');
     const refused = views.filter((v) => v.status === 'failed');
-    assert.ok(refused.every((v) => v.statuses.some((s) => s.errorCode === 21610)), 'a failed message is one Twilio refused for the opt-out');
+    assert.ok(
+      refused.every((v) => v.statuses.some((s) => s.errorCode === 21610)),
+      'a failed message is one Twilio refused for the opt-out',
+    );
     assert.equal(delivered + blocked.length + refused.length, 200);
     assert.equal(delivered, messages.length - 1, 'every delivered message is one the simulator received');
     assert.ok(blocked.length > 0, 'the STOP landed in the middle of the queue');
-    assert.ok(blocked.every((v) => v.decisions.at(-1)?.clauses.includes('MP.OPTOUT.HONOR')), 'every blocked message cites MP.OPTOUT.HONOR');
+    assert.ok(
+      blocked.every((v) => v.decisions.at(-1)?.clauses.includes('MP.OPTOUT.HONOR')),
+      'every blocked message cites MP.OPTOUT.HONOR',
+    );
     await call(`${stack.urls['twilio-simulator']}/sim/faults/${slow.body.id}`, { method: 'DELETE' });
   });
 });

@@ -28,10 +28,20 @@ describe('the path of a message', () => {
     assert.equal(view.twilioSid, sent?.sid);
     assert.deepEqual(
       view.decisions.map((d) => [d.stage, d.decision]),
-      [['consent', 'pass'], ['content-screening', 'pass'], ['snowshoeing-detector', 'pass']],
+      [
+        ['consent', 'pass'],
+        ['content-screening', 'pass'],
+        ['snowshoeing-detector', 'pass'],
+      ],
     );
-    assert.ok(view.decisions.every((d) => d.clauses.length > 0), 'every decision cites a clause');
-    assert.deepEqual(view.statuses.map((s) => s.status), ['accepted', 'sending', 'sent', 'delivered']);
+    assert.ok(
+      view.decisions.every((d) => d.clauses.length > 0),
+      'every decision cites a clause',
+    );
+    assert.deepEqual(
+      view.statuses.map((s) => s.status),
+      ['accepted', 'sending', 'sent', 'delivered'],
+    );
   });
 
   it('is blocked at consent when there is no consent for the recipient (MP.CONSENT.PRIOR)', async () => {
@@ -73,7 +83,7 @@ describe('the path of a message', () => {
     // The simulator has no pool for the tenant's service: Twilio treats the number alone, answers the
     // STOP itself and refuses the gateway's confirmation with 21610, so the person has Twilio's only.
     assert.deepEqual(
-      (await pipeline.simMessages(to)).map((m) => m.body.startsWith('You have successfully been unsubscribed.') ? "Twilio's confirmation" : m.body).slice(1),
+      (await pipeline.simMessages(to)).map((m) => (m.body.startsWith('You have successfully been unsubscribed.') ? "Twilio's confirmation" : m.body)).slice(1),
       ["Twilio's confirmation"],
       "only the message before the STOP and Twilio's confirmation reached the person",
     );
@@ -84,7 +94,9 @@ describe('the path of a message', () => {
     await pipeline.consent(tenant, to);
     await pipeline.reply(tenant, to, 'Arrêt', { optOutType: 'STOP' });
     await waitFor('consent to record the opt-out', async () => {
-      const answer = await call<{ state: { optedOut: boolean } }>(`${pipeline.stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, { apiKey: tenant.apiKey });
+      const answer = await call<{ state: { optedOut: boolean } }>(`${pipeline.stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+        apiKey: tenant.apiKey,
+      });
       return answer.body.state.optedOut ? true : undefined;
     });
     const id = await pipeline.send(tenant, { to, body: 'Acme Dental: spring offer. Reply STOP to opt out.' });
@@ -104,7 +116,7 @@ describe('the path of a message', () => {
     assert.deepEqual(await pipeline.simMessages(to), []);
   });
 
-  it("refuses a sender number the tenant has not registered, naming body.from, instead of counting it as snowshoeing", async () => {
+  it('refuses a sender number the tenant has not registered, naming body.from, instead of counting it as snowshoeing', async () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
     const typo = await call<{ type: string; errors: { path: string; message: string }[] }>(`${pipeline.stack.urls.intake}/v1/messages`, {
@@ -113,14 +125,20 @@ describe('the path of a message', () => {
     });
     assert.equal(typo.status, 400);
     assert.match(typo.headers.get('content-type') ?? '', /application\/problem\+json/);
-    assert.deepEqual(typo.body.errors.map((e) => e.path), ['body.from']);
+    assert.deepEqual(
+      typo.body.errors.map((e) => e.path),
+      ['body.from'],
+    );
     const other = await pipeline.newTenant();
     const foreign = await call<{ errors: { path: string }[] }>(`${pipeline.stack.urls.intake}/v1/messages`, {
       apiKey: tenant.apiKey,
       body: { to, messagingServiceSid: other.messagingServiceSid, brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: offer. Reply STOP to opt out.' },
     });
     assert.equal(foreign.status, 400);
-    assert.deepEqual(foreign.body.errors.map((e) => e.path), ['body.messagingServiceSid']);
+    assert.deepEqual(
+      foreign.body.errors.map((e) => e.path),
+      ['body.messagingServiceSid'],
+    );
   });
 
   it('reports a Twilio refusal as failed with its error code', async () => {

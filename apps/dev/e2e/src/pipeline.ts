@@ -37,11 +37,7 @@ export class Pipeline {
     return answer.body.id;
   }
 
-  async send(
-    tenant: TestTenant,
-    message: { to: string; body: string; campaign?: string; useCase?: string; from?: string; sendAt?: string },
-    idempotencyKey?: string,
-  ): Promise<string> {
+  async send(tenant: TestTenant, message: { to: string; body: string; campaign?: string; useCase?: string; from?: string; sendAt?: string }, idempotencyKey?: string): Promise<string> {
     const answer = await call<{ id: string; status: string }>(`${this.stack.urls.intake}/v1/messages`, {
       apiKey: tenant.apiKey,
       headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},

@@ -23,7 +23,11 @@ describe('a released hold meets a pause of marketing at the last moment', () => 
   });
 
   const shortened = (what: string) => `Acme Dental: ${what} at https://bit.ly/3xAcme today. Reply STOP to opt out. ${randomUUID()}`;
-  const approve = (id: string) => call<{ type?: string; detail?: string }>(`${stack.urls.audit}/admin/v1/reviews/${id}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'approve', decidedBy: 'Casey Compliance', note: "the clinic's own short link" } });
+  const approve = (id: string) =>
+    call<{ type?: string; detail?: string }>(`${stack.urls.audit}/admin/v1/reviews/${id}/decision`, {
+      apiKey: stack.adminApiKey,
+      body: { decision: 'approve', decidedBy: 'Casey Compliance', note: "the clinic's own short link" },
+    });
 
   /** Consent to offers and reminders, an offer and a reminder held for their content, then an unclear reply the dispatcher knows of. */
   async function heldThenPaused(to: string): Promise<{ offer: string; reminder: string }> {
@@ -48,13 +52,20 @@ describe('a released hold meets a pause of marketing at the last moment', () => 
 
   /** The offer after its release: held again at the dispatcher, or (were the pause unknown there) gone on. */
   async function afterRelease(offer: string) {
-    const view = await pipeline.waitForView(tenant, offer, 'to be held again by the dispatcher or sent', (v) => (v.status === 'held' && v.decisions.at(-1)?.stage === 'dispatcher') || ['sending', 'sent', 'delivered', 'failed', 'blocked'].includes(v.status));
+    const view = await pipeline.waitForView(
+      tenant,
+      offer,
+      'to be held again by the dispatcher or sent',
+      (v) => (v.status === 'held' && v.decisions.at(-1)?.stage === 'dispatcher') || ['sending', 'sent', 'delivered', 'failed', 'blocked'].includes(v.status),
+    );
     assert.equal(view.status, 'held', `released into a pause, it was ${view.status}`);
     return view;
   }
 
   async function pendingOptOutReview(): Promise<string> {
-    const reviews = await call<{ reviews: { id: string; tenantId: string }[] }>(`${stack.urls.consent}/admin/v1/opt-out-reviews?status=pending&tenantId=${tenant.tenantId}`, { apiKey: stack.adminApiKey });
+    const reviews = await call<{ reviews: { id: string; tenantId: string }[] }>(`${stack.urls.consent}/admin/v1/opt-out-reviews?status=pending&tenantId=${tenant.tenantId}`, {
+      apiKey: stack.adminApiKey,
+    });
     assert.equal(reviews.body.reviews.length, 1);
     return reviews.body.reviews[0]!.id;
   }
@@ -70,15 +81,25 @@ describe('a released hold meets a pause of marketing at the last moment', () => 
     const why = held.decisions.at(-1)!;
     assert.deepEqual([why.decision, why.clauses], ['hold', ['MP.OPTOUT.HONOR']]);
     assert.match(why.reason, /marketing to this person is paused .*awaits its review/);
-    assert.deepEqual(held.decisions.map((d) => d.stage), ['consent', 'content-screening', 'review', 'snowshoeing-detector', 'dispatcher'], 'the timeline says it was released, then held at the last moment');
+    assert.deepEqual(
+      held.decisions.map((d) => d.stage),
+      ['consent', 'content-screening', 'review', 'snowshoeing-detector', 'dispatcher'],
+      'the timeline says it was released, then held at the last moment',
+    );
 
     // Only the opt-out review decides it now, not another approval.
     const again = await approve(offer);
     assert.equal(again.status, 409);
     assert.match(again.body.detail ?? '', /opt-out review/);
-    assert.deepEqual((await pipeline.simMessages(to)).map((m) => m.body).filter((b) => /whitening/.test(b)), []);
+    assert.deepEqual(
+      (await pipeline.simMessages(to)).map((m) => m.body).filter((b) => /whitening/.test(b)),
+      [],
+    );
 
-    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${await pendingOptOutReview()}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' } });
+    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${await pendingOptOutReview()}/decision`, {
+      apiKey: stack.adminApiKey,
+      body: { decision: 'not_opt_out', decidedBy: 'Casey Compliance' },
+    });
     assert.equal(decided.status, 200);
     const sent = await pipeline.waitForStatus(tenant, offer, ['delivered']);
     assert.match(sent.decisions.filter((d) => d.stage === 'review').at(-1)?.reason ?? '', /approved by opt-out review \(Casey Compliance: not an opt-out\)/);
@@ -91,12 +112,18 @@ describe('a released hold meets a pause of marketing at the last moment', () => 
     assert.equal((await approve(offer)).status, 200);
     await afterRelease(offer);
 
-    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${await pendingOptOutReview()}/decision`, { apiKey: stack.adminApiKey, body: { decision: 'opted_out', decidedBy: 'Casey Compliance' } });
+    const decided = await call(`${stack.urls.consent}/admin/v1/opt-out-reviews/${await pendingOptOutReview()}/decision`, {
+      apiKey: stack.adminApiKey,
+      body: { decision: 'opted_out', decidedBy: 'Casey Compliance' },
+    });
     assert.equal(decided.status, 200);
     const blocked = await pipeline.waitForStatus(tenant, offer, ['blocked']);
     const why = blocked.decisions.at(-1)!;
     assert.deepEqual([why.stage, why.decision, why.clauses], ['review', 'block', ['MP.OPTOUT.HONOR']]);
     assert.match(why.reason, /rejected by opt-out review \(Casey Compliance\)/);
-    assert.deepEqual((await pipeline.simMessages(to)).filter((m) => /whitening/.test(m.body)), []);
+    assert.deepEqual(
+      (await pipeline.simMessages(to)).filter((m) => /whitening/.test(m.body)),
+      [],
+    );
   });
 });

@@ -93,7 +93,13 @@ describe('security: keys and tenants', () => {
       }
     }
     // The compliance reviewers' routes are among them: a tenant's key never decides a hold or an opt-out review.
-    for (const route of ['GET /v1/clusters', 'PUT /admin/v1/tenants/{tenantId}', 'POST /admin/v1/reviews/{messageId}/decision', 'GET /admin/v1/opt-out-reviews', 'POST /admin/v1/opt-out-reviews/{id}/decision']) {
+    for (const route of [
+      'GET /v1/clusters',
+      'PUT /admin/v1/tenants/{tenantId}',
+      'POST /admin/v1/reviews/{messageId}/decision',
+      'GET /admin/v1/opt-out-reviews',
+      'POST /admin/v1/opt-out-reviews/{id}/decision',
+    ]) {
       assert.ok(checked.includes(route), `${route} was walked: ${checked.join(', ')}`);
     }
     assert.ok(checked.length >= 22, checked.join(', '));
@@ -114,7 +120,10 @@ describe('security: keys and tenants', () => {
       body: { to: '+12125550123', from: a.senders[0], brand: a.brand, campaign: 'offers', useCase: 'marketing', body: 'hi' },
     });
     assert.equal(wrongBrand.status, 400, "B may name a brand of the same name, but not send from A's numbers");
-    assert.deepEqual(wrongBrand.body.errors.map((e) => e.path), ['body.from']);
+    assert.deepEqual(
+      wrongBrand.body.errors.map((e) => e.path),
+      ['body.from'],
+    );
   });
 });
 
@@ -168,7 +177,8 @@ describe('bad input', () => {
     tenant = await registerTenant(stack, { settings: { rateLimitPerSecond: 20 } });
   });
   const valid = () => ({ to: pipeline.recipient(), from: tenant.senders[0], brand: tenant.brand, campaign: 'offers', useCase: 'marketing', body: 'Acme Dental: offer. Reply STOP to opt out.' });
-  const post = (body: unknown, headers: Record<string, string> = {}) => call<{ type: string; errors?: { path: string; message: string }[] }>(`${stack.urls.intake}/v1/messages`, { apiKey: tenant.apiKey, body, headers });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    call<{ type: string; errors?: { path: string; message: string }[] }>(`${stack.urls.intake}/v1/messages`, { apiKey: tenant.apiKey, body, headers });
 
   it('answers each kind of bad request with a clear 4xx that says where, and sends nothing', async () => {
     const cases: [string, unknown, Record<string, string>, number, string | null][] = [
@@ -185,16 +195,28 @@ describe('bad input', () => {
     for (const [what, body, headers, status, path] of cases) {
       const answer = await post(body, headers);
       assert.equal(answer.status, status, what);
-      if (path) assert.ok(answer.body.errors?.some((e) => e.path === path), `${what}: ${JSON.stringify(answer.body)}`);
+      if (path)
+        assert.ok(
+          answer.body.errors?.some((e) => e.path === path),
+          `${what}: ${JSON.stringify(answer.body)}`,
+        );
     }
     const notJson = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'text/plain' }, body: 'hello' });
     assert.equal(notJson.status, 415, 'text/plain is refused as the OpenAPI documents, not as a validation error');
     assert.match(notJson.headers.get('content-type') ?? '', /problem\+json/);
     const malformed = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: '{"to": ' });
     assert.equal(malformed.status, 400);
-    const huge = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...valid(), body: 'y'.repeat(200_000) }) });
+    const huge = await fetch(`${stack.urls.intake}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...valid(), body: 'y'.repeat(200_000) }),
+    });
     assert.equal(huge.status, 413);
-    const deep = await fetch(`${stack.urls.intake}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` });
+    const deep = await fetch(`${stack.urls.intake}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+      body: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+    });
     assert.ok(deep.status >= 400 && deep.status < 500, `deeply nested JSON: ${deep.status}`);
     assert.equal((await call(`${stack.urls.intake}/health`)).status, 200, 'intake is still up');
   });

@@ -16,7 +16,11 @@ function reminder(brand: string, name: string, day: number, clinic: number): str
 
 describe("the platform's shared templates (MP.EVASION.SNOWSHOE)", () => {
   it('delivers the reminder template sent by 20 clinics under their own brands at the same time', async () => {
-    const clinics = await Promise.all(Array.from({ length: CLINICS }, (_, k) => pipeline.newTenant(`${['Cedar', 'Maple', 'Harbor', 'Summit', 'Willow'][k % 5]} ${['Dental', 'Family Clinic', 'Eye Care', 'Pediatrics'][Math.floor(k / 5)]}`)));
+    const clinics = await Promise.all(
+      Array.from({ length: CLINICS }, (_, k) =>
+        pipeline.newTenant(`${['Cedar', 'Maple', 'Harbor', 'Summit', 'Willow'][k % 5]} ${['Dental', 'Family Clinic', 'Eye Care', 'Pediatrics'][Math.floor(k / 5)]}`),
+      ),
+    );
     const planned = clinics.flatMap((tenant, k) => Array.from({ length: PATIENTS }, (_, i) => ({ tenant, k, i, to: pipeline.recipient() })));
     await Promise.all(planned.map((p) => pipeline.consent(p.tenant, p.to, 'reminders', 'prior_relationship')));
 

@@ -84,7 +84,13 @@ export class StackControl {
    */
   async crashAndRestartBroker(downMs: number, whileDown: () => Promise<void> = async () => undefined): Promise<void> {
     await this.tools.killBroker(this.profile.name);
-    const [failed] = await Promise.all([whileDown().then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))), sleep(downMs)]);
+    const [failed] = await Promise.all([
+      whileDown().then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      ),
+      sleep(downMs),
+    ]);
     await this.tools.startBroker(this.profile.name, () => undefined);
     await this.waitHealthy();
     if (failed !== null) throw failed;

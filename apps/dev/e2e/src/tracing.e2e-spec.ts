@@ -81,7 +81,10 @@ describe('tracing', () => {
       { timeoutMs: 20_000, intervalMs: 500 },
     );
     assert.equal(trace.traceIds.size, 1, 'every span tagged with the message id is in one trace');
-    assert.deepEqual(trace.services.filter((s) => SIX.includes(s)), SIX);
+    assert.deepEqual(
+      trace.services.filter((s) => SIX.includes(s)),
+      SIX,
+    );
     // Exactly one root: every other span's parent is in the same trace (the context crossed Kafka).
     assert.equal(trace.all.filter((s) => s.parentSpanId === null).length, 1);
   });

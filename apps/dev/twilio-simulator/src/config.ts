@@ -12,7 +12,10 @@ export const SIMULATOR_CONFIG = {
   SIM_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Address the simulator listens on'),
   SIM_PORT: variable(port(3999), 'Port the simulator listens on'),
   SIM_ACCOUNT_SID: variable(
-    z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 lowercase hex digits').default(DEFAULT_ACCOUNT_SID),
+    z
+      .string()
+      .regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 lowercase hex digits')
+      .default(DEFAULT_ACCOUNT_SID),
     'SID of the one Twilio account the simulator serves (HTTP Basic username)',
   ),
   SIM_AUTH_TOKEN: variable(
@@ -21,10 +24,7 @@ export const SIMULATOR_CONFIG = {
     "That account's auth token: the HTTP Basic password, and the key webhooks are signed with",
     true,
   ),
-  SIM_INBOUND_WEBHOOK_URL: variable(
-    z.url({ protocol: /^https?$/ }).default(DEFAULT_INBOUND_WEBHOOK_URL),
-    'Where POST /sim/inbound delivers inbound-message webhooks',
-  ),
+  SIM_INBOUND_WEBHOOK_URL: variable(z.url({ protocol: /^https?$/ }).default(DEFAULT_INBOUND_WEBHOOK_URL), 'Where POST /sim/inbound delivers inbound-message webhooks'),
   SIM_CALLBACK_DELAY_MS: variable(
     z.coerce.number().int().min(0).max(600_000).default(DEFAULT_CALLBACK_DELAY_MS),
     'Delay before each status change of a sent message (queued, sent, delivered) and its status callback',

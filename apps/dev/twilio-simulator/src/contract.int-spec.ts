@@ -3,14 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MESSAGE_STATUSES } from './message-store.js';
 import { CREATE_MESSAGE_PARAMETERS, LIST_MESSAGE_PARAMETERS } from './messages-api.js';
 import { startSimulator, type Simulator } from './server.js';
-import {
-  contractErrors,
-  CREATE_REQUEST_SCHEMA,
-  LIST_QUERY_PARAMETERS,
-  LIST_RESPONSE_SCHEMA,
-  MESSAGE_SCHEMA,
-  STATUS_ENUM,
-} from './test-support/twilio-contract.js';
+import { contractErrors, CREATE_REQUEST_SCHEMA, LIST_QUERY_PARAMETERS, LIST_RESPONSE_SCHEMA, MESSAGE_SCHEMA, STATUS_ENUM } from './test-support/twilio-contract.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
 
 const TO = '+14155550100';
@@ -173,7 +166,10 @@ describe("the simulator against Twilio's OpenAPI description", () => {
     const today = new Date().toISOString().slice(0, 10);
     const { body } = await call('GET', `/Messages.json?To=${encodeURIComponent('+14155550201')}&DateSent%3E=${today}`);
     assert.deepEqual(contractErrors('list', body), [], JSON.stringify(body));
-    assert.deepEqual((body.messages as Json[]).map((m) => m.sid), [sid]);
+    assert.deepEqual(
+      (body.messages as Json[]).map((m) => m.sid),
+      [sid],
+    );
   });
 
   it('saw only statuses of message_enum_status', () => {

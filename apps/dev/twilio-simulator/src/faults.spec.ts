@@ -22,7 +22,10 @@ describe('FaultBook', () => {
     assert.equal(faults.list()[0]?.lastHitAt, null);
     assert.equal(faults.take(A)?.remaining, 1);
     assert.match(faults.list()[0]?.lastHitAt ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'when it last applied');
-    assert.deepEqual(faults.list().map((f) => [f.id, f.remaining, f.hits]), [[added.id, 1, 1]]);
+    assert.deepEqual(
+      faults.list().map((f) => [f.id, f.remaining, f.hits]),
+      [[added.id, 1, 1]],
+    );
     assert.equal(faults.take(A)?.remaining, 0);
     assert.equal(faults.take(A), undefined);
     assert.equal(faults.size, 0);
@@ -50,7 +53,10 @@ describe('FaultBook', () => {
     assert.equal(faults.take(B, SENDER)?.code, 30034, 'every recipient of that sender');
     assert.equal(faults.take(B, '+14155550198')?.code, 63038, 'another sender gets the global fault');
     assert.equal(faults.take(B, null), undefined, 'no sender known: not that sender');
-    assert.deepEqual(faults.list().map((f) => [f.from, f.code]), [[SENDER, 30034]]);
+    assert.deepEqual(
+      faults.list().map((f) => [f.from, f.code]),
+      [[SENDER, 30034]],
+    );
     assert.equal(faults.remove(unregistered.id), true);
     assert.equal(faults.size, 0);
   });

@@ -4,7 +4,7 @@ import { parseDateFilter } from './messages-api.js';
 import { newSid, rfc2822 } from './message-resource.js';
 
 describe('Twilio formats', () => {
-  it("writes dates as Twilio does: RFC 2822 in GMT with a +0000 zone", () => {
+  it('writes dates as Twilio does: RFC 2822 in GMT with a +0000 zone', () => {
     assert.equal(rfc2822(Date.UTC(2026, 10, 27, 18, 56, 45, 678)), 'Fri, 27 Nov 2026 18:56:45 +0000');
     assert.equal(rfc2822(Date.UTC(2027, 0, 3, 4, 5, 6)), 'Sun, 03 Jan 2027 04:05:06 +0000');
   });

@@ -27,8 +27,19 @@ describe('MessageStore', () => {
     const store = new MessageStore(4);
     for (let n = 1; n <= 6; n++) store.add(message(n));
     // Arrival numbers 0-5; 0 and 1 were forgotten.
-    assert.deepEqual(store.since(0, 10).map((m) => [m.seq, m.body]), [[2, 'message 3'], [3, 'message 4'], [4, 'message 5'], [5, 'message 6']]);
-    assert.deepEqual(store.since(3, 2).map((m) => m.seq), [3, 4]);
+    assert.deepEqual(
+      store.since(0, 10).map((m) => [m.seq, m.body]),
+      [
+        [2, 'message 3'],
+        [3, 'message 4'],
+        [4, 'message 5'],
+        [5, 'message 6'],
+      ],
+    );
+    assert.deepEqual(
+      store.since(3, 2).map((m) => m.seq),
+      [3, 4],
+    );
     assert.deepEqual(store.since(6, 10), []);
     store.clear();
     assert.deepEqual(store.since(0, 10), []);

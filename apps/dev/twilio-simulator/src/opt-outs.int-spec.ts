@@ -83,7 +83,7 @@ describe("Twilio's opt-out list in the simulator", () => {
     assert.equal((await client.messages.create({ to: HANDSET, from: LONE_NUMBER, body: 'not an opt-out keyword' })).status, 'queued');
   });
 
-  it("opts the handset out of the whole Messaging Service, whichever of its numbers was written to or sends", async () => {
+  it('opts the handset out of the whole Messaging Service, whichever of its numbers was written to or sends', async () => {
     await simJson('POST', '/sim/messaging-services', { sid: MG, numbers: POOL });
     const hook = await text(HANDSET, POOL[1]!, 'STOP');
     assert.equal(hook.OptOutType, 'STOP');

@@ -1,12 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DEFAULT_ACCOUNT_SID,
-  DEFAULT_AUTH_TOKEN,
-  DEFAULT_CALLBACK_DELAY_MS,
-  DEFAULT_INBOUND_WEBHOOK_URL,
-  DEFAULT_MAX_MESSAGES,
-} from './config.js';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_CALLBACK_DELAY_MS, DEFAULT_INBOUND_WEBHOOK_URL, DEFAULT_MAX_MESSAGES } from './config.js';
 import type { SimulatorContext } from './context.js';
 import { AccountCredentials } from './credentials.js';
 import { FaultBook } from './faults.js';

@@ -59,20 +59,7 @@ describe('the simulator over HTTP', () => {
       messages.map((m) => m.sid),
       [first.body.sid, third.body.sid],
     );
-    assert.deepEqual(Object.keys(messages[0]!).sort(), [
-      'body',
-      'direction',
-      'errorCode',
-      'from',
-      'messagingServiceSid',
-      'numSegments',
-      'receivedAt',
-      'seq',
-      'sid',
-      'status',
-      'statusCallback',
-      'to',
-    ]);
+    assert.deepEqual(Object.keys(messages[0]!).sort(), ['body', 'direction', 'errorCode', 'from', 'messagingServiceSid', 'numSegments', 'receivedAt', 'seq', 'sid', 'status', 'statusCallback', 'to']);
     assert.ok((messages[1]!.seq as number) > (messages[0]!.seq as number), 'seq follows the order of arrival');
     const after = await json('GET', `/sim/messages?since=${(messages[0]!.seq as number) + 1}`);
     assert.deepEqual(

@@ -136,7 +136,12 @@ function listSimMessages(ctx: SimulatorContext, res: ServerResponse, search: URL
     // Reading on by arrival number (benchmarks follow thousands of messages a second this way).
     const since = Number(sinceText);
     if (!(Number.isInteger(since) && since >= 0)) throw new HttpError(400, { error: 'since must be a non-negative integer' });
-    return sendJson(res, 200, { messages: ctx.store.since(since, limit ?? 10_000).filter(isSent).map(toSimMessage) });
+    return sendJson(res, 200, {
+      messages: ctx.store
+        .since(since, limit ?? 10_000)
+        .filter(isSent)
+        .map(toSimMessage),
+    });
   }
   const all = ctx.store.list({ to: plusRestored(to) }).filter(isSent);
   const messages = limit === undefined ? all : all.slice(-limit);

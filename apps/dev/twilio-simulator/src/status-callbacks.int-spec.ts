@@ -85,9 +85,7 @@ describe('status callbacks', () => {
     const second = await callbacksOf(unknown.sid, 1);
     assert.deepEqual(
       second.map((h) => [h.params.MessageStatus, h.params.ErrorCode]),
-      [
-        ['failed', '30008'],
-      ],
+      [['failed', '30008']],
     );
     for (const hook of [...first, ...second]) assert.ok(twilio.validateRequest(sim.authToken, hook.signature ?? '', url, hook.params));
     const fetched = await client.messages(unreachable.sid).fetch();

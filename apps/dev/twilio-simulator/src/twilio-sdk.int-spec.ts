@@ -96,7 +96,7 @@ describe('the official twilio SDK against the simulator', () => {
   // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid "you can provide a
   // specific sender from your Sender Pool" as From; a From outside it is refused with 21711
   // (https://www.twilio.com/docs/api/errors/21711).
-  it('takes a From given with a MessagingServiceSid only from that service\'s sender pool (else 21711)', async () => {
+  it("takes a From given with a MessagingServiceSid only from that service's sender pool (else 21711)", async () => {
     const pool = ['+14155550201', '+14155550202'];
     await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: pool });
     const chosen = await client.messages.create({ to: TO, from: pool[1], messagingServiceSid: MG, body: 'from a chosen number of the pool' });
@@ -154,7 +154,7 @@ describe('the official twilio SDK against the simulator', () => {
   // "date_sent: for an outgoing message, this is when Twilio sent the message"
   // (https://www.twilio.com/docs/messaging/api/message-resource): null while it waits in Twilio's
   // queue, so a DateSent filter cannot find it then; listing by To (and From) can.
-  it('leaves date_sent null while a message waits in Twilio\'s queue, so only a list by To finds a message whose answer was lost', async () => {
+  it("leaves date_sent null while a message waits in Twilio's queue, so only a list by To finds a message whose answer was lost", async () => {
     await simPost(sim, '/sim/faults', { to: TO, status: 500, code: 20500, times: 1, recordMessage: true, queuedMs: 400 });
     const lost = await rejection(client.messages.create({ to: TO, from: FROM, body: 'in doubt' }));
     assert.equal(lost.status, 500);
@@ -220,7 +220,10 @@ describe('the official twilio SDK against the simulator', () => {
     await simPost(sim, '/sim/messaging-services', { sid: MG, numbers: ['+14155550201'] });
     const before = new Date(Date.now() - 1000);
     receiver.answer = () => 503;
-    const failed = (await (await simPost(sim, '/sim/inbound', { from: TO, to: FROM, body: 'Can I move my cleaning to Friday?', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as { sid: string; webhookStatus: number };
+    const failed = (await (await simPost(sim, '/sim/inbound', { from: TO, to: FROM, body: 'Can I move my cleaning to Friday?', webhookUrl: `${receiver.url}/twilio/inbound` })).json()) as {
+      sid: string;
+      webhookStatus: number;
+    };
     assert.equal(failed.webhookStatus, 503);
     const dead = await startWebhookReceiver();
     await dead.close();
@@ -249,6 +252,10 @@ describe('the official twilio SDK against the simulator', () => {
     assert.equal((await client.messages(failed.sid).fetch()).direction, 'inbound');
     assert.deepEqual(await client.messages.list({ to: FROM, dateSentAfter: new Date(Date.now() + 3_600_000) }), []);
     assert.equal(receiver.received.filter((h) => h.params.MessageSid === failed.sid).length, 1, 'a webhook answered 503 is not retried');
-    assert.deepEqual(sim.messages().map((m) => m.body), ['an outbound message'], '/sim/messages lists sends only');
+    assert.deepEqual(
+      sim.messages().map((m) => m.body),
+      ['an outbound message'],
+      '/sim/messages lists sends only',
+    );
   });
 });

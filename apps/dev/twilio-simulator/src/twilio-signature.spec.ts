@@ -11,10 +11,7 @@ const CALL_PARAMS = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675310', Digi
 describe('twilioSignature', () => {
   it("reproduces Twilio's published signatures", () => {
     assert.equal(twilioSignature(TOKEN, URL_WITH_QUERY, CALL_PARAMS), 'GvWf1cFY/Q7PnoempGyD5oXAezc=');
-    assert.equal(
-      twilioSignature(TOKEN, URL_WITH_QUERY, { ...CALL_PARAMS, Caller: '+14158675309', From: '+14158675309' }),
-      'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
-    );
+    assert.equal(twilioSignature(TOKEN, URL_WITH_QUERY, { ...CALL_PARAMS, Caller: '+14158675309', From: '+14158675309' }), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
   });
 
   it('does not depend on the order parameters are given in', () => {

@@ -51,7 +51,10 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -96,7 +99,14 @@ function envelope(tenantId: string, from: string, n: number): MessageEnvelope {
     kind: 'standard',
     channel: 'kafka',
     acceptedAt: new Date().toISOString(),
-    message: { to: `+1212${String(2_000_000 + n).padStart(7, '0')}`, from, brand: 'Bench Dental', campaign: 'reminders', useCase: 'informational', body: `Bench Dental: your visit is tomorrow at 9:00. Reply STOP to opt out. ${n}` },
+    message: {
+      to: `+1212${String(2_000_000 + n).padStart(7, '0')}`,
+      from,
+      brand: 'Bench Dental',
+      campaign: 'reminders',
+      useCase: 'informational',
+      body: `Bench Dental: your visit is tomorrow at 9:00. Reply STOP to opt out. ${n}`,
+    },
     recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
     verdicts: [],
   };
@@ -213,7 +223,12 @@ async function main(): Promise<void> {
   const simUrl = `http://127.0.0.1:${simPort}`;
   const children: ChildProcess[] = [];
   try {
-    const simulator = start('apps/dev/twilio-simulator/dist/main.js', { SIM_PORT: String(simPort), SIM_ACCOUNT_SID: stack.twilio.accountSid, SIM_AUTH_TOKEN: stack.twilio.authToken, SIM_CALLBACK_DELAY_MS: '1000' });
+    const simulator = start('apps/dev/twilio-simulator/dist/main.js', {
+      SIM_PORT: String(simPort),
+      SIM_ACCOUNT_SID: stack.twilio.accountSid,
+      SIM_AUTH_TOKEN: stack.twilio.authToken,
+      SIM_CALLBACK_DELAY_MS: '1000',
+    });
     children.push(simulator);
     await waitHealthy(simUrl, simulator);
     for (let i = 0; i < instances; i++) {

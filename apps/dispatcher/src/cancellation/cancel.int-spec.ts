@@ -21,7 +21,14 @@ const brand = 'Acme Dental';
 const shortCode = uniqueNumber('415');
 // A long code sends one segment a second: a queue of them is claimed a few at a time.
 const longCode = uniqueNumber('415');
-const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number: shortCode, type: 'short_code', brand }, { number: longCode, type: 'long_code', brand }] });
+const tenant = aTenant({
+  tenantId,
+  brands: [{ name: brand }],
+  senders: [
+    { number: shortCode, type: 'short_code', brand },
+    { number: longCode, type: 'long_code', brand },
+  ],
+});
 const otherTenant = aTenant({ tenantId: otherTenantId, brands: [{ name: brand }], senders: [{ number: uniqueNumber('415'), type: 'short_code', brand }] });
 
 let simulator: ChildService;
@@ -139,7 +146,15 @@ describe('cancelling messages at the dispatcher, two instances', () => {
     const requests = batch.map((m) => cancelRequest(m));
     for (const [i, m] of batch.entries()) await world.publish('cancelRequests', m.id, requests[i]!);
     const answers = await Promise.all(requests.map(answerTo));
-    const rows = await waitFor('every message settled', () => world.settled(batch.map((m) => m.id), ['accepted', 'cancelled']), { timeoutMs: 60_000 });
+    const rows = await waitFor(
+      'every message settled',
+      () =>
+        world.settled(
+          batch.map((m) => m.id),
+          ['accepted', 'cancelled'],
+        ),
+      { timeoutMs: 60_000 },
+    );
     const state = new Map(rows.map((r) => [r.message_id, r.state]));
 
     let cancelled = 0;

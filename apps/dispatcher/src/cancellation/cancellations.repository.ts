@@ -43,7 +43,14 @@ export class CancellationsRepository {
           [request.requestId],
         );
         if (seen && seen.message_id === request.messageId && seen.tenant_id === request.tenantId) {
-          return { decision: seen.outcome === 'cancelled' ? { outcome: 'cancelled', stopRow: false, reason: seen.outcome_reason } : { outcome: 'refused', status: seen.outcome_status, reason: seen.outcome_reason, foreign: false }, repeated: true, outbox: [] };
+          return {
+            decision:
+              seen.outcome === 'cancelled'
+                ? { outcome: 'cancelled', stopRow: false, reason: seen.outcome_reason }
+                : { outcome: 'refused', status: seen.outcome_status, reason: seen.outcome_reason, foreign: false },
+            repeated: true,
+            outbox: [],
+          };
         }
         return { decision: { outcome: 'refused', status: 'accepted', reason: `request id ${request.requestId} was used for another message`, foreign: true }, repeated: true, outbox: [] };
       }

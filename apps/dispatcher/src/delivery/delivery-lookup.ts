@@ -32,7 +32,11 @@ export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = Math.max(1_000, Math.min(60_000, Math.floor(this.config.DELIVERY_CHECK_AFTER_MS / 2)));
-    this.ticks = new Periodic(every, () => this.lookUpOnce(), (error) => this.logger.warn({ message: 'looking up delivery states failed; will retry', error: error.message }));
+    this.ticks = new Periodic(
+      every,
+      () => this.lookUpOnce(),
+      (error) => this.logger.warn({ message: 'looking up delivery states failed; will retry', error: error.message }),
+    );
     this.ticks.start();
   }
 

@@ -47,7 +47,9 @@ export class DeliveryStatusConsumer {
     const callbacks = records.filter((r) => (r.value.source === 'twilio-callback' || r.value.source === 'twilio-lookup') && DELIVERY.has(r.value.status as DeliveryStatus));
     const requeued = await this.requeueFromTwilio(callbacks);
     await this.deliveries.recordDeliveries(
-      callbacks.filter((r) => !requeued.has(r.value.messageId)).map((r) => ({ messageId: r.value.messageId, twilioSid: r.value.twilioSid ?? null, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })),
+      callbacks
+        .filter((r) => !requeued.has(r.value.messageId))
+        .map((r) => ({ messageId: r.value.messageId, twilioSid: r.value.twilioSid ?? null, status: r.value.status as DeliveryStatus, errorCode: r.value.errorCode ?? null })),
     );
     const alerts: OutgoingRecord[] = [];
     for (const r of callbacks) {
@@ -89,7 +91,19 @@ export class DeliveryStatusConsumer {
     );
     if (candidates.length === 0) return new Set();
     const rows = new Map((await this.ledger.find(candidates.map((r) => r.value.messageId))).map((row) => [row.messageId, row]));
-    const items: { record: ConsumedRecord<StatusEvent>; envelope: MessageEnvelope; messageId: string; twilioSid: string; attempts: number; dueAt: Date; scheduledFor: Date | null; errorCode: number; reason: string; clauses: ClauseId[]; paused: boolean }[] = [];
+    const items: {
+      record: ConsumedRecord<StatusEvent>;
+      envelope: MessageEnvelope;
+      messageId: string;
+      twilioSid: string;
+      attempts: number;
+      dueAt: Date;
+      scheduledFor: Date | null;
+      errorCode: number;
+      reason: string;
+      clauses: ClauseId[];
+      paused: boolean;
+    }[] = [];
     for (const r of candidates) {
       const row = rows.get(r.value.messageId);
       // Only the send that holds this Twilio message: a late callback of an earlier attempt changes nothing.
@@ -114,7 +128,12 @@ export class DeliveryStatusConsumer {
     );
     for (const item of items) {
       if (!back.has(item.messageId)) continue;
-      this.logger.warn({ message: item.paused ? 'Twilio stopped the message because of its sender or the account; it waits for the pause to end' : "Twilio's queue overflowed; queued again", messageId: item.messageId, attempt: item.attempts, errorCode: item.errorCode });
+      this.logger.warn({
+        message: item.paused ? 'Twilio stopped the message because of its sender or the account; it waits for the pause to end' : "Twilio's queue overflowed; queued again",
+        messageId: item.messageId,
+        attempt: item.attempts,
+        errorCode: item.errorCode,
+      });
     }
     await this.outbox.publish([...back.values()].flat());
     return new Set(back.keys());

@@ -188,7 +188,10 @@ export class ClaimRoundRepository {
         [d.deferrals.map((x) => x.messageId), d.deferrals.map((x) => new Date(x.dueAtMs)), d.deferrals.map((x) => x.reason)],
       );
     }
-    for (const [state, list] of [['held', d.holds], ['blocked', d.blocks]] as const) {
+    for (const [state, list] of [
+      ['held', d.holds],
+      ['blocked', d.blocks],
+    ] as const) {
       if (list.length === 0) continue;
       await tx.query(
         `UPDATE dispatcher.sends s SET state = $3, error_message = v.reason, updated_at = now()

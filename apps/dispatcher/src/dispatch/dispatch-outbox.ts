@@ -31,7 +31,11 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   /** Registered before anything is written: this instance's records are its own from the first. */
   async onApplicationBootstrap(): Promise<void> {
     await this.lease.start();
-    this.ticks = new Periodic(this.config.OUTBOX_RELAY_INTERVAL_MS, () => this.relayOnce(), (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }));
+    this.ticks = new Periodic(
+      this.config.OUTBOX_RELAY_INTERVAL_MS,
+      () => this.relayOnce(),
+      (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }),
+    );
     this.ticks.start();
   }
 

@@ -49,6 +49,11 @@ export class DispatchPolicy {
   }
 
   initialSchedule(envelope: MessageEnvelope, nowMs: number): InitialSchedule {
-    return initialSchedule(envelope, nowMs, (at) => this.quietHours(envelope, at), (policyMs) => this.clock.toRealMs(policyMs));
+    return initialSchedule(
+      envelope,
+      nowMs,
+      (at) => this.quietHours(envelope, at),
+      (policyMs) => this.clock.toRealMs(policyMs),
+    );
   }
 }

@@ -42,7 +42,15 @@ let dispatcher: ChildService;
 function message(overrides: Partial<MessageEnvelope['message']> = {}, extra: Partial<MessageEnvelope> = {}): MessageEnvelope {
   return anEnvelope({
     tenantId,
-    message: { to: uniqueNumber('212'), from: shortCode, brand, campaign: 'reminders', useCase: 'informational', body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`, ...overrides },
+    message: {
+      to: uniqueNumber('212'),
+      from: shortCode,
+      brand,
+      campaign: 'reminders',
+      useCase: 'informational',
+      body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`,
+      ...overrides,
+    },
     recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
     ...extra,
   });
@@ -90,8 +98,19 @@ describe('dispatcher against the simulator', () => {
     const batch = Array.from({ length: 6 }, () => message());
     for (const m of batch) await sim.fault({ to: m.message.to, status: 429, code: 20429, times: 3 });
     await world.cleared(...batch);
-    const rows = await waitFor('all to be accepted', () => world.settled(batch.map((m) => m.id), ['accepted']), { timeoutMs: 90_000 });
-    assert.ok(rows.every((r) => r.attempts === 4), `three refusals then a success: ${rows.map((r) => r.attempts).join(',')}`);
+    const rows = await waitFor(
+      'all to be accepted',
+      () =>
+        world.settled(
+          batch.map((m) => m.id),
+          ['accepted'],
+        ),
+      { timeoutMs: 90_000 },
+    );
+    assert.ok(
+      rows.every((r) => r.attempts === 4),
+      `three refusals then a success: ${rows.map((r) => r.attempts).join(',')}`,
+    );
     for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1);
   });
 
@@ -101,15 +120,23 @@ describe('dispatcher against the simulator', () => {
     const m = message();
     const fault = await sim.fault({ to: m.message.to, status: 429, code: 20429, retryAfter: 3 });
     await world.cleared(m);
-    const first = await waitFor('the first refusal', async () => {
-      const state = await sim.faultState(fault);
-      return state?.lastHitAt ? state : undefined;
-    }, { timeoutMs: 30_000 });
+    const first = await waitFor(
+      'the first refusal',
+      async () => {
+        const state = await sim.faultState(fault);
+        return state?.lastHitAt ? state : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     assert.equal(first.hits, 1, 'no second call within the first poll');
-    const second = await waitFor('the call after it', async () => {
-      const state = await sim.faultState(fault);
-      return state && state.hits >= 2 ? state.lastHitAt! : undefined;
-    }, { timeoutMs: 30_000 });
+    const second = await waitFor(
+      'the call after it',
+      async () => {
+        const state = await sim.faultState(fault);
+        return state && state.hits >= 2 ? state.lastHitAt! : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const waited = Date.parse(second) - Date.parse(first.lastHitAt!);
     assert.ok(waited >= 3_000, `called again ${waited} ms after a Retry-After of 3 s`);
     await sim.removeFault(fault);
@@ -136,14 +163,14 @@ describe('dispatcher against the simulator', () => {
   // Twilio leaves date_sent null while a message waits in its queue
   // (https://www.twilio.com/docs/messaging/api/message-resource): under the load that causes
   // 5xx answers, the message a lost answer left is still queued, and must be found all the same.
-  it('finds a message Twilio took after a 5xx while it still waits in Twilio\'s queue: exactly one send', async () => {
+  it("finds a message Twilio took after a 5xx while it still waits in Twilio's queue: exactly one send", async () => {
     const taken = message();
     await sim.fault({ to: taken.message.to, status: 500, code: 20500, times: 1, recordMessage: true, queuedMs: 30_000 });
     await world.cleared(taken);
     const [row] = await waitFor('accepted', () => world.settled([taken.id], ['accepted', 'failed']), { timeoutMs: 60_000 });
     const atTwilio = await sim.messages(taken.message.to);
     assert.equal(atTwilio.length, 1, 'sent once');
-    assert.equal(atTwilio[0]!.status, 'queued', 'still in Twilio\'s queue when it was looked up');
+    assert.equal(atTwilio[0]!.status, 'queued', "still in Twilio's queue when it was looked up");
     assert.deepEqual([row!.state, row!.attempts, row!.twilio_sid], ['accepted', 1, atTwilio[0]!.sid]);
     const sending = await waitFor('the sending status', async () => statusesOf(taken.id).find((s) => s.status === 'sending'));
     assert.equal(sending.twilioSid, atTwilio[0]!.sid);
@@ -153,7 +180,15 @@ describe('dispatcher against the simulator', () => {
     const cases = [21610, 21211, 21408, 21635].map((code) => ({ code, m: message() }));
     for (const { code, m } of cases) await sim.fault({ to: m.message.to, status: 400, code, times: 1 });
     await world.cleared(...cases.map((c) => c.m));
-    await waitFor('all failed', () => world.settled(cases.map((c) => c.m.id), ['failed']), { timeoutMs: 30_000 });
+    await waitFor(
+      'all failed',
+      () =>
+        world.settled(
+          cases.map((c) => c.m.id),
+          ['failed'],
+        ),
+      { timeoutMs: 30_000 },
+    );
     for (const { code, m } of cases) {
       const failed = await waitFor(`the failed status of ${code}`, async () => statusesOf(m.id).find((s) => s.status === 'failed'));
       assert.equal(failed.errorCode, code);
@@ -197,16 +232,23 @@ describe('dispatcher against the simulator', () => {
     assert.equal((await world.ledger([marketing.id]))[0]!.state, 'blocked');
     assert.equal(rows[0]!.state, 'blocked');
     assert.match((await waitFor('the stopped second confirmation', async () => stopped.find((e) => e.id === second.id))).verdicts.at(-1)?.reason ?? '', /one confirmation/);
-    assert.deepEqual((await sim.messages(to)).map((s) => s.body), [first.message.body]);
+    assert.deepEqual(
+      (await sim.messages(to)).map((s) => s.body),
+      [first.message.body],
+    );
   });
 
   it("defers a 10DLC brand's messages past T-Mobile's daily cap, with an alert", async () => {
     const batch = Array.from({ length: 3 }, () => message({ from: tenDlc, brand: 'Capped Dental' }));
     await world.cleared(...batch);
-    await waitFor('two sent and one deferred', async () => {
-      const rows = await world.ledger(batch.map((m) => m.id));
-      return rows.filter((r) => r.state === 'accepted').length === 2 && rows.some((r) => r.state === 'queued' && r.deferral) ? rows : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'two sent and one deferred',
+      async () => {
+        const rows = await world.ledger(batch.map((m) => m.id));
+        return rows.filter((r) => r.state === 'accepted').length === 2 && rows.some((r) => r.state === 'queued' && r.deferral) ? rows : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const deferred = (await world.ledger(batch.map((m) => m.id))).find((r) => r.state === 'queued')!;
     const scheduled = await waitFor('the scheduled status', async () => statusesOf(deferred.message_id).find((s) => s.status === 'scheduled'));
     assert.deepEqual(scheduled.clauses, ['AUP.SERVICE_LIMITS']);
@@ -227,7 +269,7 @@ describe('dispatcher against the simulator', () => {
   // CreateMessage (Twilio's OpenAPI description): with a MessagingServiceSid, From may only be "a
   // specific sender from your Sender Pool"; Twilio refuses any other with 21711
   // (https://www.twilio.com/docs/api/errors/21711).
-  it("never sends a From together with a messaging service it is not part of (21711); a number of the pool goes with its service", async () => {
+  it('never sends a From together with a messaging service it is not part of (21711); a number of the pool goes with its service', async () => {
     const outside = message({ from: longCode, messagingServiceSid: pool });
     const inside = message({ from: poolNumbers[1], messagingServiceSid: pool });
     await world.cleared(outside, inside);
@@ -252,7 +294,7 @@ describe('dispatcher against the simulator', () => {
     await sim.fault({ to: m.message.to, status: 201, code: 30001, times: 1 });
     await world.cleared(m);
     const [first] = await waitFor('accepted', () => world.settled([m.id], ['accepted']), { timeoutMs: 30_000 });
-    const failedAtTwilio = await waitFor('failed in Twilio\'s queue', async () => (await sim.messages(m.message.to)).find((s) => s.status === 'failed'));
+    const failedAtTwilio = await waitFor("failed in Twilio's queue", async () => (await sim.messages(m.message.to)).find((s) => s.status === 'failed'));
     assert.deepEqual([failedAtTwilio.sid, failedAtTwilio.errorCode], [first!.twilio_sid, 30001]);
     // Intake's status callback event, twice (Twilio retries a callback; Kafka redelivers).
     const callback = { messageId: m.id, tenantId, status: 'failed' as const, source: 'twilio-callback' as const, twilioSid: first!.twilio_sid!, errorCode: 30001, at: new Date().toISOString() };
@@ -261,12 +303,20 @@ describe('dispatcher against the simulator', () => {
     const scheduled = await waitFor('the scheduled status', async () => statusesOf(m.id).find((s) => s.status === 'scheduled'));
     assert.deepEqual(scheduled.clauses, ['AUP.SERVICE_LIMITS']);
     assert.match(scheduled.reason ?? '', /30001/);
-    const sent = await waitFor('sent again', async () => {
-      const [row] = await world.ledger([m.id]);
-      return row?.state === 'accepted' && row.attempts === 2 ? row : undefined;
-    }, { timeoutMs: 60_000 });
+    const sent = await waitFor(
+      'sent again',
+      async () => {
+        const [row] = await world.ledger([m.id]);
+        return row?.state === 'accepted' && row.attempts === 2 ? row : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const atTwilio = await sim.messages(m.message.to);
-    assert.deepEqual(atTwilio.map((s) => s.status === 'failed'), [true, false], 'the failed one, then one more');
+    assert.deepEqual(
+      atTwilio.map((s) => s.status === 'failed'),
+      [true, false],
+      'the failed one, then one more',
+    );
     assert.equal(sent.twilio_sid, atTwilio[1]!.sid);
     assert.equal(sent.delivery_status, null, "the new message's delivery is still to come");
   });

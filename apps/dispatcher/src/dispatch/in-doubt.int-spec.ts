@@ -78,9 +78,21 @@ describe('sends in doubt', () => {
     await sim.fault({ status: 201, latencyMs: 700 });
     const batch = Array.from({ length: 12 }, () => reminder(uniqueNumber('212')));
     await world.cleared(...batch);
-    const rows = await waitFor('all twelve sent', () => world.settled(batch.map((m) => m.id), ['accepted']), { timeoutMs: 60_000, intervalMs: 250 });
+    const rows = await waitFor(
+      'all twelve sent',
+      () =>
+        world.settled(
+          batch.map((m) => m.id),
+          ['accepted'],
+        ),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     await sim.clearFaults();
-    assert.deepEqual(rows.map((r) => r.attempts), Array(12).fill(1), 'no claim was taken over and tried again');
+    assert.deepEqual(
+      rows.map((r) => r.attempts),
+      Array(12).fill(1),
+      'no claim was taken over and tried again',
+    );
     for (const m of batch) assert.equal((await sim.messages(m.message.to)).length, 1, `message ${m.id} sent once`);
   });
 });

@@ -39,9 +39,7 @@ export class OptOutScreen {
     const confirmations = items
       .map((i, n) => ({ i, since: i.envelope.kind === 'opt_out_confirmation' ? latestOptOut(scopes[n]!, stateOf(i).optedOut) : null }))
       .filter((x): x is { i: ScreenedMessage; since: Date } => x.since !== null);
-    const alreadyConfirmed = await this.ledger.confirmationsSince(
-      confirmations.map(({ i, since }) => ({ tenantId: i.tenantId, recipientToken: i.recipientToken, since, messageId: i.messageId })),
-    );
+    const alreadyConfirmed = await this.ledger.confirmationsSince(confirmations.map(({ i, since }) => ({ tenantId: i.tenantId, recipientToken: i.recipientToken, since, messageId: i.messageId })));
     items.forEach((i, n) => {
       const decision = lastMomentOptOut(i.envelope, scopes[n]!, stateOf(i).optedOut, alreadyConfirmed.has(i.messageId));
       const verdict = decision.allow ? lastMomentPause(i.envelope, scopes[n]!, stateOf(i).paused) : decision.verdict;

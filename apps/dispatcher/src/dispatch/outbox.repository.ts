@@ -27,7 +27,10 @@ export class OutboxRepository {
   /** Who publishes the outbox rows this instance writes. */
   private readonly claimant: string;
 
-  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(OUTBOX_LEASE) lease: OutboxLease) {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(OUTBOX_LEASE) lease: OutboxLease,
+  ) {
     this.claimant = lease.instanceId;
   }
 

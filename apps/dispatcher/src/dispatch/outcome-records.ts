@@ -21,11 +21,7 @@ export function sendingStatus(envelope: MessageEnvelope, twilioSid: string | nul
 }
 
 /** `failed` with Twilio's error code, what it means and the clauses involved. */
-export function failedStatus(
-  envelope: MessageEnvelope,
-  failure: { code: number | null; message: string | null; reason: string; clauses: ClauseId[] },
-  ctx: Context,
-): OutgoingRecord {
+export function failedStatus(envelope: MessageEnvelope, failure: { code: number | null; message: string | null; reason: string; clauses: ClauseId[] }, ctx: Context): OutgoingRecord {
   const event: StatusEvent = {
     messageId: envelope.id,
     tenantId: envelope.tenantId,

@@ -128,10 +128,17 @@ describe('pacing per sender, with two dispatcher instances', () => {
       tollFree: messages({ from: numbers.tollFree }, 10),
       pool: messages({ messagingServiceSid: pool }, 8),
       tenDlc: [...messages({ from: numbers.tenDlcA }, 5), ...messages({ from: numbers.tenDlcB }, 5)],
-      segments: [...messages({ from: numbers.segments }, 1, 3), ...messages({ from: numbers.segments }, 1, 1), ...messages({ from: numbers.segments }, 1, 2), ...messages({ from: numbers.segments }, 1, 1)],
+      segments: [
+        ...messages({ from: numbers.segments }, 1, 3),
+        ...messages({ from: numbers.segments }, 1, 1),
+        ...messages({ from: numbers.segments }, 1, 2),
+        ...messages({ from: numbers.segments }, 1, 1),
+      ],
     };
     // Interleaved, as Kafka would deliver a mixed load to both instances.
-    const all = Object.values(runs).flat().sort(() => Math.random() - 0.5);
+    const all = Object.values(runs)
+      .flat()
+      .sort(() => Math.random() - 0.5);
     await world.cleared(...all);
 
     const rates: [keyof typeof runs, number, string][] = [

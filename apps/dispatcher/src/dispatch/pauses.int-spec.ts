@@ -44,7 +44,15 @@ let dispatcher: ChildService;
 function message(overrides: Partial<MessageEnvelope['message']> = {}): MessageEnvelope {
   return anEnvelope({
     tenantId,
-    message: { to: uniqueNumber('212'), from: longCode, brand, campaign: 'reminders', useCase: 'informational', body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`, ...overrides },
+    message: {
+      to: uniqueNumber('212'),
+      from: longCode,
+      brand,
+      campaign: 'reminders',
+      useCase: 'informational',
+      body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`,
+      ...overrides,
+    },
     recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
   });
 }
@@ -92,10 +100,14 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const behind = [message({ from: shortCode }), message({ from: tenDlc })];
     await world.cleared(...behind);
 
-    const rows = await waitFor('every message accepted, the first on its second attempt', async () => {
-      const settled = await world.settled([first.id, ...behind.map((m) => m.id)], ['accepted']);
-      return settled?.find((r) => r.message_id === first.id)?.attempts === 2 ? settled : undefined;
-    }, { timeoutMs: 60_000 });
+    const rows = await waitFor(
+      'every message accepted, the first on its second attempt',
+      async () => {
+        const settled = await world.settled([first.id, ...behind.map((m) => m.id)], ['accepted']);
+        return settled?.find((r) => r.message_id === first.id)?.attempts === 2 ? settled : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const firstRow = rows.find((r) => r.message_id === first.id)!;
     assert.deepEqual([firstRow.attempts, firstRow.paused_attempts], [2, 1], 'the paused attempt did not count against SEND_MAX_ATTEMPTS (2)');
     const atTwilio = await sim.messages(first.message.to);
@@ -114,7 +126,10 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const scheduled = statusesOf(first.id).find((s) => s.status === 'scheduled');
     assert.equal(scheduled?.scheduledFor, pause.until.toISOString());
     assert.match(scheduled?.reason ?? '', /Twilio account is paused .*63038/);
-    assert.ok(statusesOf(first.id).every((s) => s.status !== 'failed' || s.source !== 'dispatcher'), 'never failed by the dispatcher');
+    assert.ok(
+      statusesOf(first.id).every((s) => s.status !== 'failed' || s.source !== 'dispatcher'),
+      'never failed by the dispatcher',
+    );
     const alert = await waitFor('the alert', async () => alerts.find((a) => a.tenantId === tenantId && a.kind === 'sending_paused' && a.errorCode === 63038));
     assert.deepEqual([alert.severity, alert.pausedUntil, alert.sender], ['critical', pause.until.toISOString(), undefined]);
     assert.match(alert.reason, /whole Twilio account/);
@@ -128,10 +143,14 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const blocked = [message({ from: unregistered }), message({ from: tollFree })];
     await world.cleared(...blocked);
     const scopes = [scopeOf(unregistered), scopeOf(tollFree)];
-    const pauses = await waitFor('both senders paused', async () => {
-      const found = await Promise.all(scopes.map((s) => world.pause(s)));
-      return found.every(Boolean) ? found.map((p) => p!) : undefined;
-    }, { timeoutMs: 30_000 });
+    const pauses = await waitFor(
+      'both senders paused',
+      async () => {
+        const found = await Promise.all(scopes.map((s) => world.pause(s)));
+        return found.every(Boolean) ? found.map((p) => p!) : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     assert.deepEqual(
       pauses.map((p) => [p.code, p.until]),
       [
@@ -139,12 +158,23 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
         [30032, null],
       ],
     );
-    const waitingRows = await waitFor('both back in the queue', () => world.settled(blocked.map((m) => m.id), ['queued']), { timeoutMs: 30_000 });
+    const waitingRows = await waitFor(
+      'both back in the queue',
+      () =>
+        world.settled(
+          blocked.map((m) => m.id),
+          ['queued'],
+        ),
+      { timeoutMs: 30_000 },
+    );
     for (const row of waitingRows) {
       assert.equal(row.paused_attempts, 1);
       assert.match(row.error_message ?? '', /until an operator clears the pause/);
     }
-    for (const [m, code] of [[blocked[0]!, 30034], [blocked[1]!, 30032]] as const) {
+    for (const [m, code] of [
+      [blocked[0]!, 30034],
+      [blocked[1]!, 30032],
+    ] as const) {
       const scheduled = await waitFor('the scheduled status', async () => statusesOf(m.id).find((s) => s.status === 'scheduled'));
       assert.equal(scheduled.scheduledFor, undefined, 'no time known: an operator must clear the pause');
       assert.match(scheduled.reason ?? '', new RegExp(`until an operator clears the pause.*${code}`));
@@ -175,8 +205,19 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     assert.equal((await pausesCommand(stack, ['clear', scopes[0]!, '--by', 'ops', '--reason', 'again'])).code, 1, 'nothing left to clear');
     assert.equal((await pausesCommand(stack, ['clear', scopes[0]!])).code, 1, 'who and why are required');
 
-    await waitFor('every waiting message sent', () => world.settled([...blocked, waiting].map((m) => m.id), ['accepted']), { timeoutMs: 30_000 });
-    for (const [m, code] of [[blocked[0]!, 30034], [blocked[1]!, 30032]] as const) {
+    await waitFor(
+      'every waiting message sent',
+      () =>
+        world.settled(
+          [...blocked, waiting].map((m) => m.id),
+          ['accepted'],
+        ),
+      { timeoutMs: 30_000 },
+    );
+    for (const [m, code] of [
+      [blocked[0]!, 30034],
+      [blocked[1]!, 30032],
+    ] as const) {
       assert.deepEqual(
         (await sim.messages(m.message.to)).map((s) => s.errorCode),
         [code, null],
@@ -191,15 +232,23 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const m = message({ from: tenDlc });
     await sim.fault({ to: m.message.to, status: 201, code: 30022, times: 1 });
     await world.cleared(m);
-    const pause = await waitFor('the sender pause', async () => {
-      const found = await world.pause(scopeOf(tenDlc));
-      return found?.code === 30022 ? found : undefined;
-    }, { timeoutMs: 30_000 });
+    const pause = await waitFor(
+      'the sender pause',
+      async () => {
+        const found = await world.pause(scopeOf(tenDlc));
+        return found?.code === 30022 ? found : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     assert.ok(pause.until, 'a rate pause ends by itself');
-    const row = await waitFor('sent again', async () => {
-      const [r] = await world.ledger([m.id]);
-      return r?.state === 'accepted' && r.attempts === 2 ? r : undefined;
-    }, { timeoutMs: 30_000 });
+    const row = await waitFor(
+      'sent again',
+      async () => {
+        const [r] = await world.ledger([m.id]);
+        return r?.state === 'accepted' && r.attempts === 2 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     assert.equal(row.paused_attempts, 1);
     const atTwilio = await sim.messages(m.message.to);
     assert.deepEqual(
@@ -220,10 +269,14 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const m = message({ from: longCode });
     await sim.fault({ from: longCode, status: 400, code: 21611, times: 3 });
     await world.cleared(m);
-    const row = await waitFor('settled', async () => {
-      const [r] = await world.ledger([m.id]);
-      return r?.state === 'accepted' || r?.state === 'failed' ? r : undefined;
-    }, { timeoutMs: 60_000 });
+    const row = await waitFor(
+      'settled',
+      async () => {
+        const [r] = await world.ledger([m.id]);
+        return r?.state === 'accepted' || r?.state === 'failed' ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     assert.deepEqual([row.state, row.attempts, row.paused_attempts], ['accepted', 4, 3], 'three refusals and no attempt counted against SEND_MAX_ATTEMPTS (2)');
     assert.equal((await sim.messages(m.message.to)).length, 1);
     const pause = await world.pause(scopeOf(longCode));
@@ -245,10 +298,14 @@ describe('dispatcher: pauses after Twilio errors about the account, a sender or 
     const alert = await waitFor('the alert', async () => alerts.find((a) => a.kind === 'sending_paused' && a.errorCode === 20003 && a.tenantId === tenantId), { timeoutMs: 30_000 });
     assert.equal(alert.severity, 'critical');
     assert.match(alert.reason, /credentials/);
-    const waiting = await waitFor('every message waiting in the queue', async () => {
-      const rows = await world.ledger(ids);
-      return rows.length === ids.length && rows.every((r) => r.state === 'queued') ? rows : undefined;
-    }, { timeoutMs: 30_000 });
+    const waiting = await waitFor(
+      'every message waiting in the queue',
+      async () => {
+        const rows = await world.ledger(ids);
+        return rows.length === ids.length && rows.every((r) => r.state === 'queued') ? rows : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const refused = waiting.filter((r) => r.paused_attempts > 0);
     assert.ok(refused.length > 0, 'at least one was refused');
     const scheduled = statusesOf(refused[0]!.message_id).find((s) => s.status === 'scheduled');

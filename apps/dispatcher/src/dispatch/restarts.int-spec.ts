@@ -95,7 +95,10 @@ describe('restarts: kill -9 at any point', () => {
     // The tenant's choice sends its reminder now; conversational replies are not held back.
     await waitFor('the reminder and the reply sent', () => world.settled([sentReminder.id, reply.id], ['accepted']), { timeoutMs: 30_000 });
     assert.ok(Date.parse((await sim.messages(sentReminder.message.to))[0]!.receivedAt) < due, 'sent inside quiet hours by the tenant setting');
-    assert.ok(statusesOf(deferredReminder.id).some((s) => s.status === 'scheduled'), 'informational messages are deferred by default');
+    assert.ok(
+      statusesOf(deferredReminder.id).some((s) => s.status === 'scheduled'),
+      'informational messages are deferred by default',
+    );
 
     // Killed with the deferred messages in its tables; a new instance sends them when due.
     await first.kill();

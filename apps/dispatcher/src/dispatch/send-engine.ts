@@ -101,13 +101,18 @@ export class SendEngine {
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
     this.calls = pLimit(config.MAX_CONCURRENT_SENDS);
-    this.outcomes = new Batcher(async (list) => {
-      const written = await this.ledger.complete(list);
-      return list.map((o) => written.get(o.messageId) ?? null);
-    }, { maxItems: 500, maxConcurrent: 2 });
+    this.outcomes = new Batcher(
+      async (list) => {
+        const written = await this.ledger.complete(list);
+        return list.map((o) => written.get(o.messageId) ?? null);
+      },
+      { maxItems: 500, maxConcurrent: 2 },
+    );
     this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
-    this.heartbeat = new Periodic(Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)), () => this.renewLeases(), (error) =>
-      this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: error.message }),
+    this.heartbeat = new Periodic(
+      Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)),
+      () => this.renewLeases(),
+      (error) => this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: error.message }),
     );
     this.heartbeat.start();
   }
@@ -292,7 +297,9 @@ export class SendEngine {
   private async conclude(p: Pending, sms: OutgoingSms, answer: CallAnswer, ctx: Context): Promise<void> {
     const { row } = p;
     if ('sid' in answer) {
-      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: answer.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [sendingStatus(row.envelope, answer.sid, ctx)]);
+      await this.settle({ messageId: row.messageId, attempts: row.attempts, state: 'accepted', twilioSid: answer.sid, errorCode: null, errorMessage: null, startedAtMs: p.startedAtMs }, [
+        sendingStatus(row.envelope, answer.sid, ctx),
+      ]);
       return;
     }
     if ('paused' in answer) {
@@ -453,4 +460,3 @@ export class SendEngine {
     };
   }
 }
-

@@ -185,10 +185,10 @@ export class SendLedgerRepository {
       });
       const changed = [...free].filter(([key, ms]) => rows.find((r) => r.bucket === key)?.started_free_at.getTime() !== ms);
       if (changed.length > 0) {
-        await tx.query(
-          `UPDATE dispatcher.rate_buckets b SET started_free_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(bucket, at) WHERE b.bucket = v.bucket`,
-          [changed.map(([k]) => k), changed.map(([, ms]) => new Date(Math.ceil(ms)))],
-        );
+        await tx.query(`UPDATE dispatcher.rate_buckets b SET started_free_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(bucket, at) WHERE b.bucket = v.bucket`, [
+          changed.map(([k]) => k),
+          changed.map(([, ms]) => new Date(Math.ceil(ms))),
+        ]);
       }
       // The calls that go are handed to Twilio from here: a cancel request after this is refused.
       const going = requests.filter((_, i) => answers[i]!.go);
@@ -224,7 +224,6 @@ export class SendLedgerRepository {
     );
     return new Set(rows.filter((r) => r.state === 'sending').map((r) => r.message_id));
   }
-
 
   /**
    * Writes the outcome of claimed sends, only where the claim is still the writer's (same
@@ -262,10 +261,7 @@ export class SendLedgerRepository {
    * does not count against SEND_MAX_ATTEMPTS. With `olderThanMs`, only a claim whose lease ran
    * out (the reconciler).
    */
-  async requeue(
-    items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
-    olderThanMs?: number,
-  ): Promise<Map<string, OutboxRow[]>> {
+  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[], olderThanMs?: number): Promise<Map<string, OutboxRow[]>> {
     if (items.length === 0) return new Map();
     return this.db.transaction(async (tx) => {
       const rows: { message_id: string }[] = await tx.query(
@@ -283,7 +279,6 @@ export class SendLedgerRepository {
       return this.outbox.writeFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
     });
   }
-
 
   /**
    * Settles a send in doubt with the Twilio message a lookup found, unless another send holds
@@ -323,10 +318,10 @@ export class SendLedgerRepository {
 
   /** Extends the lease of a claim before calling Twilio; false when the claim is no longer ours. */
   async renew(messageId: string, attempts: number): Promise<boolean> {
-    const [, affected] = await this.db.query<[unknown[], number]>(
-      `UPDATE dispatcher.sends SET updated_at = now() WHERE message_id = $1 AND state = 'sending' AND attempts = $2`,
-      [messageId, attempts],
-    );
+    const [, affected] = await this.db.query<[unknown[], number]>(`UPDATE dispatcher.sends SET updated_at = now() WHERE message_id = $1 AND state = 'sending' AND attempts = $2`, [
+      messageId,
+      attempts,
+    ]);
     return affected > 0;
   }
 
@@ -340,5 +335,4 @@ export class SendLedgerRepository {
     );
     return rows.map(toRow);
   }
-
 }

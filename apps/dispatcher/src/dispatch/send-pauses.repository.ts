@@ -37,10 +37,11 @@ export class SendPausesRepository {
    */
   async pause(scope: string, code: number, reason: string, decide: (stored: PauseState | null, nowMs: number) => PauseState & { started: boolean }): Promise<StoredPause & { started: boolean }> {
     return this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO dispatcher.send_pauses (scope, code, reason, since, until, hits, updated_at) VALUES ($1, $2, $3, now(), now(), 0, now()) ON CONFLICT (scope) DO NOTHING`,
-        [scope, code, reason],
-      );
+      await tx.query(`INSERT INTO dispatcher.send_pauses (scope, code, reason, since, until, hits, updated_at) VALUES ($1, $2, $3, now(), now(), 0, now()) ON CONFLICT (scope) DO NOTHING`, [
+        scope,
+        code,
+        reason,
+      ]);
       const [row]: SendPauseRaw[] = await tx.query(`SELECT *, clock_timestamp() AS now FROM dispatcher.send_pauses WHERE scope = $1 FOR UPDATE`, [scope]);
       const nowMs = row!.now.getTime();
       // A row just inserted ends as it starts: no pause was stored.
@@ -48,10 +49,14 @@ export class SendPausesRepository {
       const next = decide(stored, nowMs);
       if (!next.started) return { ...toPause(row!), started: false };
       const [written]: SendPauseRaw[] = returned(
-        await tx.query(
-          `UPDATE dispatcher.send_pauses SET code = $2, reason = $3, since = $4, until = $5, hits = $6, updated_at = now() WHERE scope = $1 RETURNING *`,
-          [scope, code, reason, new Date(next.sinceMs), next.untilMs === null ? null : new Date(next.untilMs), next.hits],
-        ),
+        await tx.query(`UPDATE dispatcher.send_pauses SET code = $2, reason = $3, since = $4, until = $5, hits = $6, updated_at = now() WHERE scope = $1 RETURNING *`, [
+          scope,
+          code,
+          reason,
+          new Date(next.sinceMs),
+          next.untilMs === null ? null : new Date(next.untilMs),
+          next.hits,
+        ]),
       );
       return { ...toPause(written!), started: true };
     });
@@ -69,9 +74,7 @@ export class SendPausesRepository {
    */
   async clearPause(scope: string): Promise<StoredPause | null> {
     return this.db.transaction(async (tx) => {
-      const rows = returned<SendPauseRaw>(
-        await tx.query(`DELETE FROM dispatcher.send_pauses WHERE scope = $1 AND hits > 0 AND (until IS NULL OR until > now()) RETURNING *`, [scope]),
-      );
+      const rows = returned<SendPauseRaw>(await tx.query(`DELETE FROM dispatcher.send_pauses WHERE scope = $1 AND hits > 0 AND (until IS NULL OR until > now()) RETURNING *`, [scope]));
       if (rows.length === 0) return null;
       await tx.query(`UPDATE dispatcher.send_queues SET next_at = now() WHERE ($1 = $2 OR sender_key = $1) AND next_at < 'infinity'`, [scope, ACCOUNT_SCOPE]);
       return toPause(rows[0]!);

@@ -62,8 +62,16 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
     this.timings = { recheckMs: config.DAILY_LIMIT_RECHECK_MS, backoffMs: config.RATE_PAUSE_MS, backoffMaxMs: config.RATE_PAUSE_MAX_MS };
-    this.refresher = new Periodic(REFRESH_MS, () => this.refresh(), (error) => this.logger.warn({ message: 'reading sending pauses failed; will retry', error: error.message }));
-    this.prober = new Periodic(config.AUTH_PROBE_MS, () => this.probe(), (error) => this.logger.warn({ message: 'probing the Twilio credentials failed; will retry', error: error.message }));
+    this.refresher = new Periodic(
+      REFRESH_MS,
+      () => this.refresh(),
+      (error) => this.logger.warn({ message: 'reading sending pauses failed; will retry', error: error.message }),
+    );
+    this.prober = new Periodic(
+      config.AUTH_PROBE_MS,
+      () => this.probe(),
+      (error) => this.logger.warn({ message: 'probing the Twilio credentials failed; will retry', error: error.message }),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,7 +132,13 @@ export class SendPauses implements OnApplicationBootstrap, OnModuleDestroy {
     if (pause.started) {
       pausesStarted.inc({ scope: rule.scope, code: String(code) });
       this.refreshGauge();
-      const line = { message: `sending paused for ${scope === ACCOUNT_SCOPE ? 'the whole Twilio account' : `sender ${senderOfScope(scope)} of tenant ${tenantOfScope(scope)}`}`, scope, code, reason: rule.reason, until: pause.until?.toISOString() ?? 'until an operator clears it' };
+      const line = {
+        message: `sending paused for ${scope === ACCOUNT_SCOPE ? 'the whole Twilio account' : `sender ${senderOfScope(scope)} of tenant ${tenantOfScope(scope)}`}`,
+        scope,
+        code,
+        reason: rule.reason,
+        until: pause.until?.toISOString() ?? 'until an operator clears it',
+      };
       if (rule.severity === 'critical') this.logger.error(line);
       else this.logger.warn(line);
       await this.alert(rule, code, scope, pause.until, pause.since, [tenantId], ctx);

@@ -96,7 +96,14 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
       const records: OutgoingRecord[] = [];
       if (schedule.kind === 'deferred') records.push(scheduledStatus(envelope, new Date(schedule.dueAtMs), schedule.reason, schedule.clauses, context));
       if (schedule.kind === 'hold') {
-        records.push(stoppedRecord(envelope, { stage: 'dispatcher', decision: 'hold', clauses: schedule.clauses, reason: schedule.reason, facts: {} }, this.pseudonyms.token(envelope.tenantId, envelope.message.to), context));
+        records.push(
+          stoppedRecord(
+            envelope,
+            { stage: 'dispatcher', decision: 'hold', clauses: schedule.clauses, reason: schedule.reason, facts: {} },
+            this.pseudonyms.token(envelope.tenantId, envelope.message.to),
+            context,
+          ),
+        );
       }
       sends.push({
         envelope,
@@ -301,4 +308,3 @@ function knownOutcome(row: SendRow): OutgoingRecord | null {
   }
   return null;
 }
-

@@ -23,7 +23,11 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = Math.max(1_000, Math.min(15_000, Math.floor(this.config.IN_DOUBT_AFTER_MS / 2)));
-    this.ticks = new Periodic(every, () => this.reconcileOnce(), (error) => this.logger.warn({ message: 'reconciling in-doubt sends failed; will retry', error: error.message }));
+    this.ticks = new Periodic(
+      every,
+      () => this.reconcileOnce(),
+      (error) => this.logger.warn({ message: 'reconciling in-doubt sends failed; will retry', error: error.message }),
+    );
     this.ticks.start();
   }
 
@@ -41,7 +45,10 @@ export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
       if (found) {
         if (await this.engine.settleFound(row, found.sid, null)) this.logger.log({ message: 'in-doubt send found at Twilio; not sent again', messageId: row.messageId });
       } else {
-        const back = await this.ledger.requeue([{ messageId: row.messageId, attempts: row.attempts, dueAt: new Date(), reason: 'claim lost in a crash; not found at Twilio' }], this.config.IN_DOUBT_AFTER_MS);
+        const back = await this.ledger.requeue(
+          [{ messageId: row.messageId, attempts: row.attempts, dueAt: new Date(), reason: 'claim lost in a crash; not found at Twilio' }],
+          this.config.IN_DOUBT_AFTER_MS,
+        );
         if (back.size > 0) this.logger.log({ message: 'in-doubt send not found at Twilio; queued again', messageId: row.messageId });
       }
     }

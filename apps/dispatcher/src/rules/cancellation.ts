@@ -14,8 +14,7 @@ export interface LedgerView {
 
 export type CancelDecision =
   /** `stopRow`: the ledger row to mark cancelled (false when there is none yet, or it already is). */
-  | { outcome: 'cancelled'; stopRow: boolean; reason: string }
-  | { outcome: 'refused'; status: MessageStatus; reason: string; foreign: boolean };
+  { outcome: 'cancelled'; stopRow: boolean; reason: string } | { outcome: 'refused'; status: MessageStatus; reason: string; foreign: boolean };
 
 /**
  * Whether a message can still be cancelled, from the ledger, the point of truth for "handed

@@ -38,7 +38,14 @@ describe('lastMomentOptOut (MP.OPTOUT.HONOR)', () => {
 
   it('finds the latest opt-out that applies', () => {
     const earlier = new Date('2026-11-01T00:00:00Z');
-    assert.deepEqual(latestOptOut(scopes, [{ scope: 'tenant', changedAt: earlier }, { scope: 'brand:Acme Dental', changedAt: at }, { scope: 'brand:Other', changedAt: new Date('2026-12-01T00:00:00Z') }]), at);
+    assert.deepEqual(
+      latestOptOut(scopes, [
+        { scope: 'tenant', changedAt: earlier },
+        { scope: 'brand:Acme Dental', changedAt: at },
+        { scope: 'brand:Other', changedAt: new Date('2026-12-01T00:00:00Z') },
+      ]),
+      at,
+    );
     assert.equal(latestOptOut(scopes, []), null);
   });
 });
@@ -56,7 +63,7 @@ describe('lastMomentPause (MP.OPTOUT.HONOR while an unclear reply awaits its rev
     assert.deepEqual(verdict?.facts, { pausedScope: 'brand:Acme Dental', pausedAt: '2026-11-27T15:00:00.000Z' });
   });
 
-  it('lets informational and conversational messages and the pipeline\'s answers go, and marketing under other scopes', () => {
+  it("lets informational and conversational messages and the pipeline's answers go, and marketing under other scopes", () => {
     assert.equal(lastMomentPause(envelope, scopes, paused), null);
     assert.equal(lastMomentPause(anEnvelope({ message: { useCase: 'conversational' } }), scopes, paused), null);
     assert.equal(lastMomentPause(anEnvelope({ kind: 'help_reply', message: { useCase: 'marketing' } }), scopes, paused), null);

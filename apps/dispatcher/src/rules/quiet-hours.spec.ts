@@ -118,7 +118,7 @@ describe('quiet hours: which messages they apply to', () => {
     assert.equal(check(marketing({ kind: 'help_reply' }), night).kind, 'exempt');
   });
 
-  it("defers informational messages unless the tenant chose to send them", () => {
+  it('defers informational messages unless the tenant chose to send them', () => {
     assert.equal(check(marketing({ useCase: 'informational' }), night).kind, 'closed');
     assert.equal(check(marketing({ useCase: 'informational', informationalInQuietHours: 'defer' }), night).kind, 'closed');
     const sent = check(marketing({ useCase: 'informational', informationalInQuietHours: 'send' }), night);

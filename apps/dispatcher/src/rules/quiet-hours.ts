@@ -87,8 +87,7 @@ function exemption(data: QuietHours, subject: QuietHoursSubject): string | null 
     case 'conversational':
       return data.appliesTo.conversational === 'send' ? 'a conversational reply answers the person' : null;
     case 'informational': {
-      const choice =
-        data.appliesTo.informational === 'tenant_setting' ? (subject.informationalInQuietHours ?? data.appliesTo.informationalDefault) : data.appliesTo.informational;
+      const choice = data.appliesTo.informational === 'tenant_setting' ? (subject.informationalInQuietHours ?? data.appliesTo.informationalDefault) : data.appliesTo.informational;
       return choice === 'send' ? "informational messages go out in quiet hours by the tenant's choice" : null;
     }
   }
@@ -133,7 +132,12 @@ export function checkQuietHours(data: QuietHours, subject: QuietHoursSubject, at
       };
     }
   }
-  return { kind: 'never', reason: `no time in the next week is inside quiet hours (${rule.description}) in every zone the recipient may be in (${zonesText})`, clauses: CLAUSES, sources: rule.sources };
+  return {
+    kind: 'never',
+    reason: `no time in the next week is inside quiet hours (${rule.description}) in every zone the recipient may be in (${zonesText})`,
+    clauses: CLAUSES,
+    sources: rule.sources,
+  };
 }
 
 /** The zones a recipient may be in: the envelope's own when it names one, else every candidate of the number. */

@@ -81,9 +81,7 @@ function load<S extends z.ZodType>(schema: S, file: string): z.infer<S> {
   const data = parsed as { sources: { id: string }[] };
   // Every "source" a rule names must be listed, so that each number traces to where it came from.
   const ids = new Set(data.sources.map((s) => s.id));
-  const missing = [...JSON.stringify(parsed).matchAll(/"(?:source|tmobileCapSource|unknownCarrierSource|queueWindowSource)":"([^"]+)"/g)]
-    .map((m) => m[1]!)
-    .filter((id) => !ids.has(id));
+  const missing = [...JSON.stringify(parsed).matchAll(/"(?:source|tmobileCapSource|unknownCarrierSource|queueWindowSource)":"([^"]+)"/g)].map((m) => m[1]!).filter((id) => !ids.has(id));
   if (missing.length > 0) throw new Error(`${file} names sources it does not list: ${[...new Set(missing)].join(', ')}`);
   return parsed;
 }

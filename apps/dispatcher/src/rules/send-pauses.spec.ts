@@ -41,7 +41,13 @@ describe('pause scopes and descriptions', () => {
     assert.equal(senderOfScope('acme-dental|+14155550101'), '+14155550101');
     assert.equal(tenantOfScope('acme-dental|MG0123'), 'acme-dental');
     assert.equal(tenantOfScope(ACCOUNT_SCOPE), null);
-    assert.match(pauseDescription({ reason: 'unregistered' }, 30034, 'acme-dental|+14155550101', null), /^sending from \+14155550101 is paused until an operator clears the pause: unregistered \(Twilio error 30034\)/);
-    assert.match(pauseDescription({ reason: 'daily limit' }, 63038, ACCOUNT_SCOPE, NOW), /^sending from the Twilio account is paused until 2026-12-06T12:00:00.000Z: daily limit \(Twilio error 63038\)/);
+    assert.match(
+      pauseDescription({ reason: 'unregistered' }, 30034, 'acme-dental|+14155550101', null),
+      /^sending from \+14155550101 is paused until an operator clears the pause: unregistered \(Twilio error 30034\)/,
+    );
+    assert.match(
+      pauseDescription({ reason: 'daily limit' }, 63038, ACCOUNT_SCOPE, NOW),
+      /^sending from the Twilio account is paused until 2026-12-06T12:00:00.000Z: daily limit \(Twilio error 63038\)/,
+    );
   });
 });

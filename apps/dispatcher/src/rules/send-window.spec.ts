@@ -34,7 +34,12 @@ describe('initialSchedule', () => {
     };
     const result = initialSchedule(anEnvelope({ message: { sendAt } }), NOW, closed, (policy) => policy - 1000);
     assert.deepEqual(asked, [Date.parse(sendAt)]);
-    assert.deepEqual(result, { kind: 'deferred', dueAtMs: Date.parse('2026-11-26T13:00:00Z') - 1000, reason: 'scheduled by the sender for 2026-11-26T03:00:00.000Z; quiet hours', clauses: ['MP.COUNTRY'] });
+    assert.deepEqual(result, {
+      kind: 'deferred',
+      dueAtMs: Date.parse('2026-11-26T13:00:00Z') - 1000,
+      reason: 'scheduled by the sender for 2026-11-26T03:00:00.000Z; quiet hours',
+      clauses: ['MP.COUNTRY'],
+    });
   });
 
   it('holds a message quiet hours can never let through', () => {

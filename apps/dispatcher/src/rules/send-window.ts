@@ -1,22 +1,14 @@
 import type { ClauseId, MessageEnvelope } from '@sms/contracts';
 import type { QuietHoursVerdict } from './quiet-hours.js';
 
-export type InitialSchedule =
-  | { kind: 'now'; dueAtMs: number }
-  | { kind: 'deferred'; dueAtMs: number; reason: string; clauses: ClauseId[] }
-  | { kind: 'hold'; reason: string; clauses: ClauseId[] };
+export type InitialSchedule = { kind: 'now'; dueAtMs: number } | { kind: 'deferred'; dueAtMs: number; reason: string; clauses: ClauseId[] } | { kind: 'hold'; reason: string; clauses: ClauseId[] };
 
 /**
  * When a cleared message should first be tried: at its `sendAt` when the sender scheduled it,
  * moved past the recipient's quiet hours (MP.COUNTRY). Pacing comes later, when it is due.
  * The dispatcher checks quiet hours again when the message actually starts.
  */
-export function initialSchedule(
-  envelope: MessageEnvelope,
-  nowMs: number,
-  quietHours: (atMs: number) => QuietHoursVerdict,
-  toRealMs: (policyMs: number) => number,
-): InitialSchedule {
+export function initialSchedule(envelope: MessageEnvelope, nowMs: number, quietHours: (atMs: number) => QuietHoursVerdict, toRealMs: (policyMs: number) => number): InitialSchedule {
   const sendAt = envelope.message.sendAt !== undefined ? Date.parse(envelope.message.sendAt) : undefined;
   const scheduled = sendAt !== undefined && sendAt > nowMs;
   const due = scheduled ? sendAt : nowMs;

@@ -9,7 +9,11 @@ const MG = 'MG0123456789abcdef0123456789abcdef';
 
 describe('senderPlan: a rate per sender from its number type and registration (AUP.SERVICE_LIMITS)', () => {
   it('paces a long code at 1 segment/s, a toll-free number at 3, a short code at 100', () => {
-    for (const [type, rate] of [['long_code', 1], ['toll_free', 3], ['short_code', 100]] as const) {
+    for (const [type, rate] of [
+      ['long_code', 1],
+      ['toll_free', 3],
+      ['short_code', 100],
+    ] as const) {
       const tenant = aTenant({ senders: [{ number: '+14155550101', type }] });
       const plan = senderPlan(senderRates, anEnvelope(), tenant);
       assert.deepEqual(plan.buckets, [{ key: 'sender:acme-dental|+14155550101', segmentsPerSecond: rate }], type);
@@ -30,7 +34,14 @@ describe('senderPlan: a rate per sender from its number type and registration (A
   });
 
   it('gives 10DLC 12, 120 or 225 segments/s by trust score, split evenly across AT&T, T-Mobile and Verizon', () => {
-    for (const [trustScore, share] of [[undefined, 4], [20, 4], [50, 40], [74, 40], [75, 75], [100, 75]] as const) {
+    for (const [trustScore, share] of [
+      [undefined, 4],
+      [20, 4],
+      [50, 40],
+      [74, 40],
+      [75, 75],
+      [100, 75],
+    ] as const) {
       const tenant = aTenant({ senders: [{ number: '+14155550101', type: '10dlc', brand: 'Acme Dental', ...(trustScore !== undefined ? { trustScore } : {}) }] });
       const plan = senderPlan(senderRates, anEnvelope({ recipient: { country: 'US', carrier: 'verizon' } }), tenant);
       assert.deepEqual(plan.buckets, [{ key: '10dlc:acme-dental|Acme Dental|verizon', segmentsPerSecond: share }], `trust score ${trustScore}`);
@@ -69,7 +80,11 @@ describe('senderPlan: a rate per sender from its number type and registration (A
   });
 
   it('uses the registration: Low Volume Mixed 1.25 per carrier, sole proprietor 1 in all with a 1,000 cap', () => {
-    const low = senderPlan(senderRates, anEnvelope({ recipient: { country: 'US', carrier: 'att' } }), aTenant({ senders: [{ number: '+14155550101', type: '10dlc', registration: 'low_volume_mixed' }] }));
+    const low = senderPlan(
+      senderRates,
+      anEnvelope({ recipient: { country: 'US', carrier: 'att' } }),
+      aTenant({ senders: [{ number: '+14155550101', type: '10dlc', registration: 'low_volume_mixed' }] }),
+    );
     assert.deepEqual(low.buckets, [{ key: '10dlc:acme-dental|Acme Dental|att', segmentsPerSecond: 1.25 }]);
     const sole = senderPlan(senderRates, anEnvelope(), aTenant({ senders: [{ number: '+14155550101', type: '10dlc', registration: 'sole_proprietor' }] }));
     assert.deepEqual(sole.buckets, [{ key: '10dlc:acme-dental|Acme Dental', segmentsPerSecond: 1 }]);
@@ -86,7 +101,10 @@ describe('senderOutsidePool: a From given with a MessagingServiceSid must be a n
       { number: '+14155550101', type: 'long_code', brand: 'Acme Dental', messagingServiceSid: MG },
       { number: '+14155550103', type: 'long_code', brand: 'Acme Dental' },
     ],
-    messagingServices: [{ sid: MG, name: 'reminders' }, { sid: OTHER_MG, name: 'offers' }],
+    messagingServices: [
+      { sid: MG, name: 'reminders' },
+      { sid: OTHER_MG, name: 'offers' },
+    ],
   });
   const pair = (from: string | undefined, messagingServiceSid: string | undefined) => senderOutsidePool(anEnvelope({ message: { from, messagingServiceSid } }), tenant);
 
@@ -96,7 +114,7 @@ describe('senderOutsidePool: a From given with a MessagingServiceSid must be a n
     assert.equal(pair(undefined, MG), null);
   });
 
-  it('stops a number outside the pool, another service\'s, an unknown one, and any pair of an unknown tenant', () => {
+  it("stops a number outside the pool, another service's, an unknown one, and any pair of an unknown tenant", () => {
     assert.match(pair('+14155550103', MG) ?? '', /\+14155550103 is not a number of messaging service MG0123.*21711/);
     assert.notEqual(pair('+14155550101', OTHER_MG), null);
     assert.notEqual(pair('+14155550199', MG), null);

@@ -16,7 +16,7 @@ describe('classifySendError', () => {
     assert.equal(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind, 'retry');
   });
 
-  it("keeps the Retry-After Twilio sent with a 429, and only with a 429", () => {
+  it('keeps the Retry-After Twilio sent with a 429, and only with a 429', () => {
     const limited = classifySendError(twilioErrors, { status: 429, code: 20429, message: 'Too Many Requests' }, { retryAfterMs: 3_000 });
     assert.deepEqual(limited.kind === 'retry' && [limited.rateLimited, limited.retryAfterMs], [true, 3_000]);
     const notLimited = classifySendError(twilioErrors, { status: 400, code: 20005, message: 'Account not active' }, { retryAfterMs: 3_000 });

@@ -38,11 +38,7 @@ export function retryAfterMs(header: string | null | undefined, nowMs: number): 
   return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
 }
 
-export function classifySendError(
-  data: TwilioErrors,
-  error: { status?: number; code?: number | string; message?: string },
-  answer: { retryAfterMs?: number | null } = {},
-): SendFailure {
+export function classifySendError(data: TwilioErrors, error: { status?: number; code?: number | string; message?: string }, answer: { retryAfterMs?: number | null } = {}): SendFailure {
   const status = typeof error.status === 'number' ? error.status : undefined;
   const code = typeof error.code === 'number' ? error.code : status === 401 ? AUTHENTICATION_FAILED : null;
   const message = error.message ?? 'unknown error';

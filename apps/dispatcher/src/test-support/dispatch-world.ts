@@ -39,7 +39,11 @@ export class DispatchWorld {
   readonly pseudonyms: Pseudonymizer;
 
   constructor(stack: StackLike) {
-    this.kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: `dispatcher-int-${randomBytes(3).toString('hex')}`, log: { error: () => undefined, warn: () => undefined, info: () => undefined } });
+    this.kafka = createKafkaClient({
+      brokers: stack.kafkaBrokers,
+      clientId: `dispatcher-int-${randomBytes(3).toString('hex')}`,
+      log: { error: () => undefined, warn: () => undefined, info: () => undefined },
+    });
     this.db = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
     this.pseudonyms = new Pseudonymizer(stack.piiHashKey);
   }

@@ -12,7 +12,17 @@ export class SimulatorClient {
   }
 
   /** Injects a fault; returns its id. */
-  async fault(spec: { to?: string; from?: string; status: number; code?: number; times?: number; latencyMs?: number; recordMessage?: boolean; queuedMs?: number; retryAfter?: number }): Promise<string> {
+  async fault(spec: {
+    to?: string;
+    from?: string;
+    status: number;
+    code?: number;
+    times?: number;
+    latencyMs?: number;
+    recordMessage?: boolean;
+    queuedMs?: number;
+    retryAfter?: number;
+  }): Promise<string> {
     const answer = await fetch(`${this.url}/sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
     if (answer.status !== 201) throw new Error(`fault refused: ${answer.status} ${await answer.text()}`);
     return ((await answer.json()) as { id: string }).id;

@@ -15,9 +15,7 @@ interface Inserting extends NewAcceptedMessage {
   acceptedAt: string;
 }
 
-export type InsertOutcome =
-  | { inserted: true }
-  | { inserted: false; existingId: string; existingRequestHash: string };
+export type InsertOutcome = { inserted: true } | { inserted: false; existingId: string; existingRequestHash: string };
 
 export interface UnpublishedMessage {
   envelope: MessageEnvelope;
@@ -70,10 +68,10 @@ export class AcceptedMessageRepository {
    * (their instance died, or stopped before they were acknowledged), oldest accepted first.
    */
   async takeUnpublished(limit: number): Promise<UnpublishedMessage[]> {
-    const rows: { envelope: MessageEnvelope; traceparent: string | null }[] = await this.db.query(
-      claimUnpublishedSql('intake.accepted_messages', 'accepted_at', 'envelope, traceparent'),
-      [this.claims.instanceId, limit],
-    );
+    const rows: { envelope: MessageEnvelope; traceparent: string | null }[] = await this.db.query(claimUnpublishedSql('intake.accepted_messages', 'accepted_at', 'envelope, traceparent'), [
+      this.claims.instanceId,
+      limit,
+    ]);
     return rows;
   }
 

@@ -104,7 +104,11 @@ export class MessageIntakeService implements OnModuleDestroy {
 
   /** Takes the message's turn in its recipient's order now, at acceptance; it is published once stored. Never fails the caller. */
   private publishInOrder(envelope: MessageEnvelope, ctx: Context, inserting: Promise<InsertOutcome>): Promise<void> {
-    return this.order.add(this.keyOf(envelope), { envelope, ctx }, inserting.then((o) => o.inserted));
+    return this.order.add(
+      this.keyOf(envelope),
+      { envelope, ctx },
+      inserting.then((o) => o.inserted),
+    );
   }
 
   /**
@@ -127,7 +131,10 @@ export class MessageIntakeService implements OnModuleDestroy {
           attempt: attempt + 1,
           error: (error as Error).message,
         });
-        const stopped = await sleep(backoffDelay(attempt, PUBLISH_RETRY), this.stopping.signal).then(() => false, () => true);
+        const stopped = await sleep(backoffDelay(attempt, PUBLISH_RETRY), this.stopping.signal).then(
+          () => false,
+          () => true,
+        );
         if (stopped) return;
       }
     }
@@ -143,9 +150,7 @@ export class MessageIntakeService implements OnModuleDestroy {
 
   /** Publishes what the relay found unpublished, in the order given (acceptance order), each recipient's in turn. */
   async republish(items: { envelope: MessageEnvelope; traceparent: string | null }[]): Promise<void> {
-    await Promise.all(
-      items.map(({ envelope, traceparent }) => this.order.add(this.keyOf(envelope), { envelope, ctx: extractContext(traceparent ? { traceparent } : {}) }, true)),
-    );
+    await Promise.all(items.map(({ envelope, traceparent }) => this.order.add(this.keyOf(envelope), { envelope, ctx: extractContext(traceparent ? { traceparent } : {}) }, true)));
   }
 }
 

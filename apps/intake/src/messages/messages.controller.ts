@@ -62,13 +62,9 @@ export class MessagesController {
           { path: 'body.campaign', message: 'is suspended until an operator lifts the suspension' },
         ]);
       case 'idempotency-conflict':
-        throw new ProblemException(
-          422,
-          'idempotency-key-reused',
-          'Idempotency key reused',
-          `this Idempotency-Key was first used for message ${outcome.existingId} with a different request`,
-          [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
-        );
+        throw new ProblemException(422, 'idempotency-key-reused', 'Idempotency key reused', `this Idempotency-Key was first used for message ${outcome.existingId} with a different request`, [
+          { path: 'headers.idempotency-key', message: 'already used for a different request' },
+        ]);
       case 'accepted':
         if (outcome.replayed) response.setHeader('Idempotent-Replayed', 'true');
         return { id: outcome.id, status: 'accepted' };

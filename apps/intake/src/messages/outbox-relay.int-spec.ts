@@ -40,9 +40,7 @@ class AcceptedTap {
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(TOPICS.accepted.name).finally(() => admin.disconnect());
-    await waitFor('the tap to read the whole topic', async () =>
-      ends.every((e) => BigInt(e.high) === 0n || (this.read.get(e.partition) ?? -1n) >= BigInt(e.high) - 1n) ? true : undefined,
-    );
+    await waitFor('the tap to read the whole topic', async () => (ends.every((e) => BigInt(e.high) === 0n || (this.read.get(e.partition) ?? -1n) >= BigInt(e.high) - 1n) ? true : undefined));
   }
 
   ids(to?: string): string[] {
@@ -89,8 +87,7 @@ describe('the outbox relay (real Kafka and Postgres)', () => {
     await Promise.all([db.end(), tap.stop()]);
   });
 
-  const unpublished = async () =>
-    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM intake.accepted_messages WHERE tenant_id = $1 AND published_at IS NULL`, [tenantId])).rows[0]!.n);
+  const unpublished = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM intake.accepted_messages WHERE tenant_id = $1 AND published_at IS NULL`, [tenantId])).rows[0]!.n);
 
   it('never publishes again a message whose publish is still in flight, in this instance or another, however long the backlog', async () => {
     const [a, b] = [await anIntake(), await anIntake()];
@@ -131,10 +128,13 @@ describe('the outbox relay (real Kafka and Postgres)', () => {
     }));
     await db.query('BEGIN');
     for (const m of [...messages].reverse()) {
-      await db.query(
-        `INSERT INTO intake.accepted_messages (id, tenant_id, request_hash, envelope, accepted_at, claimed_by) VALUES ($1, $2, 'h', $3, $4, $5)`,
-        [m.envelope.id, tenantId, JSON.stringify(m.envelope), m.acceptedAt, m.claimant],
-      );
+      await db.query(`INSERT INTO intake.accepted_messages (id, tenant_id, request_hash, envelope, accepted_at, claimed_by) VALUES ($1, $2, 'h', $3, $4, $5)`, [
+        m.envelope.id,
+        tenantId,
+        JSON.stringify(m.envelope),
+        m.acceptedAt,
+        m.claimant,
+      ]);
     }
     await db.query('COMMIT');
     const ofDead = messages.filter((m) => m.claimant === dead).map((m) => m.envelope.id);
@@ -142,15 +142,21 @@ describe('the outbox relay (real Kafka and Postgres)', () => {
     // At least once, in acceptance order: a publish the broker applied but did not acknowledge in
     // time is repeated whole (message-intake.service.ts), so a message may be on the topic twice,
     // which consumers take once by its id; what must hold is the order of first appearance.
-    await waitFor('the dead instance\'s messages on the topic', async () => (firstSeen(tap.ids(to)).length >= ofDead.length ? true : undefined));
-    assert.deepEqual(firstSeen(tap.ids(to)), ofDead, 'published in the order they were accepted, none lost, none of the live instance\'s');
+    await waitFor("the dead instance's messages on the topic", async () => (firstSeen(tap.ids(to)).length >= ofDead.length ? true : undefined));
+    assert.deepEqual(firstSeen(tap.ids(to)), ofDead, "published in the order they were accepted, none lost, none of the live instance's");
     await waitFor('them to be marked', async () => ((await unpublished()) === ofLive.length ? true : undefined));
-    const left = await db.query<{ id: string; claimed_by: string }>(`SELECT id, claimed_by FROM intake.accepted_messages WHERE tenant_id = $1 AND published_at IS NULL ORDER BY accepted_at`, [tenantId]);
-    assert.deepEqual(left.rows, ofLive.map((id) => ({ id, claimed_by: live })), "the live instance's are still its own: the relay claimed them with the dead one's, or not at all");
+    const left = await db.query<{ id: string; claimed_by: string }>(`SELECT id, claimed_by FROM intake.accepted_messages WHERE tenant_id = $1 AND published_at IS NULL ORDER BY accepted_at`, [
+      tenantId,
+    ]);
+    assert.deepEqual(
+      left.rows,
+      ofLive.map((id) => ({ id, claimed_by: live })),
+      "the live instance's are still its own: the relay claimed them with the dead one's, or not at all",
+    );
 
     // Now that one dies too.
     await db.query(`UPDATE intake.outbox_instances SET alive_until = now() WHERE id = $1`, [live]);
-    await waitFor('the second instance\'s messages on the topic', async () => (firstSeen(tap.ids(to)).length >= messages.length ? true : undefined));
+    await waitFor("the second instance's messages on the topic", async () => (firstSeen(tap.ids(to)).length >= messages.length ? true : undefined));
     await waitFor('all to be marked', async () => ((await unpublished()) === 0 ? true : undefined));
     await tap.catchUp();
     assert.deepEqual(firstSeen(tap.ids(to)), [...ofDead, ...ofLive], 'nothing lost, in acceptance order');

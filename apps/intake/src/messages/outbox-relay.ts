@@ -28,7 +28,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.ticks = new Periodic(this.config.OUTBOX_RELAY_INTERVAL_MS, () => this.relayOnce(), (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }));
+    this.ticks = new Periodic(
+      this.config.OUTBOX_RELAY_INTERVAL_MS,
+      () => this.relayOnce(),
+      (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }),
+    );
     this.ticks.start();
   }
 
@@ -42,11 +46,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async relayAll(): Promise<number> {
-    const accepted = await drain((limit) => this.messages.takeUnpublished(limit), (batch) => this.intake.republish(batch));
+    const accepted = await drain(
+      (limit) => this.messages.takeUnpublished(limit),
+      (batch) => this.intake.republish(batch),
+    );
     if (accepted > 0) this.logger.log({ message: 'outbox relay published messages', count: accepted });
     await this.inbound.prune();
     await this.claims.prune();
-    const inbound = await drain((limit) => this.inbound.takeUnpublished(limit), (batch) => this.inbound.publish(batch));
+    const inbound = await drain(
+      (limit) => this.inbound.takeUnpublished(limit),
+      (batch) => this.inbound.publish(batch),
+    );
     if (inbound > 0) this.logger.log({ message: 'outbox relay published inbound messages', count: inbound });
     return accepted + inbound;
   }

@@ -20,7 +20,14 @@ describe('PerKeyOrder', () => {
     assert.deepEqual(calls, [['other', 'x']], 'nothing of k before its first item is ready');
     a.resolve(true);
     await Promise.all(done);
-    assert.deepEqual(calls, [['other', 'x'], ['k', 'a', 'c']], 'then what is ready, in order, in one call');
+    assert.deepEqual(
+      calls,
+      [
+        ['other', 'x'],
+        ['k', 'a', 'c'],
+      ],
+      'then what is ready, in order, in one call',
+    );
     assert.equal(order.size, 0);
   });
 

@@ -30,7 +30,13 @@ export class PerKeyOrder<T> {
     return new Promise<void>((done) => {
       const entry: Queued<T> = { item, wanted: undefined, done };
       if (typeof wanted === 'boolean') entry.wanted = wanted;
-      else wanted.then((w) => (entry.wanted = w), () => (entry.wanted = false)).finally(() => this.wake(key));
+      else
+        wanted
+          .then(
+            (w) => (entry.wanted = w),
+            () => (entry.wanted = false),
+          )
+          .finally(() => this.wake(key));
       const queue = this.queues.get(key);
       if (queue) queue.push(entry);
       else {

@@ -54,9 +54,7 @@ describe("intake publishes one recipient's messages in the order it accepted the
 
   /** The ids of `to`'s messages in the order intake accepted them (its outbox's acceptance times). */
   const acceptanceOrder = async (to: string) =>
-    (
-      await db.query<{ id: string }>(`SELECT id FROM intake.accepted_messages WHERE tenant_id = $1 AND envelope->'message'->>'to' = $2 ORDER BY accepted_at`, [tenantId, to])
-    ).rows.map((r) => r.id);
+    (await db.query<{ id: string }>(`SELECT id FROM intake.accepted_messages WHERE tenant_id = $1 AND envelope->'message'->>'to' = $2 ORDER BY accepted_at`, [tenantId, to])).rows.map((r) => r.id);
 
   it('over HTTP, for many requests at once', async () => {
     const to = aRecipient();
@@ -68,7 +66,7 @@ describe("intake publishes one recipient's messages in the order it accepted the
     assert.deepEqual(
       published.map((e) => e.id),
       order,
-      'the topic holds the recipient\'s messages in acceptance order',
+      "the topic holds the recipient's messages in acceptance order",
     );
     assert.equal(new Set(published.map((e) => e.id)).size, 400, 'each published once');
   });
@@ -77,13 +75,21 @@ describe("intake publishes one recipient's messages in the order it accepted the
     const to = aRecipient();
     // More than one outbox insert takes (500): the inserts of one fetch run side by side.
     const events: SendRequestEvent[] = Array.from({ length: 1_200 }, (_, n) => ({ ...request(to, n), tenantId, idempotencyKey: `order-${to}-${n}` }));
-    await produceRaw(kafka, TOPICS.sendRequests.name, events.map((e) => ({ key: `${tenantId}:${to}`, value: encodeValue(e) })));
+    await produceRaw(
+      kafka,
+      TOPICS.sendRequests.name,
+      events.map((e) => ({ key: `${tenantId}:${to}`, value: encodeValue(e) })),
+    );
     const published = await onTopic(to, 1_200);
     assert.deepEqual(
       published.map((e) => numberOf(e.message.body)),
       events.map((_, n) => n),
       'the topic holds them in the order they were requested',
     );
-    assert.deepEqual(published.map((e) => e.id), await acceptanceOrder(to), 'and in the order the outbox says they were accepted');
+    assert.deepEqual(
+      published.map((e) => e.id),
+      await acceptanceOrder(to),
+      'and in the order the outbox says they were accepted',
+    );
   });
 });

@@ -52,17 +52,9 @@ export class TenantRegistry implements OnApplicationBootstrap {
           return suspension ? { ...c, suspension } : c;
         }),
       };
-      await manager.upsert(
-        TenantEntity,
-        { id: registration.tenantId, name: registration.name, status: existing?.status ?? 'active', profile, updatedAt: now },
-        ['id'],
-      );
+      await manager.upsert(TenantEntity, { id: registration.tenantId, name: registration.name, status: existing?.status ?? 'active', profile, updatedAt: now }, ['id']);
       for (const apiKey of registration.apiKeys) {
-        await manager.upsert(
-          ApiKeyEntity,
-          { keyHash: hashApiKey(apiKey.key), tenantId: registration.tenantId, label: apiKey.label, createdAt: now, revokedAt: null },
-          ['keyHash'],
-        );
+        await manager.upsert(ApiKeyEntity, { keyHash: hashApiKey(apiKey.key), tenantId: registration.tenantId, label: apiKey.label, createdAt: now, revokedAt: null }, ['keyHash']);
       }
     });
     const event = (await this.loadAll()).find((t) => t.tenantId === registration.tenantId);

@@ -51,10 +51,7 @@ export class InboundOutboxRepository {
 
   /** Claims inbound messages that did not reach Kafka and that no live instance is publishing, oldest first. */
   async takeUnpublished(limit: number): Promise<InboundMessageEvent[]> {
-    const rows: { event: InboundMessageEvent }[] = await this.db.query(claimUnpublishedSql('intake.inbound_messages', 'received_at', 'event'), [
-      this.claims.instanceId,
-      limit,
-    ]);
+    const rows: { event: InboundMessageEvent }[] = await this.db.query(claimUnpublishedSql('intake.inbound_messages', 'received_at', 'event'), [this.claims.instanceId, limit]);
     return rows.map((r) => r.event);
   }
 }

@@ -50,9 +50,9 @@ export class InboundOutbox {
           await this.inbound.release(event.id).catch(() => undefined);
           return;
         }
-        await this.inbound.markPublished(event.id).catch((error: Error) =>
-          this.logger.warn({ message: 'could not mark an inbound message published', twilioSid: event.twilioSid, error: error.message }),
-        );
+        await this.inbound
+          .markPublished(event.id)
+          .catch((error: Error) => this.logger.warn({ message: 'could not mark an inbound message published', twilioSid: event.twilioSid, error: error.message }));
       }),
     );
   }

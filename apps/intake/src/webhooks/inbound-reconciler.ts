@@ -47,10 +47,7 @@ export class InboundReconciler implements OnApplicationBootstrap, OnModuleDestro
   private ticks: Periodic | null = null;
   private first: Promise<unknown> | null = null;
   private readonly runs = counter('intake_inbound_reconcile_runs_total', 'Completed runs of the inbound reconciler (inbound messages listed at Twilio)');
-  private readonly recorded = counter(
-    'intake_inbound_reconciled_total',
-    'Inbound messages the reconciler found at Twilio that the webhook had not recorded (a failed webhook)',
-  );
+  private readonly recorded = counter('intake_inbound_reconciled_total', 'Inbound messages the reconciler found at Twilio that the webhook had not recorded (a failed webhook)');
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,

@@ -14,8 +14,7 @@ const PARAMS = { MessageSid: 'SM0123', AccountSid: 'AC0123', MessageStatus: 'del
 const guard = new TwilioSignatureGuard({ INTAKE_PUBLIC_URL: PUBLIC_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN } as IntakeConfig);
 
 /** Signed the way Twilio signs, by the official SDK: over the public URL it called and the posted fields. */
-const signed = (token = AUTH_TOKEN, url = `https://gateway.example.org${PATH}`, params: Record<string, string> = PARAMS) =>
-  twilio.getExpectedTwilioSignature(token, url, params);
+const signed = (token = AUTH_TOKEN, url = `https://gateway.example.org${PATH}`, params: Record<string, string> = PARAMS) => twilio.getExpectedTwilioSignature(token, url, params);
 
 function webhook(headers: Record<string, string>, body: Record<string, string> = PARAMS, contentType = 'application/x-www-form-urlencoded'): ExecutionContext {
   const request = {

@@ -29,7 +29,10 @@ export type StatusWebhook = z.infer<typeof StatusWebhookSchema>;
 export const StatusCallbackQuerySchema = z.object({
   m: z.uuid(),
   t: z.string().min(1).max(63),
-  tp: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+  tp: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

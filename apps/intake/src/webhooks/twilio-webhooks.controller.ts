@@ -7,14 +7,7 @@ import { TenantDirectory } from '@sms/tenancy';
 import { extractContext } from '@sms/tracing';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import {
-  EMPTY_TWIML,
-  InboundWebhookSchema,
-  StatusCallbackQuerySchema,
-  StatusWebhookSchema,
-  type InboundWebhook,
-  type StatusWebhook,
-} from './twilio-webhook.js';
+import { EMPTY_TWIML, InboundWebhookSchema, StatusCallbackQuerySchema, StatusWebhookSchema, type InboundWebhook, type StatusWebhook } from './twilio-webhook.js';
 import { InboundOutbox } from './inbound-outbox.service.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 import { StatusCallbackReplayGuard, WebhookReplayGuard } from './webhook-replay.guard.js';

@@ -44,7 +44,15 @@ const envelopes: MessageEnvelope[] = traffic.stream.slice(0, total).map((m) => (
   kind: 'standard',
   channel: 'kafka',
   acceptedAt: new Date((m.at as number) + shift).toISOString(),
-  message: { to: m.to, ...(m.from ? { from: m.from } : {}), ...(m.messagingServiceSid ? { messagingServiceSid: m.messagingServiceSid } : {}), brand: tenants.get(m.tenant)?.brands[0]?.name ?? m.tenant, campaign: m.campaign, useCase: 'marketing', body: m.body },
+  message: {
+    to: m.to,
+    ...(m.from ? { from: m.from } : {}),
+    ...(m.messagingServiceSid ? { messagingServiceSid: m.messagingServiceSid } : {}),
+    brand: tenants.get(m.tenant)?.brands[0]?.name ?? m.tenant,
+    campaign: m.campaign,
+    useCase: 'marketing',
+    body: m.body,
+  },
   recipient: { country: 'US' },
   verdicts: [],
 }));
@@ -60,8 +68,12 @@ try {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  console.log(`redis-backed detector: ${envelopes.length} messages in batches of ${batchSize}, ${roundTrips} round trips (each verdict read and write is one PostgreSQL statement per batch, beside Redis)`);
-  console.log(`${Math.round(envelopes.length / seconds).toLocaleString('en-US')} messages/s (wall clock, Redis and PostgreSQL on this machine); ${((cpu.user + cpu.system) / envelopes.length).toFixed(1)} µs CPU per message in this process`);
+  console.log(
+    `redis-backed detector: ${envelopes.length} messages in batches of ${batchSize}, ${roundTrips} round trips (each verdict read and write is one PostgreSQL statement per batch, beside Redis)`,
+  );
+  console.log(
+    `${Math.round(envelopes.length / seconds).toLocaleString('en-US')} messages/s (wall clock, Redis and PostgreSQL on this machine); ${((cpu.user + cpu.system) / envelopes.length).toFixed(1)} µs CPU per message in this process`,
+  );
   const [size] = await db.query<{ rows: string; bytes: string }[]>(
     `SELECT count(*) AS rows, coalesce(sum(pg_column_size(d.*)), 0) AS bytes FROM snowshoe.decisions d WHERE message_id = ANY($1::uuid[])`,
     [envelopes.map((e) => e.id)],

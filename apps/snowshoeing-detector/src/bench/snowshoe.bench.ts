@@ -28,7 +28,10 @@ const text = loadTextNormalisation();
 // Tenants of the evaluation's traffic (pools, messaging services), reused as senders here.
 const tenants: TenantConfigEvent[] = generateTraffic(1, 0.01).tenants.filter((t) => !t.tenantId.startsWith('promo-'));
 
-const WORDS = 'appointment reminder clinic dental visit check cleaning whitening offer special patients family care health smile team book call online schedule office doctor today week month new save discount members flu shot vaccine eye exam glasses skin physio class'.split(' ');
+const WORDS =
+  'appointment reminder clinic dental visit check cleaning whitening offer special patients family care health smile team book call online schedule office doctor today week month new save discount members flu shot vaccine eye exam glasses skin physio class'.split(
+    ' ',
+  );
 const NAMES = ['Sarah', 'John', 'Maria', 'Ahmed', 'Li', 'Olga', 'Kwame', 'Priya'];
 
 /** A random word of letters only (digits would be masked). */
@@ -54,7 +57,10 @@ function message(r: Random, list: ReturnType<typeof campaigns>, n: number, at: n
   const c = list[Math.floor(r() * list.length)]!;
   const body = oneOff
     ? `${c.tenant.name}: ${Array.from({ length: 10 }, () => letters(r)).join(' ')}. Reply STOP to opt out.`
-    : spin(r, c.template).replace('{name}', NAMES[n % NAMES.length]!).replace('{date}', `Dec ${1 + (n % 28)}`).replace('{time}', `${8 + (n % 9)}:30`);
+    : spin(r, c.template)
+        .replace('{name}', NAMES[n % NAMES.length]!)
+        .replace('{date}', `Dec ${1 + (n % 28)}`)
+        .replace('{time}', `${8 + (n % 9)}:30`);
   const sender = c.tenant.senders[n % c.tenant.senders.length]!;
   const ms = sender.messagingServiceSid;
   return {

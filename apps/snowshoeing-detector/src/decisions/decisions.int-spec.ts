@@ -32,7 +32,12 @@ describe('snowshoe verdicts in PostgreSQL', () => {
     const other = aKey(3);
     const written = await repository.record(batch([[key, decision('pass')]]));
     assert.equal(written.get(decisionKeyText(key))!.verdict.decision, 'pass');
-    const again = await repository.record(batch([[key, decision('hold')], [other, decision('hold')]]));
+    const again = await repository.record(
+      batch([
+        [key, decision('hold')],
+        [other, decision('hold')],
+      ]),
+    );
     assert.equal(again.get(decisionKeyText(key))!.verdict.decision, 'pass', 'the verdict given stands');
     assert.equal(again.get(decisionKeyText(other))!.verdict.decision, 'hold', 'a new one is written beside it');
     const given = await repository.given([key, other, aKey()]);
@@ -43,10 +48,7 @@ describe('snowshoe verdicts in PostgreSQL', () => {
   it('lets two instances deciding the same messages at once agree on one verdict each', async () => {
     const keys = Array.from({ length: 200 }, () => aKey());
     // Each "instance" writes the batch in its own order, with its own verdicts.
-    const [a, b] = await Promise.all([
-      repository.record(batch(keys.map((k) => [k, decision('pass')]))),
-      repository.record(batch([...keys].reverse().map((k) => [k, decision('hold')]))),
-    ]);
+    const [a, b] = await Promise.all([repository.record(batch(keys.map((k) => [k, decision('pass')]))), repository.record(batch([...keys].reverse().map((k) => [k, decision('hold')])))]);
     for (const k of keys) assert.equal(a.get(decisionKeyText(k))!.verdict.decision, b.get(decisionKeyText(k))!.verdict.decision, 'both publish the same verdict');
     const stored = await repository.given(keys);
     for (const k of keys) assert.equal(stored.get(decisionKeyText(k))!.verdict.decision, a.get(decisionKeyText(k))!.verdict.decision);

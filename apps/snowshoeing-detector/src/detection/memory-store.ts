@@ -131,9 +131,7 @@ export class MemoryStore implements DetectorView {
         }
       }
       assignment =
-        best !== null && bestScore >= Math.round(this.index.containment * 1000)
-          ? { clusterId: best, match: 'near_duplicate', similarity: bestScore / 1000 }
-          : { clusterId: fp.template, match: 'new' };
+        best !== null && bestScore >= Math.round(this.index.containment * 1000) ? { clusterId: best, match: 'near_duplicate', similarity: bestScore / 1000 } : { clusterId: fp.template, match: 'new' };
       if (tokens.length > 0) {
         let vocabulary = this.vocabularies.get(assignment.clusterId);
         if (!vocabulary) {

@@ -241,9 +241,7 @@ export class RedisStore implements ClusterIndex {
       const again = await this.evaluate(retry.map((i) => ({ f: fingerprints[i]!, full: true })));
       retry.forEach((i, k) => (results[i] = again[k]!));
     }
-    return results.map(({ clusterId, match, score }) =>
-      match === 'near_duplicate' ? { clusterId, match, similarity: score / 1000 } : { clusterId, match: match === 'new' ? 'new' : 'template' },
-    );
+    return results.map(({ clusterId, match, score }) => (match === 'near_duplicate' ? { clusterId, match, similarity: score / 1000 } : { clusterId, match: match === 'new' ? 'new' : 'template' }));
   }
 
   private async evaluate(calls: { f: Fingerprint; full: boolean }[]): Promise<{ clusterId: string; match: Assignment['match'] | 'retry'; score: number }[]> {
@@ -255,7 +253,12 @@ export class RedisStore implements ClusterIndex {
     const pipeline = this.redis.pipeline();
     for (const { f, full } of calls) {
       const keys = [`${p}t:${f.template}`, ...(full ? f.bands().map((b) => `${p}b:${bandKeyText(b)}`) : [])];
-      const tokens = full ? f.tokens().map((t) => t.toString(36)).join(' ') : '';
+      const tokens = full
+        ? f
+            .tokens()
+            .map((t) => t.toString(36))
+            .join(' ')
+        : '';
       pipeline.evalsha(this.sha!, keys.length, ...keys, tokens, containment, f.template, ttl, p, vocabulary, bandsPerCluster, full ? 'full' : 'known');
     }
     const results = (await pipeline.exec()) ?? [];

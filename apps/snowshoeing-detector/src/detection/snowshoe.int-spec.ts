@@ -62,7 +62,11 @@ async function stopDetector(service: RunningService): Promise<void> {
 }
 
 async function screen(messages: MessageEnvelope[], key: (m: MessageEnvelope, i: number) => string): Promise<void> {
-  await produceRaw(kafka, TOPICS.screened.name, messages.map((m, i) => ({ key: key(m, i), value: encodeValue(m) })));
+  await produceRaw(
+    kafka,
+    TOPICS.screened.name,
+    messages.map((m, i) => ({ key: key(m, i), value: encodeValue(m) })),
+  );
 }
 
 /** The detector's verdict for each message, once every one has left the stage. */
@@ -77,7 +81,13 @@ async function decisions(messages: MessageEnvelope[]): Promise<Map<string, { dec
         if (!v || !ids.has(v.id)) continue;
         const verdict = lastVerdict(v)!;
         if (verdict.stage !== 'snowshoeing-detector') continue;
-        found.set(v.id, { decision: verdict.decision, cluster: String(verdict.facts['cluster']), distinctSenders: Number(verdict.facts['distinctSenders']), clauses: verdict.clauses, facts: verdict.facts });
+        found.set(v.id, {
+          decision: verdict.decision,
+          cluster: String(verdict.facts['cluster']),
+          distinctSenders: Number(verdict.facts['distinctSenders']),
+          clauses: verdict.clauses,
+          facts: verdict.facts,
+        });
       }
       return found.size === ids.size ? found : undefined;
     },
@@ -90,9 +100,7 @@ async function verdictsOf(id: string, count: number): Promise<string[]> {
   return waitFor(
     `${count} decisions for message ${id}`,
     async () => {
-      const found = [...cleared.records, ...stopped.records]
-        .filter((r) => r.value?.id === id && lastVerdict(r.value)?.stage === 'snowshoeing-detector')
-        .map((r) => lastVerdict(r.value!)!.decision);
+      const found = [...cleared.records, ...stopped.records].filter((r) => r.value?.id === id && lastVerdict(r.value)?.stage === 'snowshoeing-detector').map((r) => lastVerdict(r.value!)!.decision);
       return found.length >= count ? found : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 200 },
@@ -104,7 +112,17 @@ function expected(messages: MessageEnvelope[], tenants: TenantConfigEvent[]): Ma
   const detector = new StreamDetector(rules, text, new Map(tenants.map((t) => [t.tenantId, t])));
   return new Map(
     messages.map((m) => {
-      const d = detector.process({ id: m.id, tenant: m.tenantId, campaign: m.message.campaign, brand: m.message.brand, to: m.message.to, body: m.message.body, at: m.acceptedAt, ...(m.message.from ? { from: m.message.from } : {}), ...(m.message.messagingServiceSid ? { messagingServiceSid: m.message.messagingServiceSid } : {}) });
+      const d = detector.process({
+        id: m.id,
+        tenant: m.tenantId,
+        campaign: m.message.campaign,
+        brand: m.message.brand,
+        to: m.message.to,
+        body: m.message.body,
+        at: m.acceptedAt,
+        ...(m.message.from ? { from: m.message.from } : {}),
+        ...(m.message.messagingServiceSid ? { messagingServiceSid: m.message.messagingServiceSid } : {}),
+      });
       return [m.id, { decision: d.verdict.decision, cluster: d.clusterId, distinctSenders: Number(d.verdict.facts['distinctSenders']) }];
     }),
   );
@@ -146,8 +164,16 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     await publishTenant(promo.tenant);
     const stream: MessageEnvelope[] = [];
     for (let i = 0; i < 60; i++) {
-      stream.push(envelope(clinic.tenant, `Hi ${names[i % 6]}, this is Acme Dental: your cleaning is on Dec ${1 + (i % 28)} at ${8 + (i % 8)}:30. Reply C to confirm. Reply STOP to opt out.`, { ms: clinic.ms }));
-      stream.push(envelope(promo.tenant, `${['Hi', 'Hello', 'Hey'][i % 3]} ${names[i % 6]}, ${['claim', 'grab'][i % 2]} your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from: promo.numbers[Math.floor(i / 2) % 20] }));
+      stream.push(
+        envelope(clinic.tenant, `Hi ${names[i % 6]}, this is Acme Dental: your cleaning is on Dec ${1 + (i % 28)} at ${8 + (i % 8)}:30. Reply C to confirm. Reply STOP to opt out.`, { ms: clinic.ms }),
+      );
+      stream.push(
+        envelope(
+          promo.tenant,
+          `${['Hi', 'Hello', 'Hey'][i % 3]} ${names[i % 6]}, ${['claim', 'grab'][i % 2]} your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`,
+          { from: promo.numbers[Math.floor(i / 2) % 20] },
+        ),
+      );
     }
     const prefix = `snowshoe-it-${runId}-restart:`;
     const half = Math.floor(stream.length / 2);
@@ -169,7 +195,10 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     }
     const kinds = new Set([...got.values()].map((d) => d.decision));
     assert.ok(kinds.has('pass') && kinds.has('hold'), `both passes and holds: ${[...kinds].join(', ')}`);
-    assert.ok(stream.slice(half).some((m) => got.get(m.id)!.decision === 'hold'), 'the hold carries over the restart');
+    assert.ok(
+      stream.slice(half).some((m) => got.get(m.id)!.decision === 'hold'),
+      'the hold carries over the restart',
+    );
     await stopDetector(detector);
   });
 
@@ -196,10 +225,19 @@ describe('snowshoeing detector with Kafka and Redis', () => {
     for (const t of [...practices, spam]) await publishTenant(t.tenant);
     const stream: MessageEnvelope[] = [];
     practices.forEach((p, k) => {
-      for (let i = 0; i < 8; i++) stream.push(envelope(p.tenant, `Practice ${'ABCDEFGH'[k]} ${['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'][k]}: ${names[i % 6]}, your visit is on Dec ${i + 1}. Reply STOP to opt out.`, { from: p.numbers[i % 2] }));
+      for (let i = 0; i < 8; i++)
+        stream.push(
+          envelope(
+            p.tenant,
+            `Practice ${'ABCDEFGH'[k]} ${['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'][k]}: ${names[i % 6]}, your visit is on Dec ${i + 1}. Reply STOP to opt out.`,
+            { from: p.numbers[i % 2] },
+          ),
+        );
     });
     // Every spam message from a number of its own, a minute apart.
-    spam.numbers.forEach((from, i) => stream.push(envelope(spam.tenant, `${names[i % 6]}, claim your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from })));
+    spam.numbers.forEach((from, i) =>
+      stream.push(envelope(spam.tenant, `${names[i % 6]}, claim your free whitening kit worth $${50 + i} today at smile-deals.example, limited stock for members`, { from })),
+    );
     // And other content from a number outside every pool: blocked on its own.
     stream.push(envelope(spam.tenant, 'Porcelain veneers for everyone at cheap-veneers.example, book soon and save big this winter season', { from: '+16505550001' }));
 

@@ -99,12 +99,102 @@ class Dice {
 /* ------------------------------------------------------------------------------------------ */
 
 const AREA_CODES = [
-  '201', '205', '206', '210', '212', '214', '215', '216', '217', '219', '224', '240', '248', '251', '267', '281',
-  '301', '303', '305', '312', '313', '314', '317', '319', '330', '336', '347', '352', '360', '404', '407', '412',
-  '414', '415', '423', '425', '432', '469', '480', '502', '503', '504', '505', '512', '513', '518', '520', '540',
-  '559', '571', '585', '602', '603', '608', '612', '614', '615', '617', '619', '651', '678', '702', '704', '713',
-  '717', '720', '727', '732', '757', '763', '770', '773', '801', '803', '813', '816', '817', '832', '850', '860',
-  '901', '904', '907', '910', '913', '915', '916', '918', '919', '928', '937', '949', '952', '970', '971', '980',
+  '201',
+  '205',
+  '206',
+  '210',
+  '212',
+  '214',
+  '215',
+  '216',
+  '217',
+  '219',
+  '224',
+  '240',
+  '248',
+  '251',
+  '267',
+  '281',
+  '301',
+  '303',
+  '305',
+  '312',
+  '313',
+  '314',
+  '317',
+  '319',
+  '330',
+  '336',
+  '347',
+  '352',
+  '360',
+  '404',
+  '407',
+  '412',
+  '414',
+  '415',
+  '423',
+  '425',
+  '432',
+  '469',
+  '480',
+  '502',
+  '503',
+  '504',
+  '505',
+  '512',
+  '513',
+  '518',
+  '520',
+  '540',
+  '559',
+  '571',
+  '585',
+  '602',
+  '603',
+  '608',
+  '612',
+  '614',
+  '615',
+  '617',
+  '619',
+  '651',
+  '678',
+  '702',
+  '704',
+  '713',
+  '717',
+  '720',
+  '727',
+  '732',
+  '757',
+  '763',
+  '770',
+  '773',
+  '801',
+  '803',
+  '813',
+  '816',
+  '817',
+  '832',
+  '850',
+  '860',
+  '901',
+  '904',
+  '907',
+  '910',
+  '913',
+  '915',
+  '916',
+  '918',
+  '919',
+  '928',
+  '937',
+  '949',
+  '952',
+  '970',
+  '971',
+  '980',
 ] as const;
 const TOLL_FREE = ['800', '833', '844', '855', '866', '877', '888'] as const;
 
@@ -173,42 +263,302 @@ function formatPhone(e164: string, style: PhoneStyle): string {
 /* ------------------------------------------------------------------------------------------ */
 
 const FIRST_EN = [
-  'Avery', 'Brooke', 'Caleb', 'Dana', 'Elliot', 'Fiona', 'Grant', 'Hazel', 'Isaac', 'Jenna', 'Kendall', 'Logan',
-  'Morgan', 'Nolan', 'Olivia', 'Parker', 'Quinn', 'Reid', 'Sadie', 'Tessa', 'Usha', 'Vince', 'Wren', 'Xavier',
-  'Yvonne', 'Zach', 'Abigail', 'Brandon', 'Claire', 'Derek', 'Eleanor', 'Felix', 'Gwen', 'Harold', 'Ivy', 'Jerome',
-  'Kiara', 'Landon', 'Maya', 'Nathan', 'Opal', 'Preston', 'Rosa', 'Simone', 'Trevor', 'Uma', 'Violet', 'Wesley',
-  'Aaliyah', 'Bennett', 'Cora', 'Dmitri', 'Esther', 'Franklin', 'Gloria', 'Hank', 'Imani', 'Jasper', 'Keisha',
-  'Lionel', 'Marjorie', 'Nadia', 'Oscar', 'Priya', 'Ruth', 'Stanley', 'Tamika', 'Vernon', 'Whitney', 'Yusuf',
-  'Anika', 'Beau', 'Colette', 'Desmond', 'Erin', 'Frances', 'Gideon', 'Hope', 'Ingrid', 'June', 'Kofi', 'Lena',
-  'Miles', 'Noor', 'Otis', 'Penny', 'Rhett', 'Sienna', 'Tobias', 'Vera', 'Wade', 'Zoe', 'Arjun', 'Mei', 'Hiro',
+  'Avery',
+  'Brooke',
+  'Caleb',
+  'Dana',
+  'Elliot',
+  'Fiona',
+  'Grant',
+  'Hazel',
+  'Isaac',
+  'Jenna',
+  'Kendall',
+  'Logan',
+  'Morgan',
+  'Nolan',
+  'Olivia',
+  'Parker',
+  'Quinn',
+  'Reid',
+  'Sadie',
+  'Tessa',
+  'Usha',
+  'Vince',
+  'Wren',
+  'Xavier',
+  'Yvonne',
+  'Zach',
+  'Abigail',
+  'Brandon',
+  'Claire',
+  'Derek',
+  'Eleanor',
+  'Felix',
+  'Gwen',
+  'Harold',
+  'Ivy',
+  'Jerome',
+  'Kiara',
+  'Landon',
+  'Maya',
+  'Nathan',
+  'Opal',
+  'Preston',
+  'Rosa',
+  'Simone',
+  'Trevor',
+  'Uma',
+  'Violet',
+  'Wesley',
+  'Aaliyah',
+  'Bennett',
+  'Cora',
+  'Dmitri',
+  'Esther',
+  'Franklin',
+  'Gloria',
+  'Hank',
+  'Imani',
+  'Jasper',
+  'Keisha',
+  'Lionel',
+  'Marjorie',
+  'Nadia',
+  'Oscar',
+  'Priya',
+  'Ruth',
+  'Stanley',
+  'Tamika',
+  'Vernon',
+  'Whitney',
+  'Yusuf',
+  'Anika',
+  'Beau',
+  'Colette',
+  'Desmond',
+  'Erin',
+  'Frances',
+  'Gideon',
+  'Hope',
+  'Ingrid',
+  'June',
+  'Kofi',
+  'Lena',
+  'Miles',
+  'Noor',
+  'Otis',
+  'Penny',
+  'Rhett',
+  'Sienna',
+  'Tobias',
+  'Vera',
+  'Wade',
+  'Zoe',
+  'Arjun',
+  'Mei',
+  'Hiro',
 ] as const;
 const FIRST_ES = [
-  'Alejandro', 'Beatriz', 'Carmen', 'Diego', 'Esperanza', 'Fernando', 'Guadalupe', 'Héctor', 'Inés', 'Javier',
-  'Lourdes', 'Marisol', 'Nicolás', 'Octavio', 'Paloma', 'Ramón', 'Soledad', 'Teresa', 'Ulises', 'Valeria',
-  'Ximena', 'Yolanda', 'Zulema', 'Adriana', 'Bernardo', 'Consuelo', 'Dolores', 'Emilio', 'Francisca', 'Graciela',
-  'Ignacio', 'Jimena', 'Leticia', 'Mateo', 'Norma', 'Pilar', 'Rafael', 'Sofía', 'Tomás', 'Vicente', 'Araceli',
-  'Camila', 'Joaquín', 'Luz', 'Maricela', 'Rogelio', 'Salvador', 'Yesenia', 'Elena', 'Julio',
+  'Alejandro',
+  'Beatriz',
+  'Carmen',
+  'Diego',
+  'Esperanza',
+  'Fernando',
+  'Guadalupe',
+  'Héctor',
+  'Inés',
+  'Javier',
+  'Lourdes',
+  'Marisol',
+  'Nicolás',
+  'Octavio',
+  'Paloma',
+  'Ramón',
+  'Soledad',
+  'Teresa',
+  'Ulises',
+  'Valeria',
+  'Ximena',
+  'Yolanda',
+  'Zulema',
+  'Adriana',
+  'Bernardo',
+  'Consuelo',
+  'Dolores',
+  'Emilio',
+  'Francisca',
+  'Graciela',
+  'Ignacio',
+  'Jimena',
+  'Leticia',
+  'Mateo',
+  'Norma',
+  'Pilar',
+  'Rafael',
+  'Sofía',
+  'Tomás',
+  'Vicente',
+  'Araceli',
+  'Camila',
+  'Joaquín',
+  'Luz',
+  'Maricela',
+  'Rogelio',
+  'Salvador',
+  'Yesenia',
+  'Elena',
+  'Julio',
 ] as const;
 const SURNAMES = [
-  'Alvarez', 'Brennan', 'Chowdhury', 'Delgado', 'Eriksen', 'Fitzgerald', 'Goldberg', 'Hashemi', 'Iwasaki',
-  'Jablonski', 'Kowalczyk', 'Lindqvist', 'Mbeki', 'Nakamura', 'Okafor', 'Patel', 'Quintero', 'Rasmussen', 'Sato',
-  'Thibodeaux', 'Underwood', 'Varga', 'Whitfield', 'Xu', 'Yilmaz', 'Zapata', 'Abernathy', 'Bianchi', 'Castellanos',
-  'Dubois', 'Eastman', 'Farouk', 'Gallagher', 'Holloway', 'Ibarra', 'Jorgensen', 'Kapoor', 'Lachance', 'Moreau',
-  'Nwosu', 'Ostrowski', 'Pruitt', 'Ramanathan', 'Sorensen', 'Takahashi', 'Ueda', 'Valdez', 'Wojcik', 'Yoon',
-  'Adeyemi', 'Brandt', 'Cardenas', 'Donnelly', 'Esposito', 'Fairbanks', 'Greer', 'Hoang', 'Ivanova', 'Kessler',
-  'Lund', 'Marchetti', 'Novak', 'Oyelaran', 'Pham', 'Reinholt', 'Sandoval', 'Tran', 'Vasquez', 'Winslow',
+  'Alvarez',
+  'Brennan',
+  'Chowdhury',
+  'Delgado',
+  'Eriksen',
+  'Fitzgerald',
+  'Goldberg',
+  'Hashemi',
+  'Iwasaki',
+  'Jablonski',
+  'Kowalczyk',
+  'Lindqvist',
+  'Mbeki',
+  'Nakamura',
+  'Okafor',
+  'Patel',
+  'Quintero',
+  'Rasmussen',
+  'Sato',
+  'Thibodeaux',
+  'Underwood',
+  'Varga',
+  'Whitfield',
+  'Xu',
+  'Yilmaz',
+  'Zapata',
+  'Abernathy',
+  'Bianchi',
+  'Castellanos',
+  'Dubois',
+  'Eastman',
+  'Farouk',
+  'Gallagher',
+  'Holloway',
+  'Ibarra',
+  'Jorgensen',
+  'Kapoor',
+  'Lachance',
+  'Moreau',
+  'Nwosu',
+  'Ostrowski',
+  'Pruitt',
+  'Ramanathan',
+  'Sorensen',
+  'Takahashi',
+  'Ueda',
+  'Valdez',
+  'Wojcik',
+  'Yoon',
+  'Adeyemi',
+  'Brandt',
+  'Cardenas',
+  'Donnelly',
+  'Esposito',
+  'Fairbanks',
+  'Greer',
+  'Hoang',
+  'Ivanova',
+  'Kessler',
+  'Lund',
+  'Marchetti',
+  'Novak',
+  'Oyelaran',
+  'Pham',
+  'Reinholt',
+  'Sandoval',
+  'Tran',
+  'Vasquez',
+  'Winslow',
 ] as const;
 const PLACES = [
-  'Cedar Ridge', 'Harbor Point', 'Willow Creek', 'Summit', 'Lakeshore', 'Pine Hollow', 'Riverside', 'Oak Park',
-  'Bayview', 'Stonebridge', 'Maple Grove', 'Highland', 'Fox Run', 'Silver Lake', 'Prairie View', 'Brookside',
-  'Eastgate', 'Westfield', 'North Shore', 'Copper Canyon', 'Magnolia', 'Juniper', 'Aspen Hills', 'Sequoia',
-  'Hillcrest', 'Meadowbrook', 'Sunrise', 'Crescent', 'Redwood', 'Blue Heron', 'Cypress Bend', 'Laurel Park',
-  'Heritage', 'Canal Street', 'Union Square', 'Old Town', 'Mill Creek', 'Sandpiper', 'Beacon Hill', 'Tamarack',
-  'Kingsley', 'Alder Springs', 'Bluebonnet', 'Gateway', 'Evergreen', 'Falcon Ridge', 'Cobblestone',
-  'Golden Valley', 'Hawthorne', 'Ironwood', 'Lantern Hill', 'Mesa Verde', 'Northgate', 'Orchard Lane', 'Parkside',
-  'Quail Hollow', 'Ridgeline', 'Saddleback', 'Timberline', 'Windmill Point', 'Clearwater', 'Driftwood',
-  'Elm Street', 'Foxglove', 'Granite Falls', 'Hidden Valley', 'Indigo Bay', 'Kettle River', 'Lone Pine',
-  'Morningside', 'Pebble Beach', 'Rolling Hills', 'Shady Grove', 'Thornbury', 'Wildflower', 'Bramblewood',
+  'Cedar Ridge',
+  'Harbor Point',
+  'Willow Creek',
+  'Summit',
+  'Lakeshore',
+  'Pine Hollow',
+  'Riverside',
+  'Oak Park',
+  'Bayview',
+  'Stonebridge',
+  'Maple Grove',
+  'Highland',
+  'Fox Run',
+  'Silver Lake',
+  'Prairie View',
+  'Brookside',
+  'Eastgate',
+  'Westfield',
+  'North Shore',
+  'Copper Canyon',
+  'Magnolia',
+  'Juniper',
+  'Aspen Hills',
+  'Sequoia',
+  'Hillcrest',
+  'Meadowbrook',
+  'Sunrise',
+  'Crescent',
+  'Redwood',
+  'Blue Heron',
+  'Cypress Bend',
+  'Laurel Park',
+  'Heritage',
+  'Canal Street',
+  'Union Square',
+  'Old Town',
+  'Mill Creek',
+  'Sandpiper',
+  'Beacon Hill',
+  'Tamarack',
+  'Kingsley',
+  'Alder Springs',
+  'Bluebonnet',
+  'Gateway',
+  'Evergreen',
+  'Falcon Ridge',
+  'Cobblestone',
+  'Golden Valley',
+  'Hawthorne',
+  'Ironwood',
+  'Lantern Hill',
+  'Mesa Verde',
+  'Northgate',
+  'Orchard Lane',
+  'Parkside',
+  'Quail Hollow',
+  'Ridgeline',
+  'Saddleback',
+  'Timberline',
+  'Windmill Point',
+  'Clearwater',
+  'Driftwood',
+  'Elm Street',
+  'Foxglove',
+  'Granite Falls',
+  'Hidden Valley',
+  'Indigo Bay',
+  'Kettle River',
+  'Lone Pine',
+  'Morningside',
+  'Pebble Beach',
+  'Rolling Hills',
+  'Shady Grove',
+  'Thornbury',
+  'Wildflower',
+  'Bramblewood',
 ] as const;
 
 interface ClinicKind {
@@ -248,13 +598,9 @@ const CLINIC_KINDS: readonly ClinicKind[] = [
 const WD_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const WD_EN_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 const MON_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-const MON_EN_LONG = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December',
-] as const;
+const MON_EN_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 const WD_ES = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'] as const;
-const MON_ES = [
-  'enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre',
-] as const;
+const MON_ES = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'] as const;
 
 type DateStyle = 'short' | 'long' | 'numeric';
 
@@ -381,9 +727,25 @@ const PLATFORM = {
 
 /** Latin letters and the Cyrillic letters that look like them. */
 const LOOKALIKE: Record<string, string> = {
-  a: '\u0430', c: '\u0441', e: '\u0435', i: '\u0456', o: '\u043e', p: '\u0440', x: '\u0445', y: '\u0443',
-  A: '\u0410', B: '\u0412', C: '\u0421', E: '\u0415', H: '\u041d', K: '\u041a', M: '\u041c', O: '\u041e',
-  P: '\u0420', T: '\u0422', X: '\u0425',
+  a: '\u0430',
+  c: '\u0441',
+  e: '\u0435',
+  i: '\u0456',
+  o: '\u043e',
+  p: '\u0440',
+  x: '\u0445',
+  y: '\u0443',
+  A: '\u0410',
+  B: '\u0412',
+  C: '\u0421',
+  E: '\u0415',
+  H: '\u041d',
+  K: '\u041a',
+  M: '\u041c',
+  O: '\u041e',
+  P: '\u0420',
+  T: '\u0422',
+  X: '\u0425',
 };
 
 function alternateCase(word: string): string {
@@ -459,16 +821,7 @@ function tenantConfig(t: TenantDef): TenantConfigEvent {
 class Outbox {
   constructor(private readonly dir: Directory) {}
 
-  make(m: {
-    tenant: string;
-    campaign: string;
-    brand: string;
-    at: number;
-    to: string;
-    body: string;
-    from?: string;
-    service?: string;
-  }): StreamMessage {
+  make(m: { tenant: string; campaign: string; brand: string; at: number; to: string; body: string; from?: string; service?: string }): StreamMessage {
     const msg: StreamMessage = {
       id: this.dir.messageId(),
       tenant: m.tenant,
@@ -561,13 +914,19 @@ function pickBrand(d: Dice, taken: Set<string>): { brand: string; kind: ClinicKi
 function makeClinic(ctx: Ctx, tenantId: string, brand: string, kind: ClinicKind, opts: { poolSize?: number; service?: boolean; tz?: number } = {}): { clinic: Clinic; def: TenantDef } {
   const { d, dir } = ctx;
   const area = d.pick(AREA_CODES);
-  const poolSize = opts.poolSize ?? d.weighted([[1, 25], [2, 30], [3, 22], [4, 13], [5, 10]] as const);
+  const poolSize =
+    opts.poolSize ??
+    d.weighted([
+      [1, 25],
+      [2, 30],
+      [3, 22],
+      [4, 13],
+      [5, 10],
+    ] as const);
   const useService = opts.service ?? d.chance(1 / 3);
   const service = useService ? dir.serviceSid() : undefined;
   const pool = Array.from({ length: poolSize }, () => dir.phone(d.chance(0.85) ? area : undefined));
-  const providers = d.chance(0.7)
-    ? Array.from({ length: d.int(1, 6) }, () => `Dr. ${d.pick(SURNAMES)}`)
-    : [];
+  const providers = d.chance(0.7) ? Array.from({ length: d.int(1, 6) }, () => `Dr. ${d.pick(SURNAMES)}`) : [];
   const esRoll = d.next();
   const esShare = esRoll < 0.55 ? d.real(0, 0.05) : esRoll < 0.9 ? d.real(0.1, 0.35) : d.real(0.5, 0.8);
   const clinic: Clinic = {
@@ -578,7 +937,14 @@ function makeClinic(ctx: Ctx, tenantId: string, brand: string, kind: ClinicKind,
     phone: formatPhone(dir.phone(area), d.pick(['paren', 'paren', 'dash', 'dot'] as const)),
     providers,
     pool,
-    tz: opts.tz ?? d.weighted([[0, 55], [1, 25], [2, 7], [3, 13]] as const),
+    tz:
+      opts.tz ??
+      d.weighted([
+        [0, 55],
+        [1, 25],
+        [2, 7],
+        [3, 13],
+      ] as const),
     esShare,
     dateStyle: d.pick(['short', 'short', 'long', 'numeric'] as const),
     ...(service !== undefined ? { service } : {}),
@@ -596,7 +962,12 @@ function makeClinic(ctx: Ctx, tenantId: string, brand: string, kind: ClinicKind,
 
 function reminderBody(ctx: Ctx, clinic: Clinic, p: Patient): string {
   const { d, start } = ctx;
-  const days = d.weighted([[1, 55], [2, 30], [3, 10], [7, 5]] as const);
+  const days = d.weighted([
+    [1, 55],
+    [2, 30],
+    [3, 10],
+    [7, 5],
+  ] as const);
   const minutes = 7 * 60 + 20 * d.int(2, 30); // 7:40 .. 17:00
   const provider = clinic.providers.length > 0 && d.chance(0.85) ? d.pick(clinic.providers) : '';
   if (p.lang === 'es') {
@@ -633,7 +1004,11 @@ function ordinaryClinic(ctx: Ctx, index: number, brand: string, kind: ClinicKind
   counts.set('reminders', Math.max(1, volume - assigned));
   def.campaigns = shares.map(([id]) => ({ id, brand, useCase: 'informational' as const }));
 
-  const profile = d.weighted([['burst', 50], ['spread', 35], ['double', 15]] as const);
+  const profile = d.weighted([
+    ['burst', 50],
+    ['spread', 35],
+    ['double', 15],
+  ] as const);
   const batchAt = local8 + d.int(0, 4) * MINUTE + d.int(0, 59) * 1000;
   const batchWindow = d.int(10, 20) * MINUTE;
   const secondBatchAt = local8 + 4.5 * HOUR + d.int(0, 40) * MINUTE;
@@ -652,10 +1027,7 @@ function ordinaryClinic(ctx: Ctx, index: number, brand: string, kind: ClinicKind
   else if (profile === 'spread') morningTimes = officeDayTimes(d, morningTotal, local8);
   else {
     const first = Math.ceil(morningTotal / 2);
-    morningTimes = [
-      ...burstTimes(d, first, batchAt, batchWindow),
-      ...burstTimes(d, morningTotal - first, secondBatchAt, d.int(10, 20) * MINUTE),
-    ];
+    morningTimes = [...burstTimes(d, first, batchAt, batchWindow), ...burstTimes(d, morningTotal - first, secondBatchAt, d.int(10, 20) * MINUTE)];
   }
   // Interleave the morning kinds the way a scheduler walks its appointment book.
   const morningQueue: string[] = [];
@@ -811,7 +1183,11 @@ function pharmacyChain(ctx: Ctx, scale: number): void {
   const messages = times.map((at) => {
     const store = d.pick(stores);
     const name = d.chance(0.15) ? d.pick(FIRST_ES) : d.pick(FIRST_EN);
-    const items = d.weighted([[1, 70], [2, 22], [3, 8]] as const);
+    const items = d.weighted([
+      [1, 70],
+      [2, 22],
+      [3, 8],
+    ] as const);
     const what = items === 1 ? `your prescription (Rx ending ${d.digits(4)}) is` : `${items} prescriptions are`;
     const body =
       `${brand}: ${name}, ${what} ready at our ${store.street} store. We hold filled orders for 10 days; ` +
@@ -1095,7 +1471,12 @@ function growingPool(ctx: Ctx, ss: number): void {
     const add = d.chance(0.75) ? 2 : 3;
     for (let i = 0; i < add; i++) joins.push({ number: dir.phone(), at: t });
   }
-  const def = spamTenant('bl-cleartone-hearing', 'ClearTone Direct Marketing', brand, joins.map((j) => j.number));
+  const def = spamTenant(
+    'bl-cleartone-hearing',
+    'ClearTone Direct Marketing',
+    brand,
+    joins.map((j) => j.number),
+  );
   const callback = formatPhone(dir.tollFree(), 'paren');
   const n = Math.round(560 * ss);
   const times = spreadTimes(d, n, t0, t1);

@@ -25,7 +25,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** The platform's built-in templates, as its scheduling product fills them. */
 export const PLATFORM_TEMPLATES = {
   reminder: (c: Fill) => `${c.brand}: Hi ${c.name}, this is a reminder of your appointment on ${c.date} at ${c.time}. Reply C to confirm or call ${c.phone} to reschedule. Reply STOP to opt out.`,
-  reminderEs: (c: Fill) => `${c.brand}: Hola ${c.name}, le recordamos su cita el ${c.dateEs} a las ${c.time}. Responda C para confirmar o llame al ${c.phone} para cambiarla. Responde STOP para cancelar.`,
+  reminderEs: (c: Fill) =>
+    `${c.brand}: Hola ${c.name}, le recordamos su cita el ${c.dateEs} a las ${c.time}. Responda C para confirmar o llame al ${c.phone} para cambiarla. Responde STOP para cancelar.`,
   receipt: (c: Fill) => `${c.brand}: Thank you for your payment of $${c.amount}.00 on ${c.date}. View your receipt at https://pay.carehub.example/r/${c.code}. Reply STOP to opt out.`,
 };
 
@@ -158,9 +159,14 @@ export function generatePlatformTraffic(seed = 1, scale = 1, start = Date.parse(
       });
     }
   }
-  campaigns.push({ name: 'platform reminder template', kind: 'legitimate', how: `${clinicCount} clinics, own brand and 1-5 registered numbers each (40% messaging service), 60% at 8:00`, messages: shared });
+  campaigns.push({
+    name: 'platform reminder template',
+    kind: 'legitimate',
+    how: `${clinicCount} clinics, own brand and 1-5 registered numbers each (40% messaging service), 60% at 8:00`,
+    messages: shared,
+  });
   campaigns.push({ name: 'platform reminder template (Spanish)', kind: 'legitimate', how: 'a quarter of the clinics send 30% of their reminders in Spanish', messages: spanish });
-  campaigns.push({ name: 'platform receipt template', kind: 'legitimate', how: 'every clinic, with a link to the platform\'s receipt page', messages: receipts });
+  campaigns.push({ name: 'platform receipt template', kind: 'legitimate', how: "every clinic, with a link to the platform's receipt page", messages: receipts });
 
   // A hospital group: 3,000 reminders in two hours from its registered 10-number pool, sticky sender.
   {
@@ -170,7 +176,16 @@ export function generatePlatformTraffic(seed = 1, scale = 1, start = Date.parse(
     tenants.push(t);
     const messages = times(r, eight, 2 * HOUR, n(3000)).map((when) => {
       const p = ++patient;
-      return { id: id('hospital'), tenant: t.tenantId, campaign: 'reminders', from: sticky(numbers, p), to: phone('917', p), body: PLATFORM_TEMPLATES.reminder(fill(r, brand, '(312) 555-7000')), at: when, brand };
+      return {
+        id: id('hospital'),
+        tenant: t.tenantId,
+        campaign: 'reminders',
+        from: sticky(numbers, p),
+        to: phone('917', p),
+        body: PLATFORM_TEMPLATES.reminder(fill(r, brand, '(312) 555-7000')),
+        at: when,
+        brand,
+      };
     });
     campaigns.push({ name: 'hospital group reminders', kind: 'legitimate', how: '10 registered numbers, sticky sender, 3,000 in 2 hours', messages });
   }
@@ -183,7 +198,16 @@ export function generatePlatformTraffic(seed = 1, scale = 1, start = Date.parse(
     tenants.push(t);
     const messages = times(r, eight, 5 * 60_000, n(300)).map((when) => {
       const p = ++patient;
-      return { id: id('burst'), tenant: t.tenantId, campaign: 'reminders', messagingServiceSid: ms, to: phone('917', p), body: PLATFORM_TEMPLATES.reminder(fill(r, brand, '(646) 555-8000')), at: when, brand };
+      return {
+        id: id('burst'),
+        tenant: t.tenantId,
+        campaign: 'reminders',
+        messagingServiceSid: ms,
+        to: phone('917', p),
+        body: PLATFORM_TEMPLATES.reminder(fill(r, brand, '(646) 555-8000')),
+        at: when,
+        brand,
+      };
     });
     campaigns.push({ name: 'morning burst', kind: 'legitimate', how: '300 reminders at 8:00, 5-number messaging service', messages });
   }

@@ -117,7 +117,12 @@ export function generateTraffic(seed = 1, scale = 1, start = Date.parse('2026-11
   // 1. A clinic's reminders through a messaging service with five numbers and sticky sender.
   {
     const ms = msSid(1);
-    const t = tenant('brightside-dental', 'Brightside Dental', [0, 1, 2, 3, 4].map((i) => phone('415555', 100 + i)), { ms });
+    const t = tenant(
+      'brightside-dental',
+      'Brightside Dental',
+      [0, 1, 2, 3, 4].map((i) => phone('415555', 100 + i)),
+      { ms },
+    );
     tenants.push(t);
     const messages = times(r, start, 24 * HOUR, n(3000)).map((at, i) => ({
       id: id('clinic'),
@@ -178,10 +183,15 @@ export function generateTraffic(seed = 1, scale = 1, start = Date.parse('2026-11
   // 4. A dental chain with a large registered pool (20 numbers) and thresholds raised for it.
   {
     const ms = msSid(4);
-    const t = tenant('smile-chain', 'Smile Chain Dental', Array.from({ length: 20 }, (_, i) => phone('702555', 400 + i)), {
-      ms,
-      snowshoe: { 'spread-hour': { distinctSenders: 25 }, 'spread-day': { distinctSenders: 25 }, 'fresh-numbers': 'off' },
-    });
+    const t = tenant(
+      'smile-chain',
+      'Smile Chain Dental',
+      Array.from({ length: 20 }, (_, i) => phone('702555', 400 + i)),
+      {
+        ms,
+        snowshoe: { 'spread-hour': { distinctSenders: 25 }, 'spread-day': { distinctSenders: 25 }, 'fresh-numbers': 'off' },
+      },
+    );
     tenants.push(t);
     const messages = times(r, start, 24 * HOUR, n(1500)).map((at, i) => ({
       id: id('chain'),
@@ -262,7 +272,22 @@ export function generateTraffic(seed = 1, scale = 1, start = Date.parse('2026-11
     );
 
   let spamTenant = 0;
-  const snowshoe = (name: string, how: string, options: { template: string; numbers: number; register: boolean; via?: 'ms'; count: number; spanMs: number; startAt: number; rotation: 'random' | 'sequential'; perNumber?: number; tenants?: number }) => {
+  const snowshoe = (
+    name: string,
+    how: string,
+    options: {
+      template: string;
+      numbers: number;
+      register: boolean;
+      via?: 'ms';
+      count: number;
+      spanMs: number;
+      startAt: number;
+      rotation: 'random' | 'sequential';
+      perNumber?: number;
+      tenants?: number;
+    },
+  ) => {
     const tenantCount = options.tenants ?? 1;
     const pools: { t: TenantConfigEvent; numbers: string[]; ms?: string }[] = [];
     for (let k = 0; k < tenantCount; k++) {
@@ -276,10 +301,7 @@ export function generateTraffic(seed = 1, scale = 1, start = Date.parse('2026-11
     }
     const messages = times(r, options.startAt, options.spanMs, options.count).map((at, i) => {
       const pool = pools[i % pools.length]!;
-      const from =
-        options.rotation === 'random'
-          ? pick(r, pool.numbers)
-          : pool.numbers[Math.floor(Math.floor(i / pools.length) / (options.perNumber ?? 20)) % pool.numbers.length]!;
+      const from = options.rotation === 'random' ? pick(r, pool.numbers) : pool.numbers[Math.floor(Math.floor(i / pools.length) / (options.perNumber ?? 20)) % pool.numbers.length]!;
       return {
         id: id('spam'),
         tenant: pool.t.tenantId,
@@ -292,13 +314,73 @@ export function generateTraffic(seed = 1, scale = 1, start = Date.parse('2026-11
     });
     campaigns.push({ name, kind: 'snowshoe', how, messages });
   };
-  snowshoe('fast random rotation', '40 registered numbers, random number per message, 500 in 10 minutes', { template: spam[0]!, numbers: 40, register: true, count: 500, spanMs: HOUR / 6, startAt: start + HOUR, rotation: 'random' });
-  snowshoe('medium sequential rotation', '30 registered numbers, 20 messages each then the next, 600 in 6 hours', { template: spam[1]!, numbers: 30, register: true, count: 600, spanMs: 6 * HOUR, startAt: start + 2 * HOUR, rotation: 'sequential', perNumber: 20 });
-  snowshoe('slow sequential rotation', '25 registered numbers, 20 messages each, 480 over 24 hours', { template: spam[2]!, numbers: 25, register: true, count: 480, spanMs: 24 * HOUR, startAt: start, rotation: 'sequential', perNumber: 20 });
-  snowshoe('slow random rotation, small pool', '8 registered numbers, random, 300 over 24 hours', { template: spam[3]!, numbers: 8, register: true, count: 300, spanMs: 24 * HOUR, startAt: start + 3 * HOUR, rotation: 'random' });
-  snowshoe('unregistered numbers', '30 numbers outside every registered pool, 300 in 1 hour', { template: spam[4]!, numbers: 30, register: false, count: 300, spanMs: HOUR, startAt: start + 5 * HOUR, rotation: 'random' });
-  snowshoe('hidden in a messaging service', 'a messaging service with 50 numbers, 400 in 2 hours', { template: spam[5]!, numbers: 50, register: true, via: 'ms', count: 400, spanMs: 2 * HOUR, startAt: start + 6 * HOUR, rotation: 'random' });
-  snowshoe('across tenants', '3 tenants with 3 numbers each, 450 in 3 hours', { template: spam[6]!, numbers: 3, register: true, count: 450, spanMs: 3 * HOUR, startAt: start + 8 * HOUR, rotation: 'random', tenants: 3 });
+  snowshoe('fast random rotation', '40 registered numbers, random number per message, 500 in 10 minutes', {
+    template: spam[0]!,
+    numbers: 40,
+    register: true,
+    count: 500,
+    spanMs: HOUR / 6,
+    startAt: start + HOUR,
+    rotation: 'random',
+  });
+  snowshoe('medium sequential rotation', '30 registered numbers, 20 messages each then the next, 600 in 6 hours', {
+    template: spam[1]!,
+    numbers: 30,
+    register: true,
+    count: 600,
+    spanMs: 6 * HOUR,
+    startAt: start + 2 * HOUR,
+    rotation: 'sequential',
+    perNumber: 20,
+  });
+  snowshoe('slow sequential rotation', '25 registered numbers, 20 messages each, 480 over 24 hours', {
+    template: spam[2]!,
+    numbers: 25,
+    register: true,
+    count: 480,
+    spanMs: 24 * HOUR,
+    startAt: start,
+    rotation: 'sequential',
+    perNumber: 20,
+  });
+  snowshoe('slow random rotation, small pool', '8 registered numbers, random, 300 over 24 hours', {
+    template: spam[3]!,
+    numbers: 8,
+    register: true,
+    count: 300,
+    spanMs: 24 * HOUR,
+    startAt: start + 3 * HOUR,
+    rotation: 'random',
+  });
+  snowshoe('unregistered numbers', '30 numbers outside every registered pool, 300 in 1 hour', {
+    template: spam[4]!,
+    numbers: 30,
+    register: false,
+    count: 300,
+    spanMs: HOUR,
+    startAt: start + 5 * HOUR,
+    rotation: 'random',
+  });
+  snowshoe('hidden in a messaging service', 'a messaging service with 50 numbers, 400 in 2 hours', {
+    template: spam[5]!,
+    numbers: 50,
+    register: true,
+    via: 'ms',
+    count: 400,
+    spanMs: 2 * HOUR,
+    startAt: start + 6 * HOUR,
+    rotation: 'random',
+  });
+  snowshoe('across tenants', '3 tenants with 3 numbers each, 450 in 3 hours', {
+    template: spam[6]!,
+    numbers: 3,
+    register: true,
+    count: 450,
+    spanMs: 3 * HOUR,
+    startAt: start + 8 * HOUR,
+    rotation: 'random',
+    tenants: 3,
+  });
 
   const stream = campaigns.flatMap((c) => c.messages).sort((a, b) => (a.at as number) - (b.at as number));
   return { tenants, campaigns, stream };

@@ -98,7 +98,7 @@ describe('cluster windows', () => {
     // busy pool never add up to a rotation (the rule wants three retired numbers).
     const busy = emptyCluster('busy', t0);
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     let mostRetired = 0;
     for (let i = 0; i < 50_000; i++) {
       send(busy, `+1415555${String(4000 + Math.floor(random() * 10))}`, t0 + i * 1_500);

@@ -26,7 +26,12 @@ function tenantWith(id: string, numbers: string[], overrides: Partial<Parameters
 }
 
 let serial = 0;
-function decide(view: MemoryStore, tenant: TenantConfigEvent | undefined, message: { from?: string; ms?: string; to?: string; at: number; campaign?: string; tenantId?: string; markers?: string[] }, cluster = CLUSTER): Decision {
+function decide(
+  view: MemoryStore,
+  tenant: TenantConfigEvent | undefined,
+  message: { from?: string; ms?: string; to?: string; at: number; campaign?: string; tenantId?: string; markers?: string[] },
+  cluster = CLUSTER,
+): Decision {
   const envelope = anEnvelope({
     id: `00000000-0000-4000-8000-${String(++serial).padStart(12, '0')}`,
     tenantId: message.tenantId ?? tenant?.tenantId ?? 'acme-dental',
@@ -77,7 +82,10 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
     // Ten numbers are an ordinary pool; past twelve at a few messages an hour each, it is spread.
     assert.ok(firstHold >= 10 && firstHold < 15, `held at message ${firstHold + 1}`);
     assert.ok(decisions.slice(0, firstHold).every((d) => d.verdict.decision === 'pass'));
-    assert.ok(decisions.slice(firstHold).every((d) => d.verdict.decision === 'hold'), 'every further message is held');
+    assert.ok(
+      decisions.slice(firstHold).every((d) => d.verdict.decision === 'hold'),
+      'every further message is held',
+    );
     assert.equal(decisions.filter((d) => d.alert).length, 1, 'one alert, when the cluster crossed');
 
     const { verdict, alert } = decisions[firstHold]!;
@@ -114,7 +122,10 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
     let at = t0;
     const send = (k: number, i: number) => decide(view, tenants[k], { from: tenants[k]!.senders[i % 2]!.number, at: (at += 1000), markers: ['d:smile-deals.example'] });
     const a = Array.from({ length: 18 }, (_, i) => send(0, i));
-    assert.ok(a.every((d) => d.verdict.decision === 'pass'), 'one tenant, two numbers: fine');
+    assert.ok(
+      a.every((d) => d.verdict.decision === 'pass'),
+      'one tenant, two numbers: fine',
+    );
     assert.equal(send(1, 0).verdict.decision, 'pass', 'a second tenant with a handful of the same message is not yet a pattern');
     const b = send(1, 1);
     assert.equal(b.verdict.decision, 'hold', 'twenty messages from two tenants');
@@ -151,9 +162,12 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
 
     const view = store();
     const offers = numbers('702555', 30).map((from, i) => decide(view, tenant, { from, at: t0 + i * SLOW }, 'aaaaaaaaaaaaaaaa'));
-    assert.ok(offers.every((d) => d.verdict.decision === 'pass'), 'thirty numbers are fine for this tenant');
+    assert.ok(
+      offers.every((d) => d.verdict.decision === 'pass'),
+      'thirty numbers are fine for this tenant',
+    );
     const reminders = numbers('702555', 14).map((from, i) => decide(view, tenant, { from, at: t0 + i * SLOW, campaign: 'reminders' }, 'bbbbbbbbbbbbbbbb'));
-    assert.equal(reminders.at(-1)!.verdict.decision, 'hold', "but not for the campaign that lowered its own limit");
+    assert.equal(reminders.at(-1)!.verdict.decision, 'hold', 'but not for the campaign that lowered its own limit');
   });
 
   it("holds content sent from the tenant's numbers outside the campaign's own pool", () => {
@@ -165,7 +179,10 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
     const inside = decide(view, tenant, { from: pool[0]!, at: t0 });
     const outside1 = decide(view, tenant, { from: pool[2]!, at: t0 + 1000 });
     const outside2 = decide(view, tenant, { from: pool[3]!, at: t0 + 2000 });
-    assert.deepEqual([inside, outside1].map((d) => d.verdict.decision), ['pass', 'pass']);
+    assert.deepEqual(
+      [inside, outside1].map((d) => d.verdict.decision),
+      ['pass', 'pass'],
+    );
     assert.equal(outside2.verdict.decision, 'hold');
     assert.equal(outside2.verdict.facts['rule'], 'outside-campaign-pool');
   });
@@ -175,7 +192,12 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
     const tenants = ['tenant-a', 'tenant-b', 'tenant-c'].map((id, k) => tenantWith(id, numbers(`31${k}555`, 2)));
     const confirm = (t: TenantConfigEvent, from: string, at: number) =>
       decideSnowshoe(
-        { envelope: anEnvelope({ tenantId: t.tenantId, kind: 'opt_out_confirmation', acceptedAt: new Date(at).toISOString(), message: { from } }), clusterId: CLUSTER, template: CLUSTER, match: 'new' },
+        {
+          envelope: anEnvelope({ tenantId: t.tenantId, kind: 'opt_out_confirmation', acceptedAt: new Date(at).toISOString(), message: { from } }),
+          clusterId: CLUSTER,
+          template: CLUSTER,
+          match: 'new',
+        },
         t,
         view,
         data,
@@ -197,7 +219,10 @@ describe('decideSnowshoe (MP.EVASION.SNOWSHOE)', () => {
     assert.ok(view.cluster(cluster)?.stop, 'the cluster is held');
     const after = t0 + 16 * SLOW;
     const held = anEnvelope({ tenantId: tenant.tenantId, acceptedAt: new Date(after).toISOString(), message: { from: pool[0] } });
-    const released = { ...held, verdicts: [{ stage: 'review' as const, decision: 'pass' as const, clauses: ['MP.EVASION.SNOWSHOE' as const], reason: 'released', facts: {}, at: new Date(after + 10_000).toISOString() }] };
+    const released = {
+      ...held,
+      verdicts: [{ stage: 'review' as const, decision: 'pass' as const, clauses: ['MP.EVASION.SNOWSHOE' as const], reason: 'released', facts: {}, at: new Date(after + 10_000).toISOString() }],
+    };
     const seq = view.cluster(cluster)!.seq;
     const d = decideSnowshoe({ envelope: released, clusterId: CLUSTER, template: CLUSTER, match: 'template' }, tenant, view, data, 'tenants', new Date(after + 20_000));
     assert.equal(d.verdict.decision, 'pass');

@@ -41,7 +41,10 @@ describe('template fingerprint', () => {
   });
 
   it('differs for different content, and keeps the link host', () => {
-    assert.notEqual(fp('Oakwood Family Clinic: flu shots are in, book online at oakwood.example/flu').template, fp('Oakwood Family Clinic: flu shots are in, book online at 0akwood-deals.example/flu').template);
+    assert.notEqual(
+      fp('Oakwood Family Clinic: flu shots are in, book online at oakwood.example/flu').template,
+      fp('Oakwood Family Clinic: flu shots are in, book online at 0akwood-deals.example/flu').template,
+    );
     assert.notEqual(fp('Your cleaning is tomorrow').template, fp('Your filling is tomorrow').template);
   });
 

@@ -150,7 +150,7 @@ function stripBoilerplate(tokens: string[], rules: TextRules): string[] {
   const stretches = rules.optOut.findStretches(tokens, WORDING_VIEW);
   let stretch = 0;
   const out: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     while (stretch < stretches.length && stretches[stretch]!.first < i) stretch++;
     const instruction = stretches[stretch];
     if (instruction?.first === i) {

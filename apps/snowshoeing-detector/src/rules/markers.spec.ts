@@ -34,7 +34,10 @@ describe('actor markers (MP.EVASION.SNOWSHOE, MP.ISV)', () => {
     assert.deepEqual([...byDesign.domains], ['intakeq.example']);
     assert.deepEqual([...byDesign.numbers], ['+18885550142']);
     const body = 'Cedar Dental: complete your forms at https://forms.intakeq.example/x7 or call (888) 555-0142. Reply STOP to opt out.';
-    assert.deepEqual(actorMarkers(fingerprint(body, text, rules.similarity), 'Cedar Dental', byDesign).filter((m) => !m.startsWith('t:')), []);
+    assert.deepEqual(
+      actorMarkers(fingerprint(body, text, rules.similarity), 'Cedar Dental', byDesign).filter((m) => !m.startsWith('t:')),
+      [],
+    );
     // The same link in an actor's own text is still the platform's: the rule data says so.
     assert.equal(sharedByDesign(rules.markers).domains.has('carehub.example'), true);
   });

@@ -112,7 +112,14 @@ export const NO_SHARED: SharedMeasures = { marker: null, tenants: 0, sharedMessa
  * and senders seen within the window, and the messages of those tenants. Entries that left the
  * window are forgotten; at most `maxTenants` tenants and `maxSenders` senders are remembered.
  */
-export function observeMarker(state: MarkerState, tenant: string, sender: string, at: number, windowMs: number, limits: Pick<SnowshoeRules['markers'], 'maxSenders' | 'maxTenants'>): Omit<SharedMeasures, 'marker'> {
+export function observeMarker(
+  state: MarkerState,
+  tenant: string,
+  sender: string,
+  at: number,
+  windowMs: number,
+  limits: Pick<SnowshoeRules['markers'], 'maxSenders' | 'maxTenants'>,
+): Omit<SharedMeasures, 'marker'> {
   const horizon = at - windowMs;
   let tenants = 0;
   let messages = 0;

@@ -42,9 +42,7 @@ export const SnowshoeRulesSchema = z
       /** Most LSH bands registered per cluster (from its first members). */
       bandsPerCluster: z.number().int().min(1).max(100_000),
     }),
-    windows: z
-      .array(z.strictObject({ name: z.string().min(1), ms: z.number().int().positive(), buckets: z.number().int().min(1).max(1000) }))
-      .min(1),
+    windows: z.array(z.strictObject({ name: z.string().min(1), ms: z.number().int().positive(), buckets: z.number().int().min(1).max(1000) })).min(1),
     senders: z.strictObject({
       /** A number first seen (by this detector) less than this long ago is a new number. */
       newForMs: z.number().int().positive(),

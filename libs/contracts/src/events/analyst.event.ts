@@ -30,7 +30,10 @@ export const AnalystEventSchema = z.strictObject({
   errorCode: z.number().int().nullable(),
   /** For consent changes: consent_recorded, opted_out, opted_in, marketing_paused, age_verified. */
   consentChange: z.string().max(50).nullable(),
-  country: z.string().regex(/^[A-Z]{2}$/).nullable(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullable(),
   useCase: UseCaseSchema.nullable(),
   brand: z.string().max(100).nullable(),
   campaign: z.string().max(100).nullable(),

@@ -2,14 +2,10 @@ import { z } from 'zod';
 
 export const TimestampSchema = z.iso.datetime({ offset: true });
 export const E164Schema = z.e164();
-export const TenantIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lowercase letters, digits or dashes');
+export const TenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lowercase letters, digits or dashes');
 export const MessageIdSchema = z.uuid();
 export const TwilioMessageSidSchema = z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be a Twilio Message SID (SM + 32 hex)');
-export const MessagingServiceSidSchema = z
-  .string()
-  .regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Twilio Messaging Service SID (MG + 32 hex)');
+export const MessagingServiceSidSchema = z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Twilio Messaging Service SID (MG + 32 hex)');
 
 /** Twilio accepts up to 1,600 characters in a message body. */
 export const MAX_BODY_LENGTH = 1600;

@@ -5,17 +5,7 @@ import { TenantIdSchema, TimestampSchema } from './common.js';
  * Where a consent came from. Purchased, rented and shared lists are named so that they can
  * be refused explicitly (MP.CONSENT.NOT_PURCHASED) rather than slipping in as "other".
  */
-export const ConsentSourceSchema = z.enum([
-  'web_form',
-  'paper_form',
-  'sms_keyword',
-  'in_person',
-  'phone_call',
-  'patient_portal',
-  'purchased_list',
-  'rented_list',
-  'shared_list',
-]);
+export const ConsentSourceSchema = z.enum(['web_form', 'paper_form', 'sms_keyword', 'in_person', 'phone_call', 'patient_portal', 'purchased_list', 'rented_list', 'shared_list']);
 export type ConsentSource = z.infer<typeof ConsentSourceSchema>;
 
 export const ConsentEvidenceSchema = z
@@ -24,7 +14,10 @@ export const ConsentEvidenceSchema = z
     url: z.url().max(2000).optional(),
     ip: z.union([z.ipv4(), z.ipv6()]).optional(),
     userAgent: z.string().max(1000).optional(),
-    signedDocumentHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest').optional(),
+    signedDocumentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')
+      .optional(),
     inboundMessageSid: z.string().max(64).optional(),
   })
   .refine((e) => Object.values(e).some((v) => v !== undefined), {

@@ -1,24 +1,8 @@
 import { z } from 'zod';
 import { ClauseIdSchema } from '../policy/clauses.js';
-import {
-  ConsentBasisSchema,
-  E164Schema,
-  MAX_BODY_LENGTH,
-  MessageIdSchema,
-  MessagingServiceSidSchema,
-  TenantIdSchema,
-  TimestampSchema,
-  UseCaseSchema,
-} from './common.js';
+import { ConsentBasisSchema, E164Schema, MAX_BODY_LENGTH, MessageIdSchema, MessagingServiceSidSchema, TenantIdSchema, TimestampSchema, UseCaseSchema } from './common.js';
 
-export const StageSchema = z.enum([
-  'intake',
-  'consent',
-  'content-screening',
-  'snowshoeing-detector',
-  'dispatcher',
-  'review',
-]);
+export const StageSchema = z.enum(['intake', 'consent', 'content-screening', 'snowshoeing-detector', 'dispatcher', 'review']);
 export type Stage = z.infer<typeof StageSchema>;
 
 export const DecisionSchema = z.enum(['pass', 'transform', 'hold', 'block']);
@@ -113,7 +97,10 @@ export const MessageEnvelopeSchema = z.strictObject({
     /** ISO 3166-1 alpha-2 country from the number; "ZZ" when unknown (strictest rules apply). */
     country: z.string().regex(/^[A-Z]{2}$/),
     /** State or province (ISO 3166-2 subdivision code without the country, e.g. "FL"), when known. */
-    region: z.string().regex(/^[A-Z0-9]{1,3}$/).optional(),
+    region: z
+      .string()
+      .regex(/^[A-Z0-9]{1,3}$/)
+      .optional(),
     /** IANA time zone of the recipient, from the envelope's sender or the number's area code. */
     timeZone: z.string().min(1).max(64).optional(),
     /**

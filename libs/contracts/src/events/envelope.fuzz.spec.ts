@@ -27,7 +27,23 @@ function mutate(value: unknown, path: (string | number)[], replacement: unknown)
   return copy;
 }
 
-const paths = ['schema', 'version', 'id', 'tenantId', 'kind', 'channel', 'acceptedAt', 'message', 'message.to', 'message.body', 'message.useCase', 'message.brand', 'recipient', 'recipient.country', 'verdicts'].map((p) => p.split('.'));
+const paths = [
+  'schema',
+  'version',
+  'id',
+  'tenantId',
+  'kind',
+  'channel',
+  'acceptedAt',
+  'message',
+  'message.to',
+  'message.body',
+  'message.useCase',
+  'message.brand',
+  'recipient',
+  'recipient.country',
+  'verdicts',
+].map((p) => p.split('.'));
 
 describe('envelope validation under fuzzing', () => {
   it('never throws on any JSON value, and accepts only what it can type', () => {
@@ -43,11 +59,18 @@ describe('envelope validation under fuzzing', () => {
 
   it('refuses a valid envelope with any field replaced by a value of the wrong kind, and says where', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...paths), fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 2 })), (path, replacement) => {
-        const parsed = MessageEnvelopeSchema.safeParse(mutate(valid, path, replacement));
-        if (parsed.success) return; // e.g. an optional field removed
-        assert.ok(parsed.error.issues.some((i) => i.path.join('.').startsWith(path.join('.')) || i.path.length < path.length), JSON.stringify(parsed.error.issues));
-      }),
+      fc.property(
+        fc.constantFrom(...paths),
+        fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 2 })),
+        (path, replacement) => {
+          const parsed = MessageEnvelopeSchema.safeParse(mutate(valid, path, replacement));
+          if (parsed.success) return; // e.g. an optional field removed
+          assert.ok(
+            parsed.error.issues.some((i) => i.path.join('.').startsWith(path.join('.')) || i.path.length < path.length),
+            JSON.stringify(parsed.error.issues),
+          );
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

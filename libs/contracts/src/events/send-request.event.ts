@@ -1,13 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
-import {
-  BodySchema,
-  MessagingServiceSidSchema,
-  NameSchema,
-  TenantIdSchema,
-  TimestampSchema,
-  UseCaseSchema,
-} from './common.js';
+import { BodySchema, MessagingServiceSidSchema, NameSchema, TenantIdSchema, TimestampSchema, UseCaseSchema } from './common.js';
 
 const sendRequestFields = {
   /** Recipient in international form; intake normalises it to E.164. */

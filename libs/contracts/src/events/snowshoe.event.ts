@@ -33,10 +33,7 @@ export type SnowshoeMeasure = z.infer<typeof SnowshoeMeasureSchema>;
  * name: new minimums for some of the rule's measures, or "off". A campaign's overrides win
  * over its tenant's.
  */
-export const SnowshoeOverridesSchema = z.record(
-  z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
-  z.union([z.literal('off'), z.partialRecord(SnowshoeMeasureSchema, z.number().min(0).max(1_000_000))]),
-);
+export const SnowshoeOverridesSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/), z.union([z.literal('off'), z.partialRecord(SnowshoeMeasureSchema, z.number().min(0).max(1_000_000))]));
 export type SnowshoeOverrides = z.infer<typeof SnowshoeOverridesSchema>;
 
 /** A campaign's own sender pool: numbers and messaging services it may send from. */

@@ -4,18 +4,7 @@ import { CancellationOutcomeSchema } from './cancel-request.event.js';
 import { MessageIdSchema, TenantIdSchema, TimestampSchema } from './common.js';
 
 /** Every state a message can be in, as audit reports it. */
-export const MessageStatusSchema = z.enum([
-  'accepted',
-  'blocked',
-  'held',
-  'scheduled',
-  'sending',
-  'sent',
-  'delivered',
-  'undelivered',
-  'failed',
-  'cancelled',
-]);
+export const MessageStatusSchema = z.enum(['accepted', 'blocked', 'held', 'scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 /**

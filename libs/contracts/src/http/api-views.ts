@@ -20,9 +20,7 @@ export const MessageHistoryViewSchema = z.strictObject({
   id: MessageIdSchema,
   status: MessageStatusSchema,
   twilioSid: z.string().optional(),
-  decisions: z.array(
-    z.strictObject({ stage: z.string(), decision: z.enum(['pass', 'transform', 'hold', 'block']), clauses: z.array(ClauseIdSchema), reason: z.string(), at: TimestampSchema }),
-  ),
+  decisions: z.array(z.strictObject({ stage: z.string(), decision: z.enum(['pass', 'transform', 'hold', 'block']), clauses: z.array(ClauseIdSchema), reason: z.string(), at: TimestampSchema })),
   statuses: z.array(
     z.strictObject({
       status: MessageStatusSchema,

@@ -56,7 +56,11 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       { name: 'twilio-webhooks', description: 'Called by Twilio; signed with X-Twilio-Signature' },
       { name: 'reviews', description: 'Held messages waiting for a person (audit)' },
       { name: 'reports', description: 'Proof, violations, dashboard, integrity (audit)' },
-      { name: 'admin', description: "Platform operators and compliance reviewers (operator key): tenant onboarding (intake), held messages and enforcement (audit), opt-out reviews (consent), snowshoeing clusters (snowshoeing-detector)" },
+      {
+        name: 'admin',
+        description:
+          'Platform operators and compliance reviewers (operator key): tenant onboarding (intake), held messages and enforcement (audit), opt-out reviews (consent), snowshoeing clusters (snowshoeing-detector)',
+      },
       { name: 'operations', description: 'Health' },
     ],
     paths: {
@@ -69,13 +73,13 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             'Idempotency-Key returns the same id (header Idempotent-Replayed: true); the same key with a different request is a 422.',
           servers: [{ url: servers.intake }],
           security: bearer,
-          parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } },
-          ],
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendRequest' } } } },
           responses: {
             '202': json('Accepted', 'accepted; follow it at audit GET /v1/messages/{id}'),
-            '400': problem("invalid request: errors[] lists each problem with its path (body.to, body.campaign, ...); a `from` the tenant has not registered is body.from, a messaging service that is not the tenant's is body.messagingServiceSid"),
+            '400': problem(
+              "invalid request: errors[] lists each problem with its path (body.to, body.campaign, ...); a `from` the tenant has not registered is body.from, a messaging service that is not the tenant's is body.messagingServiceSid",
+            ),
             '401': problem('missing or unknown API key'),
             '403': problem('tenant suspended'),
             '413': problem('request body too large'),
@@ -124,7 +128,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         post: {
           tags: ['consents'],
           summary: 'Record a consent with its proof (MP.CONSENT.PROOF)',
-          description: 'Purchased, rented or shared lists are refused with 422 (MP.CONSENT.NOT_PURCHASED); brand and campaign must be the tenant\'s (MP.CONSENT.SCOPE).',
+          description: "Purchased, rented or shared lists are refused with 422 (MP.CONSENT.NOT_PURCHASED); brand and campaign must be the tenant's (MP.CONSENT.SCOPE).",
           servers: [{ url: servers.consent }],
           security: bearer,
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsentCapture' } } } },
@@ -132,7 +136,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             '201': created,
             '400': problem('invalid request, with paths'),
             '401': problem('missing or unknown API key'),
-            '422': problem('refused by policy: a purchased/rented/shared list, or a brand or campaign that is not the tenant\'s'),
+            '422': problem("refused by policy: a purchased/rented/shared list, or a brand or campaign that is not the tenant's"),
           },
         },
         get: {
@@ -151,11 +155,17 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         post: {
           tags: ['consents'],
           summary: 'Record that the person gave their number and took an action (MP.CONSENT.PRIOR_RELATIONSHIP)',
-          description: 'Lets informational messages of the named campaign go to the person (reminders for a booking, receipts for an order); never marketing. The campaign must be informational (else 422).',
+          description:
+            'Lets informational messages of the named campaign go to the person (reminders for a booking, receipts for an order); never marketing. The campaign must be informational (else 422).',
           servers: [{ url: servers.consent }],
           security: bearer,
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RelationshipEvent' } } } },
-          responses: { '201': created, '400': problem('invalid request, with paths'), '401': problem('missing or unknown API key'), '422': problem('brand or campaign not the tenant\'s, or not informational') },
+          responses: {
+            '201': created,
+            '400': problem('invalid request, with paths'),
+            '401': problem('missing or unknown API key'),
+            '422': problem("brand or campaign not the tenant's, or not informational"),
+          },
         },
       },
       '/v1/age-verifications': {
@@ -177,7 +187,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           security: bearer,
           parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'opted_out', 'not_opt_out'] } }],
           responses: {
-            '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '200': {
+              description: 'the reviews',
+              content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } },
+            },
             '400': problem('invalid status (errors[] with paths)'),
             '401': problem('missing or unknown API key'),
           },
@@ -191,7 +204,12 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           servers: [{ url: servers.consent }],
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { '400': problem('invalid id'), '401': problem('missing or unknown API key'), '403': problem('decided by compliance reviewers'), '404': problem('no such review for this tenant') },
+          responses: {
+            '400': problem('invalid id'),
+            '401': problem('missing or unknown API key'),
+            '403': problem('decided by compliance reviewers'),
+            '404': problem('no such review for this tenant'),
+          },
         },
       },
       '/admin/v1/opt-out-reviews': {
@@ -205,7 +223,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
           ],
           responses: {
-            '200': { description: 'the reviews', content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } } },
+            '200': {
+              description: 'the reviews',
+              content: { 'application/json': { schema: { type: 'object', properties: { reviews: { type: 'array', items: { $ref: '#/components/schemas/OptOutReview' } } }, required: ['reviews'] } } },
+            },
             '400': problem('invalid query (errors[] with paths)'),
             '401': problem('missing or wrong admin key'),
           },
@@ -237,7 +258,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [{ name: 'status', in: 'query', required: false, schema: schema(ReviewStatusSchema) }],
-          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or unknown API key') },
+          responses: {
+            '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' },
+            '401': problem('missing or unknown API key'),
+          },
         },
       },
       '/v1/reviews/{messageId}/decision': {
@@ -280,32 +304,56 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             { name: 'status', in: 'query', required: false, schema: schema(ReviewStatusSchema) },
             { name: 'tenantId', in: 'query', required: false, schema: { type: 'string' } },
           ],
-          responses: { '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' }, '401': problem('missing or wrong admin key') },
+          responses: {
+            '200': { description: '{reviews: [{messageId, tenantId, stage, clauses, reason, heldAt, body, to (last digits), status, decidedBy, decidedAt}]}' },
+            '401': problem('missing or wrong admin key'),
+          },
         },
       },
       '/admin/v1/reviews/{messageId}/decision': {
         post: {
           tags: ['admin'],
           summary: 'A compliance reviewer, by name, approves (it goes on; a consent hold goes through consent again, on the state of that moment) or rejects (blocked) a held message',
-          description: 'A message held behind an unclear reply (MP.OPTOUT.HONOR) is decided by that reply\'s opt-out review, whose decision releases or blocks it: approving it here is a 409. The dispatcher\'s last-moment opt-out check applies to released messages too.',
+          description:
+            "A message held behind an unclear reply (MP.OPTOUT.HONOR) is decided by that reply's opt-out review, whose decision releases or blocks it: approving it here is a 409. The dispatcher's last-moment opt-out check applies to released messages too.",
           servers: [{ url: servers.audit }],
           security: [{ adminApiKey: [] }],
           parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['decision', 'decidedBy'], properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, decidedBy: { type: 'string' }, note: { type: 'string' } } } } } },
-          responses: { '200': { description: 'the decided review' }, '401': problem('missing or wrong admin key'), '404': problem('not held'), '409': problem('already decided or cancelled, or decided by its opt-out review') },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['decision', 'decidedBy'],
+                  properties: { decision: { type: 'string', enum: ['approve', 'reject'] }, decidedBy: { type: 'string' }, note: { type: 'string' } },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'the decided review' },
+            '401': problem('missing or wrong admin key'),
+            '404': problem('not held'),
+            '409': problem('already decided or cancelled, or decided by its opt-out review'),
+          },
         },
       },
       '/v1/consent-proof': {
         get: {
           tags: ['reports'],
-          summary: "Every consent of one person with its proof, every opt-out with the message that caused it and the confirmation sent (MP.CONSENT.PROOF)",
+          summary: 'Every consent of one person with its proof, every opt-out with the message that caused it and the confirmation sent (MP.CONSENT.PROOF)',
           servers: [{ url: servers.audit }],
           security: bearer,
           parameters: [
             { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'E.164 number' },
             { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html'], default: 'json' }, description: 'html: a printable document' },
           ],
-          responses: { '200': { description: 'the proof, as JSON or as a printable HTML document, with the integrity of the history' }, '400': problem('invalid number'), '401': problem('missing or unknown API key') },
+          responses: {
+            '200': { description: 'the proof, as JSON or as a printable HTML document, with the integrity of the history' },
+            '400': problem('invalid number'),
+            '401': problem('missing or unknown API key'),
+          },
         },
       },
       '/v1/reports/violations': {
@@ -352,7 +400,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
       '/admin/v1/enforcement': {
         get: {
           tags: ['admin'],
-          summary: 'Suspensions, thresholds and every tenant\'s violations in the window (MP.ISV, MP.ENFORCEMENT)',
+          summary: "Suspensions, thresholds and every tenant's violations in the window (MP.ISV, MP.ENFORCEMENT)",
           servers: [{ url: servers.audit }],
           security: [{ adminApiKey: [] }],
           responses: { '200': { description: '{windowHours, thresholds, suspensions, tenants}' }, '401': problem('missing or wrong admin key') },
@@ -364,8 +412,24 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           summary: 'Lift the suspension of a tenant or campaign; recorded in its history',
           servers: [{ url: servers.audit }],
           security: [{ adminApiKey: [] }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'liftedBy', 'reason'], properties: { tenantId: { type: 'string' }, campaign: { type: 'string' }, liftedBy: { type: 'string' }, reason: { type: 'string' } } } } } },
-          responses: { '200': { description: 'lifted; the violation window of the campaign or tenant starts afresh' }, '400': problem('invalid request'), '401': problem('missing or wrong admin key'), '409': problem('not suspended: nothing to lift, nothing written') },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['tenantId', 'liftedBy', 'reason'],
+                  properties: { tenantId: { type: 'string' }, campaign: { type: 'string' }, liftedBy: { type: 'string' }, reason: { type: 'string' } },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'lifted; the violation window of the campaign or tenant starts afresh' },
+            '400': problem('invalid request'),
+            '401': problem('missing or wrong admin key'),
+            '409': problem('not suspended: nothing to lift, nothing written'),
+          },
         },
       },
       '/admin/v1/enforcement/dashboard': {
@@ -384,8 +448,23 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           summary: "Twilio's incoming-message webhook: STOP, START, HELP and replies",
           servers: [{ url: servers.intake }],
           parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['MessageSid', 'AccountSid', 'From', 'To'], properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, From: { type: 'string' }, To: { type: 'string' }, Body: { type: 'string' } } } } } },
-          responses: { '200': { description: 'empty TwiML', content: { 'text/xml': { schema: { type: 'string' } } } }, '403': problem('missing or invalid signature'), '415': problem('not form-encoded') },
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['MessageSid', 'AccountSid', 'From', 'To'],
+                  properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, From: { type: 'string' }, To: { type: 'string' }, Body: { type: 'string' } },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'empty TwiML', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '403': problem('missing or invalid signature'),
+            '415': problem('not form-encoded'),
+          },
         },
       },
       '/twilio/status': {
@@ -399,7 +478,18 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             { name: 't', in: 'query', required: true, schema: { type: 'string' }, description: 'tenant id' },
             { name: 'tp', in: 'query', required: false, schema: { type: 'string' }, description: 'W3C traceparent of the message' },
           ],
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['MessageSid', 'AccountSid', 'MessageStatus'], properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, MessageStatus: { type: 'string' }, ErrorCode: { type: 'string' } } } } } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['MessageSid', 'AccountSid', 'MessageStatus'],
+                  properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, MessageStatus: { type: 'string' }, ErrorCode: { type: 'string' } },
+                },
+              },
+            },
+          },
           responses: { '204': { description: 'recorded' }, '400': problem('invalid callback'), '403': problem('missing or invalid signature') },
         },
       },
@@ -413,7 +503,13 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
             { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['stopped'] }, description: 'held or blocked clusters only' },
           ],
-          responses: { '200': { description: 'clusters', content: { 'application/json': { schema: { type: 'object', properties: { clusters: { type: 'array', items: { type: 'object' } } }, required: ['clusters'] } } } }, '401': problem('missing or wrong admin key') },
+          responses: {
+            '200': {
+              description: 'clusters',
+              content: { 'application/json': { schema: { type: 'object', properties: { clusters: { type: 'array', items: { type: 'object' } } }, required: ['clusters'] } } },
+            },
+            '401': problem('missing or wrong admin key'),
+          },
         },
       },
       '/v1/clusters/{id}': {
@@ -423,7 +519,11 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           servers: [{ url: servers.snowshoe }],
           security: [{ adminApiKey: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } }],
-          responses: { '200': { description: 'the cluster', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem('missing or wrong admin key'), '404': problem('no such cluster within the window') },
+          responses: {
+            '200': { description: 'the cluster', content: { 'application/json': { schema: { type: 'object' } } } },
+            '401': problem('missing or wrong admin key'),
+            '404': problem('no such cluster within the window'),
+          },
         },
       },
       '/admin/v1/tenants/{tenantId}': {
@@ -435,7 +535,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           parameters: [{ name: 'tenantId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TenantRegistration' } } } },
           responses: {
-            '200': { description: 'registered', content: { 'application/json': { schema: { type: 'object', properties: { tenantId: { type: 'string' }, apiKey: { type: 'string' } }, required: ['tenantId', 'apiKey'] } } } },
+            '200': {
+              description: 'registered',
+              content: { 'application/json': { schema: { type: 'object', properties: { tenantId: { type: 'string' }, apiKey: { type: 'string' } }, required: ['tenantId', 'apiKey'] } } },
+            },
             '400': problem('invalid registration'),
             '401': problem('missing or wrong admin key'),
           },
@@ -454,7 +557,11 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
     components: {
       securitySchemes: {
         tenantApiKey: { type: 'http', scheme: 'bearer', description: "The tenant's API key" },
-        adminApiKey: { type: 'http', scheme: 'bearer', description: "The platform operator's key, held by operators and the compliance reviewers (who decide held messages and opt-out reviews by name)" },
+        adminApiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The platform operator's key, held by operators and the compliance reviewers (who decide held messages and opt-out reviews by name)",
+        },
       },
       schemas: {
         SendRequest: schema(SendRequestSchema, 'input'),

@@ -11,7 +11,10 @@ describe("Twilio's error table", () => {
 
   it('says 21610, and only 21610, means the person opted out: consent records its refusals as twilio_error_21610', () => {
     const optOuts = Object.entries(twilioErrorTable().codes).filter(([, meaning]) => meaning.optOut === true);
-    assert.deepEqual(optOuts.map(([code]) => code), ['21610']);
+    assert.deepEqual(
+      optOuts.map(([code]) => code),
+      ['21610'],
+    );
     assert.equal(twilioErrorMeansOptOut(21610), true);
     for (const code of [21211, 30007, undefined, null]) assert.equal(twilioErrorMeansOptOut(code), false, String(code));
   });

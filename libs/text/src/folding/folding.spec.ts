@@ -9,7 +9,8 @@ const at = (char: string): number => char.codePointAt(0)!;
 
 describe('invisible characters', () => {
   it('knows zero-width, bidirectional, variation-selector and tag characters, and nothing visible', () => {
-    for (const char of ['\u00ad', '\u180b', '\u200b', '\u200d', '\u202e', '\u2063', '\ufe0f', '\ufeff', '\u{1bca0}', '\u{e0041}', '\u{e0100}']) assert.ok(isInvisible(at(char)), char.codePointAt(0)!.toString(16));
+    for (const char of ['\u00ad', '\u180b', '\u200b', '\u200d', '\u202e', '\u2063', '\ufe0f', '\ufeff', '\u{1bca0}', '\u{e0041}', '\u{e0100}'])
+      assert.ok(isInvisible(at(char)), char.codePointAt(0)!.toString(16));
     for (const char of [' ', 'a', '\u00a0', '\u0301', 'é', '😊']) assert.ok(!isInvisible(at(char)), char);
   });
 

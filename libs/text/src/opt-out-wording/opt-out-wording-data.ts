@@ -3,9 +3,7 @@ import { z } from 'zod';
 
 const Word = z.string().regex(/^[a-z]+$/);
 /** A phrase: lower-case words or numbers separated by single spaces; a word may be a choice of words ("quit coach|line"). */
-export const WordingPhraseSchema = z
-  .string()
-  .regex(/^[a-z0-9]+(\|[a-z0-9]+)*( [a-z0-9]+(\|[a-z0-9]+)*)*$/, "a phrase is lower-case words separated by single spaces ('a|b' choices)");
+export const WordingPhraseSchema = z.string().regex(/^[a-z0-9]+(\|[a-z0-9]+)*( [a-z0-9]+(\|[a-z0-9]+)*)*$/, "a phrase is lower-case words separated by single spaces ('a|b' choices)");
 
 /** `opt-out-wording.v1.json`: what an opt-out instruction is made of. */
 export const OptOutWordingSchema = z

@@ -17,7 +17,7 @@ export const OPT_OUT_WORDING_EXAMPLES: readonly { text: string; standard: boolea
   { text: 'Envíe STOP para dejar de recibir mensajes', standard: true, why: 'accents are read through' },
   { text: 'REPLY STOP TO OPT OUT', standard: true, why: 'case is read through' },
   { text: 'Reply STOP', standard: false, why: 'no purpose: the instruction does not say what STOP does' },
-  { text: 'Responde BAJA para cancelar', standard: false, why: 'opt-out wording, but another language\'s keyword is not standard' },
+  { text: 'Responde BAJA para cancelar', standard: false, why: "opt-out wording, but another language's keyword is not standard" },
   { text: 'Text NOPE to quit', standard: false, why: 'an invented keyword' },
   { text: 'Reply ST0P to opt out', standard: false, why: 'a digit for a letter disguises the keyword' },
   { text: 'Reply \u0405TOP to opt out', standard: false, why: 'a Cyrillic look-alike disguises the keyword' },

@@ -69,7 +69,11 @@ export class OptOutWording {
     const index = (phrases: string[], into: Map<string, Phrase[]>): void => {
       for (const phrase of phrases) {
         const parsed = parse(phrase);
-        for (const first of parsed[0]!) into.set(first, [...(into.get(first) ?? []), parsed].sort((a, b) => a.length - b.length));
+        for (const first of parsed[0]!)
+          into.set(
+            first,
+            [...(into.get(first) ?? []), parsed].sort((a, b) => a.length - b.length),
+          );
       }
     };
     index(data.purposes, this.purposes);

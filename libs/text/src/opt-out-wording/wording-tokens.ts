@@ -76,7 +76,7 @@ export function wordingTokens(source: string): WordingToken[] {
     unit += char.length;
   }
   units.push(unit);
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     const cls = classOf(chars[i]!);
     if (cls === KEPT_SYMBOL || cls === PICTURE || chars[i] === '$') {
       tokens.push({ kind: 'other', text: chars[i]!, disguised: disguised(units[i]!, units[i + 1]!) });

@@ -22,13 +22,18 @@ export class AuditChainConsentReviews1764300000000 implements MigrationInterface
 
     // Chain what is already there; the append-only trigger is off for this one backfill.
     await q.query(`ALTER TABLE "audit"."message_events" DISABLE TRIGGER "message_events_append_only"`);
-    const rows = (await q.query(
-      `SELECT id, tenant_id, to_jsonb(e) AS row FROM "audit"."message_events" e ORDER BY "tenant_id", "recorded_at", "id"`,
-    )) as { id: string; tenant_id: string; row: Record<string, unknown> }[];
+    const rows = (await q.query(`SELECT id, tenant_id, to_jsonb(e) AS row FROM "audit"."message_events" e ORDER BY "tenant_id", "recorded_at", "id"`)) as {
+      id: string;
+      tenant_id: string;
+      row: Record<string, unknown>;
+    }[];
     const byTenant = new Map<string, typeof rows>();
     for (const row of rows) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row]);
     for (const [tenantId, list] of byTenant) {
-      const { links, head } = link(GENESIS, list.map((r) => contentFromRow('message_events', r.row)));
+      const { links, head } = link(
+        GENESIS,
+        list.map((r) => contentFromRow('message_events', r.row)),
+      );
       for (const [i, r] of list.entries()) {
         await q.query(`UPDATE "audit"."message_events" SET "seq" = $1, "hash" = $2 WHERE "id" = $3`, [links[i]!.seq, links[i]!.hash, r.id]);
       }
@@ -110,4 +115,3 @@ export class AuditChainConsentReviews1764300000000 implements MigrationInterface
     await q.query(`DROP TABLE "audit"."chain_heads"`);
   }
 }
-

@@ -116,7 +116,7 @@ export function featuresOf(normalised: NormalisedText, spec: FeatureSpec): Featu
     wordEnds = new Uint32Array(m);
   }
   let words = 0;
-  for (let i = 0; i < m; ) {
+  for (let i = 0; i < m;) {
     if (!isWordChar(codes[i]!)) {
       i++;
       continue;

@@ -32,7 +32,18 @@ describe('slot weights', () => {
   });
 
   it('refuse weights out of order, outside the table, or more heads than fit', () => {
-    assert.throws(() => SlotWeights.build(4, [1, 1], [{ index: 3, value: 1 }, { index: 3, value: 2 }]), /weight index 3 does not follow 3/);
+    assert.throws(
+      () =>
+        SlotWeights.build(
+          4,
+          [1, 1],
+          [
+            { index: 3, value: 1 },
+            { index: 3, value: 2 },
+          ],
+        ),
+      /weight index 3 does not follow 3/,
+    );
     assert.throws(() => SlotWeights.build(4, [1, 1], [{ index: 8, value: 1 }]), /outside the model/);
     assert.throws(() => SlotWeights.build(4, new Array<number>(16).fill(1), []), /at most 15 heads/);
   });

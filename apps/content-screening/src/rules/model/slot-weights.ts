@@ -45,7 +45,7 @@ export class SlotWeights {
       // Every block up to this slot's starts where the weights read so far end.
       while (block < slot >>> 3) blocks[++block * 2 + 1] = entries.length;
       blocks[block * 2]! += 1 << ((slot & 7) * 4);
-      entries.push((value << 4) | index % heads);
+      entries.push((value << 4) | (index % heads));
     }
     while (++block < blocks.length / 2) blocks[block * 2 + 1] = entries.length;
     if (entries.length > MAX_WEIGHTS) throw new Error(`at most ${MAX_WEIGHTS} non-zero weights, not ${entries.length}`);

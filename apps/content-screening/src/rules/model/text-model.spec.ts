@@ -101,12 +101,24 @@ describe('text model training and scoring', () => {
     assert.ok(scores[head]! > 0.5);
     const why = explainHead(model, text, head);
     assert.ok(why.length > 0);
-    assert.ok(why.some((c) => text.text.slice(c.start, c.end).includes('zip')), JSON.stringify(why.map((c) => text.text.slice(c.start, c.end))));
+    assert.ok(
+      why.some((c) => text.text.slice(c.start, c.end).includes('zip')),
+      JSON.stringify(why.map((c) => text.text.slice(c.start, c.end))),
+    );
   });
 });
 
 describe('stage two in the screening decision', () => {
-  const facts = (overrides: Partial<ScreeningFacts> = {}): ScreeningFacts => ({ country: 'US', age: { verified: false }, basis: 'express', firstMessage: true, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS, ...overrides });
+  const facts = (overrides: Partial<ScreeningFacts> = {}): ScreeningFacts => ({
+    country: 'US',
+    age: { verified: false },
+    basis: 'express',
+    firstMessage: true,
+    kind: 'standard',
+    brand: 'Acme Dental',
+    settings: DEFAULT_SETTINGS,
+    ...overrides,
+  });
   const withModel = (model: TextModel): CompiledRules => ({ ...compileRules(loadRuleData()), model });
   const slang = 'Acme Dental: fresh zip of gas tonight, hit me up. Reply STOP to opt out.';
 

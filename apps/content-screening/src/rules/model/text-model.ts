@@ -12,19 +12,7 @@ import { SlotWeights } from './slot-weights.js';
  */
 
 /** The categories a head can speak for (the gated ones still go through the age gate). */
-export const MODEL_HEADS = [
-  'cannabis',
-  'prescription_drugs',
-  'fraud',
-  'malware',
-  'hate',
-  'alcohol',
-  'tobacco',
-  'firearms',
-  'gambling',
-  'adult',
-  'promotional',
-] as const;
+export const MODEL_HEADS = ['cannabis', 'prescription_drugs', 'fraud', 'malware', 'hate', 'alcohol', 'tobacco', 'firearms', 'gambling', 'adult', 'promotional'] as const;
 export type ModelHead = (typeof MODEL_HEADS)[number];
 
 const Band = z.number().min(0).max(1);
@@ -36,7 +24,14 @@ const HeadSchema = z.strictObject({
   hold: Band,
   block: Band,
   /** Cross-validated figures of the training corpus at these bands, for the record. */
-  cv: z.strictObject({ positives: z.number().int(), precisionAtHold: z.number(), recallAtHold: z.number(), falsePositiveRateAtHold: z.number(), recallAtBlock: z.number(), falsePositiveRateAtBlock: z.number() }),
+  cv: z.strictObject({
+    positives: z.number().int(),
+    precisionAtHold: z.number(),
+    recallAtHold: z.number(),
+    falsePositiveRateAtHold: z.number(),
+    recallAtBlock: z.number(),
+    falsePositiveRateAtBlock: z.number(),
+  }),
 });
 
 export const TextModelFileSchema = z.strictObject({
@@ -129,7 +124,11 @@ export function loadTextModel(input: unknown): TextModel {
   }
   let weights: SlotWeights;
   try {
-    weights = SlotWeights.build(1 << spec.hashBits, file.heads.map((h) => h.scale), stored());
+    weights = SlotWeights.build(
+      1 << spec.hashBits,
+      file.heads.map((h) => h.scale),
+      stored(),
+    );
   } catch (error) {
     throw new Error(`text model ${file.version}: ${(error as Error).message}`);
   }

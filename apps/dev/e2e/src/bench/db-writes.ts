@@ -45,15 +45,17 @@ export class DbWatch {
   }
 
   private poll(): Promise<void> {
-    this.polling = this.polling.catch(() => undefined).then(async () => {
-      const connections = await this.client.query<{ pid: number; service: string }>(
-        `SELECT pid, application_name AS service FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-      );
-      for (const c of connections.rows) {
-        const cpuSeconds = processCpuSeconds(c.pid);
-        if (cpuSeconds !== undefined) this.backends.set(c.pid, { service: c.service || '(unnamed)', cpuSeconds });
-      }
-    });
+    this.polling = this.polling
+      .catch(() => undefined)
+      .then(async () => {
+        const connections = await this.client.query<{ pid: number; service: string }>(
+          `SELECT pid, application_name AS service FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
+        for (const c of connections.rows) {
+          const cpuSeconds = processCpuSeconds(c.pid);
+          if (cpuSeconds !== undefined) this.backends.set(c.pid, { service: c.service || '(unnamed)', cpuSeconds });
+        }
+      });
     return this.polling;
   }
 

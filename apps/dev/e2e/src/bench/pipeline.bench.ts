@@ -401,7 +401,12 @@ interface Phase {
 /** Send requests per produce call of the driver (about 400 KB). */
 const DRIVE_SLICE = 1_000;
 
-async function drive(name: string, rate: number, seconds: number, state: { next: number; run: string; tenants: BenchTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number }): Promise<Phase> {
+async function drive(
+  name: string,
+  rate: number,
+  seconds: number,
+  state: { next: number; run: string; tenants: BenchTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number },
+): Promise<Phase> {
   const first = state.next;
   const total = Math.round(rate * seconds);
   const startedAt = Date.now();
@@ -471,7 +476,13 @@ async function settledSample(cores: number): Promise<CpuSample> {
 /** Audit's history appends so far: transactions, and the records they carried (its metrics). */
 async function auditAppends(stack: TestStack): Promise<{ transactions: number; records: number }> {
   const text = await (await fetch(`${stack.urls.audit}/metrics`)).text();
-  const value = (name: string): number => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
+  const value = (name: string): number =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(' ')[1] ?? NaN,
+    );
   return { transactions: value('sms_audit_append_records_count'), records: value('sms_audit_append_records_sum') };
 }
 
@@ -533,8 +544,14 @@ function phaseFigures(phase: Phase, tracks: Track[], stageTimes: Map<string, Par
       return [hop, { p50: pct(sorted, 50), p99: pct(sorted, 99) }];
     }),
   );
-  const latencies = mine.filter((t) => t.outcome === 'sent' && t.acceptedAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
-  const stopLatencies = mine.filter((t) => t.outcome !== 'sent' && t.acceptedAt !== undefined && t.doneAt !== undefined).map((t) => t.doneAt! - t.acceptedAt!).sort((a, b) => a - b);
+  const latencies = mine
+    .filter((t) => t.outcome === 'sent' && t.acceptedAt !== undefined)
+    .map((t) => t.doneAt! - t.acceptedAt!)
+    .sort((a, b) => a - b);
+  const stopLatencies = mine
+    .filter((t) => t.outcome !== 'sent' && t.acceptedAt !== undefined && t.doneAt !== undefined)
+    .map((t) => t.doneAt! - t.acceptedAt!)
+    .sort((a, b) => a - b);
   const done = mine.filter((t) => t.doneAt !== undefined).map((t) => t.doneAt!);
   const offered = mine.length / ((phase.endedAt - phase.startedAt) / 1000);
   return {
@@ -640,7 +657,10 @@ new Chart(document.getElementById('latency'), { type: 'bar', data: { labels: ['p
   options: { responsive: false, plugins: { title: { display: true, text: 'Latency, intake acceptance to simulator receipt (ms)' } }, scales: { y: { type: 'logarithmic' } } } });
 </script>`;
   writeFileSync(`${file}.html`, html);
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1140, height: 760 } });
     await page.goto(`file://${file}.html`);
@@ -665,7 +685,9 @@ async function main(): Promise<void> {
   const origin = Date.now();
   const progress = setInterval(() => {
     const tracks = [...observer.byKey.values()];
-    console.log(`  ${Math.round((Date.now() - origin) / 1000)} s: ${tracks.length} produced, ${tracks.filter((t) => t.acceptedAt !== undefined).length} accepted, ${tracks.filter((t) => t.doneAt !== undefined).length} done`);
+    console.log(
+      `  ${Math.round((Date.now() - origin) / 1000)} s: ${tracks.length} produced, ${tracks.filter((t) => t.acceptedAt !== undefined).length} accepted, ${tracks.filter((t) => t.doneAt !== undefined).length} done`,
+    );
   }, 5_000);
 
   // What the stack costs doing nothing (pollers, timers, idle fetches), to read the phases' figures against.
@@ -682,7 +704,10 @@ async function main(): Promise<void> {
   console.log(`fixed rate: ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
   const beforeFixed = await settled();
   phases.push(await drive('fixed', FIXED_RATE, FIXED_SECONDS, state));
-  await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), { timeoutMs: 300_000, intervalMs: 500 }).catch(() => undefined);
+  await waitFor('the fixed phase to drain', async () => ([...observer.byKey.values()].every((t) => t.doneAt !== undefined || t.refused) ? true : undefined), {
+    timeoutMs: 300_000,
+    intervalMs: 500,
+  }).catch(() => undefined);
   const afterFixed = await settled();
   console.log(`maximum: ${MAX_RATE}/s offered for ${MAX_SECONDS} s`);
   const beforeMax = afterFixed;
@@ -755,15 +780,30 @@ async function main(): Promise<void> {
     database,
     targets: { sustainedPerSecond: 5_000, ratio: 0.6, p99AtFixedMs: 150 },
   };
-  console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, messages: p.messages, 'offered/s': p.offeredPerSecond, 'sustained/s': p.sustainedPerSecond, 'p50 ms': p.sendLatencyMs.p50, 'p95 ms': p.sendLatencyMs.p95, 'p99 ms': p.sendLatencyMs.p99, 'max ms': p.sendLatencyMs.max })));
+  console.table(
+    [result.warmUp, fixedPhase, maxPhase].map((p) => ({
+      phase: p.phase,
+      messages: p.messages,
+      'offered/s': p.offeredPerSecond,
+      'sustained/s': p.sustainedPerSecond,
+      'p50 ms': p.sendLatencyMs.p50,
+      'p95 ms': p.sendLatencyMs.p95,
+      'p99 ms': p.sendLatencyMs.p99,
+      'max ms': p.sendLatencyMs.max,
+    })),
+  );
   console.log('where a sent message waited (p50 / p99 ms from the stage before to each stage):');
   console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, ...Object.fromEntries(Object.entries(p.hopLatencyMs).map(([hop, l]) => [hop, `${l.p50} / ${l.p99}`])) })));
   console.table([{ 'pipeline sustained/s': maxPhase.sustainedPerSecond, 'relay sustained/s': relay.sustainedPerSecond, ratio }]);
-  console.log(`CPU per message in the maximum phase (${cpu.max.messages} messages, ${cpu.max.seconds} s to idle again; machine ${cpu.max.machine.busyPercent}% busy, ${cpu.max.machine.stealPercent}% stolen):`);
+  console.log(
+    `CPU per message in the maximum phase (${cpu.max.messages} messages, ${cpu.max.seconds} s to idle again; machine ${cpu.max.machine.busyPercent}% busy, ${cpu.max.machine.stealPercent}% stolen):`,
+  );
   console.table(cpu.max.byProcess.map((p) => ({ process: p.process, 'CPU s': p.cpuSeconds, 'ms/message': p.msPerMessage, cores: p.cores })));
   console.log(`total ${cpu.max.msPerMessage} ms of CPU per message (fixed phase: ${cpu.fixed.msPerMessage} ms); the stack idle uses ${idleCores} cores`);
   for (const [phase, w] of Object.entries(database)) {
-    console.log(`database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`);
+    console.log(
+      `database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`,
+    );
     console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, deleted: t.deleted }))));
   }
   console.log('outcomes by kind:', JSON.stringify(outcomes));
@@ -803,7 +843,14 @@ async function relayHop(): Promise<void> {
     },
   });
   process.send?.('ready');
-  process.on('SIGTERM', () => void consumer.disconnect().then(() => producer.disconnect()).finally(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void consumer
+        .disconnect()
+        .then(() => producer.disconnect())
+        .finally(() => process.exit(0)),
+  );
 }
 
 if (process.env['BENCH_RELAY_HOP'] !== undefined) await relayHop();

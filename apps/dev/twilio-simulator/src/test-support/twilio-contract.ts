@@ -11,8 +11,7 @@ export const OAS = JSON.parse(readFileSync(new URL('../../contract/twilio_api_v2
 
 const MESSAGES_PATH = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 
-const dig = (value: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Json)[key] : undefined), value);
+const dig = (value: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Json)[key] : undefined), value);
 
 export const MESSAGE_SCHEMA = OAS.components.schemas['api.v2010.account.message'] as { properties: Json };
 export const LIST_RESPONSE_SCHEMA = dig(OAS.paths[MESSAGES_PATH], 'get', 'responses', '200', 'content', 'application/json', 'schema') as Json & { properties: Json };
@@ -20,9 +19,7 @@ export const CREATE_REQUEST_SCHEMA = dig(OAS.paths[MESSAGES_PATH], 'post', 'requ
   properties: Json;
   required?: string[];
 };
-export const LIST_QUERY_PARAMETERS = (dig(OAS.paths[MESSAGES_PATH], 'get', 'parameters') as { name: string; in: string }[])
-  .filter((p) => p.in === 'query')
-  .map((p) => p.name);
+export const LIST_QUERY_PARAMETERS = (dig(OAS.paths[MESSAGES_PATH], 'get', 'parameters') as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name);
 export const STATUS_ENUM = (OAS.components.schemas.message_enum_status as { enum: string[] }).enum;
 
 /**

@@ -26,9 +26,7 @@ export class DispatcherQueue1764300000000 implements MigrationInterface {
       ALTER COLUMN "kind" DROP DEFAULT,
       ALTER COLUMN "attempts" SET DEFAULT 0`);
     await q.query(`CREATE INDEX "sends_queued_idx" ON "dispatcher"."sends" ("sender_key", "priority", "due_at") WHERE "state" = 'queued'`);
-    await q.query(
-      `CREATE INDEX "sends_at_twilio_idx" ON "dispatcher"."sends" ("sender_key", "accepted_at") WHERE "state" = 'accepted' AND "delivery_status" IS NULL`,
-    );
+    await q.query(`CREATE INDEX "sends_at_twilio_idx" ON "dispatcher"."sends" ("sender_key", "accepted_at") WHERE "state" = 'accepted' AND "delivery_status" IS NULL`);
     await q.query(`CREATE INDEX "sends_confirmations_idx" ON "dispatcher"."sends" ("tenant_id", "recipient_token") WHERE "kind" = 'opt_out_confirmation'`);
     await q.query(`CREATE TABLE "dispatcher"."send_queues" (
       "sender_key" text NOT NULL,

@@ -6,9 +6,7 @@ export class DispatcherDeliveryCheck1764400000000 implements MigrationInterface 
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "dispatcher"."sends" ADD COLUMN "delivery_checked_at" TIMESTAMP WITH TIME ZONE`);
-    await q.query(
-      `CREATE INDEX "sends_awaiting_delivery_idx" ON "dispatcher"."sends" ("accepted_at") WHERE "state" = 'accepted' AND ("delivery_status" IS NULL OR "delivery_status" = 'sent')`,
-    );
+    await q.query(`CREATE INDEX "sends_awaiting_delivery_idx" ON "dispatcher"."sends" ("accepted_at") WHERE "state" = 'accepted' AND ("delivery_status" IS NULL OR "delivery_status" = 'sent')`);
   }
 
   async down(q: QueryRunner): Promise<void> {
