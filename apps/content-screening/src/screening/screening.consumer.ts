@@ -4,7 +4,7 @@ import { KafkaPublisher, routeSteps, withRecipientTokens, type BatchOutcome, typ
 import { ConsumeTopic } from '@sms/nest-kafka';
 import { TenantDirectory } from '@sms/tenancy';
 import type { CompiledRules } from '../rules/compile.js';
-import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
+import { screenBatch, type SecondStage } from '../rules/model/second-opinion.js';
 import { COMPILED_RULES, SECOND_STAGE } from '../rules/rule-data.js';
 import { factsFromEnvelope, verdictOf } from '../rules/screen-message.js';
 
@@ -25,7 +25,11 @@ export class ScreeningConsumer {
     const now = new Date();
     const { keyed, deadLetters } = withRecipientTokens(records);
     // The encoder runs off the event loop, a few texts at a time; the batch waits for all of them.
-    const results = await Promise.all(keyed.map(({ record: r }) => screenTwoStage(r.value.message.body, factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)), this.rules, this.second)));
+    const results = await screenBatch(
+      keyed.map(({ record: r }) => ({ body: r.value.message.body, facts: factsFromEnvelope(r.value, this.tenants.get(r.value.tenantId)) })),
+      this.rules,
+      this.second,
+    );
     await this.publisher.publishRaw(
       routeSteps(
         ROUTE,

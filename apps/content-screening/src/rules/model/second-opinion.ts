@@ -25,6 +25,23 @@ export async function screenTwoStage(body: string, facts: ScreeningFacts, rules:
   return screen(body, facts, rules, scores === POOL_FULL ? { head, unavailable: 'its queue is full' } : { head, scores });
 }
 
+/**
+ * Screens a consumer's batch with both stages, in slices the encoder's pool can take whole: a
+ * fetched batch (thousands of records at a burst) would otherwise fill the pool's queue by itself
+ * and have the rest held as if the encoder were overloaded, while Kafka, holding the batch
+ * uncommitted, is the queue that should wait. The pool's bound still fails closed when other
+ * callers share it.
+ */
+export async function screenBatch(items: readonly { body: string; facts: ScreeningFacts }[], rules: CompiledRules, second: SecondStage | undefined): Promise<ScreeningResult[]> {
+  if (!second) return items.map(({ body, facts }) => screen(body, facts, rules));
+  const results: ScreeningResult[] = [];
+  for (let start = 0; start < items.length; start += second.pool.capacity) {
+    const slice = items.slice(start, start + second.pool.capacity);
+    results.push(...(await Promise.all(slice.map(({ body, facts }) => screenTwoStage(body, facts, rules, second)))));
+  }
+  return results;
+}
+
 /** The encoder from apps/content-screening/model, in a pool of `concurrency` threads with `maxQueue` texts waiting. */
 export async function loadSecondStage(options: { concurrency: number; maxQueue: number } = { concurrency: 1, maxQueue: 1024 }): Promise<SecondStage> {
   return { pool: new EncoderPool(await TextEncoder.load(), options), tokenizer: new EncoderTokenizer() };

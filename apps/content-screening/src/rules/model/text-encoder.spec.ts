@@ -3,6 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { normalise } from '../normalise.js';
 import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
 import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
+import { compileRules } from '../compile.js';
+import { loadRuleData } from '../rule-data.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen } from '../screen-message.js';
+import { screenBatch, screenTwoStage } from './second-opinion.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
 // The shipped encoder (model/), run by onnxruntime as the service runs it.
@@ -72,5 +76,21 @@ describe('the encoder pool', () => {
     assert.equal(pool.refused, 1);
     // Once the queue drains, texts are taken again.
     assert.notEqual(await pool.score(text), POOL_FULL);
+  });
+
+  it('takes a consumer batch larger than its queue in slices, holding none of it for a full queue', async () => {
+    const rules = compileRules(loadRuleData());
+    const facts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS } as const;
+    // A reminder the linear heads are unsure of: every copy goes to the encoder.
+    const body = 'Acme Dental: hygienist appointment tomorrow 9:15, Dec 4. Parking behind building B. Reply STOP to cancel texts.';
+    const items = Array.from({ length: 12 }, () => ({ body, facts }));
+    assert.ok(needsSecondOpinion(screen(body, facts, rules), encoder.head.consult), 'the text is one the encoder is asked about');
+    const all = new EncoderPool(encoder, { concurrency: 1, maxQueue: 2 });
+    const atOnce = await Promise.all(items.map((i) => screenTwoStage(i.body, i.facts, rules, { pool: all, tokenizer })));
+    assert.ok(all.refused > 0 && atOnce.some((r) => r.decision === 'hold'), 'all at once, the queue overflows and texts are held');
+    const sliced = new EncoderPool(encoder, { concurrency: 1, maxQueue: 2 });
+    const results = await screenBatch(items, rules, { pool: sliced, tokenizer });
+    assert.equal(sliced.refused, 0);
+    assert.deepEqual([...new Set(results.map((r) => r.decision))], ['pass']);
   });
 });

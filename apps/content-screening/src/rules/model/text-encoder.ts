@@ -77,6 +77,11 @@ export class EncoderPool {
     private readonly options: { concurrency: number; maxQueue: number },
   ) {}
 
+  /** How many texts it takes at once without refusing any: those running and those waiting. */
+  get capacity(): number {
+    return this.options.concurrency + this.options.maxQueue;
+  }
+
   async score(ids: readonly number[]): Promise<EncoderScores | typeof POOL_FULL> {
     if (this.running < this.options.concurrency) this.running++;
     else if (this.waiting.length >= this.options.maxQueue) {
