@@ -99,6 +99,10 @@ export const LexiconsSchema = z
     }),
     fraud: z.strictObject({
       threshold: z.number().positive(),
+      /** A score at which the signals stand on their own: the fraud head's corroboration is not asked (screen-message.ts `corroborate`). */
+      firm: z.number().positive(),
+      /** Signals that stand on their own at the threshold (a password, card code or identity number asked for by text): no corroboration is asked either. */
+      firmSignals: z.array(z.string().min(1)),
       signals: z.array(Signal).min(1),
       combos: z.array(Combo.extend({ weight: z.number().positive() })),
       /** Weights of what a link gives away (see links.ts for each id). */
@@ -120,6 +124,10 @@ export const LexiconsSchema = z
   })
   .superRefine((data, ctx) => {
     const cuePhrases = new Set(Object.values(data.cues).flat());
+    const signalIds = new Set(data.fraud.signals.map((s) => s.id));
+    data.fraud.firmSignals.forEach((id, i) => {
+      if (!signalIds.has(id)) ctx.addIssue({ code: 'custom', path: ['fraud', 'firmSignals', i], message: `"${id}" is not the id of a fraud signal` });
+    });
     for (const [category, rules] of Object.entries(data.categories)) {
       for (const phrase of rules.care?.weakCues ?? []) {
         if (!cuePhrases.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'care', 'weakCues'], message: `"${phrase}" is not a phrase of any cue list` });

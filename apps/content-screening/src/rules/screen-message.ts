@@ -50,6 +50,8 @@ export interface Finding {
   evidence: Evidence[];
   /** Found by stage two's models, not by a rule. */
   byModel?: true;
+  /** A rule's finding that the category's head did not share: reported, and it passes. */
+  uncorroborated?: true;
 }
 
 export interface ScreeningResult {
@@ -83,10 +85,10 @@ export type SecondOpinion = { head: Pick<EncoderHeadFile, 'version' | 'bands'>; 
 /**
  * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
  * the linear heads alone is what the encoder is asked to confirm), and some category head is
- * at or above `consult`.
+ * at or above `consult` or a rule's finding waits for corroboration.
  */
 export function needsSecondOpinion(result: ScreeningResult, consult: number): boolean {
-  return result.consultScore >= consult && !result.findings.some((f) => f.action === 'block' && !f.byModel);
+  return (result.consultScore >= consult || result.findings.some((f) => f.uncorroborated)) && !result.findings.some((f) => f.action === 'block' && !f.byModel);
 }
 
 /** The consent basis a use case implies when no consent receipt says otherwise. */
@@ -168,11 +170,16 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   const countryClauses: ClauseId[] = known ? [] : ['MP.COUNTRY'];
   const findings: Finding[] = [];
   const evasion: Evidence[] = [];
+  // Categories whose words were written to evade filters, or found by a malicious link: such a finding stands on its own.
+  const firm = new Set<Category>();
 
   // Words of a category: what the recipient's country and age make of them.
   for (const hit of analysis.hits) {
     const category = hit.category;
-    if (hit.evasive) evasion.push(evidenceOf('filter_evasion', hit.evasive, `${category} term written to evade filters`));
+    if (hit.evasive) {
+      evasion.push(evidenceOf('filter_evasion', hit.evasive, `${category} term written to evade filters`));
+      firm.add(category);
+    }
     const evidence = [evidenceOf(category, hit.evidence)];
     const rule = pack.categories[category];
     if (!rule) {
@@ -204,7 +211,12 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     const top = fraud.signals.slice(0, 3);
     const clauses = [...outcome.clauses, ...(fraud.impersonates ? (outcome.impersonationClauses ?? []) : [])];
     const evidence = top.flatMap((s) => (s.evidence ? [evidenceOf('fraud', s.evidence, s.id)] : []));
-    for (const signal of fraud.signals) if (signal.evasive) evasion.push(evidenceOf('filter_evasion', signal.evasive, `fraud signal ${signal.id} written to evade filters`));
+    if (fraud.score >= lexicons.fraud.firm || fraud.signals.some((x) => lexicons.fraud.firmSignals.includes(x.id))) firm.add('fraud');
+    for (const signal of fraud.signals) {
+      if (!signal.evasive) continue;
+      evasion.push(evidenceOf('filter_evasion', signal.evasive, `fraud signal ${signal.id} written to evade filters`));
+      firm.add('fraud');
+    }
     const impersonation = fraud.impersonates ? `, impersonates ${fraud.impersonates}` : '';
     const first = top[0]?.evidence;
     findings.push({
@@ -217,6 +229,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   }
 
   if (analysis.malware) {
+    firm.add('malware');
     // A malicious link is the clearest evidence: it leads the malware finding.
     const link = analysis.links.find((l) => l.malware);
     const reason = `malware: ${describe(analysis.malware)} is ${link?.malware ?? 'malicious'}`;
@@ -268,8 +281,9 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     if (score >= 0.01) modelScores[head.name] = Math.round(score * 1000) / 1000;
     if ((CONSULTED_HEADS as readonly string[]).includes(head.name)) consultScore = Math.max(consultScore, score);
   });
+  corroborate(findings, firm, scores, rules, second);
   rules.model.heads.forEach((head, k) => {
-    if (findings.some((f) => f.category === head.name)) return;
+    if (findings.some((f) => f.category === head.name && !f.uncorroborated)) return;
     const judged = modelBand(head, scores[k]!, second);
     if (!judged) return;
     // The n-grams that carried the score are worked out only for a band that makes a finding
@@ -388,7 +402,8 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     decision === 'pass' && deciding.length === 0
       ? checkedClauses(rules, packName, facts)
       : unique([...(decision === 'pass' ? checkedClauses(rules, packName, facts) : []), ...deciding.flatMap((f) => f.clauses)]).sort(byClauseOrder);
-  const categories = unique(findings.map((f) => f.category)).sort(byCategoryOrder);
+  // A rule's finding the models did not share is explained in the reasons, not counted as found.
+  const categories = unique(findings.filter((f) => !f.uncorroborated).map((f) => f.category)).sort(byCategoryOrder);
   const reasons = findings.length > 0 ? findings.map((f) => f.reason) : ['no prohibited or gated content found'];
   const finalBody = transform ? (transform.kind === 'append' ? `${body}${transform.text}` : `${transform.text}${body}`) : body;
   return {
@@ -407,6 +422,48 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     consultScore,
     secondOpinion: second,
   };
+}
+
+/**
+ * A rule's finding stops a message only where the category's linear head shares it, at the
+ * head's `corroborate` score or more: the words a rule looks for ("weed", "slot", "casino",
+ * "cannabis", "your account was locked") also stand in allergy notices, booking reminders,
+ * counselling invitations and genuine security notices, and the head, trained on both, tells
+ * them apart. Below it the text goes to the encoder, and the finding stands when the encoder
+ * reads the category at its hold band or more (promotion excepted: the encoder barely learns
+ * it); when it cannot be asked, the finding stands (fails closed). Otherwise the finding is
+ * kept in the verdict, says what the models scored, and passes. A category whose words were
+ * disguised, a malicious link, and fraud signals that reach the lexicon's `firm` score or include
+ * one of its `firmSignals` need no corroboration.
+ */
+function corroborate(findings: Finding[], firm: ReadonlySet<Category>, scores: readonly number[], rules: CompiledRules, second: SecondOpinion | undefined): void {
+  for (const finding of findings) {
+    if (finding.byModel || SEVERITY[finding.action] < SEVERITY.hold || firm.has(finding.category)) continue;
+    const k = rules.model.heads.findIndex((h) => h.name === finding.category);
+    const head = rules.model.heads[k];
+    if (!head || scores[k]! >= head.corroborate || (second && 'unavailable' in second)) continue;
+    if (second && finding.category !== 'promotional') {
+      const band = second.head.bands[head.name];
+      const p = second.scores[head.name as EncoderClass];
+      if (band && p >= band.hold) {
+        finding.reason += `; the text encoder ${second.head.version} reads it as ${finding.category} (${p.toFixed(2)}, hold from ${band.hold.toFixed(2)})`;
+        continue;
+      }
+    }
+    finding.action = 'pass';
+    finding.uncorroborated = true;
+    const encoder = second && 'scores' in second ? ` and the text encoder ${second.head.version} ${second.scores[head.name as EncoderClass].toFixed(2)}` : '';
+    finding.reason += `; not read as ${finding.category}: text model ${rules.model.version} scores ${scores[k]!.toFixed(3)}${encoder}, and a rule's finding stops a message from ${head.corroborate.toFixed(3)}`;
+  }
+}
+
+/**
+ * The rules with every head asking `level` of a rule's finding: 0, every finding stands on its
+ * own (stage one as it was before corroboration); Infinity, every finding that could need
+ * corroboration is marked `uncorroborated` (how the trainer finds them).
+ */
+export function withCorroborationAt(rules: CompiledRules, level: number): CompiledRules {
+  return { ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => ({ ...h, corroborate: level })) } };
 }
 
 /**

@@ -113,3 +113,46 @@ export function headFigures(labels: readonly Uint8Array[], scores: readonly Floa
     };
   });
 }
+
+export interface Corroboration {
+  corroborate: number;
+  /** Texts of the head's category that a rule finds (out-of-fold scores), and of them those below `corroborate`. */
+  positives: number;
+  positivesBelow: number;
+  /** Lawful texts that a rule finds, and of them those below `corroborate` (a rule's wrong stop undone). */
+  lawful: number;
+  lawfulBelow: number;
+}
+
+/**
+ * The score each head asks of a rule's finding of its category: the highest that leaves at
+ * least 1 - `missRate` of the category's texts that a rule finds stopped (out-of-fold scores),
+ * never above the head's hold band. `found[i]` holds the heads whose category a rule found in text i.
+ */
+export function chooseCorroboration(
+  texts: readonly TrainingText[],
+  labels: readonly Uint8Array[],
+  scores: readonly Float64Array[],
+  found: readonly ReadonlySet<number>[],
+  bands: readonly Bands[],
+  missRate: number,
+): Corroboration[] {
+  return MODEL_HEADS.map((_, k) => {
+    const positives: number[] = [];
+    const lawful: number[] = [];
+    texts.forEach((t, i) => {
+      if (!found[i]!.has(k)) return;
+      if (labels[i]![k] === POSITIVE) positives.push(scores[i]![k]!);
+      else if (t.label === 'benign') lawful.push(scores[i]![k]!);
+    });
+    positives.sort((a, b) => a - b);
+    const corroborate = positives.length === 0 ? 0 : Math.min(bands[k]!.hold, positives[Math.floor(missRate * positives.length)]!);
+    return {
+      corroborate,
+      positives: positives.length,
+      positivesBelow: positives.filter((s) => s < corroborate).length,
+      lawful: lawful.length,
+      lawfulBelow: lawful.filter((s) => s < corroborate).length,
+    };
+  });
+}

@@ -5,7 +5,7 @@ import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
 import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
 import { compileRules } from '../compile.js';
 import { loadRuleData } from '../rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen } from '../screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt } from '../screen-message.js';
 import { screenBatch, screenTwoStage } from './second-opinion.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
@@ -79,15 +79,17 @@ describe('the encoder pool', () => {
   });
 
   it('takes a consumer batch larger than its queue in slices, holding none of it for a full queue', async () => {
-    const rules = compileRules(loadRuleData());
+    // Every rule finding asks for corroboration here, so a reminder that says "weed pollen"
+    // goes to the encoder whatever the linear heads score: every copy is asked about.
+    const rules = withCorroborationAt(compileRules(loadRuleData()), 1);
     const facts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS } as const;
-    // A reminder the linear heads are unsure of: every copy goes to the encoder.
-    const body = 'Acme Dental: hygienist appointment tomorrow 9:15, Dec 4. Parking behind building B. Reply STOP to cancel texts.';
+    const body = 'Acme Dental: weed pollen counts are high this week, so bring your inhaler to your cleaning tomorrow at 9:15. Reply STOP to cancel texts.';
     const items = Array.from({ length: 12 }, () => ({ body, facts }));
     assert.ok(needsSecondOpinion(screen(body, facts, rules), encoder.head.consult), 'the text is one the encoder is asked about');
     const all = new EncoderPool(encoder, { concurrency: 1, maxQueue: 2 });
     const atOnce = await Promise.all(items.map((i) => screenTwoStage(i.body, i.facts, rules, { pool: all, tokenizer })));
-    assert.ok(all.refused > 0 && atOnce.some((r) => r.decision === 'hold'), 'all at once, the queue overflows and texts are held');
+    // A text that could not be asked keeps the rule's finding: it is stopped (fails closed).
+    assert.ok(all.refused > 0 && atOnce.some((r) => r.decision === 'block'), 'all at once, the queue overflows and texts are stopped');
     const sliced = new EncoderPool(encoder, { concurrency: 1, maxQueue: 2 });
     const results = await screenBatch(items, rules, { pool: sliced, tokenizer });
     assert.equal(sliced.refused, 0);

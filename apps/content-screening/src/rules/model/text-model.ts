@@ -23,6 +23,13 @@ const HeadSchema = z.strictObject({
   scale: z.number().positive(),
   hold: Band,
   block: Band,
+  /**
+   * The score a stage-one rule finding of this category needs from the head to stop a message
+   * (words such as "weed", "slot" or "casino" also have ordinary and medical senses): below it
+   * the rule's finding is reported and passes. Chosen by cross-validation so that at most 1 in
+   * 200 of the corpus's texts of the category that a rule finds falls below it; absent, 0.
+   */
+  corroborate: Band.optional(),
   /** Cross-validated figures of the training corpus at these bands, for the record. */
   cv: z.strictObject({
     positives: z.number().int(),
@@ -59,6 +66,8 @@ export interface TextModelHead {
   bias: number;
   hold: number;
   block: number;
+  /** The score a rule finding of the category needs from this head (0: none). */
+  corroborate: number;
   /** The training's cross-validated figures at these bands, for the record. */
   cv: TextModelFile['heads'][number]['cv'];
 }
@@ -132,7 +141,7 @@ export function loadTextModel(input: unknown): TextModel {
   } catch (error) {
     throw new Error(`text model ${file.version}: ${(error as Error).message}`);
   }
-  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block, cv }) => ({ name, bias, hold, block, cv })), weights };
+  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block, corroborate, cv }) => ({ name, bias, hold, block, corroborate: corroborate ?? 0, cv })), weights };
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

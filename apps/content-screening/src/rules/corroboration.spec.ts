@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileRules } from './compile.js';
+import { ENCODER_CLASSES, type EncoderScores } from './model/encoder-head.js';
+import { loadRuleData } from './rule-data.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
+
+// A rule's finding stops a message only where the category's head (or the encoder) shares it.
+// `withCorroborationAt(rules, 1)` asks more of every head than any score reaches, so these
+// cases do not depend on what the shipped model scores; the last case uses the shipped model.
+const rules = compileRules(loadRuleData());
+const strict = withCorroborationAt(rules, 1);
+const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: false, kind: 'standard', brand: 'Tallgrass Allergy', settings: DEFAULT_SETTINGS };
+const head = { version: 'text-encoder.test', bands: Object.fromEntries(ENCODER_CLASSES.filter((c) => c !== 'benign').map((c) => [c, { hold: 0.6, block: 0.9 }])) };
+const opinion = (top: keyof EncoderScores, p: number): SecondOpinion => ({
+  head,
+  scores: Object.fromEntries(ENCODER_CLASSES.map((c) => [c, c === top ? p : (1 - p) / (ENCODER_CLASSES.length - 1)])) as EncoderScores,
+});
+
+const pollen = 'Tallgrass Allergy: Weed pollen counts are high this week. Keep windows closed and take your antihistamine daily. Reply STOP to opt out.';
+
+describe('corroboration of a rule’s finding by stage two', () => {
+  it('stops on the rule alone when no corroboration is asked', () => {
+    const result = screen(pollen, facts, withCorroborationAt(rules, 0));
+    assert.equal(result.decision, 'block');
+    assert.deepEqual(result.categories, ['cannabis']);
+  });
+
+  it('lets the message pass when the head does not share the finding, and says what it scored', () => {
+    const result = screen(pollen, facts, strict);
+    assert.equal(result.decision, 'pass');
+    assert.deepEqual(result.categories, []);
+    const finding = result.findings.find((f) => f.category === 'cannabis');
+    assert.equal(finding?.uncorroborated, true);
+    assert.match(finding!.reason, /^cannabis: "Weed" at 19-23; not read as cannabis: text model \S+ scores 0\.\d{3}, and a rule's finding stops a message from 1\.000$/);
+    // Still unsure: the encoder is asked, as for any other text.
+    assert.equal(needsSecondOpinion(result, 2), true);
+  });
+
+  it('keeps the rule’s finding when the encoder reads the category at its hold band', () => {
+    const result = screen(pollen, facts, strict, opinion('cannabis', 0.7));
+    assert.equal(result.decision, 'block');
+    assert.deepEqual(result.clauses, ['MP.CONTENT.CANNABIS']);
+    assert.match(result.reasons.join(' '), /the text encoder text-encoder\.test reads it as cannabis \(0\.70, hold from 0\.60\)/);
+    const passed = screen(pollen, facts, strict, opinion('benign', 0.95));
+    assert.equal(passed.decision, 'pass');
+    assert.match(passed.reasons.join(' '), /and the text encoder text-encoder\.test 0\.\d\d,/);
+  });
+
+  it('keeps the rule’s finding when the encoder cannot be asked (fails closed)', () => {
+    const result = screen(pollen, facts, strict, { head, unavailable: 'its queue is full' });
+    assert.equal(result.decision, 'block');
+    assert.ok(result.categories.includes('cannabis'));
+  });
+
+  it('needs no corroboration for a disguised word, a malicious link or fraud signals at the firm score', () => {
+    const disguised = screen('Tallgrass Allergy: W33d pollen counts are high this week. Reply STOP to opt out.', facts, strict);
+    assert.equal(disguised.decision, 'block');
+    assert.ok(disguised.categories.includes('cannabis') && disguised.categories.includes('filter_evasion'));
+    const apk = screen('Tallgrass Allergy: install our new patient app: tallgrass-app.info/patient.apk Reply STOP to opt out.', facts, strict);
+    assert.equal(apk.decision, 'block');
+    assert.ok(apk.categories.includes('malware'));
+    const scam = 'URGENT: your account is suspended. Verify your card number and PIN at http://192.168.4.20/verify to claim your $500 refund.';
+    const firm = rules.data.lexicons.fraud.firm;
+    const result = screen(scam, { ...facts, basis: 'conversation' }, strict);
+    assert.ok(result.fraudScore >= firm, `fraud score ${result.fraudScore} is below the firm score ${firm}`);
+    assert.equal(result.decision, 'block');
+    assert.ok(result.categories.includes('fraud'));
+  });
+
+  it('with the shipped model: pollen passes, weed offered for sale is stopped', () => {
+    const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
+    assert.ok(cannabis.corroborate > 0, 'the shipped cannabis head asks for corroboration');
+    assert.equal(screen(pollen, facts, rules).decision, 'pass');
+    const sale = screen('Fresh weed delivered tonight, $40 an eighth, text back to order.', { ...facts, basis: 'conversation' }, rules);
+    assert.equal(sale.decision, 'block');
+    assert.ok(sale.categories.includes('cannabis'));
+  });
+});
