@@ -20,6 +20,7 @@ import { DispatchOutbox } from './dispatch/dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch/dispatch-policy.js';
 import { OptOutScreen } from './dispatch/opt-out-screen.js';
 import { OUTBOX_LEASE, OutboxRepository } from './dispatch/outbox.repository.js';
+import { ClaimLease } from './dispatch/claim-lease.js';
 import { SendEngine } from './dispatch/send-engine.js';
 import { SendLedgerRepository } from './dispatch/send-ledger.repository.js';
 import { SendPausesRepository } from './dispatch/send-pauses.repository.js';
@@ -72,6 +73,7 @@ export class DispatcherModule {
         DeliveryLookup,
         DispatchPolicy,
         OptOutScreen,
+        ClaimLease,
         SendEngine,
         SendPauses,
         SendQueueService,

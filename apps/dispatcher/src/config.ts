@@ -13,7 +13,10 @@ export const DISPATCHER_CONFIG = {
     'Twilio API calls in flight at once from one dispatcher instance (one Twilio account; Twilio answers 429 past its concurrency limit, and the dispatcher backs off)',
   ),
   SEND_MAX_ATTEMPTS: variable(positiveInt(8), 'Attempts for a send that fails with a retryable error (429, 5xx not taken, network) before it is failed'),
-  IN_DOUBT_AFTER_MS: variable(positiveInt(60_000), 'A send claimed but not confirmed for this long is looked up at Twilio (after a crash), never simply sent again; also the lease of a claim'),
+  IN_DOUBT_AFTER_MS: variable(
+    positiveInt(60_000),
+    'A send claimed but not confirmed for this long, by an instance that stopped renewing its lease, is looked up at Twilio (after a crash), never simply sent again; also the lease each instance keeps on all its claims',
+  ),
   DELIVERY_CHECK_AFTER_MS: variable(
     positiveInt(300_000),
     'A send Twilio took without a final status callback for this long is looked up at Twilio (a callback can be lost: intake down, a network fault), and again every as long, for up to 72 hours',

@@ -4,7 +4,7 @@ import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource } from 'typeorm';
 import { wakeQueues } from '../dispatch/ledger-sql.js';
 import { OutboxRepository, type OutboxRow } from '../dispatch/outbox.repository.js';
-import { toRow, type SendRow, type SendRowRaw } from '../dispatch/send-row.js';
+import { toLedgerRow, type LedgerRow, type LedgerRowRaw } from '../dispatch/send-row.js';
 
 /**
  * What the send ledger (dispatcher.sends) learns after Twilio took a send: delivery states from
@@ -59,8 +59,8 @@ export class DeliveriesRepository {
    * about in that long either: each is marked as asked now (SKIP LOCKED, so instances share
    * them and no two ask about one message at once). Sends older than `maxAgeMs` are left alone.
    */
-  async awaitingDelivery(olderThanMs: number, maxAgeMs: number, limit: number): Promise<SendRow[]> {
-    const rows: SendRowRaw[] = await this.db.query(
+  async awaitingDelivery(olderThanMs: number, maxAgeMs: number, limit: number): Promise<LedgerRow[]> {
+    const rows: LedgerRowRaw[] = await this.db.query(
       `WITH due AS (
          SELECT message_id FROM dispatcher.sends
           WHERE state = 'accepted' AND (delivery_status IS NULL OR delivery_status = 'sent')
@@ -74,7 +74,7 @@ export class DeliveriesRepository {
        SELECT * FROM asked`,
       [olderThanMs, maxAgeMs, limit],
     );
-    return rows.map(toRow);
+    return rows.map(toLedgerRow);
   }
 
   /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */

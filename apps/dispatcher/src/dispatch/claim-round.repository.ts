@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { RateBucket } from '../rules/sender-rate.js';
 import { ACCOUNT_SCOPE } from '../rules/send-pauses.js';
 import { returned } from './ledger-sql.js';
-import { toRow, type SendRow, type SendRowRaw } from './send-row.js';
+import { toLedgerRow, type LedgerRowRaw, type SendRow } from './send-row.js';
 
 /** A due message, as a claim round reads it. */
 export interface DueSend {
@@ -26,7 +26,8 @@ export interface ClaimRoundState {
 
 /** What a claim round decided, to write before it commits. */
 export interface ClaimRoundDecision {
-  claims: { messageId: string; startMs: number; buckets: RateBucket[] }[];
+  /** With the envelope the round read, so that the claim need not read it again. */
+  claims: { messageId: string; startMs: number; buckets: RateBucket[]; envelope: MessageEnvelope }[];
   deferrals: { messageId: string; dueAtMs: number; reason: string }[];
   holds: { messageId: string; reason: string }[];
   /** Opted out since they were queued: blocked before they take a pacing slot. */
@@ -73,13 +74,14 @@ export class ClaimRoundRepository {
    */
   async dueMessages(tx: EntityManager, senderKeys: string[], now: Date, perSender: number): Promise<DueSend[]> {
     const due: { message_id: string; sender_key: string; segments: number; envelope: MessageEnvelope; traceparent: string | null; recipient_token: string | null }[] = await tx.query(
-      `SELECT q.message_id, q.sender_key, q.segments, q.envelope, q.traceparent, q.recipient_token
+      `SELECT q.message_id, q.sender_key, q.segments, e.envelope, q.traceparent, q.recipient_token
              FROM unnest($1::text[]) AS k(sender_key)
              CROSS JOIN LATERAL (
-               SELECT s.message_id, s.sender_key, s.segments, s.envelope, s.traceparent, s.recipient_token, s.priority, s.due_at, s.created_at
+               SELECT s.message_id, s.sender_key, s.segments, s.traceparent, s.recipient_token, s.priority, s.due_at, s.created_at
                  FROM dispatcher.sends s
                 WHERE s.sender_key = k.sender_key AND s.state = 'queued' AND s.due_at <= $2
                 ORDER BY s.priority, s.due_at, s.created_at LIMIT $3) q
+             JOIN dispatcher.send_envelopes e ON e.message_id = q.message_id
             ORDER BY q.priority, q.due_at, q.created_at`,
       [senderKeys, now, perSender],
     );
@@ -149,10 +151,10 @@ export class ClaimRoundRepository {
 
   /**
    * Writes what the round decided: the limiter rows and counters moved on, claimed sends
-   * `sending` (the attempt counted), deferrals, holds and blocks, and when to look at each
-   * sender again. Returns the claimed sends.
+   * `sending` (the attempt counted) held by `instanceId`, deferrals, holds and blocks, and when
+   * to look at each sender again. Returns the claimed sends.
    */
-  async writeDecision(tx: EntityManager, senderKeys: string[], d: ClaimRoundDecision): Promise<ClaimedSend[]> {
+  async writeDecision(tx: EntityManager, senderKeys: string[], d: ClaimRoundDecision, instanceId: string): Promise<ClaimedSend[]> {
     if (d.freeAt.length > 0) {
       await tx.query(
         `UPDATE dispatcher.rate_buckets b SET free_at = v.free_at
@@ -172,14 +174,17 @@ export class ClaimRoundRepository {
     let claimed: ClaimedSend[] = [];
     if (d.claims.length > 0) {
       const planned = new Map(d.claims.map((c) => [c.messageId, c]));
-      const rows = returned<SendRowRaw>(
+      const rows = returned<LedgerRowRaw>(
         await tx.query(
-          `UPDATE dispatcher.sends s SET state = 'sending', attempts = s.attempts + 1, updated_at = now()
+          `UPDATE dispatcher.sends s SET state = 'sending', attempts = s.attempts + 1, claimed_by = $2, updated_at = now()
             WHERE s.message_id = ANY($1::uuid[]) AND s.state = 'queued' RETURNING s.*`,
-          [d.claims.map((c) => c.messageId)],
+          [d.claims.map((c) => c.messageId), instanceId],
         ),
       );
-      claimed = rows.map((r) => ({ row: toRow(r), startMs: planned.get(r.message_id)!.startMs, buckets: planned.get(r.message_id)!.buckets }));
+      claimed = rows.map((r) => {
+        const plan = planned.get(r.message_id)!;
+        return { row: { ...toLedgerRow(r), envelope: plan.envelope }, startMs: plan.startMs, buckets: plan.buckets };
+      });
     }
     if (d.deferrals.length > 0) {
       await tx.query(

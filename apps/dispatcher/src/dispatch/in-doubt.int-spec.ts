@@ -51,14 +51,16 @@ describe('sends in doubt', () => {
     const [sent] = await waitFor('the first reminder sent', () => world.settled([first.id], ['accepted']), { timeoutMs: 30_000 });
 
     // The same reminder again, claimed by an instance that crashed before its call: the ledger
-    // as that crash leaves it, its lease long run out.
+    // as that crash leaves it (an instance that never renewed a lease), its claim an hour old.
     const second = randomUUID();
     await world.db.query(
-      `INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent, attempts, envelope, created_at, updated_at)
-       SELECT $2::uuid, tenant_id, 'sending', sender_key, priority, now(), segments, kind, recipient_token, traceparent, 1,
-              jsonb_set(envelope, '{id}', to_jsonb($2::text)), now(), now() - interval '1 hour'
-         FROM dispatcher.sends WHERE message_id = $1`,
-      [first.id, second],
+      `WITH claim AS (
+         INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent, attempts, claimed_by, created_at, updated_at)
+         SELECT $2::uuid, tenant_id, 'sending', sender_key, priority, now(), segments, kind, recipient_token, traceparent, 1, $3::uuid, now(), now() - interval '1 hour'
+           FROM dispatcher.sends WHERE message_id = $1)
+       INSERT INTO dispatcher.send_envelopes (message_id, envelope)
+       SELECT $2::uuid, jsonb_set(envelope, '{id}', to_jsonb($2::text)) FROM dispatcher.send_envelopes WHERE message_id = $1`,
+      [first.id, second, randomUUID()],
     );
 
     // Twilio has one message with that text for that person, and it is the first send's: the

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
 import type { OutgoingRecord } from '@sms/kafka';
 import { injectContext, SpanKind, SpanStatusCode, tracer, type Context } from '@sms/tracing';
-import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
+import { backoffDelay, Batcher, sleep } from '@sms/util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import type { RateBucket } from '../rules/sender-rate.js';
@@ -10,6 +10,7 @@ import { RULE_DATA, type RuleData } from '../rules/rule-data.js';
 import { classifySendError, retryAfterMs, type SendFailure } from '../rules/twilio-errors.js';
 import { TwilioGateway, type OutgoingSms, type TwilioCallError, type TwilioMessageRef } from '../twilio/twilio-gateway.js';
 import type { ClaimedSend } from './claim-round.repository.js';
+import { ClaimLease } from './claim-lease.js';
 import { DispatchOutbox } from './dispatch-outbox.js';
 import { DispatchPolicy } from './dispatch-policy.js';
 import type { OutboxRow } from './outbox.repository.js';
@@ -57,12 +58,8 @@ interface Pending {
   row: SendRow;
   startMs: number;
   buckets: RateBucket[];
-  /** When the claim's lease was last taken or renewed (local clock). */
-  leasedAt: number;
   /** When the limiter let the call start (database clock). */
   startedAtMs: number | null;
-  /** Another instance took the claim over (its lease ran out): never called from here. */
-  lost: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -85,7 +82,6 @@ export class SendEngine {
   private late = { count: 0, maxMs: 0, since: 0 };
   /** How long the opt-out check before calls takes lately (moving average, ms). */
   private checkMs = PREPARE_MS.max / 2;
-  private readonly heartbeat: Periodic;
   private readonly outcomes: Batcher<SendOutcome, OutboxRow[] | null>;
   /** The limiter's check right before calls, batched: see SendLedgerRepository.admit. */
   private readonly admissions: Batcher<AdmitRequest, AdmitAnswer>;
@@ -98,6 +94,7 @@ export class SendEngine {
     @Inject(DispatchPolicy) private readonly policy: DispatchPolicy,
     @Inject(RULE_DATA) private readonly rules: RuleData,
     @Inject(SendPauses) private readonly pauses: SendPauses,
+    @Inject(ClaimLease) private readonly lease: ClaimLease,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
     this.calls = pLimit(config.MAX_CONCURRENT_SENDS);
@@ -109,30 +106,30 @@ export class SendEngine {
       { maxItems: 500, maxConcurrent: 2 },
     );
     this.admissions = new Batcher((list) => this.ledger.admit(list, ADMIT_AHEAD_MS), { maxItems: 500, maxConcurrent: 1 });
-    this.heartbeat = new Periodic(
-      Math.max(250, Math.floor(config.IN_DOUBT_AFTER_MS / 4)),
-      () => this.renewLeases(),
-      (error) => this.logger.warn({ message: 'renewing the leases of held claims failed; trying again', error: error.message }),
-    );
-    this.heartbeat.start();
+  }
+
+  /** Takes this instance's lease on its claims: before the first claim. */
+  async start(): Promise<void> {
+    await this.lease.start();
+  }
+
+  /** The instance that holds this engine's claims (`sends.claimed_by`). */
+  get instanceId(): string {
+    return this.lease.instanceId;
   }
 
   /**
-   * Renews the lease of every claim this instance holds, waiting for its slot, for the pool or
-   * for its outcome to be written, in one statement: under a backlog a claim can wait longer
-   * than its lease, and the reconciler must not take over (and look up at Twilio) a message
-   * that a live instance is about to send.
+   * The claims this engine still works on: waiting for their slot, the opt-out check, the pool,
+   * the call or the writing of their outcome. A claim of this instance's that is not among them
+   * was given up (Twilio unreachable for a lookup, a failed batch) and is the reconciler's.
    */
-  private async renewLeases(): Promise<void> {
-    const held = [...this.pending.values()].filter((p) => !p.lost);
-    if (held.length === 0) return;
-    const startedAt = Date.now();
-    const ours = await this.ledger.renewAll(held.map((p) => ({ messageId: p.row.messageId, attempts: p.row.attempts })));
-    for (const p of held) {
-      if (ours.has(p.row.messageId)) p.leasedAt = Math.max(p.leasedAt, startedAt);
-      // Gone from "sending" under our attempt: settled by this instance meanwhile, or taken over.
-      else if (this.pending.has(p.row.messageId)) p.lost = true;
-    }
+  held(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Whether this engine still works on the claim. */
+  holds(messageId: string): boolean {
+    return this.pending.has(messageId);
   }
 
   /** Claimed messages waiting for their slot or their call. */
@@ -146,9 +143,8 @@ export class SendEngine {
   }
 
   schedule(claimed: ClaimedSend[]): void {
-    const now = Date.now();
     for (const c of claimed) {
-      const item: Pending = { row: c.row, startMs: c.startMs, buckets: c.buckets, leasedAt: now, startedAtMs: null, lost: false, timer: null };
+      const item: Pending = { row: c.row, startMs: c.startMs, buckets: c.buckets, startedAtMs: null, timer: null };
       this.pending.set(c.row.messageId, item);
       const at = Math.floor((c.startMs - this.prepareMs) / FIRE_WINDOW_MS) * FIRE_WINDOW_MS;
       item.timer = setTimeout(() => this.fire(item), Math.max(0, at - Date.now()));
@@ -168,7 +164,7 @@ export class SendEngine {
         .catch((error: Error) => this.logger.warn({ message: 'putting claims back at shutdown failed; the reconciler will', error: error.message }));
     }
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    await this.heartbeat.stop();
+    await this.lease.stop();
   }
 
   private fire(item: Pending): void {
@@ -193,7 +189,14 @@ export class SendEngine {
   /** The opt-out check again for every message whose slot came, in one or two queries, then the calls. */
   private async startBatch(batch: Pending[]): Promise<void> {
     const checking = performance.now();
-    const stopped = await this.optOuts.stopped(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
+    let stopped: Awaited<ReturnType<OptOutScreen['stopped']>>;
+    try {
+      stopped = await this.optOuts.stopped(batch.map((p) => ({ messageId: p.row.messageId, tenantId: p.row.tenantId, recipientToken: p.row.recipientToken ?? '', envelope: p.row.envelope })));
+    } catch (error) {
+      // Given up: the claims are the reconciler's (looked up at Twilio, then queued again).
+      for (const p of batch) this.pending.delete(p.row.messageId);
+      throw error;
+    }
     this.checkMs = 0.8 * this.checkMs + 0.2 * (performance.now() - checking);
     const outcomes: SendOutcome[] = [];
     for (const p of batch) {
@@ -202,7 +205,6 @@ export class SendEngine {
         this.track(this.send(p));
         continue;
       }
-      this.pending.delete(p.row.messageId);
       outcomes.push({
         messageId: p.row.messageId,
         attempts: p.row.attempts,
@@ -214,9 +216,12 @@ export class SendEngine {
         records: [stoppedRecord(p.row.envelope, verdict, p.row.recipientToken ?? '', contextOf(p.row.traceparent))],
       });
     }
-    if (outcomes.length > 0) {
+    if (outcomes.length === 0) return;
+    try {
       const written = await this.ledger.complete(outcomes);
       await this.outbox.publish([...written.values()].flat());
+    } finally {
+      for (const o of outcomes) this.pending.delete(o.messageId);
     }
   }
 
@@ -240,12 +245,8 @@ export class SendEngine {
       let answer: CallAnswer | null = null;
       for (;;) {
         const turn = await this.calls(async (): Promise<{ answer: CallAnswer | null } | { retryInMs: number }> => {
-          if (!(await this.keepLease(p))) return { answer: null };
-          // While the account is rate limited (429), wait, keeping the claim's lease.
-          for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
-            await sleep(Math.min(wait, this.config.IN_DOUBT_AFTER_MS / 4));
-            if (!(await this.keepLease(p))) return { answer: null };
-          }
+          // While the account is rate limited (429), wait (the instance's lease keeps the claim).
+          for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) await sleep(wait);
           // Paused meanwhile (its sender, the account, or this instance's credentials): no call.
           const paused = this.pauses.blocking(row.senderKey);
           if (paused) return { answer: { paused } };
@@ -428,21 +429,6 @@ export class SendEngine {
     if (Date.now() - this.late.since < 10_000) return;
     this.logger.warn({ message: 'calls started after their planned slot (the limiter still held the rate)', count: this.late.count, maxLateMs: this.late.maxMs });
     this.late = { count: 0, maxMs: 0, since: Date.now() };
-  }
-
-  /**
-   * Renews the claim's lease when a third of it has passed (should the heartbeat have fallen
-   * behind), so that the reconciler never takes over a claim this instance still holds; false
-   * when another instance took it meanwhile.
-   */
-  private async keepLease(p: Pending): Promise<boolean> {
-    if (!p.lost && Date.now() - p.leasedAt <= this.config.IN_DOUBT_AFTER_MS / 3) return true;
-    if (p.lost || !(await this.ledger.renew(p.row.messageId, p.row.attempts))) {
-      this.logger.warn({ message: 'claim taken over before the call; not sending', messageId: p.row.messageId });
-      return false;
-    }
-    p.leasedAt = Date.now();
-    return true;
   }
 
   outgoing(envelope: MessageEnvelope, ctx: Context): OutgoingSms {

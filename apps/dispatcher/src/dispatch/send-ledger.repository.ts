@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelope } from '@sms/contracts';
 import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
-import { returned, wakeQueues } from './ledger-sql.js';
+import { CLAIM_LAPSED, returned, wakeQueues } from './ledger-sql.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
-import { toRow, type SendRow, type SendRowRaw } from './send-row.js';
+import { SEND_ROW_COLUMNS, toRow, type SendRow, type SendRowRaw } from './send-row.js';
 import type { SendState } from './send.entity.js';
 
 /** A message given to the dispatcher, as it is queued. */
@@ -93,19 +93,25 @@ export class SendLedgerRepository {
   async enqueue(sends: NewSend[]): Promise<{ queued: Set<string>; cancelled: Set<string>; outbox: OutboxRow[] }> {
     if (sends.length === 0) return { queued: new Set(), cancelled: new Set(), outbox: [] };
     return this.db.transaction(async (tx) => {
+      // The ledger row and, written once beside it, the envelope (kept out of the row that changes).
       const rows: { message_id: string; state: SendState }[] = await tx.query(
-        `WITH added AS (
+        `WITH t AS (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
+             WITH ORDINALITY AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority, n)),
+         added AS (
            INSERT INTO dispatcher.sends (message_id, tenant_id, state, sender_key, priority, due_at, segments, kind, recipient_token, traceparent,
-                                         deferral, error_message, attempts, envelope, created_at, updated_at)
+                                         deferral, error_message, attempts, created_at, updated_at)
            SELECT id, tenant_id,
                   CASE WHEN EXISTS (SELECT 1 FROM dispatcher.cancellations c WHERE c.message_id = t.id AND c.tenant_id = t.tenant_id AND c.outcome = 'cancelled')
                        THEN 'cancelled' WHEN held THEN 'held' ELSE 'queued' END,
                   sender_key, priority, due_at, segments, kind, token, traceparent,
-                  deferral, CASE WHEN held THEN deferral END, 0, envelope, now(), now()
-             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[])
-               AS t(id, tenant_id, sender_key, due_at, segments, kind, token, traceparent, deferral, envelope, held, priority)
+                  deferral, CASE WHEN held THEN deferral END, 0, now(), now()
+             FROM t ORDER BY n
            ON CONFLICT (message_id) DO NOTHING
            RETURNING message_id, sender_key, due_at, state),
+         envelopes AS (
+           INSERT INTO dispatcher.send_envelopes (message_id, envelope)
+           SELECT DISTINCT ON (t.id) t.id, t.envelope FROM t JOIN added a ON a.message_id = t.id ORDER BY t.id, t.n),
          ${wakeQueues('added', "WHERE state = 'queued'")}
          SELECT message_id, state FROM added`,
         [
@@ -138,11 +144,13 @@ export class SendLedgerRepository {
     if (envelopes.length === 0) return new Set();
     const rows: { message_id: string }[] = await this.db.query(
       `WITH back AS (
-         UPDATE dispatcher.sends s SET state = 'queued', envelope = v.envelope, due_at = now(), deferral = NULL, error_message = NULL, updated_at = now()
-           FROM unnest($1::uuid[], $2::jsonb[]) AS v(id, envelope)
-          WHERE s.message_id = v.id AND s.state = 'held'
-            AND jsonb_array_length(s.envelope->'verdicts') < jsonb_array_length(v.envelope->'verdicts')
-          RETURNING s.message_id, s.sender_key, s.due_at),
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = now(), deferral = NULL, error_message = NULL, updated_at = now()
+           FROM unnest($1::uuid[], $2::jsonb[]) AS v(id, envelope), dispatcher.send_envelopes e
+          WHERE s.message_id = v.id AND e.message_id = v.id AND s.state = 'held'
+            AND jsonb_array_length(e.envelope->'verdicts') < jsonb_array_length(v.envelope->'verdicts')
+          RETURNING s.message_id, s.sender_key, s.due_at, v.envelope),
+       envelopes AS (
+         UPDATE dispatcher.send_envelopes e SET envelope = back.envelope FROM back WHERE e.message_id = back.message_id),
        ${wakeQueues('back')}
        SELECT message_id FROM back`,
       [envelopes.map((e) => e.id), envelopes.map((e) => JSON.stringify(e))],
@@ -152,7 +160,10 @@ export class SendLedgerRepository {
 
   async find(messageIds: string[]): Promise<SendRow[]> {
     if (messageIds.length === 0) return [];
-    const rows: SendRowRaw[] = await this.db.query(`SELECT * FROM dispatcher.sends WHERE message_id = ANY($1::uuid[])`, [messageIds]);
+    const rows: SendRowRaw[] = await this.db.query(
+      `SELECT ${SEND_ROW_COLUMNS} FROM dispatcher.sends s JOIN dispatcher.send_envelopes e ON e.message_id = s.message_id WHERE s.message_id = ANY($1::uuid[])`,
+      [messageIds],
+    );
     return rows.map(toRow);
   }
 
@@ -258,10 +269,13 @@ export class SendLedgerRepository {
   /**
    * Puts claimed sends Twilio did not take back in the queue, due later (retries are paced
    * like first attempts). An attempt a pause answered (`paused`) is counted as such, so that it
-   * does not count against SEND_MAX_ATTEMPTS. With `olderThanMs`, only a claim whose lease ran
-   * out (the reconciler).
+   * does not count against SEND_MAX_ATTEMPTS. With `inDoubt` (the reconciler), only a claim in
+   * doubt: untouched for `olderThanMs`, and held by no live instance but (abandoned) `by`'s own.
    */
-  async requeue(items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[], olderThanMs?: number): Promise<Map<string, OutboxRow[]>> {
+  async requeue(
+    items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
+    inDoubt?: { olderThanMs: number; by: string },
+  ): Promise<Map<string, OutboxRow[]>> {
     if (items.length === 0) return new Map();
     return this.db.transaction(async (tx) => {
       const rows: { message_id: string }[] = await tx.query(
@@ -270,11 +284,19 @@ export class SendLedgerRepository {
                   paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
              FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
             WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
-              AND ($5::double precision IS NULL OR s.updated_at < now() - make_interval(secs => $5::double precision / 1000))
+              AND ($5::double precision IS NULL OR (s.updated_at < now() - make_interval(secs => $5::double precision / 1000) AND ${CLAIM_LAPSED('s', '$7')}))
             RETURNING s.message_id, s.sender_key, s.due_at),
          ${wakeQueues('back')}
          SELECT message_id FROM back`,
-        [items.map((i) => i.messageId), items.map((i) => i.attempts), items.map((i) => i.dueAt), items.map((i) => i.reason), olderThanMs ?? null, items.map((i) => i.paused === true)],
+        [
+          items.map((i) => i.messageId),
+          items.map((i) => i.attempts),
+          items.map((i) => i.dueAt),
+          items.map((i) => i.reason),
+          inDoubt?.olderThanMs ?? null,
+          items.map((i) => i.paused === true),
+          inDoubt?.by ?? null,
+        ],
       );
       return this.outbox.writeFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
     });
@@ -301,37 +323,18 @@ export class SendLedgerRepository {
     return new Set(rows.map((r) => r.twilio_sid));
   }
 
-  /** Extends the leases of many claims at once; returns those still ours. */
-  async renewAll(claims: { messageId: string; attempts: number }[]): Promise<Set<string>> {
-    if (claims.length === 0) return new Set();
-    const rows = returned<{ message_id: string }>(
-      await this.db.query(
-        `UPDATE dispatcher.sends s SET updated_at = now()
-           FROM unnest($1::uuid[], $2::int[]) AS v(id, attempts)
-          WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
-          RETURNING s.message_id`,
-        [claims.map((c) => c.messageId), claims.map((c) => c.attempts)],
-      ),
-    );
-    return new Set(rows.map((r) => r.message_id));
-  }
-
-  /** Extends the lease of a claim before calling Twilio; false when the claim is no longer ours. */
-  async renew(messageId: string, attempts: number): Promise<boolean> {
-    const [, affected] = await this.db.query<[unknown[], number]>(`UPDATE dispatcher.sends SET updated_at = now() WHERE message_id = $1 AND state = 'sending' AND attempts = $2`, [
-      messageId,
-      attempts,
-    ]);
-    return affected > 0;
-  }
-
-  /** Claims not confirmed for a while: a crash happened between the claim and Twilio's answer. */
-  async inDoubt(olderThanMs: number, limit: number): Promise<SendRow[]> {
+  /**
+   * Claims in doubt: untouched (not taken nor handed to Twilio) for `olderThanMs`, whose instance
+   * stopped renewing its lease (it died between the claim and Twilio's answer), or that `by`
+   * itself holds but no longer works on (`held` are those it does).
+   */
+  async inDoubt(olderThanMs: number, limit: number, by: string, held: string[]): Promise<SendRow[]> {
     const rows: SendRowRaw[] = await this.db.query(
-      `SELECT * FROM dispatcher.sends WHERE state = 'sending'
-          AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
-        ORDER BY updated_at LIMIT $2`,
-      [olderThanMs, limit],
+      `SELECT ${SEND_ROW_COLUMNS} FROM dispatcher.sends s JOIN dispatcher.send_envelopes e ON e.message_id = s.message_id
+        WHERE s.state = 'sending' AND s.updated_at < now() - make_interval(secs => $1::double precision / 1000)
+          AND ${CLAIM_LAPSED('s', '$3')} AND NOT (s.claimed_by = $3 AND s.message_id = ANY($4::uuid[]))
+        ORDER BY s.updated_at LIMIT $2`,
+      [olderThanMs, limit, by, held],
     );
     return rows.map(toRow);
   }

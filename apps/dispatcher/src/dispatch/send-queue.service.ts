@@ -69,7 +69,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
   async onApplicationBootstrap(): Promise<void> {
     // Open a few pool connections and the SDK's first request now, so that the first sends do
     // not pay for them; the request also tells whether Twilio accepts the credentials.
-    const [, probe] = await Promise.all([this.ledger.warmUp(4), this.twilio.probe()]);
+    const [, probe] = await Promise.all([this.ledger.warmUp(4), this.twilio.probe(), this.engine.start()]);
     const refused = pauseFor(this.rules.twilioErrors, 20003);
     if (probe === 'refused' && refused) await this.pauses.credentialsRefusedAtStart(refused, 20003);
     this.running = true;
@@ -210,7 +210,7 @@ export class SendQueueService implements OnApplicationBootstrap, OnModuleDestroy
         toPolicyMs: (ms) => this.policy.clock.toPolicyMs(ms),
         toRealMs: (ms) => this.policy.clock.toRealMs(ms),
       });
-      const claimed = await this.claimRounds.writeDecision(tx, senders, toDecision(plan, pacing, state, stopped));
+      const claimed = await this.claimRounds.writeDecision(tx, senders, toDecision(plan, pacing, state, stopped), this.engine.instanceId);
       // What the round decided (blocked, held, deferred, alerts) commits with it.
       const outbox = await this.outboxRows.write(tx, this.roundRecords(plan, state.messages, stopped, due));
       return { claimed, outbox, senders: senders.length, due, messages: state.messages.length };
@@ -282,6 +282,7 @@ function answersThePerson(envelope: MessageEnvelope): boolean {
 }
 
 function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState, stopped: Map<string, Omit<Verdict, 'at'>>): ClaimRoundDecision {
+  const envelopes = new Map(state.messages.map((m) => [m.messageId, m.envelope]));
   const screened = (decision: Verdict['decision']) => [...stopped].filter(([, v]) => v.decision === decision).map(([messageId, v]) => ({ messageId, reason: v.reason }));
   const changed = new Map(plan.dailyCounts);
   for (const [key, value] of state.dailyCounts) {
@@ -289,7 +290,7 @@ function toDecision(plan: ClaimPlan, pacing: PacingBook, state: ClaimRoundState,
     if (now && now.segments === value.segments && now.alerted === value.alerted) changed.delete(key);
   }
   return {
-    claims: plan.claims.map((c) => ({ messageId: c.messageId, startMs: c.startMs, buckets: c.buckets })),
+    claims: plan.claims.map((c) => ({ messageId: c.messageId, startMs: c.startMs, buckets: c.buckets, envelope: envelopes.get(c.messageId)! })),
     deferrals: plan.deferrals.map((d) => ({ messageId: d.messageId, dueAtMs: d.dueAtMs, reason: d.reason })),
     holds: [...plan.holds.map((h) => ({ messageId: h.messageId, reason: h.reason })), ...screened('hold')],
     blocks: screened('block'),

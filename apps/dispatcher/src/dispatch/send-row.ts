@@ -1,8 +1,8 @@
 import type { MessageEnvelope } from '@sms/contracts';
 import type { SendState } from './send.entity.js';
 
-/** A row of the send ledger (dispatcher.sends), as the repositories that read it return it. */
-export interface SendRow {
+/** A row of the send ledger (dispatcher.sends) without its envelope, as the repositories that read it return it. */
+export interface LedgerRow {
   messageId: string;
   tenantId: string;
   state: SendState;
@@ -18,14 +18,18 @@ export interface SendRow {
   errorCode: number | null;
   errorMessage: string | null;
   deliveryStatus: string | null;
-  envelope: MessageEnvelope;
   dueAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** A row of the send ledger with its envelope (dispatcher.send_envelopes). */
+export interface SendRow extends LedgerRow {
+  envelope: MessageEnvelope;
+}
+
 /** A row of dispatcher.sends as PostgreSQL returns it. */
-export interface SendRowRaw {
+export interface LedgerRowRaw {
   message_id: string;
   tenant_id: string;
   state: SendState;
@@ -40,13 +44,20 @@ export interface SendRowRaw {
   error_code: number | null;
   error_message: string | null;
   delivery_status: string | null;
-  envelope: MessageEnvelope;
   due_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export const toRow = (r: SendRowRaw): SendRow => ({
+/** A row of dispatcher.sends joined with its envelope, as PostgreSQL returns it. */
+export interface SendRowRaw extends LedgerRowRaw {
+  envelope: MessageEnvelope;
+}
+
+/** The columns of a SendRowRaw: the ledger row `s` and the envelope of `e` (dispatcher.send_envelopes). */
+export const SEND_ROW_COLUMNS = 's.*, e.envelope';
+
+export const toLedgerRow = (r: LedgerRowRaw): LedgerRow => ({
   messageId: r.message_id,
   tenantId: r.tenant_id,
   state: r.state,
@@ -61,8 +72,9 @@ export const toRow = (r: SendRowRaw): SendRow => ({
   errorCode: r.error_code,
   errorMessage: r.error_message,
   deliveryStatus: r.delivery_status,
-  envelope: r.envelope,
   dueAt: r.due_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+export const toRow = (r: SendRowRaw): SendRow => ({ ...toLedgerRow(r), envelope: r.envelope });

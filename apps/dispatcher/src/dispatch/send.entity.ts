@@ -20,10 +20,12 @@ export type SendState =
 /**
  * One row per message the dispatcher was given: the durable queue (deferred and waiting for
  * pacing) and the send ledger. The primary key is what makes a message reach Twilio at most
- * once, however often Kafka redelivers it (DESIGN principle 3).
+ * once, however often Kafka redelivers it (DESIGN principle 3). The row is kept narrow (the
+ * envelope is in `send_envelopes`) and its indexes name no column that the hand-over before a
+ * call changes, so that most of its changes are cheap (see migration 1767000000000).
  */
 @Entity({ name: 'sends' })
-@Index('sends_in_doubt_idx', ['updatedAt'], { where: `"state" = 'sending'` })
+@Index('sends_claimed_idx', ['claimedBy'], { where: `"state" = 'sending'` })
 @Index('sends_queued_idx', ['senderKey', 'priority', 'dueAt'], { where: `"state" = 'queued'` })
 @Index('sends_at_twilio_idx', ['senderKey', 'acceptedAt'], { where: `"state" = 'accepted' AND "delivery_status" IS NULL` })
 @Index('sends_awaiting_delivery_idx', ['acceptedAt'], { where: `"state" = 'accepted' AND ("delivery_status" IS NULL OR "delivery_status" = 'sent')` })
@@ -112,13 +114,45 @@ export class SendEntity {
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt!: Date | null;
 
-  /** The envelope, so that a queued or in-doubt message can be sent or looked up after a restart. */
-  @Column({ type: 'jsonb' })
-  envelope!: unknown;
+  /**
+   * The instance holding the claim (`sending`): its lease in `send_instances` covers every claim
+   * it holds. Null before the first claim, and for claims of versions before instance leases.
+   */
+  @Column({ name: 'claimed_by', type: 'uuid', nullable: true })
+  claimedBy!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
+  /** Last change; for a claim, when it was taken or handed to Twilio, whichever came last (how long it has been in doubt). */
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/**
+ * The envelope of each message of the ledger, so that a queued or in-doubt message can be sent
+ * or looked up after a restart. Written once when the message is queued (and again when a
+ * reviewer releases a hold made here), never with the changes of state.
+ */
+@Entity({ name: 'send_envelopes' })
+export class SendEnvelopeEntity {
+  @PrimaryColumn({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
+  @Column({ type: 'jsonb' })
+  envelope!: unknown;
+}
+
+/**
+ * One lease per running dispatcher instance over all the claims it holds (`sends.claimed_by`),
+ * renewed every quarter of IN_DOUBT_AFTER_MS. A claim whose instance stopped renewing is in
+ * doubt and settled by the reconciler of any instance.
+ */
+@Entity({ name: 'send_instances' })
+export class SendInstanceEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'alive_until', type: 'timestamptz' })
+  aliveUntil!: Date;
 }

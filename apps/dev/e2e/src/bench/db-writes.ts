@@ -1,16 +1,26 @@
 // What the database did for the pipeline, from PostgreSQL's cumulative statistics: rows each
-// schema (each service owns one) inserted, updated and deleted, and the transactions committed.
+// schema (each service owns one) inserted, updated (and how many of those updates were HOT:
+// written beside the old version without touching any index) and deleted, and the
+// transactions committed.
 // Per message these are counts, not speeds: they do not move with a noisy neighbour.
 import pg from 'pg';
 import { processCpuSeconds } from './cpu-usage.js';
 
 export interface DbSample {
-  /** Rows inserted, updated and deleted by table ("schema.table"). */
-  tables: Record<string, { inserted: number; updated: number; deleted: number }>;
+  /** Rows inserted, updated (of them HOT) and deleted by table ("schema.table"). */
+  tables: Record<string, Counts>;
   /** Transactions committed in the stack's database (every service's). */
   commits: number;
   /** CPU seconds of each connection's server process seen so far (the last reading of those gone), by pid, with the service it serves (its application name). */
   backends: Record<number, { service: string; cpuSeconds: number }>;
+}
+
+interface Counts {
+  inserted: number;
+  updated: number;
+  /** Updates that were heap-only (HOT): no index entry written, the row's page kept. */
+  hotUpdated: number;
+  deleted: number;
 }
 
 export interface DbWindow {
@@ -19,7 +29,7 @@ export interface DbWindow {
   /** PostgreSQL's CPU milliseconds per message spent serving each service's connections. */
   backendMsPerMessage: Record<string, number>;
   /** Per schema, then per table of it: rows written per message. */
-  bySchema: { schema: string; inserted: number; updated: number; deleted: number; tables: { table: string; inserted: number; updated: number; deleted: number }[] }[];
+  bySchema: (Counts & { schema: string; tables: (Counts & { table: string })[] })[];
 }
 
 /**
@@ -65,12 +75,12 @@ export class DbWatch {
    */
   async sample(): Promise<DbSample> {
     await this.poll();
-    const tables = await this.client.query<{ name: string; inserted: string; updated: string; deleted: string }>(
-      `SELECT schemaname || '.' || relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables`,
+    const tables = await this.client.query<{ name: string; inserted: string; updated: string; hot_updated: string; deleted: string }>(
+      `SELECT schemaname || '.' || relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot_updated, n_tup_del AS deleted FROM pg_stat_user_tables`,
     );
     const [db] = (await this.client.query<{ commits: string }>(`SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
     return {
-      tables: Object.fromEntries(tables.rows.map((r) => [r.name, { inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted) }])),
+      tables: Object.fromEntries(tables.rows.map((r) => [r.name, { inserted: Number(r.inserted), updated: Number(r.updated), hotUpdated: Number(r.hot_updated), deleted: Number(r.deleted) }])),
       commits: Number(db?.commits ?? 0),
       backends: Object.fromEntries(this.backends),
     };
@@ -89,20 +99,28 @@ const perMessage = (n: number, messages: number): number => (messages > 0 ? Numb
 export function dbBetween(before: DbSample, after: DbSample, messages: number): DbWindow {
   const schemas = new Map<string, DbWindow['bySchema'][number]>();
   for (const [name, end] of Object.entries(after.tables)) {
-    const start = before.tables[name] ?? { inserted: 0, updated: 0, deleted: 0 };
+    const start = before.tables[name] ?? { inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
     const [schema, table] = name.split('.') as [string, string];
-    const row = { table, inserted: end.inserted - start.inserted, updated: end.updated - start.updated, deleted: end.deleted - start.deleted };
+    const row = {
+      table,
+      inserted: end.inserted - start.inserted,
+      updated: end.updated - start.updated,
+      hotUpdated: end.hotUpdated - start.hotUpdated,
+      deleted: end.deleted - start.deleted,
+    };
     if (row.inserted + row.updated + row.deleted === 0) continue;
-    const entry = schemas.get(schema) ?? schemas.set(schema, { schema, inserted: 0, updated: 0, deleted: 0, tables: [] }).get(schema)!;
+    const entry = schemas.get(schema) ?? schemas.set(schema, { schema, inserted: 0, updated: 0, hotUpdated: 0, deleted: 0, tables: [] }).get(schema)!;
     entry.inserted += row.inserted;
     entry.updated += row.updated;
+    entry.hotUpdated += row.hotUpdated;
     entry.deleted += row.deleted;
     entry.tables.push(row);
   }
-  const scaled = <T extends { inserted: number; updated: number; deleted: number }>(r: T): T => ({
+  const scaled = <T extends Counts>(r: T): T => ({
     ...r,
     inserted: perMessage(r.inserted, messages),
     updated: perMessage(r.updated, messages),
+    hotUpdated: perMessage(r.hotUpdated, messages),
     deleted: perMessage(r.deleted, messages),
   });
   const backendSeconds = new Map<string, number>();

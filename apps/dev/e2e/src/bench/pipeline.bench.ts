@@ -804,7 +804,7 @@ async function main(): Promise<void> {
     console.log(
       `database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`,
     );
-    console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, deleted: t.deleted }))));
+    console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, 'of them HOT': t.hotUpdated, deleted: t.deleted }))));
   }
   console.log('outcomes by kind:', JSON.stringify(outcomes));
 
