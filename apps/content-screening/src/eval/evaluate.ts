@@ -22,7 +22,7 @@ const started = performance.now();
 const compiled = compileRules(loadRuleData());
 // --rules-only: stage one alone (every head's bands out of reach), to see what the model adds.
 const rulesOnly = process.argv.includes('--rules-only');
-const rules = rulesOnly ? { ...compiled, model: { ...compiled.model, heads: compiled.model.heads.map((h) => ({ ...h, hold: 2, block: 2, corroborate: 0 })) } } : compiled;
+const rules = rulesOnly ? { ...compiled, model: { ...compiled.model, heads: compiled.model.heads.map((h) => ({ ...h, hold: 2, block: 2, corroborate: 0, agree: 2 })) } } : compiled;
 // --rules-and-linear: without the text encoder, to see what it adds.
 const second = rulesOnly || process.argv.includes('--rules-and-linear') ? undefined : await loadSecondStage();
 console.log(

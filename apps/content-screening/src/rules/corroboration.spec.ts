@@ -77,3 +77,33 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.ok(sale.categories.includes('cannabis'));
   });
 });
+
+// Where stage one saw part of a scam or a promotion, the head holds from its `agree` score.
+const agreeingAt = (level: number) => ({ ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => ({ ...h, agree: level })) } });
+const reminder = { ...facts, brand: 'Acme Dental', basis: 'express' as const };
+
+describe('agreement of the head with part of stage one’s evidence', () => {
+  const verify = 'Acme Dental: please verify your account details with us today.';
+  const pitch = 'Acme Dental: your crown is ready for pickup. Ask about our new whitening kit at the front desk.';
+
+  it('holds a text with fraud signals short of the threshold when the fraud head agrees, and says what each saw', () => {
+    const result = screen(verify, reminder, agreeingAt(0));
+    assert.equal(result.decision, 'hold');
+    assert.deepEqual(result.categories, ['fraud']);
+    assert.ok(result.clauses.includes('MP.CONTENT.FRAUD'));
+    assert.match(result.reasons.join(' '), /fraud: stage one saw part of it \(fraud signals score 0\.5: verify_request\), and the text model agrees from 0\.00; text model/);
+    assert.equal(screen(verify, reminder, agreeingAt(1)).decision, 'pass');
+  });
+
+  it('holds a product pitch in an informational text the promotional head agrees with, and lets it pass under express consent', () => {
+    const held = screen(pitch, { ...reminder, basis: 'prior_relationship' }, agreeingAt(0));
+    assert.equal(held.decision, 'hold');
+    assert.deepEqual(held.clauses, ['MP.CONSENT.PRIOR_RELATIONSHIP']);
+    assert.match(held.reasons.join(' '), /promotion signals score 0\.5: product_pitch/);
+    assert.equal(screen(pitch, reminder, agreeingAt(0)).decision, 'pass');
+  });
+
+  it('asks nothing of a text in which stage one saw no part of the category', () => {
+    assert.equal(screen('Acme Dental: your cleaning is tomorrow at 9:00.', reminder, agreeingAt(0)).decision, 'pass');
+  });
+});

@@ -99,6 +99,8 @@ export const LexiconsSchema = z
     }),
     fraud: z.strictObject({
       threshold: z.number().positive(),
+      /** A score below the threshold at which stage one has seen part of a scam: the fraud head then holds from its `agree` score (screen-message.ts). */
+      partial: z.number().positive(),
       /** A score at which the signals stand on their own: the fraud head's corroboration is not asked (screen-message.ts `corroborate`). */
       firm: z.number().positive(),
       /** Signals that stand on their own at the threshold (a password, card code or identity number asked for by text): no corroboration is asked either. */
@@ -120,7 +122,13 @@ export const LexiconsSchema = z
       ),
       benign: Phrases,
     }),
-    promotional: z.strictObject({ threshold: z.number().positive(), signals: z.array(Signal).min(1), advocacy: z.array(Signal).min(1) }),
+    promotional: z.strictObject({
+      threshold: z.number().positive(),
+      /** Like fraud's `partial`: from this score of promotion or advocacy signals the promotional head holds from its `agree` score. */
+      partial: z.number().positive(),
+      signals: z.array(Signal).min(1),
+      advocacy: z.array(Signal).min(1),
+    }),
   })
   .superRefine((data, ctx) => {
     const cuePhrases = new Set(Object.values(data.cues).flat());

@@ -14,7 +14,7 @@ import {
 } from '@sms/contracts';
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
-import { CATEGORY_NAMES, type Category, type CountryPacks } from './rule-data.js';
+import { CATEGORY_NAMES, type Category, type CountryPacks, type RuleData } from './rule-data.js';
 import { CONSULTED_HEADS, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
 import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
 import { originalSpan } from './normalise.js';
@@ -284,7 +284,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   corroborate(findings, firm, scores, rules, second);
   rules.model.heads.forEach((head, k) => {
     if (findings.some((f) => f.category === head.name && !f.uncorroborated)) return;
-    const judged = modelBand(head, scores[k]!, second);
+    const judged = modelBand(head, scores[k]!, second) ?? agreement(head, scores[k]!, analysis, lexicons);
     if (!judged) return;
     // The n-grams that carried the score are worked out only for a band that makes a finding
     // (a promotional score under an express basis makes none).
@@ -464,6 +464,40 @@ function corroborate(findings: Finding[], firm: ReadonlySet<Category>, scores: r
  */
 export function withCorroborationAt(rules: CompiledRules, level: number): CompiledRules {
   return { ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => ({ ...h, corroborate: level })) } };
+}
+
+/**
+ * What stage one saw of a category short of finding it: fraud signals, or promotion and advocacy
+ * signals, from the lexicon's `partial` score up to its threshold. Null when it saw none.
+ */
+export function partialEvidence(category: ModelHead, analysis: Analysis, lexicons: RuleData['lexicons']): string | null {
+  const of = (what: string, score: number, ids: string[], partial: number, threshold: number): string | null =>
+    score >= partial && score < threshold ? `stage one saw part of it (${what} signals score ${Math.round(score * 100) / 100}: ${ids.join(', ')})` : null;
+  if (category === 'fraud')
+    return of(
+      'fraud',
+      analysis.fraud.score,
+      analysis.fraud.signals.map((x) => x.id),
+      lexicons.fraud.partial,
+      lexicons.fraud.threshold,
+    );
+  if (category !== 'promotional') return null;
+  const { partial, threshold } = lexicons.promotional;
+  const promo = analysis.promotionalScore >= analysis.advocacyScore;
+  return of(
+    promo ? 'promotion' : 'advocacy',
+    promo ? analysis.promotionalScore : analysis.advocacyScore,
+    (promo ? analysis.promotional : analysis.advocacy).map((x) => x.id),
+    partial,
+    threshold,
+  );
+}
+
+/** Where stage one saw part of a category and the head agrees from its `agree` score: a hold. */
+function agreement(head: { name: ModelHead; agree: number }, score: number, analysis: Analysis, lexicons: RuleData['lexicons']): { band: Decision; why: string } | null {
+  if (score < head.agree) return null;
+  const partial = partialEvidence(head.name, analysis, lexicons);
+  return partial ? { band: 'hold', why: `${partial}, and the text model agrees from ${head.agree.toFixed(2)}` } : null;
 }
 
 /**

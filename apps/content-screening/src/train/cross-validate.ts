@@ -156,3 +156,55 @@ export function chooseCorroboration(
     };
   });
 }
+
+export interface Agreement {
+  agree: number;
+  /** Texts of the category in which stage one saw part of its evidence, held at the hold band and at `agree`. */
+  positives: number;
+  atHold: number;
+  atAgree: number;
+  /** Lawful texts with part of the evidence, and of them those held at `agree`. */
+  lawful: number;
+  lawfulAtAgree: number;
+}
+
+/**
+ * The score from which each head holds a text in which stage one saw part of its category
+ * (`partial[i]` holds those heads for text i): the lowest that holds at most `rate` of all the
+ * head's lawful texts (as `chooseBands` counts them) among those with part of the evidence,
+ * never below `floor` nor above the hold band. A head for which stage one sees no part keeps its
+ * hold band.
+ */
+export function chooseAgreement(
+  texts: readonly TrainingText[],
+  labels: readonly Uint8Array[],
+  scores: readonly Float64Array[],
+  partial: readonly ReadonlySet<number>[],
+  bands: readonly Bands[],
+  rate: number,
+  floor: number,
+): Agreement[] {
+  return MODEL_HEADS.map((_, k) => {
+    let lawfulAll = 0;
+    const lawful: number[] = [];
+    const positives: number[] = [];
+    texts.forEach((t, i) => {
+      if (labels[i]![k] === POSITIVE) {
+        if (partial[i]!.has(k)) positives.push(scores[i]![k]!);
+      } else if (labels[i]![k] === NEGATIVE && (t.label === 'benign' || MODEL_HEADS[k] === 'promotional')) {
+        lawfulAll++;
+        if (partial[i]!.has(k)) lawful.push(scores[i]![k]!);
+      }
+    });
+    const hold = bands[k]!.hold;
+    const agree = lawful.length === 0 ? hold : Math.min(hold, thresholdAt(lawful, (rate * lawfulAll) / lawful.length, floor));
+    return {
+      agree,
+      positives: positives.length,
+      atHold: positives.filter((x) => x >= hold).length,
+      atAgree: positives.filter((x) => x >= agree).length,
+      lawful: lawful.length,
+      lawfulAtAgree: lawful.filter((x) => x >= agree).length,
+    };
+  });
+}

@@ -9,8 +9,9 @@ import { encodeWeights, loadTextModel, MODEL_HEADS, type TextModelFile } from '.
 import { corpusDigest, headLabels, readCorpus, trainingTexts } from './corpus.js';
 import { compileRules } from '../rules/compile.js';
 import { loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, defaultBasis, screen, withCorroborationAt } from '../rules/screen-message.js';
-import { chooseBands, chooseCorroboration, crossValidate, foldsOf, headFigures } from './cross-validate.js';
+import { analyse } from '../rules/analyse.js';
+import { DEFAULT_SETTINGS, defaultBasis, partialEvidence, screen, withCorroborationAt } from '../rules/screen-message.js';
+import { chooseAgreement, chooseBands, chooseCorroboration, crossValidate, foldsOf, headFigures } from './cross-validate.js';
 import { exampleOf, trainHeads } from './ftrl.js';
 import { BAND_TARGETS, CORROBORATION_MISS_RATE, FEATURES, FOLDS, OPTIONS } from './options.js';
 
@@ -65,6 +66,27 @@ console.log(
   ])}`,
 );
 
+// Where stage one saw part of a category (fraud or promotion signals short of the threshold),
+// the head holds from a lower score: at most as many more lawful texts as its hold band allows.
+const partial = texts.map((t) => {
+  const analysis = analyse(t.text, stageOne);
+  const heads = new Set<number>();
+  MODEL_HEADS.forEach((name, k) => {
+    if (partialEvidence(name, analysis, stageOne.data.lexicons)) heads.add(k);
+  });
+  return heads;
+});
+const agreement = chooseAgreement(texts, labels, scores, partial, bands, BAND_TARGETS.holdFalsePositiveRate, BAND_TARGETS.minHold);
+console.log(
+  `\nwhere stage one saw part of the category, the head holds from (at most ${BAND_TARGETS.holdFalsePositiveRate * 100} % of its lawful texts more), cross-validated:\n${formatTable([
+    ['head', 'agree', 'hold', 'part seen, of the category', 'held at hold', 'held at agree', 'part seen, lawful', 'held at agree'],
+    ...MODEL_HEADS.flatMap((name, k) => {
+      const a = agreement[k]!;
+      return a.positives + a.lawful === 0 ? [] : [[name, a.agree.toFixed(3), bands[k]!.hold.toFixed(3), a.positives, a.atHold, a.atAgree, a.lawful, a.lawfulAtAgree]];
+    }),
+  ])}`,
+);
+
 const trained = trainHeads(examples, MODEL_HEADS.length, FEATURES, OPTIONS);
 const h = MODEL_HEADS.length;
 const scales = MODEL_HEADS.map((_, k) => {
@@ -74,11 +96,20 @@ const scales = MODEL_HEADS.map((_, k) => {
 });
 const digest = corpusDigest();
 const file: TextModelFile = {
-  version: `text-model.v2-${digest.slice(0, 12)}`,
+  version: `text-model.v3-${digest.slice(0, 12)}`,
   description: 'Logistic heads per category over hashed character 2-5-grams and word 1-2-grams of the normalised text; FTRL-Proximal; written by npm run train:screening, do not edit.',
   training: { corpusDigest: digest, examples: examples.length, options: { ...OPTIONS, folds: FOLDS, ...BAND_TARGETS, corroborationMissRate: CORROBORATION_MISS_RATE } },
   features: { hashBits: FEATURES.hashBits, charNgrams: FEATURES.charNgrams, wordNgrams: FEATURES.wordNgrams },
-  heads: MODEL_HEADS.map((name, k) => ({ name, bias: trained.bias[k]!, scale: scales[k]!, hold: bands[k]!.hold, block: bands[k]!.block, corroborate: corroboration[k]!.corroborate, cv: figures[k]! })),
+  heads: MODEL_HEADS.map((name, k) => ({
+    name,
+    bias: trained.bias[k]!,
+    scale: scales[k]!,
+    hold: bands[k]!.hold,
+    block: bands[k]!.block,
+    corroborate: corroboration[k]!.corroborate,
+    agree: agreement[k]!.agree,
+    cv: figures[k]!,
+  })),
   weights: encodeWeights(trained.weights, h, scales),
 };
 loadTextModel(file); // the file must read back

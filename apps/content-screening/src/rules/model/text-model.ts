@@ -30,6 +30,13 @@ const HeadSchema = z.strictObject({
    * 200 of the corpus's texts of the category that a rule finds falls below it; absent, 0.
    */
   corroborate: Band.optional(),
+  /**
+   * Where stage one has seen part of the category's evidence (fraud or promotion signals from
+   * the lexicon's `partial` score up to its threshold), the head holds from this score instead of
+   * its hold band. Chosen by cross-validation so that it holds at most 1 in 2,000 of the head's
+   * lawful texts more; absent, the hold band.
+   */
+  agree: Band.optional(),
   /** Cross-validated figures of the training corpus at these bands, for the record. */
   cv: z.strictObject({
     positives: z.number().int(),
@@ -68,6 +75,8 @@ export interface TextModelHead {
   block: number;
   /** The score a rule finding of the category needs from this head (0: none). */
   corroborate: number;
+  /** The score from which the head holds where stage one saw part of the category's evidence. */
+  agree: number;
   /** The training's cross-validated figures at these bands, for the record. */
   cv: TextModelFile['heads'][number]['cv'];
 }
@@ -141,7 +150,12 @@ export function loadTextModel(input: unknown): TextModel {
   } catch (error) {
     throw new Error(`text model ${file.version}: ${(error as Error).message}`);
   }
-  return { version: file.version, spec, heads: file.heads.map(({ name, bias, hold, block, corroborate, cv }) => ({ name, bias, hold, block, corroborate: corroborate ?? 0, cv })), weights };
+  return {
+    version: file.version,
+    spec,
+    heads: file.heads.map(({ name, bias, hold, block, corroborate, agree, cv }) => ({ name, bias, hold, block, corroborate: corroborate ?? 0, agree: agree ?? hold, cv })),
+    weights,
+  };
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
