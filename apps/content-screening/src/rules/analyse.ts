@@ -55,6 +55,8 @@ export interface Analysis {
   normalised: NormalisedText;
   tokens: Token[];
   hits: CategoryHit[];
+  /** Categories of which a word was seen short of a hit (a context word with no cue beside it, one half of a pair), with the first such word. */
+  partial: Map<LexiconCategory, Span>;
   fraud: FraudAssessment;
   malware: Span | null;
   links: Link[];
@@ -147,6 +149,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
   const harmless = (match: PhraseMatch, group: string): boolean => b.benign.some((benign) => benign.entry.group === group && contains(benign, match));
 
   const hits: CategoryHit[] = [];
+  const partial = new Map<LexiconCategory, Span>();
   for (const category of LEXICON_CATEGORIES) {
     const terms = b.terms.length > 0 ? ofGroup(b.terms, category) : null;
     const context = b.context.length > 0 ? ofGroup(b.context, category) : null;
@@ -169,7 +172,11 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
       const partner = combos?.find((m) => m.entry.id === match.entry.id && m.entry.part === 1 && !overlaps(m, match) && distance(m, match) <= window);
       if (partner) found.push({ ...match, first: Math.min(match.first, partner.first), last: Math.max(match.last, partner.last), flags: match.flags | partner.flags });
     }
-    if (found.length === 0) continue;
+    if (found.length === 0) {
+      const seen = [...(context ?? []), ...(combos ?? [])].find((m) => !harmless(m, category));
+      if (seen) partial.set(category, spanOf(seen));
+      continue;
+    }
     found.sort(longestFirst);
     const tags = new Set<string>();
     for (const match of found) if (match.entry.tag) tags.add(match.entry.tag);
@@ -198,6 +205,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     normalised,
     tokens,
     hits,
+    partial,
     fraud: assessFraud(b, tokens, normalised, links, rules, spanOf, linkSpan),
     malware,
     links,

@@ -103,6 +103,16 @@ describe('agreement of the head with part of stage one’s evidence', () => {
     assert.equal(screen(pitch, reminder, agreeingAt(0)).decision, 'pass');
   });
 
+  it('holds a word of a gated category seen with no cue beside it when the category’s head agrees', () => {
+    const picnic = 'Acme Dental: the staff picnic has beer and burgers on Saturday.';
+    const held = screen(picnic, reminder, agreeingAt(0));
+    assert.equal(held.decision, 'hold');
+    assert.deepEqual(held.categories, ['alcohol']);
+    assert.match(held.reasons.join(' '), /alcohol: stage one saw part of it \("beer" at 34-38, short of a finding\), and the text model agrees from 0\.00/);
+    assert.equal(screen(picnic, reminder, agreeingAt(1)).decision, 'pass');
+    assert.equal(screen(picnic, { ...reminder, age: { verified: true, years: 30 } }, agreeingAt(0)).decision, 'pass');
+  });
+
   it('asks nothing of a text in which stage one saw no part of the category', () => {
     assert.equal(screen('Acme Dental: your cleaning is tomorrow at 9:00.', reminder, agreeingAt(0)).decision, 'pass');
   });

@@ -14,7 +14,7 @@ import {
 } from '@sms/contracts';
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
-import { CATEGORY_NAMES, type Category, type CountryPacks, type RuleData } from './rule-data.js';
+import { CATEGORY_NAMES, type Category, type CountryPacks, type LexiconCategory, type RuleData } from './rule-data.js';
 import { CONSULTED_HEADS, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
 import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
 import { originalSpan } from './normalise.js';
@@ -468,9 +468,12 @@ export function withCorroborationAt(rules: CompiledRules, level: number): Compil
 
 /**
  * What stage one saw of a category short of finding it: fraud signals, or promotion and advocacy
- * signals, from the lexicon's `partial` score up to its threshold. Null when it saw none.
+ * signals, from the lexicon's `partial` score up to its threshold; a word of the category with no
+ * cue beside it, or one half of a pair. Null when it saw none.
  */
 export function partialEvidence(category: ModelHead, analysis: Analysis, lexicons: RuleData['lexicons']): string | null {
+  const word = analysis.partial.get(category as LexiconCategory);
+  if (word) return `stage one saw part of it (${describe(word)}, short of a finding)`;
   const of = (what: string, score: number, ids: string[], partial: number, threshold: number): string | null =>
     score >= partial && score < threshold ? `stage one saw part of it (${what} signals score ${Math.round(score * 100) / 100}: ${ids.join(', ')})` : null;
   if (category === 'fraud')
