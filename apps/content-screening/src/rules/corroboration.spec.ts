@@ -47,6 +47,14 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.match(passed.reasons.join(' '), /and the text encoder text-encoder\.test 0\.\d\d,/);
   });
 
+  it('lets the encoder stop a text alone only for a category the linear head reads something of', () => {
+    const reminder = 'Tallgrass Allergy: your allergy testing is Tuesday at 10. Stop antihistamines 5 days before. Reply STOP to opt out.';
+    const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
+    assert.ok((screen(reminder, facts, rules).modelScores.cannabis ?? 0) < cannabis.corroborate, 'the linear head reads no cannabis here');
+    assert.equal(screen(reminder, facts, rules, opinion('cannabis', 0.97)).decision, 'pass');
+    assert.equal(screen(reminder, facts, withCorroborationAt(rules, 0), opinion('cannabis', 0.97)).decision, 'block');
+  });
+
   it('keeps the rule’s finding when the encoder cannot be asked (fails closed)', () => {
     const result = screen(pollen, facts, strict, { head, unavailable: 'its queue is full' });
     assert.equal(result.decision, 'block');

@@ -505,12 +505,17 @@ function agreement(head: { name: ModelHead; agree: number }, score: number, anal
 
 /**
  * The band a head's category reaches. Without the encoder's opinion, the linear head's bands.
- * With it, the encoder's bands for that class decide (promotion stays the linear head's), and a linear score in the block band that
+ * With it, the encoder's bands for that class decide where the linear head reads at least some of
+ * the category (its `corroborate` score; promotion stays the linear head's), and a linear score in the block band that
  * the encoder does not share only holds (the linear heads never block alone once the encoder
  * has been asked).
  */
-function modelBand(head: { name: ModelHead; hold: number; block: number }, score: number, second: SecondOpinion | undefined): { band: Decision; why?: string } | null {
+function modelBand(head: { name: ModelHead; hold: number; block: number; corroborate: number }, score: number, second: SecondOpinion | undefined): { band: Decision; why?: string } | null {
   if (second && 'scores' in second && head.name !== 'promotional') {
+    // Where the linear head reads nothing of the category (below the score a rule's finding
+    // needs from it), the encoder does not stop the text alone: it errs most on short texts
+    // far from its training, such as Spanish chat.
+    if (score < head.corroborate) return null;
     const band = second.head.bands[head.name];
     const p = second.scores[head.name as EncoderClass];
     const why = band ? `text encoder ${second.head.version} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;
