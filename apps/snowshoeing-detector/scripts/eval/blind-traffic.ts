@@ -12,7 +12,7 @@
 import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
 import { seededRandom, type Random } from '@sms/util';
 import type { CampaignSpec, Traffic } from './traffic.js';
-import type { StreamMessage } from '../detection/stream-detector.js';
+import type { StreamMessage } from '../../src/detection/stream-detector.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -41,7 +41,7 @@ await db.end();
 
 const port = await freePort();
 mkdirSync(stack.logDir, { recursive: true });
-const service = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(new URL('../main.js', import.meta.url))], {
+const service = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(new URL('../../dist/main.js', import.meta.url))], {
   env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), DATABASE_URL: stack.databaseUrl, PII_HASH_KEY: stack.piiHashKey, HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
   stdio: ['ignore', openSync(join(stack.logDir, 'consent-bench.log'), 'w'), 'inherit'],
 });

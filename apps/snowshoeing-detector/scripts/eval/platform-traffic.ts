@@ -1,5 +1,5 @@
 import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
-import type { StreamMessage } from '../detection/stream-detector.js';
+import type { StreamMessage } from '../../src/detection/stream-detector.js';
 import { disguise, msSid, phone, prng, spin, type CampaignSpec, type Random, type Traffic } from './traffic.js';
 
 /**

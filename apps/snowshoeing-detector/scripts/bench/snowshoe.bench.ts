@@ -6,9 +6,9 @@
 // The whole detector runs (fingerprint, cluster index, windows, decision) on the in-memory
 // store, in one thread. Figures, printed, never asserted.
 import type { TenantConfigEvent } from '@sms/contracts';
-import { StreamDetector, type StreamMessage } from '../detection/stream-detector.js';
+import { StreamDetector, type StreamMessage } from '../../src/detection/stream-detector.js';
 import { generateTraffic, phone, prng, spin, type Random } from '../eval/traffic.js';
-import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
+import { loadSnowshoeRules, loadTextNormalisation } from '../../src/rules/rule-data.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {

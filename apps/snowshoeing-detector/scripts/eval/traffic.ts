@@ -1,6 +1,6 @@
 import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
 import { seededRandom, type Random } from '@sms/util';
-import type { StreamMessage } from '../detection/stream-detector.js';
+import type { StreamMessage } from '../../src/detection/stream-detector.js';
 
 /**
  * Synthetic traffic for the evaluation, the benchmark and the tests: legitimate templated

@@ -8,8 +8,8 @@ import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts'
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { StreamDetector, type StreamMessage } from '../detection/stream-detector.js';
-import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
+import { StreamDetector, type StreamMessage } from '../../src/detection/stream-detector.js';
+import { loadSnowshoeRules, loadTextNormalisation } from '../../src/rules/rule-data.js';
 
 const StreamMessageSchema = z.object({
   id: z.string().min(1),

@@ -1,4 +1,4 @@
-// node apps/snowshoeing-detector/dist/bench/redis-store.bench.js [--messages N --batch N --redis URL --database URL]
+// node apps/snowshoeing-detector/dist-scripts/bench/redis-store.bench.js [--messages N --batch N --redis URL --database URL]
 // What the service's two stages cost with their state in Redis (127.0.0.1:6379 by default) and
 // their verdicts in PostgreSQL (a database of its own by default, created and migrated if
 // missing): batches as the Kafka consumers get them, through the consumers' own batch functions
@@ -9,11 +9,11 @@ import type { MessageEnvelope } from '@sms/contracts';
 import { ensureDatabase, migrate } from '@sms/database';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SNOWSHOE_SCHEMA, snowshoeDataSource } from '../database/data-source.js';
-import { DecisionsRepository } from '../decisions/decisions.repository.js';
-import { assignBatch, decideBatch } from '../detection/detector-batch.js';
-import { loadRuleData } from '../rules/rule-data.js';
-import { RedisStore, redisStoreSettings } from '../detection/redis-store.js';
+import { SNOWSHOE_SCHEMA, snowshoeDataSource } from '../../src/database/data-source.js';
+import { DecisionsRepository } from '../../src/decisions/decisions.repository.js';
+import { assignBatch, decideBatch } from '../../src/detection/detector-batch.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import { RedisStore, redisStoreSettings } from '../../src/detection/redis-store.js';
 import { generateTraffic } from '../eval/traffic.js';
 
 const args = process.argv.slice(2);

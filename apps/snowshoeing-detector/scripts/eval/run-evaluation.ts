@@ -2,7 +2,7 @@
 // Generates a day of traffic (legitimate templated campaigns from registered pools, snowshoe
 // campaigns with spintax and number rotation at several speeds), runs the detector over it
 // and prints recall, messages sent before the hold and false holds. Figures, not assertions.
-import { loadSnowshoeRules, loadTextNormalisation } from '../rules/rule-data.js';
+import { loadSnowshoeRules, loadTextNormalisation } from '../../src/rules/rule-data.js';
 import { generateBlindTraffic } from './blind-traffic.js';
 import { evaluate } from './evaluate.js';
 import { generatePlatformTraffic } from './platform-traffic.js';

@@ -1,6 +1,6 @@
 import type { Decision as DecisionKind } from '@sms/contracts';
-import { StreamDetector } from '../detection/stream-detector.js';
-import type { SnowshoeRules, TextNormalisation } from '../rules/rule-data.js';
+import { StreamDetector } from '../../src/detection/stream-detector.js';
+import type { SnowshoeRules, TextNormalisation } from '../../src/rules/rule-data.js';
 import type { Traffic } from './traffic.js';
 
 export interface CampaignResult {
