@@ -1,4 +1,4 @@
-// node apps/content-screening/dist/eval/make-variants.js
+// node apps/content-screening/dist-scripts/eval/make-variants.js
 // Writes eval/data/labeled.v1.jsonl: the hand-written cases of labeled-base.v1.jsonl, then
 // for each case that names a word to disguise, one variant per evasion technique. The
 // techniques are written here independently of the screening's normaliser (their own

@@ -2,14 +2,14 @@ import { DecisionSchema } from '@sms/contracts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ScreenInputSchema } from '../cli/screen-line.js';
-import { CategorySchema } from '../rules/rule-data.js';
+import { CategorySchema } from '../../src/rules/rule-data.js';
 
 /** A case of our own labeled set: a CLI input line plus what the policy expects (eval/data/README.md). */
 export const LabeledCaseSchema = ScreenInputSchema.extend({
   expected: z.strictObject({ decision: DecisionSchema, categories: z.array(CategorySchema) }),
   group: z.string().min(1),
   note: z.string().optional(),
-  /** A word of the body that src/eval/make-variants.ts disguises in evasion variants of the case. */
+  /** A word of the body that scripts/eval/make-variants.ts disguises in evasion variants of the case. */
   disguise: z.string().min(1).optional(),
 });
 export type LabeledCase = z.infer<typeof LabeledCaseSchema>;

@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { compileRules } from '../rules/compile.js';
-import { loadRuleData } from '../rules/rule-data.js';
-import { loadSecondStage } from '../rules/model/second-opinion.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import { loadSecondStage } from '../../src/rules/model/second-opinion.js';
 import { ScreeningSettingsSchema, screenLine } from './screen-line.js';
 
 function usage(message: string): never {

@@ -3,11 +3,11 @@
 // our labeled set, screened over and over after a warm-up. Figures are printed, never asserted.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { compileRules } from '../rules/compile.js';
-import { loadRuleData } from '../rules/rule-data.js';
-import { loadSecondStage } from '../rules/model/second-opinion.js';
-import { normalise } from '../rules/normalise.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, type ScreeningFacts } from '../rules/screen-message.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import { loadSecondStage } from '../../src/rules/model/second-opinion.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, type ScreeningFacts } from '../../src/rules/screen-message.js';
 import { readLabeledSet } from '../eval/labeled-set.js';
 import { readMendeley, readUci } from '../eval/public-sets.js';
 

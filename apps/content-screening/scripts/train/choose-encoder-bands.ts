@@ -2,16 +2,16 @@
 // with the fine-tuned encoder as the service runs it (onnxruntime, int8) and with linear heads
 // trained without it, chooses the encoder's bands and the linear score from which a text is
 // sent to the encoder, and writes model/text-encoder-head.json beside the ONNX file.
-//   node dist/train/choose-encoder-bands.js TRAINED_DIR
+//   node dist-scripts/train/choose-encoder-bands.js TRAINED_DIR
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readBlindSet } from '../eval/blind-set.js';
 import { calibrationPath } from '../eval/calibrate.js';
 import { formatTable, percent } from '../eval/metrics.js';
-import { CONSULTED_HEADS, ENCODER_CLASSES, type EncoderHeadFile } from '../rules/model/encoder-head.js';
-import { EncoderTokenizer, modelDir } from '../rules/model/encoder-input.js';
-import { TextEncoder } from '../rules/model/text-encoder.js';
-import { MODEL_HEADS } from '../rules/model/text-model.js';
-import { normalise } from '../rules/normalise.js';
+import { CONSULTED_HEADS, ENCODER_CLASSES, type EncoderHeadFile } from '../../src/rules/model/encoder-head.js';
+import { EncoderTokenizer, modelDir } from '../../src/rules/model/encoder-input.js';
+import { TextEncoder } from '../../src/rules/model/text-encoder.js';
+import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
+import { normalise } from '../../src/rules/normalise.js';
 import { headLabels } from './corpus.js';
 import { thresholdAt } from './cross-validate.js';
 import { ENCODER_SEED, encoderSet } from './encoder-set.js';

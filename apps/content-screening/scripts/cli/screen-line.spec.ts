@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileRules } from '../rules/compile.js';
-import { loadRuleData } from '../rules/rule-data.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
 import { envelopeOf, screenLine, ScreenInputSchema } from './screen-line.js';
 
 const rules = compileRules(loadRuleData());

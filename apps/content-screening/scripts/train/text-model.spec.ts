@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exampleOf, IGNORED, NEGATIVE, POSITIVE, predict, trainHeads } from '../../train/ftrl.js';
-import { compileRules, type CompiledRules } from '../compile.js';
-import { normalise } from '../normalise.js';
-import { loadRuleData } from '../rule-data.js';
-import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../screen-message.js';
-import { forEachFeature, type FeatureSpec } from './features.js';
-import { encodeWeights, explainHead, loadTextModel, MODEL_HEADS, scoreText, type TextModel, type TextModelFile } from './text-model.js';
+import { exampleOf, IGNORED, NEGATIVE, POSITIVE, predict, trainHeads } from './ftrl.js';
+import { compileRules, type CompiledRules } from '../../src/rules/compile.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../../src/rules/screen-message.js';
+import { forEachFeature, type FeatureSpec } from '../../src/rules/model/features.js';
+import { encodeWeights, explainHead, loadTextModel, MODEL_HEADS, scoreText, type TextModel, type TextModelFile } from '../../src/rules/model/text-model.js';
 
 const spec: FeatureSpec = { hashBits: 14, charNgrams: [2, 4], wordNgrams: [1, 2] };
 const slotsOf = (text: string): number[] => {

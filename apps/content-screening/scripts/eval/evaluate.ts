@@ -5,10 +5,10 @@
 import { DECISIONS } from './decisions.js';
 import { fileURLToPath } from 'node:url';
 import { outputOf, screenInput } from '../cli/screen-line.js';
-import { compileRules } from '../rules/compile.js';
-import { CATEGORY_NAMES, loadRuleData } from '../rules/rule-data.js';
-import { loadSecondStage, screenTwoStage } from '../rules/model/second-opinion.js';
-import { DEFAULT_SETTINGS, type ScreeningFacts } from '../rules/screen-message.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { CATEGORY_NAMES, loadRuleData } from '../../src/rules/rule-data.js';
+import { loadSecondStage, screenTwoStage } from '../../src/rules/model/second-opinion.js';
+import { DEFAULT_SETTINGS, type ScreeningFacts } from '../../src/rules/screen-message.js';
 import { readBlindSet } from './blind-set.js';
 import { readLabeledSet } from './labeled-set.js';
 import { confusion, formatTable, labelMetrics, percent } from './metrics.js';

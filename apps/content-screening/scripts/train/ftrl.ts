@@ -1,6 +1,6 @@
 import { seededRandom, shuffle } from '@sms/util';
-import { normalise } from '../rules/normalise.js';
-import { forEachFeature, type FeatureSpec } from '../rules/model/features.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { forEachFeature, type FeatureSpec } from '../../src/rules/model/features.js';
 
 /**
  * Training of the text model's heads: logistic regression by FTRL-Proximal (McMahan et al.,

@@ -1,4 +1,4 @@
-import { ENCODER_CLASSES, type EncoderClass } from '../rules/model/encoder-head.js';
+import { ENCODER_CLASSES, type EncoderClass } from '../../src/rules/model/encoder-head.js';
 import { readCorpus, trainingTexts, type TrainingText } from './corpus.js';
 import { foldsOf } from './cross-validate.js';
 

@@ -1,11 +1,11 @@
 // Writes the text encoder's training set for its fine-tuning (train/finetune-encoder.py) as
 // JSON Lines, normalised and cut into the encoder's word pieces here, so that training reads
 // text exactly as screening does.
-//   node dist/train/export-encoder-set.js OUT.jsonl
+//   node dist-scripts/train/export-encoder-set.js OUT.jsonl
 import { writeFileSync } from 'node:fs';
-import { ENCODER_CLASSES } from '../rules/model/encoder-head.js';
-import { EncoderTokenizer } from '../rules/model/encoder-input.js';
-import { normalise } from '../rules/normalise.js';
+import { ENCODER_CLASSES } from '../../src/rules/model/encoder-head.js';
+import { EncoderTokenizer } from '../../src/rules/model/encoder-input.js';
+import { normalise } from '../../src/rules/normalise.js';
 import { corpusDigest } from './corpus.js';
 import { ENCODER_SEED, encoderSet } from './encoder-set.js';
 

@@ -1,10 +1,10 @@
 import { ConsentBasisSchema, E164Schema, MAX_BODY_LENGTH, MessageKindSchema, UseCaseSchema, type ClauseId, type Decision, type MessageEnvelope, type TenantConfigEvent } from '@sms/contracts';
 import { recipientLocale } from '@sms/domain';
 import { z } from 'zod';
-import type { CompiledRules } from '../rules/compile.js';
-import type { Category } from '../rules/rule-data.js';
-import { screenTwoStage, type SecondStage } from '../rules/model/second-opinion.js';
-import { DEFAULT_SETTINGS, defaultBasis, factsFromEnvelope, type ScreeningResult, type ScreeningSettings } from '../rules/screen-message.js';
+import type { CompiledRules } from '../../src/rules/compile.js';
+import type { Category } from '../../src/rules/rule-data.js';
+import { screenTwoStage, type SecondStage } from '../../src/rules/model/second-opinion.js';
+import { DEFAULT_SETTINGS, defaultBasis, factsFromEnvelope, type ScreeningResult, type ScreeningSettings } from '../../src/rules/screen-message.js';
 
 /** One input line of `npm run screen` (and one case of the labeled set). */
 export const ScreenInputSchema = z.object({

@@ -5,12 +5,12 @@
 // stops with the right category, the benign texts stopped and what stopped them (a rule, the
 // linear heads, the encoder), so that the choice written into the head file can be checked.
 import { fileURLToPath } from 'node:url';
-import { compileRules } from '../rules/compile.js';
-import { ENCODER_CLASSES, type EncoderHeadFile, type EncoderScores } from '../rules/model/encoder-head.js';
-import { loadSecondStage } from '../rules/model/second-opinion.js';
-import { normalise } from '../rules/normalise.js';
-import { loadRuleData } from '../rules/rule-data.js';
-import { DEFAULT_SETTINGS, factsFromEnvelope, needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../rules/screen-message.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { ENCODER_CLASSES, type EncoderHeadFile, type EncoderScores } from '../../src/rules/model/encoder-head.js';
+import { loadSecondStage } from '../../src/rules/model/second-opinion.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { loadRuleData } from '../../src/rules/rule-data.js';
+import { DEFAULT_SETTINGS, factsFromEnvelope, needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../../src/rules/screen-message.js';
 import { envelopeOf } from '../cli/screen-line.js';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { readBlindSet, type BlindCase } from './blind-set.js';
