@@ -5,14 +5,17 @@ import tseslint from 'typescript-eslint';
  * Lint for async safety and real module boundaries:
  * - apps never import apps (Nx forbids it outright) and use only platform, contracts and util libs;
  * - the contracts library depends on nothing but utilities;
- * - the Twilio simulator is a development tool that no service may import.
+ * - the Twilio simulator is a development tool that no service may import;
+ * - an app's scripts (apps/<app>/scripts) may import its src, never the other way round.
  */
 const TESTING_ONLY_IN_TESTS = { name: '@sms/testing', message: 'test factories and harnesses belong in test files only' };
 /** Two levels up is as far as a relative import goes: past that, the file belongs to another room (import its library) or sits in the wrong one. */
 const NO_DEEP_RELATIVE_IMPORTS = { group: ['../../../*'], message: 'import across rooms through the library (@sms/...), or move the file closer' };
+/** An app's scripts (benchmarks, evaluations, training, CLIs) import its src; src, tests included, never imports them. */
+const NO_SCRIPTS_FROM_SRC = { group: ['**/scripts/**'], message: "src is what the service runs: it never imports the app's scripts (move what both need into src)" };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', '.local/**', '.cache/**'] },
+  { ignores: ['**/dist/**', '**/dist-scripts/**', '**/node_modules/**', '.nx/**', '.local/**', '.cache/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
@@ -50,13 +53,13 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-console': 'off',
       'no-duplicate-imports': 'error',
-      'no-restricted-imports': ['error', { paths: [TESTING_ONLY_IN_TESTS], patterns: [NO_DEEP_RELATIVE_IMPORTS] }],
+      'no-restricted-imports': ['error', { paths: [TESTING_ONLY_IN_TESTS], patterns: [NO_DEEP_RELATIVE_IMPORTS, NO_SCRIPTS_FROM_SRC] }],
     },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', '**/*.bench.ts', '**/test-support/**/*.ts', 'libs/testing/**/*.ts', 'apps/dev/e2e/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [NO_DEEP_RELATIVE_IMPORTS] }],
+      'no-restricted-imports': ['error', { patterns: [NO_DEEP_RELATIVE_IMPORTS, NO_SCRIPTS_FROM_SRC] }],
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// Compiles TypeScript projects with SWC: <project>/src/**/*.ts -> <project>/dist/**/*.js.
+// Compiles TypeScript projects with SWC: <project>/src/**/*.ts -> <project>/dist/**/*.js, and an
+// app's benchmarks, evaluations, training scripts and CLIs, <project>/scripts/**/*.ts ->
+// <project>/dist-scripts/**/*.js. A script imports its app's rules from src (`../../src/rules/x.js`);
+// in the compiled script that import points at the compiled src (`../../dist/rules/x.js`). src never
+// imports scripts (lint forbids it), so what the service runs is src alone.
 // Type checking is separate (`npm run typecheck`); SWC only strips types and emits decorator
 // metadata, which NestJS needs and Node's own type stripping does not provide.
 //   node tools/build.mjs            every project
@@ -7,7 +11,7 @@
 import { transformFile } from '@swc/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const swcOptions = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
@@ -33,9 +37,35 @@ export async function listProjects() {
   return roots;
 }
 
+/** The compile roots of a project: its src, and an app's scripts when it has them. */
+const ROOTS = [
+  { from: 'src', to: 'dist' },
+  { from: 'scripts', to: 'dist-scripts' },
+];
+
+/** In a compiled script, a relative import of the app's src points at the compiled src instead. */
+function redirectSrcImports(code, projectDir, sourceFile, targetFile) {
+  const srcDir = join(projectDir, 'src') + sep;
+  return code.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*)\2/g, (whole, lead, quote, specifier) => {
+    const target = resolve(dirname(sourceFile), specifier);
+    if (!target.startsWith(srcDir)) return whole;
+    const compiled = relative(dirname(targetFile), join(projectDir, 'dist', relative(srcDir, target)))
+      .split(sep)
+      .join('/');
+    return `${lead}${quote}${compiled.startsWith('.') ? compiled : `./${compiled}`}${quote}`;
+  });
+}
+
 async function buildProject(projectDir) {
-  const src = join(projectDir, 'src');
-  const out = join(projectDir, 'dist');
+  let compiled = 0;
+  for (const root of ROOTS) if (existsSync(join(projectDir, root.from))) compiled += await buildRoot(projectDir, root);
+  return compiled;
+}
+
+async function buildRoot(projectDir, root) {
+  const src = join(projectDir, root.from);
+  const out = join(projectDir, root.to);
+  const isScripts = root.from !== 'src';
   const expected = new Set();
   let compiled = 0;
   const jobs = [];
@@ -52,7 +82,8 @@ async function buildProject(projectDir) {
           if (t && t.mtimeMs >= s.mtimeMs) return;
           const result = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file), swcrc: false });
           await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, `${result.code}\n//# sourceMappingURL=${rel.split('/').pop().replace(/\.ts$/, '.js')}.map\n`);
+          const code = isScripts ? redirectSrcImports(result.code, projectDir, file, target) : result.code;
+          await writeFile(target, `${code}\n//# sourceMappingURL=${rel.split('/').pop().replace(/\.ts$/, '.js')}.map\n`);
           if (result.map) await writeFile(`${target}.map`, result.map);
           compiled++;
         })(),

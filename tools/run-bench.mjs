@@ -1,5 +1,5 @@
 // Benchmarks: figures, printed, never asserted. Each `*.bench.js` under the given projects'
-// dist runs against a fresh broker and database of its own (TEST_SLOT 8 unless set), with the
+// dist and dist-scripts runs against a fresh broker and database of its own (TEST_SLOT 8 unless set), with the
 // whole stack started too when --stack is given; BENCH_CPU_PROFILE names services whose CPU
 // profiles are written to .local/bench/profiles/<service>. Benches get the broker's and the
 // services' pids in BENCH_PIDS (JSON, name → pid), to account CPU time to them.
@@ -30,7 +30,7 @@ const walk = (dir) => {
   }
 };
 execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { stdio: 'inherit' });
-for (const project of projects) if (existsSync(join(project, 'dist'))) walk(join(project, 'dist'));
+for (const project of projects) for (const out of ['dist', 'dist-scripts']) if (existsSync(join(project, out))) walk(join(project, out));
 
 const profile = getProfile('test');
 /** The processes a bench may account CPU to: the broker and the stack's services, by name. */

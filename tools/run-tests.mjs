@@ -41,7 +41,8 @@ function testFiles(kind) {
       else if (entry.name.endsWith(SUFFIX[kind])) files.push(path);
     }
   };
-  for (const project of projectDirs()) if (existsSync(join(project, 'dist'))) walk(join(project, 'dist'));
+  // dist: the project's src compiled; dist-scripts: an app's scripts (benchmarks, evaluations, CLIs) compiled.
+  for (const project of projectDirs()) for (const out of ['dist', 'dist-scripts']) if (existsSync(join(project, out))) walk(join(project, out));
   return files.sort();
 }
 

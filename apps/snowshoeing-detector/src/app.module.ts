@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseModule, databaseHealth } from '@sms/database';
 import { Pseudonymizer } from '@sms/domain';
+import { withAdmin } from '@sms/kafka';
 import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
 import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
@@ -32,13 +33,7 @@ class RedisLifecycle implements OnApplicationShutdown {
 
 /** The Kafka cluster id: the detector's state belongs to the stream it summarises. */
 async function kafkaClusterId(kafka: Kafka): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.describeCluster()).clusterId;
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin(kafka, async (admin) => (await admin.describeCluster()).clusterId);
 }
 
 @Module({})

@@ -2,3 +2,4 @@ export * from './data-source.js';
 export * from './database.module.js';
 export * from './migrate-cli.js';
 export * from './outbox-lease.js';
+export * from './tenant-record.js';

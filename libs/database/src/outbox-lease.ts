@@ -1,6 +1,21 @@
 import { Periodic } from '@sms/util';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
+
+/**
+ * `<schema>.outbox_instances`, the instances alive now: each renews its row while it runs (its
+ * OutboxLease). An outbox row claimed by an instance listed here is being published by it and is
+ * left alone by every relay; one whose claimant's row lapsed (it died) or that nobody claims is the
+ * relay's to publish. A service lists it among its data source's entities, in its own schema.
+ */
+@Entity({ name: 'outbox_instances' })
+export class OutboxInstanceEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'alive_until', type: 'timestamptz' })
+  aliveUntil!: Date;
+}
 
 /**
  * A service instance's claim on the outbox rows it publishes. Every row an instance writes is

@@ -1,5 +1,5 @@
 import type { TopicDefinition } from '@sms/contracts';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 export interface EnsureTopicsResult {
   created: string[];
@@ -12,9 +12,7 @@ export interface EnsureTopicsResult {
  * that is a deliberate operation, not something a start-up script does).
  */
 export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], replicationFactor = 1): Promise<EnsureTopicsResult> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
@@ -29,6 +27,15 @@ export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], repl
       });
     }
     return { created: missing.map((t) => t.name), existing: topics.filter((t) => existing.has(t.name)).map((t) => t.name) };
+  });
+}
+
+/** Runs `use` with a connected admin client, disconnected afterwards whatever happened. */
+export async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
   } finally {
     await admin.disconnect();
   }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TOPICS, type DeadLetterEvent, type TopicDefinition } from '@sms/contracts';
 import { z } from 'zod';
-import { ensureTopics } from './admin.js';
+import { ensureTopics, withAdmin } from './admin.js';
 import { encodeValue } from './codec.js';
 import { CompactedTopicView } from './compacted-view.js';
 import { createKafkaClient } from './kafka-client.js';
@@ -80,15 +80,30 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   const consumerOf = (topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler, options: { groupId?: string; commitIntervalMs?: number } = {}) =>
     new TopicConsumer({ kafka, topic, groupId: options.groupId ?? `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler, commitIntervalMs: options.commitIntervalMs });
 
-  /** A member of `groupId` that notes every item it handles and commits only when it stops or its group rebalances. */
-  const recordingMember = (topic: TopicDefinition<typeof ItemSchema>, groupId: string, seen: number[]) =>
-    consumerOf(
-      topic,
-      async (records) => {
-        seen.push(...records.map((r) => r.value.n));
-      },
-      { groupId, commitIntervalMs: 600_000 },
-    );
+  /** A fresh topic and consumer group whose members note every item they handle and commit only when they stop or their group rebalances. */
+  async function recordingGroup() {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    const member = (seen: number[]) =>
+      consumerOf(
+        topic,
+        async (records) => {
+          seen.push(...records.map((r) => r.value.n));
+        },
+        { groupId, commitIntervalMs: 600_000 },
+      );
+    return { topic, groupId, member };
+  }
+
+  /** Starts a consumer of `topic` that collects every item it handles, in order, into the array returned. */
+  async function consumeInto(topic: TopicDefinition<typeof ItemSchema>): Promise<Item[]> {
+    const seen: Item[] = [];
+    await consume(topic, async (records) => {
+      seen.push(...records.map((r) => r.value));
+    });
+    return seen;
+  }
 
   async function consume(topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler) {
     const consumer = consumerOf(topic, handler);
@@ -146,10 +161,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   it('splits one large publish into produce requests the broker accepts (its 1 MiB batch limit), keeping order per key', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
-    const seen: Item[] = [];
-    await consume(topic, async (records) => {
-      seen.push(...records.map((r) => r.value));
-    });
+    const seen = await consumeInto(topic);
     // 3,000 records of 3 KB on one key: 9 MB for one partition, in one publishRaw call.
     const padding = 'x'.repeat(3_000);
     await publisher.publishRaw(Array.from({ length: 3_000 }, (_, n) => raw(topic.name, 'one-key', { n, label: `${n} ${padding}` })));
@@ -163,10 +175,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   it('dead-letters invalid records with the error and the original bytes, and hands the rest on', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
-    const seen: Item[] = [];
-    await consume(topic, async (records) => {
-      seen.push(...records.map((r) => r.value));
-    });
+    const seen = await consumeInto(topic);
     const marker = randomUUID();
     await publisher.publishRaw([raw(topic.name, 1, `{broken ${marker}`), raw(topic.name, 1, { n: 'one', label: marker }), raw(topic.name, 1, { n: 2, label: marker })]);
     await waitFor('the valid record', async () => (seen.some((i) => i.label === marker) ? true : undefined));
@@ -256,9 +265,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     );
     consumers.push(consumer);
     await consumer.start();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
+    await withAdmin(kafka, async (admin) => {
       await waitFor('a first call', async () => (partitionOf.size === 30 ? true : undefined));
       const stuck = partitionOf.get(0)!;
       const elsewhere = [...partitionOf].filter(([, p]) => p !== stuck).map(([n]) => n);
@@ -277,9 +284,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
         Array.from({ length: 30 }, (_, n) => n),
         'each handled once',
       );
-    } finally {
-      await admin.disconnect();
-    }
+    });
   });
 
   it('commits what it handled on its interval while it runs, idle or not, and not before the handler returns', async () => {
@@ -300,9 +305,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     consumers.push(consumer);
     await consumer.start();
     await publisher.publishRaw([1, 2, 3].map((n) => raw(topic.name, 'one-key', { n, label: 'interval' })));
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
+    await withAdmin(kafka, async (admin) => {
       const committed = async () => (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions.filter((p) => p.offset !== '-1');
       await sleep(1_000); // ten intervals with the batch still in the handler
       assert.deepEqual(await committed(), [], 'nothing is committed while the handler runs');
@@ -313,17 +316,12 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
         partitions.map((p) => p.offset),
         ['3'],
       );
-    } finally {
-      await admin.disconnect();
-    }
+    });
   });
 
   it('commits what it handled when it stops cleanly, so the next member of its group starts after it', async () => {
-    const topic = aTopic();
-    await ensureTopics(kafka, [topic]);
-    const groupId = `test-${randomUUID()}`;
     // Nothing is committed on the interval (far longer than the test), only at the stop.
-    const member = (seen: number[]) => recordingMember(topic, groupId, seen);
+    const { topic, member } = await recordingGroup();
     const first: number[] = [];
     const a = member(first);
     await a.start();
@@ -342,11 +340,8 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   });
 
   it('commits what it handled before its group rebalances, so the member that takes a partition over starts after it', async () => {
-    const topic = aTopic();
-    await ensureTopics(kafka, [topic]);
-    const groupId = `test-${randomUUID()}`;
     // Nothing is committed on the interval (far longer than the test), only at the rebalance.
-    const member = (seen: number[]) => recordingMember(topic, groupId, seen);
+    const { topic, groupId, member } = await recordingGroup();
     const first: number[] = [];
     const a = member(first);
     consumers.push(a);
@@ -359,16 +354,12 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     const b = member(second);
     consumers.push(b);
     await b.start();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
+    await withAdmin(kafka, async (admin) => {
       await waitFor('both members to hold partitions', async () => {
         const [group] = (await admin.describeGroups([groupId])).groups;
         return group?.state === 'Stable' && group.members.length === 2 ? true : undefined;
       });
-    } finally {
-      await admin.disconnect();
-    }
+    });
     await publisher.publishRaw(Array.from({ length: 30 }, (_, n) => raw(topic.name, `key-${n}`, { n: 100 + n, label: 'after the rebalance' })));
     await waitFor('the sixty records to be handled', async () => (new Set([...first, ...second]).size >= 60 ? true : undefined));
     assert.ok(second.length > 0, 'the second member took partitions over');

@@ -1,6 +1,7 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { createKafkaClient, KafkaPublisher, type KafkaLogSink } from '@sms/kafka';
 import type { Kafka } from 'kafkajs';
+import { startedWithModule } from './lifecycle.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -14,17 +15,7 @@ export interface KafkaModuleOptions {
 }
 
 /** Connects the shared publisher at start-up and flushes it at shutdown. */
-class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(@Inject(KafkaPublisher) private readonly publisher: KafkaPublisher) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.publisher.connect();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.publisher.disconnect();
-  }
-}
+const PublisherLifecycle = startedWithModule(KafkaPublisher, { start: (publisher) => publisher.connect(), stop: (publisher) => publisher.disconnect() });
 
 @Module({})
 export class KafkaModule {

@@ -20,24 +20,13 @@ export class JsonLogger implements LoggerService {
     this.minimum = ORDER.indexOf(level);
   }
 
-  log(message: unknown, ...optional: unknown[]): void {
-    this.emit('log', message, optional);
-  }
-  error(message: unknown, ...optional: unknown[]): void {
-    this.emit('error', message, optional);
-  }
-  warn(message: unknown, ...optional: unknown[]): void {
-    this.emit('warn', message, optional);
-  }
-  debug(message: unknown, ...optional: unknown[]): void {
-    this.emit('debug', message, optional);
-  }
-  verbose(message: unknown, ...optional: unknown[]): void {
-    this.emit('verbose', message, optional);
-  }
-  fatal(message: unknown, ...optional: unknown[]): void {
-    this.emit('fatal', message, optional);
-  }
+  readonly log = this.at('log');
+  readonly error = this.at('error');
+  readonly warn = this.at('warn');
+  readonly debug = this.at('debug');
+  readonly verbose = this.at('verbose');
+  readonly fatal = this.at('fatal');
+
   setLogLevels(levels: LogLevel[]): void {
     this.minimum = Math.min(...levels.map((l) => ORDER.indexOf(l)));
   }
@@ -49,6 +38,11 @@ export class JsonLogger implements LoggerService {
       warn: (message, fields) => this.emit('warn', message, [fields, 'kafka']),
       info: (message, fields) => this.emit('debug', message, [fields, 'kafka']),
     };
+  }
+
+  /** The logging method of one level (Nest's LoggerService has one per level). */
+  private at(level: LogLevel): (message: unknown, ...optional: unknown[]) => void {
+    return (message, ...optional) => this.emit(level, message, optional);
   }
 
   private emit(level: LogLevel, message: unknown, optional: unknown[]): void {

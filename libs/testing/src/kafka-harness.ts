@@ -1,4 +1,4 @@
-import { createKafkaClient, decodeValue } from '@sms/kafka';
+import { createKafkaClient, decodeValue, withAdmin } from '@sms/kafka';
 import type { TopicDefinition } from '@sms/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -15,15 +15,11 @@ export function testKafka(brokers: string[]): Kafka {
  * view of the topic includes them (its consumers commit only what they have handled).
  */
 export async function groupCaughtUp(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
     const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.every((e) => Number(e.high) <= Math.max(Number(e.low), committed.get(e.partition) ?? -1));
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Produces records exactly as given (bytes included), as a buggy or hostile producer would. */

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { ChainedRecord } from './chained-record.js';
 
 /** The end of each tenant's hash chain: the last sequence number and hash. */
 @Entity({ name: 'chain_heads' })
@@ -18,13 +19,7 @@ export class ChainHeadEntity {
 @Index('consent_events_change_uq', ['tenantId', 'changeId'], { unique: true })
 @Index('consent_events_recipient_idx', ['tenantId', 'recipientToken', 'occurredAt'])
 @Index('consent_events_chain_uq', ['tenantId', 'seq'], { unique: true })
-export class ConsentEventEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class ConsentEventEntity extends ChainedRecord {
   @Column({ name: 'change_id', type: 'text' })
   changeId!: string;
 
@@ -51,31 +46,13 @@ export class ConsentEventEntity {
 
   @Column({ type: 'jsonb' })
   proof!: Record<string, unknown>;
-
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt!: Date;
-
-  @Column({ type: 'bigint' })
-  seq!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
-
-  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
-  recordedAt!: Date;
 }
 
 /** Suspensions of a tenant or campaign and their lifting (MP.ISV, MP.ENFORCEMENT). Append-only, chained. */
 @Entity({ name: 'tenant_events' })
 @Index('tenant_events_event_uq', ['tenantId', 'eventId'], { unique: true })
 @Index('tenant_events_chain_uq', ['tenantId', 'seq'], { unique: true })
-export class TenantEventEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class TenantEventEntity extends ChainedRecord {
   @Column({ name: 'event_id', type: 'text' })
   eventId!: string;
 
@@ -93,16 +70,4 @@ export class TenantEventEntity {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   facts!: Record<string, unknown>;
-
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt!: Date;
-
-  @Column({ type: 'bigint' })
-  seq!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
-
-  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
-  recordedAt!: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { ChainedRecord } from './chained-record.js';
 
 /**
  * Every decision and status change of every message (AUP.REPORTING). Append-only: the
@@ -10,13 +11,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('message_events_tenant_time_idx', ['tenantId', 'occurredAt'])
 @Index('message_events_chain_uq', ['tenantId', 'seq'], { unique: true })
 @Index('message_events_violations_idx', ['tenantId', 'occurredAt'], { where: `"decision" = 'block'` })
-export class MessageEventEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class MessageEventEntity extends ChainedRecord {
   @Column({ name: 'message_id', type: 'uuid' })
   messageId!: string;
 
@@ -53,18 +48,4 @@ export class MessageEventEntity {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   facts!: Record<string, unknown>;
-
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt!: Date;
-
-  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
-  recordedAt!: Date;
-
-  /** Position in the tenant's hash chain (shared with consent and tenant events). */
-  @Column({ type: 'bigint' })
-  seq!: string;
-
-  /** SHA-256 of the previous record's hash and this record's content. */
-  @Column({ type: 'text' })
-  hash!: string;
 }

@@ -1,18 +1,10 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { RecipientRecord } from '@sms/database';
 
 /** A verified date of birth, with how and when it was verified (MP.AGE_GATE). */
 @Entity({ name: 'age_verifications' })
 @Index('age_verifications_recipient_idx', ['tenantId', 'recipientToken', 'verifiedAt'])
-export class AgeVerificationEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
-  @Column({ name: 'recipient_token', type: 'text' })
-  recipientToken!: string;
-
+export class AgeVerificationEntity extends RecipientRecord {
   @Column({ name: 'date_of_birth', type: 'date' })
   dateOfBirth!: string;
 

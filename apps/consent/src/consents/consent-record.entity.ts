@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { TenantRecord } from '@sms/database';
 
 /**
  * A consent with its proof (MP.CONSENT.PROOF). Never deleted by an opt-out
@@ -7,13 +8,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'consent_records' })
 @Index('consent_records_recipient_idx', ['tenantId', 'recipientToken'])
 @Index('consent_records_capture_uq', ['tenantId', 'captureId'], { unique: true, where: '"capture_id" IS NOT NULL' })
-export class ConsentRecordEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class ConsentRecordEntity extends TenantRecord {
   @Column({ type: 'text' })
   brand!: string;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { RecipientRecord } from '@sms/database';
 
 /**
  * An opt-out, an opt-in, or a pause of marketing (an unclear reply awaiting a decision) at one
@@ -8,16 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'opt_events' })
 @Index('opt_events_recipient_idx', ['tenantId', 'recipientToken', 'scope', 'at'])
 @Index('opt_events_inbound_uq', ['inboundTwilioSid', 'kind'], { unique: true, where: '"inbound_twilio_sid" IS NOT NULL' })
-export class OptEventEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
-  @Column({ name: 'recipient_token', type: 'text' })
-  recipientToken!: string;
-
+export class OptEventEntity extends RecipientRecord {
   /** "tenant", "brand:<name>" or "sender:<E.164>". */
   @Column({ type: 'text' })
   scope!: string;

@@ -1,19 +1,11 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { RecipientRecord } from '@sms/database';
 
 /** An unclear reply waiting for a person to decide whether it was an opt-out. */
 @Entity({ name: 'opt_out_reviews' })
 @Index('opt_out_reviews_inbound_uq', ['inboundTwilioSid'], { unique: true })
 @Index('opt_out_reviews_pending_idx', ['tenantId', 'createdAt'], { where: `"status" = 'pending'` })
-export class OptOutReviewEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
-  @Column({ name: 'recipient_token', type: 'text' })
-  recipientToken!: string;
-
+export class OptOutReviewEntity extends RecipientRecord {
   @Column({ type: 'text' })
   scope!: string;
 

@@ -5,12 +5,7 @@ import { CREATE_MESSAGE_PARAMETERS, LIST_MESSAGE_PARAMETERS } from './messages-a
 import { startSimulator, type Simulator } from './server.js';
 import { contractErrors, CREATE_REQUEST_SCHEMA, LIST_QUERY_PARAMETERS, LIST_RESPONSE_SCHEMA, MESSAGE_SCHEMA, STATUS_ENUM } from './test-support/twilio-contract.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
-
-const TO = '+14155550100';
-const FROM = '+14155550199';
-const MG = 'MG0123456789abcdef0123456789abcdef';
-
-type Json = Record<string, unknown>;
+import { FROM, type Json, MG, TO } from './test-support/fixtures.js';
 
 describe("the simulator against Twilio's OpenAPI description", () => {
   let sim: Simulator;

@@ -5,12 +5,12 @@ import { DEFAULT_REPLIES } from './opt-outs.js';
 import { startSimulator, type Simulator } from './server.js';
 import { rejection, sdkClientFor } from './test-support/twilio-sdk-client.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
+import { callSim, MG } from './test-support/fixtures.js';
 
 const HANDSET = '+14155550100';
 const OTHER_HANDSET = '+14155550111';
 const POOL = ['+14155550198', '+14155550199'];
 const LONE_NUMBER = '+14155550177';
-const MG = 'MG0123456789abcdef0123456789abcdef';
 
 /**
  * Twilio's opt-out handling through the official SDK: error 21610's page
@@ -24,12 +24,8 @@ describe("Twilio's opt-out list in the simulator", () => {
   let receiver: WebhookReceiver;
   let client: twilio.Twilio;
 
-  const simJson = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await fetch(`${sim.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
   const text = async (from: string, to: string, body: string): Promise<Record<string, string>> => {
-    const answer = await simJson('POST', '/sim/inbound', { from, to, body });
+    const answer = await callSim(sim, 'POST', '/sim/inbound', { from, to, body });
     assert.equal(answer.status, 200);
     const [hook] = await receiver.waitFor(1, (h) => h.params.MessageSid === answer.body.sid);
     return hook!.params;
@@ -84,7 +80,7 @@ describe("Twilio's opt-out list in the simulator", () => {
   });
 
   it('opts the handset out of the whole Messaging Service, whichever of its numbers was written to or sends', async () => {
-    await simJson('POST', '/sim/messaging-services', { sid: MG, numbers: POOL });
+    await callSim(sim, 'POST', '/sim/messaging-services', { sid: MG, numbers: POOL });
     const hook = await text(HANDSET, POOL[1]!, 'STOP');
     assert.equal(hook.OptOutType, 'STOP');
     assert.equal(hook.MessagingServiceSid, MG);
@@ -94,14 +90,14 @@ describe("Twilio's opt-out list in the simulator", () => {
       const refused = await rejection(client.messages.create({ to: HANDSET, body: 'Acme Dental: offer', ...send }));
       assert.deepEqual([refused.status, refused.code], [400, 21610], JSON.stringify(send));
     }
-    assert.deepEqual((await simJson('GET', '/sim/opt-outs')).body, { optOuts: [{ scope: MG, handset: HANDSET }] });
+    assert.deepEqual((await callSim(sim, 'GET', '/sim/opt-outs')).body, { optOuts: [{ scope: MG, handset: HANDSET }] });
 
     await text(HANDSET, POOL[0]!, 'YES');
     assert.equal((await client.messages.create({ to: HANDSET, messagingServiceSid: MG, body: 'Acme Dental: welcome back' })).status, 'accepted');
   });
 
   it("reads the service's custom Advanced Opt-Out keywords, and leaves the confirmation to the application when it says so: one send passes, then 21610", async () => {
-    const registered = await simJson('POST', '/sim/messaging-services', {
+    const registered = await callSim(sim, 'POST', '/sim/messaging-services', {
       sid: MG,
       numbers: POOL,
       advancedOptOut: { keywords: { STOP: ['Arrêt'], START: ['Reprendre'] }, optOutReply: 'application' },
@@ -122,7 +118,7 @@ describe("Twilio's opt-out list in the simulator", () => {
   });
 
   it('refuses bad Advanced Opt-Out settings with 400 naming them, and forgets opt-outs on reset', async () => {
-    const bad = await simJson('POST', '/sim/messaging-services', { sid: MG, numbers: POOL, advancedOptOut: { optOutReply: 'nobody', keywords: { STOP: ['two words'] } } });
+    const bad = await callSim(sim, 'POST', '/sim/messaging-services', { sid: MG, numbers: POOL, advancedOptOut: { optOutReply: 'nobody', keywords: { STOP: ['two words'] } } });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error as string, /advancedOptOut\.optOutReply/);
     assert.match(bad.body.error as string, /advancedOptOut\.keywords\.STOP\.0: must be a single word/);

@@ -4,25 +4,13 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import twilio from 'twilio';
 import { startSimulator, type Simulator } from './server.js';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.js';
-
-const TO = '+14155550100';
-const FROM = '+14155550199';
-const MG = 'MG0123456789abcdef0123456789abcdef';
-
-type Json = Record<string, unknown>;
+import { callSim, FROM, type Json, MG, TO } from './test-support/fixtures.js';
 
 describe('the simulator over HTTP', () => {
   let sim: Simulator;
   let receiver: WebhookReceiver;
 
-  const json = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${sim.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Json };
-  };
+  const json = (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => callSim(sim, method, path, body);
   const send = async (form: Record<string, string>, credentials = `${sim.accountSid}:${sim.authToken}`, accountSid = sim.accountSid): Promise<{ status: number; body: Json }> => {
     const response = await fetch(`${sim.url}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
       method: 'POST',

@@ -5,10 +5,7 @@ import { startSimulator, type Simulator } from './server.js';
 import { sdkClientFor } from './test-support/twilio-sdk-client.js';
 import { waitUntil } from './test-support/wait-until.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './test-support/webhook-receiver.js';
-
-const TO = '+14155550100';
-const FROM = '+14155550199';
-const MG = 'MG0123456789abcdef0123456789abcdef';
+import { FROM, MG, TO } from './test-support/fixtures.js';
 
 describe('status callbacks', () => {
   let sim: Simulator;

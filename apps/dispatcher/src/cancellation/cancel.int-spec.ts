@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type CancelRequestEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Cancel requests against the ledger, with two dispatcher instances sharing the queue: real
 // Kafka and Postgres, the simulator, the dispatchers as child processes.
@@ -31,9 +31,8 @@ const tenant = aTenant({
 });
 const otherTenant = aTenant({ tenantId: otherTenantId, brands: [{ name: brand }], senders: [{ number: uniqueNumber('415'), type: 'short_code', brand }] });
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world, [statuses, deadLetters]);
 let sim: SimulatorClient;
-const dispatchers: ChildService[] = [];
 
 function message(from: string, overrides: Partial<MessageEnvelope['message']> = {}): MessageEnvelope {
   return anEnvelope({
@@ -61,22 +60,13 @@ async function barrier(from: string, sendAt?: string): Promise<void> {
 
 describe('cancelling messages at the dispatcher, two instances', () => {
   before(async () => {
-    await Promise.all([statuses.start(), deadLetters.start()]);
-    await world.tenant(tenant);
-    await world.tenant(otherTenant);
-    simulator = await startSimulator(stack, 'cancel');
-    sim = new SimulatorClient(simulator.url);
+    sim = await rig.start('cancel', [tenant, otherTenant]);
     for (const name of ['cancel-1', 'cancel-2']) {
-      dispatchers.push(await (await dispatcherProcess(stack, simulator.url, name, { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' })).start());
+      await rig.dispatcher(name, { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' });
     }
   });
 
-  after(async () => {
-    await Promise.all(dispatchers.map((d) => d.stop()));
-    await simulator?.stop();
-    await Promise.all([statuses.stop(), deadLetters.stop()]);
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('cancels a scheduled message: never sent when it comes due, cancelled in the ledger and on the status topic with who asked', async () => {
     const dueAt = Date.now() + 3_000;

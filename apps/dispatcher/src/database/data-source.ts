@@ -1,9 +1,9 @@
-import { createServiceDataSource } from '@sms/database';
+import { createServiceDataSource, OutboxInstanceEntity } from '@sms/database';
 import type { DataSource } from 'typeorm';
 import { CancellationEntity } from '../cancellation/cancellation.entity.js';
 import { ConsentStateEntity } from '../consent-state/consent-state.entity.js';
 import { DailySegmentsEntity } from '../dispatch/daily-segments.entity.js';
-import { OutboxEntity, OutboxInstanceEntity } from '../dispatch/outbox.entity.js';
+import { OutboxEntity } from '../dispatch/outbox.entity.js';
 import { RateBucketEntity } from '../dispatch/rate-bucket.entity.js';
 import { SendPauseEntity } from '../dispatch/send-pause.entity.js';
 import { SendQueueEntity } from '../dispatch/send-queue.entity.js';

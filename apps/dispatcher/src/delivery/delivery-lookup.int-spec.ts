@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // The dispatcher's status callback address has nobody listening (as when intake is down longer
 // than Twilio retries): every callback is lost. The lookup must still bring each message to
@@ -19,9 +19,8 @@ const brand = 'Acme Dental';
 const shortCode = uniqueNumber('415');
 const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number: shortCode, type: 'short_code', brand }] });
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world, [statuses]);
 let sim: SimulatorClient;
-let dispatcher: ChildService;
 
 function message(): MessageEnvelope {
   return anEnvelope({
@@ -33,19 +32,11 @@ function message(): MessageEnvelope {
 
 describe('delivery states whose callbacks were lost', () => {
   before(async () => {
-    await statuses.start();
-    await world.tenant(tenant);
-    simulator = await startSimulator(stack, 'lookup');
-    sim = new SimulatorClient(simulator.url);
-    dispatcher = await (await dispatcherProcess(stack, simulator.url, 'lookup', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', DELIVERY_CHECK_AFTER_MS: '1500' })).start();
+    sim = await rig.start('lookup', [tenant]);
+    await rig.dispatcher('lookup', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', DELIVERY_CHECK_AFTER_MS: '1500' });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await simulator?.stop();
-    await statuses.stop();
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('looks them up at Twilio and publishes the final state once, with its error code', async () => {
     const delivered = message();

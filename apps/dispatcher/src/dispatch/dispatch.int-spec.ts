@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Real Kafka and Postgres (the test tier's), the Twilio simulator and the dispatcher as child
 // processes, faults injected at the simulator. The policy clock starts on a Wednesday at noon
@@ -35,9 +35,8 @@ const tenant = aTenant({
   messagingServices: [{ sid: pool, name: 'pool' }],
 });
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world, [statuses, stopped, alerts]);
 let sim: SimulatorClient;
-let dispatcher: ChildService;
 
 function message(overrides: Partial<MessageEnvelope['message']> = {}, extra: Partial<MessageEnvelope> = {}): MessageEnvelope {
   return anEnvelope({
@@ -60,20 +59,12 @@ const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messa
 
 describe('dispatcher against the simulator', () => {
   before(async () => {
-    await Promise.all([statuses.start(), stopped.start(), alerts.start()]);
-    await world.tenant(tenant);
-    simulator = await startSimulator(stack, 'dispatch');
-    sim = new SimulatorClient(simulator.url);
+    sim = await rig.start('dispatch', [tenant]);
     await sim.messagingService(pool, poolNumbers);
-    dispatcher = await (await dispatcherProcess(stack, simulator.url, 'dispatch', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '6000' })).start();
+    await rig.dispatcher('dispatch', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '6000' });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await simulator?.stop();
-    await Promise.all([statuses.stop(), stopped.stop(), alerts.stop()]);
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('sends a cleared message once through the SDK, records it and publishes sending with the SID', async () => {
     const m = message();

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Claims in doubt: settled by looking the message up at Twilio, and only ever with a message
 // that is really theirs. A short lease (2 s) and one call at a time make claims outlive it.
@@ -16,9 +16,8 @@ const shortCode = uniqueNumber('415');
 const tenantId = uniqueTenantId();
 const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number: shortCode, type: 'short_code', brand }] });
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world);
 let sim: SimulatorClient;
-let dispatcher: ChildService;
 
 function reminder(to: string, body = `Acme Dental: see you tomorrow at 9. Reply STOP to opt out. ${Math.random()}`): MessageEnvelope {
   return anEnvelope({
@@ -30,19 +29,11 @@ function reminder(to: string, body = `Acme Dental: see you tomorrow at 9. Reply 
 
 describe('sends in doubt', () => {
   before(async () => {
-    await world.tenant(tenant);
-    simulator = await startSimulator(stack, 'in-doubt');
-    sim = new SimulatorClient(simulator.url);
-    dispatcher = await (
-      await dispatcherProcess(stack, simulator.url, 'in-doubt', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '2000', MAX_CONCURRENT_SENDS: '1' })
-    ).start();
+    sim = await rig.start('in-doubt', [tenant]);
+    await rig.dispatcher('in-doubt', { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z', IN_DOUBT_AFTER_MS: '2000', MAX_CONCURRENT_SENDS: '1' });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await simulator?.stop();
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('never settles a claim with the message of another send of the same text to the same person', async () => {
     const to = uniqueNumber('212');

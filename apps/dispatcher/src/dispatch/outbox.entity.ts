@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The records of the outcomes the dispatcher decided (statuses, stopped envelopes, alerts),
@@ -40,14 +40,4 @@ export class OutboxEntity {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
-}
-
-/** The dispatcher instances alive now (OutboxLease): a row claimed by one of them is its to publish. */
-@Entity({ name: 'outbox_instances' })
-export class OutboxInstanceEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'alive_until', type: 'timestamptz' })
-  aliveUntil!: Date;
 }

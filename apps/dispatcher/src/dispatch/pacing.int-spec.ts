@@ -4,8 +4,8 @@ import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
 import { countSegments } from '@sms/domain';
 import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient, type SimMessage } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient, SimMessage } from '../test-support/simulator-client.js';
 
 // Pacing with two dispatcher instances sharing the queue: the rate of a sender holds across
 // them (AUP.SERVICE_LIMITS), exactly at the shared limiter and, measured on the simulator's
@@ -46,9 +46,8 @@ const tenant: TenantConfigEvent = aTenant({
  */
 const WIRE_JITTER_MS = 50;
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world);
 let sim: SimulatorClient;
-const dispatchers: ChildService[] = [];
 
 const body = (segments: number): string => (segments === 1 ? `Acme Dental: reminder ${Math.random()}` : `Acme Dental: ${'a'.repeat(153 * (segments - 1) + 10)}`);
 
@@ -107,20 +106,14 @@ function assertPaced(sends: Send[], segmentsPerSecond: number, what: string, { s
 
 describe('pacing per sender, with two dispatcher instances', () => {
   before(async () => {
-    await world.tenant(tenant);
-    simulator = await startSimulator(stack, 'pacing');
-    sim = new SimulatorClient(simulator.url);
+    sim = await rig.start('pacing', [tenant]);
     await sim.messagingService(pool, poolNumbers);
     for (const name of ['pacing-1', 'pacing-2']) {
-      dispatchers.push(await (await dispatcherProcess(stack, simulator.url, name, { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' })).start());
+      await rig.dispatcher(name, { DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z' });
     }
   });
 
-  after(async () => {
-    await Promise.all(dispatchers.map((d) => d.stop()));
-    await simulator?.stop();
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('keeps every kind of sender at its rate, in segments, whichever instance sends', async () => {
     const runs = {

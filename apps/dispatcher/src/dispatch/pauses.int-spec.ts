@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, pausesCommand, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { pausesCommand } from '../test-support/processes.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Twilio's errors about the account, a sender or the credentials rather than a message, reported as Twilio
 // reports them (the simulator follows their error pages): sending pauses for that scope, the
@@ -37,9 +38,8 @@ const tenant = aTenant({
 });
 const RECHECK_MS = 4_000;
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world, [statuses, alerts]);
 let sim: SimulatorClient;
-let dispatcher: ChildService;
 
 function message(overrides: Partial<MessageEnvelope['message']> = {}): MessageEnvelope {
   return anEnvelope({
@@ -62,31 +62,21 @@ const scopeOf = (sender: string) => `${tenantId}|${sender}`;
 
 describe('dispatcher: pauses after Twilio errors about the account, a sender or the credentials', () => {
   before(async () => {
-    await Promise.all([statuses.start(), alerts.start()]);
-    await world.tenant(tenant);
-    simulator = await startSimulator(stack, 'pauses');
-    sim = new SimulatorClient(simulator.url);
-    dispatcher = await (
-      await dispatcherProcess(stack, simulator.url, 'pauses', {
-        DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z',
-        IN_DOUBT_AFTER_MS: '6000',
-        DELIVERY_CHECK_AFTER_MS: '1500',
-        DAILY_LIMIT_RECHECK_MS: String(RECHECK_MS),
-        RATE_PAUSE_MS: '2000',
-        RATE_PAUSE_MAX_MS: '8000',
-        AUTH_PROBE_MS: '500',
-        // A paused attempt must not count: with 2 attempts, counting it would leave one.
-        SEND_MAX_ATTEMPTS: '2',
-      })
-    ).start();
+    sim = await rig.start('pauses', [tenant]);
+    await rig.dispatcher('pauses', {
+      DISPATCHER_POLICY_CLOCK_START: '2026-11-25T17:00:00Z',
+      IN_DOUBT_AFTER_MS: '6000',
+      DELIVERY_CHECK_AFTER_MS: '1500',
+      DAILY_LIMIT_RECHECK_MS: String(RECHECK_MS),
+      RATE_PAUSE_MS: '2000',
+      RATE_PAUSE_MAX_MS: '8000',
+      AUTH_PROBE_MS: '500',
+      // A paused attempt must not count: with 2 attempts, counting it would leave one.
+      SEND_MAX_ATTEMPTS: '2',
+    });
   });
 
-  after(async () => {
-    await dispatcher?.stop();
-    await simulator?.stop();
-    await Promise.all([statuses.stop(), alerts.stop()]);
-    await world.close();
-  });
+  after(() => rig.stop());
 
   // https://www.twilio.com/docs/api/errors/63038: "Pause outbound traffic and send again after
   // the rolling 24-hour window resets". The message fails at Twilio after an accepted create.

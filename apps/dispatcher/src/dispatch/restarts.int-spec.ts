@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
-import { dispatcherProcess, startSimulator, type ChildService } from '../test-support/processes.js';
-import { SimulatorClient } from '../test-support/simulator-client.js';
+import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import type { ChildService } from '../test-support/processes.js';
+import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // kill -9 of the dispatcher, with the Twilio simulator and the dispatcher as child processes.
 // (One file, run after the others: a killed instance stays in its Kafka consumer groups until
@@ -15,15 +16,9 @@ const kafka = testKafka(stack.kafkaBrokers);
 const statuses = new TopicTap(kafka, TOPICS.status);
 const brand = 'Acme Dental';
 
-let simulator: ChildService;
+const rig = new DispatcherRig(stack, world, [statuses]);
 let sim: SimulatorClient;
-const running: ChildService[] = [];
-
-async function dispatcher(name: string, env: Record<string, string>, waitHealthy = true): Promise<ChildService> {
-  const started = await (await dispatcherProcess(stack, simulator.url, name, env)).start(waitHealthy);
-  running.push(started);
-  return started;
-}
+const dispatcher = (name: string, env: Record<string, string>, waitHealthy = true): Promise<ChildService> => rig.dispatcher(name, env, waitHealthy);
 
 // Quiet hours on an injected clock.
 const sender = uniqueNumber('415');
@@ -62,17 +57,10 @@ const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messa
 
 describe('restarts: kill -9 at any point', () => {
   before(async () => {
-    await statuses.start();
-    simulator = await startSimulator(stack, 'restarts');
-    sim = new SimulatorClient(simulator.url);
+    sim = await rig.start('restarts', []);
   });
 
-  after(async () => {
-    await Promise.all(running.map((d) => d.stop()));
-    await simulator?.stop();
-    await statuses.stop();
-    await world.close();
-  });
+  after(() => rig.stop());
 
   it('defers marketing to 8:00 local time, keeps it across kill -9, and sends it once when due', async () => {
     await world.tenant(sends);

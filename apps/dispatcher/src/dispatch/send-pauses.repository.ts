@@ -13,13 +13,8 @@ export interface StoredPause {
   hits: number;
 }
 
-interface SendPauseRaw {
-  scope: string;
-  code: number;
-  reason: string;
-  since: Date;
-  until: Date | null;
-  hits: number;
+/** A stored pause read with the database's clock. */
+interface SendPauseRaw extends StoredPause {
   now: Date;
 }
 

@@ -5,6 +5,7 @@ import { createKafkaClient, record } from '@sms/kafka';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { senderKeyOf } from '../rules/sender-rate.js';
+import type { StoredPause } from '../dispatch/send-pauses.repository.js';
 import type { StackLike } from './processes.js';
 
 export interface LedgerRow {
@@ -22,14 +23,8 @@ export interface LedgerRow {
   started_at: Date | null;
 }
 
-export interface PauseRow {
-  scope: string;
-  code: number;
-  reason: string;
-  since: Date;
-  until: Date | null;
-  hits: number;
-}
+/** A row of dispatcher.send_pauses, as the repository stores it. */
+export type PauseRow = StoredPause;
 
 /** What the dispatcher's integration tests put on Kafka and read from its tables. */
 export class DispatchWorld {

@@ -1,4 +1,4 @@
-import { createServiceDataSource } from '@sms/database';
+import { createServiceDataSource, OutboxInstanceEntity } from '@sms/database';
 import type { DataSource } from 'typeorm';
 import { AcceptedMessageEntity } from '../messages/accepted-message.entity.js';
 import { InboundMessageEntity } from '../webhooks/inbound-message.entity.js';
@@ -8,7 +8,6 @@ import { IntakeWebhookReceipts1764310000000 } from './migrations/1764310000000-i
 import { IntakeInboundOutbox1764950000000 } from './migrations/1764950000000-intake-inbound-outbox.js';
 import { IntakeOutboxClaims1765400000000 } from './migrations/1765400000000-intake-outbox-claims.js';
 import { IntakeInboundReconcile1766000000000 } from './migrations/1766000000000-intake-inbound-reconcile.js';
-import { OutboxInstanceEntity } from '../messages/outbox-instance.entity.js';
 import { ApiKeyEntity, TenantEntity } from '../tenants/tenant.entity.js';
 import { WebhookReceiptEntity } from '../webhooks/webhook-receipt.entity.js';
 

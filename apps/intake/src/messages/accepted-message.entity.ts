@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { TenantRecord } from '@sms/database';
 
 /**
  * Every accepted message, written before the caller hears "accepted" and published to Kafka
@@ -8,13 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'accepted_messages' })
 @Index('accepted_messages_idempotency_uq', ['tenantId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
 @Index('accepted_messages_unpublished_idx', ['acceptedAt'], { where: '"published_at" IS NULL' })
-export class AcceptedMessageEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class AcceptedMessageEntity extends TenantRecord {
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
 

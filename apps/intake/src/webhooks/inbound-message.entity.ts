@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { TenantRecord } from '@sms/database';
 
 /**
  * Inbound messages (STOP, START, HELP, replies), written before Twilio hears "200": Twilio does
@@ -8,13 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'inbound_messages' })
 @Index('inbound_messages_twilio_sid_uq', ['twilioSid'], { unique: true })
 @Index('inbound_messages_unpublished_idx', ['receivedAt'], { where: '"published_at" IS NULL' })
-export class InboundMessageEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
-
+export class InboundMessageEntity extends TenantRecord {
   @Column({ name: 'twilio_sid', type: 'text' })
   twilioSid!: string;
 

