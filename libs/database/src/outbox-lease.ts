@@ -18,43 +18,70 @@ export class OutboxInstanceEntity {
 }
 
 /**
- * A service instance's claim on the outbox rows it publishes. Every row an instance writes is
- * claimed by it (`claimed_by`), and the instance keeps a row in `<schema>.outbox_instances`
- * alive while it runs, renewing it every quarter of the lease, however long its publishes take.
- * A relay takes only rows nobody claims or whose claimant stopped renewing: a publish still in
- * flight in a live instance is never published again by anyone, and the rows of an instance
- * that died are published by another (or by itself, restarted) once its lease ran out.
+ * An instance's lease over what it claims: a row of `instancesTable` (`id`, `alive_until`) kept
+ * alive for `leaseMs` past each renewal, renewed every quarter of it, however long its work
+ * takes. What an instance listed there claims is its own; what an instance that stopped renewing
+ * claimed is anyone's once its lease ran out. A clean stop gives the lease up at once.
  */
-export class OutboxLease {
+export class InstanceLease {
   readonly instanceId = randomUUID();
   private readonly renewals: Periodic;
 
   constructor(
-    private readonly db: DataSource,
+    protected readonly db: DataSource,
     /** The instances table, schema-qualified: `intake.outbox_instances`. */
     readonly instancesTable: string,
     private readonly leaseMs: number,
     private readonly warn: (message: string, error: Error) => void,
+    /** What is said when a renewal or the giving up fails. */
+    private readonly what = 'the lease',
   ) {
     this.renewals = new Periodic(
       Math.max(1, Math.floor(leaseMs / 4)),
       () => this.renew(),
-      (error) => warn("could not renew the outbox claim; another instance may publish this one's records again", error),
+      (error) => warn(`could not renew ${what}; what this instance claims may be taken over once it lapses`, error),
     );
   }
 
-  /** Registers the instance before it writes anything: its rows are claimed from the first. */
+  /** Taken before the instance claims anything: what it claims is its own from the first. */
   async start(): Promise<void> {
     await this.renew();
     this.renewals.start();
   }
 
-  /** A clean stop gives up the claim at once: what is still unpublished is the relays'. */
+  /** A clean stop gives up the lease at once: what is still claimed is the others' to take. */
   async stop(): Promise<void> {
     await this.renewals.stop();
     await this.db
       .query(`UPDATE ${this.instancesTable} SET alive_until = now() WHERE id = $1`, [this.instanceId])
-      .catch((error: Error) => this.warn('could not give up the outbox claim; it lapses by itself', error));
+      .catch((error: Error) => this.warn(`could not give up ${this.what}; it lapses by itself`, error));
+  }
+
+  /** Forgets instances gone for a day (what they claimed was taken over long since). */
+  async prune(): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.instancesTable} WHERE alive_until < now() - interval '1 day'`);
+  }
+
+  private async renew(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.instancesTable} (id, alive_until) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
+       ON CONFLICT (id) DO UPDATE SET alive_until = EXCLUDED.alive_until`,
+      [this.instanceId, this.leaseMs],
+    );
+  }
+}
+
+/**
+ * A service instance's claim on the outbox rows it publishes. Every row an instance writes is
+ * claimed by it (`claimed_by`), and the instance keeps a row in `<schema>.outbox_instances`
+ * alive while it runs (its InstanceLease). A relay takes only rows nobody claims or whose
+ * claimant stopped renewing: a publish still in flight in a live instance is never published
+ * again by anyone, and the rows of an instance that died are published by another (or by itself,
+ * restarted) once its lease ran out.
+ */
+export class OutboxLease extends InstanceLease {
+  constructor(db: DataSource, instancesTable: string, leaseMs: number, warn: (message: string, error: Error) => void) {
+    super(db, instancesTable, leaseMs, warn, 'the outbox claim');
   }
 
   /**
@@ -79,19 +106,6 @@ export class OutboxLease {
     } finally {
       await session.release();
     }
-  }
-
-  /** Forgets instances gone for a day (their rows were relayed long since). */
-  async prune(): Promise<void> {
-    await this.db.query(`DELETE FROM ${this.instancesTable} WHERE alive_until < now() - interval '1 day'`);
-  }
-
-  private async renew(): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${this.instancesTable} (id, alive_until) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
-       ON CONFLICT (id) DO UPDATE SET alive_until = EXCLUDED.alive_until`,
-      [this.instanceId, this.leaseMs],
-    );
   }
 }
 

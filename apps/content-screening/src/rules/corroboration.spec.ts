@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileRules } from './compile.js';
-import { ENCODER_CLASSES, type EncoderScores } from './model/encoder-head.js';
+import { opinion, testEncoderHead as head } from '../test-support/encoder-opinion.js';
 import { loadRuleData } from './rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts } from './screen-message.js';
 
 // A rule's finding stops a message only where the category's head (or the encoder) shares it.
 // `withCorroborationAt(rules, 1)` asks more of every head than any score reaches, so these
@@ -11,11 +11,6 @@ import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type
 const rules = compileRules(loadRuleData());
 const strict = withCorroborationAt(rules, 1);
 const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: false, kind: 'standard', brand: 'Tallgrass Allergy', settings: DEFAULT_SETTINGS };
-const head = { version: 'text-encoder.test', bands: Object.fromEntries(ENCODER_CLASSES.filter((c) => c !== 'benign').map((c) => [c, { hold: 0.6, block: 0.9 }])) };
-const opinion = (top: keyof EncoderScores, p: number): SecondOpinion => ({
-  head,
-  scores: Object.fromEntries(ENCODER_CLASSES.map((c) => [c, c === top ? p : (1 - p) / (ENCODER_CLASSES.length - 1)])) as EncoderScores,
-});
 
 const pollen = 'Tallgrass Allergy: Weed pollen counts are high this week. Keep windows closed and take your antihistamine daily. Reply STOP to opt out.';
 

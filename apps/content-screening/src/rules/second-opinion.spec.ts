@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileRules } from './compile.js';
-import { ENCODER_CLASSES, type EncoderScores } from './model/encoder-head.js';
+import { opinion, testEncoderHead as head } from '../test-support/encoder-opinion.js';
 import { loadRuleData } from './rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, type ScreeningFacts } from './screen-message.js';
 
 // How the encoder's opinion changes the pure decision (the opinion is given as data here; the
 // encoder itself is exercised in model/text-encoder.spec.ts).
 const rules = compileRules(loadRuleData());
 const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
-const head = { version: 'text-encoder.test', bands: Object.fromEntries(ENCODER_CLASSES.filter((c) => c !== 'benign').map((c) => [c, { hold: 0.6, block: 0.9 }])) };
-const opinion = (top: keyof EncoderScores, p: number): SecondOpinion => ({
-  head,
-  scores: Object.fromEntries(ENCODER_CLASSES.map((c) => [c, c === top ? p : (1 - p) / (ENCODER_CLASSES.length - 1)])) as EncoderScores,
-});
 
 const reminder = 'Acme Dental: your cleaning is tomorrow at 9:00. Reply STOP to opt out.';
 // Fraud with no trigger word stage one knows: only a model can see it.
