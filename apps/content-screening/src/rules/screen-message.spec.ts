@@ -299,6 +299,7 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     for (const text of [
       'Le esperamos el jueves a las 7:15. Llévese rodillos de espuma con 25% de descuento, solo esta semana.',
       'Ya tenemos sus lentes. Si se lleva otro par hoy, el segundo le sale a mitad de precio.',
+      'Pago recibido por $250 para su ortodoncia. Si liquida antes de diciembre le descontamos 5%.',
     ]) {
       assert.ok(run(text, prior).categories.includes('promotional'), text);
     }
