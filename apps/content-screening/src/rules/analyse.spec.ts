@@ -43,6 +43,20 @@ describe('tokens', () => {
       ['hero', 'in', 'town'],
       'two real words never join',
     );
+    assert.deepEqual(
+      analyse('nada de Monopoly que la otra vez casi nos peleamos', rules)
+        .tokens.map((t) => t.forms[0])
+        .slice(-3),
+      ['casi', 'nos', 'peleamos'],
+      'in Spanish text two Spanish words never join ("casinos")',
+    );
+    assert.deepEqual(
+      analyse('Your EpiPen 2-pak is ready', rules)
+        .tokens.map((t) => t.forms[0])
+        .slice(-3),
+      ['pak', 'is', 'ready'],
+      'a piece and a function word never join',
+    );
   });
 
   it('read a misspelling as the term it is one edit away from, but never an ordinary word', () => {

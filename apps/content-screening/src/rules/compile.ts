@@ -170,6 +170,7 @@ export function compileRules(data: RuleData): CompiledRules {
     hasPair: (first, second) => trie.hasPair(first, second),
     isPhraseStart: (token) => trie.startsWith(token),
     isWord,
+    isSpanishWord: (word) => spanishDictionary.has(word),
     mayBeMisspelling: (word) => shapes.has(word.charCodeAt(0) * 64 + word.length),
     correct: (word, inSpanish) => {
       if (!shapes.has(word.charCodeAt(0) * 64 + word.length)) return undefined;

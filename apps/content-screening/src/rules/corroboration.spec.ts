@@ -42,12 +42,16 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.match(passed.reasons.join(' '), /and the text encoder text-encoder\.test 0\.\d\d,/);
   });
 
-  it('lets the encoder stop a text alone only for a category the linear head reads something of', () => {
+  it('lets the encoder stop a text alone only for a category the linear head reads at its corroborate score and the policy floor', () => {
     const reminder = 'Tallgrass Allergy: your allergy testing is Tuesday at 10. Stop antihistamines 5 days before. Reply STOP to opt out.';
     const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
     assert.ok((screen(reminder, facts, rules).modelScores.cannabis ?? 0) < cannabis.corroborate, 'the linear head reads no cannabis here');
     assert.equal(screen(reminder, facts, rules, opinion('cannabis', 0.97)).decision, 'pass');
-    assert.equal(screen(reminder, facts, withCorroborationAt(rules, 0), opinion('cannabis', 0.97)).decision, 'block');
+    // Without the floor (no corroboration asked, and a policy floor of 0), the encoder stops it alone.
+    const noFloor = withCorroborationAt(rules, 0);
+    const anyScore = { ...noFloor, data: { ...noFloor.data, policy: { ...noFloor.data.policy, encoderFloor: 0 } } };
+    assert.equal(screen(reminder, facts, anyScore, opinion('cannabis', 0.97)).decision, 'block');
+    assert.equal(screen(reminder, facts, noFloor, opinion('cannabis', 0.97)).decision, 'pass', 'the policy floor alone keeps it');
   });
 
   it('keeps the rule’s finding when the encoder cannot be asked (fails closed)', () => {

@@ -284,7 +284,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   corroborate(findings, firm, scores, rules, second);
   rules.model.heads.forEach((head, k) => {
     if (findings.some((f) => f.category === head.name && !f.uncorroborated)) return;
-    const judged = modelBand(head, scores[k]!, second) ?? agreement(head, scores[k]!, analysis, lexicons);
+    const judged = modelBand(head, scores[k]!, second, policy.encoderFloor) ?? agreement(head, scores[k]!, analysis, lexicons);
     if (!judged) return;
     // The n-grams that carried the score are worked out only for a band that makes a finding
     // (a promotional score under an express basis makes none).
@@ -506,16 +506,21 @@ function agreement(head: { name: ModelHead; agree: number }, score: number, anal
 /**
  * The band a head's category reaches. Without the encoder's opinion, the linear head's bands.
  * With it, the encoder's bands for that class decide where the linear head reads at least some of
- * the category (its `corroborate` score; promotion stays the linear head's), and a linear score in the block band that
+ * the category (its `corroborate` score and the policy's `encoderFloor`; promotion stays the linear head's), and a linear score in the block band that
  * the encoder does not share only holds (the linear heads never block alone once the encoder
  * has been asked).
  */
-function modelBand(head: { name: ModelHead; hold: number; block: number; corroborate: number }, score: number, second: SecondOpinion | undefined): { band: Decision; why?: string } | null {
+function modelBand(
+  head: { name: ModelHead; hold: number; block: number; corroborate: number },
+  score: number,
+  second: SecondOpinion | undefined,
+  encoderFloor: number,
+): { band: Decision; why?: string } | null {
   if (second && 'scores' in second && head.name !== 'promotional') {
-    // Where the linear head reads nothing of the category (below the score a rule's finding
-    // needs from it), the encoder does not stop the text alone: it errs most on short texts
-    // far from its training, such as Spanish chat.
-    if (score < head.corroborate) return null;
+    // Where the linear head reads next to nothing of the category (below the score a rule's
+    // finding needs from it, and the policy's encoder floor), the encoder does not stop the text
+    // alone: it errs most on short texts far from its training, such as Spanish chat.
+    if (score < Math.max(head.corroborate, encoderFloor)) return null;
     const band = second.head.bands[head.name];
     const p = second.scores[head.name as EncoderClass];
     const why = band ? `text encoder ${second.head.version} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;

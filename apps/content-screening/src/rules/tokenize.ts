@@ -33,6 +33,8 @@ export interface TokenizeContext {
   isPhraseStart(token: string): boolean;
   /** Whether the word is an ordinary English word (never treated as a misspelling). */
   isWord(word: string): boolean;
+  /** Whether the word is an ordinary Spanish word (in Spanish text, never one piece of a split term). */
+  isSpanishWord(word: string): boolean;
   /** Whether some correctable term has this word's first letter and a length within one of it. */
   mayBeMisspelling(word: string): boolean;
   /** The term a misspelled word stands for, if any (never for an ordinary word; in Spanish text, never for a Spanish word). */
@@ -74,6 +76,9 @@ const SPANISH_FUNCTION_WORDS = new Set([
   'al',
 ]);
 const SPANISH_AT = 3;
+
+// Words too short and common to be a piece of a split term: "2-pak is" is not "pakis".
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'is', 'it', 'in', 'on', 'at', 'as', 'of', 'to', 'or', 'and', 'be', 'we', 'us', 'so', 'no', 'do', 'go', 'if', 'my', 'by', 'up']);
 
 // Character classes of the normalised text.
 const SEP = 0;
@@ -319,8 +324,10 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
       const joined = a + b;
       if (context.joinable.has(joined) && !context.hasPair(a, b)) {
         const gap = text.slice(token.end, next.start);
-        // Across a space only fragments join ("can nabis"), never two words of their own ("paytm kyc").
-        const fragments = (!context.isWord(a) || !context.isWord(b)) && !(context.isPhraseStart(a) && context.isPhraseStart(b));
+        // Across a space only fragments join ("can nabis"), never two words of their own ("paytm kyc";
+        // in Spanish text "casi nos"), nor a piece and a function word ("pak is").
+        const word = (w: string): boolean => context.isWord(w) || (isSpanish() && context.isSpanishWord(w));
+        const fragments = (!word(a) || !word(b)) && !FUNCTION_WORDS.has(a) && !FUNCTION_WORDS.has(b) && !(context.isPhraseStart(a) && context.isPhraseStart(b));
         if (JOIN_GAP.test(gap) || (gap === ' ' && fragments)) {
           const merged = makeToken(WORD, token.start, next.end, joined, normalised);
           merged.flags |= SPLIT;
