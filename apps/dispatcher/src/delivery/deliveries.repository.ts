@@ -23,35 +23,36 @@ export class DeliveriesRepository {
    * 30034: `paused`, not counted against SEND_MAX_ATTEMPTS), due later. Only while the send
    * still holds that Twilio message (a repeated callback, or one of an earlier attempt, changes
    * nothing). The next attempt is a new Twilio message, so the SID and delivery state of this
-   * one are cleared.
+   * one are cleared. One statement: the rows, their queues and their outbox records.
    */
   async requeueFromTwilioQueue(
     items: { messageId: string; twilioSid: string; attempts: number; dueAt: Date; errorCode: number; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
   ): Promise<Map<string, OutboxRow[]>> {
     if (items.length === 0) return new Map();
-    return this.db.transaction(async (tx) => {
-      const rows: { message_id: string }[] = await tx.query(
-        `WITH back AS (
-           UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
-                  delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason,
-                  paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
-             FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
-            WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
-            RETURNING s.message_id, s.sender_key, s.due_at),
-         ${wakeQueues('back')}
-         SELECT message_id FROM back`,
-        [
-          items.map((i) => i.messageId),
-          items.map((i) => i.twilioSid),
-          items.map((i) => i.attempts),
-          items.map((i) => i.dueAt),
-          items.map((i) => i.errorCode),
-          items.map((i) => i.reason),
-          items.map((i) => i.paused === true),
-        ],
-      );
-      return this.outbox.writeFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
-    });
+    const outbox = this.outbox.writeWith('back', new Map(items.map((i) => [i.messageId, i.records ?? []])), 8);
+    const rows: { message_id: string; outbox_id: string | null }[] = await this.db.query(
+      `WITH back AS (
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, twilio_sid = NULL, accepted_at = NULL, delivery_status = NULL,
+                delivery_error_code = NULL, delivery_checked_at = NULL, error_code = v.error_code, error_message = v.reason,
+                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::boolean[]) AS v(id, sid, attempts, due_at, error_code, reason, paused)
+          WHERE s.message_id = v.id AND s.state = 'accepted' AND s.twilio_sid = v.sid AND s.attempts = v.attempts
+          RETURNING s.message_id, s.sender_key, s.due_at),
+       ${wakeQueues('back')},
+       ${outbox.sql}
+       ${outbox.select}`,
+      [
+        items.map((i) => i.messageId),
+        items.map((i) => i.twilioSid),
+        items.map((i) => i.attempts),
+        items.map((i) => i.dueAt),
+        items.map((i) => i.errorCode),
+        items.map((i) => i.reason),
+        items.map((i) => i.paused === true),
+        ...outbox.params,
+      ],
+    );
+    return outbox.rows(rows);
   }
 
   /**

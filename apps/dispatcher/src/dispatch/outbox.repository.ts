@@ -18,6 +18,14 @@ export interface OutboxRow {
   record: OutgoingRecord;
 }
 
+/** The outbox half of a one-statement outcome write: see OutboxRepository.writeWith. */
+export interface OutboxWrite {
+  sql: string;
+  select: string;
+  params: unknown[];
+  rows(result: { message_id: string; outbox_id: string | null }[]): Map<string, OutboxRow[]>;
+}
+
 /**
  * The dispatcher's outbox (dispatcher.outbox): the outcome records each use case writes in its
  * own transaction, and what the relay (dispatch-outbox.ts) claims, marks published and prunes.
@@ -58,6 +66,52 @@ export class OutboxRepository {
     // Ids come from the sequence in insertion order, which is the order of the items.
     const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return ids.map((id, i) => ({ id: String(id), record: items[i]!.record }));
+  }
+
+  /**
+   * The outbox half of a statement that writes outcomes: the data-modifying CTE
+   * `outbox_written`, which writes the records of the messages the statement's CTE `source`
+   * returned (a `message_id` column: the rows the statement changed), claimed by this instance,
+   * in their order; and `select`, the statement's final SELECT. Its parameters start at
+   * `$firstParam`. PostgreSQL runs the whole statement atomically, so an outcome and its
+   * records are written together or not at all, without a transaction of several statements.
+   * `rows` reads the statement's answer: the messages written, each with its outbox rows.
+   */
+  writeWith(source: string, records: Map<string, OutgoingRecord[]>, firstParam: number): OutboxWrite {
+    const items: Outgoing[] = [];
+    for (const [messageId, list] of records) items.push(...list.map((record) => ({ messageId, record })));
+    const $ = (i: number) => `$${firstParam + i}`;
+    return {
+      sql: `outbox_written AS (
+           INSERT INTO dispatcher.outbox (message_id, topic, key, value, headers, claimed_by)
+           SELECT r.message_id, r.topic, r.key, r.value, r.headers, ${$(5)}::uuid
+             FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::bytea[], ${$(4)}::jsonb[]) WITH ORDINALITY AS r(message_id, topic, key, value, headers, n)
+            WHERE r.message_id IN (SELECT message_id FROM ${source})
+            ORDER BY r.n
+           RETURNING id, message_id)`,
+      select: `SELECT message_id, NULL::text AS outbox_id FROM ${source} UNION ALL SELECT message_id, id::text FROM outbox_written`,
+      params: [
+        items.map((i) => i.messageId),
+        items.map((i) => i.record.topic),
+        items.map((i) => i.record.key),
+        items.map((i) => i.record.value),
+        items.map((i) => JSON.stringify(i.record.headers)),
+        this.claimant,
+      ],
+      rows: (result) => {
+        const out = new Map<string, OutboxRow[]>();
+        for (const r of result) if (r.outbox_id === null) out.set(r.message_id, []);
+        // Ids come from the sequence in insertion order, which is the order of the written items.
+        const ids = result
+          .filter((r) => r.outbox_id !== null)
+          .map((r) => BigInt(r.outbox_id!))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const written = items.filter((i) => out.has(i.messageId!));
+        if (written.length !== ids.length) throw new Error(`outbox rows written ${ids.length}, records expected ${written.length}`);
+        written.forEach((item, i) => out.get(item.messageId!)!.push({ id: String(ids[i]), record: item.record }));
+        return out;
+      },
+    };
   }
 
   /** Outbox rows of the written messages, grouped by message. */

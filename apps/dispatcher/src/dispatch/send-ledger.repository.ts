@@ -238,32 +238,35 @@ export class SendLedgerRepository {
 
   /**
    * Writes the outcome of claimed sends, only where the claim is still the writer's (same
-   * attempt, still sending): a claim another instance took over is never overwritten.
+   * attempt, still sending): a claim another instance took over is never overwritten. One
+   * statement for the batch: the ledger's rows and their outbox records together.
    */
   async complete(outcomes: SendOutcome[]): Promise<Map<string, OutboxRow[]>> {
     if (outcomes.length === 0) return new Map();
-    return this.db.transaction(async (tx) => {
-      const result: { message_id: string }[] | [{ message_id: string }[], number] = await tx.query(
-        `UPDATE dispatcher.sends s
+    const outbox = this.outbox.writeWith('done', new Map(outcomes.map((o) => [o.messageId, o.records ?? []])), 8);
+    const rows: { message_id: string; outbox_id: string | null }[] = await this.db.query(
+      `WITH done AS (
+         UPDATE dispatcher.sends s
             SET state = r.state, twilio_sid = r.twilio_sid, error_code = r.error_code, error_message = r.error_message,
                 accepted_at = CASE WHEN r.state = 'accepted' THEN now() END, started_at = r.started_at, updated_at = now()
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[])
                 AS r(message_id, attempts, state, twilio_sid, error_code, error_message, started_at)
           WHERE s.message_id = r.message_id AND s.state = 'sending' AND s.attempts = r.attempts
-          RETURNING s.message_id`,
-        [
-          outcomes.map((o) => o.messageId),
-          outcomes.map((o) => o.attempts),
-          outcomes.map((o) => o.state),
-          outcomes.map((o) => o.twilioSid),
-          outcomes.map((o) => o.errorCode),
-          outcomes.map((o) => o.errorMessage),
-          outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
-        ],
-      );
-      const written = new Set(returned(result).map((r) => r.message_id));
-      return this.outbox.writeFor(tx, written, new Map(outcomes.map((o) => [o.messageId, o.records ?? []])));
-    });
+          RETURNING s.message_id),
+       ${outbox.sql}
+       ${outbox.select}`,
+      [
+        outcomes.map((o) => o.messageId),
+        outcomes.map((o) => o.attempts),
+        outcomes.map((o) => o.state),
+        outcomes.map((o) => o.twilioSid),
+        outcomes.map((o) => o.errorCode),
+        outcomes.map((o) => o.errorMessage),
+        outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
+        ...outbox.params,
+      ],
+    );
+    return outbox.rows(rows);
   }
 
   /**
@@ -271,35 +274,37 @@ export class SendLedgerRepository {
    * like first attempts). An attempt a pause answered (`paused`) is counted as such, so that it
    * does not count against SEND_MAX_ATTEMPTS. With `inDoubt` (the reconciler), only a claim in
    * doubt: untouched for `olderThanMs`, and held by no live instance but (abandoned) `by`'s own.
+   * One statement: the rows, their queues and their outbox records.
    */
   async requeue(
     items: { messageId: string; attempts: number; dueAt: Date; reason: string; paused?: boolean; records?: OutgoingRecord[] }[],
     inDoubt?: { olderThanMs: number; by: string },
   ): Promise<Map<string, OutboxRow[]>> {
     if (items.length === 0) return new Map();
-    return this.db.transaction(async (tx) => {
-      const rows: { message_id: string }[] = await tx.query(
-        `WITH back AS (
-           UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason,
-                  paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
-            WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
-              AND ($5::double precision IS NULL OR (s.updated_at < now() - make_interval(secs => $5::double precision / 1000) AND ${CLAIM_LAPSED('s', '$7')}))
-            RETURNING s.message_id, s.sender_key, s.due_at),
-         ${wakeQueues('back')}
-         SELECT message_id FROM back`,
-        [
-          items.map((i) => i.messageId),
-          items.map((i) => i.attempts),
-          items.map((i) => i.dueAt),
-          items.map((i) => i.reason),
-          inDoubt?.olderThanMs ?? null,
-          items.map((i) => i.paused === true),
-          inDoubt?.by ?? null,
-        ],
-      );
-      return this.outbox.writeFor(tx, new Set(rows.map((r) => r.message_id)), new Map(items.map((i) => [i.messageId, i.records ?? []])));
-    });
+    const outbox = this.outbox.writeWith('back', new Map(items.map((i) => [i.messageId, i.records ?? []])), 8);
+    const rows: { message_id: string; outbox_id: string | null }[] = await this.db.query(
+      `WITH back AS (
+         UPDATE dispatcher.sends s SET state = 'queued', due_at = v.due_at, error_message = v.reason,
+                paused_attempts = s.paused_attempts + CASE WHEN v.paused THEN 1 ELSE 0 END, updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::boolean[]) AS v(id, attempts, due_at, reason, paused)
+          WHERE s.message_id = v.id AND s.state = 'sending' AND s.attempts = v.attempts
+            AND ($5::double precision IS NULL OR (s.updated_at < now() - make_interval(secs => $5::double precision / 1000) AND ${CLAIM_LAPSED('s', '$7')}))
+          RETURNING s.message_id, s.sender_key, s.due_at),
+       ${wakeQueues('back')},
+       ${outbox.sql}
+       ${outbox.select}`,
+      [
+        items.map((i) => i.messageId),
+        items.map((i) => i.attempts),
+        items.map((i) => i.dueAt),
+        items.map((i) => i.reason),
+        inDoubt?.olderThanMs ?? null,
+        items.map((i) => i.paused === true),
+        inDoubt?.by ?? null,
+        ...outbox.params,
+      ],
+    );
+    return outbox.rows(rows);
   }
 
   /**
