@@ -54,14 +54,7 @@ export class OutboxRepository {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[]) WITH ORDINALITY AS r(message_id, topic, key, value, headers, n)
         ORDER BY r.n
        RETURNING id`,
-      [
-        items.map((i) => i.messageId),
-        items.map((i) => i.record.topic),
-        items.map((i) => i.record.key),
-        items.map((i) => i.record.value),
-        items.map((i) => JSON.stringify(i.record.headers)),
-        this.claimant,
-      ],
+      this.recordParams(items),
     );
     // Ids come from the sequence in insertion order, which is the order of the items.
     const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -90,14 +83,7 @@ export class OutboxRepository {
             ORDER BY r.n
            RETURNING id, message_id)`,
       select: `SELECT message_id, NULL::text AS outbox_id FROM ${source} UNION ALL SELECT message_id, id::text FROM outbox_written`,
-      params: [
-        items.map((i) => i.messageId),
-        items.map((i) => i.record.topic),
-        items.map((i) => i.record.key),
-        items.map((i) => i.record.value),
-        items.map((i) => JSON.stringify(i.record.headers)),
-        this.claimant,
-      ],
+      params: this.recordParams(items),
       rows: (result) => {
         const out = new Map<string, OutboxRow[]>();
         for (const r of result) if (r.outbox_id === null) out.set(r.message_id, []);
@@ -159,5 +145,17 @@ export class OutboxRepository {
     );
     for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), { topic: r.topic, key: r.key, value: r.value, headers: r.headers }]);
     return out;
+  }
+
+  /** The items as the six parameters of an outbox insert: message ids, topics, keys, values, headers, and this instance as claimant. */
+  private recordParams(items: readonly Outgoing[]): unknown[] {
+    return [
+      items.map((i) => i.messageId),
+      items.map((i) => i.record.topic),
+      items.map((i) => i.record.key),
+      items.map((i) => i.record.value),
+      items.map((i) => JSON.stringify(i.record.headers)),
+      this.claimant,
+    ];
   }
 }
