@@ -4,3 +4,4 @@ export * from './zod-validation.pipe.js';
 export * from './health.js';
 export * from './run-service.js';
 export * from './metrics.controller.js';
+export * from './periodic-task.js';

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Periodic } from '@sms/util';
+import { Inject, Injectable } from '@nestjs/common';
 import { statusFromTwilio, type DeliveryStatus, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
+import { PeriodicTask } from '@sms/nest-runtime';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { contextOf } from '../dispatch/outcome-records.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
@@ -19,33 +19,18 @@ const BATCH = 100;
  * A late real callback changes nothing: statuses only move forward, and audit keeps each once.
  */
 @Injectable()
-export class DeliveryLookup implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DeliveryLookup.name);
-  private ticks: Periodic | null = null;
-
+export class DeliveryLookup extends PeriodicTask {
   constructor(
     @Inject(DeliveriesRepository) private readonly deliveries: DeliveriesRepository,
     @Inject(TwilioGateway) private readonly twilio: TwilioGateway,
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const every = Math.max(1_000, Math.min(60_000, Math.floor(this.config.DELIVERY_CHECK_AFTER_MS / 2)));
-    this.ticks = new Periodic(
-      every,
-      () => this.lookUpOnce(),
-      (error) => this.logger.warn({ message: 'looking up delivery states failed; will retry', error: error.message }),
-    );
-    this.ticks.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.ticks?.stop();
+  ) {
+    super({ everyMs: Math.max(1_000, Math.min(60_000, Math.floor(config.DELIVERY_CHECK_AFTER_MS / 2))), failure: 'looking up delivery states failed; will retry' });
   }
 
   /** Looks up one batch of sends whose final callback is overdue; returns how many it asked about. */
-  async lookUpOnce(): Promise<number> {
+  async runOnce(): Promise<number> {
     const rows = await this.deliveries.awaitingDelivery(this.config.DELIVERY_CHECK_AFTER_MS, LOOKUP_FOR_MS, BATCH);
     const events: OutgoingRecord[] = [];
     const learned: { messageId: string; twilioSid: string; status: DeliveryStatus; errorCode: number | null }[] = [];

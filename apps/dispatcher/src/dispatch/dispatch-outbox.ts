@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { OutboxLease } from '@sms/database';
 import { KafkaPublisher } from '@sms/kafka';
-import { Batcher, Periodic } from '@sms/util';
+import { PeriodicTask } from '@sms/nest-runtime';
+import { Batcher } from '@sms/util';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { OUTBOX_LEASE, OutboxRepository, type OutboxRow } from './outbox.repository.js';
 
@@ -16,9 +17,7 @@ import { OUTBOX_LEASE, OutboxRepository, type OutboxRow } from './outbox.reposit
  * acknowledgement, before the mark) is harmless: consumers keep each status of a message once.
  */
 @Injectable()
-export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DispatchOutbox.name);
-  private ticks: Periodic | null = null;
+export class DispatchOutbox extends PeriodicTask {
   private readonly marks = new Batcher<string, void>((ids) => this.rows.markPublished(ids).then(() => ids.map(() => undefined)), { maxItems: 2000, maxConcurrent: 2 });
 
   constructor(
@@ -26,21 +25,18 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(OUTBOX_LEASE) private readonly lease: OutboxLease,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
-  ) {}
-
-  /** Registered before anything is written: this instance's records are its own from the first. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.lease.start();
-    this.ticks = new Periodic(
-      this.config.OUTBOX_RELAY_INTERVAL_MS,
-      () => this.relayOnce(),
-      (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }),
-    );
-    this.ticks.start();
+  ) {
+    super({ everyMs: config.OUTBOX_RELAY_INTERVAL_MS, failure: 'outbox relay failed; will retry' });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.ticks?.stop();
+  /** Registered before anything is written: this instance's records are its own from the first. */
+  override async onApplicationBootstrap(): Promise<void> {
+    await this.lease.start();
+    await super.onApplicationBootstrap();
+  }
+
+  override async onModuleDestroy(): Promise<void> {
+    await super.onModuleDestroy();
     await this.lease.stop();
   }
 
@@ -67,7 +63,7 @@ export class DispatchOutbox implements OnApplicationBootstrap, OnModuleDestroy {
    * while another instance's relay runs: two relays would publish one message's records side by
    * side, out of order).
    */
-  async relayOnce(): Promise<number> {
+  async runOnce(): Promise<number> {
     return (await this.lease.asTheOnlyRelay(() => this.relayAll())) ?? 0;
   }
 

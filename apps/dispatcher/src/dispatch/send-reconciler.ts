@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Periodic } from '@sms/util';
+import { Inject, Injectable } from '@nestjs/common';
+import { PeriodicTask } from '@sms/nest-runtime';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { SendLedgerRepository } from './send-ledger.repository.js';
 import { contextOf } from './outcome-records.js';
@@ -11,32 +11,17 @@ import { SendEngine } from './send-engine.js';
  * not found means Twilio never took it, and it goes back to the queue, paced like any other.
  */
 @Injectable()
-export class SendReconciler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(SendReconciler.name);
-  private ticks: Periodic | null = null;
-
+export class SendReconciler extends PeriodicTask {
   constructor(
     @Inject(SendLedgerRepository) private readonly ledger: SendLedgerRepository,
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const every = Math.max(1_000, Math.min(15_000, Math.floor(this.config.IN_DOUBT_AFTER_MS / 2)));
-    this.ticks = new Periodic(
-      every,
-      () => this.reconcileOnce(),
-      (error) => this.logger.warn({ message: 'reconciling in-doubt sends failed; will retry', error: error.message }),
-    );
-    this.ticks.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.ticks?.stop();
+  ) {
+    super({ everyMs: Math.max(1_000, Math.min(15_000, Math.floor(config.IN_DOUBT_AFTER_MS / 2))), failure: 'reconciling in-doubt sends failed; will retry' });
   }
 
   /** Settles the claims in doubt now; returns how many it looked at. */
-  async reconcileOnce(): Promise<number> {
+  async runOnce(): Promise<number> {
     const rows = await this.ledger.inDoubt(this.config.IN_DOUBT_AFTER_MS, 100, this.engine.instanceId, this.engine.held());
     for (const row of rows) {
       // A claim of this instance's it works on again? Never: a claim it gave up stays given up.

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Periodic } from '@sms/util';
+import { Inject, Injectable } from '@nestjs/common';
+import { PeriodicTask } from '@sms/nest-runtime';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
 import { AcceptedMessageRepository } from './accepted-message.repository.js';
 import { InboundOutbox } from '../webhooks/inbound-outbox.service.js';
@@ -15,33 +15,19 @@ import { OutboxClaims } from './outbox-claims.js';
  * harmless.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(OutboxRelay.name);
-  private ticks: Periodic | null = null;
-
+export class OutboxRelay extends PeriodicTask {
   constructor(
     @Inject(AcceptedMessageRepository) private readonly messages: AcceptedMessageRepository,
     @Inject(MessageIntakeService) private readonly intake: MessageIntakeService,
     @Inject(InboundOutbox) private readonly inbound: InboundOutbox,
     @Inject(OutboxClaims) private readonly claims: OutboxClaims,
     @Inject(INTAKE_CONFIG_TOKEN) private readonly config: IntakeConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.ticks = new Periodic(
-      this.config.OUTBOX_RELAY_INTERVAL_MS,
-      () => this.relayOnce(),
-      (error) => this.logger.warn({ message: 'outbox relay failed; will retry', error: error.message }),
-    );
-    this.ticks.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.ticks?.stop();
+  ) {
+    super({ everyMs: config.OUTBOX_RELAY_INTERVAL_MS, failure: 'outbox relay failed; will retry' });
   }
 
   /** One relay run, unless another instance's is running (then 0): one person's rows in order. */
-  async relayOnce(): Promise<number> {
+  async runOnce(): Promise<number> {
     return (await this.claims.asTheOnlyRelay(() => this.relayAll())) ?? 0;
   }
 
