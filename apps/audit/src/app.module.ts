@@ -1,10 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, databaseHealth } from '@sms/database';
-import { Pseudonymizer } from '@sms/domain';
-import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
-import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { DataSource } from 'typeorm';
+import { HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { DATABASE_AND_TENANTS_HEALTH, serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { AnalystStream } from './analyst/analyst-stream.js';
 import { AUDIT_CONFIG_TOKEN, type AuditConfig } from './config.js';
 import { auditDataSource } from './database/data-source.js';
@@ -29,11 +25,7 @@ export class AuditModule {
   static forRoot(config: AuditConfig, logger: JsonLogger): DynamicModule {
     return {
       module: AuditModule,
-      imports: [
-        DatabaseModule.forRoot(() => auditDataSource(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'audit', log: logger.kafkaSink() }),
-        TenancyModule.forRoot(),
-      ],
+      imports: serviceImports('audit', config, logger, () => auditDataSource(config.DATABASE_URL)),
       controllers: [
         HealthController,
         MetricsController,
@@ -48,16 +40,10 @@ export class AuditModule {
       ],
       providers: [
         { provide: AUDIT_CONFIG_TOKEN, useValue: config },
-        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        ...serviceKeys(config),
         // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: RULE_DATA, useFactory: loadRuleData },
-        {
-          provide: HEALTH_CHECKS,
-          inject: [DataSource, TenantDirectory],
-          useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
-        },
-        AdminKeyGuard,
+        DATABASE_AND_TENANTS_HEALTH,
         AnalystStream,
         CancelService,
         EnforcementService,

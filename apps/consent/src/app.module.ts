@@ -1,10 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, databaseHealth } from '@sms/database';
-import { Pseudonymizer } from '@sms/domain';
-import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
-import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { DataSource } from 'typeorm';
+import { HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { DATABASE_AND_TENANTS_HEALTH, serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { AgeVerificationsController } from './age/age-verifications.controller.js';
 import { AgeVerificationsRepository } from './age/age-verifications.repository.js';
 import { CONSENT_CONFIG_TOKEN, type ConsentConfig } from './config.js';
@@ -34,11 +30,7 @@ export class ConsentModule {
   static forRoot(config: ConsentConfig, logger: JsonLogger): DynamicModule {
     return {
       module: ConsentModule,
-      imports: [
-        DatabaseModule.forRoot(() => consentDataSource(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'consent', log: logger.kafkaSink() }),
-        TenancyModule.forRoot(),
-      ],
+      imports: serviceImports('consent', config, logger, () => consentDataSource(config.DATABASE_URL)),
       controllers: [
         HealthController,
         MetricsController,
@@ -54,16 +46,10 @@ export class ConsentModule {
       ],
       providers: [
         { provide: CONSENT_CONFIG_TOKEN, useValue: config },
-        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        ...serviceKeys(config),
         // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: RULE_DATA, useFactory: loadRuleData },
-        {
-          provide: HEALTH_CHECKS,
-          inject: [DataSource, TenantDirectory],
-          useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
-        },
-        AdminKeyGuard,
+        DATABASE_AND_TENANTS_HEALTH,
         RecipientFactsRepository,
         MessageDecisionsRepository,
         ConsentRecordsRepository,

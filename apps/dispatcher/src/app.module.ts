@@ -1,9 +1,7 @@
-import { DatabaseModule, databaseHealth, OutboxLease } from '@sms/database';
+import { OutboxLease } from '@sms/database';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { Pseudonymizer } from '@sms/domain';
-import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
-import { TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { DATABASE_AND_TENANTS_HEALTH, serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { DataSource } from 'typeorm';
 import { CancelRequestsConsumer } from './cancellation/cancel-requests.consumer.js';
 import { CancellationsRepository } from './cancellation/cancellations.repository.js';
@@ -35,23 +33,15 @@ export class DispatcherModule {
   static forRoot(config: DispatcherConfig, logger: JsonLogger): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [
-        // The pool serves the consumers, the claim rounds and the batched outcome writes at once.
-        DatabaseModule.forRoot(() => dispatcherDataSource(config.DATABASE_URL, 20)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'dispatcher', log: logger.kafkaSink() }),
-        TenancyModule.forRoot(),
-      ],
+      // The pool serves the consumers, the claim rounds and the batched outcome writes at once.
+      imports: serviceImports('dispatcher', config, logger, () => dispatcherDataSource(config.DATABASE_URL, 20)),
       controllers: [HealthController, MetricsController, ClearedMessagesConsumer, ConsentStateConsumer, DeliveryStatusConsumer, CancelRequestsConsumer],
       providers: [
         { provide: DISPATCHER_CONFIG_TOKEN, useValue: config },
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        ...serviceKeys(config),
         // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: RULE_DATA, useFactory: loadRuleData },
-        {
-          provide: HEALTH_CHECKS,
-          inject: [DataSource, TenantDirectory],
-          useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
-        },
+        DATABASE_AND_TENANTS_HEALTH,
         {
           provide: OUTBOX_LEASE,
           inject: [DataSource],

@@ -1,10 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, databaseHealth } from '@sms/database';
-import { Pseudonymizer } from '@sms/domain';
-import { KafkaModule } from '@sms/nest-kafka';
-import { HEALTH_CHECKS, HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
-import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
-import { DataSource } from 'typeorm';
+import { HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
+import { DATABASE_AND_TENANTS_HEALTH, serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
 import { intakeDataSource } from './database/data-source.js';
 import { AcceptedMessageRepository } from './messages/accepted-message.repository.js';
@@ -30,21 +26,12 @@ export class IntakeModule {
   static forRoot(config: IntakeConfig, logger: JsonLogger): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [
-        DatabaseModule.forRoot(() => intakeDataSource(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'intake', log: logger.kafkaSink() }),
-        TenancyModule.forRoot(),
-      ],
+      imports: serviceImports('intake', config, logger, () => intakeDataSource(config.DATABASE_URL)),
       controllers: [HealthController, MetricsController, MessagesController, TwilioWebhooksController, TenantsAdminController, SendRequestsConsumer, EnforcementConsumer],
       providers: [
         { provide: INTAKE_CONFIG_TOKEN, useValue: config },
-        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
-        {
-          provide: HEALTH_CHECKS,
-          inject: [DataSource, TenantDirectory],
-          useFactory: (db: DataSource, tenants: TenantDirectory) => [databaseHealth(db), tenants.health()],
-        },
+        ...serviceKeys(config),
+        DATABASE_AND_TENANTS_HEALTH,
         AcceptedMessageRepository,
         InboundOutboxRepository,
         InboundOutbox,
@@ -58,7 +45,6 @@ export class IntakeModule {
         WebhookReplayGuard,
         StatusCallbackReplayGuard,
         WebhookReceipts,
-        AdminKeyGuard,
       ],
     };
   }

@@ -1,10 +1,10 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseModule, databaseHealth } from '@sms/database';
-import { Pseudonymizer } from '@sms/domain';
+import { databaseHealth } from '@sms/database';
 import { withAdmin } from '@sms/kafka';
-import { KafkaModule, KAFKA_CLIENT } from '@sms/nest-kafka';
+import { KAFKA_CLIENT } from '@sms/nest-kafka';
 import { HEALTH_CHECKS, HealthController, JsonLogger } from '@sms/nest-runtime';
-import { ADMIN_API_KEY, AdminKeyGuard, TenancyModule, TenantDirectory } from '@sms/tenancy';
+import { TenantDirectory } from '@sms/tenancy';
+import { serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -41,17 +41,11 @@ export class SnowshoeingDetectorModule {
   static forRoot(config: SnowshoeConfig, logger: JsonLogger): DynamicModule {
     return {
       module: SnowshoeingDetectorModule,
-      imports: [
-        DatabaseModule.forRoot(() => snowshoeDataSource(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, service: 'snowshoeing-detector', log: logger.kafkaSink() }),
-        TenancyModule.forRoot(),
-      ],
+      imports: serviceImports('snowshoeing-detector', config, logger, () => snowshoeDataSource(config.DATABASE_URL)),
       controllers: [HealthController, ClusterAssignmentConsumer, SnowshoeConsumer, ClustersController],
       providers: [
-        { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PII_HASH_KEY) },
+        ...serviceKeys(config),
         { provide: JsonLogger, useValue: logger },
-        { provide: ADMIN_API_KEY, useValue: config.ADMIN_API_KEY },
-        AdminKeyGuard,
         // Rule data is validated and loaded once at start-up: a broken file stops the service from starting.
         { provide: RULE_DATA, useFactory: loadRuleData },
         SnowshoeMetrics,
