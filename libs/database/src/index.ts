@@ -3,3 +3,4 @@ export * from './database.module.js';
 export * from './migrate-cli.js';
 export * from './outbox-lease.js';
 export * from './tenant-record.js';
+export * from './columns.js';

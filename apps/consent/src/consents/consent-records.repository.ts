@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { ConsentStateView } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 
@@ -35,24 +36,24 @@ export class ConsentRecordsRepository {
        SELECT *, now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                                    $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::text[], $16::jsonb[])
        ON CONFLICT (tenant_id, capture_id) WHERE capture_id IS NOT NULL DO NOTHING`,
-      [
-        records.map((r) => r.id),
-        records.map((r) => r.tenantId),
-        records.map((r) => r.brand),
-        records.map((r) => r.campaign),
-        records.map((r) => r.recipient),
-        records.map((r) => r.recipientToken),
-        records.map((r) => r.basis),
-        records.map((r) => r.source),
-        records.map((r) => r.capturedAt),
-        records.map((r) => r.wording),
-        records.map((r) => r.wordingHash),
-        records.map((r) => r.wordingVersion),
-        records.map((r) => JSON.stringify(r.evidence)),
-        records.map((r) => r.channel),
-        records.map((r) => r.captureId),
-        records.map((r) => (r.chosenFrequency ? JSON.stringify(r.chosenFrequency) : null)),
-      ],
+      columnsOf(records, [
+        'id',
+        'tenantId',
+        'brand',
+        'campaign',
+        'recipient',
+        'recipientToken',
+        'basis',
+        'source',
+        'capturedAt',
+        'wording',
+        'wordingHash',
+        'wordingVersion',
+        (r) => JSON.stringify(r.evidence),
+        'channel',
+        'captureId',
+        (r) => (r.chosenFrequency ? JSON.stringify(r.chosenFrequency) : null),
+      ]),
     );
     const withCaptureIds = records.filter((r) => r.captureId !== null);
     const ids = new Map(records.map((r) => [r.id, r.id]));

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { UseCase } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 
@@ -26,17 +27,7 @@ export class MessageDecisionsRepository {
       `INSERT INTO consent.message_decisions (message_id, tenant_id, recipient_token, brand, campaign, use_case, sender, opt_out_language, decided_at)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::timestamptz[])
        ON CONFLICT (message_id) DO NOTHING`,
-      [
-        decisions.map((d) => d.messageId),
-        decisions.map((d) => d.tenantId),
-        decisions.map((d) => d.recipientToken),
-        decisions.map((d) => d.brand),
-        decisions.map((d) => d.campaign),
-        decisions.map((d) => d.useCase),
-        decisions.map((d) => d.sender),
-        decisions.map((d) => d.optOutLanguage),
-        decisions.map((d) => d.decidedAt),
-      ],
+      columnsOf(decisions, ['messageId', 'tenantId', 'recipientToken', 'brand', 'campaign', 'useCase', 'sender', 'optOutLanguage', 'decidedAt']),
     );
   }
 

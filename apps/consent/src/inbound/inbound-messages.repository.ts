@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import { DataSource } from 'typeorm';
 
 export interface NewInbound {
@@ -25,18 +26,7 @@ export class InboundMessagesRepository {
       `INSERT INTO consent.inbound_messages (twilio_sid, tenant_id, recipient_token, sender, intent, body, classification, reply_message_id, received_at, from_number)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::uuid[], $9::timestamptz[], $10::text[])
        ON CONFLICT (twilio_sid) DO NOTHING`,
-      [
-        messages.map((m) => m.twilioSid),
-        messages.map((m) => m.tenantId),
-        messages.map((m) => m.recipientToken),
-        messages.map((m) => m.sender),
-        messages.map((m) => m.intent),
-        messages.map((m) => m.body),
-        messages.map((m) => JSON.stringify(m.classification)),
-        messages.map((m) => m.replyMessageId),
-        messages.map((m) => m.receivedAt),
-        messages.map((m) => m.fromNumber),
-      ],
+      columnsOf(messages, ['twilioSid', 'tenantId', 'recipientToken', 'sender', 'intent', 'body', (m) => JSON.stringify(m.classification), 'replyMessageId', 'receivedAt', 'fromNumber']),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { ConsentStateView } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 
@@ -30,20 +31,7 @@ export class OptEventsRepository {
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::real[], $11::uuid[], $12::timestamptz[])
        ON CONFLICT (inbound_twilio_sid, kind) WHERE inbound_twilio_sid IS NOT NULL DO NOTHING
        RETURNING id`,
-      [
-        events.map((e) => e.id),
-        events.map((e) => e.tenantId),
-        events.map((e) => e.recipientToken),
-        events.map((e) => e.scope),
-        events.map((e) => e.kind),
-        events.map((e) => e.source),
-        events.map((e) => e.keyword),
-        events.map((e) => e.inboundTwilioSid),
-        events.map((e) => e.evidence),
-        events.map((e) => e.confidence),
-        events.map((e) => e.replyMessageId),
-        events.map((e) => e.at),
-      ],
+      columnsOf(events, ['id', 'tenantId', 'recipientToken', 'scope', 'kind', 'source', 'keyword', 'inboundTwilioSid', 'evidence', 'confidence', 'replyMessageId', 'at']),
     );
     const ids = new Set(inserted.map((r) => r.id));
     return events.filter((e) => ids.has(e.id));

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { OptOutReview } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 
@@ -15,15 +16,7 @@ export class OptOutReviewsRepository {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::real[])
               AS r(id, tenant_id, recipient_token, scope, sid, evidence, confidence)
        ON CONFLICT (inbound_twilio_sid) DO NOTHING`,
-      [
-        reviews.map((r) => r.id),
-        reviews.map((r) => r.tenantId),
-        reviews.map((r) => r.recipientToken),
-        reviews.map((r) => r.scope),
-        reviews.map((r) => r.inboundTwilioSid),
-        reviews.map((r) => r.evidence),
-        reviews.map((r) => r.confidence),
-      ],
+      columnsOf(reviews, ['id', 'tenantId', 'recipientToken', 'scope', 'inboundTwilioSid', 'evidence', 'confidence']),
     );
   }
 

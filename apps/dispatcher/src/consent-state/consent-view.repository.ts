@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { ConsentStateEvent } from '@sms/contracts';
 import { DataSource } from 'typeorm';
 
@@ -49,14 +50,7 @@ export class ConsentViewRepository {
        ON CONFLICT (tenant_id, recipient_token, scope) DO UPDATE
          SET opted_out = EXCLUDED.opted_out, marketing_paused = EXCLUDED.marketing_paused, changed_at = EXCLUDED.changed_at
          WHERE consent_state.changed_at <= EXCLUDED.changed_at`,
-      [
-        list.map((e) => e.tenantId),
-        list.map((e) => e.recipientToken),
-        list.map((e) => e.scope),
-        list.map((e) => e.optedOut),
-        list.map((e) => e.marketingPaused ?? false),
-        list.map((e) => e.changedAt),
-      ],
+      columnsOf(list, ['tenantId', 'recipientToken', 'scope', 'optedOut', (e) => e.marketingPaused ?? false, 'changedAt']),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { DeliveryStatus } from '@sms/contracts';
 import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource } from 'typeorm';
@@ -41,16 +42,7 @@ export class DeliveriesRepository {
        ${wakeQueues('back')},
        ${outbox.sql}
        ${outbox.select}`,
-      [
-        items.map((i) => i.messageId),
-        items.map((i) => i.twilioSid),
-        items.map((i) => i.attempts),
-        items.map((i) => i.dueAt),
-        items.map((i) => i.errorCode),
-        items.map((i) => i.reason),
-        items.map((i) => i.paused === true),
-        ...outbox.params,
-      ],
+      [...columnsOf(items, ['messageId', 'twilioSid', 'attempts', 'dueAt', 'errorCode', 'reason', (i) => i.paused === true]), ...outbox.params],
     );
     return outbox.rows(rows);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { claimUnpublishedSql, type OutboxLease } from '@sms/database';
+import { claimUnpublishedSql, columnsOf, type OutboxLease } from '@sms/database';
 import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -149,13 +149,6 @@ export class OutboxRepository {
 
   /** The items as the six parameters of an outbox insert: message ids, topics, keys, values, headers, and this instance as claimant. */
   private recordParams(items: readonly Outgoing[]): unknown[] {
-    return [
-      items.map((i) => i.messageId),
-      items.map((i) => i.record.topic),
-      items.map((i) => i.record.key),
-      items.map((i) => i.record.value),
-      items.map((i) => JSON.stringify(i.record.headers)),
-      this.claimant,
-    ];
+    return [...columnsOf(items, ['messageId', (i) => i.record.topic, (i) => i.record.key, (i) => i.record.value, (i) => JSON.stringify(i.record.headers)]), this.claimant];
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { MessageEnvelope } from '@sms/contracts';
 import type { OutgoingRecord } from '@sms/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -114,20 +115,20 @@ export class SendLedgerRepository {
            SELECT DISTINCT ON (t.id) t.id, t.envelope FROM t JOIN added a ON a.message_id = t.id ORDER BY t.id, t.n),
          ${wakeQueues('added', "WHERE state = 'queued'")}
          SELECT message_id, state FROM added`,
-        [
-          sends.map((s) => s.envelope.id),
-          sends.map((s) => s.envelope.tenantId),
-          sends.map((s) => s.senderKey),
-          sends.map((s) => s.dueAt),
-          sends.map((s) => s.segments),
-          sends.map((s) => s.envelope.kind),
-          sends.map((s) => s.recipientToken),
-          sends.map((s) => s.traceparent),
-          sends.map((s) => s.deferral),
-          sends.map((s) => JSON.stringify(s.envelope)),
-          sends.map((s) => s.held),
-          sends.map((s) => s.priority),
-        ],
+        columnsOf(sends, [
+          (s) => s.envelope.id,
+          (s) => s.envelope.tenantId,
+          'senderKey',
+          'dueAt',
+          'segments',
+          (s) => s.envelope.kind,
+          'recipientToken',
+          'traceparent',
+          'deferral',
+          (s) => JSON.stringify(s.envelope),
+          'held',
+          'priority',
+        ]),
       );
       const queued = new Set(rows.filter((r) => r.state !== 'cancelled').map((r) => r.message_id));
       const outbox = await this.outbox.writeFor(tx, queued, new Map(sends.map((s) => [s.envelope.id, s.records])));
@@ -255,16 +256,7 @@ export class SendLedgerRepository {
           RETURNING s.message_id),
        ${outbox.sql}
        ${outbox.select}`,
-      [
-        outcomes.map((o) => o.messageId),
-        outcomes.map((o) => o.attempts),
-        outcomes.map((o) => o.state),
-        outcomes.map((o) => o.twilioSid),
-        outcomes.map((o) => o.errorCode),
-        outcomes.map((o) => o.errorMessage),
-        outcomes.map((o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)),
-        ...outbox.params,
-      ],
+      [...columnsOf(outcomes, ['messageId', 'attempts', 'state', 'twilioSid', 'errorCode', 'errorMessage', (o) => (o.startedAtMs !== null ? new Date(o.startedAtMs) : null)]), ...outbox.params],
     );
     return outbox.rows(rows);
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { columnsOf } from '@sms/database';
 import type { MessageEnvelope } from '@sms/contracts';
 import { Batcher } from '@sms/util';
 import { DataSource } from 'typeorm';
@@ -82,13 +83,15 @@ export class AcceptedMessageRepository {
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
-        items.map((i) => i.envelope.id),
-        items.map((i) => i.envelope.tenantId),
-        items.map((i) => i.envelope.idempotencyKey ?? null),
-        items.map((i) => i.requestHash),
-        items.map((i) => JSON.stringify(i.envelope)),
-        items.map((i) => i.traceparent),
-        items.map((i) => i.acceptedAt),
+        ...columnsOf(items, [
+          (i) => i.envelope.id,
+          (i) => i.envelope.tenantId,
+          (i) => i.envelope.idempotencyKey ?? null,
+          'requestHash',
+          (i) => JSON.stringify(i.envelope),
+          'traceparent',
+          'acceptedAt',
+        ]),
         this.claims.instanceId,
       ],
     );
