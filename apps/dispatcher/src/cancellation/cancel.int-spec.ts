@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TOPICS, type CancelRequestEvent, type MessageEnvelope, type StatusEvent } from '@sms/contracts';
-import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
+import { aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder, statusesOf as statusesOfTap } from '../test-support/reminders.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Cancel requests against the ledger, with two dispatcher instances sharing the queue: real
@@ -34,13 +35,7 @@ const otherTenant = aTenant({ tenantId: otherTenantId, brands: [{ name: brand }]
 const rig = new DispatcherRig(stack, world, [statuses, deadLetters]);
 let sim: SimulatorClient;
 
-function message(from: string, overrides: Partial<MessageEnvelope['message']> = {}): MessageEnvelope {
-  return anEnvelope({
-    tenantId,
-    message: { to: uniqueNumber('212'), from, brand, campaign: 'reminders', useCase: 'informational', body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`, ...overrides },
-    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-  });
-}
+const message = (from: string, overrides: Partial<MessageEnvelope['message']> = {}) => aReminder(tenantId, brand, from, overrides);
 
 function cancelRequest(m: MessageEnvelope, over: Partial<CancelRequestEvent> = {}): CancelRequestEvent {
   return { requestId: randomUUID(), messageId: m.id, tenantId: m.tenantId, requestedBy: { channel: 'kafka', name: 'booking-service' }, at: new Date().toISOString(), ...over };
@@ -49,7 +44,7 @@ function cancelRequest(m: MessageEnvelope, over: Partial<CancelRequestEvent> = {
 const answerTo = (request: CancelRequestEvent): Promise<StatusEvent> =>
   waitFor(`the answer to cancel request ${request.requestId}`, async () => statuses.find((s) => s.cancellation?.requestId === request.requestId), { timeoutMs: 30_000 });
 
-const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
+const statusesOf = (id: string) => statusesOfTap(statuses, id);
 
 /** A message sent after the others on the same sender: once it is at the simulator, anything queued before it would be too. */
 async function barrier(from: string, sendAt?: string): Promise<void> {

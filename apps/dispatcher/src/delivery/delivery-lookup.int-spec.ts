@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TOPICS, type MessageEnvelope } from '@sms/contracts';
-import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
+import { TOPICS } from '@sms/contracts';
+import { aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder } from '../test-support/reminders.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // The dispatcher's status callback address has nobody listening (as when intake is down longer
@@ -22,13 +23,7 @@ const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number
 const rig = new DispatcherRig(stack, world, [statuses]);
 let sim: SimulatorClient;
 
-function message(): MessageEnvelope {
-  return anEnvelope({
-    tenantId,
-    message: { to: uniqueNumber('212'), from: shortCode, brand, campaign: 'reminders', useCase: 'informational', body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}` },
-    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-  });
-}
+const message = () => aReminder(tenantId, brand, shortCode);
 
 describe('delivery states whose callbacks were lost', () => {
   before(async () => {

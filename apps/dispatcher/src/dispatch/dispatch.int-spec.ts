@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
-import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
+import { aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder, statusesOf as statusesOfTap } from '../test-support/reminders.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Real Kafka and Postgres (the test tier's), the Twilio simulator and the dispatcher as child
@@ -38,24 +39,8 @@ const tenant = aTenant({
 const rig = new DispatcherRig(stack, world, [statuses, stopped, alerts]);
 let sim: SimulatorClient;
 
-function message(overrides: Partial<MessageEnvelope['message']> = {}, extra: Partial<MessageEnvelope> = {}): MessageEnvelope {
-  return anEnvelope({
-    tenantId,
-    message: {
-      to: uniqueNumber('212'),
-      from: shortCode,
-      brand,
-      campaign: 'reminders',
-      useCase: 'informational',
-      body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`,
-      ...overrides,
-    },
-    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-    ...extra,
-  });
-}
-
-const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
+const message = (overrides: Partial<MessageEnvelope['message']> = {}, extra: Partial<MessageEnvelope> = {}) => aReminder(tenantId, brand, shortCode, overrides, extra);
+const statusesOf = (id: string) => statusesOfTap(statuses, id);
 
 describe('dispatcher against the simulator', () => {
   before(async () => {

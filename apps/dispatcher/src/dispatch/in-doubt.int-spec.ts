@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { MessageEnvelope } from '@sms/contracts';
-import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
+import { aTenant, testStack, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder } from '../test-support/reminders.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Claims in doubt: settled by looking the message up at Twilio, and only ever with a message
@@ -19,13 +19,7 @@ const tenant = aTenant({ tenantId, brands: [{ name: brand }], senders: [{ number
 const rig = new DispatcherRig(stack, world);
 let sim: SimulatorClient;
 
-function reminder(to: string, body = `Acme Dental: see you tomorrow at 9. Reply STOP to opt out. ${Math.random()}`): MessageEnvelope {
-  return anEnvelope({
-    tenantId,
-    message: { to, from: shortCode, brand, campaign: 'reminders', useCase: 'informational', body },
-    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-  });
-}
+const reminder = (to: string, body = `Acme Dental: see you tomorrow at 9. Reply STOP to opt out. ${Math.random()}`) => aReminder(tenantId, brand, shortCode, { to, body });
 
 describe('sends in doubt', () => {
   before(async () => {

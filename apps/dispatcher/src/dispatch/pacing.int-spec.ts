@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MessageEnvelope, TenantConfigEvent } from '@sms/contracts';
 import { countSegments } from '@sms/domain';
-import { anEnvelope, aTenant, testStack, waitFor } from '@sms/testing';
+import { aTenant, testStack, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueMessagingService, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder } from '../test-support/reminders.js';
 import type { SimulatorClient, SimMessage } from '../test-support/simulator-client.js';
 
 // Pacing with two dispatcher instances sharing the queue: the rate of a sender holds across
@@ -52,13 +53,7 @@ let sim: SimulatorClient;
 const body = (segments: number): string => (segments === 1 ? `Acme Dental: reminder ${Math.random()}` : `Acme Dental: ${'a'.repeat(153 * (segments - 1) + 10)}`);
 
 function messages(from: { from?: string; messagingServiceSid?: string }, count: number, segments = 1): MessageEnvelope[] {
-  return Array.from({ length: count }, () =>
-    anEnvelope({
-      tenantId,
-      message: { to: uniqueNumber('212'), from: undefined, ...from, brand, campaign: 'reminders', useCase: 'informational', body: body(segments) },
-      recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-    }),
-  );
+  return Array.from({ length: count }, () => aReminder(tenantId, brand, undefined, { ...from, body: body(segments) }));
 }
 
 interface Send {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TOPICS, type MessageEnvelope } from '@sms/contracts';
-import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
+import { aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { pausesCommand } from '../test-support/processes.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { aReminder, statusesOf as statusesOfTap } from '../test-support/reminders.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
 // Twilio's errors about the account, a sender or the credentials rather than a message, reported as Twilio
@@ -41,23 +42,8 @@ const RECHECK_MS = 4_000;
 const rig = new DispatcherRig(stack, world, [statuses, alerts]);
 let sim: SimulatorClient;
 
-function message(overrides: Partial<MessageEnvelope['message']> = {}): MessageEnvelope {
-  return anEnvelope({
-    tenantId,
-    message: {
-      to: uniqueNumber('212'),
-      from: longCode,
-      brand,
-      campaign: 'reminders',
-      useCase: 'informational',
-      body: `Acme Dental: see you tomorrow. Reply STOP to opt out. ${Math.random()}`,
-      ...overrides,
-    },
-    recipient: { country: 'US', region: 'NY', timeZone: 'America/New_York' },
-  });
-}
-
-const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
+const message = (overrides: Partial<MessageEnvelope['message']> = {}) => aReminder(tenantId, brand, longCode, overrides);
+const statusesOf = (id: string) => statusesOfTap(statuses, id);
 const scopeOf = (sender: string) => `${tenantId}|${sender}`;
 
 describe('dispatcher: pauses after Twilio errors about the account, a sender or the credentials', () => {

@@ -4,6 +4,7 @@ import { TOPICS, type MessageEnvelope } from '@sms/contracts';
 import { anEnvelope, aTenant, testKafka, testStack, TopicTap, waitFor } from '@sms/testing';
 import { DispatchWorld, uniqueNumber, uniqueTenantId } from '../test-support/dispatch-world.js';
 import { DispatcherRig } from '../test-support/dispatcher-rig.js';
+import { statusesOf as statusesOfTap } from '../test-support/reminders.js';
 import type { ChildService } from '../test-support/processes.js';
 import type { SimulatorClient } from '../test-support/simulator-client.js';
 
@@ -53,7 +54,7 @@ async function countAt(states: string[]): Promise<number> {
   return (await world.ledger(ids)).filter((r) => states.includes(r.state)).length;
 }
 
-const statusesOf = (id: string) => statuses.records.filter((r) => r.value?.messageId === id).map((r) => r.value!);
+const statusesOf = (id: string) => statusesOfTap(statuses, id);
 
 describe('restarts: kill -9 at any point', () => {
   before(async () => {
