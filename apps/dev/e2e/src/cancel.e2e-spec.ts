@@ -66,14 +66,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
 
   it('withdraws a message held for review: the review closes as cancelled, and a later approval cannot send it', async () => {
     const to = pipeline.recipient();
-    await pipeline.consent(tenant, to);
-    await pipeline.reply(tenant, to, 'too many texts lately');
-    await waitFor('the pause', async () => {
-      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
-        apiKey: tenant.apiKey,
-      });
-      return state.body.state.marketingPaused ? true : undefined;
-    });
+    await pipeline.pauseMarketing(tenant, to, 'too many texts lately');
     const id = await pipeline.send(tenant, { to, body: `Acme Dental: whitening offer. Reply STOP to opt out. ${randomUUID()}` });
     await pipeline.waitForStatus(tenant, id, ['held']);
 

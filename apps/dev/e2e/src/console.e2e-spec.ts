@@ -38,17 +38,8 @@ describe('the review console in a browser', () => {
     return page;
   }
 
-  async function paused(to: string): Promise<void> {
-    await pipeline.consent(tenant, to);
-    // An unclear reply pauses marketing to the person: the next offer is held for review.
-    await pipeline.reply(tenant, to, 'this is spam, too many texts');
-    await waitFor('the pause', async () => {
-      const state = await call<{ state: { marketingPaused: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
-        apiKey: tenant.apiKey,
-      });
-      return state.body.state.marketingPaused ? true : undefined;
-    });
-  }
+  // An unclear reply pauses marketing to the person: the next offer is held for review.
+  const paused = (to: string) => pipeline.pauseMarketing(tenant, to, 'this is spam, too many texts');
 
   it('a clinic sees its hold behind an unclear reply but cannot clear it; nor can a reviewer while the opt-out review is pending; the review releases it', async () => {
     const to = pipeline.recipient();

@@ -96,6 +96,18 @@ export class Pipeline {
     return answer.body;
   }
 
+  /** Consents `to`, then sends their unclear reply, which pauses marketing to them (held for review); resolves once consent shows the pause. */
+  async pauseMarketing(tenant: TestTenant, to: string, unclearReply: string): Promise<void> {
+    await this.consent(tenant, to);
+    await this.reply(tenant, to, unclearReply);
+    await waitFor('the pause', async () => {
+      const state = await call<{ state: { marketingPaused: boolean } }>(`${this.stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(tenant.brand)}`, {
+        apiKey: tenant.apiKey,
+      });
+      return state.body.state.marketingPaused ? true : undefined;
+    });
+  }
+
   recipient(): string {
     return aRecipient();
   }
