@@ -108,6 +108,14 @@ function button(label: string, className: string, onClick: () => Promise<void>):
   return b;
 }
 
+/** Empties the body of the table `tableId` and gives a new row of it for each item, in order; `emptyId` shows when there are none. */
+function freshRows<T>(tableId: string, emptyId: string, items: T[]): [HTMLTableRowElement, T][] {
+  const body = $<HTMLTableElement>(tableId).tBodies[0]!;
+  body.replaceChildren();
+  $(emptyId).hidden = items.length > 0;
+  return items.map((item) => [body.insertRow(), item]);
+}
+
 /**
  * Held messages. The platform's compliance reviewers (operator key) see every tenant's and
  * approve or reject them by name; a tenant sees its own with their reasons and may withdraw
@@ -119,11 +127,7 @@ async function loadHeld(): Promise<void> {
   $('held-role').textContent = compliance
     ? "You decide as the platform's compliance reviewer: every decision records your name."
     : "Holds rest on policy and are decided by the platform's compliance reviewers. You may withdraw a held message, or edit it and resubmit it.";
-  const body = $<HTMLTableElement>('held-table').tBodies[0]!;
-  body.replaceChildren();
-  $('held-empty').hidden = reviews.length > 0;
-  for (const h of reviews) {
-    const row = body.insertRow();
+  for (const [row, h] of freshRows('held-table', 'held-empty', reviews)) {
     row.dataset['messageId'] = h.messageId;
     cell(row, new Date(h.heldAt).toLocaleString());
     cell(row, compliance ? `${h.stage} (${h.tenantId})` : h.stage);
@@ -186,11 +190,7 @@ async function loadOptOuts(): Promise<void> {
   $('opt-outs-role').textContent = compliance
     ? "Read each reply and decide, as the platform's compliance reviewer, whether it asked to stop: an opt-out is recorded and confirmed once, and blocks the messages held behind it; otherwise the pause ends and they go on."
     : "Marketing to these people is paused until the platform's compliance reviewers decide whether their reply was an opt-out. Messages held meanwhile show under Held messages.";
-  const body = $<HTMLTableElement>('opt-outs-table').tBodies[0]!;
-  body.replaceChildren();
-  $('opt-outs-empty').hidden = reviews.length > 0;
-  for (const r of reviews) {
-    const row = body.insertRow();
+  for (const [row, r] of freshRows('opt-outs-table', 'opt-outs-empty', reviews)) {
     row.dataset['reviewId'] = r.id;
     cell(row, new Date(r.receivedAt).toLocaleString());
     cell(row, compliance ? `${r.scope} (${r.tenantId})` : r.scope);
@@ -342,11 +342,7 @@ async function loadEnforcement(): Promise<void> {
     tenants: { tenantId: string; status: string; violations: { campaign: string; all: number; serious: number }[] }[];
   };
   const overview = await api<Overview>('/admin/v1/enforcement', { operator: true });
-  const body = $<HTMLTableElement>('suspensions').tBodies[0]!;
-  body.replaceChildren();
-  $('suspensions-empty').hidden = overview.suspensions.length > 0;
-  for (const s of overview.suspensions) {
-    const row = body.insertRow();
+  for (const [row, s] of freshRows('suspensions', 'suspensions-empty', overview.suspensions)) {
     cell(row, s.tenantId);
     cell(row, s.campaign ?? '(whole tenant)');
     cell(row, s.reason);
