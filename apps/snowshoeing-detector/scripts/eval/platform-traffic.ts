@@ -1,6 +1,6 @@
-import { TenantConfigEventSchema, type TenantConfigEvent } from '@sms/contracts';
+import type { TenantConfigEvent } from '@sms/contracts';
 import type { StreamMessage } from '../../src/detection/stream-detector.js';
-import { disguise, msSid, phone, prng, spin, type CampaignSpec, type Random, type Traffic } from './traffic.js';
+import { disguise, msSid, phone, prng, spin, tenant, type CampaignSpec, type Random, type Traffic } from './traffic.js';
 
 /**
  * Platform-scale traffic (issue 16): hundreds of clinics sending the platform's built-in
@@ -62,20 +62,7 @@ function fill(r: Random, brand: string, callBack: string): Fill {
   };
 }
 
-function tenantConfig(id: string, brand: string, numbers: string[], ms?: string): TenantConfigEvent {
-  return TenantConfigEventSchema.parse({
-    tenantId: id,
-    name: brand,
-    status: 'active',
-    apiKeyHashes: [],
-    brands: [{ name: brand }],
-    campaigns: ['reminders', 'receipts', 'offers'].map((c) => ({ id: c, brand, useCase: c === 'offers' ? 'marketing' : 'informational' })),
-    senders: numbers.map((number) => ({ number, type: 'long_code', brand, ...(ms ? { messagingServiceSid: ms } : {}) })),
-    messagingServices: ms ? [{ sid: ms, name: `${brand} pool` }] : [],
-    settings: {},
-    updatedAt: '2026-11-01T00:00:00.000Z',
-  });
-}
+const tenantConfig = (id: string, brand: string, numbers: string[], ms?: string): TenantConfigEvent => tenant(id, brand, numbers, { ms, campaigns: ['reminders', 'receipts', 'offers'] });
 
 function times(r: Random, start: number, spanMs: number, n: number): number[] {
   return Array.from({ length: n }, () => start + Math.floor(r() * spanMs)).sort((a, b) => a - b);

@@ -75,14 +75,15 @@ export interface Traffic {
   stream: StreamMessage[];
 }
 
-function tenant(id: string, brand: string, numbers: string[], options: { ms?: string; campaigns?: string[]; snowshoe?: TenantConfigEvent['settings']['snowshoe'] } = {}): TenantConfigEvent {
+/** A tenant of one brand sending from `numbers` (behind the messaging service `ms` when given); its `offers` campaign is marketing, the others informational. */
+export function tenant(id: string, brand: string, numbers: string[], options: { ms?: string; campaigns?: string[]; snowshoe?: TenantConfigEvent['settings']['snowshoe'] } = {}): TenantConfigEvent {
   return TenantConfigEventSchema.parse({
     tenantId: id,
     name: brand,
     status: 'active',
     apiKeyHashes: [],
     brands: [{ name: brand }],
-    campaigns: (options.campaigns ?? ['reminders', 'offers']).map((c) => ({ id: c, brand, useCase: c === 'reminders' ? 'informational' : 'marketing' })),
+    campaigns: (options.campaigns ?? ['reminders', 'offers']).map((c) => ({ id: c, brand, useCase: c === 'offers' ? 'marketing' : 'informational' })),
     senders: numbers.map((number) => ({ number, type: 'long_code', brand, ...(options.ms ? { messagingServiceSid: options.ms } : {}) })),
     messagingServices: options.ms ? [{ sid: options.ms, name: `${brand} pool` }] : [],
     settings: options.snowshoe ? { snowshoe: options.snowshoe } : {},
