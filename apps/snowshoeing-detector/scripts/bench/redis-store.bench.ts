@@ -15,12 +15,8 @@ import { assignBatch, decideBatch } from '../../src/detection/detector-batch.js'
 import { loadRuleData } from '../../src/rules/rule-data.js';
 import { RedisStore, redisStoreSettings } from '../../src/detection/redis-store.js';
 import { generateTraffic } from '../eval/traffic.js';
+import { option } from '../options.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const total = Number(option('messages', '30000'));
 const batchSize = Number(option('batch', '500'));
 const rules = loadRuleData();

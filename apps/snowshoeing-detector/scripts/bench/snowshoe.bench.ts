@@ -8,13 +8,9 @@
 import type { TenantConfigEvent } from '@sms/contracts';
 import { StreamDetector, type StreamMessage } from '../../src/detection/stream-detector.js';
 import { generateTraffic, phone, prng, spin, type Random } from '../eval/traffic.js';
+import { option } from '../options.js';
 import { loadSnowshoeRules, loadTextNormalisation } from '../../src/rules/rule-data.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const measured = Number(option('measure', '200000'));
 const rounds = Number(option('rounds', '5'));
 const oneOffShare = Number(option('one-off', '0.01'));

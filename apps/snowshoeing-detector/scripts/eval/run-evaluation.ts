@@ -6,19 +6,15 @@ import { loadSnowshoeRules, loadTextNormalisation } from '../../src/rules/rule-d
 import { generateBlindTraffic } from './blind-traffic.js';
 import { evaluate } from './evaluate.js';
 import { generatePlatformTraffic } from './platform-traffic.js';
+import { option } from '../options.js';
 import { generateTraffic } from './traffic.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 // --platform 1: the platform-scale workload of issue 16 (shared templates, 100,000+ messages).
 // --blind 1: the blind platform workload, written apart from the rules (eval/blind-traffic.ts).
-const platform = option('platform', 0) === 1;
-const blind = option('blind', 0) === 1;
-const seeds = option('seeds', platform || blind ? 1 : 5);
-const scale = option('scale', 1);
+const platform = Number(option('platform', '0')) === 1;
+const blind = Number(option('blind', '0')) === 1;
+const seeds = Number(option('seeds', platform || blind ? '1' : '5'));
+const scale = Number(option('scale', '1'));
 const rules = loadSnowshoeRules();
 const text = loadTextNormalisation();
 
