@@ -96,6 +96,30 @@ describe('consent service (real Kafka and Postgres)', () => {
   });
   const text = (event: InboundMessageEvent) => produceRaw(kafka, TOPICS.inbound.name, [{ key: pseudonyms.token(event.tenantId, event.from), value: encodeValue(event) }]);
   const outcome = (id: string) => waitFor(`the consent decision for ${id}`, async () => consented.find((e) => e.id === id) ?? stopped.find((e) => e.id === id));
+  /** A consent capture as a sign-up flow publishes it on consent.captures.v1; `fields` replace its defaults. */
+  const captureEvent = (captureId: string, to: string, fields: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      tenantId,
+      captureId,
+      to,
+      brand: 'Acme Dental',
+      campaign: 'offers',
+      basis: 'express',
+      source: 'web_form',
+      capturedAt: new Date().toISOString(),
+      wording: 'Yes, send me offers from Acme Dental. Reply STOP to opt out.',
+      evidence: { formId: 'batch' },
+      ...fields,
+    });
+  /** The dead letter of the capture with this id, once there is one. */
+  const deadCapture = (captureId: string) =>
+    deadLetters.find(
+      (d) =>
+        d.sourceTopic === TOPICS.consentCaptures.name &&
+        Buffer.from(d.valueBase64 ?? '', 'base64')
+          .toString()
+          .includes(captureId),
+    );
   const state = async (to: string) => (await call<ConsentStateView>(`${consent.url}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent('Acme Dental')}`, { apiKey })).body;
 
   it('passes a message with consent for its brand and campaign, with a receipt, and refuses the same consent for another brand', async () => {
@@ -129,29 +153,10 @@ describe('consent service (real Kafka and Postgres)', () => {
     await produceRaw(kafka, TOPICS.consentCaptures.name, [
       {
         key: to,
-        value: JSON.stringify({
-          tenantId,
-          captureId,
-          to,
-          brand: 'Acme Dental',
-          campaign: 'offers',
-          basis: 'express',
-          source: 'rented_list',
-          capturedAt: new Date().toISOString(),
-          wording: 'x',
-          evidence: { formId: 'list' },
-        }),
+        value: captureEvent(captureId, to, { source: 'rented_list', wording: 'x', evidence: { formId: 'list' } }),
       },
     ]);
-    const dead = await waitFor('the dead letter of the rented list', async () =>
-      deadLetters.find(
-        (d) =>
-          d.sourceTopic === TOPICS.consentCaptures.name &&
-          Buffer.from(d.valueBase64 ?? '', 'base64')
-            .toString()
-            .includes(captureId),
-      ),
-    );
+    const dead = await waitFor('the dead letter of the rented list', async () => deadCapture(captureId));
     assert.match(dead.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
     const view = await state(to);
     assert.equal(view.records.length, 0, 'nothing was recorded');
@@ -160,20 +165,7 @@ describe('consent service (real Kafka and Postgres)', () => {
   it('records a batch of captures from the topic, each once, and dead-letters each refused one with its own reason', async () => {
     const people = [aRecipient(), aRecipient(), aRecipient(), aRecipient()];
     const ids = people.map(() => randomUUID());
-    const captureOf = (i: number, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({
-        tenantId,
-        captureId: ids[i],
-        to: people[i],
-        brand: 'Acme Dental',
-        campaign: 'offers',
-        basis: 'express',
-        source: 'web_form',
-        capturedAt: new Date().toISOString(),
-        wording: 'Yes, send me offers from Acme Dental. Reply STOP to opt out.',
-        evidence: { formId: 'batch' },
-        ...extra,
-      });
+    const captureOf = (i: number, extra: Record<string, unknown> = {}) => captureEvent(ids[i]!, people[i]!, extra);
     const stranger = randomUUID();
     // One produce, so one batch: a refused capture between valid ones, a redelivered one, a stranger's.
     await produceRaw(kafka, TOPICS.consentCaptures.name, [
@@ -183,14 +175,7 @@ describe('consent service (real Kafka and Postgres)', () => {
       { key: 'batch', value: captureOf(0) },
       { key: 'batch', value: captureOf(3, { tenantId: `unknown-${stranger}` }) },
     ]);
-    const deadOf = (i: number) =>
-      deadLetters.find(
-        (d) =>
-          d.sourceTopic === TOPICS.consentCaptures.name &&
-          Buffer.from(d.valueBase64 ?? '', 'base64')
-            .toString()
-            .includes(ids[i]!),
-      );
+    const deadOf = (i: number) => deadCapture(ids[i]!);
     const rented = await waitFor('the rented capture dead-lettered', async () => deadOf(1));
     assert.match(rented.error.message, /^MP\.CONSENT\.NOT_PURCHASED/);
     const unknown = await waitFor("the stranger's capture dead-lettered", async () => deadOf(3));
