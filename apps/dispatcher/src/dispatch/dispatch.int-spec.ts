@@ -314,7 +314,7 @@ describe('dispatcher against the simulator', () => {
     // receipt of status callbacks), then the new message's own delivery report behind it on the
     // same partition: the replay names a Twilio message the send no longer holds, so it changes nothing.
     await world.publish('status', m.id, callback);
-    await world.publish('status', m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid!, at: new Date().toISOString() });
+    await world.publish('status', m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid, at: new Date().toISOString() });
     const settled = await waitFor('the delivery report behind the replay', async () => {
       const [row] = await world.ledger([m.id]);
       return row?.delivery_status === 'delivered' ? row : undefined;
