@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HealthController, MetricsController, type JsonLogger } from '@sms/nest-runtime';
 import { DATABASE_AND_TENANTS_HEALTH, serviceImports, serviceKeys } from '@sms/tenancy/service';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from './config.js';
@@ -17,12 +17,13 @@ import { TenantRegistry } from './tenants/tenant-registry.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
 import { TenantRateLimitGuard } from './limits/tenant-rate-limiter.js';
 import { WebhookReceipts } from './webhooks/webhook-receipts.repository.js';
-import { StatusCallbackReplayGuard, WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
+import { StatusCallbackHandler } from './webhooks/status-callback.handler.js';
+import { WebhookReplayGuard } from './webhooks/webhook-replay.guard.js';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
 @Module({})
-export class IntakeModule {
+export class IntakeModule implements NestModule {
   static forRoot(config: IntakeConfig, logger: JsonLogger): DynamicModule {
     return {
       module: IntakeModule,
@@ -43,9 +44,13 @@ export class IntakeModule {
         TwilioSignatureGuard,
         TenantRateLimitGuard,
         WebhookReplayGuard,
-        StatusCallbackReplayGuard,
         WebhookReceipts,
       ],
     };
+  }
+
+  /** Twilio's status callbacks are answered by their own lean handler (no controller, guard or pipes per callback). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(StatusCallbackHandler).forRoutes({ path: 'twilio/status', method: RequestMethod.POST });
   }
 }

@@ -29,7 +29,7 @@ export const INTAKE_CONFIG = {
   ADMIN_API_KEY: variable(z.string().min(32), 'Key of the platform operator for the tenant admin API', true),
   REDIS_URL: variable(z.url().default('redis://127.0.0.1:6379'), 'Redis shared by intake instances for per-tenant rate limits', true),
   RATE_LIMIT_PER_SECOND: variable(positiveInt(1000), 'Messages per second one tenant may send over HTTP (a tenant setting may raise or lower it)'),
-  WEBHOOK_REPLAY_WINDOW_HOURS: variable(positiveInt(72), 'How long a Twilio webhook is remembered, so that a replay of it is refused'),
+  WEBHOOK_REPLAY_WINDOW_HOURS: variable(positiveInt(72), 'How long an inbound-message webhook is remembered, so that a replay of it is refused'),
   OUTBOX_RELAY_INTERVAL_MS: variable(positiveInt(2000), 'How often the relay looks for outbox messages whose publishing instance is gone'),
   OUTBOX_CLAIM_LEASE_MS: variable(
     positiveInt(15000),

@@ -37,6 +37,8 @@ export async function startServiceInProcess<S extends ConfigSpec>(options: {
   env?: Record<string, string>;
   /** As in the service's main.ts: the browser origins its configuration allows. */
   corsOrigins?: (config: ConfigValues<S>) => string[];
+  /** As in the service's main.ts: form-encoded bodies accepted too (Twilio's webhooks). */
+  formBodies?: boolean;
 }): Promise<RunningService> {
   const stack = testStack();
   const port = await freePort();
@@ -61,6 +63,7 @@ export async function startServiceInProcess<S extends ConfigSpec>(options: {
     tracing: { shutdown: async () => undefined },
     consumeKafka: true,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins(config) } : {}),
+    ...(options.formBodies !== undefined ? { formBodies: options.formBodies } : {}),
   });
   return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
 }

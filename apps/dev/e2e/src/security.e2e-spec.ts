@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import { buildOpenApi } from '@sms/contracts';
-import { call, registerTenant, testStack, waitFor, type TestTenant } from '@sms/testing';
+import { buildOpenApi, TOPICS, type CancelRequestEvent } from '@sms/contracts';
+import { call, produceRaw, registerTenant, testKafka, testStack, waitFor, type TestTenant } from '@sms/testing';
 import { Pipeline } from './pipeline.js';
 
 const stack = testStack();
@@ -144,15 +145,49 @@ describe('security: Twilio webhooks', () => {
     assert.equal((await webhook('/twilio/inbound', noToken)).status, 409, 'same URL and parameters');
   });
 
-  it('refuses a replayed status callback that reports a delivery state, and answers one that changes nothing without remembering it', async () => {
-    const url = `/twilio/status?m=00000000-0000-4000-8000-00000000000a&t=${tenant.tenantId}`;
-    const delivered = { MessageSid: `SM${'6'.repeat(32)}`, AccountSid: stack.twilio.accountSid, MessageStatus: 'delivered' };
-    assert.equal((await webhook(url, delivered)).status, 204);
-    assert.equal((await webhook(url, delivered)).status, 409, 'a replayed delivery report');
-    const queued = { ...delivered, MessageStatus: 'queued' };
-    assert.equal((await webhook(url, queued)).status, 204);
-    assert.equal((await webhook(url, queued)).status, 204, 'queued publishes nothing, so its replay is harmless and costs no receipt');
-    assert.equal((await webhook(url, queued, { sign: 'wrong-token' })).status, 403, 'the signature is still checked');
+  it("answers a replayed status callback as the first, and the message's history stays as it was", async () => {
+    const to = pipeline.recipient();
+    await pipeline.consent(tenant, to);
+    const id = await pipeline.send(tenant, { to, body: 'Acme Dental: see you Friday. Reply STOP to opt out.' });
+    // Every state of it recorded first: the dispatcher's `sending` comes by another producer than Twilio's callbacks.
+    const before = await pipeline.waitForView(tenant, id, 'to show sending, sent and delivered', (view) =>
+      ['sending', 'sent', 'delivered'].every((state) => view.statuses.some((s) => s.status === state)),
+    );
+    const atTwilio = (await pipeline.simMessages(to))[0]!;
+    const callbackUrl = atTwilio.statusCallback ?? '';
+    assert.ok(callbackUrl.startsWith(stack.urls.intake), 'the callback URL the dispatcher gave Twilio');
+    const path = callbackUrl.slice(stack.urls.intake.length);
+    // What Twilio posted for this message, posted again: the same signed URL and fields, the same idempotency token.
+    const posted = (status: string) => ({
+      AccountSid: stack.twilio.accountSid,
+      ApiVersion: '2010-04-01',
+      MessageSid: atTwilio.sid,
+      MessageStatus: status,
+      SmsSid: atTwilio.sid,
+      SmsStatus: status,
+      To: atTwilio.to,
+      ...(atTwilio.from !== null ? { From: atTwilio.from } : {}),
+      ...(atTwilio.messagingServiceSid !== null ? { MessagingServiceSid: atTwilio.messagingServiceSid } : {}),
+    });
+    for (const status of ['queued', 'sent', 'delivered', 'delivered']) {
+      assert.equal((await webhook(path, posted(status), { token: `replay-${id}-${status}` })).status, 204, `${status} replayed`);
+    }
+    assert.equal((await webhook(path, posted('sent'), { sign: 'wrong-token' })).status, 403, 'the signature is still checked');
+    // A cancel request, on Kafka as an upstream product sends it: the dispatcher's answer (refused,
+    // Twilio has it) comes on the same partition of sms.status.v1 after the replays, so once audit
+    // shows it, audit has read the replays.
+    const request: CancelRequestEvent = { requestId: randomUUID(), messageId: id, tenantId: tenant.tenantId, requestedBy: { channel: 'kafka', name: 'security-e2e' }, at: new Date().toISOString() };
+    await produceRaw(testKafka(stack.kafkaBrokers), TOPICS.cancelRequests.name, [{ key: id, value: JSON.stringify(request) }]);
+    const after = await pipeline.waitForView(tenant, id, 'to show the refused cancel', (view) => view.statuses.some((s) => s.cancellation === 'refused'));
+    assert.equal(after.status, 'delivered');
+    const twilioStates = (view: typeof before) => view.statuses.filter((s) => s.cancellation === undefined).map((s) => `${s.status}@${s.at}`);
+    assert.deepEqual(twilioStates(after), twilioStates(before), 'no status recorded again, none moved');
+    assert.deepEqual(
+      twilioStates(after).map((s) => s.split('@')[0]),
+      ['accepted', 'sending', 'sent', 'delivered'],
+      'each state once',
+    );
+    assert.equal((await pipeline.simMessages(to)).length, 1, 'sent once');
   });
 
   it('refuses unsigned, wrongly signed and altered webhooks, and records nothing from them', async () => {

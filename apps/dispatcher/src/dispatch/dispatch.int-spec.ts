@@ -295,6 +295,17 @@ describe('dispatcher against the simulator', () => {
     );
     assert.equal(sent.twilio_sid, atTwilio[1]!.sid);
     assert.equal(sent.delivery_status, null, "the new message's delivery is still to come");
+    // The same callback once more, after the message went out again (a replay: intake keeps no
+    // receipt of status callbacks), then the new message's own delivery report behind it on the
+    // same partition: the replay names a Twilio message the send no longer holds, so it changes nothing.
+    await world.publish('status', m.id, callback);
+    await world.publish('status', m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid, at: new Date().toISOString() });
+    const settled = await waitFor('the delivery report behind the replay', async () => {
+      const [row] = await world.ledger([m.id]);
+      return row?.delivery_status === 'delivered' ? row : undefined;
+    });
+    assert.deepEqual([settled.state, settled.attempts, settled.twilio_sid], ['accepted', 2, sent.twilio_sid], 'not queued again');
+    assert.equal((await sim.messages(m.message.to)).length, 2, 'nothing more sent');
   });
 
   it("records Twilio's callbacks forward only, and raises a content alert for 30007", async () => {

@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
 
 /**
- * Webhooks already handled, remembered for the replay window. Look-ups and inserts are
- * batched, one statement for many webhooks: Twilio posts three status callbacks per message,
- * and a round trip each ran the connection pool dry under load.
+ * Inbound webhooks already handled, remembered for the replay window. Look-ups and inserts are
+ * batched, one statement for many webhooks: a round trip each ran the connection pool dry
+ * under load (when status callbacks kept receipts too).
  */
 @Injectable()
 export class WebhookReceipts implements OnApplicationBootstrap, OnModuleDestroy {

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { statusFromTwilio } from '@sms/contracts';
 import { ProblemException } from '@sms/nest-runtime';
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
@@ -10,7 +9,8 @@ import { WebhookReceipts } from './webhook-receipts.repository.js';
  * Refuses a replayed Twilio webhook: a signed request captured and sent again. Twilio gives
  * each webhook an I-Twilio-Idempotency-Token (the same on its own retries); without one, the
  * URL and parameters identify it. A webhook is remembered only once it was handled, so
- * Twilio's retry after one of our failures is still accepted.
+ * Twilio's retry after one of our failures is still accepted. Inbound messages only: a status
+ * callback's replay changes nothing downstream, so it keeps no receipt (status-callback.ts).
  */
 @Injectable()
 export class WebhookReplayGuard implements NestInterceptor {
@@ -18,7 +18,6 @@ export class WebhookReplayGuard implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
-    if (!this.replayMatters(request)) return next.handle();
     const key = webhookKey(request);
     return from(this.receipts.seen(key)).pipe(
       switchMap((seen) => {
@@ -27,24 +26,6 @@ export class WebhookReplayGuard implements NestInterceptor {
         return next.handle().pipe(concatMap((result: unknown) => from(this.receipts.remember(key)).pipe(map(() => result))));
       }),
     );
-  }
-
-  /** Whether handling this webhook twice could change anything (every one does, unless a route says otherwise). */
-  protected replayMatters(_request: Request): boolean {
-    return true;
-  }
-}
-
-/**
- * The same for status callbacks, except those that change nothing: a state we do not track
- * (queued, accepting, sending: a third of all callbacks) is answered without a receipt, as its
- * replay publishes nothing either.
- */
-@Injectable()
-export class StatusCallbackReplayGuard extends WebhookReplayGuard {
-  protected override replayMatters(request: Request): boolean {
-    const status = (request.body as { MessageStatus?: unknown } | undefined)?.MessageStatus;
-    return typeof status !== 'string' || statusFromTwilio(status) !== null;
   }
 }
 

@@ -462,7 +462,9 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           },
           responses: {
             '200': { description: 'empty TwiML', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '400': problem('invalid webhook'),
             '403': problem('missing or invalid signature'),
+            '409': problem('replayed: this webhook (its I-Twilio-Idempotency-Token, or its URL and fields) was handled before'),
             '415': problem('not form-encoded'),
           },
         },
@@ -471,6 +473,9 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         post: {
           tags: ['twilio-webhooks'],
           summary: "Twilio's status callback for a message the dispatcher sent",
+          description:
+            'A state the pipeline tracks (sent, delivered, read, undelivered, failed, canceled) is published on sms.status.v1, acknowledged by the broker, before the 204; any other (queued, accepted, sending, ...) is answered at once and changes nothing. ' +
+            'Nothing is stored: a replay (the same callback again) is answered the same, and every consumer of sms.status.v1 takes a state once per message and Twilio message.',
           servers: [{ url: servers.intake }],
           parameters: [
             { name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } },
@@ -485,12 +490,17 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
                 schema: {
                   type: 'object',
                   required: ['MessageSid', 'AccountSid', 'MessageStatus'],
-                  properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, MessageStatus: { type: 'string' }, ErrorCode: { type: 'string' } },
+                  properties: { MessageSid: { type: 'string' }, AccountSid: { type: 'string' }, MessageStatus: { type: 'string' }, ErrorCode: { type: 'string' }, ErrorMessage: { type: 'string' } },
                 },
               },
             },
           },
-          responses: { '204': { description: 'recorded' }, '400': problem('invalid callback'), '403': problem('missing or invalid signature') },
+          responses: {
+            '204': { description: 'published, or nothing to publish' },
+            '400': problem('invalid callback: the URL without its message id or tenant, or a field missing'),
+            '403': problem('missing or invalid signature'),
+            '415': problem('not form-encoded'),
+          },
         },
       },
       '/v1/clusters': {
