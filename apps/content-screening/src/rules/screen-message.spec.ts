@@ -153,6 +153,9 @@ describe('gated content (MP.AGE_GATE)', () => {
       ['Municiones y escopetas con 15% de descuento.', 'firearms'],
       ['Apuestas del clásico con cupón de $20 gratis.', 'gambling'],
       ['Chicas calientes te esperan, fotos sin ropa por WhatsApp.', 'adult'],
+      ['Relajantes musculares y analgésicos fuertes el mismo día, sin consulta médica.', 'prescription_drugs'],
+      ['Tengo pastillitas para dormir sin receta, 5 dólares cada una.', 'prescription_drugs'],
+      ['Bolsitas de nicotina de todos los sabores, 3 por $10.', 'tobacco'],
     ] as const) {
       assert.ok(run(text).categories.includes(category), text);
     }
@@ -161,6 +164,8 @@ describe('gated content (MP.AGE_GATE)', () => {
       'Programa gratis para dejar el tabaco: su consejera le llama el martes.',
       'Limpie la piel con torundas con alcohol antes de la inyección; pedido de insumos listo.',
       'Para su colonoscopía venga con un acompañante adulto que pueda llevarle a casa.',
+      'Los medicamentos sin receta para la alergia están en el pasillo 3; su receta estará lista a las 4.',
+      'Parches de nicotina gratis con su plan: pregunte en farmacia.',
     ]) {
       const result = run(text);
       assert.equal(result.decision, 'pass', `${text}: ${result.reasons.join('; ')}`);
@@ -240,6 +245,8 @@ describe('benign text that only looks risky', () => {
       'The semaglutide your doctor prescribed for you is in stock again at our counter.',
       'Free support group for anyone in recovery from alcohol or drug problems, Mondays at 6.',
       'Craving a cigarette? Your quit coach is free to talk today.',
+      'Our tobacco treatment specialist can meet with you free of charge after surgery.',
+      'Free gun locks for every family: keep firearms at home stored unloaded, ammo kept separately.',
     ]) {
       // The rules' part: the learned heads judge the words on their own (and may still ask for a look).
       const stops = run(text).findings.filter((f) => !f.byModel && (f.action === 'hold' || f.action === 'block'));
@@ -253,6 +260,7 @@ describe('benign text that only looks risky', () => {
       ['Your refill of Wegovy: $199 a month, shipped overnight.', 'prescription_drugs'],
       ['Celebrate your sobriety milestone? Vodka 2 for 1 all weekend.', 'alcohol'],
       ['Quit coach says: cigarettes $30 a carton this week only.', 'tobacco'],
+      ['Gun safety week: Glocks $399 and ammo 20% off, shop now.', 'firearms'],
     ] as const) {
       assert.ok(run(text).categories.includes(category), text);
     }
