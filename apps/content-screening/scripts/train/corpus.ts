@@ -10,7 +10,7 @@ import { IGNORED, NEGATIVE, POSITIVE } from './ftrl.js';
 
 /**
  * The project's labelled corpus (apps/content-screening/corpus, README there) as training
- * texts for the model's heads, with the UCI ham rows as ordinary personal text.
+ * texts for the model's heads, with the UCI rows: ham as ordinary personal text, spam as fraud.
  */
 
 export const CORPUS_LABELS = ['benign', ...MODEL_HEADS] as const;
@@ -38,6 +38,8 @@ export interface TrainingText {
   source: string;
   /** Copies of one written message share a group, so that cross-validation never splits them. */
   group: number;
+  /** The one head this text teaches, the others leaving it out; unset, it teaches every head. */
+  teaches?: (typeof MODEL_HEADS)[number];
 }
 
 export const corpusDir = (): string => fileURLToPath(new URL('../../corpus/', import.meta.url));
@@ -118,7 +120,13 @@ export function frame(entry: CorpusEntry, random: Random): string {
   return `${prefix}${entry.text.trim()}${footer}`;
 }
 
-/** The corpus as training texts: every entry, a framed copy of each bare one, and the UCI ham rows. */
+/**
+ * The corpus as training texts: every entry, a framed copy of each bare one, and the UCI rows.
+ * UCI's spam (UK premium-rate texts of 2003-2012: prizes to claim on a 09 number, handsets,
+ * unredeemed points, ringtone and chat subscriptions) teaches the fraud head only: it is
+ * unsolicited and deceptive, but some of it is adult chat or ringtone offers, which is no
+ * evidence for or against the other heads.
+ */
 export function trainingTexts(entries: readonly CorpusEntry[], seed: number, uci = uciPath()): TrainingText[] {
   const random = seededRandom(seed);
   const texts: TrainingText[] = [];
@@ -129,7 +137,8 @@ export function trainingTexts(entries: readonly CorpusEntry[], seed: number, uci
     if (!entry.framed && entry.useCase !== 'conversational') texts.push({ ...base, text: frame(entry, random), source: `${entry.source} framed` });
   }
   readUci(uci).forEach((row, index) => {
-    if (row.label === 'ham') texts.push({ text: row.text, label: 'benign', useCase: 'conversational', lang: 'en', source: `uci:${index + 1}`, group: group++ });
+    const base = { text: row.text, useCase: 'conversational', lang: 'en', source: `uci:${index + 1}`, group: group++ } as const;
+    texts.push(row.label === 'ham' ? { ...base, label: 'benign' } : { ...base, label: 'fraud', teaches: 'fraud' });
   });
   return texts;
 }
@@ -139,8 +148,9 @@ export function trainingTexts(entries: readonly CorpusEntry[], seed: number, uci
  * else; the promotional head learns "promotes something" from lawful texts only: marketing
  * and promotions slipped into informational texts against informational texts and replies.
  */
-export function headLabels(text: Pick<TrainingText, 'label' | 'useCase'>): Uint8Array {
+export function headLabels(text: Pick<TrainingText, 'label' | 'useCase' | 'teaches'>): Uint8Array {
   return Uint8Array.from(MODEL_HEADS, (head) => {
+    if (text.teaches !== undefined && text.teaches !== head) return IGNORED;
     if (head !== 'promotional') return text.label === head ? POSITIVE : NEGATIVE;
     if (text.label === 'promotional') return POSITIVE;
     if (text.label !== 'benign') return IGNORED;
