@@ -1,11 +1,12 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { KafkaPublisher } from '@sms/kafka';
-import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
+import { ZodValidationPipe } from '@sms/nest-runtime';
 import { extractContext } from '@sms/tracing';
 import type { Request, Response } from 'express';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
 import { statusEventFrom } from './status-callback.js';
-import { twilioSignatureRefusal, webhookBaseUrl } from './twilio-signature.js';
+import { webhookBaseUrl } from './twilio-signature.js';
+import { assertTwilioSignature } from './twilio-signature.guard.js';
 import { StatusCallbackQuerySchema, StatusWebhookSchema } from './twilio-webhook.js';
 
 /**
@@ -34,13 +35,7 @@ export class StatusCallbackHandler implements NestMiddleware<Request, Response> 
   }
 
   async use(request: Request, response: Response): Promise<void> {
-    const refusal = twilioSignatureRefusal(this.config.TWILIO_AUTH_TOKEN, this.publicUrl, {
-      signature: request.header('x-twilio-signature'),
-      isForm: Boolean(request.is('application/x-www-form-urlencoded')),
-      originalUrl: request.originalUrl,
-      params: (request.body ?? {}) as Record<string, unknown>,
-    });
-    if (refusal) throw new ProblemException(refusal.status, refusal.type, refusal.title, refusal.detail);
+    assertTwilioSignature(this.config.TWILIO_AUTH_TOKEN, this.publicUrl, request);
     const query = this.query.transform(request.query);
     const event = statusEventFrom(query, this.body.transform(request.body), new Date());
     if (event) await this.publisher.publishTo('status', event.messageId, event, extractContext(query.tp ? { traceparent: query.tp } : {}));

@@ -17,14 +17,18 @@ export class TwilioSignatureGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
-    const refusal = twilioSignatureRefusal(this.config.TWILIO_AUTH_TOKEN, this.publicUrl, {
-      signature: request.header('x-twilio-signature'),
-      isForm: Boolean(request.is('application/x-www-form-urlencoded')),
-      originalUrl: request.originalUrl,
-      params: (request.body ?? {}) as Record<string, unknown>,
-    });
-    if (refusal) throw new ProblemException(refusal.status, refusal.type, refusal.title, refusal.detail);
+    assertTwilioSignature(this.config.TWILIO_AUTH_TOKEN, this.publicUrl, context.switchToHttp().getRequest<Request>());
     return true;
   }
+}
+
+/** Throws the problem (403, or 415 for a body that is not a form) unless the request is signed by Twilio. */
+export function assertTwilioSignature(authToken: string, publicUrl: string, request: Request): void {
+  const refusal = twilioSignatureRefusal(authToken, publicUrl, {
+    signature: request.header('x-twilio-signature'),
+    isForm: Boolean(request.is('application/x-www-form-urlencoded')),
+    originalUrl: request.originalUrl,
+    params: (request.body ?? {}) as Record<string, unknown>,
+  });
+  if (refusal) throw new ProblemException(refusal.status, refusal.type, refusal.title, refusal.detail);
 }
