@@ -58,6 +58,20 @@ describe('the text encoder', () => {
     assert.ok(scam.fraud > scam.benign, `scam fraud ${scam.fraud} benign ${scam.benign}`);
   });
 
+  it('passes one template sent with every number from 1 to 200: a number alone never makes a category', async () => {
+    // A retrained encoder once held "offer 17 of 200" as prescription drugs (the end-to-end tier caught it).
+    const rules = compileRules(loadRuleData());
+    const facts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS } as const;
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
+    const stopped: string[] = [];
+    for (let n = 1; n <= 200; n++) {
+      const body = `Acme Dental: offer ${n} of 200. Reply STOP to opt out.`;
+      const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
+      if (result.decision !== 'pass') stopped.push(`${n}: ${result.decision} ${result.reasons.join('; ')}`);
+    }
+    assert.deepEqual(stopped, []);
+  });
+
   it('records its bands for every class but benign, and where the linear heads send texts to it', () => {
     const { bands, consult } = encoder.head;
     for (const c of ENCODER_CLASSES) if (c !== 'benign') assert.ok(bands[c] && bands[c].hold <= bands[c].block, c);
