@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { seededRandom } from '@sms/util';
 import { normalise } from '../normalise.js';
 import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
 import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
@@ -68,6 +69,37 @@ describe('the text encoder', () => {
       const body = `Acme Dental: offer ${n} of 200. Reply STOP to opt out.`;
       const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
       if (result.decision !== 'pass') stopped.push(`${n}: ${result.decision} ${result.reasons.join('; ')}`);
+    }
+    assert.deepEqual(stopped, []);
+  });
+
+  it('passes the platform’s kinds of lawful template whatever their names, dates, times, amounts and reference numbers', async () => {
+    // Hundreds of clinics send the same wording personalised per patient: no rendering of a
+    // lawful template may be stopped because of the numbers it happens to carry.
+    const random = seededRandom(20261206);
+    const n = (from: number, to: number): number => from + Math.floor(random() * (to - from + 1));
+    const templates: [brand: string, render: () => string][] = [
+      ['Acme Dental', () => `Acme Dental: ${n(5, 50)}% off whitening until the ${n(1, 28)}th. Reply STOP to opt out.`],
+      ['Brightside Dental', () => `Brightside Dental: Hi Sam, your cleaning is on Dec ${n(1, 31)} at ${n(7, 18)}:${n(10, 59)}. Reply C to confirm or STOP to opt out.`],
+      [
+        'Lakeview Clinic',
+        () => `Lakeview Clinic: appointment #${n(1000, 999999)} is confirmed for ${n(1, 12)}/${n(1, 28)} at ${n(1, 12)}:${n(10, 59)} pm. Call (415) 555-${n(1000, 9999)} to reschedule.`,
+      ],
+      ['Northside Pharmacy', () => `Northside Pharmacy: prescription #${n(100000, 9999999)} is ready for pickup. ${n(2, 9)} items, copay $${n(0, 80)}.${n(10, 99)}. Reply STOP to opt out.`],
+      ['Sunrise Pediatrics', () => `Sunrise Pediatrics: we received your payment of $${n(5, 900)}.${n(10, 99)} on ${n(1, 12)}/${n(1, 28)}. Receipt ${n(10000, 99999)}. Reply STOP to opt out.`],
+      ['Harbor Labs', () => `Harbor Labs: ${n(1, 6)} of your ${n(2, 9)} results are ready. Log in to the portal with code ${n(100000, 999999)}. Reply STOP to opt out.`],
+      ['Peak Physio', () => `Peak Physio: session ${n(1, 12)} of ${n(6, 24)} is tomorrow at ${n(7, 18)}:00. Bring ${n(1, 3)} forms. Reply STOP to opt out.`],
+    ];
+    const rules = compileRules(loadRuleData());
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
+    const stopped: string[] = [];
+    for (const [brand, render] of templates) {
+      const facts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand, settings: DEFAULT_SETTINGS } as const;
+      for (let i = 0; i < 40; i++) {
+        const body = render();
+        const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
+        if (result.decision === 'hold' || result.decision === 'block') stopped.push(`${body}: ${result.decision} ${result.reasons.join('; ')}`);
+      }
     }
     assert.deepEqual(stopped, []);
   });
