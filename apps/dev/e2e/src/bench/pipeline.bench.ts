@@ -4,22 +4,25 @@
 // or end in an outcome their kind should not have.
 //
 // Phases, in one run: warm-up; a fixed rate (1,000 messages/s) for latency; the highest rate
-// the stack sustains; and, on the same broker, a bare kafkajs relay over five hops (the raw
-// ceiling the pipeline is compared to). Latency is from intake's acceptance (the envelope's
+// the stack sustains; and, on the same broker, two baselines the pipeline is compared to: a bare
+// kafkajs relay over five hops (the raw ceiling), and a null pipeline of six hops that each
+// decode, validate against the envelope's schema, append a verdict and re-encode a message
+// envelope, with an audit-like reader of the first and last topic (what the stages cost over
+// the plumbing and the envelope's handling). Latency is from intake's acceptance (the envelope's
 // acceptedAt) to the simulator's receipt of the Twilio call (its receivedAt). The CPU time
 // each process spent per message is measured over the fixed and maximum phases, each until
 // the stack is idle again.
 //   BENCH_FIXED_RATE (1000), BENCH_FIXED_SECONDS (20), BENCH_MAX_RATE (offered, 8000),
 //   BENCH_MAX_SECONDS (10), BENCH_TENANTS (8), BENCH_RELAY_MESSAGES (150000)
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent, type Stage } from '@sms/contracts';
-import { createKafkaClient, encodeValue } from '@sms/kafka';
+import { appendVerdict, TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent, type Stage } from '@sms/contracts';
+import { createKafkaClient, decodeValue, encodeValue } from '@sms/kafka';
 import { call, registerTenant, testStack, waitFor, type SimMessage, type TestStack } from '@sms/testing';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
 import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
 import { dbBetween, DbWatch, type DbSample } from './db-writes.js';
@@ -486,16 +489,43 @@ async function auditAppends(stack: TestStack): Promise<{ transactions: number; r
   return { transactions: value('sms_audit_append_records_count'), records: value('sms_audit_append_records_sum') };
 }
 
-/** A settled CPU sample (see settledSample), with the database's and audit's counts at that moment. */
+/** Records so far: produced to each of the pipeline's topics (their end offsets) and consumed by each consumer group (its committed offsets). */
+interface RecordCounts {
+  produced: Record<string, number>;
+  consumed: Record<string, number>;
+}
+
+async function recordCounts(admin: Admin): Promise<RecordCounts> {
+  const produced: Record<string, number> = {};
+  const existing = new Set(await admin.listTopics());
+  for (const { name } of Object.values(TOPICS)) if (existing.has(name)) produced[name] = (await admin.fetchTopicOffsets(name)).reduce((sum, p) => sum + Number(p.high), 0);
+  const consumed: Record<string, number> = {};
+  for (const { groupId } of (await admin.listGroups()).groups) {
+    if (groupId.startsWith('bench')) continue; // this driver's own consumers and the baselines'
+    const offsets = await admin.fetchOffsets({ groupId });
+    consumed[groupId] = offsets.reduce((sum, t) => sum + t.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0), 0);
+  }
+  return { produced, consumed };
+}
+
+/** Records produced per topic and consumed per group, per message, in a window (those with none left out). */
+function recordsBetween(before: RecordCounts, after: RecordCounts, messages: number): { produced: Record<string, number>; consumed: Record<string, number> } {
+  const per = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(Object.entries(a).flatMap(([k, v]) => (v - (b[k] ?? 0) > 0 ? [[k, Number(((v - (b[k] ?? 0)) / messages).toFixed(2))]] : [])));
+  return { produced: per(after.produced, before.produced), consumed: per(after.consumed, before.consumed) };
+}
+
+/** A settled CPU sample (see settledSample), with the database's, audit's and Kafka's counts at that moment. */
 interface Snapshot {
   cpu: CpuSample;
   db: DbSample;
   audit: { transactions: number; records: number };
+  records: RecordCounts;
 }
 
-async function snapshot(stack: TestStack, db: DbWatch, cores: number): Promise<Snapshot> {
+async function snapshot(stack: TestStack, db: DbWatch, admin: Admin, cores: number): Promise<Snapshot> {
   const cpu = await settledSample(cores);
-  return { cpu, db: await db.sample(), audit: await auditAppends(stack) };
+  return { cpu, db: await db.sample(), audit: await auditAppends(stack), records: await recordCounts(admin) };
 }
 
 /** Audit's append transactions per message and records per transaction in a window. */
@@ -578,20 +608,26 @@ function perSecond(tracks: Track[], origin: number): { second: number; accepted:
 }
 
 // ---------------------------------------------------------------------------------------------
-// The baseline: five hops of a bare kafkajs relay on the same broker.
+// The baselines: kafkajs hops on the same broker. The bare relay forwards each record as it is
+// (five hops); the null pipeline has six hops that handle the envelope as a stage does (decode,
+// validate, append a verdict, re-encode) and a reader that decodes the first and last topic, as
+// audit reads acceptances and final envelopes.
 
-async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, total: number): Promise<{ messages: number; sustainedPerSecond: number; seconds: number }> {
-  const prefix = `bench.relay.${randomBytes(3).toString('hex')}`;
+type BaselineResult = { messages: number; sustainedPerSecond: number; seconds: number; hops: number; recordsProducedPerMessage: number; recordsConsumedPerMessage: number };
+
+async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, total: number, mode: { hops: number; envelopes: boolean }): Promise<BaselineResult> {
+  const prefix = `bench.${mode.envelopes ? 'null' : 'relay'}.${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
-  const topics = Array.from({ length: 6 }, (_, i) => `${prefix}.${i}`);
+  const topics = Array.from({ length: mode.hops + 1 }, (_, i) => `${prefix}.${i}`);
   await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: TOPICS.accepted.partitions, replicationFactor: 1 })) });
   const children: ChildProcess[] = [];
   const sink = kafka.consumer({ groupId: `${prefix}.sink`, maxBytesPerPartition: 1024 * 1024 });
+  const reader = kafka.consumer({ groupId: `${prefix}.reader`, maxBytesPerPartition: 1024 * 1024 });
   try {
-    for (let hop = 0; hop < 5; hop++) {
+    for (let hop = 0; hop < mode.hops; hop++) {
       const child = fork(SELF, [], {
-        env: { ...process.env, BENCH_RELAY_HOP: String(hop), BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','), BENCH_RELAY_PREFIX: prefix },
+        env: { ...process.env, BENCH_RELAY_HOP: String(hop), BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','), BENCH_RELAY_PREFIX: prefix, BENCH_RELAY_ENVELOPES: mode.envelopes ? '1' : '' },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
@@ -601,14 +637,24 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
       });
     }
     const arrivals: number[] = [];
+    let read = 0;
     await sink.connect();
-    await sink.subscribe({ topic: topics[5]!, fromBeginning: true });
+    await sink.subscribe({ topic: topics[mode.hops]!, fromBeginning: true });
     await sink.run({
       eachBatch: async ({ batch }) => {
         const at = Date.now();
         for (let i = 0; i < batch.messages.length; i++) arrivals.push(at);
       },
     });
+    if (mode.envelopes) {
+      await reader.connect();
+      await reader.subscribe({ topics: [topics[0]!, topics[mode.hops]!], fromBeginning: true });
+      await reader.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) if (decodeValue(TOPICS.accepted, m.value).ok) read++;
+        },
+      });
+    }
     await sleep(5_000); // every group has its partitions
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
@@ -618,15 +664,44 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
       await producer.send({ topic: topics[0]!, acks: -1, messages });
     }
     await producer.disconnect();
-    await waitFor('the relay to carry every message through five hops', async () => (arrivals.length >= total ? true : undefined), { timeoutMs: 600_000 });
-    return { messages: arrivals.length, sustainedPerSecond: Math.round(sustained(arrivals)), seconds: (Math.max(...arrivals.slice(-1)) - started) / 1000 };
+    await waitFor(`the ${mode.hops} hops to carry every message`, async () => (arrivals.length >= total && (!mode.envelopes || read >= 2 * total) ? true : undefined), {
+      timeoutMs: 600_000,
+    });
+    return {
+      messages: arrivals.length,
+      sustainedPerSecond: Math.round(sustained(arrivals)),
+      seconds: (Math.max(...arrivals.slice(-1)) - started) / 1000,
+      hops: mode.hops,
+      recordsProducedPerMessage: mode.hops + 1,
+      recordsConsumedPerMessage: mode.hops + 1 + (mode.envelopes ? 2 : 0),
+    };
   } finally {
     await sink.disconnect();
+    if (mode.envelopes) await reader.disconnect();
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
     await admin.deleteTopics({ topics });
     await admin.disconnect();
   }
+}
+
+/** An accepted envelope as intake writes it, with a consent receipt: what the null pipeline's hops handle. */
+function sampleEnvelope(t: BenchTenant, run: string): MessageEnvelope {
+  const r = request(t, 0, run);
+  return {
+    schema: 'sms.envelope',
+    version: 1,
+    id: randomUUID(),
+    tenantId: r.tenantId,
+    kind: 'standard',
+    idempotencyKey: r.idempotencyKey,
+    channel: 'kafka',
+    acceptedAt: new Date().toISOString(),
+    message: { to: r.to, from: r.from, brand: r.brand, campaign: r.campaign, useCase: r.useCase, body: r.body },
+    recipient: { country: 'US', region: 'CA', timeZone: 'America/Los_Angeles' },
+    consent: { basis: 'express', recordId: randomUUID(), wordingVersion: 'v1', decidedAt: new Date().toISOString(), firstMessage: false },
+    verdicts: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -696,7 +771,9 @@ async function main(): Promise<void> {
   const idle = cpuBetween(idleFrom, sampleCpu(PROCESSES), 0);
   const idleCores = Number(stackCores(idle).toFixed(2));
   const dbWatch = await DbWatch.start(stack.databaseUrl);
-  const settled = () => snapshot(stack, dbWatch, idleCores + 0.1);
+  const countsAdmin = kafka.admin();
+  await countsAdmin.connect();
+  const settled = () => snapshot(stack, dbWatch, countsAdmin, idleCores + 0.1);
   const phases: Phase[] = [];
   console.log(`warm-up: ${WARM_UP.rate}/s for ${WARM_UP.seconds} s`);
   phases.push(await drive('warm-up', WARM_UP.rate, WARM_UP.seconds, state));
@@ -747,13 +824,21 @@ async function main(): Promise<void> {
 
   console.log('relay baseline: five hops of a bare kafkajs relay on the same broker');
   const sample = encodeValue({ ...request(tenants[0]!, 0, run), padding: 'x'.repeat(900) }); // about an envelope's size
-  const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000));
+  const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000), { hops: 5, envelopes: false });
+  console.log('null pipeline: six hops that decode, validate, append a verdict and re-encode the envelope, and an audit-like reader');
+  const nullPipeline = await relayBaseline(kafka, stack, encodeValue(sampleEnvelope(tenants[0]!, run)), num('BENCH_NULL_MESSAGES', Math.round(num('BENCH_RELAY_MESSAGES', 150_000) / 3)), {
+    hops: 6,
+    envelopes: true,
+  });
   await producer.disconnect();
 
   const fixedPhase = phaseFigures(phases[1]!, tracks, observer.stageTimes);
   const maxPhase = phaseFigures(phases[2]!, tracks, observer.stageTimes);
   const ratio = Number((maxPhase.sustainedPerSecond / relay.sustainedPerSecond).toFixed(3));
+  const nullRatio = Number((maxPhase.sustainedPerSecond / nullPipeline.sustainedPerSecond).toFixed(3));
   const cpu = { idleCores, idle: idle.byProcess, fixed: cpuBetween(beforeFixed.cpu, afterFixed.cpu, fixedPhase.messages), max: cpuBetween(beforeMax.cpu, afterMax.cpu, maxPhase.messages) };
+  const records = { fixed: recordsBetween(beforeFixed.records, afterFixed.records, fixedPhase.messages), max: recordsBetween(beforeMax.records, afterMax.records, maxPhase.messages) };
+  await countsAdmin.disconnect();
   const database = {
     fixed: { ...dbBetween(beforeFixed.db, afterFixed.db, fixedPhase.messages), audit: auditBetween(beforeFixed, afterFixed, fixedPhase.messages) },
     max: { ...dbBetween(beforeMax.db, afterMax.db, maxPhase.messages), audit: auditBetween(beforeMax, afterMax, maxPhase.messages) },
@@ -776,8 +861,11 @@ async function main(): Promise<void> {
     maxPhase,
     relay,
     ratio,
+    nullPipeline,
+    nullRatio,
     cpu,
     database,
+    records,
     targets: { sustainedPerSecond: 5_000, ratio: 0.6, p99AtFixedMs: 150 },
   };
   console.table(
@@ -794,7 +882,18 @@ async function main(): Promise<void> {
   );
   console.log('where a sent message waited (p50 / p99 ms from the stage before to each stage):');
   console.table([result.warmUp, fixedPhase, maxPhase].map((p) => ({ phase: p.phase, ...Object.fromEntries(Object.entries(p.hopLatencyMs).map(([hop, l]) => [hop, `${l.p50} / ${l.p99}`])) })));
-  console.table([{ 'pipeline sustained/s': maxPhase.sustainedPerSecond, 'relay sustained/s': relay.sustainedPerSecond, ratio }]);
+  console.table([
+    {
+      'pipeline sustained/s': maxPhase.sustainedPerSecond,
+      'relay sustained/s': relay.sustainedPerSecond,
+      ratio,
+      'null pipeline sustained/s': nullPipeline.sustainedPerSecond,
+      'ratio to it': nullRatio,
+    },
+  ]);
+  console.log(
+    `records per message: bare relay ${relay.recordsProducedPerMessage} produced, ${relay.recordsConsumedPerMessage} consumed; null pipeline ${nullPipeline.recordsProducedPerMessage} produced, ${nullPipeline.recordsConsumedPerMessage} consumed`,
+  );
   console.log(
     `CPU per message in the maximum phase (${cpu.max.messages} messages, ${cpu.max.seconds} s to idle again; machine ${cpu.max.machine.busyPercent}% busy, ${cpu.max.machine.stealPercent}% stolen):`,
   );
@@ -805,6 +904,17 @@ async function main(): Promise<void> {
       `database writes per message in the ${phase} phase (${w.commitsPerMessage} commits per message, all services; audit: ${w.audit.transactionsPerMessage} append transactions of ${w.audit.recordsPerTransaction} records on average); PostgreSQL's CPU ms per message by the service it served: ${JSON.stringify(w.backendMsPerMessage)}`,
     );
     console.table(w.bySchema.flatMap((s) => s.tables.map((t) => ({ table: `${s.schema}.${t.table}`, inserted: t.inserted, updated: t.updated, 'of them HOT': t.hotUpdated, deleted: t.deleted }))));
+  }
+  for (const [phase, r] of Object.entries(records)) {
+    const sum = (o: Record<string, number>): string =>
+      Object.values(o)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2);
+    console.log(`Kafka records per message in the ${phase} phase: ${sum(r.produced)} produced, ${sum(r.consumed)} consumed`);
+    console.table([
+      ...Object.entries(r.produced).map(([topic, n]) => ({ 'produced to': topic, 'consumed by': '', records: n })),
+      ...Object.entries(r.consumed).map(([group, n]) => ({ 'produced to': '', 'consumed by': group, records: n })),
+    ]);
   }
   console.log('outcomes by kind:', JSON.stringify(outcomes));
 
@@ -834,12 +944,34 @@ async function relayHop(): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topic: `${prefix}.${hop}`, fromBeginning: true });
   consumer.on(consumer.events.CRASH, (event) => console.error(`relay hop ${hop} crashed: ${String(event.payload.error)}`));
-  // Trivial handler: forward the batch as one produce request, then let the offsets commit.
+  // The bare relay forwards the batch as it came; the null pipeline's hop handles each envelope as
+  // a stage does (decode, validate, append a verdict, re-encode). Then the offsets commit.
+  const envelopes = process.env['BENCH_RELAY_ENVELOPES'] === '1';
+  const stage: Stage = (['consent', 'content-screening', 'snowshoeing-detector', 'snowshoeing-detector', 'dispatcher', 'dispatcher'] as const)[hop % 6]!;
+  const handle = (value: Buffer | null): Buffer | null => {
+    if (!envelopes) return value;
+    const decoded = decodeValue(TOPICS.accepted, value);
+    if (!decoded.ok) throw new Error(`null pipeline hop ${hop}: ${decoded.message}`);
+    return encodeValue(
+      appendVerdict(decoded.value, { stage, decision: 'pass', clauses: ['MP.CONSENT.PRIOR'], reason: 'null pipeline: passes every message', facts: {}, at: new Date().toISOString() }),
+    );
+  };
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (let i = 0; i < batch.messages.length; i += 1_000) {
-        await producer.send({ topic: `${prefix}.${hop + 1}`, acks: -1, messages: batch.messages.slice(i, i + 1_000).map((m) => ({ key: m.key, value: m.value })) });
+      // Produce requests of at most 1,000 records and 512 KiB (one partition's records stay together, under the broker's 1 MiB).
+      let chunk: { key: Buffer | null; value: Buffer | null }[] = [];
+      let bytes = 0;
+      const flush = async (): Promise<void> => {
+        if (chunk.length > 0) await producer.send({ topic: `${prefix}.${hop + 1}`, acks: -1, messages: chunk });
+        [chunk, bytes] = [[], 0];
+      };
+      for (const m of batch.messages) {
+        const value = handle(m.value);
+        if (chunk.length === 1_000 || bytes + (value?.length ?? 0) > 512 * 1024) await flush();
+        chunk.push({ key: m.key, value });
+        bytes += value?.length ?? 0;
       }
+      await flush();
     },
   });
   process.send?.('ready');
