@@ -22,7 +22,9 @@ export class ContentScreeningModule {
         {
           provide: SECOND_STAGE,
           useFactory: async (): Promise<SecondStage | undefined> =>
-            config.SCREENING_ENCODER === 'off' ? undefined : await loadSecondStage({ concurrency: config.SCREENING_ENCODER_CONCURRENCY, maxQueue: config.SCREENING_ENCODER_QUEUE }),
+            config.SCREENING_ENCODER === 'off'
+              ? undefined
+              : await loadSecondStage({ concurrency: config.SCREENING_ENCODER_CONCURRENCY, maxQueue: config.SCREENING_ENCODER_QUEUE, cachedTexts: config.SCREENING_ENCODER_CACHE }),
         },
         { provide: HEALTH_CHECKS, inject: [TenantDirectory], useFactory: (tenants: TenantDirectory) => [tenants.health()] },
       ],

@@ -1,14 +1,49 @@
+import { LRUCache } from 'lru-cache';
 import type { CompiledRules } from '../compile.js';
 import { normalise } from '../normalise.js';
 import { needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../screen-message.js';
-import { POOL_FULL } from './encoder-head.js';
+import { POOL_FULL, type EncoderScores } from './encoder-head.js';
 import { EncoderTokenizer } from './encoder-input.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
-/** The encoder as the screening asks it: the pool that runs it and the tokenizer that feeds it. */
+/** The encoder as the screening asks it: the pool that runs it, the tokenizer that feeds it, and what it answered lately. */
 export interface SecondStage {
   pool: EncoderPool;
   tokenizer: EncoderTokenizer;
+  cache?: EncoderCache;
+}
+
+/**
+ * The encoder's answers for the texts it read last, by normalised text. A clinic's campaign
+ * sends one wording to thousands of patients, often in one fetched batch: the encoder reads it
+ * once, and the copies that arrive while it reads wait for that answer rather than queueing
+ * again. A refusal (the pool's queue full) is never kept.
+ */
+export class EncoderCache {
+  private readonly answers: LRUCache<string, EncoderScores, () => readonly number[]>;
+  /** Texts asked about, and of them those the encoder read (the rest were answered from the cache). */
+  asked = 0;
+  read = 0;
+
+  constructor(
+    pool: EncoderPool,
+    readonly maxTexts = 4096,
+  ) {
+    this.answers = new LRUCache<string, EncoderScores, () => readonly number[]>({
+      max: maxTexts,
+      fetchMethod: async (_text, _stale, { context }) => {
+        this.read++;
+        const scores = await pool.score(context());
+        return scores === POOL_FULL ? undefined : scores;
+      },
+    });
+  }
+
+  /** The encoder's answer for a normalised text, asking it (with the text's word pieces, `ids()`) only when none is kept. */
+  async score(text: string, ids: () => readonly number[]): Promise<EncoderScores | typeof POOL_FULL> {
+    this.asked++;
+    return (await this.answers.fetch(text, { context: ids })) ?? POOL_FULL;
+  }
 }
 
 /**
@@ -21,7 +56,9 @@ export async function screenTwoStage(body: string, facts: ScreeningFacts, rules:
   if (!second) return first;
   const { head } = second.pool.encoder;
   if (!needsSecondOpinion(first, head.consult)) return first;
-  const scores = await second.pool.score(second.tokenizer.encode(normalise(body)));
+  const text = normalise(body);
+  const ids = (): number[] => second.tokenizer.encode(text);
+  const scores = await (second.cache ? second.cache.score(text.text, ids) : second.pool.score(ids()));
   return screen(body, facts, rules, scores === POOL_FULL ? { head, unavailable: 'its queue is full' } : { head, scores });
 }
 
@@ -43,6 +80,7 @@ export async function screenBatch(items: readonly { body: string; facts: Screeni
 }
 
 /** The encoder from apps/content-screening/model, in a pool of `concurrency` threads with `maxQueue` texts waiting. */
-export async function loadSecondStage(options: { concurrency: number; maxQueue: number } = { concurrency: 1, maxQueue: 1024 }): Promise<SecondStage> {
-  return { pool: new EncoderPool(await TextEncoder.load(), options), tokenizer: new EncoderTokenizer() };
+export async function loadSecondStage(options: { concurrency: number; maxQueue: number; cachedTexts?: number } = { concurrency: 1, maxQueue: 1024 }): Promise<SecondStage> {
+  const pool = new EncoderPool(await TextEncoder.load(), options);
+  return { pool, tokenizer: new EncoderTokenizer(), cache: new EncoderCache(pool, options.cachedTexts) };
 }

@@ -7,7 +7,7 @@ import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
 import { compileRules } from '../compile.js';
 import { loadRuleData } from '../rule-data.js';
 import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt } from '../screen-message.js';
-import { screenBatch, screenTwoStage } from './second-opinion.js';
+import { EncoderCache, screenBatch, screenTwoStage } from './second-opinion.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
 // The shipped encoder (model/), run by onnxruntime as the service runs it.
@@ -108,6 +108,38 @@ describe('the text encoder', () => {
     const { bands, consult } = encoder.head;
     for (const c of ENCODER_CLASSES) if (c !== 'benign') assert.ok(bands[c] && bands[c].hold <= bands[c].block, c);
     assert.ok(consult > 0 && consult < 1);
+  });
+});
+
+describe('the encoder cache', () => {
+  it('reads a wording once however many copies arrive, at once or later, and answers each copy as the encoder did', async () => {
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 8 });
+    const cache = new EncoderCache(pool, 16);
+    const text = 'acme dental: 20% off whitening this month. reply stop to opt out.';
+    const direct = await encoder.score(pieces(text));
+    const answers = await Promise.all(Array.from({ length: 50 }, () => cache.score(text, () => pieces(text))));
+    answers.push(await cache.score(text, () => pieces(text)));
+    assert.equal(cache.read, 1);
+    assert.equal(cache.asked, 51);
+    for (const a of answers) assert.deepEqual(a, direct);
+    assert.equal(pool.refused, 0, 'the copies never queued');
+  });
+
+  it('keeps no refusal: a text the full pool refused is read when asked again', async () => {
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 0 });
+    const cache = new EncoderCache(pool, 16);
+    const [first, second] = await Promise.all([cache.score('one text', () => pieces('one text')), cache.score('another text', () => pieces('another text'))]);
+    assert.notEqual(first, POOL_FULL);
+    assert.equal(second, POOL_FULL);
+    assert.notEqual(await cache.score('another text', () => pieces('another text')), POOL_FULL);
+    assert.equal(cache.read, 3);
+  });
+
+  it('forgets the texts read longest ago past its size', async () => {
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 8 });
+    const cache = new EncoderCache(pool, 2);
+    for (const t of ['first', 'second', 'third', 'first']) await cache.score(t, () => pieces(t));
+    assert.equal(cache.read, 4, '"first" was forgotten when "third" came');
   });
 });
 
