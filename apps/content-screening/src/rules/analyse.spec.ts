@@ -30,6 +30,11 @@ describe('tokens', () => {
       ['cbd', 'oil'],
     );
     assert.deepEqual(
+      analyse('a r m a s  y  b a l a s baratas', rules).tokens.map((t) => t.forms[0]),
+      ['armas', 'y', 'balas', 'baratas'],
+      'a wider gap than the letters’ own ends a split word',
+    );
+    assert.deepEqual(
       analyse('mari-juana and marij uana', rules).tokens.map((t) => t.forms[0]),
       ['marijuana', 'and', 'marijuana'],
     );

@@ -300,10 +300,13 @@ function refine(tokens: Token[], normalised: NormalisedText, context: TokenizeCo
   const isSpanish = (): boolean => (spanish ??= isSpanishText(tokens));
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    // Letters split by dots, dashes or spaces: "c.b.d", "m a r i j u a n a".
+    // Letters split by dots, dashes or spaces: "c.b.d", "m a r i j u a n a". A run keeps the gap
+    // its first two letters have, so that a wider gap ends a word: "a r m a s  y  b a l a s".
     if (isSingleLetter(token)) {
       let j = i;
-      while (j + 1 < tokens.length && isSingleLetter(tokens[j + 1]!) && SPLIT_GAP.test(text.slice(tokens[j]!.end, tokens[j + 1]!.start))) j++;
+      const gapAfter = (k: number): string => text.slice(tokens[k]!.end, tokens[k + 1]!.start);
+      const gap = i + 1 < tokens.length ? gapAfter(i) : '';
+      while (j + 1 < tokens.length && isSingleLetter(tokens[j + 1]!) && SPLIT_GAP.test(gap) && gapAfter(j) === gap) j++;
       if (j - i >= 2) {
         const joined = tokens
           .slice(i, j + 1)
