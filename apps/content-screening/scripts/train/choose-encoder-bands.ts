@@ -4,6 +4,7 @@
 // sent to the encoder, and writes model/text-encoder-head.json beside the ONNX file.
 //   node dist-scripts/train/choose-encoder-bands.js TRAINED_DIR
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { seededRandom } from '@sms/util';
 import { readBlindSet } from '../eval/blind-set.js';
 import { calibrationPath } from '../eval/calibrate.js';
 import { formatTable, percent } from '../eval/metrics.js';
@@ -14,12 +15,19 @@ import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
 import { normalise } from '../../src/rules/normalise.js';
 import { headLabels } from './corpus.js';
 import { thresholdAt } from './cross-validate.js';
-import { ENCODER_SEED, encoderSet } from './encoder-set.js';
+import { ENCODER_SEED, encoderSet, withOtherNumbers } from './encoder-set.js';
 import { exampleOf, predict, trainHeads } from './ftrl.js';
 import { FEATURES, OPTIONS } from './options.js';
+import { stageOneFinder } from './stage-one.js';
 
 /** A class's hold band may take at most 1 in 1,000 held-out lawful texts, its block band 1 in 2,000. */
 export const ENCODER_TARGETS = { holdFalsePositiveRate: 0.001, blockFalsePositiveRate: 0.0005, minHold: 0.5, minBlock: 0.9 };
+/**
+ * What the encoder needs to confirm a finding of stage one's rules that the linear head did not:
+ * a score that at most this share of the lawful texts in which a rule finds the class reach
+ * (held out and calibration), and never below a majority of its probability nor above its hold band.
+ */
+export const CORROBORATE_TARGETS = { lawfulFoundRate: 0.05, min: 0.5 };
 /**
  * The calibration set (eval/calibration, written apart from the corpus) raises a class's hold
  * band until at most this share of its benign texts reach it: held-out corpus text is written
@@ -28,6 +36,13 @@ export const ENCODER_TARGETS = { holdFalsePositiveRate: 0.001, blockFalsePositiv
 export const CALIBRATION_FALSE_POSITIVE_RATE = Number(process.env['CALIBRATION_FPR'] ?? 0.002);
 /** The encoder must see at least this share of held-out prohibited and gated texts. */
 export const CONSULT_RECALL = 0.995;
+/**
+ * Each lawful text with numbers in it is scored again this many times with its numbers changed,
+ * and counts at its highest score:
+ * the platform's templates go out with every appointment time, amount and count, and a band
+ * chosen on one rendering let 'offer 17 of 200' through where 'offer 18 of 200' was held.
+ */
+export const NUMBER_VARIANTS = 4;
 const CONSULT_CANDIDATES = [0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003, 0.002, 0.001];
 
 const trained = process.argv[2];
@@ -44,6 +59,10 @@ const base: Omit<EncoderHeadFile, 'bands' | 'consult' | 'heldOut'> = {
   bias: raw.bias,
   training: raw.training,
 };
+const variantRandom = seededRandom(ENCODER_SEED);
+/** The text, then its renderings with other numbers when it has any. */
+const renderings = (text: string): string[] => (/\d/.test(text) ? [text, ...Array.from({ length: NUMBER_VARIANTS }, () => withOtherNumbers(text, variantRandom))] : [text]);
+
 const encoder = await TextEncoder.create(`${trained}/text-encoder.onnx`, { ...base, bands: {}, consult: 0 });
 const tokenizer = new EncoderTokenizer();
 
@@ -57,12 +76,22 @@ const linear = trainHeads(
   { ...OPTIONS, seed: ENCODER_SEED },
 );
 const consultedIdx = CONSULTED_HEADS.map((h) => MODEL_HEADS.indexOf(h));
-const rows: { cls: number; lawful: boolean; linearMax: number; scores: number[] }[] = [];
+/** A text's scores: for a lawful one, each class's highest over its renderings (a template is lawful only if all of them are). */
+async function scoresOf(body: string, lawful: boolean): Promise<number[]> {
+  const highest = ENCODER_CLASSES.map(() => 0);
+  for (const b of lawful ? renderings(body) : [body]) {
+    const scores = await encoder.score(tokenizer.encode(normalise(b)));
+    ENCODER_CLASSES.forEach((c, k) => (highest[k] = Math.max(highest[k]!, scores[c])));
+  }
+  return highest;
+}
+const findIn = stageOneFinder();
+const rows: { cls: number; lawful: boolean; linearMax: number; scores: number[]; found: Set<string> }[] = [];
 for (const { text, cls } of held) {
+  const lawful = text.label === 'benign';
   const example = exampleOf(text.text, FEATURES, headLabels(text));
   const linearMax = Math.max(...consultedIdx.map((k) => predict(linear, MODEL_HEADS.length, example, k)));
-  const scores = await encoder.score(tokenizer.encode(normalise(text.text)));
-  rows.push({ cls, lawful: text.label === 'benign', linearMax, scores: ENCODER_CLASSES.map((c) => scores[c]) });
+  rows.push({ cls, lawful, linearMax, scores: await scoresOf(text.text, lawful), found: findIn(text.text, text.useCase) });
 }
 
 // Bands: negatives are the lawful texts (for promotion: lawful texts that promote nothing).
@@ -76,11 +105,10 @@ ENCODER_CLASSES.forEach((c, k) => {
 
 // Raised where the calibration set's benign texts would reach a band.
 const calibration = existsSync(calibrationPath()) ? readBlindSet(calibrationPath()) : [];
-const calibrationScores: { lawful: boolean; promotes: boolean; scores: number[] }[] = [];
+const calibrationScores: { lawful: boolean; promotes: boolean; scores: number[]; found: Set<string> }[] = [];
 for (const c of calibration) {
   if (c.label !== 'benign') continue;
-  const scores = await encoder.score(tokenizer.encode(normalise(c.body)));
-  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', scores: ENCODER_CLASSES.map((k) => scores[k]) });
+  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', scores: await scoresOf(c.body, true), found: findIn(c.body, c.useCase) });
 }
 if (calibrationScores.length > 0) {
   ENCODER_CLASSES.forEach((c, k) => {
@@ -91,6 +119,30 @@ if (calibrationScores.length > 0) {
   });
   console.log(`bands raised on the calibration set's ${calibrationScores.length} benign texts (at most ${CALIBRATION_FALSE_POSITIVE_RATE} of them per class)\n`);
 }
+
+// Corroboration: chosen on the lawful texts in which a rule finds the class (the wrong stops the
+// encoder must undo), reported on the texts of the class in which a rule finds it.
+const corroboration: Record<string, { lawfulFound: number; lawfulConfirmed: number; found: number; confirmed: number; confirmedAtHold: number }> = {};
+ENCODER_CLASSES.forEach((c, k) => {
+  if (c === 'benign' || c === 'promotional') return;
+  const lawfulFound = [...rows.filter((r) => r.lawful), ...calibrationScores].filter((r) => r.found.has(c)).map((r) => r.scores[k]!);
+  const corroborate = Math.min(bands[c]!.hold, thresholdAt(lawfulFound, CORROBORATE_TARGETS.lawfulFoundRate, CORROBORATE_TARGETS.min));
+  bands[c] = { ...bands[c]!, corroborate };
+  const found = rows.filter((r) => r.cls === k && r.found.has(c));
+  corroboration[c] = {
+    lawfulFound: lawfulFound.length,
+    lawfulConfirmed: lawfulFound.filter((p) => p >= corroborate).length,
+    found: found.length,
+    confirmed: found.filter((r) => r.scores[k]! >= corroborate).length,
+    confirmedAtHold: found.filter((r) => r.scores[k]! >= bands[c]!.hold).length,
+  };
+});
+console.log(
+  `a rule's finding confirmed by the encoder (held out and calibration):\n${formatTable([
+    ['class', 'corroborate', 'hold', 'lawful found', 'of them confirmed', 'of the class found', 'confirmed', 'confirmed at hold'],
+    ...Object.entries(corroboration).map(([c, f]) => [c, bands[c]!.corroborate!.toFixed(3), bands[c]!.hold.toFixed(3), f.lawfulFound, f.lawfulConfirmed, f.found, f.confirmed, f.confirmedAtHold]),
+  ])}\n`,
+);
 
 // The consult score: the highest that still sends CONSULT_RECALL of prohibited and gated texts.
 const stopping = rows.filter((r) => !r.lawful && ENCODER_CLASSES[r.cls] !== 'promotional');
@@ -112,6 +164,7 @@ const figures = Object.fromEntries(
 const lawfulStopped = lawful.filter((r) => ENCODER_CLASSES.some((c, k) => c !== 'benign' && c !== 'promotional' && caught(r, k, 'hold'))).length;
 const heldOutFigures = {
   texts: rows.length,
+  lawfulNumberVariants: NUMBER_VARIANTS,
   calibrationBenign: calibrationScores.length,
   calibrationFalsePositiveRate: CALIBRATION_FALSE_POSITIVE_RATE,
   consult,
@@ -119,9 +172,10 @@ const heldOutFigures = {
   prohibitedSent: share(stopping, consult),
   lawfulStopped: lawfulStopped / lawful.length,
   perClass: figures,
+  corroboration,
 };
 console.log(
-  `\nheld out: ${rows.length} texts; consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable(
+  `\nheld out: ${rows.length} texts (a lawful one scored at its highest over ${NUMBER_VARIANTS} renderings with other numbers); consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable(
     [
       ['class', 'texts', 'hold', 'block', 'recall@hold', 'recall@block', 'fpr@hold'],
       ...Object.entries(figures).map(([c, f]) => [

@@ -3,16 +3,20 @@
 // text exactly as screening does.
 //   node dist-scripts/train/export-encoder-set.js OUT.jsonl
 import { writeFileSync } from 'node:fs';
+import { seededRandom } from '@sms/util';
 import { ENCODER_CLASSES } from '../../src/rules/model/encoder-head.js';
 import { EncoderTokenizer } from '../../src/rules/model/encoder-input.js';
 import { normalise } from '../../src/rules/normalise.js';
 import { corpusDigest } from './corpus.js';
-import { ENCODER_SEED, encoderSet } from './encoder-set.js';
+import { ENCODER_SEED, encoderSet, withOtherNumbers } from './encoder-set.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: export-encoder-set OUT.jsonl');
 const { texts, classes, heldOut } = encoderSet();
 const tokenizer = new EncoderTokenizer();
-const lines = texts.map((text, i) => JSON.stringify({ ids: tokenizer.encode(normalise(text.text)), y: classes[i], heldOut: heldOut[i], source: text.source }));
+const line = (body: string, i: number): string => JSON.stringify({ ids: tokenizer.encode(normalise(body)), y: classes[i], heldOut: heldOut[i], source: texts[i]!.source });
+// A lawful training text with numbers is learnt twice: as written and with other numbers.
+const random = seededRandom(ENCODER_SEED);
+const lines = texts.flatMap((text, i) => [line(text.text, i), ...(text.label === 'benign' && !heldOut[i] && /\d/.test(text.text) ? [line(withOtherNumbers(text.text, random), i)] : [])]);
 writeFileSync(out, `${JSON.stringify({ classes: ENCODER_CLASSES, corpusDigest: corpusDigest(), seed: ENCODER_SEED })}\n${lines.join('\n')}\n`);
-console.log(`${texts.length} texts (${heldOut.filter(Boolean).length} held out) -> ${out}`);
+console.log(`${texts.length} texts (${heldOut.filter(Boolean).length} held out) and ${lines.length - texts.length} lawful ones again with other numbers -> ${out}`);

@@ -10,9 +10,10 @@ import { corpusDigest, headLabels, readCorpus, trainingTexts } from './corpus.js
 import { compileRules } from '../../src/rules/compile.js';
 import { loadRuleData } from '../../src/rules/rule-data.js';
 import { analyse } from '../../src/rules/analyse.js';
-import { DEFAULT_SETTINGS, defaultBasis, partialEvidence, screen, withCorroborationAt } from '../../src/rules/screen-message.js';
+import { partialEvidence, withCorroborationAt } from '../../src/rules/screen-message.js';
 import { chooseAgreement, chooseBands, chooseCorroboration, crossValidate, foldsOf, headFigures } from './cross-validate.js';
 import { exampleOf, trainHeads } from './ftrl.js';
+import { stageOneFinder } from './stage-one.js';
 import { BAND_TARGETS, CORROBORATION_MISS_RATE, FEATURES, FOLDS, OPTIONS } from './options.js';
 
 const started = performance.now();
@@ -45,16 +46,10 @@ console.log(
   ])}`,
 );
 
-// Which categories stage one's rules find in each text, as a first message to a US number
-// whose age is not verified: a finding that could need corroboration is marked so when every
-// head asks for more than any score.
+// Which categories stage one's rules find in each text, needing a head's corroboration.
 const stageOne = withCorroborationAt(compileRules(loadRuleData()), Number.POSITIVE_INFINITY);
-const found = texts.map((t) => {
-  const facts = { country: 'US', age: { verified: false as const }, basis: defaultBasis(t.useCase), firstMessage: true, kind: 'standard' as const, brand: 'Acme', settings: DEFAULT_SETTINGS };
-  const heads = new Set<number>();
-  for (const f of screen(t.text, facts, stageOne).findings) if (f.uncorroborated) heads.add((MODEL_HEADS as readonly string[]).indexOf(f.category));
-  return heads;
-});
+const findIn = stageOneFinder();
+const found = texts.map((t) => new Set([...findIn(t.text, t.useCase)].map((h) => MODEL_HEADS.indexOf(h))));
 const corroboration = chooseCorroboration(texts, labels, scores, found, bands, CORROBORATION_MISS_RATE);
 console.log(
   `\nwhat a rule's finding needs from the head (at most ${CORROBORATION_MISS_RATE * 100} % of the category's texts a rule finds below it), cross-validated:\n${formatTable([

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileRules } from './compile.js';
 import { opinion, testEncoderHead as head } from '../test-support/encoder-opinion.js';
 import { loadRuleData } from './rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts } from './screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
 
 // A rule's finding stops a message only where the category's head (or the encoder) shares it.
 // `withCorroborationAt(rules, 1)` asks more of every head than any score reaches, so these
@@ -36,10 +36,23 @@ describe('corroboration of a rule’s finding by stage two', () => {
     const result = screen(pollen, facts, strict, opinion('cannabis', 0.7));
     assert.equal(result.decision, 'block');
     assert.deepEqual(result.clauses, ['MP.CONTENT.CANNABIS']);
-    assert.match(result.reasons.join(' '), /the text encoder text-encoder\.test reads it as cannabis \(0\.70, hold from 0\.60\)/);
+    assert.match(result.reasons.join(' '), /the text encoder text-encoder\.test reads it as cannabis \(0\.70, a rule's finding confirmed from 0\.60\)/);
     const passed = screen(pollen, facts, strict, opinion('benign', 0.95));
     assert.equal(passed.decision, 'pass');
     assert.match(passed.reasons.join(' '), /and the text encoder text-encoder\.test 0\.\d\d,/);
+  });
+
+  it('keeps the rule’s finding from the encoder’s corroborate score, below its hold band, where the head file gives one', () => {
+    const withCorroborate = (c: number, p = 0.5): SecondOpinion => {
+      const base = opinion('cannabis', p);
+      return { ...base, head: { ...base.head, bands: { ...base.head.bands, cannabis: { hold: 0.6, block: 0.9, corroborate: c } } } };
+    };
+    const confirmed = screen(pollen, facts, strict, withCorroborate(0.45));
+    assert.equal(confirmed.decision, 'block');
+    assert.match(confirmed.reasons.join(' '), /reads it as cannabis \(0\.50, a rule's finding confirmed from 0\.45\)/);
+    assert.equal(screen(pollen, facts, strict, withCorroborate(0.55)).decision, 'pass');
+    // Never above the hold band, whatever the file says.
+    assert.equal(screen(pollen, facts, strict, withCorroborate(0.95, 0.7)).decision, 'block');
   });
 
   it('lets the encoder stop a text alone only for a category the linear head reads at its corroborate score and the policy floor', () => {

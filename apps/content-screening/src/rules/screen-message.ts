@@ -80,7 +80,20 @@ export interface ScreeningResult {
  * What the text encoder said about a text the linear heads were unsure of: its probability
  * per class, or why it could not be asked (its queue was full: the text is then held).
  */
-export type SecondOpinion = { head: Pick<EncoderHeadFile, 'version' | 'bands'>; scores: EncoderScores } | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; unavailable: string };
+export type SecondOpinion =
+  | {
+      head: Pick<EncoderHeadFile, 'version' | 'bands'>;
+      scores: EncoderScores;
+      /** When the scores are each class's lowest over the text and this many renderings of it with other digits. */
+      renderings?: number;
+    }
+  | { head: Pick<EncoderHeadFile, 'version' | 'bands'>; unavailable: string };
+
+/** The encoder as a reason names it, with how its scores were read when over several renderings. */
+function encoderName(second: SecondOpinion): string {
+  const over = 'scores' in second && second.renderings ? ` (lowest over the text and ${second.renderings} renderings of it with other digits)` : '';
+  return `text encoder ${second.head.version}${over}`;
+}
 
 /**
  * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
@@ -430,8 +443,8 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
  * "cannabis", "your account was locked") also stand in allergy notices, booking reminders,
  * counselling invitations and genuine security notices, and the head, trained on both, tells
  * them apart. Below it the text goes to the encoder, and the finding stands when the encoder
- * reads the category at its hold band or more (promotion excepted: the encoder barely learns
- * it); when it cannot be asked, the finding stands (fails closed). Otherwise the finding is
+ * reads the category at its `corroborate` score or more (chosen on lawful texts in which a rule
+ * finds the category; promotion excepted: the encoder barely learns it); when it cannot be asked, the finding stands (fails closed). Otherwise the finding is
  * kept in the verdict, says what the models scored, and passes. A category whose words were
  * disguised, a malicious link, and fraud signals that reach the lexicon's `firm` score or include
  * one of its `firmSignals` need no corroboration.
@@ -445,14 +458,15 @@ function corroborate(findings: Finding[], firm: ReadonlySet<Category>, scores: r
     if (second && finding.category !== 'promotional') {
       const band = second.head.bands[head.name];
       const p = second.scores[head.name as EncoderClass];
-      if (band && p >= band.hold) {
-        finding.reason += `; the text encoder ${second.head.version} reads it as ${finding.category} (${p.toFixed(2)}, hold from ${band.hold.toFixed(2)})`;
+      const from = band ? Math.min(band.hold, band.corroborate ?? band.hold) : Number.POSITIVE_INFINITY;
+      if (p >= from) {
+        finding.reason += `; the ${encoderName(second)} reads it as ${finding.category} (${p.toFixed(2)}, a rule's finding confirmed from ${from.toFixed(2)})`;
         continue;
       }
     }
     finding.action = 'pass';
     finding.uncorroborated = true;
-    const encoder = second && 'scores' in second ? ` and the text encoder ${second.head.version} ${second.scores[head.name as EncoderClass].toFixed(2)}` : '';
+    const encoder = second && 'scores' in second ? ` and the ${encoderName(second)} ${second.scores[head.name as EncoderClass].toFixed(2)}` : '';
     finding.reason += `; not read as ${finding.category}: text model ${rules.model.version} scores ${scores[k]!.toFixed(3)}${encoder}, and a rule's finding stops a message from ${head.corroborate.toFixed(3)}`;
   }
 }
@@ -523,7 +537,7 @@ function modelBand(
     if (score < Math.max(head.corroborate, encoderFloor)) return null;
     const band = second.head.bands[head.name];
     const p = second.scores[head.name as EncoderClass];
-    const why = band ? `text encoder ${second.head.version} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;
+    const why = band ? `${encoderName(second)} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;
     if (band && p >= band.block) return { band: 'block', why: why! };
     if (band && p >= band.hold) return { band: 'hold', why: why! };
     if (score >= head.block) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
@@ -626,7 +640,10 @@ export function verdictOf(result: ScreeningResult, rules: CompiledRules, now: Da
             encoderVersion: second.head.version,
             // Classes at 0.01 or more, as class=probability; or why the encoder could not be asked.
             ...('scores' in second
-              ? { encoderScores: Object.entries(second.scores).flatMap(([c, p]) => (p >= 0.01 ? [`${c}=${Math.round(p * 1000) / 1000}`] : [])) }
+              ? {
+                  encoderScores: Object.entries(second.scores).flatMap(([c, p]) => (p >= 0.01 ? [`${c}=${Math.round(p * 1000) / 1000}`] : [])),
+                  ...(second.renderings ? { encoderRenderings: second.renderings } : {}),
+                }
               : { encoderUnavailable: second.unavailable }),
           }
         : {}),

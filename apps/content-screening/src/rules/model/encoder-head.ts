@@ -20,8 +20,12 @@ export const EncoderHeadFileSchema = z.strictObject({
   /** One row of hidden-size weights per class. */
   weights: z.array(z.array(z.number())),
   bias: z.array(z.number()),
-  /** Per class but benign: from `hold` a hold for review, from `block` the category's outcome. */
-  bands: z.record(z.string(), z.strictObject({ hold: Band, block: Band })),
+  /**
+   * Per class but benign: from `hold` a hold for review, from `block` the category's outcome;
+   * from `corroborate` (at most `hold`; `hold` when absent) it confirms a finding of its class by
+   * stage one's rules, which the linear head did not.
+   */
+  bands: z.record(z.string(), z.strictObject({ hold: Band, block: Band, corroborate: Band.optional() })),
   /** When the linear heads send a text to the encoder: any head at or above this score. */
   consult: Band,
   training: z.record(z.string(), z.unknown()),

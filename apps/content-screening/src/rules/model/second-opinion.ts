@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
+import { isStopping } from '@sms/contracts';
 import type { CompiledRules } from '../compile.js';
 import { normalise } from '../normalise.js';
 import { needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../screen-message.js';
-import { POOL_FULL, type EncoderScores } from './encoder-head.js';
+import { ENCODER_CLASSES, POOL_FULL, type EncoderScores } from './encoder-head.js';
 import { EncoderTokenizer } from './encoder-input.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
@@ -46,20 +47,46 @@ export class EncoderCache {
   }
 }
 
+/** The digit shifts of the renderings a stopping answer is checked on: every digit d read as d + 1, then as d + 5 (mod 10). */
+export const DIGIT_SHIFTS = [1, 5] as const;
+
+/** The body with every digit d written as d + `shift` (mod 10): a rendering of one template with other numbers. */
+export function withDigitsShifted(body: string, shift: number): string {
+  return body.replace(/[0-9]/g, (d) => String((Number(d) + shift) % 10));
+}
+
+async function ask(second: SecondStage, body: string): Promise<EncoderScores | typeof POOL_FULL> {
+  const text = normalise(body);
+  const ids = (): number[] => second.tokenizer.encode(text);
+  return second.cache ? second.cache.score(text.text, ids) : second.pool.score(ids());
+}
+
 /**
  * Screens a body with both stages: the pure screening first; when the linear heads are unsure
  * (`needsSecondOpinion`), again with the encoder's opinion, or with the reason it could not be
  * asked (the text is then held). Without a second stage, the first screening stands.
+ *
+ * A number alone never makes a category: when the encoder's answer stops a text that has
+ * digits, the text is read again with its digits shifted (`DIGIT_SHIFTS`), as the platform's
+ * templates go out with every time, amount and count, and each class counts at its lowest of
+ * the three. A refusal of the pool then keeps the stop (fails closed).
  */
 export async function screenTwoStage(body: string, facts: ScreeningFacts, rules: CompiledRules, second: SecondStage | undefined): Promise<ScreeningResult> {
   const first = screen(body, facts, rules);
   if (!second) return first;
   const { head } = second.pool.encoder;
   if (!needsSecondOpinion(first, head.consult)) return first;
-  const text = normalise(body);
-  const ids = (): number[] => second.tokenizer.encode(text);
-  const scores = await (second.cache ? second.cache.score(text.text, ids) : second.pool.score(ids()));
-  return screen(body, facts, rules, scores === POOL_FULL ? { head, unavailable: 'its queue is full' } : { head, scores });
+  const scores = await ask(second, body);
+  if (scores === POOL_FULL) return screen(body, facts, rules, { head, unavailable: 'its queue is full' });
+  const result = screen(body, facts, rules, { head, scores });
+  if (!isStopping(result.decision) || !/[0-9]/.test(body)) return result;
+  const lowest = { ...scores };
+  for (const shift of DIGIT_SHIFTS) {
+    const other = await ask(second, withDigitsShifted(body, shift));
+    if (other === POOL_FULL) return result;
+    for (const c of ENCODER_CLASSES) lowest[c] = Math.min(lowest[c], other[c]);
+  }
+  return screen(body, facts, rules, { head, scores: lowest, renderings: DIGIT_SHIFTS.length });
 }
 
 /**

@@ -7,7 +7,7 @@ import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
 import { compileRules } from '../compile.js';
 import { loadRuleData } from '../rule-data.js';
 import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt } from '../screen-message.js';
-import { EncoderCache, screenBatch, screenTwoStage } from './second-opinion.js';
+import { EncoderCache, screenBatch, screenTwoStage, withDigitsShifted } from './second-opinion.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
 // The shipped encoder (model/), run by onnxruntime as the service runs it.
@@ -71,6 +71,19 @@ describe('the text encoder', () => {
       if (result.decision !== 'pass') stopped.push(`${n}: ${result.decision} ${result.reasons.join('; ')}`);
     }
     assert.deepEqual(stopped, []);
+  });
+
+  it('reads a text its answer would stop again with other digits, and says so', async () => {
+    assert.equal(withDigitsShifted('offer 17 of 200, call 555-0199', 1), 'offer 28 of 311, call 666-1200');
+    assert.equal(withDigitsShifted('offer 17 of 200', 5), 'offer 62 of 755');
+    const rules = compileRules(loadRuleData());
+    const facts = { country: 'US', age: { verified: false }, basis: 'conversation', firstMessage: true, kind: 'standard', brand: 'Unknown', settings: DEFAULT_SETTINGS } as const;
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 8 });
+    const scam = await screenTwoStage('Hey its Jess from the meetup, I made 4,200 last week trading with my mentor, want his number?', facts, rules, { pool, tokenizer });
+    assert.equal(scam.decision, 'hold');
+    assert.ok(scam.categories.includes('fraud'), scam.categories.join());
+    assert.equal(scam.secondOpinion && 'scores' in scam.secondOpinion ? scam.secondOpinion.renderings : undefined, 2);
+    assert.match(scam.reasons.join(' '), /lowest over the text and 2 renderings of it with other digits/);
   });
 
   it('passes the platform’s kinds of lawful template whatever their names, dates, times, amounts and reference numbers', async () => {
