@@ -610,24 +610,35 @@ function perSecond(tracks: Track[], origin: number): { second: number; accepted:
 // ---------------------------------------------------------------------------------------------
 // The baselines: kafkajs hops on the same broker. The bare relay forwards each record as it is
 // (five hops); the null pipeline has six hops that handle the envelope as a stage does (decode,
-// validate, append a verdict, re-encode) and a reader that decodes the first and last topic, as
-// audit reads acceptances and final envelopes.
+// validate, append a verdict, re-encode), side records beside them (the statuses and analyst
+// records the pipeline writes: BENCH_NULL_SIDE_RECORDS per message, 8 by default, so that it
+// produces about as many records per message as the pipeline), and a reader that decodes the
+// first and last topic and the side records, as audit reads acceptances and final envelopes.
 
 type BaselineResult = { messages: number; sustainedPerSecond: number; seconds: number; hops: number; recordsProducedPerMessage: number; recordsConsumedPerMessage: number };
 
-async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, total: number, mode: { hops: number; envelopes: boolean }): Promise<BaselineResult> {
+async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, total: number, mode: { hops: number; envelopes: boolean; sideRecords: number }): Promise<BaselineResult> {
   const prefix = `bench.${mode.envelopes ? 'null' : 'relay'}.${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
   const topics = Array.from({ length: mode.hops + 1 }, (_, i) => `${prefix}.${i}`);
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: TOPICS.accepted.partitions, replicationFactor: 1 })) });
+  const side = `${prefix}.side`;
+  await admin.createTopics({ waitForLeaders: true, topics: [...topics, side].map((topic) => ({ topic, numPartitions: TOPICS.accepted.partitions, replicationFactor: 1 })) });
   const children: ChildProcess[] = [];
   const sink = kafka.consumer({ groupId: `${prefix}.sink`, maxBytesPerPartition: 1024 * 1024 });
   const reader = kafka.consumer({ groupId: `${prefix}.reader`, maxBytesPerPartition: 1024 * 1024 });
   try {
     for (let hop = 0; hop < mode.hops; hop++) {
       const child = fork(SELF, [], {
-        env: { ...process.env, BENCH_RELAY_HOP: String(hop), BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','), BENCH_RELAY_PREFIX: prefix, BENCH_RELAY_ENVELOPES: mode.envelopes ? '1' : '' },
+        env: {
+          ...process.env,
+          BENCH_RELAY_HOP: String(hop),
+          BENCH_RELAY_BROKERS: stack.kafkaBrokers.join(','),
+          BENCH_RELAY_PREFIX: prefix,
+          BENCH_RELAY_ENVELOPES: mode.envelopes ? '1' : '',
+          // This hop's share of the side records per message.
+          BENCH_RELAY_SIDE: String(Math.floor(((hop + 1) * mode.sideRecords) / mode.hops) - Math.floor((hop * mode.sideRecords) / mode.hops)),
+        },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
@@ -648,10 +659,10 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
     });
     if (mode.envelopes) {
       await reader.connect();
-      await reader.subscribe({ topics: [topics[0]!, topics[mode.hops]!], fromBeginning: true });
+      await reader.subscribe({ topics: [topics[0]!, topics[mode.hops]!, side], fromBeginning: true });
       await reader.run({
         eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) if (decodeValue(TOPICS.accepted, m.value).ok) read++;
+          for (const m of batch.messages) if (batch.topic === side ? JSON.parse(m.value!.toString()) !== null : decodeValue(TOPICS.accepted, m.value).ok) read++;
         },
       });
     }
@@ -664,7 +675,7 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
       await producer.send({ topic: topics[0]!, acks: -1, messages });
     }
     await producer.disconnect();
-    await waitFor(`the ${mode.hops} hops to carry every message`, async () => (arrivals.length >= total && (!mode.envelopes || read >= 2 * total) ? true : undefined), {
+    await waitFor(`the ${mode.hops} hops to carry every message`, async () => (arrivals.length >= total && (!mode.envelopes || read >= (2 + mode.sideRecords) * total) ? true : undefined), {
       timeoutMs: 600_000,
     });
     return {
@@ -672,15 +683,15 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
       sustainedPerSecond: Math.round(sustained(arrivals)),
       seconds: (Math.max(...arrivals.slice(-1)) - started) / 1000,
       hops: mode.hops,
-      recordsProducedPerMessage: mode.hops + 1,
-      recordsConsumedPerMessage: mode.hops + 1 + (mode.envelopes ? 2 : 0),
+      recordsProducedPerMessage: mode.hops + 1 + mode.sideRecords,
+      recordsConsumedPerMessage: mode.hops + 1 + (mode.envelopes ? 2 + mode.sideRecords : 0),
     };
   } finally {
     await sink.disconnect();
     if (mode.envelopes) await reader.disconnect();
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
-    await admin.deleteTopics({ topics });
+    await admin.deleteTopics({ topics: [...topics, side] });
     await admin.disconnect();
   }
 }
@@ -824,11 +835,12 @@ async function main(): Promise<void> {
 
   console.log('relay baseline: five hops of a bare kafkajs relay on the same broker');
   const sample = encodeValue({ ...request(tenants[0]!, 0, run), padding: 'x'.repeat(900) }); // about an envelope's size
-  const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000), { hops: 5, envelopes: false });
-  console.log('null pipeline: six hops that decode, validate, append a verdict and re-encode the envelope, and an audit-like reader');
+  const relay = await relayBaseline(kafka, stack, sample, num('BENCH_RELAY_MESSAGES', 150_000), { hops: 5, envelopes: false, sideRecords: 0 });
+  console.log('null pipeline: six hops that decode, validate, append a verdict and re-encode the envelope, with side records, and an audit-like reader');
   const nullPipeline = await relayBaseline(kafka, stack, encodeValue(sampleEnvelope(tenants[0]!, run)), num('BENCH_NULL_MESSAGES', Math.round(num('BENCH_RELAY_MESSAGES', 150_000) / 3)), {
     hops: 6,
     envelopes: true,
+    sideRecords: num('BENCH_NULL_SIDE_RECORDS', 8),
   });
   await producer.disconnect();
 
@@ -947,6 +959,7 @@ async function relayHop(): Promise<void> {
   // The bare relay forwards the batch as it came; the null pipeline's hop handles each envelope as
   // a stage does (decode, validate, append a verdict, re-encode). Then the offsets commit.
   const envelopes = process.env['BENCH_RELAY_ENVELOPES'] === '1';
+  const sidePerMessage = Number(process.env['BENCH_RELAY_SIDE'] ?? 0);
   const stage: Stage = (['consent', 'content-screening', 'snowshoeing-detector', 'snowshoeing-detector', 'dispatcher', 'dispatcher'] as const)[hop % 6]!;
   const handle = (value: Buffer | null): Buffer | null => {
     if (!envelopes) return value;
@@ -960,16 +973,26 @@ async function relayHop(): Promise<void> {
     eachBatch: async ({ batch }) => {
       // Produce requests of at most 1,000 records and 512 KiB (one partition's records stay together, under the broker's 1 MiB).
       let chunk: { key: Buffer | null; value: Buffer | null }[] = [];
+      let sideChunk: { key: Buffer | null; value: Buffer }[] = [];
       let bytes = 0;
       const flush = async (): Promise<void> => {
-        if (chunk.length > 0) await producer.send({ topic: `${prefix}.${hop + 1}`, acks: -1, messages: chunk });
-        [chunk, bytes] = [[], 0];
+        const topicMessages = [
+          { topic: `${prefix}.${hop + 1}`, messages: chunk },
+          { topic: `${prefix}.side`, messages: sideChunk },
+        ].filter((t) => t.messages.length > 0);
+        if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+        [chunk, sideChunk, bytes] = [[], [], 0];
       };
       for (const m of batch.messages) {
         const value = handle(m.value);
         if (chunk.length === 1_000 || bytes + (value?.length ?? 0) > 512 * 1024) await flush();
         chunk.push({ key: m.key, value });
         bytes += value?.length ?? 0;
+        for (let k = 0; k < sidePerMessage; k++) {
+          const record = encodeValue({ hop, k, key: m.key?.toString() ?? null, stage, decision: 'pass', at: new Date().toISOString() });
+          sideChunk.push({ key: m.key, value: record });
+          bytes += record.length;
+        }
       }
       await flush();
     },
