@@ -32,6 +32,9 @@ export class EncoderCache {
   ) {
     this.answers = new LRUCache<string, EncoderScores, () => readonly number[]>({
       max: maxTexts,
+      // More texts in flight than the cache holds evict some before the encoder answers: each
+      // still gets its answer (by default an evicted fetch is rejected).
+      ignoreFetchAbort: true,
       fetchMethod: async (_text, _stale, { context }) => {
         this.read++;
         const scores = await pool.score(context());

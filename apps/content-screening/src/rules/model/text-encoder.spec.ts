@@ -148,6 +148,14 @@ describe('the encoder cache', () => {
     assert.equal(cache.read, 3);
   });
 
+  it('answers every text when more are in flight than it holds', async () => {
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 8 });
+    const cache = new EncoderCache(pool, 2);
+    const texts = ['one', 'two', 'three', 'four', 'five'].map((w) => `acme dental: offer ${w}. reply stop to opt out.`);
+    const answers = await Promise.all(texts.map((t) => cache.score(t, () => pieces(t))));
+    for (const [i, a] of answers.entries()) assert.deepEqual(a, await encoder.score(pieces(texts[i]!)));
+  });
+
   it('forgets the texts read longest ago past its size', async () => {
     const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 8 });
     const cache = new EncoderCache(pool, 2);
