@@ -7,13 +7,14 @@
 // the stack sustains; and, on the same broker, two baselines the pipeline is compared to: a bare
 // kafkajs relay over five hops (the raw ceiling), and a null pipeline of six hops that each
 // decode, validate against the envelope's schema, append a verdict and re-encode a message
-// envelope, with an audit-like reader of the first and last topic (what the stages cost over
-// the plumbing and the envelope's handling). Latency is from intake's acceptance (the envelope's
+// envelope, with side records and an audit-like reader (what the stages cost over plumbing of
+// the same size and the envelope's handling). Latency is from intake's acceptance (the envelope's
 // acceptedAt) to the simulator's receipt of the Twilio call (its receivedAt). The CPU time
 // each process spent per message is measured over the fixed and maximum phases, each until
 // the stack is idle again.
 //   BENCH_FIXED_RATE (1000), BENCH_FIXED_SECONDS (20), BENCH_MAX_RATE (offered, 8000),
-//   BENCH_MAX_SECONDS (10), BENCH_TENANTS (8), BENCH_RELAY_MESSAGES (150000)
+//   BENCH_MAX_SECONDS (10), BENCH_TENANTS (8), BENCH_RELAY_MESSAGES (150000),
+//   BENCH_NULL_MESSAGES (a third of the relay's), BENCH_NULL_SIDE_RECORDS (8)
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
