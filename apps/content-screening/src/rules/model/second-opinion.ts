@@ -72,20 +72,27 @@ async function ask(second: SecondStage, body: string): Promise<EncoderScores | t
  * A number alone never makes a category: when the encoder's answer stops a text that has
  * digits, the text is read again with its digits shifted (`DIGIT_SHIFTS`), as the platform's
  * templates go out with every time, amount and count, and each class counts at its lowest of
- * the three. A refusal of the pool then keeps the stop (fails closed).
+ * the three. A refusal of the pool then keeps the stop (fails closed), and a text the encoder
+ * fails on is held for review with the error, as when its queue is full.
  */
 export async function screenTwoStage(body: string, facts: ScreeningFacts, rules: CompiledRules, second: SecondStage | undefined): Promise<ScreeningResult> {
   const first = screen(body, facts, rules);
   if (!second) return first;
   const { head } = second.pool.encoder;
   if (!needsSecondOpinion(first, head.consult)) return first;
-  const scores = await ask(second, body);
+  let scores: EncoderScores | typeof POOL_FULL;
+  try {
+    scores = await ask(second, body);
+  } catch (error) {
+    // The encoder failed on this text: held for review like a refusal, not retried for ever.
+    return screen(body, facts, rules, { head, unavailable: `it failed: ${(error as Error).message}` });
+  }
   if (scores === POOL_FULL) return screen(body, facts, rules, { head, unavailable: 'its queue is full' });
   const result = screen(body, facts, rules, { head, scores });
   if (!isStopping(result.decision) || !/[0-9]/.test(body)) return result;
   const lowest = { ...scores };
   for (const shift of DIGIT_SHIFTS) {
-    const other = await ask(second, withDigitsShifted(body, shift));
+    const other = await ask(second, withDigitsShifted(body, shift)).catch(() => POOL_FULL);
     if (other === POOL_FULL) return result;
     for (const c of ENCODER_CLASSES) lowest[c] = Math.min(lowest[c], other[c]);
   }

@@ -6,7 +6,7 @@ import { ENCODER_CLASSES, POOL_FULL } from './encoder-head.js';
 import { EncoderTokenizer, maskCodes, MAX_TOKENS } from './encoder-input.js';
 import { compileRules } from '../compile.js';
 import { loadRuleData } from '../rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt } from '../screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, withCorroborationAt } from '../screen-message.js';
 import { EncoderCache, screenBatch, screenTwoStage, withDigitsShifted } from './second-opinion.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
@@ -84,6 +84,21 @@ describe('the text encoder', () => {
     assert.ok(scam.categories.includes('fraud'), scam.categories.join());
     assert.equal(scam.secondOpinion && 'scores' in scam.secondOpinion ? scam.secondOpinion.renderings : undefined, 2);
     assert.match(scam.reasons.join(' '), /lowest over the text and 2 renderings of it with other digits/);
+  });
+
+  it('stops a text it should ask about when the encoder fails, and records why, rather than throwing', async () => {
+    const broken = await TextEncoder.load();
+    await broken.close(); // its session gone: every reading throws
+    const rules = compileRules(loadRuleData());
+    const facts = { country: 'US', age: { verified: false }, basis: 'conversation', firstMessage: true, kind: 'standard', brand: 'Unknown', settings: DEFAULT_SETTINGS } as const;
+    const pool = new EncoderPool(broken, { concurrency: 1, maxQueue: 8 });
+    const result = await screenTwoStage('Hey its Jess from the meetup, I made 4,200 last week trading with my mentor, want his number?', facts, rules, {
+      pool,
+      tokenizer,
+      cache: new EncoderCache(pool, 16),
+    });
+    assert.ok(result.decision === 'hold' || result.decision === 'block', result.decision);
+    assert.match(JSON.stringify(verdictOf(result, rules, new Date()).facts), /"encoderUnavailable":"it failed: Session already disposed/);
   });
 
   it('passes the platform’s kinds of lawful template whatever their names, dates, times, amounts and reference numbers', async () => {
