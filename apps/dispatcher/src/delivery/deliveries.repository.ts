@@ -73,10 +73,13 @@ export class DeliveriesRepository {
   /** Twilio's status callbacks, forward only: a late "sent" never undoes "delivered". */
   async recordDeliveries(events: { messageId: string; twilioSid: string | null; status: DeliveryStatus; errorCode: number | null }[]): Promise<void> {
     const rank = { sent: 1, delivered: 2, undelivered: 2, failed: 2 } as const;
+    // The furthest state per Twilio message: one batch may carry a late callback of an earlier
+    // attempt beside the current attempt's own report, and only the latter matches the row.
     const best = new Map<string, (typeof events)[number]>();
     for (const e of events) {
-      const seen = best.get(e.messageId);
-      if (!seen || rank[seen.status] < rank[e.status]) best.set(e.messageId, e);
+      const key = `${e.messageId} ${e.twilioSid ?? ''}`;
+      const seen = best.get(key);
+      if (!seen || rank[seen.status] < rank[e.status]) best.set(key, e);
     }
     const list = [...best.values()];
     if (list.length === 0) return;

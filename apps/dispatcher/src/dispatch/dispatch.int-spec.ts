@@ -296,10 +296,13 @@ describe('dispatcher against the simulator', () => {
     assert.equal(sent.twilio_sid, atTwilio[1]!.sid);
     assert.equal(sent.delivery_status, null, "the new message's delivery is still to come");
     // The same callback once more, after the message went out again (a replay: intake keeps no
-    // receipt of status callbacks), then the new message's own delivery report behind it on the
-    // same partition: the replay names a Twilio message the send no longer holds, so it changes nothing.
-    await world.publish('status', m.id, callback);
-    await world.publish('status', m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid, at: new Date().toISOString() });
+    // receipt of status callbacks), then the new message's own delivery report behind it, in the
+    // same batch: the replay names a Twilio message the send no longer holds, so it changes
+    // nothing, and it must not hide the report of the message the send holds.
+    await world.publishTogether('status', [
+      [m.id, callback],
+      [m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid!, at: new Date().toISOString() }],
+    ]);
     const settled = await waitFor('the delivery report behind the replay', async () => {
       const [row] = await world.ledger([m.id]);
       return row?.delivery_status === 'delivered' ? row : undefined;

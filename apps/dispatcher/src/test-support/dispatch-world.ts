@@ -49,12 +49,17 @@ export class DispatchWorld {
   }
 
   async publish<K extends TopicKey>(topic: K, key: string, value: TopicValue<K>): Promise<void> {
+    await this.publishTogether(topic, [[key, value]]);
+  }
+
+  /** Records in one produce request: appended together, so a consumer fetches them in one batch. */
+  async publishTogether<K extends TopicKey>(topic: K, entries: [key: string, value: TopicValue<K>][]): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();
     }
-    const r = record(topic, key, value);
-    await this.producer.send({ topic: r.topic, acks: -1, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
+    const records = entries.map(([key, value]) => record(topic, key, value));
+    await this.producer.send({ topic: records[0]!.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) });
   }
 
   tenant(tenant: TenantConfigEvent): Promise<void> {
