@@ -56,6 +56,10 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     }
     assert.equal(run('Your prescription is ready for pickup.').decision, 'pass');
     assert.equal(run('Your amoxicillin prescription has been sent to your pharmacy.').decision, 'pass');
+    // A Spanish drug name is the word itself, not a disguise of the English one.
+    const receta = run('Farmacia Nuestra Señora: Su receta de amoxicilina está lista. Copago: $5.00. Abrimos hasta las 9pm.');
+    assert.equal(receta.decision, 'pass', receta.reasons.join('; '));
+    assert.ok(!receta.categories.includes('filter_evasion'));
   });
 
   it('blocks hate, threats and harassment', () => {
