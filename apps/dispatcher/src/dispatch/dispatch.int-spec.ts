@@ -301,7 +301,7 @@ describe('dispatcher against the simulator', () => {
     // nothing, and it must not hide the report of the message the send holds.
     await world.publishTogether('status', [
       [m.id, callback],
-      [m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid!, at: new Date().toISOString() }],
+      [m.id, { messageId: m.id, tenantId, status: 'delivered', source: 'twilio-callback', twilioSid: sent.twilio_sid, at: new Date().toISOString() }],
     ]);
     const settled = await waitFor('the delivery report behind the replay', async () => {
       const [row] = await world.ledger([m.id]);
