@@ -38,9 +38,9 @@ export const CALIBRATION_FALSE_POSITIVE_RATE = Number(process.env['CALIBRATION_F
 export const CONSULT_RECALL = 0.995;
 /**
  * Each lawful text with numbers in it is scored again this many times with its numbers changed,
- * and counts at its highest score:
- * the platform's templates go out with every appointment time, amount and count, and a band
- * chosen on one rendering let 'offer 17 of 200' through where 'offer 18 of 200' was held.
+ * and counts at its highest score: the platform's templates go out with every appointment time,
+ * amount and count, and bands chosen on one rendering held 'offer 17 of 200' where 'offer 18 of
+ * 200' passed.
  */
 export const NUMBER_VARIANTS = 4;
 const CONSULT_CANDIDATES = [0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003, 0.002, 0.001];

@@ -444,10 +444,11 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
  * counselling invitations and genuine security notices, and the head, trained on both, tells
  * them apart. Below it the text goes to the encoder, and the finding stands when the encoder
  * reads the category at its `corroborate` score or more (chosen on lawful texts in which a rule
- * finds the category; promotion excepted: the encoder barely learns it); when it cannot be asked, the finding stands (fails closed). Otherwise the finding is
- * kept in the verdict, says what the models scored, and passes. A category whose words were
- * disguised, a malicious link, and fraud signals that reach the lexicon's `firm` score or include
- * one of its `firmSignals` need no corroboration.
+ * finds the category; promotion excepted: the encoder barely learns it); when it cannot be
+ * asked, the finding stands (fails closed). Otherwise the finding is kept in the verdict, says
+ * what the models scored, and passes. A category whose words were disguised, a malicious link,
+ * and fraud signals that reach the lexicon's `firm` score or include one of its `firmSignals`
+ * need no corroboration.
  */
 function corroborate(findings: Finding[], firm: ReadonlySet<Category>, scores: readonly number[], rules: CompiledRules, second: SecondOpinion | undefined): void {
   for (const finding of findings) {
