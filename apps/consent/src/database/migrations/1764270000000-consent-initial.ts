@@ -1,10 +1,8 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
-export class ConsentInitial1764270000000 implements MigrationInterface {
-  name = 'ConsentInitial1764270000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "consent"."consent_records" (
+export const ConsentInitial1764270000000 = sqlMigration('ConsentInitial1764270000000', {
+  up: [
+    `CREATE TABLE "consent"."consent_records" (
       "id" uuid NOT NULL,
       "tenant_id" text NOT NULL,
       "brand" text NOT NULL,
@@ -21,10 +19,10 @@ export class ConsentInitial1764270000000 implements MigrationInterface {
       "channel" text NOT NULL,
       "capture_id" text,
       "recorded_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_consent_records" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "consent_records_recipient_idx" ON "consent"."consent_records" ("tenant_id", "recipient_token")`);
-    await q.query(`CREATE UNIQUE INDEX "consent_records_capture_uq" ON "consent"."consent_records" ("tenant_id", "capture_id") WHERE "capture_id" IS NOT NULL`);
-    await q.query(`CREATE TABLE "consent"."opt_events" (
+      CONSTRAINT "PK_consent_records" PRIMARY KEY ("id"))`,
+    `CREATE INDEX "consent_records_recipient_idx" ON "consent"."consent_records" ("tenant_id", "recipient_token")`,
+    `CREATE UNIQUE INDEX "consent_records_capture_uq" ON "consent"."consent_records" ("tenant_id", "capture_id") WHERE "capture_id" IS NOT NULL`,
+    `CREATE TABLE "consent"."opt_events" (
       "id" uuid NOT NULL,
       "tenant_id" text NOT NULL,
       "recipient_token" text NOT NULL,
@@ -34,23 +32,18 @@ export class ConsentInitial1764270000000 implements MigrationInterface {
       "keyword" text,
       "inbound_twilio_sid" text,
       "at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_opt_events" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "opt_events_recipient_idx" ON "consent"."opt_events" ("tenant_id", "recipient_token", "scope", "at")`);
-    await q.query(`CREATE UNIQUE INDEX "opt_events_inbound_uq" ON "consent"."opt_events" ("inbound_twilio_sid") WHERE "inbound_twilio_sid" IS NOT NULL`);
-    await q.query(`CREATE TABLE "consent"."inbound_messages" (
+      CONSTRAINT "PK_opt_events" PRIMARY KEY ("id"))`,
+    `CREATE INDEX "opt_events_recipient_idx" ON "consent"."opt_events" ("tenant_id", "recipient_token", "scope", "at")`,
+    `CREATE UNIQUE INDEX "opt_events_inbound_uq" ON "consent"."opt_events" ("inbound_twilio_sid") WHERE "inbound_twilio_sid" IS NOT NULL`,
+    `CREATE TABLE "consent"."inbound_messages" (
       "twilio_sid" text NOT NULL,
       "tenant_id" text NOT NULL,
       "recipient_token" text NOT NULL,
       "sender" text NOT NULL,
       "intent" text NOT NULL,
       "received_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_inbound_messages" PRIMARY KEY ("twilio_sid"))`);
-    await q.query(`CREATE INDEX "inbound_messages_recipient_idx" ON "consent"."inbound_messages" ("tenant_id", "recipient_token", "received_at")`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "consent"."inbound_messages"`);
-    await q.query(`DROP TABLE "consent"."opt_events"`);
-    await q.query(`DROP TABLE "consent"."consent_records"`);
-  }
-}
+      CONSTRAINT "PK_inbound_messages" PRIMARY KEY ("twilio_sid"))`,
+    `CREATE INDEX "inbound_messages_recipient_idx" ON "consent"."inbound_messages" ("tenant_id", "recipient_token", "received_at")`,
+  ],
+  down: [`DROP TABLE "consent"."inbound_messages"`, `DROP TABLE "consent"."opt_events"`, `DROP TABLE "consent"."consent_records"`],
+});

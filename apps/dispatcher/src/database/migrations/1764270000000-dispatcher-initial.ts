@@ -1,10 +1,8 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
-export class DispatcherInitial1764270000000 implements MigrationInterface {
-  name = 'DispatcherInitial1764270000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "dispatcher"."sends" (
+export const DispatcherInitial1764270000000 = sqlMigration('DispatcherInitial1764270000000', {
+  up: [
+    `CREATE TABLE "dispatcher"."sends" (
       "message_id" uuid NOT NULL,
       "tenant_id" text NOT NULL,
       "state" text NOT NULL,
@@ -15,19 +13,15 @@ export class DispatcherInitial1764270000000 implements MigrationInterface {
       "envelope" jsonb NOT NULL,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL,
       "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_sends" PRIMARY KEY ("message_id"))`);
-    await q.query(`CREATE INDEX "sends_in_doubt_idx" ON "dispatcher"."sends" ("updated_at") WHERE "state" = 'sending'`);
-    await q.query(`CREATE TABLE "dispatcher"."consent_state" (
+      CONSTRAINT "PK_sends" PRIMARY KEY ("message_id"))`,
+    `CREATE INDEX "sends_in_doubt_idx" ON "dispatcher"."sends" ("updated_at") WHERE "state" = 'sending'`,
+    `CREATE TABLE "dispatcher"."consent_state" (
       "tenant_id" text NOT NULL,
       "recipient_token" text NOT NULL,
       "scope" text NOT NULL,
       "opted_out" boolean NOT NULL,
       "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_consent_state" PRIMARY KEY ("tenant_id", "recipient_token", "scope"))`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "dispatcher"."consent_state"`);
-    await q.query(`DROP TABLE "dispatcher"."sends"`);
-  }
-}
+      CONSTRAINT "PK_consent_state" PRIMARY KEY ("tenant_id", "recipient_token", "scope"))`,
+  ],
+  down: [`DROP TABLE "dispatcher"."consent_state"`, `DROP TABLE "dispatcher"."sends"`],
+});

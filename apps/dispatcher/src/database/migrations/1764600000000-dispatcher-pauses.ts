@@ -1,15 +1,13 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
 /**
  * Pauses of the whole account or of one sender after Twilio's errors about them (daily limit,
  * unregistered or unverified sender, carrier rate, full queue), and the attempts such a pause
  * answered, which do not count against SEND_MAX_ATTEMPTS: the message was never the problem.
  */
-export class DispatcherPauses1764600000000 implements MigrationInterface {
-  name = 'DispatcherPauses1764600000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "dispatcher"."send_pauses" (
+export const DispatcherPauses1764600000000 = sqlMigration('DispatcherPauses1764600000000', {
+  up: [
+    `CREATE TABLE "dispatcher"."send_pauses" (
       "scope" text NOT NULL,
       "code" integer NOT NULL,
       "reason" text NOT NULL,
@@ -17,12 +15,8 @@ export class DispatcherPauses1764600000000 implements MigrationInterface {
       "until" TIMESTAMP WITH TIME ZONE,
       "hits" integer NOT NULL,
       "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_send_pauses" PRIMARY KEY ("scope"))`);
-    await q.query(`ALTER TABLE "dispatcher"."sends" ADD COLUMN "paused_attempts" integer NOT NULL DEFAULT 0`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "dispatcher"."sends" DROP COLUMN "paused_attempts"`);
-    await q.query(`DROP TABLE "dispatcher"."send_pauses"`);
-  }
-}
+      CONSTRAINT "PK_send_pauses" PRIMARY KEY ("scope"))`,
+    `ALTER TABLE "dispatcher"."sends" ADD COLUMN "paused_attempts" integer NOT NULL DEFAULT 0`,
+  ],
+  down: [`ALTER TABLE "dispatcher"."sends" DROP COLUMN "paused_attempts"`, `DROP TABLE "dispatcher"."send_pauses"`],
+});

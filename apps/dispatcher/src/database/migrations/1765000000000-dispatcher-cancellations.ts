@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
 /**
  * Cancellations. Every cancel request is kept with who asked and what the ledger answered; a
@@ -6,12 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * waits here and stops the message when it comes. `handed_attempt` is the attempt whose call
  * to Twilio began: from that moment the message cannot be cancelled.
  */
-export class DispatcherCancellations1765000000000 implements MigrationInterface {
-  name = 'DispatcherCancellations1765000000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "dispatcher"."sends" ADD COLUMN "handed_attempt" integer`);
-    await q.query(`CREATE TABLE "dispatcher"."cancellations" (
+export const DispatcherCancellations1765000000000 = sqlMigration('DispatcherCancellations1765000000000', {
+  up: [
+    `ALTER TABLE "dispatcher"."sends" ADD COLUMN "handed_attempt" integer`,
+    `CREATE TABLE "dispatcher"."cancellations" (
       "request_id" uuid NOT NULL,
       "message_id" uuid NOT NULL,
       "tenant_id" text NOT NULL,
@@ -22,12 +20,8 @@ export class DispatcherCancellations1765000000000 implements MigrationInterface 
       "outcome_reason" text,
       "outcome_status" text,
       "recorded_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_cancellations" PRIMARY KEY ("request_id"))`);
-    await q.query(`CREATE INDEX "cancellations_message_idx" ON "dispatcher"."cancellations" ("message_id", "tenant_id") WHERE "outcome" = 'cancelled'`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "dispatcher"."cancellations"`);
-    await q.query(`ALTER TABLE "dispatcher"."sends" DROP COLUMN "handed_attempt"`);
-  }
-}
+      CONSTRAINT "PK_cancellations" PRIMARY KEY ("request_id"))`,
+    `CREATE INDEX "cancellations_message_idx" ON "dispatcher"."cancellations" ("message_id", "tenant_id") WHERE "outcome" = 'cancelled'`,
+  ],
+  down: [`DROP TABLE "dispatcher"."cancellations"`, `ALTER TABLE "dispatcher"."sends" DROP COLUMN "handed_attempt"`],
+});

@@ -1,17 +1,12 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
-export class IntakeWebhookReceipts1764310000000 implements MigrationInterface {
-  name = 'IntakeWebhookReceipts1764310000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "intake"."webhook_receipts" (
+export const IntakeWebhookReceipts1764310000000 = sqlMigration('IntakeWebhookReceipts1764310000000', {
+  up: [
+    `CREATE TABLE "intake"."webhook_receipts" (
       "key" text NOT NULL,
       "received_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_webhook_receipts" PRIMARY KEY ("key"))`);
-    await q.query(`CREATE INDEX "webhook_receipts_received_idx" ON "intake"."webhook_receipts" ("received_at")`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "intake"."webhook_receipts"`);
-  }
-}
+      CONSTRAINT "PK_webhook_receipts" PRIMARY KEY ("key"))`,
+    `CREATE INDEX "webhook_receipts_received_idx" ON "intake"."webhook_receipts" ("received_at")`,
+  ],
+  down: [`DROP TABLE "intake"."webhook_receipts"`],
+});

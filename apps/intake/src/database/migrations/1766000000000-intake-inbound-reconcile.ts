@@ -1,16 +1,11 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@sms/database';
 
-export class IntakeInboundReconcile1766000000000 implements MigrationInterface {
-  name = 'IntakeInboundReconcile1766000000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "intake"."inbound_reconcile_state" (
+export const IntakeInboundReconcile1766000000000 = sqlMigration('IntakeInboundReconcile1766000000000', {
+  up: [
+    `CREATE TABLE "intake"."inbound_reconcile_state" (
       "id" smallint NOT NULL,
       "watermark" TIMESTAMP WITH TIME ZONE NOT NULL,
-      CONSTRAINT "PK_inbound_reconcile_state" PRIMARY KEY ("id"))`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "intake"."inbound_reconcile_state"`);
-  }
-}
+      CONSTRAINT "PK_inbound_reconcile_state" PRIMARY KEY ("id"))`,
+  ],
+  down: [`DROP TABLE "intake"."inbound_reconcile_state"`],
+});
