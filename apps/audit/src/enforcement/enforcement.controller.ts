@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { AdminKeyGuard, TenantDirectory } from '@sms/tenancy';
+import { AdminApi, TenantDirectory } from '@sms/tenancy';
 import { z } from 'zod';
 import { DashboardSchema } from '../reports/reports.controller.js';
 import { ReportsRepository } from '../reports/reports.repository.js';
@@ -15,8 +15,7 @@ const LiftSchema = z.strictObject({
 });
 
 /** The operator's view of enforcement (MP.ISV, MP.ENFORCEMENT): violations, suspensions, lifting them. */
-@Controller('admin/v1/enforcement')
-@UseGuards(AdminKeyGuard)
+@AdminApi('admin/v1/enforcement')
 export class EnforcementController {
   constructor(
     @Inject(EnforcementService) private readonly enforcement: EnforcementService,

@@ -1,7 +1,7 @@
-import { Controller, Delete, Get, Inject, Param, Res, UseGuards } from '@nestjs/common';
+import { Delete, Get, Inject, Param, Res } from '@nestjs/common';
 import { MessageIdSchema, type CancelResponse, type ClauseId, type Decision, type MessageHistoryView, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { CurrentTenant, TenantApi } from '@sms/tenancy';
 import type { Response } from 'express';
 import { CancelService } from '../cancellation/cancel.service.js';
 import { currentStatus } from '../rules/history.js';
@@ -9,8 +9,7 @@ import { HistoryRepository } from './history.repository.js';
 
 const notFound = (id: string) => new ProblemException(404, 'not-found', 'Message not found', `no message ${id} for this tenant (yet)`);
 
-@Controller('v1/messages')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/messages')
 export class MessagesController {
   constructor(
     @Inject(HistoryRepository) private readonly history: HistoryRepository,

@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Inject, Query, Res, UseGuards } from '@nestjs/common';
+import { Get, Header, Inject, Query, Res } from '@nestjs/common';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { AllowSuspendedTenant, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { AllowSuspendedTenant, CurrentTenant, TenantApi } from '@sms/tenancy';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { HistoryRepository } from '../history/history.repository.js';
@@ -12,8 +12,7 @@ import { proofDocument, renderProofHtml, type ConfirmationFact } from './proof-d
 const ProofQuerySchema = z.strictObject({ to: z.string().min(1).max(32), format: z.enum(['json', 'html']).default('json') });
 
 /** The consent proof of one person, as JSON or as a printable page (MP.CONSENT.PROOF, AUP.REPORTING). */
-@Controller('v1/consent-proof')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/consent-proof')
 @AllowSuspendedTenant()
 export class ProofController {
   constructor(

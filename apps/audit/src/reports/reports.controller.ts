@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Get, Inject, Query } from '@nestjs/common';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { AllowSuspendedTenant, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { AllowSuspendedTenant, CurrentTenant, TenantApi } from '@sms/tenancy';
 import { z } from 'zod';
 import { HistoryRepository } from '../history/history.repository.js';
 import { ReportsRepository } from './reports.repository.js';
@@ -17,8 +17,7 @@ export const DashboardSchema = z.strictObject({
 });
 
 /** Reports for a tenant's compliance officer (AUP.REPORTING), open to a suspended tenant too. */
-@Controller('v1')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1')
 @AllowSuspendedTenant()
 export class ReportsController {
   constructor(

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { BodySchema, messageIdFor, MessageIdSchema, ReviewStatusSchema, type SendRequestEvent, type TenantConfigEvent } from '@sms/contracts';
 import { KafkaPublisher, record } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { AdminApi, CurrentTenant, TenantApi } from '@sms/tenancy';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CancelService } from '../cancellation/cancel.service.js';
@@ -31,8 +31,7 @@ function view(h: HeldMessage) {
  * (`DELETE /v1/messages/{id}`) or edit and resubmit it. Holds rest on policy, and a clinic never
  * clears its own: the platform's compliance reviewers decide them (`/admin/v1/reviews`).
  */
-@Controller('v1/reviews')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/reviews')
 export class ReviewsController {
   constructor(
     @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,
@@ -99,8 +98,7 @@ export class ReviewsController {
 }
 
 /** The platform's compliance reviewers (operator key): every tenant's holds, decided by a named reviewer. */
-@Controller('admin/v1/reviews')
-@UseGuards(AdminKeyGuard)
+@AdminApi('admin/v1/reviews')
 export class AdminReviewsController {
   constructor(
     @Inject(HeldMessagesRepository) private readonly held: HeldMessagesRepository,

@@ -1,15 +1,14 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, HttpCode, Inject, Post } from '@nestjs/common';
 import { AgeVerificationSchema, type AgeVerification, type TenantConfigEvent } from '@sms/contracts';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { KafkaPublisher } from '@sms/kafka';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { CurrentTenant, TenantApi } from '@sms/tenancy';
 import { randomUUID } from 'node:crypto';
 import { ageVerifiedChange } from '../opt-outs/consent-changes.js';
 import { AgeVerificationsRepository } from './age-verifications.repository.js';
 
-@Controller('v1/age-verifications')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/age-verifications')
 export class AgeVerificationsController {
   constructor(
     @Inject(AgeVerificationsRepository) private readonly ageVerifications: AgeVerificationsRepository,

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ConsentCaptureSchema, scopesForMessage, type ConsentCapture, type ConsentStateView, type TenantConfigEvent } from '@sms/contracts';
 import { describePhoneNumberProblem, parseInternationalNumber, Pseudonymizer } from '@sms/domain';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { CurrentTenant, TenantApi } from '@sms/tenancy';
 import { z } from 'zod';
 import { keyOf, RecipientFactsRepository } from '../decisions/recipient-facts.repository.js';
 import { OptEventsRepository } from '../opt-outs/opt-events.repository.js';
@@ -13,8 +13,7 @@ import { refusal } from './refusal.js';
 
 const ConsentQuerySchema = z.strictObject({ to: z.string().min(1).max(32), brand: z.string().min(1).max(100).optional() });
 
-@Controller('v1/consents')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/consents')
 export class ConsentsController {
   constructor(
     @Inject(ConsentCaptureService) private readonly captures: ConsentCaptureService,

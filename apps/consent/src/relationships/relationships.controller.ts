@@ -1,13 +1,12 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, HttpCode, Inject, Post } from '@nestjs/common';
 import { RelationshipEventSchema, type RelationshipEvent, type TenantConfigEvent } from '@sms/contracts';
 import { ZodValidationPipe } from '@sms/nest-runtime';
-import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { CurrentTenant, TenantApi } from '@sms/tenancy';
 import { ConsentCaptureService } from '../consents/consent-capture.service.js';
 import { refusal } from '../consents/refusal.js';
 import { relationshipAsCapture } from './relationship-capture.js';
 
-@Controller('v1/relationships')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/relationships')
 export class RelationshipsController {
   constructor(@Inject(ConsentCaptureService) private readonly captures: ConsentCaptureService) {}
 

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { OptOutReviewDecisionSchema, type OptOutReview, type OptOutReviewDecision, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
-import { AdminKeyGuard, ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
+import { AdminApi, CurrentTenant, TenantApi } from '@sms/tenancy';
 import { z } from 'zod';
 import { OptOutReviewService, reviewView } from './opt-out-review.service.js';
 import { OptOutReviewsRepository } from './opt-out-reviews.repository.js';
@@ -14,8 +14,7 @@ const AdminListQuerySchema = ListQuerySchema.extend({ tenantId: z.string().min(1
  * decided them. A clinic never clears its own compliance holds: the platform's compliance
  * reviewers decide them (`/admin/v1/opt-out-reviews`).
  */
-@Controller('v1/opt-out-reviews')
-@UseGuards(ApiKeyGuard)
+@TenantApi('v1/opt-out-reviews')
 export class OptOutReviewsController {
   constructor(@Inject(OptOutReviewsRepository) private readonly optOutReviews: OptOutReviewsRepository) {}
 
@@ -38,8 +37,7 @@ export class OptOutReviewsController {
 }
 
 /** The platform's compliance reviewers (operator key): every tenant's opt-out reviews, decided by a named reviewer. */
-@Controller('admin/v1/opt-out-reviews')
-@UseGuards(AdminKeyGuard)
+@AdminApi('admin/v1/opt-out-reviews')
 export class AdminOptOutReviewsController {
   constructor(
     @Inject(OptOutReviewsRepository) private readonly optOutReviews: OptOutReviewsRepository,

@@ -1,12 +1,11 @@
-import { Body, Controller, Inject, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Inject, Param, Put } from '@nestjs/common';
 import { TenantIdSchema } from '@sms/contracts';
 import { ZodValidationPipe } from '@sms/nest-runtime';
-import { AdminKeyGuard, generateApiKey } from '@sms/tenancy';
+import { AdminApi, generateApiKey } from '@sms/tenancy';
 import { TenantRegistry } from '../tenants/tenant-registry.js';
 import { TenantRegistrationSchema, type TenantRegistrationBody } from './tenant-registration.schema.js';
 
-@Controller('admin/v1/tenants')
-@UseGuards(AdminKeyGuard)
+@AdminApi('admin/v1/tenants')
 export class TenantsAdminController {
   constructor(@Inject(TenantRegistry) private readonly registry: TenantRegistry) {}
 
