@@ -9,6 +9,15 @@ export interface PeriodicSchedule {
 }
 
 /**
+ * The interval for a check of things older than `thresholdMs`: twice within the threshold, so
+ * nothing waits much past it, and never more often than once a second nor less often than
+ * `atMostMs`.
+ */
+export function everyHalfOf(thresholdMs: number, atMostMs: number): number {
+  return Math.max(1_000, Math.min(atMostMs, Math.floor(thresholdMs / 2)));
+}
+
+/**
  * A provider that runs `runOnce` every so often from the application's start until its
  * shutdown, which waits for a run in progress (`Periodic`: runs never overlap). A failed run is
  * logged as a warning and the next tick runs again.

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { statusFromTwilio, type DeliveryStatus, type StatusEvent } from '@sms/contracts';
 import { KafkaPublisher, record, type OutgoingRecord } from '@sms/kafka';
-import { PeriodicTask } from '@sms/nest-runtime';
+import { everyHalfOf, PeriodicTask } from '@sms/nest-runtime';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { contextOf } from '../dispatch/outcome-records.js';
 import { TwilioGateway } from '../twilio/twilio-gateway.js';
@@ -26,7 +26,7 @@ export class DeliveryLookup extends PeriodicTask {
     @Inject(KafkaPublisher) private readonly publisher: KafkaPublisher,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
-    super({ everyMs: Math.max(1_000, Math.min(60_000, Math.floor(config.DELIVERY_CHECK_AFTER_MS / 2))), failure: 'looking up delivery states failed; will retry' });
+    super({ everyMs: everyHalfOf(config.DELIVERY_CHECK_AFTER_MS, 60_000), failure: 'looking up delivery states failed; will retry' });
   }
 
   /** Looks up one batch of sends whose final callback is overdue; returns how many it asked about. */

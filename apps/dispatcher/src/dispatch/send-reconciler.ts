@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PeriodicTask } from '@sms/nest-runtime';
+import { everyHalfOf, PeriodicTask } from '@sms/nest-runtime';
 import { DISPATCHER_CONFIG_TOKEN, type DispatcherConfig } from '../config.js';
 import { SendLedgerRepository } from './send-ledger.repository.js';
 import { contextOf } from './outcome-records.js';
@@ -17,7 +17,7 @@ export class SendReconciler extends PeriodicTask {
     @Inject(SendEngine) private readonly engine: SendEngine,
     @Inject(DISPATCHER_CONFIG_TOKEN) private readonly config: DispatcherConfig,
   ) {
-    super({ everyMs: Math.max(1_000, Math.min(15_000, Math.floor(config.IN_DOUBT_AFTER_MS / 2))), failure: 'reconciling in-doubt sends failed; will retry' });
+    super({ everyMs: everyHalfOf(config.IN_DOUBT_AFTER_MS, 15_000), failure: 'reconciling in-doubt sends failed; will retry' });
   }
 
   /** Settles the claims in doubt now; returns how many it looked at. */
