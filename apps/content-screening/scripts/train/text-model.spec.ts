@@ -4,9 +4,10 @@ import { exampleOf, IGNORED, NEGATIVE, POSITIVE, predict, trainHeads } from './f
 import { compileRules, type CompiledRules } from '../../src/rules/compile.js';
 import { normalise } from '../../src/rules/normalise.js';
 import { loadRuleData } from '../../src/rules/rule-data.js';
-import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from '../../src/rules/screen-message.js';
+import { screen } from '../../src/rules/screen-message.js';
 import { forEachFeature, type FeatureSpec } from '../../src/rules/model/features.js';
 import { encodeWeights, explainHead, loadTextModel, MODEL_HEADS, scoreText, type TextModel, type TextModelFile } from '../../src/rules/model/text-model.js';
+import { screeningFacts } from '../../src/test-support/screening-facts.js';
 
 const spec: FeatureSpec = { hashBits: 14, charNgrams: [2, 4], wordNgrams: [1, 2] };
 const slotsOf = (text: string): number[] => {
@@ -109,16 +110,7 @@ describe('text model training and scoring', () => {
 });
 
 describe('stage two in the screening decision', () => {
-  const facts = (overrides: Partial<ScreeningFacts> = {}): ScreeningFacts => ({
-    country: 'US',
-    age: { verified: false },
-    basis: 'express',
-    firstMessage: true,
-    kind: 'standard',
-    brand: 'Acme Dental',
-    settings: DEFAULT_SETTINGS,
-    ...overrides,
-  });
+  const facts = screeningFacts;
   const withModel = (model: TextModel): CompiledRules => ({ ...compileRules(loadRuleData()), model });
   const slang = 'Acme Dental: fresh zip of gas tonight, hit me up. Reply STOP to opt out.';
 

@@ -5,19 +5,11 @@ import { anEnvelope, aTenant } from '@sms/testing';
 import { compileRules } from './compile.js';
 import { loadRuleData } from './rule-data.js';
 import { DEFAULT_SETTINGS, screen, screenMessage, type ScreeningFacts } from './screen-message.js';
+import { screeningFacts } from '../test-support/screening-facts.js';
 
 const rules = compileRules(loadRuleData());
 const now = new Date('2026-11-27T15:00:00Z');
-const facts = (overrides: Partial<ScreeningFacts> = {}): ScreeningFacts => ({
-  country: 'US',
-  age: { verified: false },
-  basis: 'express',
-  firstMessage: true,
-  kind: 'standard',
-  brand: 'Acme Dental',
-  settings: DEFAULT_SETTINGS,
-  ...overrides,
-});
+const facts = screeningFacts;
 /** A message that names its brand and carries standard opt-out wording, so only its content is judged. */
 const wrap = (text: string): string => `Acme Dental: ${text} Reply STOP to opt out.`;
 const run = (text: string, overrides: Partial<ScreeningFacts> = {}) => screen(wrap(text), facts(overrides), rules);

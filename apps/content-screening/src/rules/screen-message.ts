@@ -355,36 +355,21 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   }
 
   // First message: standard opt-out wording (system messages are the opt-out machinery itself).
-  let missingOptOut = false;
-  if (facts.kind === 'standard' && facts.firstMessage) {
-    const outcome = policy.categories.missing_opt_out_language;
-    if (!analysis.optOut.standard) {
-      missingOptOut = true;
-      const fix = facts.settings.missingOptOutLanguage;
-      findings.push({
-        category: 'missing_opt_out_language',
-        action: fix,
-        clauses: outcome.clauses,
-        reason: `missing_opt_out_language: the first message to this person has no standard opt-out wording (${keywordList(rules)})${fix === 'transform' ? '; appended' : ''}`,
-        evidence: [],
-      });
-    }
-  }
-  let missingBrand = false;
-  if (facts.basis !== 'conversation') {
-    const outcome = policy.categories.missing_sender_id;
-    if (!brandNamed(analysis, facts.brand, rules)) {
-      missingBrand = true;
-      const fix = facts.settings.missingSenderId;
-      findings.push({
-        category: 'missing_sender_id',
-        action: fix,
-        clauses: outcome.clauses,
-        reason: `missing_sender_id: the message does not name its sender "${facts.brand}"${fix === 'transform' ? '; added' : ''}`,
-        evidence: [],
-      });
-    }
-  }
+  // A missing part is repaired (transform) or stops the message, as the tenant's settings say.
+  const missingPart = (category: 'missing_opt_out_language' | 'missing_sender_id', fix: Decision, missing: string, repair: string): Finding => ({
+    category,
+    action: fix,
+    clauses: policy.categories[category].clauses,
+    reason: `${category}: ${missing}${fix === 'transform' ? `; ${repair}` : ''}`,
+    evidence: [],
+  });
+  const missingOptOut = facts.kind === 'standard' && facts.firstMessage && !analysis.optOut.standard;
+  if (missingOptOut)
+    findings.push(
+      missingPart('missing_opt_out_language', facts.settings.missingOptOutLanguage, `the first message to this person has no standard opt-out wording (${keywordList(rules)})`, 'appended'),
+    );
+  const missingBrand = facts.basis !== 'conversation' && !brandNamed(analysis, facts.brand, rules);
+  if (missingBrand) findings.push(missingPart('missing_sender_id', facts.settings.missingSenderId, `the message does not name its sender "${facts.brand}"`, 'added'));
 
   let transform: Transform | undefined;
   let decision: Decision = findings.reduce<Decision>((worst, f) => (SEVERITY[f.action] > SEVERITY[worst] ? f.action : worst), 'pass');
