@@ -1,10 +1,12 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { TenantConfigEvent } from '@sms/contracts';
 import { ProblemException } from '@sms/nest-runtime';
 import type { Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
+
+const REDIS_WAIT_MS = 2_000;
 
 /**
  * Per-tenant rate limit on the HTTP API, shared by every intake instance through Redis (an
@@ -13,13 +15,31 @@ import { INTAKE_CONFIG_TOKEN, type IntakeConfig } from '../config.js';
  * this one protects the platform from one tenant's burst.
  */
 @Injectable()
-export class TenantRateLimitGuard implements CanActivate, OnApplicationShutdown {
+export class TenantRateLimitGuard implements CanActivate, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly limiters = new Map<number, RateLimiterRedis>();
 
   constructor(@Inject(INTAKE_CONFIG_TOKEN) private readonly config: IntakeConfig) {
     this.redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.redis.on('error', () => undefined); // the insurance limiter covers outages
+  }
+
+  /**
+   * Waits a little for Redis at start-up (never fails for it): until it is connected, each
+   * instance counts on its own, and a tenant could send its limit once per instance.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, REDIS_WAIT_MS);
+      const redis = this.redis;
+      function done() {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      }
+      redis.once('ready', done);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,27 +1,14 @@
-import { Body, Controller, Headers, HttpCode, Inject, Injectable, Post, Req, Res, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { SendRequestSchema, type SendRequest, type TenantConfigEvent } from '@sms/contracts';
 import { ProblemException, ZodValidationPipe } from '@sms/nest-runtime';
 import { ApiKeyGuard, CurrentTenant } from '@sms/tenancy';
 import { extractContext } from '@sms/tracing';
 import type { Request, Response } from 'express';
 import { TenantRateLimitGuard } from '../limits/tenant-rate-limiter.js';
+import { JsonBodyGuard } from './json-body.guard.js';
 import { MessageIntakeService } from './message-intake.service.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-/**
- * 415 for a body that is not JSON, as the OpenAPI says. A guard, because guards run before
- * the validation pipe: checked in the handler, an unparsed body first failed validation (400).
- */
-@Injectable()
-class JsonBodyGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    if (!context.switchToHttp().getRequest<Request>().is('application/json')) {
-      throw new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'send the message as application/json');
-    }
-    return true;
-  }
-}
 
 @Controller('v1/messages')
 @UseGuards(ApiKeyGuard, TenantRateLimitGuard, JsonBodyGuard)
