@@ -132,9 +132,9 @@ export const LexiconsSchema = z
   })
   .superRefine((data, ctx) => {
     const cuePhrases = new Set(Object.values(data.cues).flat());
-    const signalIds = new Set(data.fraud.signals.map((s) => s.id));
+    const signalIds = new Set([...data.fraud.signals.map((s) => s.id), ...Object.keys(data.fraud.linkSignals)]);
     data.fraud.firmSignals.forEach((id, i) => {
-      if (!signalIds.has(id)) ctx.addIssue({ code: 'custom', path: ['fraud', 'firmSignals', i], message: `"${id}" is not the id of a fraud signal` });
+      if (!signalIds.has(id)) ctx.addIssue({ code: 'custom', path: ['fraud', 'firmSignals', i], message: `"${id}" is not the id of a fraud signal or link signal` });
     });
     for (const [category, rules] of Object.entries(data.categories)) {
       for (const phrase of rules.care?.weakCues ?? []) {

@@ -71,6 +71,7 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     const phishing = run('Your Apple ID has been locked. Unlock it at apple-id-support.com');
     assert.deepEqual(phishing.clauses, ['MP.CONTENT.FRAUD', 'AUP.IDENTITY']);
     assert.equal(run('Send us your password to access your records.').decision, 'block');
+    assert.deepEqual(run('View your bill at http://192.0.2.44/login').categories, ['fraud'], 'a login link to a bare IP address stands alone');
     assert.equal(run('We will never ask for your password or card number by text.').decision, 'pass');
     assert.equal(run('A refund of $20 has been issued to your card ending 4242.').decision, 'pass');
   });
@@ -84,6 +85,20 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     }
     const bring = run('Please bring your insurance card and photo ID to your visit on Friday.');
     assert.ok(!bring.categories.includes('fraud'), bring.reasons.join('; '));
+  });
+
+  it('sees a transfer to a "safe account" and a code read back to a caller as fraud, in either language', () => {
+    for (const text of [
+      'Security team: to protect your savings, move your balance to a safe account our agent will give you.',
+      'Su cuenta fue vulnerada. Transfiera su dinero a la cuenta segura que le daremos por teléfono.',
+      'We just sent you a code. An agent will call shortly; please read it back to them to verify.',
+      'Para activar su nueva tarjeta mande una foto de su tarjeta de débito y de su INE a este número.',
+    ]) {
+      assert.ok(run(text).categories.includes('fraud'), text);
+    }
+    for (const text of ['New insurance? Please text us a photo of your insurance card before Friday.', 'Por favor envíe una foto de su tarjeta del seguro antes de su cita.']) {
+      assert.ok(!run(text).categories.includes('fraud'), text);
+    }
   });
 
   it('blocks links to installable files and known malware hosts', () => {
@@ -294,6 +309,9 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     assert.equal(promo.decision, 'block');
     assert.deepEqual(promo.clauses, ['MP.CONSENT.PRIOR_RELATIONSHIP']);
     assert.match(run('Sign our petition to keep fluoride in our water.', prior).reasons.join(' '), /advocates for a social cause/);
+    // The promotional head learnt offers, not causes: an appeal stands without it.
+    assert.deepEqual(run('Call your senator and make your voice heard on dental coverage.', prior).categories, ['promotional']);
+    assert.ok(!run('We stand with our LGBTQ+ patients: harassment is not tolerated here.', prior).categories.includes('promotional'));
     for (const text of ['Reminder: your cleaning is Friday at 10:00.', 'Your code is 551204.', 'Your receipt: $85.00 paid by card ending 1234.']) {
       assert.equal(run(text, prior).decision, 'pass', text);
     }
@@ -313,6 +331,15 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
       'Con el código 240961 puede entrar a su videoconsulta de hoy.',
     ]) {
       assert.equal(run(text, prior).decision, 'pass', text);
+    }
+  });
+
+  it('sees referral rewards and a first or next visit free as promotion, and an interest-free payment plan as billing', () => {
+    for (const text of ['Your glasses are ready for pickup. Refer 2 friends and your next visit is free!', 'Recibimos su pago. Inscriba a un familiar este mes y su primera clase es gratis.']) {
+      assert.ok(run(text, prior).categories.includes('promotional'), text);
+    }
+    for (const text of ['Your balance of $300 can be paid in 3 payments at 0% interest. Call billing with questions.', 'Puede pagar su saldo de $480 en 4 pagos sin intereses; llame a facturación.']) {
+      assert.ok(!run(text, prior).categories.includes('promotional'), text);
     }
   });
 

@@ -274,6 +274,8 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
       const what = promo === analysis.promotional ? 'promotes a product or offer' : 'advocates for a social cause';
       const evidence = promo.flatMap((s) => (s.evidence ? [evidenceOf('promotional', s.evidence, s.id)] : []));
       const first = promo[0]?.evidence;
+      // The promotional head learnt offers, not causes: it cannot confirm an appeal to vote, sign or call a senator.
+      if (promo === analysis.advocacy) firm.add('promotional');
       findings.push({
         category: 'promotional',
         action: outcome.action === 'hold' ? 'hold' : 'block',
