@@ -1,5 +1,5 @@
 import type { TokenView } from '@sms/text';
-import { comboKey, type CompiledRules } from './compile.js';
+import { comboKey, FRAUD_WARNING, type CompiledRules } from './compile.js';
 import { findLinks, hasBrokenScheme, type Link } from './links.js';
 import { INVISIBLE, flagNames, normalise, originalSpan, type NormalisedText } from './normalise.js';
 import type { PhraseMatch } from './phrase-trie.js';
@@ -242,11 +242,19 @@ function sumSignals(matches: PhraseMatch[], spanOf: (m: PhraseMatch) => Span, ev
   return { signals, score: signals.reduce((sum, s) => sum + s.weight, 0) };
 }
 
+/** How many tokens past its end a scam warning reaches, within its sentence. */
+const WARNING_REACH = 12;
+const SENTENCE_END = /[.!?;:]/;
+
 function assessFraud(b: Buckets, tokens: Token[], normalised: NormalisedText, links: Link[], rules: CompiledRules, spanOf: (m: PhraseMatch) => Span, linkSpan: (l: Link) => Span): FraudAssessment {
   const fraud = rules.data.lexicons.fraud;
   // A benign phrase ("never share", "will never ask") cancels the signals it touches.
   const benign = ofGroup(b.benign, 'fraud');
-  const cancelled = (m: PhraseMatch): boolean => benign.some((x) => x.first <= m.last && m.first <= x.last + 1);
+  // A warning ("we will never ask you to", "beware of texts that") speaks of what follows it in its sentence.
+  const warnings = ofGroup(b.benign, FRAUD_WARNING);
+  const warned = (m: PhraseMatch): boolean =>
+    warnings.some((w) => w.last < m.first && m.first - w.last <= WARNING_REACH && !SENTENCE_END.test(normalised.text.slice(tokens[w.last]!.end, tokens[m.first]!.start)));
+  const cancelled = (m: PhraseMatch): boolean => benign.some((x) => x.first <= m.last && m.first <= x.last + 1) || warned(m);
   const live = b.signals.filter((m) => !cancelled(m));
   const { signals } = sumSignals(live, spanOf, rules.evasionFlags);
   const have = new Set(signals.map((s) => s.id));

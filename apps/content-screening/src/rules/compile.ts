@@ -34,6 +34,9 @@ export interface CompiledRules {
 
 const joinShape = (first: number, last: number, length: number): number => (first * 128 + last) * 64 + Math.min(length, 63);
 
+/** The group of the fraud lexicon's warnings among the benign phrases. */
+export const FRAUD_WARNING = 'fraud-warning';
+
 export const comboKey = (group: string, id: string): string => `${group}:${id}`;
 
 const MIN_JOINABLE = 5;
@@ -133,6 +136,7 @@ export function compileRules(data: RuleData): CompiledRules {
     });
   }
   for (const phrase of lexicons.fraud.benign) trie.add(phrase, entry('benign', 'fraud', phrase));
+  for (const phrase of lexicons.fraud.warnings) trie.add(phrase, entry('benign', FRAUD_WARNING, phrase));
   for (const signal of lexicons.promotional.signals) for (const phrase of signal.phrases) trie.add(phrase, entry('promo', 'promotional', phrase, { id: signal.id, weight: signal.weight }));
   for (const signal of lexicons.promotional.advocacy) for (const phrase of signal.phrases) trie.add(phrase, entry('advocacy', 'advocacy', phrase, { id: signal.id, weight: signal.weight }));
   for (const phrase of data.optOutWording.data.purposes) trie.add(phrase, entry('purpose', 'opt-out', phrase));

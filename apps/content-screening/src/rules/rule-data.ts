@@ -121,6 +121,8 @@ export const LexiconsSchema = z
         }),
       ),
       benign: Phrases,
+      /** Warnings about scams ("we will never ask you to", "beware of texts that"): they cancel the signals that follow them in their sentence, which describe a scam rather than make one. */
+      warnings: Phrases,
     }),
     promotional: z.strictObject({
       threshold: z.number().positive(),

@@ -73,6 +73,10 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     assert.equal(run('Send us your password to access your records.').decision, 'block');
     assert.deepEqual(run('View your bill at http://192.0.2.44/login').categories, ['fraud'], 'a login link to a bare IP address stands alone');
     assert.equal(run('We will never ask for your password or card number by text.').decision, 'pass');
+    // A warning covers what follows it in its sentence, not the next one.
+    assert.equal(run('A reminder that we will never text you a link asking you to sign in or confirm your password.').decision, 'pass');
+    assert.equal(run('Nunca le pediremos su NIP ni el código que le llega por mensaje.').decision, 'pass');
+    assert.ok(run('We will never ask for your password. Confirm your password here to keep your account: acme-dental.help/login').categories.includes('fraud'));
     assert.equal(run('A refund of $20 has been issued to your card ending 4242.').decision, 'pass');
   });
 
