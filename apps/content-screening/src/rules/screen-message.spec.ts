@@ -339,7 +339,12 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
   });
 
   it('sees referral rewards and a first or next visit free as promotion, and an interest-free payment plan as billing', () => {
-    for (const text of ['Your glasses are ready for pickup. Refer 2 friends and your next visit is free!', 'Recibimos su pago. Inscriba a un familiar este mes y su primera clase es gratis.']) {
+    for (const text of [
+      'Your glasses are ready for pickup. Refer 2 friends and your next visit is free!',
+      'Recibimos su pago. Inscriba a un familiar este mes y su primera clase es gratis.',
+      'Sus resultados están en el portal. Este mes, limpieza dental a solo $49.',
+      'Your invoice is attached. Add our pet insurance partner and get 1 month free.',
+    ]) {
       assert.ok(run(text, prior).categories.includes('promotional'), text);
     }
     for (const text of ['Your balance of $300 can be paid in 3 payments at 0% interest. Call billing with questions.', 'Puede pagar su saldo de $480 en 4 pagos sin intereses; llame a facturación.']) {
