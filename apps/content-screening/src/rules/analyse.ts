@@ -26,6 +26,8 @@ export interface CategoryHit {
   allTagged: Set<string>;
   /** Evidence that needed evasive normalisation, if any phrase did. */
   evasive: Span | null;
+  /** A phrase found is one of the category's `firm` terms: the hit needs no corroboration. */
+  firm: boolean;
 }
 
 export interface ScoredSignal {
@@ -184,7 +186,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     const allTagged = new Set([...tags].filter((tag) => found.every((m) => m.entry.tag === tag)));
     // Any disguised phrase of the category counts, not only the one shown as evidence.
     const evasiveMatch = found.find((m) => m.flags & rules.evasionFlags) ?? [...(terms ?? []), ...(combos ?? [])].find((m) => m.flags & rules.evasionFlags && !harmless(m, category));
-    hits.push({ category, evidence: spanOf(found[0]!), tags, allTagged, evasive: evasiveMatch ? spanOf(evasiveMatch) : null });
+    hits.push({ category, evidence: spanOf(found[0]!), tags, allTagged, evasive: evasiveMatch ? spanOf(evasiveMatch) : null, firm: found.some((m) => m.entry.firm === true) });
   }
 
   const links = findLinks(normalised.text, rules.urls);

@@ -100,8 +100,9 @@ export function compileRules(data: RuleData): CompiledRules {
     const rules = lexicons.categories[category];
     const tagOf = new Map<string, string>();
     for (const [tag, phrases] of Object.entries(rules.tags ?? {})) for (const phrase of phrases) tagOf.set(phrase, tag);
+    const firm = new Set(rules.firm ?? []);
     for (const phrase of rules.terms) {
-      trie.add(phrase, entry('term', category, phrase, { tag: tagOf.get(phrase) ?? null }));
+      trie.add(phrase, entry('term', category, phrase, { tag: tagOf.get(phrase) ?? null, firm: firm.has(phrase) }));
       for (const word of phraseWords(phrase)) joinable.add(word);
     }
     for (const context of rules.context ?? []) {

@@ -88,6 +88,16 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.ok(result.categories.includes('fraud'));
   });
 
+  it('needs no corroboration for a firm term of its category (a threat to kill), and keeps asking it of the same words in their everyday sense', () => {
+    const threat = screen('Tallgrass Allergy: I will kill you if you call again. Reply STOP to opt out.', facts, strict);
+    assert.equal(threat.decision, 'block');
+    assert.deepEqual(threat.categories, ['hate']);
+    assert.match(threat.reasons.join(' '), /^hate: "will kill you" at \d+-\d+$/);
+    const text = screen("Tallgrass Allergy: we'll shoot you a text when your results are in. Reply STOP to opt out.", facts, strict);
+    assert.equal(text.decision, 'pass');
+    assert.equal(text.findings.find((f) => f.category === 'hate')?.uncorroborated, true);
+  });
+
   it('with the shipped model: pollen passes, weed offered for sale is stopped', () => {
     const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
     assert.ok(cannabis.corroborate > 0, 'the shipped cannabis head asks for corroboration');

@@ -11,6 +11,8 @@ export interface PhraseEntry {
   id: string;
   weight: number;
   tag: string | null;
+  /** A category's term that stands on its own (the category's `firm` phrases). */
+  firm?: boolean;
   /** Which half of a combination. */
   part: number;
   phrase: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLAUSE_IDS } from '@sms/contracts';
-import { CountryPacksSchema, GATED_CATEGORIES, LEXICON_CATEGORIES, PhraseSchema, loadRuleData } from './rule-data.js';
+import { CountryPacksSchema, GATED_CATEGORIES, LEXICON_CATEGORIES, LexiconsSchema, PhraseSchema, loadRuleData } from './rule-data.js';
 
 const data = loadRuleData();
 
@@ -52,5 +52,13 @@ describe('rule data', () => {
     const broken = structuredClone(data.packs);
     delete broken.packs['US']!.legalAges.alcohol;
     assert.equal(CountryPacksSchema.safeParse(broken).success, false);
+  });
+
+  it('refuses a firm phrase that is not one of its category’s terms, naming where it is', () => {
+    const lexicons = structuredClone(data.lexicons);
+    lexicons.categories.hate.firm = [...(lexicons.categories.hate.firm ?? []), 'kill them all'];
+    const parsed = LexiconsSchema.safeParse(lexicons);
+    assert.equal(parsed.success, false);
+    assert.deepEqual(parsed.error?.issues.map((i) => [i.path.join('.'), i.message]), [[`categories.hate.firm.${lexicons.categories.hate.firm.length - 1}`, '"kill them all" is not one of the category\'s terms']]);
   });
 });

@@ -66,6 +66,8 @@ const LexiconCategoryRulesSchema = z.strictObject({
   terms: Phrases.min(1),
   /** Tag name -> phrases of `terms` that carry it (a pack may exempt a tag: CBD in GB). */
   tags: z.record(z.string(), Phrases).optional(),
+  /** Phrases of `terms` that stand on their own, with no head's corroboration (a threat to kill someone). */
+  firm: Phrases.optional(),
   context: z.array(z.strictObject({ cue: z.string(), terms: Phrases.min(1) })).optional(),
   combos: z.array(Combo).optional(),
   benign: Phrases,
@@ -142,6 +144,10 @@ export const LexiconsSchema = z
       for (const phrase of rules.care?.weakCues ?? []) {
         if (!cuePhrases.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'care', 'weakCues'], message: `"${phrase}" is not a phrase of any cue list` });
       }
+      const terms = new Set(rules.terms);
+      (rules.firm ?? []).forEach((phrase, i) => {
+        if (!terms.has(phrase)) ctx.addIssue({ code: 'custom', path: ['categories', category, 'firm', i], message: `"${phrase}" is not one of the category's terms` });
+      });
     }
   });
 

@@ -183,12 +183,13 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   const countryClauses: ClauseId[] = known ? [] : ['MP.COUNTRY'];
   const findings: Finding[] = [];
   const evasion: Evidence[] = [];
-  // Categories whose words were written to evade filters, or found by a malicious link: such a finding stands on its own.
+  // Categories whose words were written to evade filters, found by a malicious link or among the category's firm terms: such a finding stands on its own.
   const firm = new Set<Category>();
 
   // Words of a category: what the recipient's country and age make of them.
   for (const hit of analysis.hits) {
     const category = hit.category;
+    if (hit.firm) firm.add(category);
     if (hit.evasive) {
       evasion.push(evidenceOf('filter_evasion', hit.evasive, `${category} term written to evade filters`));
       firm.add(category);
