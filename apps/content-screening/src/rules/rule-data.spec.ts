@@ -59,6 +59,9 @@ describe('rule data', () => {
     lexicons.categories.hate.firm = [...(lexicons.categories.hate.firm ?? []), 'kill them all'];
     const parsed = LexiconsSchema.safeParse(lexicons);
     assert.equal(parsed.success, false);
-    assert.deepEqual(parsed.error?.issues.map((i) => [i.path.join('.'), i.message]), [[`categories.hate.firm.${lexicons.categories.hate.firm.length - 1}`, '"kill them all" is not one of the category\'s terms']]);
+    assert.deepEqual(
+      parsed.error?.issues.map((i) => [i.path.join('.'), i.message]),
+      [[`categories.hate.firm.${lexicons.categories.hate.firm.length - 1}`, '"kill them all" is not one of the category\'s terms']],
+    );
   });
 });
