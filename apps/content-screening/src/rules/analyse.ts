@@ -196,7 +196,12 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
   };
   const malwareLink = links.find((l) => l.malware !== null);
   const malware = malwareLink ? linkSpan(malwareLink) : null;
-  const promotional = sumSignals(b.promo, spanOf);
+  // A discount already given ("was applied to your bill") offers nothing: its words are no promotion.
+  const given = ofGroup(b.benign, 'promotional');
+  const promotional = sumSignals(
+    b.promo.filter((m) => !given.some((x) => x.first <= m.last && m.first <= x.last)),
+    spanOf,
+  );
   const advocacy = sumSignals(b.advocacy, spanOf);
   const disguisedWords: Span[] = [];
   tokens.forEach((token, index) => {

@@ -139,6 +139,7 @@ export function compileRules(data: RuleData): CompiledRules {
   for (const phrase of lexicons.fraud.benign) trie.add(phrase, entry('benign', 'fraud', phrase));
   for (const phrase of lexicons.fraud.warnings) trie.add(phrase, entry('benign', FRAUD_WARNING, phrase));
   for (const signal of lexicons.promotional.signals) for (const phrase of signal.phrases) trie.add(phrase, entry('promo', 'promotional', phrase, { id: signal.id, weight: signal.weight }));
+  for (const phrase of lexicons.promotional.benign) trie.add(phrase, entry('benign', 'promotional', phrase));
   for (const signal of lexicons.promotional.advocacy) for (const phrase of signal.phrases) trie.add(phrase, entry('advocacy', 'advocacy', phrase, { id: signal.id, weight: signal.weight }));
   for (const phrase of data.optOutWording.data.purposes) trie.add(phrase, entry('purpose', 'opt-out', phrase));
   for (const phrase of data.optOutWording.data.notPurposes) trie.add(phrase, entry('notPurpose', 'opt-out', phrase));

@@ -132,6 +132,8 @@ export const LexiconsSchema = z
       partial: z.number().positive(),
       signals: z.array(Signal).min(1),
       advocacy: z.array(Signal).min(1),
+      /** Billing that speaks of a discount already given, not offered ("your self-pay discount of 30% was applied"): cancels the promotion signals it touches. */
+      benign: Phrases,
     }),
   })
   .superRefine((data, ctx) => {

@@ -352,6 +352,21 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     }
   });
 
+  it('reads a discount already given on a bill as billing, and the same discount offered as promotion', () => {
+    for (const text of [
+      'Your self-pay discount of 30% was applied to your bill. New balance: $64.18.',
+      'Le aplicamos el 30% de descuento por pago directo. Nuevo saldo: $75.',
+      'Your sliding-scale discount is renewed through 12/31. Your per-session fee stays at $20.',
+    ]) {
+      const result = run(text, prior);
+      assert.ok(!result.categories.includes('promotional'), text);
+      assert.ok(!result.reasons.some((r) => r.startsWith('promotional')), text);
+    }
+    for (const text of ['Your cleaning is Tuesday at 3. Pay today and get a 30% discount on whitening!', 'Su limpieza es el martes. Este mes 30% de descuento en blanqueamiento.']) {
+      assert.ok(run(text, prior).categories.includes('promotional'), text);
+    }
+  });
+
   it('lets the same promotion pass with express consent', () => {
     assert.equal(run('20% off whitening for all patients this month!').decision, 'pass');
   });
