@@ -88,14 +88,21 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.ok(result.categories.includes('fraud'));
   });
 
-  it('needs no corroboration for a firm term of its category (a threat to kill), and keeps asking it of the same words in their everyday sense', () => {
+  it('needs no corroboration for a firm term of its category (a threat to kill), and keeps asking it of a term with an everyday sense', () => {
     const threat = screen('Tallgrass Allergy: I will kill you if you call again. Reply STOP to opt out.', facts, strict);
     assert.equal(threat.decision, 'block');
     assert.deepEqual(threat.categories, ['hate']);
     assert.match(threat.reasons.join(' '), /^hate: "will kill you" at \d+-\d+$/);
-    const text = screen("Tallgrass Allergy: we'll shoot you a text when your results are in. Reply STOP to opt out.", facts, strict);
+    const everyday = screen('Tallgrass Allergy: lifting heavy bags this week will hurt you, so ask for help. Reply STOP to opt out.', facts, strict);
+    assert.equal(everyday.decision, 'pass');
+    assert.equal(everyday.findings.find((f) => f.category === 'hate')?.uncorroborated, true);
+    // "we'll shoot you a text" is no threat at all: its benign phrase covers the words.
+    const text = screen("Tallgrass Allergy: we'll shoot you a text when your results are in. Reply STOP to opt out.", facts, withCorroborationAt(rules, 0));
     assert.equal(text.decision, 'pass');
-    assert.equal(text.findings.find((f) => f.category === 'hate')?.uncorroborated, true);
+    assert.equal(
+      text.findings.find((f) => f.category === 'hate'),
+      undefined,
+    );
   });
 
   it('with the shipped model: pollen passes, weed offered for sale is stopped', () => {
