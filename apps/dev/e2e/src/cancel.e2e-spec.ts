@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { call, testStack, waitFor, type TestTenant } from '@sms/testing';
 import { Pipeline } from './pipeline.js';
@@ -19,6 +19,11 @@ interface CancelAnswer {
 
 const cancel = (tenant: TestTenant, id: string) => call<CancelAnswer>(`${stack.urls.audit}/v1/messages/${id}`, { method: 'DELETE', apiKey: tenant.apiKey });
 
+// Each body unique, by a number: a random hex id in a body (a UUID) is read by the linear fraud
+// head as an obfuscated code about 1.5 % of the time and held, which is screening's business, not
+// this spec's (docs/content-screening.md, what is left).
+const ref = (): string => `Ref ${randomInt(1_000_000_000)}`;
+
 describe('cancelling a message through the API, on the whole stack', () => {
   let tenant: TestTenant;
   let other: TestTenant;
@@ -29,7 +34,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
   it('cancels a message scheduled days ahead: never sent, and its history says cancelled, by whom and when', async () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
-    const id = await pipeline.send(tenant, { to, body: `Acme Dental: your whitening offer. Reply STOP to opt out. ${randomUUID()}`, sendAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const id = await pipeline.send(tenant, { to, body: `Acme Dental: your whitening offer. Reply STOP to opt out. ${ref()}`, sendAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
     await pipeline.waitForStatus(tenant, id, ['scheduled']);
 
     assert.equal((await cancel(other, id)).status, 404, "another tenant's key cannot cancel it, nor learn it exists");
@@ -54,7 +59,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
   it('answers 409 once the message was handed to Twilio, and 404 for an id nobody sent', async () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
-    const id = await pipeline.send(tenant, { to, body: `Acme Dental: see you Tuesday. Reply STOP to opt out. ${randomUUID()}` });
+    const id = await pipeline.send(tenant, { to, body: `Acme Dental: see you Tuesday. Reply STOP to opt out. ${ref()}` });
     await pipeline.waitForStatus(tenant, id, ['delivered']);
     const late = await cancel(tenant, id);
     assert.equal(late.status, 409);
@@ -67,7 +72,7 @@ describe('cancelling a message through the API, on the whole stack', () => {
   it('withdraws a message held for review: the review closes as cancelled, and a later approval cannot send it', async () => {
     const to = pipeline.recipient();
     await pipeline.pauseMarketing(tenant, to, 'too many texts lately');
-    const id = await pipeline.send(tenant, { to, body: `Acme Dental: whitening offer. Reply STOP to opt out. ${randomUUID()}` });
+    const id = await pipeline.send(tenant, { to, body: `Acme Dental: whitening offer. Reply STOP to opt out. ${ref()}` });
     await pipeline.waitForStatus(tenant, id, ['held']);
 
     const answer = await cancel(tenant, id);
