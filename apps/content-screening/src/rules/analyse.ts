@@ -199,7 +199,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
   // A discount already given ("was applied to your bill") offers nothing: its words are no promotion.
   const given = ofGroup(b.benign, 'promotional');
   const promotional = sumSignals(
-    b.promo.filter((m) => !given.some((x) => x.first <= m.last && m.first <= x.last)),
+    b.promo.filter((m) => !given.some((x) => overlaps(x, m))),
     spanOf,
   );
   const advocacy = sumSignals(b.advocacy, spanOf);
