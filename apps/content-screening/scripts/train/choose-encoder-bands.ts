@@ -36,6 +36,8 @@ export const CORROBORATE_TARGETS = { lawfulFoundRate: 0.05, min: 0.5 };
 export const CALIBRATION_FALSE_POSITIVE_RATE = Number(process.env['CALIBRATION_FPR'] ?? 0.002);
 /** The encoder must see at least this share of held-out prohibited and gated texts. */
 export const CONSULT_RECALL = 0.995;
+/** The joint band (both models' geometric mean) is never below a majority of probability. */
+export const JOINT_MIN = 0.5;
 /**
  * Each lawful text with numbers in it is scored again this many times with its numbers changed,
  * and counts at its highest score: the platform's templates go out with every appointment time,
@@ -86,12 +88,17 @@ async function scoresOf(body: string, lawful: boolean): Promise<number[]> {
   return highest;
 }
 const findIn = stageOneFinder();
-const rows: { cls: number; lawful: boolean; linearMax: number; scores: number[]; found: Set<string> }[] = [];
+/** Every linear head's score of a text (digits are read as 0 by the heads, so one rendering is enough). */
+const linearOf = (text: string): number[] => {
+  const example = exampleOf(text, FEATURES, new Uint8Array(MODEL_HEADS.length));
+  return MODEL_HEADS.map((_, k) => predict(linear, MODEL_HEADS.length, example, k));
+};
+const rows: { cls: number; lawful: boolean; linear: number[]; linearMax: number; scores: number[]; found: Set<string> }[] = [];
 for (const { text, cls } of held) {
   const lawful = text.label === 'benign';
-  const example = exampleOf(text.text, FEATURES, headLabels(text));
-  const linearMax = Math.max(...consultedIdx.map((k) => predict(linear, MODEL_HEADS.length, example, k)));
-  rows.push({ cls, lawful, linearMax, scores: await scoresOf(text.text, lawful), found: findIn(text.text, text.useCase) });
+  const linearScores = linearOf(text.text);
+  const linearMax = Math.max(...consultedIdx.map((k) => linearScores[k]!));
+  rows.push({ cls, lawful, linear: linearScores, linearMax, scores: await scoresOf(text.text, lawful), found: findIn(text.text, text.useCase) });
 }
 
 // Bands: negatives are the lawful texts (for promotion: lawful texts that promote nothing).
@@ -105,10 +112,10 @@ ENCODER_CLASSES.forEach((c, k) => {
 
 // Raised where the calibration set's benign texts would reach a band.
 const calibration = existsSync(calibrationPath()) ? readBlindSet(calibrationPath()) : [];
-const calibrationScores: { lawful: boolean; promotes: boolean; scores: number[]; found: Set<string> }[] = [];
+const calibrationScores: { lawful: boolean; promotes: boolean; linear: number[]; scores: number[]; found: Set<string> }[] = [];
 for (const c of calibration) {
   if (c.label !== 'benign') continue;
-  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', scores: await scoresOf(c.body, true), found: findIn(c.body, c.useCase) });
+  calibrationScores.push({ lawful: true, promotes: c.useCase === 'marketing', linear: linearOf(c.body), scores: await scoresOf(c.body, true), found: findIn(c.body, c.useCase) });
 }
 if (calibrationScores.length > 0) {
   ENCODER_CLASSES.forEach((c, k) => {
@@ -151,7 +158,36 @@ const share = (of: typeof rows, t: number): number => of.filter((r) => r.linearM
 console.log(formatTable([['consult from', 'prohibited sent', 'lawful sent'], ...CONSULT_CANDIDATES.map((t) => [t, percent(share(stopping, t)), percent(share(lawful, t))])]));
 const consult = CONSULT_CANDIDATES.find((t) => share(stopping, t) >= CONSULT_RECALL) ?? CONSULT_CANDIDATES.at(-1)!;
 
-const caught = (r: (typeof rows)[number], k: number, band: 'hold' | 'block'): boolean => r.linearMax >= consult && r.scores[k]! >= bands[ENCODER_CLASSES[k]!]![band];
+// Both models together: where neither reaches its own band but both read the class, the
+// geometric mean of the two scores holds from `joint`, chosen like the hold band (at most 1 in
+// 1,000 held-out lawful texts, raised on the calibration set). The two err on different texts:
+// the linear heads on wording, the encoder on what a text is about.
+const jointOf = (linearScore: number, encoderScore: number): number => Math.sqrt(linearScore * encoderScore);
+const joined: Record<string, { joint: number; positives: number; beyondBands: number; lawfulBeyondBands: number }> = {};
+ENCODER_CLASSES.forEach((c, k) => {
+  if (c === 'benign' || c === 'promotional') return;
+  const h = MODEL_HEADS.indexOf(c);
+  const jointsOf = (of: readonly { linear: number[]; scores: number[] }[]): number[] => of.map((r) => jointOf(r.linear[h]!, r.scores[k]!));
+  const band = bands[c]!;
+  let joint = thresholdAt(jointsOf(rows.filter((r) => r.lawful)), ENCODER_TARGETS.holdFalsePositiveRate, JOINT_MIN);
+  if (calibrationScores.length > 0) joint = Math.max(joint, thresholdAt(jointsOf(calibrationScores), CALIBRATION_FALSE_POSITIVE_RATE, JOINT_MIN));
+  bands[c] = { ...band, joint };
+  const beyond = (of: typeof rows): number => of.filter((r) => r.linearMax >= consult && r.scores[k]! < band.hold && jointOf(r.linear[h]!, r.scores[k]!) >= joint).length;
+  const positives = rows.filter((r) => r.cls === k);
+  joined[c] = { joint, positives: positives.length, beyondBands: beyond(positives), lawfulBeyondBands: beyond(rows.filter((r) => r.lawful)) };
+});
+console.log(
+  `\nboth models together (held out; beyond the encoder's hold band):\n${formatTable([
+    ['class', 'joint from', 'texts', 'more held', 'lawful more held'],
+    ...Object.entries(joined).map(([c, j]) => [c, j.joint.toFixed(3), j.positives, j.beyondBands, j.lawfulBeyondBands]),
+  ])}`,
+);
+
+const caught = (r: (typeof rows)[number], k: number, band: 'hold' | 'block'): boolean => {
+  const { [band]: from, joint } = bands[ENCODER_CLASSES[k]!]!;
+  const h = k - 1; // ENCODER_CLASSES is benign, then MODEL_HEADS in order
+  return r.linearMax >= consult && (r.scores[k]! >= from || (band === 'hold' && joint !== undefined && jointOf(r.linear[h]!, r.scores[k]!) >= joint));
+};
 const figures = Object.fromEntries(
   ENCODER_CLASSES.flatMap((c, k) => {
     if (c === 'benign') return [];
@@ -173,6 +209,7 @@ const heldOutFigures = {
   lawfulStopped: lawfulStopped / lawful.length,
   perClass: figures,
   corroboration,
+  joined,
 };
 console.log(
   `\nheld out: ${rows.length} texts (a lawful one scored at its highest over ${NUMBER_VARIANTS} renderings with other numbers); consulted from a linear score of ${consult}: ${percent(heldOutFigures.prohibitedSent)} of prohibited and gated, ${percent(heldOutFigures.lawfulSent)} of lawful; lawful held or blocked by a category: ${percent(heldOutFigures.lawfulStopped)}\n${formatTable(

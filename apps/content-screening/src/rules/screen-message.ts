@@ -530,6 +530,10 @@ function modelBand(
     if (band && p >= band.block) return { band: 'block', why: why! };
     if (band && p >= band.hold) return { band: 'hold', why: why! };
     if (score >= head.block) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
+    // Neither model holds the text alone, but both read the category: their geometric mean holds.
+    const joint = Math.sqrt(score * p);
+    if (band?.joint !== undefined && joint >= band.joint)
+      return { band: 'hold', why: `${why!}, and with the linear score it reads the category together at ${joint.toFixed(2)} (held from ${band.joint.toFixed(2)})` };
     return null;
   }
   if (score < head.hold) return null;

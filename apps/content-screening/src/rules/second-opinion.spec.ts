@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileRules } from './compile.js';
 import { opinion, testEncoderHead as head } from '../test-support/encoder-opinion.js';
 import { loadRuleData } from './rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, type ScreeningFacts } from './screen-message.js';
+import { DEFAULT_SETTINGS, needsSecondOpinion, screen, verdictOf, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
 
 // How the encoder's opinion changes the pure decision (the opinion is given as data here; the
 // encoder itself is exercised in model/text-encoder.spec.ts).
@@ -39,6 +39,23 @@ describe('the text encoder’s opinion in the decision', () => {
     const disagreed = screen(linearBlocks, facts, rules, opinion('benign', 0.99));
     assert.equal(disagreed.decision, 'hold');
     assert.match(disagreed.reasons.join(' '), /below its hold band, so the linear score only holds/);
+  });
+
+  it('holds a text that both models read as the category though neither reaches its own hold band', () => {
+    // A task-job opener: the linear fraud head scores it under its hold band, and so does the encoder.
+    const opener = 'Acme Dental: hey it is Dana, are you still looking for part time work? $300 a day from your phone, text me back.';
+    const linear = screen(opener, facts, rules).modelScores.fraud!;
+    const fraud = rules.model.heads.find((h) => h.name === 'fraud')!;
+    assert.ok(linear > fraud.corroborate && linear < fraud.hold, `linear fraud score ${linear}`);
+    const p = 0.55; // under the test head's hold band (0.6)
+    const jointAt = (joint: number): SecondOpinion => ({ ...opinion('fraud', p), head: { ...head, bands: { ...head.bands, fraud: { hold: 0.6, block: 0.9, joint } } } });
+    const together = Math.sqrt(linear * p);
+    const held = screen(opener, facts, rules, jointAt(together - 0.01));
+    assert.equal(held.decision, 'hold');
+    assert.deepEqual(held.categories, ['fraud']);
+    assert.match(held.reasons.join(' '), /reads the category together at \d\.\d\d \(held from \d\.\d\d\)/);
+    assert.equal(screen(opener, facts, rules, jointAt(together + 0.01)).decision, 'pass');
+    assert.equal(screen(opener, facts, rules, opinion('fraud', p)).decision, 'pass'); // no joint band: as before
   });
 
   it('holds an unsure text when the encoder could not be asked (fails closed)', () => {

@@ -23,9 +23,10 @@ export const EncoderHeadFileSchema = z.strictObject({
   /**
    * Per class but benign: from `hold` a hold for review, from `block` the category's outcome;
    * from `corroborate` (at most `hold`; `hold` when absent) it confirms a finding of its class by
-   * stage one's rules, which the linear head did not.
+   * stage one's rules, which the linear head did not; from `joint`, the geometric mean of the
+   * encoder's and the linear head's scores, it holds a text that neither holds alone.
    */
-  bands: z.record(z.string(), z.strictObject({ hold: Band, block: Band, corroborate: Band.optional() })),
+  bands: z.record(z.string(), z.strictObject({ hold: Band, block: Band, corroborate: Band.optional(), joint: Band.optional() })),
   /** When the linear heads send a text to the encoder: any head at or above this score. */
   consult: Band,
   training: z.record(z.string(), z.unknown()),
