@@ -84,7 +84,7 @@ if (decisions === 0) console.log('(no decisions?)');
 
 // The text encoder: only the texts the linear heads are unsure of reach it.
 const second = await loadSecondStage({ concurrency: 2, maxQueue: Number.MAX_SAFE_INTEGER });
-const consulted = bodies.filter((body) => needsSecondOpinion(screen(body, facts, rules), second.pool.encoder.head.consult));
+const consulted = bodies.filter((body) => needsSecondOpinion(screen(body, facts, rules), second.pool.encoder.head));
 console.log(
   `\ntext encoder ${second.pool.encoder.version}: asked for ${consulted.length} of ${bodies.length} messages (${((consulted.length / bodies.length) * 100).toFixed(1)} %; consult from a linear score of ${second.pool.encoder.head.consult})`,
 );

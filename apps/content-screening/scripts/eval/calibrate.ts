@@ -52,7 +52,7 @@ export function decide(
   head: Pick<EncoderHeadFile, 'version' | 'bands' | 'consult'>,
   rules: ReturnType<typeof compileRules>,
 ): { result: ScreeningResult; by: 'rule' | 'linear' | 'encoder' | '' } {
-  const result = needsSecondOpinion(c.first, head.consult) ? screen(c.case.body, factsOf(c.case), rules, { head, scores: c.scores }) : c.first;
+  const result = needsSecondOpinion(c.first, head) ? screen(c.case.body, factsOf(c.case), rules, { head, scores: c.scores }) : c.first;
   if (!stopping(result)) return { result, by: '' };
   const deciding = result.findings.filter((f) => f.action === 'hold' || f.action === 'block');
   const by = deciding.some((f) => !f.byModel) ? 'rule' : deciding.some((f) => f.reason.includes('text encoder') && !f.reason.includes('only holds')) ? 'encoder' : 'linear';

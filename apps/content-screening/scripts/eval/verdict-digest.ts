@@ -125,7 +125,7 @@ for (const [name, cases] of sets()) {
       const result = screen(c.body, facts, rules);
       const screened = [fingerprint(result, rules)];
       if (variant === 'own') decisions.set(result.decision, (decisions.get(result.decision) ?? 0) + 1);
-      if (needsSecondOpinion(result, head.consult)) {
+      if (needsSecondOpinion(result, head)) {
         if (variant === 'own') asked++;
         screened.push(fingerprint(screen(c.body, facts, rules, unavailable), rules));
       }

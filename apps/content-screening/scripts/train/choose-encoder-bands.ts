@@ -8,7 +8,7 @@ import { seededRandom } from '@sms/util';
 import { readBlindSet } from '../eval/blind-set.js';
 import { calibrationPath } from '../eval/calibrate.js';
 import { formatTable, percent } from '../eval/metrics.js';
-import { CONSULTED_HEADS, ENCODER_CLASSES, type EncoderHeadFile } from '../../src/rules/model/encoder-head.js';
+import { CONSULTED_HEADS, ENCODER_CLASSES, promotionConsult, type EncoderHeadFile } from '../../src/rules/model/encoder-head.js';
 import { EncoderTokenizer, modelDir } from '../../src/rules/model/encoder-input.js';
 import { TextEncoder } from '../../src/rules/model/text-encoder.js';
 import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
@@ -165,16 +165,21 @@ const consult = CONSULT_CANDIDATES.find((t) => share(stopping, t) >= CONSULT_REC
 const jointOf = (linearScore: number, encoderScore: number): number => Math.sqrt(linearScore * encoderScore);
 const joined: Record<string, { joint: number; positives: number; beyondBands: number; lawfulBeyondBands: number }> = {};
 ENCODER_CLASSES.forEach((c, k) => {
-  if (c === 'benign' || c === 'promotional') return;
+  if (c === 'benign') return;
   const h = MODEL_HEADS.indexOf(c);
   const jointsOf = (of: readonly { linear: number[]; scores: number[] }[]): number[] => of.map((r) => jointOf(r.linear[h]!, r.scores[k]!));
   const band = bands[c]!;
-  let joint = thresholdAt(jointsOf(rows.filter((r) => r.lawful)), ENCODER_TARGETS.holdFalsePositiveRate, JOINT_MIN);
-  if (calibrationScores.length > 0) joint = Math.max(joint, thresholdAt(jointsOf(calibrationScores), CALIBRATION_FALSE_POSITIVE_RATE, JOINT_MIN));
+  // As for the bands: for promotion the negatives are the lawful texts that promote nothing.
+  const negatives = rows.filter((r) => (c === 'promotional' ? r.cls === 0 : r.lawful));
+  let joint = thresholdAt(jointsOf(negatives), ENCODER_TARGETS.holdFalsePositiveRate, JOINT_MIN);
+  const calibrationNegatives = calibrationScores.filter((r) => c !== 'promotional' || !r.promotes);
+  if (calibrationNegatives.length > 0) joint = Math.max(joint, thresholdAt(jointsOf(calibrationNegatives), CALIBRATION_FALSE_POSITIVE_RATE, JOINT_MIN));
   bands[c] = { ...band, joint };
-  const beyond = (of: typeof rows): number => of.filter((r) => r.linearMax >= consult && r.scores[k]! < band.hold && jointOf(r.linear[h]!, r.scores[k]!) >= joint).length;
-  const positives = rows.filter((r) => r.cls === k);
-  joined[c] = { joint, positives: positives.length, beyondBands: beyond(positives), lawfulBeyondBands: beyond(rows.filter((r) => r.lawful)) };
+  // Promotion is asked of the encoder only for what it may add (see needsSecondOpinion), not from `consult`.
+  const asked = (r: (typeof rows)[number]): boolean => (c === 'promotional' ? r.linear[h]! >= promotionConsult({ bands }) : r.linearMax >= consult);
+  const beyond = (of: typeof rows): number => of.filter((r) => asked(r) && r.scores[k]! < band.hold && jointOf(r.linear[h]!, r.scores[k]!) >= joint).length;
+  const positives = rows.filter((r) => r.cls === k && !r.lawful);
+  joined[c] = { joint, positives: positives.length, beyondBands: beyond(positives), lawfulBeyondBands: beyond(negatives) };
 });
 console.log(
   `\nboth models together (held out; beyond the encoder's hold band):\n${formatTable([
@@ -183,15 +188,18 @@ console.log(
   ])}`,
 );
 
+/** What the encoder stops of a class where it is asked (for promotion, only with the linear head: the joint band). */
 const caught = (r: (typeof rows)[number], k: number, band: 'hold' | 'block'): boolean => {
   const { [band]: from, joint } = bands[ENCODER_CLASSES[k]!]!;
   const h = k - 1; // ENCODER_CLASSES is benign, then MODEL_HEADS in order
-  return r.linearMax >= consult && (r.scores[k]! >= from || (band === 'hold' && joint !== undefined && jointOf(r.linear[h]!, r.scores[k]!) >= joint));
+  const together = band === 'hold' && joint !== undefined && jointOf(r.linear[h]!, r.scores[k]!) >= joint;
+  if (ENCODER_CLASSES[k] === 'promotional') return r.linear[h]! >= promotionConsult({ bands }) && together;
+  return r.linearMax >= consult && (r.scores[k]! >= from || together);
 };
 const figures = Object.fromEntries(
   ENCODER_CLASSES.flatMap((c, k) => {
     if (c === 'benign') return [];
-    const positives = rows.filter((r) => r.cls === k);
+    const positives = rows.filter((r) => r.cls === k && !r.lawful);
     const negatives = rows.filter((r) => (c === 'promotional' ? r.cls === 0 : r.lawful));
     const rate = (of: typeof rows, band: 'hold' | 'block'): number => Math.round((of.filter((r) => caught(r, k, band)).length / Math.max(1, of.length)) * 10000) / 10000;
     return [[c, { positives: positives.length, recallAtHold: rate(positives, 'hold'), recallAtBlock: rate(positives, 'block'), falsePositiveRateAtHold: rate(negatives, 'hold') }]];

@@ -29,7 +29,7 @@ describe('corroboration of a rule’s finding by stage two', () => {
     assert.equal(finding?.uncorroborated, true);
     assert.match(finding?.reason ?? '', /^cannabis: "Weed" at 19-23; not read as cannabis: text model \S+ scores 0\.\d{3}, and a rule's finding stops a message from 1\.000$/);
     // Still unsure: the encoder is asked, as for any other text.
-    assert.equal(needsSecondOpinion(result, 2), true);
+    assert.equal(needsSecondOpinion(result, { consult: 2 }), true);
   });
 
   it('keeps the rule’s finding when the encoder reads the category at its hold band', () => {

@@ -15,7 +15,7 @@ import {
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
 import { CATEGORY_NAMES, type Category, type CountryPacks, type LexiconCategory, type RuleData } from './rule-data.js';
-import { CONSULTED_HEADS, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
+import { CONSULTED_HEADS, promotionConsult, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
 import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
 import { originalSpan } from './normalise.js';
 import { brandNamed } from './sender-id.js';
@@ -72,6 +72,12 @@ export interface ScreeningResult {
   modelScores: Partial<Record<ModelHead, number>>;
   /** The highest linear score of the heads that can send a text to the encoder (CONSULTED_HEADS). */
   consultScore: number;
+  /**
+   * The linear promotional score where promotion would stop the text (a prior-relationship
+   * basis) and neither stage one nor the head has found it; else 0. From `promotionConsult` of
+   * the encoder's head it sends the text to the encoder too.
+   */
+  promotionScore: number;
   /** The encoder's opinion, when it was asked. */
   secondOpinion: SecondOpinion | undefined;
 }
@@ -98,10 +104,12 @@ function encoderName(second: SecondOpinion): string {
 /**
  * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
  * the linear heads alone is what the encoder is asked to confirm), and some category head is
- * at or above `consult` or a rule's finding waits for corroboration.
+ * at or above `consult`, promotion would stop it and its head reaches `promotionConsult`, or a
+ * rule's finding waits for corroboration.
  */
-export function needsSecondOpinion(result: ScreeningResult, consult: number): boolean {
-  return (result.consultScore >= consult || result.findings.some((f) => f.uncorroborated)) && !result.findings.some((f) => f.action === 'block' && !f.byModel);
+export function needsSecondOpinion(result: ScreeningResult, head: { consult: number; bands?: EncoderHeadFile['bands'] }): boolean {
+  const unsure = result.consultScore >= head.consult || result.promotionScore >= promotionConsult(head) || result.findings.some((f) => f.uncorroborated);
+  return unsure && !result.findings.some((f) => f.action === 'block' && !f.byModel);
 }
 
 /** The consent basis a use case implies when no consent receipt says otherwise. */
@@ -320,11 +328,15 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     if (finding) findings.push({ ...finding, evidence, byModel: true });
   });
   // Unsure, and the encoder could not be asked: held for review (fails closed).
+  const promotionK = rules.model.heads.findIndex((h) => h.name === 'promotional');
+  const promotionScore = facts.basis === 'prior_relationship' && facts.kind === 'standard' && !findings.some((f) => f.category === 'promotional' && !f.uncorroborated) ? scores[promotionK]! : 0;
   if (second && 'unavailable' in second && findings.every((f) => SEVERITY[f.action] < SEVERITY.hold)) {
-    const k = scores.indexOf(consultScore);
+    // Sent for promotion alone: held as promotion.
+    const forPromotion = promotionScore >= promotionConsult(second.head) && consultScore < promotionScore;
+    const k = forPromotion ? promotionK : scores.indexOf(consultScore);
     const head = rules.model.heads[k];
-    if (head && head.name !== 'promotional') {
-      const scored = (): string => `text model ${rules.model.version} scores ${consultScore.toFixed(2)}, and the text encoder could not be asked (${second.unavailable})`;
+    if (head && (forPromotion || head.name !== 'promotional')) {
+      const scored = (): string => `text model ${rules.model.version} scores ${scores[k]!.toFixed(2)}, and the text encoder could not be asked (${second.unavailable})`;
       const finding = modelFinding(head.name, 'hold', scored, facts, rules, packName, known, countryClauses);
       if (finding) findings.push({ ...finding, action: finding.action === 'pass' ? 'pass' : 'hold', evidence: [], byModel: true });
     }
@@ -421,6 +433,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     fraudSignals: fraud.signals.map((s) => s.id),
     modelScores,
     consultScore,
+    promotionScore,
     secondOpinion: second,
   };
 }
@@ -531,13 +544,24 @@ function modelBand(
     if (band && p >= band.hold) return { band: 'hold', why: why! };
     if (score >= head.block) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
     // Neither model holds the text alone, but both read the category: their geometric mean holds.
-    const joint = Math.sqrt(score * p);
-    if (band?.joint !== undefined && joint >= band.joint)
-      return { band: 'hold', why: `${why!}, and with the linear score it reads the category together at ${joint.toFixed(2)} (held from ${band.joint.toFixed(2)})` };
-    return null;
+    return together(head.name, score, second);
   }
-  if (score < head.hold) return null;
-  return { band: score >= head.block ? 'block' : 'hold' };
+  if (score >= head.hold) return { band: score >= head.block ? 'block' : 'hold' };
+  // Promotion stays the linear head's, but where it is unsure the encoder may read it with it.
+  return head.name === 'promotional' && second && 'scores' in second ? together(head.name, score, second) : null;
+}
+
+/** Neither model holds the text alone, but both read the category: the geometric mean of their scores holds from the class's `joint` band. */
+function together(name: ModelHead, score: number, second: Extract<SecondOpinion, { scores: EncoderScores }>): { band: Decision; why: string } | null {
+  const band = second.head.bands[name];
+  if (band?.joint === undefined) return null;
+  const p = second.scores[name as EncoderClass];
+  const joint = Math.sqrt(score * p);
+  if (joint < band.joint) return null;
+  return {
+    band: 'hold',
+    why: `${encoderName(second)} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}), and with the linear score it reads the category together at ${joint.toFixed(2)} (held from ${band.joint.toFixed(2)})`,
+  };
 }
 
 /**

@@ -58,6 +58,30 @@ describe('the text encoder’s opinion in the decision', () => {
     assert.equal(screen(opener, facts, rules, opinion('fraud', p)).decision, 'pass'); // no joint band: as before
   });
 
+  it('asks the encoder about a promotion the linear head is unsure of, where promotion would stop the text, and holds what both read', () => {
+    const notice = 'Acme Dental: see you Tue 3pm for your cleaning. Do not forget our whitening special this month.';
+    const prior: ScreeningFacts = { ...facts, basis: 'prior_relationship' };
+    const promotion = rules.model.heads.find((h) => h.name === 'promotional')!;
+    const alone = screen(notice, prior, rules);
+    assert.equal(alone.decision, 'pass');
+    assert.ok(alone.promotionScore > 0.94 && alone.promotionScore < promotion.hold, `linear promotional score ${alone.promotionScore}`);
+    const bands = { ...head.bands, promotional: { hold: 0.99, block: 0.999, joint: 0.97 } };
+    const withJoint = { ...head, bands };
+    // Sent for promotion alone (no other head is unsure: consult out of reach), never without a joint band or under an express basis.
+    assert.equal(needsSecondOpinion(alone, { consult: 2, bands }), true);
+    assert.equal(needsSecondOpinion(alone, { consult: 2, bands: head.bands }), false);
+    assert.equal(needsSecondOpinion(screen(notice, facts, rules), { consult: 2, bands }), false);
+    const held = screen(notice, prior, rules, { ...opinion('promotional', 0.98), head: withJoint });
+    assert.equal(held.decision, 'hold');
+    assert.deepEqual(held.categories, ['promotional']);
+    assert.match(held.reasons.join(' '), /promotional: may promote .* reads the category together at 0\.9\d \(held from 0\.97\)/);
+    assert.equal(screen(notice, prior, rules, { ...opinion('benign', 0.98), head: withJoint }).decision, 'pass');
+    // The encoder could not be asked: held as the promotion it was asked about (fails closed).
+    const unavailable = screen(notice, prior, rules, { head: withJoint, unavailable: 'its queue is full' });
+    assert.equal(unavailable.decision, 'hold');
+    assert.deepEqual(unavailable.categories, ['promotional']);
+  });
+
   it('holds an unsure text when the encoder could not be asked (fails closed)', () => {
     const result = screen(reminder, facts, rules, { head, unavailable: 'its queue is full' });
     assert.equal(result.decision, 'hold');
@@ -67,13 +91,13 @@ describe('the text encoder’s opinion in the decision', () => {
   it('asks about texts no rule has blocked that some category head is unsure of, or blocks alone', () => {
     const cbd = screen('Acme Dental: relax with our CBD gummies! Reply STOP to opt out.', facts, rules);
     assert.equal(cbd.decision, 'block');
-    assert.equal(needsSecondOpinion(cbd, 0), false);
+    assert.equal(needsSecondOpinion(cbd, { consult: 0 }), false);
     const linearBlocks = screen('Acme Dental: shatter, wax pens and live resin carts restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
     assert.equal(linearBlocks.decision, 'block');
-    assert.equal(needsSecondOpinion(linearBlocks, 0.5), true);
+    assert.equal(needsSecondOpinion(linearBlocks, { consult: 0.5 }), true);
     const plain = screen(reminder, facts, rules);
-    assert.equal(needsSecondOpinion(plain, plain.consultScore), true);
-    assert.equal(needsSecondOpinion(plain, plain.consultScore + 1e-9), false);
+    assert.equal(needsSecondOpinion(plain, { consult: plain.consultScore }), true);
+    assert.equal(needsSecondOpinion(plain, { consult: plain.consultScore + 1e-9 }), false);
   });
 
   it('records the encoder’s version and scores on the verdict', () => {

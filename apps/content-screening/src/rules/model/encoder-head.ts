@@ -39,5 +39,15 @@ export type EncoderScores = Record<EncoderClass, number>;
 /** The linear heads whose score sends a text to the encoder: every category; promotion stays the linear head's alone. */
 export const CONSULTED_HEADS = MODEL_HEADS.filter((h) => h !== 'promotional');
 
+/**
+ * From which linear promotional score a text that promotion would stop (a prior-relationship
+ * basis) is sent to the encoder for promotion alone: the joint band can be reached only from the
+ * square of its score (the encoder's score is at most 1). Never without a joint band.
+ */
+export function promotionConsult(head: { bands?: EncoderHeadFile['bands'] }): number {
+  const joint = head.bands?.['promotional']?.joint;
+  return joint === undefined ? Number.POSITIVE_INFINITY : joint * joint;
+}
+
 /** The pool refused the text: its queue was full. The caller fails closed (holds the message). */
 export const POOL_FULL = 'pool-full' as const;

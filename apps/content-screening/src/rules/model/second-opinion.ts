@@ -79,7 +79,7 @@ export async function screenTwoStage(body: string, facts: ScreeningFacts, rules:
   const first = screen(body, facts, rules);
   if (!second) return first;
   const { head } = second.pool.encoder;
-  if (!needsSecondOpinion(first, head.consult)) return first;
+  if (!needsSecondOpinion(first, head)) return first;
   let scores: EncoderScores | typeof POOL_FULL;
   try {
     scores = await ask(second, body);

@@ -199,7 +199,7 @@ describe('the encoder pool', () => {
     const facts = { country: 'US', age: { verified: false }, basis: 'express', firstMessage: false, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS } as const;
     const body = 'Acme Dental: weed pollen counts are high this week, so bring your inhaler to your cleaning tomorrow at 9:15. Reply STOP to cancel texts.';
     const items = Array.from({ length: 12 }, () => ({ body, facts }));
-    assert.ok(needsSecondOpinion(screen(body, facts, rules), encoder.head.consult), 'the text is one the encoder is asked about');
+    assert.ok(needsSecondOpinion(screen(body, facts, rules), encoder.head), 'the text is one the encoder is asked about');
     const all = new EncoderPool(encoder, { concurrency: 1, maxQueue: 2 });
     const atOnce = await Promise.all(items.map((i) => screenTwoStage(i.body, i.facts, rules, { pool: all, tokenizer })));
     // A text that could not be asked keeps the rule's finding: it is stopped (fails closed).
