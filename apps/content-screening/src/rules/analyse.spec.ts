@@ -4,8 +4,10 @@ import { OPT_OUT_WORDING_EXAMPLES } from '@sms/text';
 import { analyse } from './analyse.js';
 import { compileRules } from './compile.js';
 import { loadRuleData } from './rule-data.js';
+import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from './screen-message.js';
 
 const rules = compileRules(loadRuleData());
+const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: true, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
 const words = (body: string): string[][] => analyse(body, rules).tokens.map((t) => t.forms);
 
 describe('tokens', () => {
@@ -22,6 +24,21 @@ describe('tokens', () => {
     );
     assert.deepEqual(words('10mg 4pm'), [['10'], ['mg'], ['4'], ['pm']]);
     assert.deepEqual(words('$5 off'), [['$'], ['5'], ['off']]);
+  });
+
+  it('read a UUID as one reference that spells nothing, and the words around it as before', () => {
+    // Hex letters and digits would spell "cbd", leet "cbd4" or the code "14-88" in about one UUID of a few hundred.
+    for (const uuid of ['1cbd4e2a-0b7f-4c3e-9d14-88aa0c5e21f7', '7f3e2cbd-14a8-4f00-8e88-3b2c1d0e9a6b']) {
+      const body = `Acme Dental: your cleaning is confirmed, ref ${uuid}. Reply STOP to opt out.`;
+      const tokens = analyse(body, rules).tokens;
+      const code = tokens.find((t) => t.forms[0] === uuid);
+      assert.ok(code, 'the UUID is one token');
+      assert.deepEqual(code.forms, [uuid], 'with no other spelling');
+      assert.deepEqual(screen(body, facts, rules).categories, []);
+    }
+    // Not a UUID (no hyphens, or letters beyond hex): read as before.
+    assert.ok(words('c4nn4b1s')[0]!.includes('cannabis'));
+    assert.ok(words('ref 1cbd4e2a0b7f4c3e').length >= 2);
   });
 
   it('join letters split by dots, dashes or spaces, and split words that are not words on their own', () => {

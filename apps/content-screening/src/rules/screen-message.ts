@@ -308,7 +308,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   corroborate(findings, firm, scores, rules, second);
   rules.model.heads.forEach((head, k) => {
     if (findings.some((f) => f.category === head.name && !f.uncorroborated)) return;
-    const judged = modelBand(head, scores[k]!, second, policy.encoderFloor) ?? agreement(head, scores[k]!, analysis, lexicons);
+    const judged = modelBand(head, scores[k]!, second, policy) ?? agreement(head, scores[k]!, analysis, lexicons);
     if (!judged) return;
     // The n-grams that carried the score are worked out only for a band that makes a finding
     // (a promotional score under an express basis makes none).
@@ -524,13 +524,13 @@ function agreement(head: { name: ModelHead; agree: number }, score: number, anal
  * With it, the encoder's bands for that class decide where the linear head reads at least some of
  * the category (its `corroborate` score and the policy's `encoderFloor`; promotion stays the linear head's), and a linear score in the block band that
  * the encoder does not share only holds (the linear heads never block alone once the encoder
- * has been asked).
+ * has been asked), and only where the encoder reads at least the policy's `linearFloor` of it.
  */
 function modelBand(
   head: { name: ModelHead; hold: number; block: number; corroborate: number },
   score: number,
   second: SecondOpinion | undefined,
-  encoderFloor: number,
+  { encoderFloor, linearFloor }: { encoderFloor: number; linearFloor: number },
 ): { band: Decision; why?: string } | null {
   if (second && 'scores' in second && head.name !== 'promotional') {
     // Where the linear head reads next to nothing of the category (below the score a rule's
@@ -542,7 +542,9 @@ function modelBand(
     const why = band ? `${encoderName(second)} scores ${p.toFixed(2)} (hold from ${band.hold.toFixed(2)}, block from ${band.block.toFixed(2)})` : undefined;
     if (band && p >= band.block) return { band: 'block', why: why! };
     if (band && p >= band.hold) return { band: 'hold', why: why! };
-    if (score >= head.block) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
+    // Nor does a linear score in the block band hold alone where the encoder reads next to nothing
+    // of the category (a random reference appended to a reminder can carry the linear score).
+    if (score >= head.block && p >= linearFloor) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
     // Neither model holds the text alone, but both read the category: their geometric mean holds.
     return together(head.name, score, second);
   }

@@ -36,9 +36,13 @@ describe('the text encoder’s opinion in the decision', () => {
     assert.equal(alone.decision, 'block');
     assert.ok(alone.findings.every((f) => f.reason.includes('text model')));
     assert.ok((alone.modelScores.cannabis ?? 0) >= cannabis.block);
-    const disagreed = screen(linearBlocks, facts, rules, opinion('benign', 0.99));
+    const disagreed = screen(linearBlocks, facts, rules, opinion('cannabis', 0.3));
     assert.equal(disagreed.decision, 'hold');
     assert.match(disagreed.reasons.join(' '), /below its hold band, so the linear score only holds/);
+    // Where the encoder reads next to nothing of the category (under the policy's linearFloor), not even that.
+    const lawful = opinion('benign', 0.99);
+    assert.ok('scores' in lawful && lawful.scores.cannabis < rules.data.policy.linearFloor);
+    assert.notEqual(screen(linearBlocks, facts, rules, lawful).decision, 'hold');
   });
 
   it('holds a text that both models read as the category though neither reaches its own hold band', () => {

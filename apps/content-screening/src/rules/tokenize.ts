@@ -4,6 +4,12 @@ export const WORD = 0;
 export const NUMBER = 1;
 export const SYMBOL = 2;
 export const PICTOGRAPH = 3;
+/** A reference code (a UUID): one opaque token, its letters and digits spelling nothing. */
+export const CODE = 4;
+
+// A UUID as systems append it to a reminder or receipt. Its hex letters and digits would otherwise
+// spell terms ("cbd", "14-88", "cbd4" read as leet) in one reference of a few hundred.
+const UUID = /[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![\p{L}\p{N}])/uy;
 
 /** A word, number, kept symbol or emoji of the normalised text, with the spellings it may stand for. */
 export interface Token {
@@ -197,6 +203,12 @@ function addForm(token: Token, form: string, flags: number): void {
   token.formFlags.push(flags);
 }
 
+/** A letter or digit, of any script. */
+function isWordChar(codePoint: number): boolean {
+  const cls = classOf(codePoint);
+  return cls === LETTER || cls === DIGIT;
+}
+
 /** Splits a normalised text into tokens. */
 export function tokenize(normalised: NormalisedText, context: TokenizeContext): Token[] {
   const text = normalised.text;
@@ -219,6 +231,12 @@ export function tokenize(normalised: NormalisedText, context: TokenizeContext): 
     }
     if (cls !== LETTER && cls !== DIGIT) {
       i += width;
+      continue;
+    }
+    UUID.lastIndex = i;
+    if ((i === 0 || !isWordChar(text.codePointAt(i - 1) ?? 0)) && UUID.test(text)) {
+      tokens.push(makeToken(CODE, i, UUID.lastIndex, text.slice(i, UUID.lastIndex), normalised));
+      i = UUID.lastIndex;
       continue;
     }
     // A word: letters and digits, apostrophes inside it dropped, leet symbols inside it kept.
