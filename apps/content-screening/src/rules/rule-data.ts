@@ -232,6 +232,7 @@ export const ScreeningPolicySchema = z.strictObject({
   ageGateClauses: z.array(ClauseIdSchema).min(1),
   /** The linear score a category needs (besides its head's `corroborate`) before the text encoder alone may stop a text for it. */
   encoderFloor: z.number().min(0).max(1),
+  /** The encoder score a category needs before a linear score in the block band alone holds a text for it. */
   linearFloor: z.number().min(0).max(1),
   /** What screening adds to the shared opt-out wording (libs/text): words that are no invented keyword, and the wording it appends. */
   optOut: z.strictObject({

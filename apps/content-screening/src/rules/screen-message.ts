@@ -327,9 +327,10 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     const finding = modelFinding(head.name, judged.band, scored, facts, rules, packName, known, countryClauses);
     if (finding) findings.push({ ...finding, evidence, byModel: true });
   });
-  // Unsure, and the encoder could not be asked: held for review (fails closed).
+  // What the linear promotional head read where promotion would stop the text and nothing found it.
   const promotionK = rules.model.heads.findIndex((h) => h.name === 'promotional');
   const promotionScore = facts.basis === 'prior_relationship' && facts.kind === 'standard' && !findings.some((f) => f.category === 'promotional' && !f.uncorroborated) ? scores[promotionK]! : 0;
+  // Unsure, and the encoder could not be asked: held for review (fails closed).
   if (second && 'unavailable' in second && findings.every((f) => SEVERITY[f.action] < SEVERITY.hold)) {
     // Sent for promotion alone: held as promotion.
     const forPromotion = promotionScore >= promotionConsult(second.head) && consultScore < promotionScore;
