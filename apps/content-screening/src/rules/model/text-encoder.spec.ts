@@ -132,6 +132,32 @@ describe('the text encoder', () => {
     assert.deepEqual(stopped, []);
   });
 
+  it('passes clinics’ informational templates and care wording under a prior-relationship basis, where both models also read promotion', async () => {
+    // The same reminder, receipt and aftercare wording from many clinics, each under its own
+    // brand, with words that only look like triggers and a system's reference UUID: the joint
+    // bands, the promotion read by both models and the linear floor must stop none of it.
+    const brands = ['Acme Dental', 'Lakeview Clinic', 'Glow Med Spa', 'Northside Pharmacy', 'Clínica Familiar'];
+    const wordings = [
+      (b: string) => `${b}: your Botox injection is confirmed for Thu at 3:00 pm. Reply STOP to opt out.`,
+      (b: string) => `${b}: please do not smoke or vape 48 hours before surgery, and no alcohol for 24 hours after sedation. Reply STOP to opt out.`,
+      (b: string) => `${b}: your oxycodone refill is ready for pickup. Bring photo ID. Reply STOP to opt out.`,
+      (b: string) => `${b}: we received your payment of $45.00; your self-pay discount was already applied. Ref 3f2b9c1e-7a44-4d1b-9e0a-5c6d7e8f9a0b. Reply STOP to opt out.`,
+      (b: string) => `${b}: su cita de limpieza es el martes a las 10:00. Responda STOP para cancelar.`,
+    ];
+    const rules = compileRules(loadRuleData());
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
+    const stopped: string[] = [];
+    for (const brand of brands) {
+      const facts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: false, kind: 'standard', brand, settings: DEFAULT_SETTINGS } as const;
+      for (const wording of wordings) {
+        const body = wording(brand);
+        const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
+        if (result.decision === 'hold' || result.decision === 'block') stopped.push(`${body}: ${result.decision} ${result.reasons.join('; ')}`);
+      }
+    }
+    assert.deepEqual(stopped, []);
+  });
+
   it('records its bands for every class but benign, and where the linear heads send texts to it', () => {
     const { bands, consult } = encoder.head;
     for (const c of ENCODER_CLASSES) if (c !== 'benign') assert.ok(bands[c] && bands[c].hold <= bands[c].block, c);
