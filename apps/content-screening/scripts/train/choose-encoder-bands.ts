@@ -163,6 +163,8 @@ const consult = CONSULT_CANDIDATES.find((t) => share(stopping, t) >= CONSULT_REC
 // 1,000 held-out lawful texts, raised on the calibration set). The two err on different texts:
 // the linear heads on wording, the encoder on what a text is about.
 const jointOf = (linearScore: number, encoderScore: number): number => Math.sqrt(linearScore * encoderScore);
+/** Whether the service asks the encoder about a text for class k: promotion from its own score (see needsSecondOpinion), the rest from `consult`. */
+const askedFor = (r: (typeof rows)[number], k: number): boolean => (ENCODER_CLASSES[k] === 'promotional' ? r.linear[k - 1]! >= promotionConsult({ bands }) : r.linearMax >= consult); // ENCODER_CLASSES is benign, then MODEL_HEADS
 const joined: Record<string, { joint: number; positives: number; beyondBands: number; lawfulBeyondBands: number }> = {};
 ENCODER_CLASSES.forEach((c, k) => {
   if (c === 'benign') return;
@@ -175,9 +177,7 @@ ENCODER_CLASSES.forEach((c, k) => {
   const calibrationNegatives = calibrationScores.filter((r) => c !== 'promotional' || !r.promotes);
   if (calibrationNegatives.length > 0) joint = Math.max(joint, thresholdAt(jointsOf(calibrationNegatives), CALIBRATION_FALSE_POSITIVE_RATE, JOINT_MIN));
   bands[c] = { ...band, joint };
-  // Promotion is asked of the encoder only for what it may add (see needsSecondOpinion), not from `consult`.
-  const asked = (r: (typeof rows)[number]): boolean => (c === 'promotional' ? r.linear[h]! >= promotionConsult({ bands }) : r.linearMax >= consult);
-  const beyond = (of: typeof rows): number => of.filter((r) => asked(r) && r.scores[k]! < band.hold && jointOf(r.linear[h]!, r.scores[k]!) >= joint).length;
+  const beyond = (of: typeof rows): number => of.filter((r) => askedFor(r, k) && r.scores[k]! < band.hold && jointOf(r.linear[h]!, r.scores[k]!) >= joint).length;
   const positives = rows.filter((r) => r.cls === k && !r.lawful);
   joined[c] = { joint, positives: positives.length, beyondBands: beyond(positives), lawfulBeyondBands: beyond(negatives) };
 });
@@ -193,8 +193,8 @@ const caught = (r: (typeof rows)[number], k: number, band: 'hold' | 'block'): bo
   const { [band]: from, joint } = bands[ENCODER_CLASSES[k]!]!;
   const h = k - 1; // ENCODER_CLASSES is benign, then MODEL_HEADS in order
   const together = band === 'hold' && joint !== undefined && jointOf(r.linear[h]!, r.scores[k]!) >= joint;
-  if (ENCODER_CLASSES[k] === 'promotional') return r.linear[h]! >= promotionConsult({ bands }) && together;
-  return r.linearMax >= consult && (r.scores[k]! >= from || together);
+  if (!askedFor(r, k)) return false;
+  return together || (ENCODER_CLASSES[k] !== 'promotional' && r.scores[k]! >= from);
 };
 const figures = Object.fromEntries(
   ENCODER_CLASSES.flatMap((c, k) => {
