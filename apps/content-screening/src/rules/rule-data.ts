@@ -229,6 +229,8 @@ export const ScreeningPolicySchema = z.strictObject({
     missing_sender_id: Outcome,
     missing_opt_out_language: Outcome,
   }),
+  /** What an offer in a reply to the person's own message gets (the conversation basis; `categories.promotional` is the prior-relationship basis's). */
+  promotionInConversation: Outcome.extend({ action: z.enum(['block', 'hold']) }),
   ageGateClauses: z.array(ClauseIdSchema).min(1),
   /** The linear score a category needs (besides its head's `corroborate`) before the text encoder alone may stop a text for it. */
   encoderFloor: z.number().min(0).max(1),
@@ -245,6 +247,7 @@ export const ScreeningPolicySchema = z.strictObject({
   evasionNormalisations: z.array(z.string()),
 });
 export type ScreeningPolicy = z.infer<typeof ScreeningPolicySchema>;
+export type PolicyOutcome = z.infer<typeof Outcome>;
 
 export interface RuleData {
   lexicons: Lexicons;

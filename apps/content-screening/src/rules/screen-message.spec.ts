@@ -372,6 +372,38 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
   });
 });
 
+describe('consent basis (MP.CONSENT.CONVERSATION)', () => {
+  const conversation = { basis: 'conversation' as const, firstMessage: false };
+  const reply = (text: string) => screen(text, facts(conversation), rules);
+
+  it('holds an offer slipped into a reply to the person, citing the conversation it goes past', () => {
+    for (const text of [
+      'Hi Dana, yes we moved you to 2:30 tomorrow. Btw 20% off whitening for all patients this month!',
+      'Hola Mari, ya quedaste el viernes a las 5. Si traes a una amiga nueva, las dos se llevan la limpieza gratis.',
+    ]) {
+      const result = reply(text);
+      assert.equal(result.decision, 'hold', text);
+      assert.deepEqual(result.clauses, ['MP.CONSENT.CONVERSATION'], text);
+      assert.match(result.reasons.join(' '), /in a reply to the person's own message, whose consent covers that conversation only/);
+    }
+  });
+
+  it("lets a reply answer the person's question about prices, and reads their talk of votes as theirs", () => {
+    for (const text of [
+      'Hi Dana, the cleaning is $85 with your plan and the x-rays are covered. See you Friday!',
+      'Sí, el descuento de adulto mayor ya está aplicado a su cuenta; le quedan $40 por pagar.',
+      'Did you vote for the new logo yet? Lunch is on me if mine wins lol',
+    ]) {
+      assert.equal(reply(text).decision, 'pass', `${text}: ${reply(text).reasons.join('; ')}`);
+    }
+  });
+
+  it('lists the conversation clause among what a pass was checked against', () => {
+    assert.ok(reply('See you Friday at 10!').clauses.includes('MP.CONSENT.CONVERSATION'));
+    assert.ok(!screen(wrap('See you Friday at 10!'), facts({ basis: 'express' }), rules).clauses.includes('MP.CONSENT.CONVERSATION'));
+  });
+});
+
 describe('first message and sender identification (MP.OPTOUT.LANGUAGE, MP.SENDER_ID)', () => {
   it('appends standard opt-out wording to a first message that lacks it', () => {
     const result = screen('Acme Dental: 15% off whitening this week.', facts(), rules);

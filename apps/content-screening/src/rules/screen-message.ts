@@ -14,7 +14,7 @@ import {
 } from '@sms/contracts';
 import { analyse, type Analysis, type Span } from './analyse.js';
 import type { CompiledRules } from './compile.js';
-import { CATEGORY_NAMES, type Category, type CountryPacks, type LexiconCategory, type RuleData } from './rule-data.js';
+import { CATEGORY_NAMES, type Category, type CountryPacks, type LexiconCategory, type PolicyOutcome, type RuleData, type ScreeningPolicy } from './rule-data.js';
 import { CONSULTED_HEADS, promotionConsult, type EncoderClass, type EncoderHeadFile, type EncoderScores } from './model/encoder-head.js';
 import { explainHead, scoreText, type ModelHead } from './model/text-model.js';
 import { originalSpan } from './normalise.js';
@@ -124,6 +124,22 @@ export function defaultBasis(useCase: UseCase): ConsentBasis {
   }
 }
 
+/**
+ * Where the consent basis bars promotion, and how a reason says so. A prior relationship allows
+ * informational messages only (MP.CONSENT.PRIOR_RELATIONSHIP). A reply to the person's own
+ * message is consented for that conversation only (MP.CONSENT.CONVERSATION): an offer slipped
+ * into it goes past what the person asked for. Its outcome is a hold, since the offer may answer
+ * the person's own question, and it looks for offers only: people talk of votes and petitions
+ * in their own words. Null where promotion is consented (express), and for the consent
+ * service's own messages.
+ */
+function promotionBar(facts: ScreeningFacts, policy: ScreeningPolicy): { outcome: PolicyOutcome; basis: string; causes: boolean } | null {
+  if (facts.kind !== 'standard') return null;
+  if (facts.basis === 'prior_relationship') return { outcome: policy.categories.promotional, basis: 'under a prior-relationship basis, which allows informational messages only', causes: true };
+  if (facts.basis === 'conversation') return { outcome: policy.promotionInConversation, basis: "in a reply to the person's own message, whose consent covers that conversation only", causes: false };
+  return null;
+}
+
 const SEVERITY: Record<Decision, number> = { pass: 0, transform: 1, hold: 2, block: 3 };
 const MAX_EVIDENCE = 50;
 const MAX_REASON = 1000;
@@ -162,9 +178,9 @@ const checkedCache = new WeakMap<CompiledRules, Map<string, ClauseId[]>>();
 /** Every clause a pass was checked against (the same for every message with the same facts, so remembered). */
 function checkedClauses(rules: CompiledRules, packName: string, facts: ScreeningFacts): ClauseId[] {
   const firstMessage = facts.kind === 'standard' && facts.firstMessage;
-  const prior = facts.kind === 'standard' && facts.basis === 'prior_relationship';
+  const promotion = promotionBar(facts, rules.data.policy)?.outcome.clauses ?? [];
   const sender = facts.basis !== 'conversation';
-  const key = `${packName}|${firstMessage}|${prior}|${sender}`;
+  const key = `${packName}|${firstMessage}|${promotion.join(',')}|${sender}`;
   let cache = checkedCache.get(rules);
   if (!cache) checkedCache.set(rules, (cache = new Map<string, ClauseId[]>()));
   const known = cache.get(key);
@@ -174,7 +190,7 @@ function checkedClauses(rules: CompiledRules, packName: string, facts: Screening
   for (const rule of Object.values(packs.packs[packName]?.categories ?? {})) checked.push(...(rule.action === 'age_gate' ? policy.ageGateClauses : (rule.clauses ?? [])));
   for (const name of ['hate', 'fraud', 'malware', 'filter_evasion'] as const) checked.push(...policy.categories[name].clauses);
   if (firstMessage) checked.push(...policy.categories.missing_opt_out_language.clauses);
-  if (prior) checked.push(...policy.categories.promotional.clauses);
+  checked.push(...promotion);
   if (sender) checked.push(...policy.categories.missing_sender_id.clauses);
   const clauses = unique(checked).sort(byClauseOrder);
   cache.set(key, clauses);
@@ -275,10 +291,11 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
     });
   }
 
-  if (facts.basis === 'prior_relationship' && facts.kind === 'standard') {
-    const outcome = policy.categories.promotional;
+  const barred = promotionBar(facts, policy);
+  if (barred) {
+    const { outcome } = barred;
     const threshold = lexicons.promotional.threshold;
-    const promo = analysis.promotionalScore >= threshold ? analysis.promotional : analysis.advocacyScore >= threshold ? analysis.advocacy : null;
+    const promo = analysis.promotionalScore >= threshold ? analysis.promotional : barred.causes && analysis.advocacyScore >= threshold ? analysis.advocacy : null;
     if (promo) {
       const what = promo === analysis.promotional ? 'promotes a product or offer' : 'advocates for a social cause';
       const evidence = promo.flatMap((s) => (s.evidence ? [evidenceOf('promotional', s.evidence, s.id)] : []));
@@ -289,7 +306,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
         category: 'promotional',
         action: outcome.action === 'hold' ? 'hold' : 'block',
         clauses: outcome.clauses,
-        reason: `promotional: ${what} under a prior-relationship basis, which allows informational messages only${first ? `; ${describe(first)}` : ''}`,
+        reason: `promotional: ${what} ${barred.basis}${first ? `; ${describe(first)}` : ''}`,
         evidence,
       });
     }
@@ -329,7 +346,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   });
   // What the linear promotional head read where promotion would stop the text and nothing found it.
   const promotionK = rules.model.heads.findIndex((h) => h.name === 'promotional');
-  const promotionScore = facts.basis === 'prior_relationship' && facts.kind === 'standard' && !findings.some((f) => f.category === 'promotional' && !f.uncorroborated) ? scores[promotionK]! : 0;
+  const promotionScore = barred && !findings.some((f) => f.category === 'promotional' && !f.uncorroborated) ? scores[promotionK]! : 0;
   // Unsure, and the encoder could not be asked: held for review (fails closed).
   if (second && 'unavailable' in second && findings.every((f) => SEVERITY[f.action] < SEVERITY.hold)) {
     // Sent for promotion alone: held as promotion.
@@ -586,13 +603,9 @@ function modelFinding(
   const { packs, policy } = rules.data;
   const pack = packs.packs[packName]!;
   if (category === 'promotional') {
-    if (facts.basis !== 'prior_relationship' || facts.kind !== 'standard') return null;
-    return {
-      category,
-      action: 'hold',
-      clauses: policy.categories.promotional.clauses,
-      reason: `promotional: may promote a product or cause under a prior-relationship basis, which allows informational messages only; ${scored()}`,
-    };
+    const barred = promotionBar(facts, policy);
+    if (!barred) return null;
+    return { category, action: 'hold', clauses: barred.outcome.clauses, reason: `promotional: may promote a product or ${barred.causes ? 'cause' : 'offer'} ${barred.basis}; ${scored()}` };
   }
   if (category === 'fraud' || category === 'malware' || category === 'hate') {
     const outcome = policy.categories[category];
