@@ -73,8 +73,8 @@ export interface ScreeningResult {
   /** The highest linear score of the heads that can send a text to the encoder (CONSULTED_HEADS). */
   consultScore: number;
   /**
-   * The linear promotional score where promotion would stop the text (a prior-relationship
-   * basis) and neither stage one nor the head has found it; else 0. From `promotionConsult` of
+   * The linear promotional score where promotion would stop the text (a prior-relationship or
+   * conversation basis) and neither stage one nor the head has found it; else 0. From `promotionConsult` of
    * the encoder's head it sends the text to the encoder too.
    */
   promotionScore: number;

@@ -40,8 +40,8 @@ export type EncoderScores = Record<EncoderClass, number>;
 export const CONSULTED_HEADS = MODEL_HEADS.filter((h) => h !== 'promotional');
 
 /**
- * From which linear promotional score a text that promotion would stop (a prior-relationship
- * basis) is sent to the encoder for promotion alone: the joint band can be reached only from the
+ * From which linear promotional score a text that promotion would stop (a prior-relationship or
+ * conversation basis) is sent to the encoder for promotion alone: the joint band can be reached only from the
  * square of its score (the encoder's score is at most 1). Never without a joint band.
  */
 export function promotionConsult(head: { bands?: EncoderHeadFile['bands'] }): number {
