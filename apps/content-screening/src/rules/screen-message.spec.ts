@@ -63,6 +63,15 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     assert.equal(run("We're dying to see your new smile! Killer deal on whitening.").decision, 'pass');
   });
 
+  it('blocks a threat to a place of worship and Spanish slurs, and not the church next door or a Spanish word close to a slur', () => {
+    for (const text of ['we know where you pray. your mosque is next.', 'Tu hijo es un maricón y todo el colegio lo sabe.', 'Vamos a quemar esa sinagoga.']) {
+      assert.ok(run(text).categories.includes('hate'), text);
+    }
+    for (const text of ['Our church is next to the clinic: park in its lot.', 'Bring a spare shirt, yours will be sudada after the stress test.']) {
+      assert.equal(run(text).decision, 'pass', text);
+    }
+  });
+
   it('blocks fraud, and cites false identity when a link impersonates a brand', () => {
     const prize = screen('URGENT! You have won a £2000 prize GUARANTEED. Call 09061790321 from land line. Claim 3030.', facts({ basis: 'conversation', firstMessage: false }), rules);
     assert.equal(prize.decision, 'block');
@@ -159,6 +168,15 @@ describe('gated content (MP.AGE_GATE)', () => {
     for (const text of ['Try the massage gun in our lobby.', 'Appointment slots are filling up.', 'Avoid smoking after your extraction.', 'Coffee, tea and red wine stains? Whitening 20% off.']) {
       assert.equal(run(text).decision, 'pass', text);
     }
+  });
+
+  it("reads a med spa's happy hour and a leaf beside a price as what they are, and the leaf beside a strain as cannabis", () => {
+    const express = { basis: 'express' as const };
+    for (const text of ['IV hydration happy hour: $99 drips Fridays 3-6pm.', 'Botox happy hour, $10 a unit this Thursday.', 'Free shipping on herbal teas over $35 🌿']) {
+      assert.equal(run(text, express).decision, 'pass', text);
+    }
+    assert.ok(run('Fresh sativa drop 🌿 $40 an eighth.', express).categories.includes('cannabis'));
+    assert.ok(run('Happy hour: $5 margaritas till 7.', express).categories.includes('alcohol'));
   });
 
   it('reads the gated goods of Spanish offers, and not the same words in care instructions', () => {
