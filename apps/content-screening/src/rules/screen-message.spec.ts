@@ -385,6 +385,18 @@ describe('consent basis (MP.CONSENT.PRIOR_RELATIONSHIP)', () => {
     }
   });
 
+  it('sees a fundraiser or a candidacy inside a notice as advocacy, and not the receipt of a gift', () => {
+    for (const text of [
+      'Your flu shot is 10/2 at 11am. Dr. Grant is running for county commissioner, learn more at grant-example.com.',
+      'Las boletas se entregan el viernes. Compre la playera del equipo; lo recaudado es para el viaje a la final.',
+      'Su control prenatal es el viernes. Con $50 ayuda a que una mamá sin seguro tenga su ultrasonido.',
+      "Your session link is in your email. We're raising funds for the county crisis line.",
+    ]) {
+      assert.match(run(text, prior).reasons.join(' '), /advocates for a social cause/, text);
+    }
+    assert.equal(run('Thank you for your gift. All proceeds support free screenings.', prior).decision, 'pass');
+  });
+
   it('lets the same promotion pass with express consent', () => {
     assert.equal(run('20% off whitening for all patients this month!').decision, 'pass');
   });
