@@ -114,6 +114,19 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     }
   });
 
+  it('sees Spanish sextortion, a fee paid to an account number and a PIN asked for by reply as fraud, and a charge "si no la reconoce" as part of a scam', () => {
+    for (const text of [
+      'Hackeamos tu correo y tenemos tu contraseña. Mándanos 0.02 BTC esta semana o publicamos todo en tu Facebook.',
+      'Su cita requiere prepago. Si no deposita $500 a la cuenta 4152 3138 0099 antes de las 6 se cancelará.',
+      'Para entregar la beca, responda con el número de cuenta bancaria y el NIP del tutor antes del viernes.',
+    ]) {
+      assert.ok(run(text).categories.includes('fraud'), text);
+    }
+    // Alone it is what a bank's real alert says: stage one sees part of a scam, and the fraud head decides.
+    assert.ok(run('Su compra por $14,999 fue aprobada. Si no la reconoce, comuníquese al 800-555-0131.').fraudSignals.includes('unauthorized_activity'));
+    assert.equal(run('Su pago de $500 a la cuenta de la clínica quedó registrado. Gracias.').decision, 'pass');
+  });
+
   it('blocks links to installable files and known malware hosts', () => {
     const apk = run('Update our app: https://acme-dental-app.com/acme.apk');
     assert.equal(apk.decision, 'block');
