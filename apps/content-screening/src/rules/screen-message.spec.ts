@@ -489,7 +489,10 @@ describe('first message and sender identification (MP.OPTOUT.LANGUAGE, MP.SENDER
   });
 
   it('blocks rather than fix a message that would grow past 1,600 characters', () => {
-    const result = screen(`Acme Dental: ${'a'.repeat(1580)}`, facts(), rules);
+    // A long list of visits (one character repeated 1,580 times reads as anything to the linear
+    // heads: each repeat of an n-gram adds to its head's sum).
+    const visits = Array.from({ length: 80 }, (_, i) => `${i + 1}/3 ${9 + (i % 8)}:00 Dr. Lee;`).join(' ');
+    const result = screen(`Acme Dental: your visits ${visits}`.slice(0, 1590), facts(), rules);
     assert.equal(result.decision, 'block');
     assert.match(result.reasons.join(' '), /exceed 1600 characters/);
   });
