@@ -5,6 +5,7 @@ import { normalise } from '../normalise.js';
 import { needsSecondOpinion, screen, type ScreeningFacts, type ScreeningResult } from '../screen-message.js';
 import { ENCODER_CLASSES, POOL_FULL, type EncoderScores } from './encoder-head.js';
 import { EncoderTokenizer } from './encoder-input.js';
+import { textWindows } from './features.js';
 import { EncoderPool, TextEncoder } from './text-encoder.js';
 
 /** The encoder as the screening asks it: the pool that runs it, the tokenizer that feeds it, and what it answered lately. */
@@ -58,10 +59,26 @@ export function withDigitsShifted(body: string, shift: number): string {
   return body.replace(/[0-9]/g, (d) => String((Number(d) + shift) % 10));
 }
 
+/**
+ * The encoder's answer for a body. A body longer than `READ_WINDOW` is read window by window, as
+ * the linear heads read it (the encoder reads at most 128 word pieces, and filler put first would
+ * hide the rest): each category at its highest over the windows, lawful at its lowest.
+ */
 async function ask(second: SecondStage, body: string): Promise<EncoderScores | typeof POOL_FULL> {
-  const text = normalise(body);
-  const ids = (): number[] => second.tokenizer.encode(text);
-  return second.cache ? second.cache.score(text.text, ids) : second.pool.score(ids());
+  const text = normalise(body).text;
+  let strongest: EncoderScores | undefined;
+  for (const [start, end] of textWindows(text)) {
+    const scores = await askAbout(second, text.slice(start, end));
+    if (scores === POOL_FULL) return POOL_FULL;
+    if (!strongest) strongest = { ...scores };
+    else for (const c of ENCODER_CLASSES) strongest[c] = c === 'benign' ? Math.min(strongest[c], scores[c]) : Math.max(strongest[c], scores[c]);
+  }
+  return strongest!;
+}
+
+function askAbout(second: SecondStage, text: string): Promise<EncoderScores | typeof POOL_FULL> {
+  const ids = (): number[] => second.tokenizer.encode({ text });
+  return second.cache ? second.cache.score(text, ids) : second.pool.score(ids());
 }
 
 /**

@@ -158,6 +158,24 @@ describe('the text encoder', () => {
     assert.deepEqual(stopped, []);
   });
 
+  it('reads a long message window by window: filler around a scam does not hide it, and a long list of visits or one sentence repeated stays lawful', async () => {
+    const rules = compileRules(loadRuleData());
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
+    const facts = { country: 'US', age: { verified: false }, basis: 'conversation', firstMessage: false, kind: 'standard', brand: 'Lisa', settings: DEFAULT_SETTINGS } as const;
+    const scam = "Hey it's Lisa, new number! I'm stuck at the airport, can you send $300 by Zelle? I'll pay you back tonight.";
+    const filler = ' Thank you, see you soon.'.repeat(30);
+    for (const body of [`${scam}${filler}`, `${filler.trim()} ${scam}`]) {
+      const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
+      assert.ok(result.categories.includes('fraud'), `${body.slice(0, 60)}: ${result.decision} ${result.reasons.join('; ')}`);
+    }
+    const clinic = { ...facts, basis: 'prior_relationship', brand: 'Acme Dental' } as const;
+    const visits = Array.from({ length: 12 }, (_, i) => `${i + 2}/3 at ${9 + (i % 8)}:00 cleaning with Dr. Lee`).join('; ');
+    for (const body of [`Acme Dental: your upcoming visits: ${visits}. Reply C to confirm.`, `Acme Dental:${' Your cleaning is confirmed for Friday.'.repeat(40)}`]) {
+      const result = await screenTwoStage(body, clinic, rules, { pool, tokenizer });
+      assert.deepEqual(result.categories, [], `${body.slice(0, 60)}: ${result.reasons.join('; ')}`);
+    }
+  });
+
   it('records its bands for every class but benign, and where the linear heads send texts to it', () => {
     const { bands, consult } = encoder.head;
     for (const c of ENCODER_CLASSES) if (c !== 'benign') assert.ok(bands[c] && bands[c].hold <= bands[c].block, c);

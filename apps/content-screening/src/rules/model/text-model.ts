@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NormalisedText } from '../normalise.js';
-import { featuresOf, type FeatureSpec } from './features.js';
+import { featuresOf, textWindows, type FeatureSpec } from './features.js';
 import { SlotWeights } from './slot-weights.js';
 
 /**
@@ -163,8 +163,24 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 // Reused accumulator: one message at a time.
 let sums = new Float64Array(16);
 
-/** Every head's probability for one text. */
-export function scoreText(model: TextModel, normalised: NormalisedText): number[] {
+/**
+ * Every head's probability for one text. A text longer than `READ_WINDOW` is read window by
+ * window (`textWindows`), each head at its highest: the heads were trained on texts of at most
+ * that length, and over a longer one the length-normalised counts would let filler dilute what a
+ * part of it says, or one sentence repeated dozens of times add up to anything.
+ */
+export function scoreText(model: TextModel, normalised: Pick<NormalisedText, 'text'>): number[] {
+  const windows = textWindows(normalised.text);
+  if (windows.length === 1) return scoreWhole(model, normalised);
+  const best = new Array<number>(model.heads.length).fill(0);
+  for (const [start, end] of windows) {
+    const scores = scoreWhole(model, { text: normalised.text.slice(start, end) });
+    for (let k = 0; k < best.length; k++) best[k] = Math.max(best[k]!, scores[k]!);
+  }
+  return best;
+}
+
+function scoreWhole(model: TextModel, normalised: Pick<NormalisedText, 'text'>): number[] {
   const h = model.heads.length;
   if (sums.length < h) sums = new Float64Array(h);
   sums.fill(0, 0, h);
