@@ -155,7 +155,9 @@ describe('the review console in a browser', () => {
     await row.locator('input.note').fill("the clinic's own short link");
     await row.locator('button.approve').click();
     await page.waitForSelector(`#held-table tr[data-message-id="${second}"]`, { state: 'detached' });
-    const view = await pipeline.waitForStatus(tenant, second, ['delivered']);
+    await pipeline.waitForStatus(tenant, second, ['delivered']);
+    // The review's decision reaches audit on its own topic, the statuses on theirs.
+    const view = await pipeline.waitForView(tenant, second, "to show the review's decision", (v) => v.decisions.some((d) => d.stage === 'review'));
     assert.match(view.decisions.find((d) => d.stage === 'review')?.reason ?? '', /approved by Casey Compliance: the clinic's own short link/);
   });
 
