@@ -15,7 +15,7 @@ describe('textWindows', () => {
         for (const [i, [start, end]] of windows.entries()) {
           assert.ok(end - start <= size && end > start, `window ${start}-${end}`);
           // Each window starts after the last one did and no later than it ended: nothing is skipped.
-          if (i > 0) assert.ok(start > windows[i - 1]![0] && start <= windows[i - 1]![1], `window ${start}-${end} after ${windows[i - 1]}`);
+          if (i > 0) assert.ok(start > windows[i - 1]![0] && start <= windows[i - 1]![1], `window ${start}-${end} after ${JSON.stringify(windows[i - 1])}`);
         }
       }),
     );
