@@ -127,6 +127,26 @@ describe('prohibited content (MP.CONTENT.*)', () => {
     assert.equal(run('Su pago de $500 a la cuenta de la clínica quedó registrado. Gracias.').decision, 'pass');
   });
 
+  it('reads trade slang and the ways round a prescription read on a tenth development set, and not the words they borrow', () => {
+    const express = { basis: 'express' as const };
+    const expect: [string, string][] = [
+      ['Install our hidden spy app and read their texts from your phone. $29.', 'malware'],
+      ['Le aparto dos cajetillas de Marlboro, se las dejo en $120.', 'tobacco'],
+      ['Llegó cripy y bareta, domicilio hasta las 11.', 'cannabis'],
+      ['Skip the visit: no need to see the provider, we mail the pens. $250 each.', 'prescription_drugs'],
+      ['Quiniela de la oficina: 10 € por persona y el que acierte se lleva el bote.', 'gambling'],
+      ['Two polymer frames with parts kits, untraceable builds, $550.', 'firearms'],
+    ];
+    for (const [text, category] of expect) assert.ok(run(text, express).categories.includes(category), `${text}: ${run(text, express).reasons.join('; ')}`);
+    for (const text of [
+      'Recargue su plan prepago en línea y evite cortes.',
+      'Your pickup window is 2-4 pm; the pharmacist will see you at the counter.',
+      'Gracias por su pago de $480; su cuenta queda al corriente.',
+    ]) {
+      assert.equal(run(text, express).decision, 'pass', text);
+    }
+  });
+
   it('blocks links to installable files and known malware hosts', () => {
     const apk = run('Update our app: https://acme-dental-app.com/acme.apk');
     assert.equal(apk.decision, 'block');
