@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { appendVerdict, VerdictSchema } from '@sms/contracts';
 import { anEnvelope, aTenant } from '@sms/testing';
 import { compileRules } from './compile.js';
-import { loadRuleData } from './rule-data.js';
+import { loadRuleData, type Category } from './rule-data.js';
 import { DEFAULT_SETTINGS, screen, screenMessage, type ScreeningFacts } from './screen-message.js';
 import { screeningFacts } from '../test-support/screening-facts.js';
 
@@ -129,7 +129,7 @@ describe('prohibited content (MP.CONTENT.*)', () => {
 
   it('reads trade slang and the ways round a prescription read on a tenth development set, and not the words they borrow', () => {
     const express = { basis: 'express' as const };
-    const expect: [string, string][] = [
+    const expect: [string, Category][] = [
       ['Install our hidden spy app and read their texts from your phone. $29.', 'malware'],
       ['Le aparto dos cajetillas de Marlboro, se las dejo en $120.', 'tobacco'],
       ['Llegó cripy y bareta, domicilio hasta las 11.', 'cannabis'],
