@@ -59,7 +59,7 @@ try {
       STACK.map((name) => [name, { OTEL_EXPORTER_ZIPKIN_ENDPOINT: '', ...(profiled.has(name) ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` } : {}) }]),
     );
     handles = startProcesses(profile, STACK, { extraEnv });
-    await waitHealthy(profile, handles);
+    await waitHealthy(handles);
   }
   for (const file of files.sort()) {
     console.log(`\n== ${relative(ROOT, file)}`);

@@ -119,7 +119,7 @@ try {
       zipkinStarted = true;
       const zipkin = startZipkin('test', () => undefined);
       handles = startProcesses(profile, STACK);
-      await timed('stack start', () => Promise.all([waitHealthy(profile, handles), zipkin]));
+      await timed('stack start', () => Promise.all([waitHealthy(handles), zipkin]));
       record('e2e', await timed('e2e', () => runNodeTests('e2e', { TEST_STACK_FILE: stackFile })));
     }
   }

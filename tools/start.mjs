@@ -51,7 +51,7 @@ try {
   await createTopics('local', say);
   await migrateAll(profile, say);
   handles = startProcesses(profile, STACK, { onLine: printLine });
-  await waitHealthy(profile, handles);
+  await waitHealthy(handles);
   const { demo, file } = await seedDemo(profile);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   say(`all services healthy in ${seconds}s`);

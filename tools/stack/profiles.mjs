@@ -68,8 +68,19 @@ export function getProfile(name) {
   return p;
 }
 
-/** The environment one service runs with under a profile. */
-export function serviceEnv(p, service) {
+/**
+ * The HTTP port of one instance of a service. Instance 0 is the service's own port (one instance,
+ * as `npm start` and the end-to-end tier run); instances 1, 2, ... listen 10,000, 20,000, ...
+ * above it, behind a balancer on the service's port (tools/stack/balancer.mjs), as the fault tier
+ * runs two of each: away from the other slots' ports, from what else this machine serves (4222,
+ * a few ports above the test slots, is NATS's) and from the kernel's ephemeral range.
+ */
+export function instancePort(p, service, instance = 0) {
+  return p.ports[service] + 10_000 * instance;
+}
+
+/** The environment one service runs with under a profile (`instance`: see instancePort). */
+export function serviceEnv(p, service, instance = 0) {
   const url = (s) => `http://127.0.0.1:${p.ports[s]}`;
   const common = {
     KAFKA_BROKERS: `127.0.0.1:${p.kafka.port}`,
@@ -77,7 +88,7 @@ export function serviceEnv(p, service) {
     PII_HASH_KEY: `${p.name}-only-pseudonymisation-key`,
     REDIS_URL: p.redisUrl,
     HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(p.ports[service]),
+    HTTP_PORT: String(instancePort(p, service, instance)),
     LOG_LEVEL: 'log',
     ...(p.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: p.otlpEndpoint } : {}),
     OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${p.zipkinPort}/api/v2/spans`,

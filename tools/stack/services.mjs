@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SERVICES, serviceEntry, serviceEnv, serviceUrl } from './profiles.mjs';
+import { instancePort, ROOT, SERVICES, serviceEntry, serviceEnv } from './profiles.mjs';
 
 // No --disable-warning=TimeoutNegativeWarning: that warning was kafkajs polling every idle
 // connection every millisecond (fixed in libs/kafka/src/request-queue-fix.ts); let it show.
@@ -27,15 +27,18 @@ export async function migrateAll(profile, log = console.log) {
 
 /**
  * Starts processes with their profile's environment. Each one's output goes to
- * <profile dir>/logs/<name>.log and, when `onLine` is given, line by line to it.
+ * <profile dir>/logs/<name>.log and, when `onLine` is given, line by line to it. With
+ * `instance` n > 0 each process is instance n of its service: named `<service>.<n>`, on its
+ * own port (instancePort), sharing everything else with the other instances.
  */
-export function startProcesses(profile, names, { onLine, extraEnv = {} } = {}) {
+export function startProcesses(profile, services, { onLine, extraEnv = {}, instance = 0 } = {}) {
   const logDir = join(profile.dir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  return names.map((name) => {
+  return services.map((service) => {
+    const name = instance === 0 ? service : `${service}.${instance}`;
     const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [...NODE_FLAGS, serviceEntry(name)], {
-      env: { ...process.env, ...serviceEnv(profile, name), ...(extraEnv[name] ?? {}) },
+    const child = spawn(process.execPath, [...NODE_FLAGS, serviceEntry(service)], {
+      env: { ...process.env, ...serviceEnv(profile, service, instance), ...(extraEnv[service] ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let pending = '';
@@ -50,12 +53,15 @@ export function startProcesses(profile, names, { onLine, extraEnv = {} } = {}) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    return { name, child, exited, logFile: join(logDir, `${name}.log`) };
+    return { name, service, instance, url: `http://127.0.0.1:${instancePort(profile, service, instance)}`, child, exited, logFile: join(logDir, `${name}.log`) };
   });
 }
 
-/** Waits until every process answers GET /health with 200; fails fast if one exits. */
-export async function waitHealthy(profile, handles, timeoutMs = 90_000) {
+/**
+ * Waits until every process answers GET /health with 200; fails fast if one exits. Each probe
+ * waits `probeMs` for its answer (a service working through a backlog answers slowly).
+ */
+export async function waitHealthy(handles, timeoutMs = 90_000, probeMs = 1_000) {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(handles.map((h) => h.name));
   const exitedEarly = new Map();
@@ -71,7 +77,7 @@ export async function waitHealthy(profile, handles, timeoutMs = 90_000) {
     await Promise.all(
       [...pending].map(async (name) => {
         try {
-          const response = await fetch(`${serviceUrl(profile, name)}/health`, { signal: AbortSignal.timeout(1000) });
+          const response = await fetch(`${handles.find((h) => h.name === name).url}/health`, { signal: AbortSignal.timeout(probeMs) });
           if (response.ok) pending.delete(name);
         } catch {
           // not listening yet
