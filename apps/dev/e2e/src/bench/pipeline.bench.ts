@@ -20,13 +20,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendVerdict, TOPICS, type ConsentCaptureEvent, type MessageEnvelope, type SendRequestEvent, type Stage } from '@sms/contracts';
+import { appendVerdict, TOPICS, type MessageEnvelope, type SendRequestEvent, type Stage } from '@sms/contracts';
 import { createKafkaClient, decodeValue, encodeValue } from '@sms/kafka';
-import { call, registerTenant, testStack, waitFor, type SimMessage, type TestStack } from '@sms/testing';
+import { call, testStack, waitFor, type SimMessage, type TestStack } from '@sms/testing';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
 import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
 import { dbBetween, DbWatch, type DbSample } from './db-writes.js';
+import { senderOf, SENDERS_PER_TENANT, setUpTenants, type LoadTenant } from '../load-tenants.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
@@ -82,24 +83,6 @@ const tenantIndex = (n: number): number => (violation(n) ?? n) % TENANTS;
 /** One message in 50 comes over HTTP, the rest over Kafka (how high-volume upstreams send). */
 const viaHttp = (n: number): boolean => n % 50 === 17;
 
-interface BenchTenant {
-  index: number;
-  tenantId: string;
-  apiKey: string;
-  brand: string;
-  senders: string[];
-  /** Recipients with express consent for offers (and a relationship for reminders). */
-  consented: string[];
-  /** Recipients with a relationship only: reminders yes, promotions no. */
-  related: string[];
-  /** Recipients who consented, then texted STOP. */
-  optedOut: string[];
-}
-
-const RECIPIENTS_PER_TENANT = 1_500;
-const SENDERS_PER_TENANT = 10;
-const OPTED_OUT_PER_TENANT = 20;
-
 /**
  * Each clinic writes its own wording: the same template from several tenants is what the
  * snowshoeing detector blocks (cross-tenant, MP.ISV), as it should.
@@ -129,7 +112,7 @@ const PROMOTIONS = [
   (b: string, d: number, p: number) => `${b} loyalty members: bonus ${p} points on every visit till Dec ${d}. Check the app. STOP to unsubscribe.`,
 ];
 
-function body(kind: Kind, t: BenchTenant, n: number): string {
+function body(kind: Kind, t: LoadTenant, n: number): string {
   const day = 1 + (n % 28);
   const hour = 8 + (n % 9);
   switch (kind) {
@@ -154,10 +137,7 @@ function scatter(n: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Sticky sender per recipient, as a messaging service would pick. */
-const senderOf = (t: BenchTenant, to: string): string => t.senders[Number.parseInt(to.slice(-4), 10) % t.senders.length]!;
-
-function request(t: BenchTenant, n: number, run: string): SendRequestEvent {
+function request(t: LoadTenant, n: number, run: string): SendRequestEvent {
   const kind = kindOf(n);
   const pool = kind === 'reminder' ? [...t.consented, ...t.related] : kind === 'no-consent' ? t.related : kind === 'opted-out' ? t.optedOut : t.consented;
   // Recipients in a scattered order, as appointments fall: walking the list in order (several
@@ -176,97 +156,6 @@ function request(t: BenchTenant, n: number, run: string): SendRequestEvent {
     useCase: reminder ? 'informational' : 'marketing',
     body: body(kind, t, n),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Setup: tenants with enough sender capacity, consents captured over Kafka.
-
-async function setUpTenants(stack: TestStack, producer: Producer, count: number): Promise<BenchTenant[]> {
-  const tenants: BenchTenant[] = [];
-  for (let i = 0; i < count; i++) {
-    const base = 2_000_000 + i * 100_000 + (randomBytes(2).readUInt16BE(0) % 50_000);
-    // Short codes: 100 segments/s each (AUP.SERVICE_LIMITS); ten per clinic chain.
-    const senders = Array.from({ length: SENDERS_PER_TENANT }, (_, k) => `+1415${String(base + k).padStart(7, '0')}`);
-    const brand = `Clinic ${i + 1} Dental`;
-    const registered = await registerTenant(stack, {
-      brands: [{ name: brand, helpText: `${brand}: call (415) 555-0100 for help. Reply STOP to opt out.` }],
-      campaigns: [
-        { id: 'offers', brand, useCase: 'marketing' },
-        { id: 'reminders', brand, useCase: 'informational' },
-      ],
-      senders: senders.map((number) => ({ number, type: 'short_code', brand })),
-      messagingServices: [],
-      settings: {
-        optOutScope: 'brand',
-        rateLimitPerSecond: 100_000,
-        informationalInQuietHours: 'send',
-        // A chain with ten numbers sending its own reviewed templates (docs/snowshoeing.md).
-        snowshoe: { 'spread-hour': { distinctSenders: 25 }, 'spread-day': { distinctSenders: 25 }, 'fresh-numbers': 'off' },
-      },
-    });
-    const recipients = Array.from({ length: RECIPIENTS_PER_TENANT }, (_, k) => `+1212${String(2_000_000 + i * 100_000 + k).padStart(7, '0')}`);
-    const split = Math.floor(RECIPIENTS_PER_TENANT * 0.7);
-    tenants.push({
-      index: i,
-      tenantId: registered.tenantId,
-      apiKey: registered.apiKey,
-      brand,
-      senders,
-      optedOut: recipients.slice(0, OPTED_OUT_PER_TENANT),
-      consented: recipients.slice(OPTED_OUT_PER_TENANT, split),
-      related: recipients.slice(split),
-    });
-  }
-  const captures: ConsentCaptureEvent[] = [];
-  const capturedAt = new Date(Date.now() - 3_600_000).toISOString();
-  for (const t of tenants) {
-    const capture = (to: string, campaign: string, basis: 'express' | 'prior_relationship'): ConsentCaptureEvent => ({
-      tenantId: t.tenantId,
-      captureId: `bench-${t.tenantId}-${campaign}-${to}`,
-      to,
-      brand: t.brand,
-      campaign,
-      basis,
-      source: 'web_form',
-      capturedAt,
-      wording: `Yes, text me from ${t.brand}. Msg & data rates may apply. Reply STOP to opt out.`,
-      evidence: { formId: 'bench-signup', ip: '203.0.113.9' },
-    });
-    for (const to of [...t.optedOut, ...t.consented]) captures.push(capture(to, 'offers', 'express'), capture(to, 'reminders', 'prior_relationship'));
-    for (const to of t.related) captures.push(capture(to, 'reminders', 'prior_relationship'));
-  }
-  for (let i = 0; i < captures.length; i += 2_000) {
-    const chunk = captures.slice(i, i + 2_000);
-    await producer.send({ topic: TOPICS.consentCaptures.name, acks: -1, messages: chunk.map((c) => ({ key: `${c.tenantId}|${c.to}`, value: encodeValue(c) })) });
-  }
-  // Consent records every capture of a partition in order: the last ones of each tenant known means all are.
-  for (const t of tenants) {
-    for (const to of [...t.consented.slice(-3), ...t.related.slice(-3)]) {
-      await waitFor(
-        `consent of ${to} at ${t.tenantId}`,
-        async () => {
-          const answer = await call<{ records?: unknown[] }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(t.brand)}`, { apiKey: t.apiKey });
-          return answer.status === 200 && (answer.body.records?.length ?? 0) > 0 ? true : undefined;
-        },
-        { timeoutMs: 180_000 },
-      );
-    }
-  }
-  // Some people text STOP (to the number that texts them), through the simulator and intake's webhook.
-  for (const t of tenants) {
-    for (const to of t.optedOut) {
-      const answer = await call<{ webhookStatus: number }>(`${stack.urls['twilio-simulator']}/sim/inbound`, { body: { from: to, to: senderOf(t, to), body: 'STOP' } });
-      if (answer.status !== 200 || answer.body.webhookStatus !== 200) throw new Error(`inbound STOP failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-    }
-    for (const to of t.optedOut.slice(-2)) {
-      await waitFor(`the opt-out of ${to} at ${t.tenantId}`, async () => {
-        const answer = await call<{ state?: { optedOut: boolean } }>(`${stack.urls.consent}/v1/consents?to=${encodeURIComponent(to)}&brand=${encodeURIComponent(t.brand)}`, { apiKey: t.apiKey });
-        return answer.body.state?.optedOut ? true : undefined;
-      });
-    }
-  }
-  console.log(`set up ${tenants.length} tenants, ${tenants.length * SENDERS_PER_TENANT} short codes, ${captures.length} consents`);
-  return tenants;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,7 +298,7 @@ async function drive(
   name: string,
   rate: number,
   seconds: number,
-  state: { next: number; run: string; tenants: BenchTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number },
+  state: { next: number; run: string; tenants: LoadTenant[]; producer: Producer; stack: TestStack; observer: Observer; http: Set<Promise<void>>; httpFailures: number; httpRetries: number },
 ): Promise<Phase> {
   const first = state.next;
   const total = Math.round(rate * seconds);
@@ -698,7 +587,7 @@ async function relayBaseline(kafka: Kafka, stack: TestStack, sample: Buffer, tot
 }
 
 /** An accepted envelope as intake writes it, with a consent receipt: what the null pipeline's hops handle. */
-function sampleEnvelope(t: BenchTenant, run: string): MessageEnvelope {
+function sampleEnvelope(t: LoadTenant, run: string): MessageEnvelope {
   const r = request(t, 0, run);
   return {
     schema: 'sms.envelope',
@@ -765,7 +654,11 @@ async function main(): Promise<void> {
   const kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'pipeline-bench', log: quiet });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const tenants = await setUpTenants(stack, producer, TENANTS);
+  const tenants = await setUpTenants(
+    stack,
+    producer,
+    Array.from({ length: TENANTS }, (_, i) => `Clinic ${i + 1} Dental`),
+  );
   const observer = new Observer(kafka, stack.urls['twilio-simulator'], run);
   await observer.start();
   const state = { next: 0, run, tenants, producer, stack, observer, http: new Set<Promise<void>>(), httpFailures: 0, httpRetries: 0 };
