@@ -5,7 +5,11 @@ import { promisify } from 'node:util';
 
 /** A process started by tools/stack/services.mjs. */
 interface ProcessHandle {
+  /** `<service>` or, for one of several instances, `<service>.<n>`. */
   name: string;
+  service: string;
+  instance: number;
+  url: string;
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: string | null }>;
   logFile: string;
@@ -18,9 +22,12 @@ interface Profile {
 interface StackTools {
   getProfile(name: 'test'): Profile;
   STACK: string[];
-  startProcesses(profile: Profile, names: string[]): ProcessHandle[];
-  waitHealthy(profile: Profile, handles: ProcessHandle[], timeoutMs?: number): Promise<void>;
+  SERVICES: string[];
+  instancePort(profile: Profile, service: string, instance: number): number;
+  startProcesses(profile: Profile, services: string[], options?: { instance?: number }): ProcessHandle[];
+  waitHealthy(handles: ProcessHandle[], timeoutMs?: number, probeMs?: number): Promise<void>;
   stopProcesses(handles: ProcessHandle[]): Promise<void>;
+  startBalancer(port: number, targets: number[]): Promise<() => Promise<void>>;
   startBroker(profileName: string, log?: (line: string) => void): Promise<unknown>;
   killBroker(profileName: string): Promise<void>;
 }
@@ -30,36 +37,56 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 async function loadTools(): Promise<StackTools> {
   const load = (file: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(ROOT, 'tools', 'stack', file)).href);
-  const [profiles, services, kafka] = await Promise.all([load('profiles.mjs'), load('services.mjs'), load('kafka.mjs')]);
-  return { ...profiles, ...services, ...kafka } as unknown as StackTools;
+  const [profiles, services, kafka, balancer] = await Promise.all([load('profiles.mjs'), load('services.mjs'), load('kafka.mjs'), load('balancer.mjs')]);
+  return { ...profiles, ...services, ...kafka, ...balancer } as unknown as StackTools;
 }
 
 /**
  * The test stack as processes this test owns: the simulator and the six services started with
  * the test profile's environment (what `npm test` runs), killed with SIGKILL and started again one
  * at a time; the test broker killed and started again on its data; PostgreSQL restarted.
+ *
+ * With `instances` above one, every service runs that many instances, as it is deployed: Kafka
+ * splits each consumer group's partitions between them, and a balancer on the service's port
+ * (where every URL of the stack points) hands HTTP requests to them in turn.
  */
 export class StackControl {
   private handles = new Map<string, ProcessHandle>();
+  private balancers: (() => Promise<void>)[] = [];
 
   private constructor(
     private readonly tools: StackTools,
     private readonly profile: Profile,
+    readonly instances: number,
   ) {}
 
-  static async create(): Promise<StackControl> {
+  static async create(options: { instances?: number } = {}): Promise<StackControl> {
     const tools = await loadTools();
-    return new StackControl(tools, tools.getProfile('test'));
+    return new StackControl(tools, tools.getProfile('test'), options.instances ?? 1);
   }
 
+  /** The six services (each run as `instances` processes). */
   get services(): string[] {
-    return this.tools.STACK.filter((name) => name !== 'twilio-simulator');
+    return this.tools.SERVICES;
+  }
+
+  /** The services' processes by name: `<service>`, or `<service>.<n>` for n = 1..instances. */
+  get processes(): string[] {
+    return [...this.handles.values()].filter((h) => h.service !== 'twilio-simulator').map((h) => h.name);
   }
 
   async startAll(): Promise<void> {
-    const started = this.tools.startProcesses(this.profile, this.tools.STACK);
+    const started: ProcessHandle[] = this.tools.startProcesses(this.profile, ['twilio-simulator']);
+    if (this.instances === 1) started.push(...this.tools.startProcesses(this.profile, this.services));
+    else {
+      for (const service of this.services) {
+        const ports = Array.from({ length: this.instances }, (_, i) => this.tools.instancePort(this.profile, service, i + 1));
+        this.balancers.push(await this.tools.startBalancer(this.tools.instancePort(this.profile, service, 0), ports));
+      }
+      for (let instance = 1; instance <= this.instances; instance++) started.push(...this.tools.startProcesses(this.profile, this.services, { instance }));
+    }
     for (const h of started) this.handles.set(h.name, h);
-    await this.tools.waitHealthy(this.profile, started);
+    await this.tools.waitHealthy(started);
   }
 
   /**
@@ -73,7 +100,7 @@ export class StackControl {
     handle.child.kill('SIGKILL');
     await handle.exited;
     await sleep(downMs);
-    const [again] = this.tools.startProcesses(this.profile, [name]);
+    const [again] = this.tools.startProcesses(this.profile, [handle.service], { instance: handle.instance });
     this.handles.set(name, again!);
   }
 
@@ -106,9 +133,13 @@ export class StackControl {
     await this.waitHealthy();
   }
 
-  /** Every process answers GET /health with 200 (and none has exited). */
-  waitHealthy(timeoutMs = 90_000): Promise<void> {
-    return this.tools.waitHealthy(this.profile, [...this.handles.values()], timeoutMs);
+  /**
+   * Every process answers GET /health with 200 (and none has exited). Generous: under a backlog
+   * every instance shares two cores, and a health probe's database query waits for a connection
+   * of a pool that the backlog's work holds.
+   */
+  waitHealthy(timeoutMs = 180_000): Promise<void> {
+    return this.tools.waitHealthy([...this.handles.values()], timeoutMs, 5_000);
   }
 
   /** Names of processes that exited on their own. */
@@ -123,6 +154,8 @@ export class StackControl {
   async stopAll(): Promise<void> {
     await this.tools.stopProcesses([...this.handles.values()]);
     this.handles.clear();
+    await Promise.all(this.balancers.map((close) => close()));
+    this.balancers = [];
   }
 }
 
