@@ -330,7 +330,7 @@ export class SendLedgerRepository {
       `SELECT ${SEND_ROW_COLUMNS} FROM dispatcher.sends s JOIN dispatcher.send_envelopes e ON e.message_id = s.message_id
         WHERE s.state = 'sending' AND s.updated_at < now() - make_interval(secs => $1::double precision / 1000)
           AND ${CLAIM_LAPSED('s', '$3')} AND NOT (s.claimed_by = $3 AND s.message_id = ANY($4::uuid[]))
-        ORDER BY s.updated_at LIMIT $2`,
+        ORDER BY md5(s.message_id::text || $3::text) LIMIT $2`,
       [olderThanMs, limit, by, held],
     );
     return rows.map(toRow);
