@@ -1,5 +1,23 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+const logger = new Logger('Database');
+
+/**
+ * A pg client that always has a listener for its 'error' event. pg reports a connection the
+ * server dropped (a restart: "terminating connection due to administrator command") as an
+ * 'error' event on the client, and an event no one listens to ends the process. The pool
+ * listens only while a client is idle, and TypeORM's query runner only until its first error;
+ * the fault tier's PostgreSQL restart under a backlog took a dispatcher down that way. The
+ * query in flight still fails on its own, and the pool drops the broken client.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', (error: Error) => logger.warn({ message: 'a database connection failed; the pool replaces it', error: error.message }));
+  }
+}
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -24,7 +42,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsRun: false,
     logging: ['error'],
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
+    extra: { max: options.poolSize ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, Client: ListenedClient },
   });
 }
 
