@@ -21,13 +21,10 @@ export async function startBalancer(port, targets) {
   });
 
   function forward(req, res, body, index, triesLeft) {
-    const upstream = http.request(
-      { host: '127.0.0.1', port: targets[index], method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: '127.0.0.1', port: targets[index], method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', (error) => {
       if (res.headersSent) return res.destroy();
       if (error.code === 'ECONNREFUSED' && triesLeft > 1) return forward(req, res, body, (index + 1) % targets.length, triesLeft - 1);

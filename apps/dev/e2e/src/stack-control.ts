@@ -138,7 +138,7 @@ export class StackControl {
    * every instance shares two cores, and a health probe's database query waits for a connection
    * of a pool that the backlog's work holds.
    */
-  waitHealthy(timeoutMs = 180_000): Promise<void> {
+  waitHealthy(timeoutMs = 300_000): Promise<void> {
     return this.tools.waitHealthy([...this.handles.values()], timeoutMs, 5_000);
   }
 
