@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testStack } from '@sms/testing';
+import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource } from './data-source.js';
 
 // The server drops a service's connections (PostgreSQL restarted, an operator's
 // pg_terminate_backend): the queries on them fail, the process stays up, the pool serves again.
-const stack = testStack();
+// This library sits below @sms/testing, so its test reads the test stack file itself.
+const stack = JSON.parse(readFileSync(process.env['TEST_STACK_FILE'] ?? '', 'utf8')) as { databaseUrl: string };
 
 describe('a service data source whose connections the server drops', () => {
   let db: DataSource;
@@ -40,9 +41,7 @@ describe('a service data source whose connections the server drops', () => {
       (error: Error) => error,
     );
     await sleep(300);
-    const ended = (await admin.query(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dropped-connections-test') t`)) as [
-      { n: number },
-    ];
+    const ended = await admin.query<[{ n: number }]>(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dropped-connections-test') t`);
     assert.ok(ended[0].n >= 2, `connections ended: ${ended[0].n}`);
     assert.ok((await inFlight) instanceof Error, 'the query in flight failed');
     await assert.rejects(session.query('SELECT 1'), 'the held session is gone');
