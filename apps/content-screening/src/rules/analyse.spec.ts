@@ -133,3 +133,19 @@ describe('links', () => {
     assert.ok(broken.fraud.signals.some((s) => s.id === 'broken_link'));
   });
 });
+
+describe('harmless words of a category', () => {
+  it('marks a category whose words only a benign or care phrase uses, and not one offered or half seen', () => {
+    for (const [body, category] of [
+      ['Centro Antitabaco: su kit de parches de nicotina de 21mg está listo en farmacia.', 'tobacco'],
+      ['Recuerde nada de cigarro ni vapeador por 3 días después de la extracción.', 'tobacco'],
+    ] as const) {
+      assert.ok(analyse(body, rules).harmless.has(category), body);
+    }
+    // Offered, or a drug named with no care around it: nothing harmless about them.
+    const sold = analyse('tengo clonas y tafil, a 50 la pasta. avísame antes del viernes', rules);
+    assert.ok(sold.hits.some((h) => h.category === 'prescription_drugs'));
+    assert.equal(sold.harmless.has('prescription_drugs'), false);
+    assert.equal(analyse('Cigarros y vapeadores a mitad de precio hoy', rules).harmless.has('tobacco'), false);
+  });
+});

@@ -59,6 +59,12 @@ export interface Analysis {
   hits: CategoryHit[];
   /** Categories of which a word was seen short of a hit (a context word with no cue beside it, one half of a pair), with the first such word. */
   partial: Map<LexiconCategory, Span>;
+  /**
+   * Categories whose words the message uses only harmlessly: a benign or care phrase of the
+   * category, and no hit or partial word of it ("no smoking or vaping for 3 days", "your nicotine
+   * patches are ready").
+   */
+  harmless: Set<LexiconCategory>;
   fraud: FraudAssessment;
   malware: Span | null;
   links: Link[];
@@ -189,6 +195,11 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     hits.push({ category, evidence: spanOf(found[0]!), tags, allTagged, evasive: evasiveMatch ? spanOf(evasiveMatch) : null, firm: found.some((m) => m.entry.firm === true) });
   }
 
+  const hitOrPartial = new Set<LexiconCategory>([...hits.map((h) => h.category), ...partial.keys()]);
+  const harmlessCategories = new Set<LexiconCategory>(
+    [...b.benign, ...b.care].map((m) => m.entry.group as LexiconCategory).filter((c) => (LEXICON_CATEGORIES as readonly string[]).includes(c) && !hitOrPartial.has(c)),
+  );
+
   const links = findLinks(normalised.text, rules.urls);
   const linkSpan = (link: Link): Span => {
     const original = originalSpan(normalised, link.start, link.end);
@@ -213,6 +224,7 @@ export function analyse(body: string, rules: CompiledRules): Analysis {
     tokens,
     hits,
     partial,
+    harmless: harmlessCategories,
     fraud: assessFraud(b, tokens, normalised, links, rules, spanOf, linkSpan),
     malware,
     links,

@@ -325,7 +325,7 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
   corroborate(findings, firm, scores, rules, second);
   rules.model.heads.forEach((head, k) => {
     if (findings.some((f) => f.category === head.name && !f.uncorroborated)) return;
-    const judged = modelBand(head, scores[k]!, second, policy) ?? agreement(head, scores[k]!, analysis, lexicons);
+    const judged = modelBand(head, scores[k]!, second, policy, analysis.harmless.has(head.name as LexiconCategory)) ?? agreement(head, scores[k]!, analysis, lexicons);
     if (!judged) return;
     // The n-grams that carried the score are worked out only for a band that makes a finding
     // (a promotional score under an express basis makes none).
@@ -542,13 +542,15 @@ function agreement(head: { name: ModelHead; agree: number }, score: number, anal
  * With it, the encoder's bands for that class decide where the linear head reads at least some of
  * the category (its `corroborate` score and the policy's `encoderFloor`; promotion stays the linear head's), and a linear score in the block band that
  * the encoder does not share only holds (the linear heads never block alone once the encoder
- * has been asked), and only where the encoder reads at least the policy's `linearFloor` of it.
+ * has been asked), and only where the encoder reads at least the policy's `linearFloor` of it
+ * and stage one does not read the category's words as `harmless`.
  */
 function modelBand(
   head: { name: ModelHead; hold: number; block: number; corroborate: number },
   score: number,
   second: SecondOpinion | undefined,
   { encoderFloor, linearFloor }: { encoderFloor: number; linearFloor: number },
+  harmless = false,
 ): { band: Decision; why?: string } | null {
   if (second && 'scores' in second && head.name !== 'promotional') {
     // Where the linear head reads next to nothing of the category (below the score a rule's
@@ -562,7 +564,9 @@ function modelBand(
     if (band && p >= band.hold) return { band: 'hold', why: why! };
     // Nor does a linear score in the block band hold alone where the encoder reads next to nothing
     // of the category (a random reference appended to a reminder can carry the linear score).
-    if (score >= head.block && p >= linearFloor) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
+    // And not where stage one reads the category's words as harmless (a benign or care phrase,
+    // no hit): "nada de cigarro ni vapeador por 3 días" after an extraction.
+    if (score >= head.block && p >= linearFloor && !harmless) return { band: 'hold', why: `${why ?? 'text encoder'} below its hold band, so the linear score only holds` };
     // Neither model holds the text alone, but both read the category: their geometric mean holds.
     return together(head.name, score, second);
   }

@@ -30,7 +30,7 @@ describe('the text encoder’s opinion in the decision', () => {
 
   it('never lets a linear score in the block band block alone once the encoder was asked: it holds', () => {
     // Cannabis by product slang: no lexicon term, the linear cannabis head alone reaches block.
-    const linearBlocks = 'Acme Dental: shatter, wax pens and live resin carts restocked, dm for the menu. Reply STOP to opt out.';
+    const linearBlocks = 'Acme Dental: shatter, wax pens and badder carts restocked, dm for the menu. Reply STOP to opt out.';
     const alone = screen(linearBlocks, facts, rules);
     const cannabis = rules.model.heads.find((h) => h.name === 'cannabis')!;
     assert.equal(alone.decision, 'block');
@@ -43,6 +43,21 @@ describe('the text encoder’s opinion in the decision', () => {
     const lawful = opinion('benign', 0.99);
     assert.ok('scores' in lawful && lawful.scores.cannabis < rules.data.policy.linearFloor);
     assert.notEqual(screen(linearBlocks, facts, rules, lawful).decision, 'hold');
+  });
+
+  it('lets no linear score the encoder does not share hold a text whose words of the category stage one reads as harmless', () => {
+    // Aftercare in Spanish: "no cigarette and no vape for 3 days". The linear tobacco head reads the
+    // words alone and reaches its block band; the lexicon's benign phrase covers them.
+    const aftercare = 'Acme Dental: ¿cómo sigue después de la extracción? Recuerde nada de cigarro ni vapeador por 3 días. STOP para salir.';
+    const tobacco = rules.model.heads.find((h) => h.name === 'tobacco')!;
+    const first = screen(aftercare, facts, rules);
+    assert.ok((first.modelScores.tobacco ?? 0) >= tobacco.block, `linear tobacco score ${first.modelScores.tobacco}`);
+    assert.equal(screen(aftercare, facts, rules, opinion('tobacco', 0.05)).decision, 'pass');
+    // The same words offered for sale are no such case: the encoder's disagreement still holds them.
+    const sale = 'Acme Dental: cigarros y vapeadores a mitad de precio hoy, cajetilla a $5. STOP para salir.';
+    const sold = screen(sale, facts, rules, opinion('tobacco', 0.05));
+    assert.notEqual(sold.decision, 'pass');
+    assert.ok(sold.categories.includes('tobacco'));
   });
 
   it('holds a text that both models read as the category though neither reaches its own hold band', () => {
@@ -96,7 +111,7 @@ describe('the text encoder’s opinion in the decision', () => {
     const cbd = screen('Acme Dental: relax with our CBD gummies! Reply STOP to opt out.', facts, rules);
     assert.equal(cbd.decision, 'block');
     assert.equal(needsSecondOpinion(cbd, { consult: 0 }), false);
-    const linearBlocks = screen('Acme Dental: shatter, wax pens and live resin carts restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
+    const linearBlocks = screen('Acme Dental: shatter, wax pens and badder carts restocked, dm for the menu. Reply STOP to opt out.', facts, rules);
     assert.equal(linearBlocks.decision, 'block');
     assert.equal(needsSecondOpinion(linearBlocks, { consult: 0.5 }), true);
     const plain = screen(reminder, facts, rules);
