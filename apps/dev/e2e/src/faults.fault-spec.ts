@@ -6,6 +6,7 @@ import { TOPICS, type MessageEnvelope, type SendRequestEvent } from '@sms/contra
 import { createKafkaClient, encodeValue } from '@sms/kafka';
 import { call, testStack, waitFor } from '@sms/testing';
 import type { Consumer, Producer } from 'kafkajs';
+import pLimit from 'p-limit';
 import { senderOf, setUpTenants, type LoadTenant } from './load-tenants.js';
 import { Pipeline, type AuditView } from './pipeline.js';
 import { StackControl } from './stack-control.js';
@@ -308,16 +309,6 @@ async function simMessages(): Promise<Received[]> {
   }
 }
 
-/** fn over items, `width` at a time. */
-async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
-
 /** A process's service and instance number from its name (`intake.2`). */
 const serviceOf = (name: string): string => name.split('.')[0]!;
 const instanceOf = (name: string): number => Number(name.split('.')[1] ?? 0);
@@ -424,11 +415,16 @@ describe('faults under load: nothing lost, nothing sent twice, the whole history
     let progressAt = Date.now();
     while (pending.length > 0 && Date.now() - progressAt < 90_000) {
       const next: Accepted[] = [];
-      await inParallel(pending, 16, async (message) => {
-        const view = await pipeline.history(message.tenant, message.id);
-        if (view && TERMINAL.includes(view.status)) views.set(message.id, view);
-        else next.push(message);
-      });
+      const lookups = pLimit(16);
+      await Promise.all(
+        pending.map((message) =>
+          lookups(async () => {
+            const view = await pipeline.history(message.tenant, message.id);
+            if (view && TERMINAL.includes(view.status)) views.set(message.id, view);
+            else next.push(message);
+          }),
+        ),
+      );
       if (next.length < pending.length) progressAt = Date.now();
       pending = next;
       if (pending.length > 0) await sleep(2_000);
