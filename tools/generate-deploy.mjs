@@ -58,7 +58,7 @@ for (const service of SERVICES) {
                 ports: [{ name: 'http', containerPort: PORTS[service] }],
                 startupProbe: { ...probe('/health', 2), failureThreshold: 60 },
                 readinessProbe: probe('/health', 5),
-                livenessProbe: { ...probe('/health', 10), failureThreshold: 6 },
+                livenessProbe: { ...probe('/health/live', 10), failureThreshold: 6 },
                 resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               },

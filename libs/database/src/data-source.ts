@@ -12,7 +12,7 @@ const logger = new Logger('Database');
  * the fault tier's PostgreSQL restart under a backlog took a dispatcher down that way. The
  * query in flight still fails on its own, and the pool drops the broken client.
  */
-class ListenedClient extends pg.Client {
+export class ListenedClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super(config);
     this.on('error', (error: Error) => logger.warn({ message: 'a database connection failed; the pool replaces it', error: error.message }));

@@ -1,6 +1,8 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { backoffDelay, sleep } from '@sms/util';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { ListenedClient } from './data-source.js';
 
 const CONNECT_RETRIES = { attempts: 8, backoff: { initialMs: 500, maxMs: 8_000, multiplier: 2 } };
 
@@ -53,12 +55,31 @@ export class DatabaseModule {
   }
 }
 
-/** Health check: the database answers. */
-export function databaseHealth(dataSource: DataSource): { name: string; check(): Promise<boolean> } {
+/**
+ * Health check: the database answers, on a connection of the check's own. A check that took a
+ * connection of the service's pool would wait behind the service's work: under a backlog every
+ * connection is busy, and a restarted instance answered its probe after a minute or more (the
+ * fault tier), so an orchestrator would take a working instance out of service, or restart it.
+ * The check's one connection opens on the first check and closes after a minute unused; a
+ * database that does not answer within `timeoutMs` (connecting or querying) fails the check.
+ */
+export function databaseHealth(dataSource: DataSource, timeoutMs = 2_000): { name: string; check(): Promise<boolean> } {
+  let pool: pg.Pool | undefined;
   return {
     name: 'database',
     check: async () => {
-      await dataSource.query('SELECT 1');
+      const options = dataSource.options as { url?: string; applicationName?: string };
+      pool ??= new pg.Pool({
+        connectionString: options.url,
+        application_name: `${options.applicationName ?? 'service'} health`,
+        max: 1,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+        idleTimeoutMillis: 60_000,
+        allowExitOnIdle: true,
+        Client: ListenedClient,
+      }).on('error', () => undefined); // an idle connection the server ended: the client logged it, the pool drops it
+      await pool.query('SELECT 1');
       return true;
     },
   };

@@ -6,12 +6,22 @@ export interface HealthCheck {
   check(): Promise<boolean>;
 }
 
-/** Providers registered under this token are checked by GET /health. */
+/** Providers registered under this token are checked by GET /health (readiness). */
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 
 @Controller('health')
 export class HealthController {
   constructor(@Optional() @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[] = []) {}
+
+  /**
+   * Liveness: the process serves requests, whatever its dependencies do. An orchestrator that
+   * restarted a service because its database or broker is away would only add restarts to the
+   * outage; readiness (`GET /health`) is what takes an instance out of service.
+   */
+  @Get('live')
+  live(@Res() response: Response): void {
+    response.status(200).json({ status: 'ok' });
+  }
 
   @Get()
   async health(@Res() response: Response): Promise<void> {

@@ -26,9 +26,18 @@ const created = { description: 'recorded', content: { 'application/json': { sche
 const health = (server: string) => ({
   get: {
     tags: ['operations'],
-    summary: 'Health: 200 when the service and everything it depends on answer, else 503',
+    summary: 'Readiness: 200 when the service and everything it depends on answer, else 503 (the database is asked on a connection of its own, not one the work is waiting for)',
     servers: [{ url: server }],
     responses: { '200': { description: 'healthy' }, '503': { description: 'a dependency is not ready' } },
+  },
+});
+
+const liveness = (server: string) => ({
+  get: {
+    tags: ['operations'],
+    summary: 'Liveness: 200 while the process serves requests, whatever its dependencies do (an orchestrator restarts on this, not on readiness)',
+    servers: [{ url: server }],
+    responses: { '200': { description: 'the process is up' } },
   },
 });
 
@@ -555,6 +564,7 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
         },
       },
       '/health': health(servers.intake),
+      '/health/live': liveness(servers.intake),
       '/metrics': {
         get: {
           tags: ['operations'],
