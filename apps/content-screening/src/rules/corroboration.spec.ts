@@ -116,7 +116,9 @@ describe('corroboration of a rule’s finding by stage two', () => {
 });
 
 // Where stage one saw part of a scam or a promotion, the head holds from its `agree` score.
-const agreeingAt = (level: number) => ({ ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => ({ ...h, agree: level })) } });
+// The heads agree from `level`, and none holds on its own score (its bands out of reach): what is
+// held here is held by the agreement, whatever the trained heads score these texts.
+const agreeingAt = (level: number) => ({ ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => ({ ...h, agree: level, hold: 2, block: 2 })) } });
 const reminder = { ...facts, brand: 'Acme Dental', basis: 'express' as const };
 
 describe('agreement of the head with part of stage one’s evidence', () => {

@@ -47,15 +47,18 @@ describe('the text encoder’s opinion in the decision', () => {
 
   it('lets no linear score the encoder does not share hold a text whose words of the category stage one reads as harmless', () => {
     // Aftercare in Spanish: "no cigarette and no vape for 3 days". The linear tobacco head reads the
-    // words alone and reaches its block band; the lexicon's benign phrase covers them.
+    // words alone; with its bands put under that score (as a head trained on other text scored it),
+    // it reaches its block band, and the lexicon's benign phrase covers the words.
     const aftercare = 'Acme Dental: ¿cómo sigue después de la extracción? Recuerde nada de cigarro ni vapeador por 3 días. STOP para salir.';
-    const tobacco = rules.model.heads.find((h) => h.name === 'tobacco')!;
-    const first = screen(aftercare, facts, rules);
-    assert.ok((first.modelScores.tobacco ?? 0) >= tobacco.block, `linear tobacco score ${first.modelScores.tobacco}`);
-    assert.equal(screen(aftercare, facts, rules, opinion('tobacco', 0.05)).decision, 'pass');
+    const score = screen(aftercare, facts, rules).modelScores.tobacco ?? 0;
+    assert.ok(score > 0.3, `linear tobacco score ${score}`);
+    const reading = { ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => (h.name === 'tobacco' ? { ...h, hold: score / 2, block: score * 0.99 } : h)) } };
+    const first = screen(aftercare, facts, reading);
+    assert.equal(first.decision, 'block', 'the linear head alone blocks it');
+    assert.equal(screen(aftercare, facts, reading, opinion('tobacco', 0.05)).decision, 'pass');
     // The same words offered for sale are no such case: the encoder's disagreement still holds them.
     const sale = 'Acme Dental: cigarros y vapeadores a mitad de precio hoy, cajetilla a $5. STOP para salir.';
-    const sold = screen(sale, facts, rules, opinion('tobacco', 0.05));
+    const sold = screen(sale, facts, reading, opinion('tobacco', 0.05));
     assert.notEqual(sold.decision, 'pass');
     assert.ok(sold.categories.includes('tobacco'));
   });

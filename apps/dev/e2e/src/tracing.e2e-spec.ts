@@ -33,7 +33,7 @@ describe('tracing', () => {
     tenant = await pipeline.newTenant();
     to = pipeline.recipient();
     await pipeline.consent(tenant, to);
-    body = `Acme Dental: traced offer. Reply STOP to opt out. ${Date.now()}`;
+    body = `Acme Dental: traced offer, ref ${Date.now()}. Reply STOP to opt out.`;
     id = await pipeline.send(tenant, { to, body });
     await pipeline.waitForStatus(tenant, id, ['delivered']);
   });
