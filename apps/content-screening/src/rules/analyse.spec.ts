@@ -85,6 +85,8 @@ describe('tokens', () => {
     assert.ok(analyse('marjuana', rules).tokens[0]!.forms.includes('marijuana'));
     assert.ok(!analyse('whisker', rules).tokens[0]!.forms.includes('whiskey'));
     assert.ok(!analyse('Indian', rules).tokens[0]!.forms.includes('indica'));
+    // A saint's name in a parish's notice is not "porros".
+    assert.ok(!analyse('Iglesia San Martín de Porres', rules).tokens.some((t) => t.forms.includes('porros')));
   });
 });
 
@@ -147,5 +149,17 @@ describe('harmless words of a category', () => {
     assert.ok(sold.hits.some((h) => h.category === 'prescription_drugs'));
     assert.equal(sold.harmless.has('prescription_drugs'), false);
     assert.equal(analyse('Cigarros y vapeadores a mitad de precio hoy', rules).harmless.has('tobacco'), false);
+  });
+
+  it('reads a clinic’s crowns, seafood cocktails, rubbing alcohol and appointment wording as no trade', () => {
+    const alcohol = (body: string): boolean => analyse(body, rules).hits.some((h) => h.category === 'alcohol');
+    assert.equal(alcohol('Dentistas Asociados: Paquete de implante + corona a precio especial este trimestre.'), false);
+    assert.equal(alcohol('Mariscos El Puerto: coctel de camarón grande a $150 este domingo.'), false);
+    assert.equal(alcohol('Green Valley Pharmacy: Isopropyl alcohol 70% and cotton balls are 2 for $5 this week.'), false);
+    assert.equal(alcohol('Cervecería La Ola: 2 coronas por $5 esta noche.'), true, 'the beer of the same name still is');
+    // A clinic's reminder that an unconfirmed visit is cancelled threatens no account.
+    const threats = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+    assert.deepEqual(threats('Clínica Sonrisa: su cita del martes será cancelada si no confirma.'), []);
+    assert.ok(threats('Su cuenta será suspendida hoy, verifique sus datos.').includes('account_threat'));
   });
 });
