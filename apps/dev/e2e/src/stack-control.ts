@@ -135,8 +135,9 @@ export class StackControl {
 
   /**
    * Every process answers GET /health with 200 (and none has exited). Generous: under a backlog
-   * every instance shares two cores, and a health probe's database query waits for a connection
-   * of a pool that the backlog's work holds.
+   * twelve instances share two cores while restarted ones rejoin their groups and read their
+   * compacted views again, and each answers slowly (the database check has a connection of its
+   * own, so it no longer waits behind the backlog's work).
    */
   waitHealthy(timeoutMs = 300_000): Promise<void> {
     return this.tools.waitHealthy([...this.handles.values()], timeoutMs, 5_000);
