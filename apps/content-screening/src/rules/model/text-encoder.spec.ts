@@ -117,6 +117,11 @@ describe('the text encoder', () => {
       ['Sunrise Pediatrics', () => `Sunrise Pediatrics: we received your payment of $${n(5, 900)}.${n(10, 99)} on ${n(1, 12)}/${n(1, 28)}. Receipt ${n(10000, 99999)}. Reply STOP to opt out.`],
       ['Harbor Labs', () => `Harbor Labs: ${n(1, 6)} of your ${n(2, 9)} results are ready. Log in to the portal with code ${n(100000, 999999)}. Reply STOP to opt out.`],
       ['Peak Physio', () => `Peak Physio: session ${n(1, 12)} of ${n(6, 24)} is tomorrow at ${n(7, 18)}:00. Bring ${n(1, 3)} forms. Reply STOP to opt out.`],
+      // A number after the opt-out line (a reference, a time stamp) is how UK premium-rate spam
+      // ends too: an encoder with four layers fine-tuned read these as fraud (2026-12-07).
+      ['Acme Dental', () => `Acme Dental: see you soon. Reply STOP to opt out. ${n(1, 9)}${n(100000, 999999)}${n(100000, 999999)}`],
+      ['Acme Dental', () => `Acme Dental: your whitening offer ends Friday. Reply STOP to opt out. Ref ${n(1000, 999999)}${n(1000, 9999999)}`],
+      ['Clínica Sol', () => `Clínica Sol: su limpieza es el martes a las ${n(1, 12)}. Responda STOP para cancelar. ${n(1000, 9999)}${n(1000, 999999)}`],
     ];
     const rules = compileRules(loadRuleData());
     const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
