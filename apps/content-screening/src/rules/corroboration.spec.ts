@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileRules } from './compile.js';
 import { opinion, testEncoderHead as head } from '../test-support/encoder-opinion.js';
 import { loadRuleData } from './rule-data.js';
-import { DEFAULT_SETTINGS, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
+import { DEFAULT_SETTINGS, ENCODER_LAWFUL, needsSecondOpinion, screen, withCorroborationAt, type ScreeningFacts, type SecondOpinion } from './screen-message.js';
 
 // A rule's finding stops a message only where the category's head (or the encoder) shares it.
 // `withCorroborationAt(rules, 1)` asks more of every head than any score reaches, so these
@@ -71,6 +71,35 @@ describe('corroboration of a rule’s finding by stage two', () => {
     const result = screen(pollen, facts, strict, { head, unavailable: 'its queue is full' });
     assert.equal(result.decision, 'block');
     assert.ok(result.categories.includes('cannabis'));
+  });
+
+  it('puts a finding the head shares short of its hold band to the encoder, and lets it pass only when the encoder is sure it is lawful', () => {
+    // The cannabis head shares the finding (corroborate 0) but short of its hold band (2).
+    const weakly = { ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => (h.name === 'cannabis' ? { ...h, corroborate: 0, hold: 2, block: 2 } : h)) } };
+    const first = screen(pollen, facts, weakly);
+    assert.equal(first.decision, 'block');
+    assert.equal(first.findings.find((f) => f.category === 'cannabis')?.weak, true);
+    assert.equal(needsSecondOpinion(first, { consult: 2 }), true, 'asked although a rule blocked it');
+
+    const lawful = screen(pollen, facts, weakly, opinion('benign', ENCODER_LAWFUL + 0.01));
+    assert.equal(lawful.decision, 'pass');
+    assert.deepEqual(lawful.categories, []);
+    const finding = lawful.findings.find((f) => f.category === 'cannabis');
+    assert.equal(finding?.uncorroborated, true);
+    assert.match(
+      finding?.reason ?? '',
+      /read as lawful: the text encoder text-encoder\.test scores it lawful 0\.990 and cannabis 0\.001, and text model \S+ \d\.\d{3}, short of its hold band 2\.000$/,
+    );
+
+    assert.equal(screen(pollen, facts, weakly, opinion('benign', ENCODER_LAWFUL - 0.03)).decision, 'block', 'not sure enough');
+    assert.equal(screen(pollen, facts, weakly, opinion('cannabis', 0.7)).decision, 'block');
+    assert.equal(screen(pollen, facts, weakly, { head, unavailable: 'its queue is full' }).decision, 'block', 'fails closed');
+    // At the head's hold band the finding stands without the encoder.
+    const firmly = { ...rules, model: { ...rules.model, heads: rules.model.heads.map((h) => (h.name === 'cannabis' ? { ...h, corroborate: 0, hold: 0 } : h)) } };
+    const strong = screen(pollen, facts, firmly);
+    assert.equal(strong.findings.find((f) => f.category === 'cannabis')?.weak, undefined);
+    assert.equal(needsSecondOpinion(strong, { consult: 2 }), false);
+    assert.equal(screen(pollen, facts, firmly, opinion('benign', 0.999)).decision, 'block');
   });
 
   it('needs no corroboration for a disguised word, a malicious link or fraud signals at the firm score', () => {

@@ -52,6 +52,8 @@ export interface Finding {
   byModel?: true;
   /** A rule's finding that the category's head did not share: reported, and it passes. */
   uncorroborated?: true;
+  /** A rule's finding that the category's head shares short of its hold band: the encoder is asked, and may undo it. */
+  weak?: true;
 }
 
 export interface ScreeningResult {
@@ -102,14 +104,24 @@ function encoderName(second: SecondOpinion): string {
 }
 
 /**
+ * How sure of a lawful reading the encoder must be to undo a rule's finding that the linear head
+ * shares only short of its hold band. Chosen on development set L and the calibration set (three
+ * of L's five lawful texts stopped undone, no violation of either set lost) and checked on
+ * development set M unread: three of its eight lawful stops undone, none of its 567 violations
+ * stopped with the right category lost (2026-12-07).
+ */
+export const ENCODER_LAWFUL = 0.98;
+
+/**
  * Whether a first screening should ask the encoder: no rule has blocked the text (a block by
- * the linear heads alone is what the encoder is asked to confirm), and some category head is
- * at or above `consult`, promotion would stop it and its head reaches `promotionConsult`, or a
- * rule's finding waits for corroboration.
+ * the linear heads alone is what the encoder is asked to confirm, and a rule's block that the
+ * head shares short of its hold band is what it may undo), and some category head is at or
+ * above `consult`, promotion would stop it and its head reaches `promotionConsult`, or a rule's
+ * finding waits for corroboration.
  */
 export function needsSecondOpinion(result: ScreeningResult, head: { consult: number; bands?: EncoderHeadFile['bands'] }): boolean {
-  const unsure = result.consultScore >= head.consult || result.promotionScore >= promotionConsult(head) || result.findings.some((f) => f.uncorroborated);
-  return unsure && !result.findings.some((f) => f.action === 'block' && !f.byModel);
+  const unsure = result.consultScore >= head.consult || result.promotionScore >= promotionConsult(head) || result.findings.some((f) => f.uncorroborated || f.weak);
+  return unsure && !result.findings.some((f) => f.action === 'block' && !f.byModel && !f.weak);
 }
 
 /** The consent basis a use case implies when no consent receipt says otherwise. */
@@ -465,16 +477,35 @@ export function screen(body: string, facts: ScreeningFacts, rules: CompiledRules
  * reads the category at its `corroborate` score or more (chosen on lawful texts in which a rule
  * finds the category; promotion excepted: the encoder barely learns it); when it cannot be
  * asked, the finding stands (fails closed). Otherwise the finding is kept in the verdict, says
- * what the models scored, and passes. A category whose words were disguised, a malicious link,
- * and fraud signals that reach the lexicon's `firm` score or include one of its `firmSignals`
- * need no corroboration.
+ * what the models scored, and passes. A finding the head shares only short of its hold band
+ * (`weak`) is put to the encoder too, and passes when the encoder reads the text as lawful
+ * (`ENCODER_LAWFUL` or more) and the category below its `corroborate` score: the corroborate
+ * scores are set low, to lose almost none of the category's texts, and a pharmacy's own pickup
+ * notice or a pre-anesthesia reminder to list the cannabis one uses reaches them. A category
+ * whose words were disguised, a malicious link, and fraud signals that reach the lexicon's
+ * `firm` score or include one of its `firmSignals` need no corroboration.
  */
 function corroborate(findings: Finding[], firm: ReadonlySet<Category>, scores: readonly number[], rules: CompiledRules, second: SecondOpinion | undefined): void {
   for (const finding of findings) {
     if (finding.byModel || SEVERITY[finding.action] < SEVERITY.hold || firm.has(finding.category)) continue;
     const k = rules.model.heads.findIndex((h) => h.name === finding.category);
     const head = rules.model.heads[k];
-    if (!head || scores[k]! >= head.corroborate || (second && 'unavailable' in second)) continue;
+    if (!head || (second && 'unavailable' in second)) continue;
+    if (scores[k]! >= head.corroborate) {
+      if (scores[k]! >= head.hold || finding.category === 'promotional') continue;
+      if (!second) {
+        finding.weak = true;
+        continue;
+      }
+      const p = second.scores[head.name as EncoderClass];
+      const band = second.head.bands[head.name];
+      const from = band ? Math.min(band.hold, band.corroborate ?? band.hold) : Number.POSITIVE_INFINITY;
+      if (p >= from || second.scores.benign < ENCODER_LAWFUL) continue;
+      finding.action = 'pass';
+      finding.uncorroborated = true;
+      finding.reason += `; read as lawful: the ${encoderName(second)} scores it lawful ${second.scores.benign.toFixed(3)} and ${finding.category} ${p.toFixed(3)}, and text model ${rules.model.version} ${scores[k]!.toFixed(3)}, short of its hold band ${head.hold.toFixed(3)}`;
+      continue;
+    }
     if (second && finding.category !== 'promotional') {
       const band = second.head.bands[head.name];
       const p = second.scores[head.name as EncoderClass];
