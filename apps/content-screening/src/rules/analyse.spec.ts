@@ -163,3 +163,19 @@ describe('harmless words of a category', () => {
     assert.ok(threats('Su cuenta será suspendida hoy, verifique sus datos.').includes('account_threat'));
   });
 });
+
+describe('words of lexicons 2026-12-07.35', () => {
+  it('reads coded hate, a threat to burn a synagogue in Spanish, a gun with no bodies on it, card digits asked for in Spanish and a drink on the house', () => {
+    const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
+    assert.ok(found('Time to push back on the great replacement. 14 words, you know the rest.', 'hate'));
+    assert.ok(found('Ojalá alguien le prenda fuego a la sinagoga de la calle 8.', 'hate'));
+    assert.ok(found('got a clean 9 never used, no bodies on it. $400 cash today', 'firearms'));
+    assert.ok(found('Por ser cumpleañero le damos un cubetazo de cortesía.', 'alcohol'));
+    assert.equal(found('Le haremos una llamada de cortesía el lunes para ver cómo sigue.', 'alcohol'), false);
+    const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+    assert.ok(signals('Envíe los 16 dígitos y la fecha de vencimiento de su tarjeta para su próximo cobro.').includes('card_number'));
+    const advocacy = (body: string): number => analyse(body, rules).advocacy.length;
+    assert.ok(advocacy('Su sesión es mañana a las 8:30. Apoye a nuestro candidato a la alcaldía este domingo.') > 0);
+    assert.ok(advocacy('Your X-ray results were sent to Dr. Cho. Help us build the new wing, donate at northside.org/wing.') > 0);
+  });
+});
