@@ -163,6 +163,27 @@ describe('the text encoder', () => {
     assert.deepEqual(stopped, []);
   });
 
+  it('passes a pharmacy’s pickup notice and a pre-anesthesia reminder whose drug words a rule finds, and still stops the same words on sale', async () => {
+    // A rule's finding that the linear head shares only weakly is put to the encoder, which
+    // undoes it when it is sure the text is lawful (development set L, 2026-12-07).
+    const rules = compileRules(loadRuleData());
+    const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 64 });
+    const facts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: false, kind: 'standard', brand: 'Northside Pharmacy', settings: DEFAULT_SETTINGS } as const;
+    for (const body of [
+      'Northside Pharmacy: your order #40021 (gabapentin 300 mg, pregabalin 75 mg) is ready. Pickup window closes at 9 PM tonight. Reply STOP to opt out.',
+      'Northside Pharmacy: bring a list of all your medications, including any cannabis or CBD you use, to Monday’s pre-anesthesia visit. It’s confidential and keeps you safe. Reply STOP to opt out.',
+    ]) {
+      const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
+      assert.equal(result.decision, 'pass', `${body}: ${result.reasons.join('; ')}`);
+      assert.match(result.reasons.join(' '), /read as lawful: the text encoder \S+ scores it lawful/);
+    }
+    const sold = await screenTwoStage('Northside Pharmacy: gabapentin 300 mg and CBD gummies, no prescription needed, $2 a pill. Text to order. Reply STOP to opt out.', facts, rules, {
+      pool,
+      tokenizer,
+    });
+    assert.ok(sold.decision === 'hold' || sold.decision === 'block', sold.decision);
+  });
+
   it('reads a long message window by window: filler around a scam does not hide it, and a long list of visits or one sentence repeated stays lawful', async () => {
     const rules = compileRules(loadRuleData());
     const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 256 });
