@@ -15,7 +15,7 @@ import { MODEL_HEADS } from '../../src/rules/model/text-model.js';
 import { normalise } from '../../src/rules/normalise.js';
 import { headLabels } from './corpus.js';
 import { thresholdAt } from './cross-validate.js';
-import { ENCODER_SEED, encoderSet, withOtherNumbers } from './encoder-set.js';
+import { ENCODER_SEED, encoderSet, withNumberAfter, withOtherNumbers } from './encoder-set.js';
 import { exampleOf, predict, trainHeads } from './ftrl.js';
 import { FEATURES, OPTIONS } from './options.js';
 import { stageOneFinder } from './stage-one.js';
@@ -39,8 +39,8 @@ export const CONSULT_RECALL = 0.995;
 /** The joint band (both models' geometric mean) is never below a majority of probability. */
 export const JOINT_MIN = 0.5;
 /**
- * Each lawful text with numbers in it is scored again this many times with its numbers changed,
- * and counts at its highest score: the platform's templates go out with every appointment time,
+ * Each lawful text with numbers in it is scored again this many times with its numbers changed
+ * (and every lawful text once more with a number after it), and counts at its highest score: the platform's templates go out with every appointment time,
  * amount and count, and bands chosen on one rendering held 'offer 17 of 200' where 'offer 18 of
  * 200' passed.
  */
@@ -62,8 +62,12 @@ const base: Omit<EncoderHeadFile, 'bands' | 'consult' | 'heldOut'> = {
   training: raw.training,
 };
 const variantRandom = seededRandom(ENCODER_SEED);
-/** The text, then its renderings with other numbers when it has any. */
-const renderings = (text: string): string[] => (/\d/.test(text) ? [text, ...Array.from({ length: NUMBER_VARIANTS }, () => withOtherNumbers(text, variantRandom))] : [text]);
+/** The text, its renderings with other numbers when it has any, and once with a number after it (a reference, a time stamp). */
+const renderings = (text: string): string[] => [
+  text,
+  ...(/\d/.test(text) ? Array.from({ length: NUMBER_VARIANTS }, () => withOtherNumbers(text, variantRandom)) : []),
+  withNumberAfter(text, variantRandom),
+];
 
 const encoder = await TextEncoder.create(`${trained}/text-encoder.onnx`, { ...base, bands: {}, consult: 0 });
 const tokenizer = new EncoderTokenizer();

@@ -37,3 +37,19 @@ export function encoderSet(): EncoderSet {
 export function withOtherNumbers(text: string, random: Random): string {
   return text.replace(/\d+/g, () => String(Math.floor(random() * 10 ** (1 + Math.floor(random() * 4)))));
 }
+
+/** The share of training texts, of every class, learnt once more with a number after them. */
+export const NUMBER_AFTER_SHARE = 1 / 8;
+
+/**
+ * The text with a number of four to thirteen digits after it, sometimes as a reference. Senders
+ * put references and time stamps after the opt-out line; UK premium-rate spam in UCI ends in
+ * long numbers too, so an encoder that only saw those learns that a trailing number means spam
+ * (thirteenth round: four fine-tuned layers read "… Reply STOP to opt out. 1733582000000" as
+ * fraud). Learnt on texts of every class, the number carries no class.
+ */
+export function withNumberAfter(text: string, random: Random): string {
+  const digits = 4 + Math.floor(random() * 10);
+  const number = String(Math.floor(10 ** (digits - 1) * (1 + random() * 9)));
+  return `${text}${random() < 0.3 ? ' Ref ' : ' '}${number}`;
+}
