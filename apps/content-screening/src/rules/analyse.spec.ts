@@ -179,3 +179,31 @@ describe('words of lexicons 2026-12-07.35', () => {
     assert.ok(advocacy('Your X-ray results were sent to Dr. Cho. Help us build the new wing, donate at northside.org/wing.') > 0);
   });
 });
+
+describe('words of lexicons 2026-12-07.36', () => {
+  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
+
+  it('reads task scams, puppy sales, card pick-ups at home, extortion, prizes held for a deposit and parcels held for weight', () => {
+    assert.ok(signals('Finish 2 more order sets to unlock withdrawal of your earnings.').includes('task_scam'));
+    assert.ok(signals('Cachorritos de raza pura, se entregan con vacunas, solo pagas el envío.').includes('pet_sale'));
+    assert.ok(signals('Un agente pasará a su domicilio a recoger su tarjeta; téngala lista con su NIP en un sobre.').includes('card_number'));
+    assert.ok(signals('Sabemos dónde trabajas. Paga la cuota semanal o atente a las consecuencias.').includes('extortion'));
+    assert.ok(signals('Usted ganó un viaje a Cancún. Deposite $1,500 de anticipo para reservarlo.').includes('advance_fee'));
+    assert.ok(signals('Su paquete quedó retenido por exceso de peso. Pague la diferencia de $45.').includes('delivery_lure'));
+  });
+
+  it('leaves a clinic’s own deposit and courier wording alone', () => {
+    const deposit = analyse('Clínica Sonrisa: para apartar su cita de cirugía deposite $2,000 de anticipo. Responda STOP para cancelar.', rules).fraud;
+    assert.ok(deposit.score < rules.data.lexicons.fraud.threshold, `a deposit to book scores ${deposit.score}`);
+    assert.deepEqual(signals('Northside Pharmacy: our courier will deliver your refill today between 2 and 4 PM.'), []);
+  });
+
+  it('reads beers, lottery tickets and cigarettes by brand and name beside a price, and isotretinoin sold without an assessment', () => {
+    assert.ok(found('Game night: 5 Bud Light for $15 with any wings.', 'alcohol'));
+    assert.equal(found('Game night: 5 Bud Light for $15 with any wings.', 'cannabis'), false);
+    assert.ok(found('Powerball is at $300M, grab your tickets at the register.', 'gambling'));
+    assert.ok(found('Tengo cartones de Faros a $350, más barato que en la tienda.', 'tobacco'));
+    assert.ok(found('Isotretinoína sin necesidad de valoración, pregunta por paquetes.', 'prescription_drugs'));
+  });
+});
