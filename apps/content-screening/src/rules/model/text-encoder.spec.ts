@@ -165,7 +165,8 @@ describe('the text encoder', () => {
 
   it('passes a pharmacy’s pickup notice and a pre-anesthesia reminder whose drug words a rule finds, and still stops the same words on sale', async () => {
     // A rule's finding that the linear head shares only weakly is put to the encoder, which
-    // undoes it when it is sure the text is lawful (development set L, 2026-12-07).
+    // undoes it when it is sure the text is lawful (development set L, 2026-12-07); one the
+    // linear head does not share at all is undone by the models together.
     const rules = compileRules(loadRuleData());
     const pool = new EncoderPool(encoder, { concurrency: 1, maxQueue: 64 });
     const facts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: false, kind: 'standard', brand: 'Northside Pharmacy', settings: DEFAULT_SETTINGS } as const;
@@ -175,7 +176,8 @@ describe('the text encoder', () => {
     ]) {
       const result = await screenTwoStage(body, facts, rules, { pool, tokenizer });
       assert.equal(result.decision, 'pass', `${body}: ${result.reasons.join('; ')}`);
-      assert.match(result.reasons.join(' '), /read as lawful: the text encoder \S+ scores it lawful/);
+      // Passed by the models' reading, not by a missing rule: the rule's finding is there and undone.
+      assert.match(result.reasons.join(' '), /not read as (prescription_drugs|cannabis)|read as lawful: the text encoder \S+ scores it lawful/);
     }
     const sold = await screenTwoStage('Northside Pharmacy: gabapentin 300 mg and CBD gummies, no prescription needed, $2 a pill. Text to order. Reply STOP to opt out.', facts, rules, {
       pool,
