@@ -40,9 +40,9 @@ export const CONSULT_RECALL = 0.995;
 export const JOINT_MIN = 0.5;
 /**
  * Each lawful text with numbers in it is scored again this many times with its numbers changed
- * (and every lawful text once more with a number after it), and counts at its highest score: the platform's templates go out with every appointment time,
- * amount and count, and bands chosen on one rendering held 'offer 17 of 200' where 'offer 18 of
- * 200' passed.
+ * (and every lawful text once more with a number after it), and counts at its highest score:
+ * the platform's templates go out with every appointment time, amount and count, and bands
+ * chosen on one rendering held 'offer 17 of 200' where 'offer 18 of 200' passed.
  */
 export const NUMBER_VARIANTS = 4;
 const CONSULT_CANDIDATES = [0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003, 0.002, 0.001];
