@@ -207,3 +207,40 @@ describe('words of lexicons 2026-12-07.36', () => {
     assert.ok(found('Isotretinoína sin necesidad de valoración, pregunta por paquetes.', 'prescription_drugs'));
   });
 });
+
+describe('words of lexicons 2026-12-07.37', () => {
+  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+  const fraudScore = (body: string): number => analyse(body, rules).fraud.score;
+  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
+  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
+
+  it('reads tax refunds offered, logins asked for, exposure lures, found pets held for money and secrets kept from family', () => {
+    assert.ok(fraudScore('State Revenue Office: you are eligible for a tax refund of $311. Claim it at refunds-state.example') >= 1);
+    assert.ok(signals('IT desk: verify your current username and password here to keep your mailbox.').includes('credential_request'));
+    assert.ok(signals('omg are you in this video?? it is all over the group chat').includes('exposure_lure'));
+    assert.ok(fraudScore('Encontré tu perrita en el parque. Si me mandas $300 para el taxi te la llevo.') >= 1);
+    assert.ok(fraudScore('Abuelo, soy yo. Choqué y estoy detenido, no le digas a nadie por favor.') >= 1);
+    assert.ok(signals('Ya puede cobrar su apoyo de $4,500. Regístrese con su INE y su tarjeta bancaria.').includes('account_details_request'));
+  });
+
+  it('leaves a clinic’s own refund, a found item handed in and a surprise kept quiet alone', () => {
+    assert.ok(fraudScore('Riverside Dental: you are eligible for a refund of $40 for an overpaid copay; it will be mailed to you.') < 1);
+    assert.ok(fraudScore('Front desk: a patient found your keys in the waiting room, pick them up any time.') < 1);
+    assert.ok(fraudScore('Party for Ana on Saturday at 6, don’t tell anyone!') < 1);
+  });
+
+  it('reads quiet offers: a giveaway, a service on the house, at cost, on us, and a discount given by percent', () => {
+    assert.ok(promotion('Your crown is ready. We are giving away a smartwatch to one lucky patient this month!') >= 1);
+    assert.ok(promotion('Su lente llegó. El estuche va por nuestra cuenta si lo recoge hoy.') >= 1);
+    assert.ok(promotion('Su cita es el martes. La limpieza sale a precio de costo esa semana.') >= 1);
+    assert.ok(promotion('Le confirmo su cita. Le hacemos el blanqueamiento con descuento de 25 % si gusta.') >= 1);
+    assert.equal(promotion('Hospital Central: su estado de cuenta está listo. Ya se aplicó su descuento de 10 % por pronto pago.'), 0);
+  });
+
+  it('reads prescriptions waived for future orders and remote-access codes asked for, and not "perros" as cannabis', () => {
+    assert.ok(found('Farmacia Express: su pedido va en camino. No necesita receta para sus próximas compras.', 'prescription_drugs'));
+    assert.ok(found('MedDirect: we don’t require a prescription for refills, order anytime.', 'prescription_drugs'));
+    assert.ok(found('Soporte: descargue la app de asistencia y díctenos el código de conexión que le aparece.', 'malware'));
+    assert.equal(found('Veterinaria: campaña de vacunación para perros y gatos este sábado.', 'cannabis'), false);
+  });
+});
