@@ -16,7 +16,12 @@ import type { TenantConfigEvent } from '@sms/contracts';
 import { readBlindSet, type BlindCase } from './blind-set.js';
 import { formatTable, percent } from './metrics.js';
 
-export const calibrationPath = (): string => fileURLToPath(new URL('../../eval/calibration/calibration.v1.jsonl', import.meta.url));
+/**
+ * The calibration set's files: v1, and v2 by another author, which makes the set large enough
+ * that a band chosen at 1 in 500 of its lawful texts rests on more than one text.
+ */
+export const CALIBRATION_FILES = ['calibration.v1.jsonl', 'calibration.v2.jsonl'] as const;
+export const readCalibration = (): BlindCase[] => CALIBRATION_FILES.flatMap((file) => readBlindSet(fileURLToPath(new URL(`../../eval/calibration/${file}`, import.meta.url))));
 
 /** A case as the blind set is screened: a first message to a US number, age not verified, default settings. */
 function factsOf(c: BlindCase): ScreeningFacts {
@@ -35,7 +40,7 @@ export async function screenCalibration(): Promise<{ cases: CalibrationCase[]; h
   const rules = compileRules(loadRuleData());
   const second = await loadSecondStage();
   const cases: CalibrationCase[] = [];
-  for (const c of readBlindSet(calibrationPath())) {
+  for (const c of readCalibration()) {
     const first = screen(c.body, factsOf(c), rules);
     cases.push({ case: c, first, scores: await second.pool.encoder.score(second.tokenizer.encode(normalise(c.body))) });
   }

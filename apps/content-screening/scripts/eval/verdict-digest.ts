@@ -30,7 +30,7 @@ import {
 } from '../../src/rules/screen-message.js';
 import { readCorpus } from '../train/corpus.js';
 import { readBlindSet } from './blind-set.js';
-import { calibrationPath } from './calibrate.js';
+import { readCalibration } from './calibrate.js';
 import { readLabeledSet } from './labeled-set.js';
 import { readMendeley, readUci } from './public-sets.js';
 
@@ -61,7 +61,7 @@ function sets(): [string, Case[]][] {
     ['uci', readUci(evalFile('data/uci_SMSSpamCollection.tsv')).map((r) => ({ body: r.text, facts: conversation }))],
     ['mendeley', readMendeley(evalFile('data/mendeley_smishing_Dataset_5971.csv')).map((r) => ({ body: r.text, facts: conversation }))],
     ['blind', readBlindSet(evalFile('blind/blind.v1.jsonl')).map((c) => ({ body: c.body, facts: factsOf(asInput(c.id, c.body, c.useCase, c.brand)) }))],
-    ['calibration', readBlindSet(calibrationPath()).map((c) => ({ body: c.body, facts: factsOf(asInput(c.id, c.body, c.useCase, c.brand)) }))],
+    ['calibration', readCalibration().map((c) => ({ body: c.body, facts: factsOf(asInput(c.id, c.body, c.useCase, c.brand)) }))],
   ];
 }
 

@@ -3,10 +3,9 @@
 // trained without it, chooses the encoder's bands and the linear score from which a text is
 // sent to the encoder, and writes model/text-encoder-head.json beside the ONNX file.
 //   node dist-scripts/train/choose-encoder-bands.js TRAINED_DIR
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '@sms/util';
-import { readBlindSet } from '../eval/blind-set.js';
-import { calibrationPath } from '../eval/calibrate.js';
+import { readCalibration } from '../eval/calibrate.js';
 import { formatTable, percent } from '../eval/metrics.js';
 import { CONSULTED_HEADS, ENCODER_CLASSES, promotionConsult, type EncoderHeadFile } from '../../src/rules/model/encoder-head.js';
 import { EncoderTokenizer, modelDir } from '../../src/rules/model/encoder-input.js';
@@ -115,7 +114,7 @@ ENCODER_CLASSES.forEach((c, k) => {
 });
 
 // Raised where the calibration set's benign texts would reach a band.
-const calibration = existsSync(calibrationPath()) ? readBlindSet(calibrationPath()) : [];
+const calibration = readCalibration();
 const calibrationScores: { lawful: boolean; promotes: boolean; linear: number[]; scores: number[]; found: Set<string> }[] = [];
 for (const c of calibration) {
   if (c.label !== 'benign') continue;
