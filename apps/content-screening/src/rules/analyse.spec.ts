@@ -244,3 +244,16 @@ describe('words of lexicons 2026-12-07.37', () => {
     assert.equal(found('Veterinaria: campaña de vacunación para perros y gatos este sábado.', 'cannabis'), false);
   });
 });
+
+describe('words of lexicons 2026-12-07.38', () => {
+  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
+
+  it('reads a trade-in credit, extra doses free, a waived copay and a treatment "de cortesía" as offers, and coverage at 100 % as none', () => {
+    assert.ok(promotion('Your frames are ready. Bring in your old pair and we will give you $75 toward a new one.') >= 1);
+    assert.ok(promotion('Refill due Friday. Order this week and get 3 extra chews free.') >= 1);
+    assert.ok(promotion('Add a cholesterol check at your visit and we will waive the lab copay.') >= 1);
+    assert.ok(promotion('Su limpieza es el jueves; la aplicación de flúor va de cortesía.') >= 1);
+    assert.equal(promotion('Su vacuna de refuerzo está cubierta al 100% por su plan. Llame para agendar.'), 0);
+    assert.equal(promotion('Good news: your plan covers 80% of the crown. Balance after insurance is $210.'), 0);
+  });
+});
