@@ -149,9 +149,10 @@ describe('security: Twilio webhooks', () => {
     const to = pipeline.recipient();
     await pipeline.consent(tenant, to);
     const id = await pipeline.send(tenant, { to, body: 'Acme Dental: see you Friday. Reply STOP to opt out.' });
-    // Every state of it recorded first: the dispatcher's `sending` comes by another producer than Twilio's callbacks.
-    const before = await pipeline.waitForView(tenant, id, 'to show sending, sent and delivered', (view) =>
-      ['sending', 'sent', 'delivered'].every((state) => view.statuses.some((s) => s.status === state)),
+    // Every state of it recorded first: intake's `accepted` and the dispatcher's `sending` come by
+    // other producers than Twilio's callbacks, and audit may record `accepted` after `delivered`.
+    const before = await pipeline.waitForView(tenant, id, 'to show accepted, sending, sent and delivered', (view) =>
+      ['accepted', 'sending', 'sent', 'delivered'].every((state) => view.statuses.some((s) => s.status === state)),
     );
     const atTwilio = (await pipeline.simMessages(to))[0]!;
     const callbackUrl = atTwilio.statusCallback ?? '';
