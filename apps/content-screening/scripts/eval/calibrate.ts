@@ -20,7 +20,7 @@ import { formatTable, percent } from './metrics.js';
  * The calibration set's files: v1, and v2 by another author, which makes the set large enough
  * that a band chosen at 1 in 500 of its lawful texts rests on more than one text.
  */
-export const CALIBRATION_FILES = ['calibration.v1.jsonl', 'calibration.v2.jsonl'] as const;
+const CALIBRATION_FILES = ['calibration.v1.jsonl', 'calibration.v2.jsonl'] as const;
 export const readCalibration = (): BlindCase[] => CALIBRATION_FILES.flatMap((file) => readBlindSet(fileURLToPath(new URL(`../../eval/calibration/${file}`, import.meta.url))));
 
 /** A case as the blind set is screened: a first message to a US number, age not verified, default settings. */
