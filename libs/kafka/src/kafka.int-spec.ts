@@ -11,7 +11,7 @@ import { CompactedTopicView } from './compacted-view.js';
 import { createKafkaClient } from './kafka-client.js';
 import { KafkaPublisher } from './publisher.js';
 import { kafkaRequestQueue, type KafkaRequestQueue } from './request-queue-fix.js';
-import { TopicConsumer, type ConsumedRecord } from './topic-consumer.js';
+import { TopicConsumer, type ConsumedRecord, type PoisonHandling } from './topic-consumer.js';
 
 // This library sits below @sms/testing, so its test reads the test stack file itself.
 const stack = JSON.parse(readFileSync(process.env['TEST_STACK_FILE'] ?? '', 'utf8')) as { kafkaBrokers: string[] };
@@ -77,8 +77,18 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
   type ItemHandler = (records: ConsumedRecord<Item>[]) => Promise<{ deadLetters?: { record: ConsumedRecord<unknown>; error: Error }[] } | void>;
 
   /** A consumer of test items, not started (its own group unless one is given). */
-  const consumerOf = (topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler, options: { groupId?: string; commitIntervalMs?: number } = {}) =>
-    new TopicConsumer({ kafka, topic, groupId: options.groupId ?? `test-${randomUUID()}`, publisher, log: quiet, spanName: 'test', handler, commitIntervalMs: options.commitIntervalMs });
+  const consumerOf = (topic: TopicDefinition<typeof ItemSchema>, handler: ItemHandler, options: { groupId?: string; commitIntervalMs?: number; poison?: PoisonHandling } = {}) =>
+    new TopicConsumer({
+      kafka,
+      topic,
+      groupId: options.groupId ?? `test-${randomUUID()}`,
+      publisher,
+      log: quiet,
+      spanName: 'test',
+      handler,
+      commitIntervalMs: options.commitIntervalMs,
+      poison: options.poison,
+    });
 
   /** A fresh topic and consumer group whose members note every item they handle and commit only when they stop or their group rebalances. */
   async function recordingGroup() {
@@ -245,7 +255,7 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     assert.equal(failures, 0);
   });
 
-  it('retries a failing call partition by partition: the partitions whose records are fine are handled and committed meanwhile', async () => {
+  it('retries a failing call partition by partition: the partitions whose records are fine are handled and committed meanwhile, and fetched again', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);
     const groupId = `test-${randomUUID()}`;
@@ -276,15 +286,100 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
         return offsets.filter((p) => p.partition !== stuck).every((p) => Number(p.offset) > 0) ? offsets : undefined;
       });
       assert.equal(committed.find((p) => p.partition === stuck)!.offset, '-1', 'the failing partition is not committed');
+      // kafkajs fetches again from a broker only once every batch of its last fetch is done: a
+      // batch retried in place held every partition of the broker, records published later too.
+      await publisher.publishRaw(Array.from({ length: 20 }, (_, i) => raw(topic.name, `later-${i}`, { n: 30 + i, label: 'fine' })));
+      await waitFor('records published later to the other partitions, while record 0 still fails', async () => (handled.some((n) => n >= 30 && partitionOf.get(n) !== stuck) ? true : undefined));
       assert.equal(handled.includes(0), false);
       failing = false;
-      await waitFor('record 0 and its partition, once it succeeds', async () => (handled.length >= 30 ? true : undefined));
+      await waitFor('record 0 and its partition, once it succeeds', async () => (handled.length >= 50 ? true : undefined));
       assert.deepEqual(
         [...handled].sort((a, b) => a - b),
-        Array.from({ length: 30 }, (_, n) => n),
+        Array.from({ length: 50 }, (_, n) => n),
         'each handled once',
       );
     });
+  });
+
+  /** Publishes a fine record under a fresh key every 100 ms, as traffic on the other partitions would, until stopped. */
+  function traffic(topic: TopicDefinition<typeof ItemSchema>): () => void {
+    let n = 1_000;
+    const timer = setInterval(() => void publisher.publishRaw([raw(topic.name, `other-${n}`, { n: n++, label: 'fine' })]).catch(() => undefined), 100);
+    return () => clearInterval(timer);
+  }
+
+  it('narrows a batch that keeps failing down to the record that fails it, dead-letters that record once other records are handled, and hands on the rest of its partition in order', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    const groupId = `test-${randomUUID()}`;
+    // One key, so one partition: record 4 fails every time it is in a call, a bug meeting data it never saw.
+    await publisher.publishRaw(Array.from({ length: 10 }, (_, n) => raw(topic.name, 'one-person', { n, label: n === 4 ? 'poison' : 'fine' })));
+    const handled: ConsumedRecord<Item>[] = [];
+    const consumer = consumerOf(
+      topic,
+      async (records) => {
+        if (records.some((r) => r.value.label === 'poison')) throw new Error('cannot read field "x" of undefined');
+        handled.push(...records);
+      },
+      { groupId, commitIntervalMs: 100, poison: { splitAfterAttempts: 2, deadLetterAfterMs: 300 } },
+    );
+    consumers.push(consumer);
+    const stopTraffic = traffic(topic);
+    try {
+      await consumer.start();
+      const letter = await waitFor('the failing record on the dead-letter topic', async () => deadLetters.find((d) => d.sourceTopic === topic.name));
+      const own = () => handled.filter((r) => r.key === 'one-person').map((r) => r.value.n);
+      await waitFor('the rest of its partition', async () => (own().length >= 9 ? true : undefined));
+      assert.deepEqual(own(), [0, 1, 2, 3, 5, 6, 7, 8, 9], 'each other record once, in order');
+      assert.equal(letter.error.kind, 'processing_error');
+      assert.equal(letter.error.message, 'cannot read field "x" of undefined');
+      assert.equal(JSON.parse(Buffer.from(letter.valueBase64!, 'base64').toString('utf8')).n, 4, 'the record itself, as it was published');
+      assert.equal(deadLetters.filter((d) => d.sourceTopic === topic.name).length, 1, 'only the failing record');
+      const partition = handled.find((r) => r.key === 'one-person')!.partition;
+      await withAdmin(kafka, (admin) =>
+        waitFor('its partition committed past it', async () => {
+          const offsets = (await admin.fetchOffsets({ groupId, topics: [topic.name] }))[0]!.partitions;
+          return Number(offsets.find((p) => p.partition === partition)!.offset) >= 10 ? true : undefined;
+        }),
+      );
+    } finally {
+      stopTraffic();
+    }
+  });
+
+  it('dead-letters nothing while every call fails (an outage), however long it lasts, and loses nothing', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    await publisher.publishRaw(Array.from({ length: 10 }, (_, n) => raw(topic.name, 'one-person', { n, label: 'fine' })));
+    let down = true;
+    const attempts: number[] = [];
+    const handled: number[] = [];
+    const consumer = consumerOf(
+      topic,
+      async (records) => {
+        attempts.push(records.length);
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        handled.push(...records.map((r) => r.value.n));
+      },
+      { poison: { splitAfterAttempts: 2, deadLetterAfterMs: 300 } },
+    );
+    consumers.push(consumer);
+    const stopTraffic = traffic(topic);
+    try {
+      await consumer.start();
+      await waitFor('the batch narrowed down to one record', async () => (attempts.includes(1) ? true : undefined));
+      await sleep(1_500);
+      down = false;
+      await waitFor('every record once the outage ends', async () => (handled.filter((n) => n < 10).length >= 10 ? true : undefined));
+      assert.deepEqual(
+        handled.filter((n) => n < 10),
+        Array.from({ length: 10 }, (_, n) => n),
+        'in order, each once',
+      );
+      assert.equal(deadLetters.filter((d) => d.sourceTopic === topic.name).length, 0);
+    } finally {
+      stopTraffic();
+    }
   });
 
   it('commits what it handled on its interval while it runs, idle or not, and not before the handler returns', async () => {

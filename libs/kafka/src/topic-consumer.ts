@@ -1,6 +1,6 @@
 import { TOPICS, type TopicDefinition } from '@sms/contracts';
 import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, type Span } from '@sms/tracing';
-import { backoffDelay, Batcher, Periodic, sleep } from '@sms/util';
+import { backoffDelay, Batcher, Periodic } from '@sms/util';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { z } from 'zod';
 import { decodeValue, encodeValue } from './codec.js';
@@ -53,7 +53,27 @@ export interface TopicConsumerOptions<S extends z.ZodType> {
   commitIntervalMs?: number;
   /** How the broker answers fetches (default: as soon as one record is there). */
   fetch?: FetchGathering;
+  /** How a batch that keeps failing is narrowed down to the record that fails it (defaults: POISON). */
+  poison?: PoisonHandling;
 }
+
+/**
+ * A record the handler throws on every time (a bug meeting data it never saw) would hold its
+ * partition for ever, and every record behind it, while a database or broker outage must only
+ * wait. A partition whose batch failed `splitAfterAttempts` times is narrowed down, halves in
+ * offset order, to the record that fails: the records before it are handled, and it is tried
+ * again later. It is dead-lettered as a processing error only once it has failed for
+ * `deadLetterAfterMs` while other handler calls of the same consumer succeeded after its first
+ * failure: the consumer's dependencies are up, so the record is what fails. In an outage nothing
+ * succeeds, and the record waits with the rest. On a topic with no other traffic the proof comes
+ * with the next record another partition brings.
+ */
+export interface PoisonHandling {
+  splitAfterAttempts: number;
+  deadLetterAfterMs: number;
+}
+
+export const POISON: PoisonHandling = { splitAfterAttempts: 3, deadLetterAfterMs: 60_000 };
 
 /**
  * A consumer off the latency path (a record of what happened, not a step of it) may let the
@@ -87,10 +107,14 @@ const COMMIT_INTERVAL_MS = 1_000;
  *   consumer of every service): a crash redelivers at most that interval's records, which
  *   every handler takes idempotently; a clean stop or a rebalance commits everything handled
  *   first.
- * - A handler that throws is retried with backoff (the database or broker may be away),
- *   each partition's batch on its own, so that the partitions whose records are fine are
- *   handled and committed meanwhile and only the failing one waits; a rule that cannot
- *   process one record must return it as a dead letter instead.
+ * - When a joined call throws, each partition's batch is tried again on its own, so that the
+ *   partitions whose records are fine are handled and committed at once. A partition whose
+ *   batch still fails is paused and fetched again after a backoff (the database or broker may
+ *   be away): kafkajs fetches again from a broker only once every batch of its last fetch is
+ *   done, so a batch retried in place would hold every partition that broker leads. A rule that
+ *   cannot process one record must return it as a dead letter; a batch that keeps failing is
+ *   narrowed down to the record that fails it, which is dead-lettered once the consumer's other
+ *   calls prove that the rest of the world is up (PoisonHandling).
  * - One consumer per topic, so a slow topic never starves another.
  */
 export class TopicConsumer<S extends z.ZodType> {
@@ -102,21 +126,26 @@ export class TopicConsumer<S extends z.ZodType> {
   /** This member's id in its group, once it joined. */
   private memberId: string | null = null;
   private removeRejoinHook: (() => void) | null = null;
+  /** Handler calls that succeeded so far: a record that fails while this grows is what fails. */
+  private succeededCalls = 0;
+  /** Partitions whose records the handler failed on, by partition: they skip the joined calls until handled. */
+  private readonly failing = new Map<number, Failing>();
+  /** Paused partitions' resumptions. */
+  private readonly resumptions = new Set<NodeJS.Timeout>();
   /**
    * Partition batches join handler calls, one call at a time. They are gathered until the
    * current turn of the event loop ends: kafkajs starts the batches of one fetch one after the
    * other, a few callbacks apart. Batches arriving while a call runs form the next.
    */
-  private readonly joined = new Batcher<Joining<z.infer<S>>, { outcome: Promise<BatchOutcome | 'aborted'> }>(
+  private readonly joined = new Batcher<Joining<z.infer<S>>, { outcome: Promise<Settled | 'aborted'> }>(
     async (group) => {
       try {
         const outcomes = await this.attempt(group);
         return group.map((j) => ({ outcome: Promise.resolve(outcomes.get(j)!) }));
-      } catch (error) {
+      } catch {
         // One failing call must not hold back the partitions whose records are fine: each
-        // batch is retried on its own, outside the joined calls (which go on meanwhile), so
-        // the healthy ones are handled and committed and only the failing one waits.
-        return group.map((j) => ({ outcome: this.retryAlone(j, error as Error) }));
+        // batch is tried again on its own, outside the joined calls (which go on meanwhile).
+        return group.map((j) => ({ outcome: this.settle(j) }));
       }
     },
     { maxItems: MAX_JOINED_RECORDS, weight: (j) => j.records.length, maxConcurrent: 1, gather: 'turn' },
@@ -150,7 +179,11 @@ export class TopicConsumer<S extends z.ZodType> {
     // says. Here one timer commits what was handled, and everything handled is committed
     // before the member rejoins its group (kafkajs waits for it: rejoin-hook.ts), so that the
     // next owner of a revoked partition starts after what this one handled, and at a clean stop.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.memberId = event.payload.memberId));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.memberId = event.payload.memberId;
+      // Partitions may have changed hands: their records are tried afresh.
+      this.failing.clear();
+    });
     this.removeRejoinHook = beforeRejoin(
       this.options.groupId,
       () => this.memberId,
@@ -171,6 +204,8 @@ export class TopicConsumer<S extends z.ZodType> {
     // Batches still in flight commit their own offsets as they finish; what was handled since
     // the last commit goes now. A clean stop redelivers nothing.
     this.running = false;
+    for (const timer of this.resumptions) clearTimeout(timer);
+    this.resumptions.clear();
     await this.committer.stop();
     await this.commitHandled('stop');
     await this.consumer.disconnect();
@@ -250,35 +285,46 @@ export class TopicConsumer<S extends z.ZodType> {
       });
     }
 
-    if (invalid.length > 0) {
-      await this.options.publisher.publishRaw(invalid);
-      for (const kind of new Set(invalid.map((d) => d.headers['x-dead-letter-kind'] ?? 'invalid'))) {
-        observer.deadLettered(batch.topic, this.options.groupId, kind, invalid.filter((d) => (d.headers['x-dead-letter-kind'] ?? 'invalid') === kind).length);
-      }
-    }
-
+    let settled: Settled = { handled: 0, deadLetters: [] };
     if (valid.length > 0) {
-      const outcome = await (await this.joined.add({ records: valid, spans, payload })).outcome;
+      const j: Joining<z.infer<S>> = { records: valid, spans, payload };
+      const outcome = this.failing.has(batch.partition) ? await this.settle(j) : await (await this.joined.add(j)).outcome;
       if (outcome === 'aborted') return;
-      const deadLetters = outcome.deadLetters ?? [];
-      if (deadLetters.length > 0) {
-        observer.deadLettered(batch.topic, this.options.groupId, 'processing_error', deadLetters.length);
-        await this.options.publisher.publishRaw(
-          deadLetters.map((d) =>
-            this.deadLetter(
-              d.record.partition,
-              batch.messages.find((m) => m.offset === d.record.offset)!,
-              d.record.headers,
-              'processing_error',
-              d.error.message,
-              [],
-            ),
-          ),
-        );
+      settled = outcome;
+    }
+    // The first record left for later, if the handler failed: the rest of the batch is fetched again.
+    const left = settled.handled < valid.length ? valid[settled.handled]! : null;
+    const before = (message: { offset: string }) => left === null || BigInt(message.offset) < BigInt(left.offset);
+
+    const invalidNow = invalid.filter((d) => before({ offset: d.headers['x-source-offset']! }));
+    if (invalidNow.length > 0) {
+      await this.options.publisher.publishRaw(invalidNow);
+      for (const kind of new Set(invalidNow.map((d) => d.headers['x-dead-letter-kind'] ?? 'invalid'))) {
+        observer.deadLettered(batch.topic, this.options.groupId, kind, invalidNow.filter((d) => (d.headers['x-dead-letter-kind'] ?? 'invalid') === kind).length);
       }
     }
+    if (settled.deadLetters.length > 0) {
+      observer.deadLettered(batch.topic, this.options.groupId, 'processing_error', settled.deadLetters.length);
+      await this.options.publisher.publishRaw(
+        settled.deadLetters.map((d) =>
+          this.deadLetter(
+            d.record.partition,
+            batch.messages.find((m) => m.offset === d.record.offset)!,
+            d.record.headers,
+            'processing_error',
+            d.error.message,
+            [],
+          ),
+        ),
+      );
+    }
 
-    payload.resolveOffset(batch.lastOffset());
+    if (left === null) payload.resolveOffset(batch.lastOffset());
+    else {
+      const handledUpTo = BigInt(left.offset) - 1n;
+      if (handledUpTo >= BigInt(batch.firstOffset() ?? left.offset)) payload.resolveOffset(String(handledUpTo));
+      this.fetchAgainLater(payload, settled.error ?? new Error('handler failed'));
+    }
     this.uncommitted = () => payload.uncommittedOffsets();
     if (!this.running) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     await payload.heartbeat();
@@ -289,7 +335,7 @@ export class TopicConsumer<S extends z.ZodType> {
    * Calls the handler once with the records of the joined batches; dead letters go back to the
    * batch they came from. Throws what the handler threw.
    */
-  private async attempt(group: Joining<z.infer<S>>[]): Promise<Map<Joining<z.infer<S>>, BatchOutcome>> {
+  private async attempt(group: Joining<z.infer<S>>[]): Promise<Map<Joining<z.infer<S>>, Settled>> {
     const outcome = await this.options.handler(group.flatMap((j) => j.records));
     const letters = new Map(group.map((j) => [j, [] as DeadLetter[]]));
     const byRecord = new Map(group.flatMap((j) => j.records.map((r) => [`${r.partition}:${r.offset}`, letters.get(j)!] as const)));
@@ -299,41 +345,116 @@ export class TopicConsumer<S extends z.ZodType> {
       else this.options.log.error('the handler dead-lettered a record it was not given; ignored', { topic: this.options.topic.name, partition: letter.record.partition, offset: letter.record.offset });
     }
     for (const j of group) for (const span of j.spans) span.end();
-    return new Map(group.map((j) => [j, { deadLetters: letters.get(j)! }]));
+    this.succeededCalls++;
+    return new Map(group.map((j) => [j, { handled: j.records.length, deadLetters: letters.get(j)! }]));
   }
 
   /**
-   * Retries one partition's batch with backoff, on its own, until the handler takes it. A
-   * batch whose partition was taken away meanwhile (a rebalance, a stop) gives up: its records
-   * are someone else's now.
+   * Tries one partition's batch on its own, once; a partition that has failed
+   * `splitAfterAttempts` times is narrowed down to the record that fails instead. What it could
+   * not handle is left for later (fetchAgainLater). A batch whose partition was taken away (a
+   * rebalance, a stop) gives up: its records are someone else's now.
    */
-  private async retryAlone(j: Joining<z.infer<S>>, failure: Error): Promise<BatchOutcome | 'aborted'> {
-    let error = failure;
-    for (let attempt = 0; ; attempt++) {
-      if (!j.payload.isRunning() || j.payload.isStale()) {
-        for (const span of j.spans) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
-          span.end();
-        }
-        return 'aborted';
-      }
-      const delay = backoffDelay(attempt, RETRY);
-      this.options.log.error('batch handler failed; retrying', {
-        topic: this.options.topic.name,
-        group: this.options.groupId,
-        partition: j.payload.batch.partition,
-        attempt: attempt + 1,
-        retryInMs: delay,
-        error: error.message,
-      });
-      await sleep(delay);
-      await j.payload.heartbeat().catch(() => undefined);
+  private async settle(j: Joining<z.infer<S>>): Promise<Settled | 'aborted'> {
+    const partition = j.payload.batch.partition;
+    const failing = this.failing.get(partition) ?? { attempts: 0 };
+    if (this.abandoned(j)) return 'aborted';
+    if (failing.attempts >= (this.options.poison ?? POISON).splitAfterAttempts) return this.narrow(j, failing);
+    try {
+      const settled = (await this.attempt([j])).get(j)!;
+      this.failing.delete(partition);
+      return settled;
+    } catch (error) {
+      this.failing.set(partition, { ...failing, attempts: failing.attempts + 1 });
+      this.leaveForLater(j.spans, error as Error);
+      return { handled: 0, deadLetters: [], error: error as Error };
+    }
+  }
+
+  /**
+   * Handles a failing batch in ever smaller parts, in offset order, down to the first record
+   * that fails on its own: the records before it are handled, and it is dead-lettered if it has
+   * proved to be what fails (PoisonHandling), or left for later with the records after it.
+   */
+  private async narrow(j: Joining<z.infer<S>>, failing: Failing): Promise<Settled | 'aborted'> {
+    const { deadLetterAfterMs } = this.options.poison ?? POISON;
+    const deadLetters: DeadLetter[] = [];
+    const parts: [number, number][] = [[0, j.records.length]];
+    for (let part = parts.shift(); part; part = parts.shift()) {
+      const [from, to] = part;
+      if (this.abandoned(slice(j, from, j.records.length))) return 'aborted';
+      const tried = slice(j, from, to);
       try {
-        return (await this.attempt([j])).get(j)!;
+        deadLetters.push(...(await this.attempt([tried])).get(tried)!.deadLetters);
+        continue;
       } catch (e) {
-        error = e as Error;
+        const error = e as Error;
+        if (to - from > 1) {
+          const middle = Math.ceil((from + to) / 2);
+          parts.unshift([from, middle], [middle, to]);
+          continue;
+        }
+        const record = j.records[from]!;
+        const known = failing.record?.offset === record.offset ? failing.record : { offset: record.offset, since: Date.now(), succeededBefore: this.succeededCalls };
+        if (Date.now() - known.since >= deadLetterAfterMs && this.succeededCalls > known.succeededBefore) {
+          this.options.log.error('a record failed on its own while other records were handled; it goes to the dead-letter topic', {
+            topic: this.options.topic.name,
+            group: this.options.groupId,
+            partition: record.partition,
+            offset: record.offset,
+            failingForMs: Date.now() - known.since,
+            error: error.message,
+          });
+          this.leaveForLater(tried.spans, error);
+          deadLetters.push({ record, error });
+          continue;
+        }
+        this.failing.set(record.partition, { attempts: failing.attempts + 1, record: known });
+        this.leaveForLater(j.spans.slice(from), error);
+        return { handled: from, deadLetters, error };
       }
     }
+    this.failing.delete(j.payload.batch.partition);
+    return { handled: j.records.length, deadLetters };
+  }
+
+  /** Pauses a partition the handler failed on, and resumes it after a backoff: the records not handled are fetched again. */
+  private fetchAgainLater(payload: EachBatchPayload, error: Error): void {
+    const { partition } = payload.batch;
+    const attempts = this.failing.get(partition)?.attempts ?? 1;
+    const delay = backoffDelay(attempts - 1, RETRY);
+    this.options.log.error('batch handler failed; its partition is fetched again later', {
+      topic: this.options.topic.name,
+      group: this.options.groupId,
+      partition,
+      attempt: attempts,
+      retryInMs: delay,
+      error: error.message,
+    });
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.resumptions.delete(timer);
+      resume();
+    }, delay);
+    this.resumptions.add(timer);
+  }
+
+  /** Ends the spans of records the handler failed on; they are processed again, under new spans, when fetched again. */
+  private leaveForLater(spans: Span[], error: Error): void {
+    for (const span of spans) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      span.end();
+    }
+  }
+
+  /** True when the batch's partition is no longer this consumer's (a rebalance, a stop); its spans end as failed. */
+  private abandoned(j: Joining<z.infer<S>>): boolean {
+    if (j.payload.isRunning() && !j.payload.isStale()) return false;
+    for (const span of j.spans) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'consumer stopped before the batch was processed' });
+      span.end();
+    }
+    return true;
   }
 
   private deadLetter(
@@ -373,11 +494,30 @@ export class TopicConsumer<S extends z.ZodType> {
   }
 }
 
+/** What became of a partition batch's valid records: the first `handled` are done; the rest are fetched again later. */
+interface Settled {
+  handled: number;
+  deadLetters: DeadLetter[];
+  /** Why the rest were left. */
+  error?: Error;
+}
+
+/** A partition the handler failed on: its failed attempts, and the record it was narrowed down to, failing since when. */
+interface Failing {
+  attempts: number;
+  record?: { offset: string; since: number; succeededBefore: number };
+}
+
 /** A partition batch's valid records, waiting to join a handler call. */
 interface Joining<T> {
   records: ConsumedRecord<T>[];
   spans: Span[];
   payload: EachBatchPayload;
+}
+
+/** Records `from` to `to` of a partition batch, with their spans. */
+function slice<T>(j: Joining<T>, from: number, to: number): Joining<T> {
+  return { records: j.records.slice(from, to), spans: j.spans.slice(from, to), payload: j.payload };
 }
 
 export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
