@@ -38,7 +38,7 @@ export async function produceRaw(kafka: Kafka, topic: string, records: { key: st
  * decode are kept raw), so that a test can wait for what it expects to appear.
  */
 export class TopicTap<S extends z.ZodType> {
-  readonly records: { key: string | null; value: z.infer<S> | null; raw: Buffer | null; headers: Record<string, string> }[] = [];
+  readonly records: { key: string | null; value: z.infer<S> | null; raw: Buffer | null; headers: Record<string, string>; partition: number; offset: string }[] = [];
   private consumer: Consumer | null = null;
 
   constructor(
@@ -52,10 +52,10 @@ export class TopicTap<S extends z.ZodType> {
     await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
         const decoded = decodeValue(this.topic, message.value);
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        this.records.push({ key: message.key?.toString() ?? null, value: decoded.ok ? decoded.value : null, raw: message.value, headers });
+        this.records.push({ key: message.key?.toString() ?? null, value: decoded.ok ? decoded.value : null, raw: message.value, headers, partition, offset: message.offset });
       },
     });
     return this;

@@ -16,7 +16,12 @@ interface Inserting extends NewAcceptedMessage {
   acceptedAt: string;
 }
 
-export type InsertOutcome = { inserted: true } | { inserted: false; existingId: string; existingRequestHash: string };
+/**
+ * What storing a message did: stored it, or found the message stored before under the same
+ * idempotency key, with that message itself if it never reached the topic (its instance died
+ * before the broker acknowledged it).
+ */
+export type InsertOutcome = { inserted: true } | { inserted: false; existingId: string; existingRequestHash: string; unpublished: UnpublishedMessage | null };
 
 export interface UnpublishedMessage {
   envelope: MessageEnvelope;
@@ -103,10 +108,12 @@ export class AcceptedMessageRepository {
       if (fresh.delete(item.envelope.id)) insertedAt.add(i);
     });
     const conflicts = items.filter((_, i) => !insertedAt.has(i));
-    const existing = new Map<string, { id: string; request_hash: string }>();
+    type Existing = { id: string; tenant_id: string; idempotency_key: string; request_hash: string; envelope: MessageEnvelope | null; traceparent: string | null };
+    const existing = new Map<string, Existing>();
     if (conflicts.length > 0) {
-      const rows: { id: string; tenant_id: string; idempotency_key: string; request_hash: string }[] = await this.db.query(
-        `SELECT m.id, m.tenant_id, m.idempotency_key, m.request_hash
+      const rows: Existing[] = await this.db.query(
+        `SELECT m.id, m.tenant_id, m.idempotency_key, m.request_hash,
+                CASE WHEN m.published_at IS NULL THEN m.envelope END AS envelope, m.traceparent
            FROM intake.accepted_messages m
            JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, idempotency_key)
              ON m.tenant_id = k.tenant_id AND m.idempotency_key = k.idempotency_key`,
@@ -118,7 +125,7 @@ export class AcceptedMessageRepository {
       if (insertedAt.has(i)) return { inserted: true };
       const row = existing.get(`${item.envelope.tenantId}\u0000${item.envelope.idempotencyKey ?? ''}`);
       if (!row) throw new Error(`message ${item.envelope.id} was neither inserted nor found by its idempotency key`);
-      return { inserted: false, existingId: row.id, existingRequestHash: row.request_hash };
+      return { inserted: false, existingId: row.id, existingRequestHash: row.request_hash, unpublished: row.envelope ? { envelope: row.envelope, traceparent: row.traceparent } : null };
     });
   }
 

@@ -20,7 +20,19 @@ export interface AcceptOptions {
   idempotencyKey: string | undefined;
   /** Trace context of the caller (HTTP headers or the Kafka record's span). */
   parent: Context;
+  /**
+   * How long the answer waits for the message to be on `sms.accepted.v1` (default
+   * HTTP_PUBLISH_WAIT_MS; Infinity: until it is, or intake stops).
+   */
+  publishWaitMs?: number;
 }
+
+/**
+ * An HTTP caller is answered once its message is on the topic, so that a message it sends after
+ * that answer, to whichever instance, comes after it there. Beyond this (a broker outage) the
+ * answer goes anyway: the message is stored, and published when the broker is back.
+ */
+export const HTTP_PUBLISH_WAIT_MS = 2_000;
 
 /** Stable hash of a request, so a reused idempotency key with a different request is caught. */
 export function requestHash(request: SendRequest): string {
@@ -39,7 +51,11 @@ const PUBLISH_RETRY = { initialMs: 200, maxMs: 10_000, multiplier: 2 };
  * run several statements at once and finish in any order, so a message is published only once
  * every message accepted before it for the same recipient is acknowledged by the broker (those
  * ready meanwhile go together); a failed publish is retried in place, holding the recipient's
- * later messages back, rather than left for later while they overtake it.
+ * later messages back, rather than left for later while they overtake it. The caller is answered
+ * once the message is on the topic (HTTP_PUBLISH_WAIT_MS at most over HTTP; a send request from
+ * Kafka waits until it is, so its offset is committed, and a rebalance hands its partition over,
+ * only after its message was published): a message sent after the answer, to any instance, comes
+ * after it.
  */
 @Injectable()
 export class MessageIntakeService implements OnModuleDestroy {
@@ -81,17 +97,17 @@ export class MessageIntakeService implements OnModuleDestroy {
       const traceparent = injectContext(ctx)['traceparent'] ?? null;
       const inserting = context.with(ctx, () => this.messages.insert({ envelope, requestHash: hash, traceparent }));
       // Its place in the recipient's order is taken now, at acceptance, not when the insert returns.
-      void this.publishInOrder(envelope, ctx, inserting);
+      const published = this.publishInOrder(envelope, hash, ctx, inserting);
       const outcome = await inserting;
-      if (!outcome.inserted) {
+      if (!outcome.inserted && outcome.existingRequestHash !== hash) {
         span.setAttribute('sms.message_id', outcome.existingId);
-        if (outcome.existingRequestHash !== hash) return { kind: 'idempotency-conflict', existingId: outcome.existingId };
-        span.setAttribute('sms.outcome', 'replayed');
-        return { kind: 'accepted', id: outcome.existingId, replayed: true };
+        return { kind: 'idempotency-conflict', existingId: outcome.existingId };
       }
-      span.setAttribute('sms.message_id', envelope.id);
-      span.setAttribute('sms.outcome', 'accepted');
-      return { kind: 'accepted', id: envelope.id, replayed: false };
+      const id = outcome.inserted ? envelope.id : outcome.existingId;
+      span.setAttribute('sms.message_id', id);
+      span.setAttribute('sms.outcome', outcome.inserted ? 'accepted' : 'replayed');
+      await this.waitFor(published, options.publishWaitMs ?? HTTP_PUBLISH_WAIT_MS);
+      return { kind: 'accepted', id, replayed: !outcome.inserted };
     } finally {
       span.end();
     }
@@ -102,12 +118,36 @@ export class MessageIntakeService implements OnModuleDestroy {
     this.stopping.abort(new Error('intake is stopping'));
   }
 
-  /** Takes the message's turn in its recipient's order now, at acceptance; it is published once stored. Never fails the caller. */
-  private publishInOrder(envelope: MessageEnvelope, ctx: Context, inserting: Promise<InsertOutcome>): Promise<void> {
+  /** Waits for `published` to settle, `ms` at most (Infinity: as long as it takes). */
+  private async waitFor(published: Promise<void>, ms: number): Promise<void> {
+    if (ms === Infinity) return published;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([published, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Takes the message's turn in its recipient's order now, at acceptance; it is published once
+   * stored. A request made again for a message stored before that never reached the topic (its
+   * instance died first: a client's retry, a send request delivered again after a crash)
+   * publishes that message in this turn, before the recipient's later messages, rather than
+   * leave it to the relay a lease later, after them. Never fails the caller.
+   */
+  private publishInOrder(envelope: MessageEnvelope, hash: string, ctx: Context, inserting: Promise<InsertOutcome>): Promise<void> {
+    const item: Publishing = { envelope, ctx };
     return this.order.add(
       this.keyOf(envelope),
-      { envelope, ctx },
-      inserting.then((o) => o.inserted),
+      item,
+      inserting.then((o) => {
+        if (o.inserted) return true;
+        if (o.unpublished === null || o.existingRequestHash !== hash) return false;
+        item.envelope = o.unpublished.envelope;
+        item.ctx = extractContext(o.unpublished.traceparent ? { traceparent: o.unpublished.traceparent } : {});
+        return true;
+      }),
     );
   }
 

@@ -42,7 +42,7 @@ export class SendRequestsConsumer {
         const refusal =
           !tenant || tenant.status !== 'active'
             ? `tenantId: tenant "${tenantId}" is ${tenant ? 'suspended' : 'unknown'}`
-            : refusalOf(await this.intake.accept(tenant, request, { channel: 'kafka', idempotencyKey, parent: consumed.context }));
+            : refusalOf(await this.intake.accept(tenant, request, { channel: 'kafka', idempotencyKey, parent: consumed.context, publishWaitMs: Infinity }));
         if (refusal !== undefined) deadLetters.push({ record: consumed, error: new Error(refusal) });
         const result: SendResultEvent = {
           tenantId,
@@ -55,8 +55,10 @@ export class SendRequestsConsumer {
         return record('sendResults', `${tenantId}|${idempotencyKey}`, result, consumed.context);
       }),
     );
-    // Answered after the requests are accepted: a crash in between redelivers them, and the
-    // same key gives the same message and the same answer again.
+    // Answered after the requests are accepted and their messages published: a crash in between
+    // redelivers them, and the same key gives the same message and the same answer again. Their
+    // offsets are committed only after that, so the next owner of the partition, after a
+    // rebalance, publishes the recipient's later messages after them.
     await this.publisher.publishRaw(results);
     return { deadLetters };
   }

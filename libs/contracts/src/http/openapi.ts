@@ -85,7 +85,10 @@ export function buildOpenApi(servers: { intake: string; consent: string; snowsho
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendRequest' } } } },
           responses: {
-            '202': json('Accepted', 'accepted; follow it at audit GET /v1/messages/{id}'),
+            '202': json(
+              'Accepted',
+              'accepted and stored, answered once the message is on the pipeline (2 s at most; a message sent after this answer comes after it); follow it at audit GET /v1/messages/{id}',
+            ),
             '400': problem(
               "invalid request: errors[] lists each problem with its path (body.to, body.campaign, ...); a `from` the tenant has not registered is body.from, a messaging service that is not the tenant's is body.messagingServiceSid",
             ),
