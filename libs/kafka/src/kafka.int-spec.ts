@@ -347,6 +347,27 @@ describe('Kafka publisher and batch consumer (real broker)', () => {
     }
   });
 
+  it('dead-letters an invalid record behind a failing one once, when the records before it are handled, however often its batch is fetched again', async () => {
+    const topic = aTopic();
+    await ensureTopics(kafka, [topic]);
+    await publisher.publishRaw([raw(topic.name, 'one-person', { n: 0, label: 'fails for a while' }), raw(topic.name, 'one-person', 'not json')]);
+    let calls = 0;
+    let handled = false;
+    await consume(topic, async () => {
+      if (++calls < 4) throw new Error('database away');
+      handled = true;
+    });
+    await waitFor('the first record handled after three failures', async () => (handled ? true : undefined));
+    await waitFor('the invalid record dead-lettered', async () => (deadLetters.some((d) => d.sourceTopic === topic.name) ? true : undefined));
+    await sleep(500);
+    const letters = deadLetters.filter((d) => d.sourceTopic === topic.name);
+    assert.deepEqual(
+      letters.map((d) => [d.error.kind, d.offset]),
+      [['invalid_json', '1']],
+      'once, though its batch was fetched four times',
+    );
+  });
+
   it('dead-letters nothing while every call fails (an outage), however long it lasts, and loses nothing', async () => {
     const topic = aTopic();
     await ensureTopics(kafka, [topic]);

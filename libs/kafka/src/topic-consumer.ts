@@ -3,7 +3,7 @@ import { extractContext, SpanKind, SpanStatusCode, trace, tracer, type Context, 
 import { backoffDelay, Batcher, Periodic } from '@sms/util';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { z } from 'zod';
-import { decodeValue, encodeValue } from './codec.js';
+import { decodeValue, encodeValue, type DecodeFailure } from './codec.js';
 import type { KafkaLogSink } from './kafka-client.js';
 import { beforeRejoin } from './rejoin-hook.js';
 import { NO_OBSERVER, type KafkaObserver } from './observer.js';
@@ -246,13 +246,14 @@ export class TopicConsumer<S extends z.ZodType> {
     const now = Date.now();
     const valid: ConsumedRecord<z.infer<S>>[] = [];
     const spans: Span[] = [];
-    const invalid: OutgoingRecord[] = [];
+    /** Records that do not decode, dead-lettered once the records before them are handled. */
+    const invalid: { message: KafkaMessage; headers: Record<string, string>; decoded: DecodeFailure }[] = [];
 
     for (const message of batch.messages) {
       const headers = stringHeaders(message.headers);
       const decoded = decodeValue(this.options.topic, message.value);
       if (!decoded.ok) {
-        invalid.push(this.deadLetter(batch.partition, message, headers, decoded.kind, decoded.message, decoded.issues));
+        invalid.push({ message, headers, decoded });
         continue;
       }
       observer.recordLatency(batch.topic, this.options.groupId, Math.max(0, now - Number(message.timestamp)) / 1000);
@@ -296,7 +297,9 @@ export class TopicConsumer<S extends z.ZodType> {
     const left = settled.handled < valid.length ? valid[settled.handled]! : null;
     const before = (message: { offset: string }) => left === null || BigInt(message.offset) < BigInt(left.offset);
 
-    const invalidNow = invalid.filter((d) => before({ offset: d.headers['x-source-offset']! }));
+    const invalidNow = invalid
+      .filter((d) => before(d.message))
+      .map(({ message, headers, decoded }) => this.deadLetter(batch.partition, message, headers, decoded.kind, decoded.message, decoded.issues));
     if (invalidNow.length > 0) {
       await this.options.publisher.publishRaw(invalidNow);
       for (const kind of new Set(invalidNow.map((d) => d.headers['x-dead-letter-kind'] ?? 'invalid'))) {
