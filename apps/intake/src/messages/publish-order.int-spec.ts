@@ -56,6 +56,14 @@ describe("intake publishes one recipient's messages in the order it accepted the
       return mine.length >= count ? mine : undefined;
     });
 
+  /** Publishes send requests for `to` on sms.send-requests.v1, in order, keyed as upstream products key them. */
+  const requestOverKafka = (to: string, events: SendRequestEvent[]) =>
+    produceRaw(
+      kafka,
+      TOPICS.sendRequests.name,
+      events.map((e) => ({ key: `${tenantId}:${to}`, value: encodeValue(e) })),
+    );
+
   /** The ids of `to`'s messages in the order intake accepted them (its outbox's acceptance times). */
   const acceptanceOrder = async (to: string) =>
     (await db.query<{ id: string }>(`SELECT id FROM intake.accepted_messages WHERE tenant_id = $1 AND envelope->'message'->>'to' = $2 ORDER BY accepted_at`, [tenantId, to])).rows.map((r) => r.id);
@@ -135,11 +143,7 @@ describe("intake publishes one recipient's messages in the order it accepted the
       JSON.stringify(stored),
       died,
     ]);
-    await produceRaw(
-      kafka,
-      TOPICS.sendRequests.name,
-      events.map((e) => ({ key: `${tenantId}:${to}`, value: encodeValue(e) })),
-    );
+    await requestOverKafka(to, events);
     const published = await onTopic(to, 2);
     assert.deepEqual(
       published.map((e) => e.id),
@@ -154,11 +158,7 @@ describe("intake publishes one recipient's messages in the order it accepted the
     const to = aRecipient();
     // More than one outbox insert takes (500): the inserts of one fetch run side by side.
     const events: SendRequestEvent[] = Array.from({ length: 1_200 }, (_, n) => ({ ...request(to, n), tenantId, idempotencyKey: `order-${to}-${n}` }));
-    await produceRaw(
-      kafka,
-      TOPICS.sendRequests.name,
-      events.map((e) => ({ key: `${tenantId}:${to}`, value: encodeValue(e) })),
-    );
+    await requestOverKafka(to, events);
     const published = await onTopic(to, 1_200);
     assert.deepEqual(
       published.map((e) => numberOf(e.message.body)),
