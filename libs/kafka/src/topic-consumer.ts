@@ -434,6 +434,8 @@ export class TopicConsumer<S extends z.ZodType> {
       retryInMs: delay,
       error: error.message,
     });
+    // A consumer that is stopping leaves the records to the next member of its group.
+    if (!this.running) return;
     const resume = payload.pause();
     const timer = setTimeout(() => {
       this.resumptions.delete(timer);
