@@ -257,3 +257,33 @@ describe('words of lexicons 2026-12-07.38', () => {
     assert.equal(promotion('Good news: your plan covers 80% of the crown. Balance after insurance is $210.'), 0);
   });
 });
+
+describe('words of lexicons 2026-12-07.39', () => {
+  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
+  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
+
+  it('reads a link to be opened in the browser after a reply, and card details entered on a page', () => {
+    assert.ok(signals('Your parcel is on hold. Reply 1 to get the tracking link, then open it in your browser.').includes('reopen_link'));
+    assert.ok(signals('Su paquete está retenido. Responda 1 para recibir el enlace y luego ábralo en su navegador.').includes('reopen_link'));
+    assert.ok(signals('Your savings card is approved. Activate it by entering your card details at savings-activate.example').includes('account_details_request'));
+    assert.equal(signals('Harbor Dental: your forms are at harbor-dental.example/forms. Reply STOP to opt out.').includes('reopen_link'), false);
+  });
+
+  it('reads prices locked in, savings pitched and the fourth visit free as offers, and a follow-up included as none', () => {
+    assert.ok(promotion('Monitoring visit Monday. Thinking of a 2nd cycle? Lock in 2024 pricing with a deposit.') >= 1);
+    assert.ok(promotion('Su cita es el lunes. Congele el precio de este año con un depósito.') >= 1);
+    assert.ok(promotion('Sorry your back is still sore. Our 20-visit plan would save you $400, want details?') >= 1);
+    assert.ok(promotion('Sí hay citas el sábado. Si agenda 3 sesiones de una vez, la cuarta es gratis.') >= 1);
+    assert.equal(promotion('Your post-op check is Tuesday; the follow-up visit is included in your surgery fee.'), 0);
+    assert.equal(promotion('Please lock in your appointment time by replying C to confirm.'), 0);
+  });
+
+  it('reads alcohol, vape pods and cannabis strains by their slang, and leaves advice to stop CBD before surgery alone', () => {
+    assert.ok(found("Our 'grown-up juice' delivers in 30 min, citywide. Text ORDER.", 'alcohol'));
+    assert.ok(found('Te llevamos el juguito de adulto en 30 min. Escribe PEDIDO.', 'alcohol'));
+    assert.ok(found('ya llegaron los pods de mango, ¿te aparto un paquete?', 'tobacco'));
+    assert.ok(found('sour diesel back in stock, hit me up', 'cannabis'));
+    assert.equal(found('Deje de usar las gomitas de CBD 7 días antes de la cirugía.', 'cannabis'), false);
+  });
+});
