@@ -9,6 +9,11 @@ import { DEFAULT_SETTINGS, screen, type ScreeningFacts } from './screen-message.
 const rules = compileRules(loadRuleData());
 const facts: ScreeningFacts = { country: 'US', age: { verified: false }, basis: 'prior_relationship', firstMessage: true, kind: 'standard', brand: 'Acme Dental', settings: DEFAULT_SETTINGS };
 const words = (body: string): string[][] => analyse(body, rules).tokens.map((t) => t.forms);
+/** What stage one's reading of a text holds: fraud signals and score, promotion score, category hits. */
+const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
+const fraudScore = (body: string): number => analyse(body, rules).fraud.score;
+const promotion = (body: string): number => analyse(body, rules).promotionalScore;
+const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
 
 describe('tokens', () => {
   it('offer digits-for-letters spellings next to the written word, and keep numbers and units apart', () => {
@@ -166,13 +171,11 @@ describe('harmless words of a category', () => {
 
 describe('words of lexicons 2026-12-07.35', () => {
   it('reads coded hate, a threat to burn a synagogue in Spanish, a gun with no bodies on it, card digits asked for in Spanish and a drink on the house', () => {
-    const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
     assert.ok(found('Time to push back on the great replacement. 14 words, you know the rest.', 'hate'));
     assert.ok(found('Ojalá alguien le prenda fuego a la sinagoga de la calle 8.', 'hate'));
     assert.ok(found('got a clean 9 never used, no bodies on it. $400 cash today', 'firearms'));
     assert.ok(found('Por ser cumpleañero le damos un cubetazo de cortesía.', 'alcohol'));
     assert.equal(found('Le haremos una llamada de cortesía el lunes para ver cómo sigue.', 'alcohol'), false);
-    const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
     assert.ok(signals('Envíe los 16 dígitos y la fecha de vencimiento de su tarjeta para su próximo cobro.').includes('card_number'));
     const advocacy = (body: string): number => analyse(body, rules).advocacy.length;
     assert.ok(advocacy('Su sesión es mañana a las 8:30. Apoye a nuestro candidato a la alcaldía este domingo.') > 0);
@@ -181,9 +184,6 @@ describe('words of lexicons 2026-12-07.35', () => {
 });
 
 describe('words of lexicons 2026-12-07.36', () => {
-  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
-  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
-
   it('reads task scams, puppy sales, card pick-ups at home, extortion, prizes held for a deposit and parcels held for weight', () => {
     assert.ok(signals('Finish 2 more order sets to unlock withdrawal of your earnings.').includes('task_scam'));
     assert.ok(signals('Cachorritos de raza pura, se entregan con vacunas, solo pagas el envío.').includes('pet_sale'));
@@ -209,11 +209,6 @@ describe('words of lexicons 2026-12-07.36', () => {
 });
 
 describe('words of lexicons 2026-12-07.37', () => {
-  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
-  const fraudScore = (body: string): number => analyse(body, rules).fraud.score;
-  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
-  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
-
   it('reads tax refunds offered, logins asked for, exposure lures, found pets held for money and secrets kept from family', () => {
     assert.ok(fraudScore('State Revenue Office: you are eligible for a tax refund of $311. Claim it at refunds-state.example') >= 1);
     assert.ok(signals('IT desk: verify your current username and password here to keep your mailbox.').includes('credential_request'));
@@ -246,8 +241,6 @@ describe('words of lexicons 2026-12-07.37', () => {
 });
 
 describe('words of lexicons 2026-12-07.38', () => {
-  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
-
   it('reads a trade-in credit, extra doses free, a waived copay and a treatment "de cortesía" as offers, and coverage at 100 % as none', () => {
     assert.ok(promotion('Your frames are ready. Bring in your old pair and we will give you $75 toward a new one.') >= 1);
     assert.ok(promotion('Refill due Friday. Order this week and get 3 extra chews free.') >= 1);
@@ -259,10 +252,6 @@ describe('words of lexicons 2026-12-07.38', () => {
 });
 
 describe('words of lexicons 2026-12-07.39', () => {
-  const signals = (body: string): string[] => analyse(body, rules).fraud.signals.map((f) => f.id);
-  const promotion = (body: string): number => analyse(body, rules).promotionalScore;
-  const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
-
   it('reads a link to be opened in the browser after a reply, and card details entered on a page', () => {
     assert.ok(signals('Your parcel is on hold. Reply 1 to get the tracking link, then open it in your browser.').includes('reopen_link'));
     assert.ok(signals('Su paquete está retenido. Responda 1 para recibir el enlace y luego ábralo en su navegador.').includes('reopen_link'));
