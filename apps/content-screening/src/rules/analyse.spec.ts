@@ -276,3 +276,33 @@ describe('words of lexicons 2026-12-07.39', () => {
     assert.equal(found('Deje de usar las gomitas de CBD 7 días antes de la cirugía.', 'cannabis'), false);
   });
 });
+
+describe('words of lexicons 2026-12-07.40', () => {
+  it('reads 2x1 and 3x2 as offers: the tokens are a number and "x1", which the old phrase never matched', () => {
+    assert.ok(promotion('Su receta está lista. Esta semana los protectores solares van al 2x1.') >= 1);
+    assert.ok(promotion('Recordatorio de su cita el lunes. Pañales al 3x2 hasta el domingo.') >= 1);
+    assert.ok(promotion('Your contacts are in. Solution is buy 2 get 1 this month.') >= 1);
+    assert.equal(promotion('Su cita es el 2 de mayo a las 3. Traiga su identificación.'), 0);
+  });
+
+  it('reads a service "on us", free on the next visit or with a purchase, and a price kept for a week as offers', () => {
+    assert.ok(promotion('Rex is due for his shots. Book by Friday and the nail trim is on us.') >= 1);
+    assert.ok(promotion('Su carro está listo. El lavado corre por nuestra cuenta si agenda su próximo servicio.') >= 1);
+    assert.ok(promotion('Thanks for your payment of $80. Your next visit comes with a free scalp massage.') >= 1);
+    assert.ok(promotion('Sí, el martes a las 5 está bien. Si se hace también el corte, se lo dejo en $300 nada más esta semana.') >= 1);
+    assert.ok(promotion('Fillings done! Whitening trays are free when you buy the take-home gel.') >= 1);
+  });
+
+  it('leaves a text shown at the desk to check in short of an offer', () => {
+    assert.ok(promotion('Show this text at the front desk to check in for your 3:15 visit.') < 1);
+    assert.ok(promotion('Presente este mensaje en recepción para registrar su llegada.') < 1);
+  });
+
+  it('reads a cigar shop by its brand, an ounce with a price, exclusion by faith and leftover pills offered', () => {
+    assert.ok(found('Llegaron los Cohiba de temporada, 10% en cajas completas.', 'tobacco'));
+    assert.ok(found('ya tengo la buena, la onza a $1,500, ¿cuánto quieres?', 'cannabis'));
+    assert.ok(found('Families of other faiths should look for care elsewhere from next month.', 'hate'));
+    assert.ok(found('still got those percocet from my surgery, trying to get rid of them', 'prescription_drugs'));
+    assert.equal(found('Please bring your oxycodone bottle to your visit so we can count it with you.', 'prescription_drugs'), false);
+  });
+});
