@@ -169,6 +169,35 @@ describe('harmless words of a category', () => {
   });
 });
 
+describe('phrases of the lexicons', () => {
+  it('are written as the tokenizer reads text: a word it splits ("ar15" is "ar" and "15") is written joined ("ar_15"), or it never matches', () => {
+    // Keys whose strings are no phrases: cue names, signal ids, regular expressions for numbers and codes.
+    const notPhrases = new Set(['cue', 'id', 'numbers', 'textPatterns', 'firmSignals', 'linkSignals']);
+    const phrases: string[] = [];
+    const walk = (value: unknown, key: string): void => {
+      if (notPhrases.has(key)) return;
+      if (typeof value === 'string') phrases.push(value);
+      else if (Array.isArray(value)) for (const item of value) walk(item, key);
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    };
+    const { cues, categories, fraud, promotional } = rules.data.lexicons;
+    walk({ cues, categories, fraud, promotional }, '');
+    assert.ok(phrases.length > 2000, `${phrases.length} phrases`);
+    const split = phrases.flatMap((phrase) =>
+      phrase
+        .split(' ')
+        .filter((slot) => !['#', '*', '..'].includes(slot))
+        .flatMap((slot) => slot.replace(/(.)\?$/, '$1').split(/[|_]/))
+        .filter((word) => {
+          const tokens = analyse(word, rules).tokens;
+          return tokens.length !== 1 || !tokens[0]!.forms.includes(word);
+        })
+        .map((word) => `"${word}" in "${phrase}"`),
+    );
+    assert.deepEqual(split, []);
+  });
+});
+
 describe('words of lexicons 2026-12-07.35', () => {
   it('reads coded hate, a threat to burn a synagogue in Spanish, a gun with no bodies on it, card digits asked for in Spanish and a drink on the house', () => {
     assert.ok(found('Time to push back on the great replacement. 14 words, you know the rest.', 'hate'));
