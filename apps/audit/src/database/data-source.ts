@@ -5,6 +5,7 @@ import { MessageEventEntity } from '../history/message-event.entity.js';
 import { HeldMessageEntity } from '../reviews/held-message.entity.js';
 import { AuditInitial1764270000000 } from './migrations/1764270000000-audit-initial.js';
 import { AuditChainConsentReviews1764300000000 } from './migrations/1764300000000-audit-chain-consent-reviews.js';
+import { AuditChainPositionKey1765130000000 } from './migrations/1765130000000-audit-chain-position-key.js';
 
 export const AUDIT_SCHEMA = 'audit';
 
@@ -14,6 +15,6 @@ export function auditDataSource(url: string): DataSource {
     schema: AUDIT_SCHEMA,
     applicationName: 'audit',
     entities: [MessageEventEntity, ChainHeadEntity, ConsentEventEntity, TenantEventEntity, HeldMessageEntity],
-    migrations: [AuditInitial1764270000000, AuditChainConsentReviews1764300000000],
+    migrations: [AuditInitial1764270000000, AuditChainConsentReviews1764300000000, AuditChainPositionKey1765130000000],
   });
 }

@@ -13,8 +13,8 @@ describe('audit schema', () => {
     await dataSource.initialize();
     try {
       await dataSource.query(
-        `INSERT INTO audit.message_events (id, tenant_id, message_id, event_key, kind, occurred_at, seq, hash)
-         VALUES (gen_random_uuid(), 'append-only-test', gen_random_uuid(), 'status:accepted', 'status', now(), 1, 'x')`,
+        `INSERT INTO audit.message_events (tenant_id, message_id, event_key, kind, occurred_at, seq, hash)
+         VALUES ('append-only-test', gen_random_uuid(), 'status:accepted', 'status', now(), 1, 'x')`,
       );
       await assert.rejects(dataSource.query(`UPDATE audit.message_events SET reason = 'changed' WHERE tenant_id = 'append-only-test'`), /append-only/);
       await assert.rejects(dataSource.query(`DELETE FROM audit.message_events WHERE tenant_id = 'append-only-test'`), /append-only/);

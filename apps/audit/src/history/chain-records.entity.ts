@@ -18,7 +18,6 @@ export class ChainHeadEntity {
 @Entity({ name: 'consent_events' })
 @Index('consent_events_change_uq', ['tenantId', 'changeId'], { unique: true })
 @Index('consent_events_recipient_idx', ['tenantId', 'recipientToken', 'occurredAt'])
-@Index('consent_events_chain_uq', ['tenantId', 'seq'], { unique: true })
 export class ConsentEventEntity extends ChainedRecord {
   @Column({ name: 'change_id', type: 'text' })
   changeId!: string;
@@ -51,7 +50,6 @@ export class ConsentEventEntity extends ChainedRecord {
 /** Suspensions of a tenant or campaign and their lifting (MP.ISV, MP.ENFORCEMENT). Append-only, chained. */
 @Entity({ name: 'tenant_events' })
 @Index('tenant_events_event_uq', ['tenantId', 'eventId'], { unique: true })
-@Index('tenant_events_chain_uq', ['tenantId', 'seq'], { unique: true })
 export class TenantEventEntity extends ChainedRecord {
   @Column({ name: 'event_id', type: 'text' })
   eventId!: string;

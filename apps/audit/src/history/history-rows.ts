@@ -1,5 +1,4 @@
 import type { ConsentChangeEvent } from '@sms/contracts';
-import { randomUUID } from 'node:crypto';
 import type { ChainHead } from '../rules/hash-chain.js';
 import type { HistoryEvent } from '../rules/history.js';
 import type { TenantEvent } from './history-content.js';
@@ -25,7 +24,7 @@ type Columns = { [R in HistoryRecord as R['table']]: Column<R['event']>[] };
 
 const json = (value: unknown): string => JSON.stringify(value);
 
-/** Each table's own columns; every table also has its id and its place in the chain (seq, hash). */
+/** Each table's own columns; every table also has its place in the chain (seq, hash), which is its key. */
 const COLUMNS: Columns = {
   message_events: [
     { name: 'tenant_id', type: 'text', value: (e) => e.tenantId },
@@ -87,7 +86,6 @@ export function insertRecords(params: SqlParameters, table: HistoryTable, record
   type Row = (typeof records)[number];
   const own = COLUMNS[table] as Column<HistoryRecord['event']>[];
   const columns: Column<Row>[] = [
-    { name: 'id', type: 'uuid', value: () => randomUUID() },
     ...own.map((c): Column<Row> => ({ ...c, value: (r) => c.value(r.record.event) })),
     { name: 'seq', type: 'bigint', value: (r) => r.place.seq },
     { name: 'hash', type: 'text', value: (r) => r.place.hash },

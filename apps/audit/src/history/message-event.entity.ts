@@ -9,7 +9,6 @@ import { ChainedRecord } from './chained-record.js';
 @Entity({ name: 'message_events' })
 @Index('message_events_message_uq', ['messageId', 'eventKey'], { unique: true })
 @Index('message_events_tenant_time_idx', ['tenantId', 'occurredAt'])
-@Index('message_events_chain_uq', ['tenantId', 'seq'], { unique: true })
 @Index('message_events_violations_idx', ['tenantId', 'occurredAt'], { where: `"decision" = 'block'` })
 export class MessageEventEntity extends ChainedRecord {
   @Column({ name: 'message_id', type: 'uuid' })
