@@ -13,6 +13,7 @@ usage: finetune-encoder.py BASE_FP32.onnx BASE_INT8.onnx TRAIN_SET.jsonl OUT_DIR
 """
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -218,6 +219,8 @@ def compute_lower(model, rows):
 
 def main():
     base_fp32, base_int8, train_set, out_dir = sys.argv[1:5]
+    # Made before the hour of training, not found missing after it.
+    os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(20261206)
     rng = random.Random(20261206)
     torch.set_num_threads(max(1, torch.get_num_threads(), 2))
