@@ -335,3 +335,40 @@ describe('words of lexicons 2026-12-07.40', () => {
     assert.equal(found('Please bring your oxycodone bottle to your visit so we can count it with you.', 'prescription_drugs'), false);
   });
 });
+
+describe('words of lexicons 2026-12-08.41', () => {
+  const firm = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category && h.firm);
+
+  it('reads a raffle or drawing with a price to enter as gambling, and a free one or a prize’s value as none', () => {
+    assert.ok(found('Cleaning on Monday at 10. Our spring raffle is on: tickets are $20, win a pair of bikes!', 'gambling'));
+    assert.ok(found('Gracias por su compra. Participe en la rifa de una tablet, boleto a $30 en caja.', 'gambling'));
+    assert.ok(found('Mañana hay junta de padres; traigan $100 para la tómbola de premios.', 'gambling'));
+    assert.equal(found('Free raffle at our open house: enter for a $300 gift basket, no purchase needed.', 'gambling'), false);
+    assert.equal(found('El sorteo del viernes es gratis; el premio es una canasta de $500.', 'gambling'), false);
+  });
+
+  it('reads Spanish slurs as hate that stands on its own', () => {
+    assert.ok(firm('Aquí no atendemos a sudacas, que se vayan a otro lado.', 'hate'));
+    assert.ok(firm('no quiero maricones en mi equipo', 'hate'));
+  });
+
+  it('reads screens shared with a stranger, a hold placed on an account and banking credentials asked for', () => {
+    assert.ok(signals('Para su reembolso, descargue la app de soporte y compártanos la pantalla.').includes('remote_access'));
+    assert.ok(signals('We placed a temporary hold on your account. An agent will call you shortly.').includes('account_threat'));
+    assert.ok(signals('Your card was locked. Confirm your online banking credentials at the secure page.').includes('credential_request'));
+    assert.deepEqual(signals('Harbor Dental: your video visit link is ready, join 5 minutes early from your phone.'), []);
+  });
+
+  it('reads a free service for bringing a friend, a bundle priced as fewer and a price kept for paying ahead as offers', () => {
+    assert.ok(promotion('Tu cita es el viernes. Si me traes a una amiga, te hago la depilación gratis.') >= 1);
+    assert.ok(promotion('Sus lentes llegaron. Llévese 4 cajas por el precio de 3 esta semana.') >= 1);
+    assert.ok(promotion('Ya te toca tu revisión. Si pagas 6 meses hoy, te respeto el precio de este año.') >= 1);
+    assert.equal(promotion('¿Agujas usadas? Tráigalas en un contenedor cerrado y le damos uno nuevo gratis.'), 0);
+  });
+
+  it('reads a six-pack and pitchers by the beer’s name, and a first round on the house', () => {
+    assert.ok(found('Con tu orden de alitas, el six de Tecate va a mitad de precio.', 'alcohol'));
+    assert.ok(found('Trivia night: pitchers of Coors $9 till close.', 'alcohol'));
+    assert.ok(found('After the game the first round is on the house.', 'alcohol'));
+  });
+});
