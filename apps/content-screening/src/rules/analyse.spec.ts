@@ -372,3 +372,39 @@ describe('words of lexicons 2026-12-08.41', () => {
     assert.ok(found('After the game the first round is on the house.', 'alcohol'));
   });
 });
+
+describe('words of lexicons 2026-12-08.42', () => {
+  it('reads romance openers, enrolment fees for free medicine, bitcoin machines and a data breach answered with a birth date', () => {
+    assert.ok(signals('Hello, I saw your profile and could not stop thinking about you. I am a surgeon overseas.').includes('romance_lure'));
+    assert.ok(signals('Usted califica para medicamentos gratis por 6 meses. Solo cubra la cuota única de inscripción de $25.').includes('advance_fee'));
+    assert.ok(signals('Para evitar el corte, pague su saldo en un cajero de bitcoin hoy.').includes('payment_lure'));
+    assert.ok(fraudScore('Por una fuga de datos, responda con su nombre y fecha de nacimiento para activar su protección.') >= 1);
+    assert.ok(fraudScore('Aviso de Clínica Norte: hubo una filtración de datos. Recibirá por correo una carta con su código de monitoreo.') < 1);
+  });
+
+  it('reads a launch price and a saving for paying early as offers, and a free naloxone class as none', () => {
+    assert.ok(promotion('Su limpieza es el lunes. Pregunte por el precio de lanzamiento del blanqueamiento: $990.') >= 1);
+    assert.ok(promotion('Pago recibido, gracias. Pague el resto antes del viernes y ahórrese 15%.') >= 1);
+    assert.equal(promotion('Clínica Norte: clase gratis de naloxona el jueves a las 6. Todos se llevan un kit de naloxona.'), 0);
+  });
+
+  it('reads patients kept apart by origin and members excluded by gender identity as hate, and a meal or a side door as none', () => {
+    assert.ok(found('Patients of Middle Eastern descent will be seated in a separate waiting room from now on.', 'hate'));
+    assert.ok(found('Aquí entrenan hombres y mujeres como Dios los hizo; a quien diga otra cosa se le cancela la membresía.', 'hate'));
+    // A group named, or a side door, is at most half a finding, which the hate head alone would have to carry.
+    const meal = 'Dad wants Chinese for dinner tonight, can you pick it up?';
+    assert.equal(analyse(meal, rules).partial.has('hate'), false);
+    for (const body of [meal, 'During the lobby repairs please use the side entrance on Elm St.']) {
+      assert.equal(found(body, 'hate'), false);
+      assert.equal(screen(body, facts, rules).categories.includes('hate'), false);
+    }
+  });
+
+  it('reads more pills than prescribed, gummies and flower, Super Bowl squares, scratch cards and remote-access software', () => {
+    assert.ok(found('If you want more than your doctor prescribed, we can add 20 tabs to the bag.', 'prescription_drugs'));
+    assert.ok(found('Ya tenemos gomitas y flor en la tienda de al lado.', 'cannabis'));
+    assert.ok(found('Cuadritos del Super Bowl a $10, pregunte en recepción.', 'gambling'));
+    assert.ok(found('Compre su raspadito en caja y gane hasta $1,000.', 'gambling'));
+    assert.ok(found('Descargue el programa de acceso remoto del enlace y díganos el código.', 'malware'));
+  });
+});
