@@ -33,12 +33,16 @@ execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs')], { stdio: 'inh
 for (const project of projects) for (const out of ['dist', 'dist-scripts']) if (existsSync(join(project, out))) walk(join(project, out));
 
 const profile = getProfile('test');
-/** The processes a bench may account CPU to: the broker and the stack's services, by name. */
+/**
+ * The processes a bench may account CPU to: the broker, the stack's services, and this host,
+ * which pipes the services' logs and runs the trace sink (with the stack), by name.
+ */
 const pids = () => {
   const brokerPid = join(profile.dir, 'kafka', 'broker.pid');
   return {
     ...(existsSync(brokerPid) ? { kafka: Number(readFileSync(brokerPid, 'utf8').trim()) } : {}),
     ...Object.fromEntries(handles.map((h) => [h.name, h.child.pid])),
+    ...(withStack ? { 'bench host': process.pid } : {}),
   };
 };
 const stop = await prepareInfrastructure(profile);

@@ -96,3 +96,10 @@ export function cpuBetween(before: CpuSample, after: CpuSample, messages: number
     },
   };
 }
+
+/** Milliseconds of CPU per message in a window, summed over every process but those named in `apart`. */
+export function msPerMessageWithout(window: CpuWindow, apart: readonly string[]): number {
+  if (window.messages <= 0) return NaN;
+  const seconds = window.byProcess.filter((p) => !apart.includes(p.process)).reduce((sum, p) => sum + p.cpuSeconds, 0);
+  return Number(((seconds * 1000) / window.messages).toFixed(2));
+}
