@@ -14,6 +14,9 @@ const signals = (body: string): string[] => analyse(body, rules).fraud.signals.m
 const fraudScore = (body: string): number => analyse(body, rules).fraud.score;
 const promotion = (body: string): number => analyse(body, rules).promotionalScore;
 const found = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category);
+/** Each text is read as the category (a hit of stage one), or as an offer; the failing text is named. */
+const readAs = (category: string, texts: string[]): void => texts.forEach((t) => assert.ok(found(t, category), `not read as ${category}: ${t}`));
+const offers = (texts: string[]): void => texts.forEach((t) => assert.ok(promotion(t) >= 1, `not read as an offer: ${t}`));
 
 describe('tokens', () => {
   it('offer digits-for-letters spellings next to the written word, and keep numbers and units apart', () => {
@@ -340,9 +343,11 @@ describe('words of lexicons 2026-12-08.41', () => {
   const firm = (body: string, category: string): boolean => analyse(body, rules).hits.some((h) => h.category === category && h.firm);
 
   it('reads a raffle or drawing with a price to enter as gambling, and a free one or a prize’s value as none', () => {
-    assert.ok(found('Cleaning on Monday at 10. Our spring raffle is on: tickets are $20, win a pair of bikes!', 'gambling'));
-    assert.ok(found('Gracias por su compra. Participe en la rifa de una tablet, boleto a $30 en caja.', 'gambling'));
-    assert.ok(found('Mañana hay junta de padres; traigan $100 para la tómbola de premios.', 'gambling'));
+    readAs('gambling', [
+      'Cleaning on Monday at 10. Our spring raffle is on: tickets are $20, win a pair of bikes!',
+      'Gracias por su compra. Participe en la rifa de una tablet, boleto a $30 en caja.',
+      'Mañana hay junta de padres; traigan $100 para la tómbola de premios.',
+    ]);
     assert.equal(found('Free raffle at our open house: enter for a $300 gift basket, no purchase needed.', 'gambling'), false);
     assert.equal(found('El sorteo del viernes es gratis; el premio es una canasta de $500.', 'gambling'), false);
   });
@@ -360,16 +365,16 @@ describe('words of lexicons 2026-12-08.41', () => {
   });
 
   it('reads a free service for bringing a friend, a bundle priced as fewer and a price kept for paying ahead as offers', () => {
-    assert.ok(promotion('Tu cita es el viernes. Si me traes a una amiga, te hago la depilación gratis.') >= 1);
-    assert.ok(promotion('Sus lentes llegaron. Llévese 4 cajas por el precio de 3 esta semana.') >= 1);
-    assert.ok(promotion('Ya te toca tu revisión. Si pagas 6 meses hoy, te respeto el precio de este año.') >= 1);
+    offers([
+      'Tu cita es el viernes. Si me traes a una amiga, te hago la depilación gratis.',
+      'Sus lentes llegaron. Llévese 4 cajas por el precio de 3 esta semana.',
+      'Ya te toca tu revisión. Si pagas 6 meses hoy, te respeto el precio de este año.',
+    ]);
     assert.equal(promotion('¿Agujas usadas? Tráigalas en un contenedor cerrado y le damos uno nuevo gratis.'), 0);
   });
 
   it('reads a six-pack and pitchers by the beer’s name, and a first round on the house', () => {
-    assert.ok(found('Con tu orden de alitas, el six de Tecate va a mitad de precio.', 'alcohol'));
-    assert.ok(found('Trivia night: pitchers of Coors $9 till close.', 'alcohol'));
-    assert.ok(found('After the game the first round is on the house.', 'alcohol'));
+    readAs('alcohol', ['Con tu orden de alitas, el six de Tecate va a mitad de precio.', 'Trivia night: pitchers of Coors $9 till close.', 'After the game the first round is on the house.']);
   });
 });
 
@@ -383,14 +388,15 @@ describe('words of lexicons 2026-12-08.42', () => {
   });
 
   it('reads a launch price and a saving for paying early as offers, and a free naloxone class as none', () => {
-    assert.ok(promotion('Su limpieza es el lunes. Pregunte por el precio de lanzamiento del blanqueamiento: $990.') >= 1);
-    assert.ok(promotion('Pago recibido, gracias. Pague el resto antes del viernes y ahórrese 15%.') >= 1);
+    offers(['Su limpieza es el lunes. Pregunte por el precio de lanzamiento del blanqueamiento: $990.', 'Pago recibido, gracias. Pague el resto antes del viernes y ahórrese 15%.']);
     assert.equal(promotion('Clínica Norte: clase gratis de naloxona el jueves a las 6. Todos se llevan un kit de naloxona.'), 0);
   });
 
   it('reads patients kept apart by origin and members excluded by gender identity as hate, and a meal or a side door as none', () => {
-    assert.ok(found('Patients of Middle Eastern descent will be seated in a separate waiting room from now on.', 'hate'));
-    assert.ok(found('Aquí entrenan hombres y mujeres como Dios los hizo; a quien diga otra cosa se le cancela la membresía.', 'hate'));
+    readAs('hate', [
+      'Patients of Middle Eastern descent will be seated in a separate waiting room from now on.',
+      'Aquí entrenan hombres y mujeres como Dios los hizo; a quien diga otra cosa se le cancela la membresía.',
+    ]);
     // A group named, or a side door, is at most half a finding, which the hate head alone would have to carry.
     const meal = 'Dad wants Chinese for dinner tonight, can you pick it up?';
     assert.equal(analyse(meal, rules).partial.has('hate'), false);
@@ -403,8 +409,7 @@ describe('words of lexicons 2026-12-08.42', () => {
   it('reads more pills than prescribed, gummies and flower, Super Bowl squares, scratch cards and remote-access software', () => {
     assert.ok(found('If you want more than your doctor prescribed, we can add 20 tabs to the bag.', 'prescription_drugs'));
     assert.ok(found('Ya tenemos gomitas y flor en la tienda de al lado.', 'cannabis'));
-    assert.ok(found('Cuadritos del Super Bowl a $10, pregunte en recepción.', 'gambling'));
-    assert.ok(found('Compre su raspadito en caja y gane hasta $1,000.', 'gambling'));
+    readAs('gambling', ['Cuadritos del Super Bowl a $10, pregunte en recepción.', 'Compre su raspadito en caja y gane hasta $1,000.']);
     assert.ok(found('Descargue el programa de acceso remoto del enlace y díganos el código.', 'malware'));
   });
 });
