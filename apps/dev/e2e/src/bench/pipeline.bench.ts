@@ -34,7 +34,7 @@ const ROOT = resolve(dirname(SELF), '..', '..', '..', '..', '..');
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The broker and the services by name (from tools/run-bench.mjs), and this driver. */
+/** The broker, the services and the bench host by name (from tools/run-bench.mjs), and this driver. */
 const PROCESSES: Record<string, number> = { ...(JSON.parse(process.env['BENCH_PIDS'] ?? '{}') as Record<string, number>), 'bench driver': process.pid };
 /**
  * What stands in for the world outside the gateway: its CPU is reported, never counted in the
