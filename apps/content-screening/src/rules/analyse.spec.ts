@@ -406,6 +406,11 @@ describe('words of lexicons 2026-12-08.42', () => {
     }
   });
 
+  it('reads a GLP-1 released without its check-up, and a refill with the next visit booked as none', () => {
+    readAs('prescription_drugs', ['This time you dont need a visit for your Wegovy refill, reply YES.', 'Esta vez no necesita su chequeo, le enviamos su semaglutida hoy.']);
+    assert.equal(found('Su Ozempic está listo para recoger; su próxima consulta es el 3 de mayo.', 'prescription_drugs'), false);
+  });
+
   it('reads more pills than prescribed, gummies and flower, Super Bowl squares, scratch cards and remote-access software', () => {
     assert.ok(found('If you want more than your doctor prescribed, we can add 20 tabs to the bag.', 'prescription_drugs'));
     assert.ok(found('Ya tenemos gomitas y flor en la tienda de al lado.', 'cannabis'));
